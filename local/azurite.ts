@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { HostUsageError } from './errors';
+
+export const DEV_ACCOUNT = 'devstoreaccount1';
+/** Azurite's well-known development key (public, documented by Microsoft; not a secret). */
+export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteOptions {
+  /** Folder for Azurite's data; ignored with `inMemory`. */
+  location?: string;
+  inMemory?: boolean;
+  /** 0 picks free ports. Defaults: 10000, 10001, 10002 (what `UseDevelopmentStorage=true` means). */
+  blobPort?: number;
+  queuePort?: number;
+  tablePort?: number;
+  /** Where Azurite's own output goes; default: discarded. */
+  onOutput?: (line: string) => void;
+}
+
+export interface RunningAzurite {
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  connectionString: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function connectionStringFor(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
+  const base = 'http://127.0.0.1';
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+    `BlobEndpoint=${base}:${ports.blobPort}/${DEV_ACCOUNT};QueueEndpoint=${base}:${ports.queuePort}/${DEV_ACCOUNT};` +
+    `TableEndpoint=${base}:${ports.tablePort}/${DEV_ACCOUNT};`
+  );
+}
+
+/** True for the settings that mean "the local emulator": absent, empty or `UseDevelopmentStorage=true`. */
+export function isDevelopmentStorage(value: string | undefined): boolean {
+  return !value || /^\s*UseDevelopmentStorage\s*=\s*true\s*;?\s*$/i.test(value);
+}
+
+/**
+ * Starts Azurite (the `azurite` npm package) as a child process and resolves once all three services listen.
+ * Telemetry is always off. A port that is taken fails with a message that says which and what to do.
+ */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const entry = require.resolve('azurite/dist/src/azurite.js');
+  const ports = {
+    blob: options.blobPort ?? 10000,
+    queue: options.queuePort ?? 10001,
+    table: options.tablePort ?? 10002,
+  };
+  const args = [
+    entry,
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(ports.blob),
+    '--queueHost',
+    '127.0.0.1',
+    '--queuePort',
+    String(ports.queue),
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    String(ports.table),
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+  ];
+  if (options.inMemory) args.push('--inMemoryPersistence');
+  else {
+    const location = options.location ?? '.sluice/azurite';
+    mkdirSync(location, { recursive: true });
+    args.push('--location', location);
+  }
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, AZURITE_DB: '' },
+  });
+  const listening: Record<string, number> = {};
+  let output = '';
+  return new Promise<RunningAzurite>((resolvePromise, reject) => {
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      child.kill('SIGKILL');
+      reject(err);
+    };
+    const onLine = (line: string) => {
+      options.onOutput?.(line);
+      output += line + '\n';
+      const m = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/.exec(line);
+      if (m) listening[m[1].toLowerCase()] = Number(m[2]);
+      const inUse = /EADDRINUSE.*?:(\d+)/.exec(line);
+      if (inUse) {
+        fail(
+          new HostUsageError(
+            `Port ${inUse[1]} is already in use, so the embedded Azurite cannot start. Stop whatever uses it ` +
+              `(another Azurite or host?), or pass --storage with a connection string to use that storage instead.`,
+          ),
+        );
+      }
+      if (!settled && listening.blob && listening.queue && listening.table) {
+        settled = true;
+        const ready = { blobPort: listening.blob, queuePort: listening.queue, tablePort: listening.table };
+        resolvePromise({
+          ...ready,
+          connectionString: connectionStringFor(ready),
+          process: child,
+          stop: () => stopChild(child),
+        });
+      }
+    };
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let i: number;
+      while ((i = buffered.indexOf('\n')) >= 0) {
+        onLine(buffered.slice(0, i).trimEnd());
+        buffered = buffered.slice(i + 1);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('error', (err) => fail(err));
+    child.on('exit', (code) => fail(new Error(`Azurite exited (code ${code}) before it was ready:\n${output.trim()}`)));
+    setTimeout(() => fail(new Error(`Azurite did not start within 60 s:\n${output.trim()}`)), 60_000).unref();
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    child.kill('SIGTERM');
+  });
+}
