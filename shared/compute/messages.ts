@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * The contract between the orchestrator side (which enqueues a job on `compute-<target>`) and the compute worker
+ * (which runs it and posts a result on `step-results`). Both sides validate with these schemas. Messages are JSON,
+ * base64-encoded on the queue (the Functions queue trigger's default encoding). A result reaches the waiting
+ * `stepRun` orchestration as the external event `stepResultEvent(stepRunId, attempt)`.
+ */
+
+export const JOB_MESSAGE_VERSION = 1;
+
+/** Where a datastore input or an intermediate data item lives: a container and a blob name or prefix. */
+export const BlobLocation = z.object({
+  container: z.string().min(1),
+  /** A blob name (a single file) or a prefix (a folder; with or without the trailing `/`). `''` = whole container. */
+  path: z.string(),
+});
+export type BlobLocation = z.infer<typeof BlobLocation>;
+
+export const JobInput = BlobLocation.extend({
+  /** The name used in arguments: `${{inputs.<name>}}` or `${{data.<name>}}`. */
+  name: z.string(),
+  /** `datastore` for `inputs:` entries, `data` for intermediate data produced by an earlier step. */
+  source: z.enum(['datastore', 'data']),
+});
+export type JobInput = z.infer<typeof JobInput>;
+
+export const JobOutput = BlobLocation.extend({
+  /** The intermediate data name: `${{data.<name>}}` in arguments becomes a local folder the step writes into. */
+  name: z.string(),
+});
+export type JobOutput = z.infer<typeof JobOutput>;
+
+export const JobMessage = z.object({
+  version: z.literal(JOB_MESSAGE_VERSION),
+  runId: z.string().min(1),
+  /** Identifies the step run (one per step in a run); attempts share it. */
+  stepRunId: z.string().min(1),
+  step: z.string().min(1),
+  /** 1-based; a retry is a new job with attempt + 1. */
+  attempt: z.number().int().min(1),
+  /** The durable instance waiting for the result (the step's sub-orchestration). */
+  instanceId: z.string().min(1),
+  experiment: z.string(),
+  type: z.enum(['python', 'command']),
+  compute: z.string(),
+  /** Content hash of the source snapshot (blob `snapshots/<id>.tar.gz`); absent when the step has no source. */
+  snapshotId: z.string().optional(),
+  /**
+   * The program and its arguments, spawned without a shell in the snapshot directory. For `python` steps the
+   * program is `python3` and the first argument the script. Parameters are already substituted; the placeholders
+   * `${{inputs.X}}`, `${{data.X}}` (and `${{outputs.X}}`) are replaced by the worker with local sandbox paths.
+   */
+  program: z.string().min(1),
+  args: z.array(z.string()),
+  inputs: z.array(JobInput),
+  outputs: z.array(JobOutput),
+  /** Extra environment variables for the step process. */
+  env: z.record(z.string(), z.string()).default({}),
+  timeoutSeconds: z.number().positive(),
+  /** Append blob the worker streams stdout/stderr into. */
+  log: BlobLocation,
+});
+export type JobMessage = z.infer<typeof JobMessage>;
+
+export const OutputFile = z.object({
+  /** Path relative to the output folder, `/`-separated. */
+  name: z.string(),
+  size: z.number().int().min(0),
+  /** Base64 MD5 of the content (the same encoding as the blob's Content-MD5). */
+  md5: z.string(),
+});
+export type OutputFile = z.infer<typeof OutputFile>;
+
+export const ProducedOutput = JobOutput.extend({
+  files: z.array(OutputFile),
+  /** SHA-256 (hex) over the sorted (name, size, md5) list: the content fingerprint the reuse keys use. */
+  fingerprint: z.string(),
+});
+export type ProducedOutput = z.infer<typeof ProducedOutput>;
+
+export const MetricValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+/** One call of `run.log` / `log_list` / `log_row` in a step script. */
+export const Metric = z.object({
+  name: z.string(),
+  kind: z.enum(['scalar', 'list', 'row']),
+  value: z.union([MetricValue, z.array(MetricValue), z.record(z.string(), MetricValue)]),
+  description: z.string().optional(),
+  /** ISO time of the call. */
+  time: z.string(),
+});
+export type Metric = z.infer<typeof Metric>;
+
+export const ResultMessage = z.object({
+  version: z.literal(JOB_MESSAGE_VERSION),
+  runId: z.string(),
+  stepRunId: z.string(),
+  step: z.string(),
+  attempt: z.number().int().min(1),
+  instanceId: z.string(),
+  status: z.enum(['Completed', 'Failed', 'Canceled']),
+  exitCode: z.number().int().nullable().optional(),
+  /** Why it failed: `user` = the step's code (non-zero exit, timeout), `system` = the worker could not run it. */
+  error: z.object({ kind: z.enum(['user', 'system', 'timeout', 'canceled']), message: z.string() }).optional(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  /** CPU-independent wall time of the step process alone (spawn to exit), for overhead accounting. */
+  processMs: z.number().min(0),
+  outputs: z.array(ProducedOutput),
+  metrics: z.array(Metric),
+  tags: z.record(z.string(), z.string()),
+  /** Files the script uploaded with `run.upload_file` (container + blob path). */
+  uploads: z.array(BlobLocation).default([]),
+  workerId: z.string(),
+});
+export type ResultMessage = z.infer<typeof ResultMessage>;
+
+/** The external event name a step's sub-orchestration waits for. Per attempt, so a late result of an earlier
+ * attempt can never complete a later one. */
+export function stepResultEvent(stepRunId: string, attempt: number): string {
+  return `step-result:${stepRunId}:${attempt}`;
+}
+
+/** Blob paths of a run's data and logs (DESIGN §4.2). */
+export const paths = {
+  output: (runId: string, step: string, data: string) => `${runId}/${step}/${data}/`,
+  log: (runId: string, step: string, attempt: number) => `${runId}/${step}/attempt-${attempt}.log`,
+  snapshot: (snapshotId: string) => `${snapshotId}.tar.gz`,
+};

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { UserInputError } from './errors';
+
+/**
+ * Every setting Sluice reads, in one table. Nothing else in the code reads `process.env` for Sluice settings, and
+ * Bicep sets exactly these names (checked by test/unit/infra). Precedence: explicit override > environment > default.
+ */
+export const SETTINGS = {
+  /** Storage for Sluice's own tables, queues and blobs: a connection string, or `UseDevelopmentStorage=true`. */
+  storage: 'SLUICE_STORAGE',
+  /** Identity-based storage (no keys): the account name, used with DefaultAzureCredential. */
+  storageAccountName: 'SLUICE_STORAGE__accountName',
+  /** Identity-based storage: the client id of a user-assigned managed identity (optional). */
+  storageClientId: 'SLUICE_STORAGE__clientId',
+  /** Durable Functions task hub name (host.json reads it as %TASKHUB_NAME%). */
+  taskHub: 'TASKHUB_NAME',
+  /** `local` (development signing key, `sluice token`) or `entra` (Microsoft Entra ID tokens only). */
+  authMode: 'SLUICE_AUTH_MODE',
+  /** Entra tenant id; gives the v1 and v2 issuers and the JWKS URL. */
+  authTenantId: 'SLUICE_AUTH_TENANT_ID',
+  /** Expected `aud` claim(s), comma-separated (e.g. `api://sluice-prod,<client id>`). */
+  authAudience: 'SLUICE_AUTH_AUDIENCE',
+  /** Extra accepted issuers, comma-separated (optional; the tenant's v1 and v2 issuers are always accepted). */
+  authIssuers: 'SLUICE_AUTH_ISSUERS',
+  /** JWKS URL override (optional; default derived from the tenant). */
+  authJwksUri: 'SLUICE_AUTH_JWKS_URI',
+  /** Compute target used by steps that name none. */
+  defaultCompute: 'SLUICE_DEFAULT_COMPUTE',
+  /** Compute targets that exist (comma-separated); each is a queue `compute-<name>` served by workers. */
+  computeTargets: 'SLUICE_COMPUTE_TARGETS',
+} as const;
+
+/** Falls back to the Functions host's own storage setting when SLUICE_STORAGE is not set. */
+export const FUNCTIONS_STORAGE_SETTING = 'AzureWebJobsStorage';
+
+export type StorageSettings =
+  { kind: 'connectionString'; connectionString: string } | { kind: 'identity'; accountName: string; clientId?: string };
+
+export interface SluiceConfig {
+  storage: StorageSettings;
+  taskHub: string;
+  auth: {
+    mode: 'local' | 'entra';
+    tenantId?: string;
+    audiences: string[];
+    issuers: string[];
+    jwksUri?: string;
+  };
+  defaultCompute: string;
+  computeTargets: string[];
+}
+
+const DEV_STORAGE = 'UseDevelopmentStorage=true';
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const computeName = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,39}$/, 'use lower-case letters, digits and single hyphens');
+
+/** Reads and validates the settings. Throws UserInputError naming the setting and the fix. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SluiceConfig {
+  const get = (name: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const fail = (name: string, message: string): never => {
+    throw UserInputError.field(name, message, 'InvalidSetting');
+  };
+
+  let storage: StorageSettings;
+  const accountName = get(SETTINGS.storageAccountName);
+  const connectionString = get(SETTINGS.storage) ?? (accountName ? undefined : get(FUNCTIONS_STORAGE_SETTING));
+  if (connectionString) storage = { kind: 'connectionString', connectionString };
+  else if (accountName) storage = { kind: 'identity', accountName, clientId: get(SETTINGS.storageClientId) };
+  else storage = { kind: 'connectionString', connectionString: DEV_STORAGE };
+
+  const isDev =
+    storage.kind === 'connectionString' &&
+    /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(storage.connectionString);
+  const mode = get(SETTINGS.authMode) ?? (isDev ? 'local' : 'entra');
+  if (mode !== 'local' && mode !== 'entra') fail(SETTINGS.authMode, `must be "local" or "entra", not "${mode}"`);
+  const tenantId = get(SETTINGS.authTenantId);
+  const audiences = list(get(SETTINGS.authAudience));
+  if (mode === 'entra') {
+    if (!tenantId)
+      fail(SETTINGS.authTenantId, 'is required when SLUICE_AUTH_MODE is "entra"; set it to your Entra tenant id');
+    if (audiences.length === 0)
+      fail(SETTINGS.authAudience, 'is required when SLUICE_AUTH_MODE is "entra"; set it to the API app id URI');
+  }
+  const issuers = [...list(get(SETTINGS.authIssuers))];
+  if (tenantId)
+    issuers.push(`https://sts.windows.net/${tenantId}/`, `https://login.microsoftonline.com/${tenantId}/v2.0`);
+
+  const computeTargets = list(get(SETTINGS.computeTargets));
+  if (computeTargets.length === 0) computeTargets.push('cpu');
+  for (const t of computeTargets) {
+    if (!computeName.safeParse(t).success)
+      fail(
+        SETTINGS.computeTargets,
+        `"${t}" is not a valid compute target name; use lower-case letters, digits and hyphens`,
+      );
+  }
+  const defaultCompute = get(SETTINGS.defaultCompute) ?? computeTargets[0];
+  if (!computeTargets.includes(defaultCompute)) {
+    fail(
+      SETTINGS.defaultCompute,
+      `"${defaultCompute}" is not one of SLUICE_COMPUTE_TARGETS (${computeTargets.join(', ')})`,
+    );
+  }
+
+  return {
+    storage,
+    taskHub: get(SETTINGS.taskHub) ?? 'SluiceHub',
+    auth: {
+      mode: mode as 'local' | 'entra',
+      tenantId,
+      audiences,
+      issuers: [...new Set(issuers)],
+      jwksUri:
+        get(SETTINGS.authJwksUri) ??
+        (tenantId ? `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys` : undefined),
+    },
+    defaultCompute,
+    computeTargets,
+  };
+}
+
+let cached: SluiceConfig | undefined;
+
+/** The process-wide configuration, read once on first use. */
+export function config(): SluiceConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** For tests: forget the cached configuration. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

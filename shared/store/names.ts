@@ -1,0 +1,36 @@
+/**
+ * Every table, queue and blob container Sluice uses (DESIGN §8). Code refers to these constants only, and the
+ * infrastructure check (test/unit/infra) verifies that Bicep creates each of them.
+ */
+export const TABLES = {
+  pipelines: 'Pipelines',
+  publishedPipelines: 'PublishedPipelines',
+  pipelineEndpoints: 'PipelineEndpoints',
+  runs: 'Runs',
+  stepRuns: 'StepRuns',
+  reuseCache: 'ReuseCache',
+  schedules: 'Schedules',
+  datastores: 'Datastores',
+  models: 'Models',
+  idempotency: 'IdempotencyKeys',
+} as const;
+
+export const CONTAINERS = {
+  /** The default datastore. */
+  workspaceBlobStore: 'workspaceblobstore',
+  snapshots: 'snapshots',
+  pipelineData: 'pipeline-data',
+  logs: 'logs',
+} as const;
+
+export const QUEUES = {
+  stepResults: 'step-results',
+} as const;
+
+/** Queue of a compute target: `compute-<name>`. */
+export function computeQueue(target: string): string {
+  return `compute-${target.toLowerCase()}`;
+}
+
+/** Compute target names are queue-name safe: lower-case letters, digits and single hyphens, 1–40 characters. */
+export const COMPUTE_NAME = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,39}$/;
