@@ -17,6 +17,14 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'run an Azure Functions v4 Node.js app locally (no Core Tools needed)',
     load: async () => (await import('./commands/hostStart.js')).hostStart,
   },
+  worker: {
+    summary: 'run a compute worker that serves a compute target queue',
+    load: async () => (await import('./commands/worker.js')).worker,
+  },
+  schema: {
+    summary: 'print the JSON Schema of the pipeline spec',
+    load: async () => (await import('./commands/schema.js')).schema,
+  },
 };
 
 export function usage(): string {

@@ -6,6 +6,14 @@ import type { RpcBindingInfo, RpcInvocationResponse, RpcParameterBinding, RpcTyp
 export type HostLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type HostLog = (level: HostLogLevel, message: string) => void;
 
+export interface HostInvokeOptions extends InvokeOptions {
+  /**
+   * Values for binding expressions in the function's other bindings, e.g. `{backupPath: 'x'}` fills the blob output
+   * path `backups/{backupPath}`. For an activity, the properties of its input object (as on Azure).
+   */
+  bindingData?: Record<string, unknown>;
+}
+
 /** What the host gives an extension when it starts. */
 export interface HostContext {
   app: LoadedApp;
@@ -20,7 +28,7 @@ export interface HostContext {
   invoke(
     functionName: string,
     inputData: RpcParameterBinding[],
-    options?: InvokeOptions,
+    options?: HostInvokeOptions,
   ): Promise<RpcInvocationResponse>;
   log: HostLog;
 }
