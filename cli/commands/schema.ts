@@ -1,7 +1,24 @@
-import { EXIT } from '../errors';
+import { pipelineJsonSchema } from '../../shared/spec/jsonSchema';
+import { CliUsageError, EXIT } from '../errors';
 
-// Being written (see the open issue); registered now so parallel work does not collide in cli/main.ts.
-export async function schema(_argv: string[]): Promise<number> {
-  console.error('sluice schema: not available yet');
-  return EXIT.failed;
+const HELP = `Usage: sluice schema
+
+Prints the JSON Schema (draft 2020-12) of the pipeline spec on stdout. Save it and point your editor at it:
+  sluice schema > pipeline.schema.json
+  # first line of pipeline.yaml:
+  # yaml-language-server: $schema=./pipeline.schema.json
+
+The schema checks each field; references between fields (data producers, cycles, \${{...}} expressions) are
+checked when a spec is submitted. See docs/pipeline-spec.md.`;
+
+/** `sluice schema`: prints the JSON Schema generated from the spec's zod schema. */
+export async function schema(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  if (argv.length > 0)
+    throw new CliUsageError(`schema takes no arguments (got "${argv.join(' ')}"); see sluice schema --help`);
+  process.stdout.write(`${JSON.stringify(pipelineJsonSchema(), null, 2)}\n`);
+  return EXIT.ok;
 }

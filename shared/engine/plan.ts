@@ -1,0 +1,288 @@
+import { CONTAINERS } from '../store/names';
+import {
+  JOB_MESSAGE_VERSION,
+  paths,
+  type BlobLocation,
+  type JobInput,
+  type JobMessage,
+  type JobOutput,
+} from '../compute/messages';
+import { stepReads, stepTemplates, stepWrites } from '../spec/model';
+import { DEFAULT_DATASTORE } from '../spec/names';
+import { normalizeRelativePath } from '../spec/safePath';
+import type { PipelineSpec, Step, StepType } from '../spec/schema';
+import { bindTemplate, unboundReferences, usedParameters, type BindContext } from './bind';
+import { stepDependencies, topologicalOrder, type StepGraph } from './dag';
+import type { ParameterValue, ResolvedParameters } from './parameters';
+
+/**
+ * The run plan: everything the orchestrator needs to walk a validated spec, computed once at submit from the spec,
+ * the resolved parameters and the run id. Pure data (JSON-serialisable), so it can be an orchestration input and
+ * replay identically.
+ */
+
+/** Used when a step sets no `timeout_minutes`: long enough for training jobs, short enough to free a stuck worker. */
+export const DEFAULT_TIMEOUT_MINUTES = 1440;
+
+export interface PlannedInput extends JobInput {
+  /** For intermediate data: the step that produces it (its outputs may live elsewhere when that step is reused). */
+  producer?: string;
+}
+
+export interface StepPlan {
+  name: string;
+  type: StepType;
+  description?: string;
+  /** Steps this one waits for (producers of its inputs and `run_after`), in plan order. */
+  dependsOn: string[];
+  /** Compute target; absent for steps that run as activities (data_transfer) or name no Databricks target. */
+  compute?: string;
+  /** python/parallel: `python3`; command: the executable; absent for data_transfer and databricks. */
+  program?: string;
+  /** Parameters substituted, data references in canonical form (`${{inputs.x}}`, `${{data.x}}`). python and
+   * parallel: the script first. */
+  args: string[];
+  /** The step's `arguments` as written (before substitution): what the reuse key and its explanation compare. */
+  argumentTemplates: string[];
+  env: Record<string, string>;
+  envTemplates: Record<string, string>;
+  inputs: PlannedInput[];
+  outputs: JobOutput[];
+  /** Names of the non-datapath parameters the step's arguments and env use, sorted, with their values. */
+  parameterValues: Record<string, ParameterValue>;
+  timeoutSeconds: number;
+  retries: number;
+  allowReuse: boolean;
+  reuseMaxAge?: string;
+  /** Normalised source directory (`scripts`, `.`), the key of `snapshots`. */
+  sourceDirectory?: string;
+  snapshotId?: string;
+  /** The script (python), entry script (parallel) or command: shown in reuse explanations. */
+  entry?: string;
+  parallel?: {
+    entryScript: string;
+    miniBatchSize: number;
+    errorThreshold: number;
+    runMaxTry: number;
+    outputAction: 'append_row' | 'summary_only';
+    appendRowFileName: string;
+  };
+  dataTransfer?: { source: PlannedInput; destination: BlobLocation };
+  databricks?: {
+    notebookPath?: string;
+    notebookParams: Record<string, string>;
+    pythonScriptPath?: string;
+    pythonScriptName?: string;
+    mainClassName?: string;
+    jarLibraries: string[];
+    existingClusterId?: string;
+    newCluster?: { spark_version: string; node_type_id: string; num_workers: number };
+    runName?: string;
+  };
+}
+
+export interface RunPlan extends StepGraph {
+  runId: string;
+  pipeline: string;
+  order: string[];
+  steps: Record<string, StepPlan>;
+  parameters: ResolvedParameters;
+}
+
+export interface PlanOptions {
+  runId: string;
+  /** Compute target for steps that name none (config().defaultCompute). */
+  defaultCompute: string;
+  parameters: ResolvedParameters;
+  /** Snapshot id per source directory, keyed by its normalised path (see normalizeRelativePath). */
+  snapshots?: Readonly<Record<string, string>>;
+}
+
+/** Where a step writes a data entry: Sluice's pipeline-data container unless the entry names another datastore. */
+export function dataLocation(spec: PipelineSpec, runId: string, producer: string, data: string): BlobLocation {
+  const datastore = spec.data[data]?.datastore;
+  const container = datastore && datastore !== DEFAULT_DATASTORE ? datastore : CONTAINERS.pipelineData;
+  return { container, path: paths.output(runId, producer, data) };
+}
+
+export function buildRunPlan(spec: PipelineSpec, options: PlanOptions): RunPlan {
+  const deps = stepDependencies(spec);
+  const order = topologicalOrder(
+    spec.steps.map((s) => s.name),
+    deps,
+  );
+  const producerOf = new Map<string, string>();
+  for (const step of spec.steps) for (const w of stepWrites(step)) producerOf.set(w.name, step.name);
+  const ctx: BindContext = { values: options.parameters.values, dataNames: new Set(Object.keys(spec.data)) };
+
+  const locate = (name: string): PlannedInput => {
+    const producer = producerOf.get(name);
+    if (producer !== undefined)
+      return { name, source: 'data', producer, ...dataLocation(spec, options.runId, producer, name) };
+    const dp = Object.hasOwn(options.parameters.dataPaths, name) ? options.parameters.dataPaths[name] : undefined;
+    if (!dp) throw new Error(`no data path resolved for input "${name}" (call resolveParameters first)`);
+    return { name, source: 'datastore', container: dp.datastore, path: dp.path };
+  };
+
+  const steps: Record<string, StepPlan> = {};
+  for (const step of spec.steps) {
+    steps[step.name] = planStep(spec, step, { ...options, ctx, locate, dependsOn: deps.get(step.name) ?? [] });
+  }
+  return { runId: options.runId, pipeline: spec.name, order, steps, parameters: options.parameters };
+}
+
+interface StepContext extends PlanOptions {
+  ctx: BindContext;
+  locate: (name: string) => PlannedInput;
+  dependsOn: string[];
+}
+
+function planStep(spec: PipelineSpec, step: Step, c: StepContext): StepPlan {
+  const templates = stepTemplates(step);
+  const problems = templates.flatMap((t) => unboundReferences(t.value, c.ctx));
+  if (problems.length) throw new Error(`step "${step.name}": ${problems.join('; ')}`);
+  const bind = (t: string) => bindTemplate(t, c.ctx);
+  const used = usedParameters(templates.map((t) => t.value));
+  const plan: StepPlan = {
+    name: step.name,
+    type: step.type,
+    dependsOn: [...c.dependsOn],
+    args: [],
+    argumentTemplates: [],
+    env: {},
+    envTemplates: {},
+    inputs: stepReads(step).map((r) => c.locate(r.name)),
+    outputs: stepWrites(step).map((w) => ({ name: w.name, ...dataLocation(spec, c.runId, step.name, w.name) })),
+    parameterValues: Object.fromEntries(used.map((n) => [n, c.parameters.values[n]])),
+    timeoutSeconds: (step.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,
+    retries: step.retries,
+    allowReuse: step.allow_reuse,
+  };
+  if (step.description !== undefined) plan.description = step.description;
+  if (step.reuse_max_age !== undefined) plan.reuseMaxAge = step.reuse_max_age;
+  if (step.type === 'data_transfer') {
+    const destination =
+      typeof step.destination === 'string'
+        ? plan.outputs[0]
+        : { container: step.destination.datastore, path: step.destination.path };
+    plan.dataTransfer = {
+      source: plan.inputs[0],
+      destination: { container: destination.container, path: destination.path },
+    };
+    return plan;
+  }
+
+  plan.argumentTemplates = [...step.arguments];
+  plan.envTemplates = { ...step.env };
+  plan.env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, bind(v)]));
+  const args = step.arguments.map(bind);
+  const sourceDirectory =
+    step.source_directory === undefined ? undefined : normalizeRelativePath(step.source_directory);
+  if (sourceDirectory !== undefined) {
+    plan.sourceDirectory = sourceDirectory;
+    const snapshotId =
+      c.snapshots && Object.hasOwn(c.snapshots, sourceDirectory) ? c.snapshots[sourceDirectory] : undefined;
+    if (snapshotId !== undefined) plan.snapshotId = snapshotId;
+  }
+
+  switch (step.type) {
+    case 'python':
+      Object.assign(plan, { compute: step.compute ?? c.defaultCompute, program: 'python3', entry: step.script });
+      plan.args = [step.script, ...args];
+      break;
+    case 'command':
+      Object.assign(plan, { compute: step.compute ?? c.defaultCompute, program: step.command, entry: step.command });
+      plan.args = args;
+      break;
+    case 'parallel':
+      Object.assign(plan, { compute: step.compute ?? c.defaultCompute, program: 'python3', entry: step.entry_script });
+      plan.args = [step.entry_script, ...args];
+      plan.parallel = {
+        entryScript: step.entry_script,
+        miniBatchSize: step.mini_batch_size,
+        errorThreshold: step.error_threshold,
+        runMaxTry: step.run_max_try,
+        outputAction: step.output_action,
+        appendRowFileName: step.append_row_file_name,
+      };
+      break;
+    case 'databricks': {
+      if (step.compute !== undefined) plan.compute = step.compute;
+      plan.args = args;
+      plan.entry = step.notebook_path ?? step.python_script_path ?? step.python_script_name ?? step.main_class_name;
+      const d: NonNullable<StepPlan['databricks']> = {
+        notebookParams: Object.fromEntries(Object.entries(step.notebook_params).map(([k, v]) => [k, bind(v)])),
+        jarLibraries: [...step.jar_libraries],
+      };
+      if (step.notebook_path !== undefined) d.notebookPath = step.notebook_path;
+      if (step.python_script_path !== undefined) d.pythonScriptPath = step.python_script_path;
+      if (step.python_script_name !== undefined) d.pythonScriptName = step.python_script_name;
+      if (step.main_class_name !== undefined) d.mainClassName = step.main_class_name;
+      if (step.existing_cluster_id !== undefined) d.existingClusterId = step.existing_cluster_id;
+      if (step.new_cluster !== undefined) d.newCluster = { ...step.new_cluster };
+      if (step.run_name !== undefined) d.runName = step.run_name;
+      plan.databricks = d;
+      break;
+    }
+  }
+  return plan;
+}
+
+/**
+ * A step's inputs after some producers were reused: their data lives at the original run's location, so consumers
+ * read it there (nothing is copied). `locations` maps data names to where they actually are.
+ */
+export function rebindInputs(step: StepPlan, locations: Readonly<Record<string, BlobLocation>>): StepPlan {
+  const move = (i: PlannedInput): PlannedInput => {
+    const loc = i.source === 'data' && Object.hasOwn(locations, i.name) ? locations[i.name] : undefined;
+    return loc ? { ...i, container: loc.container, path: loc.path } : i;
+  };
+  const out: StepPlan = { ...step, inputs: step.inputs.map(move) };
+  if (step.dataTransfer) out.dataTransfer = { ...step.dataTransfer, source: move(step.dataTransfer.source) };
+  return out;
+}
+
+export interface JobContext {
+  stepRunId: string;
+  attempt: number;
+  instanceId: string;
+  experiment: string;
+}
+
+/** The job message for a python or command step (DESIGN §5). Parallel, data_transfer and databricks steps are
+ * dispatched by their own orchestrations. */
+export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): JobMessage {
+  const step = plan.steps[stepName];
+  if (!step) throw new Error(`no step "${stepName}" in the plan of run ${plan.runId}`);
+  if (step.type !== 'python' && step.type !== 'command') {
+    throw new Error(`step "${stepName}" is a ${step.type} step; only python and command steps are queued as jobs`);
+  }
+  const message: JobMessage = {
+    version: JOB_MESSAGE_VERSION,
+    runId: plan.runId,
+    stepRunId: job.stepRunId,
+    step: step.name,
+    attempt: job.attempt,
+    instanceId: job.instanceId,
+    experiment: job.experiment,
+    type: step.type,
+    compute: step.compute!,
+    program: step.program!,
+    args: [...step.args],
+    inputs: step.inputs.map(({ name, source, container, path }) => ({ name, source, container, path })),
+    outputs: step.outputs.map((o) => ({ ...o })),
+    env: { ...step.env },
+    timeoutSeconds: step.timeoutSeconds,
+    log: { container: CONTAINERS.logs, path: paths.log(plan.runId, step.name, job.attempt) },
+  };
+  if (step.snapshotId !== undefined) message.snapshotId = step.snapshotId;
+  return message;
+}
+
+/** Source directories that steps need but `snapshots` did not provide (the client must upload them first). */
+export function missingSnapshots(plan: RunPlan): { step: string; sourceDirectory: string }[] {
+  return plan.order
+    .map((n) => plan.steps[n])
+    .filter((s) => s.sourceDirectory !== undefined && s.snapshotId === undefined)
+    .map((s) => ({ step: s.name, sourceDirectory: s.sourceDirectory! }));
+}

@@ -1,0 +1,291 @@
+import { z } from 'zod';
+import { Duration } from 'luxon';
+import { COMPUTE_NAME } from '../store/names';
+import {
+  COMPUTE_RULE,
+  DATASTORE_PATTERN,
+  DATASTORE_RULE,
+  DEFAULT_DATASTORE,
+  ENV_NAME_PATTERN,
+  ENV_NAME_RULE,
+  NAME_PATTERN,
+  NAME_RULE,
+} from './names';
+import { unsafePathReason } from './safePath';
+
+/**
+ * The pipeline spec (DESIGN §4.1) as one zod schema: the source of truth for parsing, for the types the engine
+ * uses and for the JSON Schema `sluice schema` prints. Objects are strict (an unknown field is an error, so a typo
+ * never silently drops a setting). The parsed value is itself a valid spec: parsing it again gives the same value,
+ * so it can be stored and re-read.
+ *
+ * Cross-field rules (references, producers, cycles) live in validate.ts; this file checks each field on its own.
+ */
+
+export const Name = z.string().regex(NAME_PATTERN, { error: NAME_RULE });
+const DatastoreName = z.string().regex(DATASTORE_PATTERN, { error: DATASTORE_RULE });
+const ComputeName = z.string().regex(COMPUTE_NAME, { error: COMPUTE_RULE });
+
+/** A relative path (source_directory, script): never absolute, never `..`. */
+const RelativePath = z.string().superRefine((p, ctx) => {
+  const reason = unsafePathReason(p);
+  if (reason) ctx.addIssue({ code: 'custom', message: reason });
+});
+
+/** A path inside a datastore container; `''` is the whole container. */
+const DatastorePath = z.string().superRefine((p, ctx) => {
+  const reason = unsafePathReason(p, true);
+  if (reason) ctx.addIssue({ code: 'custom', message: reason });
+});
+
+const IsoDuration = z
+  .string()
+  .superRefine((value, ctx) => {
+    const d = Duration.fromISO(value);
+    if (!d.isValid) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not an ISO 8601 duration; write e.g. P7D, PT12H or P1M` });
+    } else if (d.toMillis() <= 0) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" must be longer than zero` });
+    }
+  })
+  .meta({ description: 'ISO 8601 duration, e.g. P7D (7 days), PT12H (12 hours)' });
+
+/** Arguments may be written as YAML numbers or booleans; they reach the program as text. */
+const Argument = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const Arguments = z.array(Argument).default([]).meta({
+  description:
+    'Argument list (no shell). ${{parameters.x}} becomes the value; ${{inputs.x}}, ${{data.x}}, ${{outputs.x}} become local paths on the worker',
+});
+
+const Env = z
+  .record(z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_RULE }), Argument)
+  .default({})
+  .meta({ description: 'Extra environment variables; values may use ${{parameters.x}}' });
+
+/** A location in a datastore: `{datastore, path}`. */
+export const DataPath = z.strictObject({
+  datastore: DatastoreName.default(DEFAULT_DATASTORE).meta({ description: 'Datastore (blob container) name' }),
+  path: DatastorePath.meta({ description: 'Blob name (a file) or prefix (a folder) inside the datastore' }),
+});
+export type DataPath = z.infer<typeof DataPath>;
+
+export const PARAMETER_TYPES = ['string', 'int', 'float', 'bool', 'datapath'] as const;
+export type ParameterType = (typeof PARAMETER_TYPES)[number];
+
+export const Parameter = z
+  .strictObject({
+    type: z
+      .enum(['string', 'int', 'float', 'number', 'bool', 'datapath'], {
+        error: 'must be one of string, int, float (or number), bool, datapath',
+      })
+      .transform((t): ParameterType => (t === 'number' ? 'float' : t)),
+    default: z.union([z.string(), z.number(), z.boolean(), DataPath]).optional(),
+    description: z.string().optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.default === undefined) return;
+    const problem = defaultProblem(p.type, p.default);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['default'], message: problem });
+  })
+  .meta({ description: 'A pipeline parameter; without a default it is required at submit' });
+export type Parameter = z.infer<typeof Parameter>;
+
+function defaultProblem(type: ParameterType, value: unknown): string | undefined {
+  const shown = JSON.stringify(value);
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' ? undefined : `default ${shown} is not a string; quote it`;
+    case 'int':
+      return Number.isSafeInteger(value) ? undefined : `default ${shown} is not an int (a whole number such as 3)`;
+    case 'float':
+      return typeof value === 'number' && Number.isFinite(value)
+        ? undefined
+        : `default ${shown} is not a float (a number such as 0.1)`;
+    case 'bool':
+      return typeof value === 'boolean' ? undefined : `default ${shown} is not a bool (true or false)`;
+    case 'datapath':
+      return typeof value === 'object' && value !== null
+        ? undefined
+        : `default ${shown} is not a datapath; write {datastore: NAME, path: PATH}`;
+  }
+}
+
+/** PipelineData: an intermediate result with exactly one producing step. `name: {}` or just `name:`. */
+export const DataEntry = z
+  .union(
+    [
+      z.strictObject({
+        datastore: DatastoreName.optional().meta({
+          description: `Container to write into; by default (${DEFAULT_DATASTORE}) Sluice's pipeline-data container`,
+        }),
+        description: z.string().optional(),
+      }),
+      z.null(),
+    ],
+    { error: 'must be a mapping such as {} or {datastore: NAME}' },
+  )
+  .transform((d) => d ?? {});
+export type DataEntry = z.infer<typeof DataEntry>;
+
+/** Fields every step type that runs a program shares. */
+const stepBase = {
+  name: Name,
+  description: z.string().optional(),
+  inputs: z
+    .array(Name)
+    .default([])
+    .meta({ description: 'Names of inputs, datapath parameters or data entries this step reads' }),
+  outputs: z.array(Name).default([]).meta({ description: 'Names of data entries this step produces' }),
+  compute: ComputeName.optional().meta({ description: 'Compute target; default from the app settings' }),
+  run_after: z.array(Name).default([]).meta({ description: 'Steps that must complete first (besides data producers)' }),
+  timeout_minutes: z.number().positive().max(10080).optional().meta({ description: 'Default 1440 (24 hours)' }),
+  retries: z.number().int().min(0).max(10).default(0),
+  allow_reuse: z.boolean().default(true),
+  reuse_max_age: IsoDuration.optional(),
+  env: Env,
+};
+
+/** Fields of steps that do not run a program on a compute target (data_transfer). */
+const controlFields = {
+  name: stepBase.name,
+  description: stepBase.description,
+  run_after: stepBase.run_after,
+  timeout_minutes: stepBase.timeout_minutes,
+  retries: stepBase.retries,
+  allow_reuse: stepBase.allow_reuse,
+  reuse_max_age: stepBase.reuse_max_age,
+};
+
+export const PythonStep = z.strictObject({
+  ...stepBase,
+  type: z.literal('python'),
+  source_directory: RelativePath.default('.').meta({ description: 'Folder snapshotted and run from' }),
+  script: RelativePath.meta({ description: 'Script path inside source_directory' }),
+  arguments: Arguments,
+});
+
+export const CommandStep = z.strictObject({
+  ...stepBase,
+  type: z.literal('command'),
+  command: z
+    .string()
+    .min(1, { error: 'must name the executable' })
+    .refine((c) => !/\s/.test(c), {
+      error: 'is the executable only (no shell); put its arguments in arguments: [...]',
+    })
+    .refine((c) => !c.includes('${{'), {
+      error: 'cannot contain ${{...}} expressions; the executable is fixed, pass values in arguments',
+    })
+    .meta({ description: 'The executable (looked up on PATH or relative to source_directory), run without a shell' }),
+  source_directory: RelativePath.optional(),
+  arguments: Arguments,
+});
+
+const { outputs: _outputs, ...parallelBase } = stepBase;
+export const ParallelStep = z.strictObject({
+  ...parallelBase,
+  type: z.literal('parallel'),
+  source_directory: RelativePath.default('.'),
+  entry_script: RelativePath.meta({ description: 'Script with init() and run(mini_batch)' }),
+  mini_batch_size: z.number().int().min(1).meta({ description: 'Input files per mini-batch' }),
+  error_threshold: z
+    .number()
+    .int()
+    .min(-1)
+    .default(0)
+    .meta({ description: 'Failed files tolerated before the step fails; -1 ignores all failures' }),
+  run_max_try: z.number().int().min(1).max(10).default(3).meta({ description: 'Tries per mini-batch' }),
+  output_action: z.enum(['append_row', 'summary_only']).default('append_row'),
+  append_row_file_name: RelativePath.default('parallel_run_step.txt'),
+  output: Name.meta({ description: 'The data entry this step produces' }),
+  arguments: Arguments,
+});
+
+const Destination = z.union([Name, DataPath], {
+  error: 'must be a data name or {datastore: NAME, path: PATH}',
+});
+export const DataTransferStep = z.strictObject({
+  ...controlFields,
+  type: z.literal('data_transfer'),
+  source: Name.meta({ description: 'An input, datapath parameter or data entry to copy from' }),
+  destination: Destination.meta({ description: 'A data entry this step produces, or a datastore location' }),
+});
+
+const NewCluster = z.strictObject({
+  spark_version: z.string().min(1),
+  node_type_id: z.string().min(1),
+  num_workers: z.number().int().min(0),
+});
+export const DatabricksStep = z
+  .strictObject({
+    ...stepBase,
+    type: z.literal('databricks'),
+    notebook_path: z.string().min(1).optional().meta({ description: 'Notebook in the Databricks workspace' }),
+    notebook_params: z.record(z.string(), Argument).default({}),
+    python_script_path: z.string().min(1).optional().meta({ description: 'Python file on DBFS (dbfs:/...)' }),
+    python_script_name: RelativePath.optional().meta({ description: 'Python file in source_directory (uploaded)' }),
+    source_directory: RelativePath.optional(),
+    main_class_name: z.string().min(1).optional(),
+    jar_libraries: z.array(z.string().min(1)).default([]),
+    existing_cluster_id: z.string().min(1).optional(),
+    new_cluster: NewCluster.optional(),
+    run_name: z.string().optional(),
+    arguments: Arguments,
+  })
+  .superRefine((s, ctx) => {
+    const tasks = (['notebook_path', 'python_script_path', 'python_script_name', 'main_class_name'] as const).filter(
+      (k) => s[k] !== undefined,
+    );
+    if (tasks.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `needs exactly one of notebook_path, python_script_path, python_script_name, main_class_name${tasks.length ? ` (found ${tasks.join(', ')})` : ''}`,
+      });
+    }
+    if (s.python_script_name !== undefined && s.source_directory === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['source_directory'], message: 'is required with python_script_name' });
+    }
+    if (s.main_class_name !== undefined && s.jar_libraries.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jar_libraries'],
+        message: 'must list the jar that holds main_class_name',
+      });
+    }
+    if ((s.existing_cluster_id === undefined) === (s.new_cluster === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of existing_cluster_id, new_cluster' });
+    }
+  });
+
+export const STEP_TYPES = ['python', 'command', 'parallel', 'data_transfer', 'databricks'] as const;
+export type StepType = (typeof STEP_TYPES)[number];
+
+export const Step = z.discriminatedUnion('type', [
+  PythonStep,
+  CommandStep,
+  ParallelStep,
+  DataTransferStep,
+  DatabricksStep,
+]);
+export type Step = z.infer<typeof Step>;
+export type PythonStep = z.infer<typeof PythonStep>;
+export type CommandStep = z.infer<typeof CommandStep>;
+export type ParallelStep = z.infer<typeof ParallelStep>;
+export type DataTransferStep = z.infer<typeof DataTransferStep>;
+export type DatabricksStep = z.infer<typeof DatabricksStep>;
+
+export const PipelineSpec = z
+  .strictObject({
+    $schema: z.string().optional().meta({ description: 'Editor hint; ignored' }),
+    name: Name,
+    description: z.string().optional(),
+    parameters: z.record(Name, Parameter).default({}),
+    inputs: z
+      .record(Name, DataPath)
+      .default({})
+      .meta({ description: 'Datastore inputs; each is also a datapath parameter under its own name' }),
+    data: z.record(Name, DataEntry).default({}).meta({ description: 'Intermediate data (PipelineData)' }),
+    steps: z.array(Step).min(1, { error: 'a pipeline needs at least one step' }),
+  })
+  .meta({ title: 'Sluice pipeline spec', description: 'A pipeline of steps (see docs/pipeline-spec.md)' });
+export type PipelineSpec = z.infer<typeof PipelineSpec>;
