@@ -1,0 +1,323 @@
+// Sluice on Azure: one resource group holding a Flex Consumption Function App (the API, orchestrations and
+// triggers), a storage account reached only through Microsoft Entra ID, Application Insights with Entra-only
+// ingestion, an Event Grid system topic for the blob trigger, and one Container Apps job per compute target.
+//
+// test/unit/infra/checkInfra.ts reads these files (no Bicep compiler is needed) and fails `npm test` when the
+// settings, tables, queues, containers, triggers or compute targets of the code and of this template drift apart.
+// Keep the conventions it relies on: literal names for storage objects, app settings as one object, role
+// assignment names built with guid(scope, principal, role).
+targetScope = 'subscription'
+
+metadata name = 'Sluice'
+metadata description = 'Deploys Sluice (ML pipelines on Azure Functions + Durable Functions) without storage keys.'
+
+@minLength(1)
+@maxLength(64)
+@description('Required. Name of the azd environment. Seeds the resource token that makes resource names unique.')
+param environmentName string
+
+@minLength(1)
+@description('Required. Region of every resource. Choose one where Flex Consumption and Container Apps are offered.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Optional. Object id of the person or pipeline running `azd up` (azd sets AZURE_PRINCIPAL_ID). It gets the same data-plane roles as the app, so the CLI, the tests and the post-deploy hook can reach storage. Leave empty to grant nothing.')
+param principalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+@description('Optional. Kind of principal that principalId names.')
+param principalType string = 'User'
+
+@minLength(1)
+@description('Required. Audiences the API accepts in bearer tokens, comma-separated: the application id URI of the Sluice app registration and its client id (scripts/entra-app.sh prints the value).')
+param authAudience string
+
+@description('Optional. Microsoft Entra tenant that issues the tokens. Defaults to the tenant of the subscription.')
+param authTenantId string = tenant().tenantId
+
+@description('Optional. Extra token issuers to trust, comma-separated. The tenant\'s v1 and v2 issuers are always trusted.')
+param authIssuers string = ''
+
+@description('Optional. JWKS URL override. Empty derives it from the tenant.')
+param authJwksUri string = ''
+
+@description('Optional. Compute targets. Each one gets the queue `compute-<name>` and a Container Apps job that runs workers for it. Names: lower-case letters, digits and single hyphens.')
+param computeTargets array = [
+  'cpu'
+]
+
+@description('Optional. Compute target used by steps that name none. Must be one of computeTargets.')
+param defaultCompute string = computeTargets[0]
+
+@description('Optional. Datastores besides the default `workspaceblobstore`: one blob container each.')
+param extraDatastores array = []
+
+@description('Optional. Durable Functions task hub name. Change it to run two deployments against one storage account.')
+param taskHubName string = 'SluiceHub'
+
+@description('Optional. Worker image. Empty deploys a placeholder; the post-deploy hook builds Dockerfile.worker in the registry, points the jobs at it and records it in the azd environment (SLUICE_WORKER_IMAGE).')
+param workerImage string = ''
+
+@minValue(1)
+@maxValue(1000)
+@description('Optional. Upper bound of Function App instances (Flex Consumption scales out per trigger).')
+param maximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Optional. Memory of each Function App instance, in MB.')
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@description('Optional. Most worker executions that run at once per compute target.')
+param workerMaxExecutions int = 10
+
+@description('Optional. Seconds a worker execution may run before Container Apps stops it. Longer than your longest step.')
+param workerReplicaTimeout int = 7200
+
+@description('Optional. CPU cores of each worker, as a string (Consumption profile: 0.25 to 4).')
+param workerCpu string = '1'
+
+@description('Optional. Memory of each worker (Consumption profile: twice the cores, in Gi).')
+param workerMemory string = '2Gi'
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
+
+// Storage objects Sluice uses. These lists repeat shared/store/names.ts on purpose (Bicep cannot import it);
+// the infrastructure check fails when the two differ.
+var datastoreContainers = union(
+  [
+    'workspaceblobstore'
+  ],
+  extraDatastores
+)
+var sluiceContainers = [
+  'snapshots'
+  'pipeline-data'
+  'logs'
+  'records'
+]
+// Flex Consumption reads the deployed package from this container with the app's identity.
+var deploymentContainer = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+var computeQueues = [for target in computeTargets: 'compute-${target}']
+var sluiceQueues = concat(
+  [
+    'step-results'
+  ],
+  computeQueues
+)
+var sluiceTables = [
+  'Pipelines'
+  'PublishedPipelines'
+  'PipelineEndpoints'
+  'Runs'
+  'StepRuns'
+  'ReuseCache'
+  'Schedules'
+  'Datastores'
+  'Models'
+  'IdempotencyKeys'
+  'RunIndex'
+  'Experiments'
+]
+
+// Settings shared by the Function App and the workers (shared/config.ts reads each of them). The storage
+// identity settings differ per identity, so each module adds its own.
+var sluiceSettings = {
+  TASKHUB_NAME: taskHubName
+  SLUICE_AUTH_MODE: 'entra'
+  SLUICE_AUTH_TENANT_ID: authTenantId
+  SLUICE_AUTH_AUDIENCE: authAudience
+  SLUICE_AUTH_ISSUERS: authIssuers
+  SLUICE_AUTH_JWKS_URI: authJwksUri
+  SLUICE_COMPUTE_TARGETS: join(computeTargets, ',')
+  SLUICE_DEFAULT_COMPUTE: defaultCompute
+}
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+// One identity for the Function App and one for the workers, so each can be audited and revoked alone.
+module apiIdentity 'modules/identity.bicep' = {
+  name: 'api-identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module workerIdentity 'modules/identity.bicep' = {
+  name: 'worker-identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}worker-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    containerNames: concat(datastoreContainers, sluiceContainers, [
+      deploymentContainer
+    ])
+    queueNames: sluiceQueues
+    tableNames: sluiceTables
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+// Data-plane access: the same four roles for the app, the workers and (optionally) the deploying principal.
+module apiAccess 'modules/access.bicep' = {
+  name: 'api-access'
+  scope: rg
+  params: {
+    principalId: apiIdentity.outputs.principalId
+    principalType: 'ServicePrincipal'
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module workerAccess 'modules/access.bicep' = {
+  name: 'worker-access'
+  scope: rg
+  params: {
+    principalId: workerIdentity.outputs.principalId
+    principalType: 'ServicePrincipal'
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module deployerAccess 'modules/access.bicep' = if (!empty(principalId)) {
+  name: 'deployer-access'
+  scope: rg
+  params: {
+    principalId: principalId
+    principalType: principalType
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module api 'modules/functionApp.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    identityId: apiIdentity.outputs.id
+    identityClientId: apiIdentity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainer
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    sluiceSettings: sluiceSettings
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+  // The host starts as soon as the site exists; without its roles it would fail to reach storage.
+  dependsOn: [
+    apiAccess
+  ]
+}
+
+module events 'modules/eventGrid.bicep' = {
+  name: 'event-grid'
+  scope: rg
+  params: {
+    name: '${abbrs.eventGridSystemTopics}${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountId: storage.outputs.id
+  }
+}
+
+module registry 'modules/registry.bicep' = {
+  name: 'registry'
+  scope: rg
+  params: {
+    name: '${abbrs.containerRegistryRegistries}${resourceToken}'
+    location: location
+    tags: tags
+    pullPrincipalId: workerIdentity.outputs.principalId
+  }
+}
+
+module workers 'modules/workers.bicep' = {
+  name: 'workers'
+  scope: rg
+  params: {
+    environmentName: '${abbrs.appManagedEnvironments}${resourceToken}'
+    jobNamePrefix: abbrs.appContainerAppsJobs
+    resourceToken: resourceToken
+    location: location
+    tags: tags
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    identityId: workerIdentity.outputs.id
+    identityClientId: workerIdentity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    computeTargets: computeTargets
+    sluiceSettings: sluiceSettings
+    registryServer: registry.outputs.loginServer
+    image: workerImage
+    cpu: workerCpu
+    memory: workerMemory
+    maxExecutions: workerMaxExecutions
+    replicaTimeout: workerReplicaTimeout
+  }
+  dependsOn: [
+    workerAccess
+  ]
+}
+
+// azd stores these outputs in the environment (.azure/<env>/.env); the post-deploy hook and docs/deploy.md use them.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output SLUICE_API_URL string = api.outputs.url
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = events.outputs.name
+output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
+output SLUICE_WORKER_JOB_NAMES string = join(workers.outputs.jobNames, ',')
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

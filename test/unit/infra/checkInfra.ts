@@ -1,0 +1,237 @@
+import { show, type Value } from './bicepEval';
+import { readInfraModel, type InfraModel } from './infraModel';
+
+/**
+ * Keeps the Bicep templates and the code in step, without Azure and without the Bicep compiler: the code's lists
+ * (settings, storage names, registered triggers, default compute targets) on one side, the evaluated templates on
+ * the other. Returns one sentence per problem; an empty list means they agree.
+ */
+export interface CheckInfraInput {
+  /** infra files (Bicep, abbreviations, parameters) keyed by repo-relative POSIX path. */
+  bicepFiles: Record<string, string>;
+  /** Defaults to infra/bicep/main.bicep and its main.parameters.json. */
+  entry?: string;
+  parametersFile?: string;
+  /** Every setting the code reads: shared/config.ts SETTINGS, the host storage setting, host.json's %NAME%s. */
+  settings: string[];
+  /** The Functions host's storage connection (AzureWebJobsStorage). */
+  hostStorageSetting: string;
+  tables: string[];
+  queues: string[];
+  containers: string[];
+  triggers: TriggerInfo[];
+  /** Compute targets of the default configuration (SLUICE_COMPUTE_TARGETS unset). */
+  computeTargets: string[];
+  computeQueue: (target: string) => string;
+  /** Dockerfile.worker, whose command reads the compute target from {@link WORKER_COMPUTE_VARIABLE}. */
+  workerDockerfile: string;
+}
+
+/** What the check needs from one registered function's trigger binding. */
+export interface TriggerInfo {
+  functionName: string;
+  type: string;
+  connection?: string;
+  path?: string;
+  queueName?: string;
+  source?: string;
+}
+
+/**
+ * App settings nobody in this repository reads but the platform does. Keep this list short: each entry is a
+ * setting that Azure itself consumes.
+ */
+export const PLATFORM_SETTINGS: Record<string, string> = {
+  APPLICATIONINSIGHTS_CONNECTION_STRING: 'the Functions host sends its telemetry to this Application Insights',
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'and authenticates it with the managed identity (Entra-only ingestion)',
+};
+
+/**
+ * Suffixes of an identity-based connection `<CONNECTION>__<suffix>` (the host's convention, also read by
+ * shared/config.ts for SLUICE_STORAGE). A connection the code or a trigger uses may carry any of them.
+ */
+const CONNECTION_SUFFIXES = ['accountName', 'serviceUri', 'blobServiceUri', 'queueServiceUri', 'tableServiceUri', 'credential', 'clientId'];
+/** The suffixes that, on their own, make a connection usable without a connection string. */
+const CONNECTION_ENDPOINTS = ['accountName', 'serviceUri', 'blobServiceUri'];
+
+/** The variable Dockerfile.worker's command reads to know which compute target to serve. */
+export const WORKER_COMPUTE_VARIABLE = 'SLUICE_COMPUTE';
+
+/** Data-plane roles every principal running Sluice needs (see infra/bicep/modules/access.bicep). */
+export const REQUIRED_ROLES: Record<string, string> = {
+  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
+  '974c5e8b-45b9-4653-ba55-5f855dd0fb88': 'Storage Queue Data Contributor',
+  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
+  '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
+};
+
+const STORAGE_TRIGGERS = ['blobtrigger', 'queuetrigger'];
+
+export function checkInfra(input: CheckInfraInput): string[] {
+  const entry = input.entry ?? 'infra/bicep/main.bicep';
+  const model = readInfraModel(input.bicepFiles, entry, input.parametersFile ?? entry.replace(/\.bicep$/, '.parameters.json'));
+  const problems: string[] = [];
+  const connections = new Set([
+    input.hostStorageSetting,
+    ...input.settings.filter((s) => input.settings.includes(`${s}__accountName`)),
+    ...input.triggers.filter((t) => STORAGE_TRIGGERS.includes(t.type.toLowerCase())).map((t) => t.connection ?? input.hostStorageSetting),
+  ]);
+  const isSet = (names: Set<string>, setting: string) =>
+    names.has(setting) || CONNECTION_ENDPOINTS.some((suffix) => names.has(`${setting}__${suffix}`));
+  const isKnown = (name: string) => {
+    if (input.settings.includes(name) || name in PLATFORM_SETTINGS) return true;
+    const m = /^(.+)__([A-Za-z]+)$/.exec(name);
+    return !!m && connections.has(m[1]) && CONNECTION_SUFFIXES.includes(m[2]);
+  };
+
+  // Settings: every one the code reads is set, and every one that is set is read.
+  if (model.appSettings.length === 0) problems.push('Bicep sets no app settings on a Function App (a Microsoft.Web/sites/config resource named "appsettings")');
+  for (const app of model.appSettings) {
+    if (!app.settings) {
+      problems.push(`the app settings of ${app.label} cannot be read from the text; keep them object literals combined with union()`);
+      continue;
+    }
+    const names = new Set(Object.keys(app.settings));
+    for (const s of input.settings) if (!isSet(names, s)) problems.push(`app setting "${s}" is read by the code but ${app.label} does not set it`);
+    for (const n of names) {
+      if (!isKnown(n))
+        problems.push(`app setting "${n}" is set by ${app.label} but nothing reads it; remove it, or read it in shared/config.ts`);
+    }
+    for (const t of input.triggers) problems.push(...checkTrigger(t, app.settings, names, input, model, isSet));
+  }
+
+  // Storage objects the code uses.
+  const created = (values: Value[]) => new Set(values.filter((v): v is string => typeof v === 'string'));
+  const tables = created(model.tables);
+  const queues = created(model.queues);
+  const containers = created(model.containers);
+  for (const t of input.tables) if (!tables.has(t)) problems.push(`table "${t}" (shared/store/names.ts) is not created in Bicep`);
+  for (const q of input.queues) if (!queues.has(q)) problems.push(`queue "${q}" (shared/store/names.ts) is not created in Bicep`);
+  for (const c of input.containers) if (!containers.has(c)) problems.push(`blob container "${c}" (shared/store/names.ts) is not created in Bicep`);
+
+  // Compute: each default target has a queue and a job that scales on it and serves that target.
+  for (const target of input.computeTargets) {
+    const queue = input.computeQueue(target);
+    if (!queues.has(queue)) problems.push(`queue "${queue}" of compute target "${target}" is not created in Bicep`);
+    if (!model.jobs.some((j) => j.queueRules.some((r) => r.queueName === queue)))
+      problems.push(`compute target "${target}" has no Container Apps job scaling on queue "${queue}"`);
+  }
+  if (!new RegExp(`\\$\\{?${WORKER_COMPUTE_VARIABLE}\\b`).test(input.workerDockerfile))
+    problems.push(`Dockerfile.worker does not pass $${WORKER_COMPUTE_VARIABLE} to \`sluice worker --compute\``);
+  for (const job of model.jobs) problems.push(...checkJob(job, input, queues, isSet, isKnown));
+
+  problems.push(...checkSecurity(model, input.bicepFiles));
+  return problems;
+}
+
+function checkTrigger(
+  t: TriggerInfo,
+  settings: Record<string, Value>,
+  names: Set<string>,
+  input: CheckInfraInput,
+  model: InfraModel,
+  isSet: (names: Set<string>, s: string) => boolean,
+): string[] {
+  const problems: string[] = [];
+  const type = t.type.toLowerCase();
+  const what = `trigger of function "${t.functionName}" (${t.type})`;
+  const resolve = (value: string) =>
+    value.replace(/%([^%]+)%/g, (whole, name: string) => {
+      const v = settings[name];
+      if (typeof v === 'string') return v;
+      problems.push(`${what} uses %${name}%, which is not an app setting with a literal value`);
+      return whole;
+    });
+  const durable = ['orchestrationtrigger', 'activitytrigger', 'entitytrigger'].includes(type);
+  if (STORAGE_TRIGGERS.includes(type) || durable) {
+    const connection = (durable ? undefined : t.connection) ?? input.hostStorageSetting;
+    if (!isSet(names, connection))
+      problems.push(`${what} uses connection "${connection}", which is not set (set ${connection}__accountName for an identity-based connection)`);
+  }
+  if (type === 'blobtrigger') {
+    const container = resolve(t.path ?? '').split('/')[0];
+    if (!model.containers.includes(container)) problems.push(`${what} watches container "${container}", which Bicep does not create`);
+    if ((t.source ?? '').toLowerCase() !== 'eventgrid') {
+      problems.push(`${what} polls its container; Flex Consumption supports blob triggers with source: 'EventGrid' only`);
+    } else if (!model.systemTopics.some((s) => s.topicType === 'Microsoft.Storage.StorageAccounts')) {
+      problems.push(`${what} has source EventGrid but Bicep creates no Event Grid system topic for the storage account`);
+    }
+  }
+  if (type === 'queuetrigger') {
+    const queue = resolve(t.queueName ?? '');
+    if (!model.queues.includes(queue)) problems.push(`${what} listens on queue "${queue}", which Bicep does not create`);
+  }
+  return problems;
+}
+
+function checkJob(
+  job: InfraModel['jobs'][number],
+  input: CheckInfraInput,
+  queues: Set<string>,
+  isSet: (names: Set<string>, s: string) => boolean,
+  isKnown: (name: string) => boolean,
+): string[] {
+  const problems: string[] = [];
+  const name = `Container Apps job ${job.label}`;
+  if (job.triggerType !== 'Event') problems.push(`${name} must be event-driven (triggerType: 'Event')`);
+  if (job.queueRules.length === 0) problems.push(`${name} has no azure-queue scale rule`);
+  for (const rule of job.queueRules) {
+    if (typeof rule.queueName !== 'string') problems.push(`${name} scales on a queue whose name cannot be read from the text (${show(rule.queueName ?? null)})`);
+    else if (!queues.has(rule.queueName)) problems.push(`${name} scales on queue "${rule.queueName}", which Bicep does not create`);
+    if (rule.usesSecrets || rule.identity === undefined || rule.identity === '')
+      problems.push(`${name} must read its queue with a managed identity (set the rule's identity, no auth secrets)`);
+  }
+  if (!job.env) {
+    problems.push(`the environment variables of ${name} cannot be read from the text`);
+    return problems;
+  }
+  const names = new Set(job.env.map((e) => e.name));
+  for (const s of input.settings) {
+    if (s !== input.hostStorageSetting && !isSet(names, s)) problems.push(`${name} does not set "${s}", which the worker reads`);
+  }
+  for (const n of names) {
+    if (n !== WORKER_COMPUTE_VARIABLE && (!isKnown(n) || n.startsWith(`${input.hostStorageSetting}__`)))
+      problems.push(`${name} sets "${n}" but nothing reads it`);
+  }
+  const served = job.env.find((e) => e.name === WORKER_COMPUTE_VARIABLE)?.value;
+  for (const rule of job.queueRules) {
+    if (typeof served !== 'string' || input.computeQueue(served) !== rule.queueName)
+      problems.push(`${name} scales on queue "${show(rule.queueName ?? null)}" but its worker serves compute target ${show(served ?? null)} (${WORKER_COMPUTE_VARIABLE})`);
+  }
+  return problems;
+}
+
+function checkSecurity(model: InfraModel, files: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const expected: [string, Value][] = [
+    ['allowSharedKeyAccess', false],
+    ['minimumTlsVersion', 'TLS1_2'],
+    ['allowBlobPublicAccess', false],
+  ];
+  if (model.storageAccounts.length === 0) problems.push('Bicep creates no storage account');
+  for (const account of model.storageAccounts) {
+    for (const [key, value] of expected) {
+      if (account.properties[key] !== value)
+        problems.push(`storage account ${account.label} must set ${key}: ${show(value)} (it is ${show(account.properties[key] ?? null)})`);
+    }
+  }
+  for (const ai of model.applicationInsights) {
+    if (ai.disableLocalAuth !== true) problems.push(`Application Insights ${ai.label} must set DisableLocalAuth: true (Entra-only ingestion)`);
+  }
+  for (const ra of model.roleAssignments) {
+    if (ra.nameProblem) problems.push(`role assignment ${ra.label}: ${ra.nameProblem}`);
+  }
+  for (const p of model.principals) {
+    const held = new Set(model.roleAssignments.filter((ra) => ra.principal === p.principal).map((ra) => ra.roleId?.toLowerCase()));
+    for (const [id, role] of Object.entries(REQUIRED_ROLES)) if (!held.has(id)) problems.push(`${p.label} is not assigned ${role}`);
+  }
+  for (const [file, text] of Object.entries(files)) {
+    if (!file.endsWith('.bicep')) continue;
+    text.split('\n').forEach((line, i) => {
+      const code = line.replace(/\/\/.*$/, '');
+      if (/\blist(Keys|AccountSas|ServiceSas)\s*\(|AccountKey=|\.sharedKeys\b/.test(code))
+        problems.push(`${file}:${i + 1} reads a storage or workspace key; Sluice deploys with identities only`);
+    });
+  }
+  return problems;
+}
