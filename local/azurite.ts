@@ -36,6 +36,16 @@ export function connectionStringFor(ports: { blobPort: number; queuePort: number
   );
 }
 
+/**
+ * Runs Azurite (argv[1]) in this process and stops it when stdin ends, i.e. when the parent closed the pipe or died.
+ * `node -e` leaves Azurite's own argument parsing unchanged (argv[1] is the entry, then its options).
+ */
+const EXIT_WITH_PARENT = [
+  "process.stdin.on('end',()=>{process.kill(process.pid,'SIGTERM');setTimeout(()=>process.exit(0),3000).unref();});",
+  "process.stdin.on('error',()=>{});process.stdin.resume();",
+  'require(process.argv[1]);',
+].join('');
+
 /** True for the settings that mean "the local emulator": absent, empty or `UseDevelopmentStorage=true`. */
 export function isDevelopmentStorage(value: string | undefined): boolean {
   return !value || /^\s*UseDevelopmentStorage\s*=\s*true\s*;?\s*$/i.test(value);
@@ -53,6 +63,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     table: options.tablePort ?? 10002,
   };
   const args = [
+    '-e',
+    EXIT_WITH_PARENT,
     entry,
     '--blobHost',
     '127.0.0.1',
@@ -77,8 +89,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     args.push('--location', location);
   }
   const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, AZURITE_DB: '' },
+    // Azurite's stdin is a pipe from this process: when this process dies (even by SIGKILL) the pipe closes and
+    // the wrapper stops Azurite, so no orphan keeps the ports.
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: azuriteEnv(),
   });
   const listening: Record<string, number> = {};
   let output = '';
@@ -126,10 +140,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
+    child.stdin!.on('error', () => undefined);
     child.on('error', (err) => fail(err));
     child.on('exit', (code) => fail(new Error(`Azurite exited (code ${code}) before it was ready:\n${output.trim()}`)));
     setTimeout(() => fail(new Error(`Azurite did not start within 60 s:\n${output.trim()}`)), 60_000).unref();
   });
+}
+
+/** Our environment minus AZURITE_DB: Azurite treats any value, even empty, as "use SQL metadata storage". */
+function azuriteEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.AZURITE_DB;
+  return env;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -140,6 +162,7 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolvePromise();
     });
+    child.stdin?.end();
     child.kill('SIGTERM');
   });
 }

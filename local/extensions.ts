@@ -1,6 +1,7 @@
+import { createDurableExtension } from './durable';
 import type { HostExtension } from './extension';
 
-/** The extensions every host runs. The Durable Functions engine registers itself here (local/durable). */
+/** The extensions every host runs. */
 export function builtInExtensions(): HostExtension[] {
-  return [];
+  return [createDurableExtension()];
 }

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { Engine } from '../engine/engine';
+import { ev } from '../events';
+import { unknownOrchestratorMessage } from '../failures';
+import { isTerminal, type RuntimeStatusName } from '../protocol';
+import type { InstanceQuery, InstanceRow } from '../store/instancesTable';
+import type { TaskHubStorage } from '../store/taskHub';
+import { formatHistory, statusPayload, type StatusPayload } from './status';
+
+/** A bad argument: the HTTP API answers 400 "One or more of the arguments submitted is incorrect". */
+export class ArgumentError extends Error {
+  override name = 'ArgumentError';
+}
+
+/** Instance ids: as the extension validates them in StartNewAsync. */
+const MAX_INSTANCE_ID_LENGTH = 100;
+/** Statuses in which a new start with the same id is refused (the extension's default dedupe set). */
+const RUNNING: RuntimeStatusName[] = ['Pending', 'Running', 'ContinuedAsNew', 'Suspended'];
+
+export function validateInstanceId(id: string): void {
+  if (id.startsWith('@')) throw new ArgumentError('Orchestration instance ids must not start with @.');
+  // eslint-disable-next-line no-control-regex
+  if (/[/\\?#\u0000-\u001f\u007f-\u009f]/.test(id)) {
+    throw new ArgumentError('Orchestration instance ids must not contain /, \\, #, ?, or control characters.');
+  }
+  if (id.length > MAX_INSTANCE_ID_LENGTH) {
+    throw new ArgumentError(`Instance ID lengths must not exceed ${MAX_INSTANCE_ID_LENGTH} characters.`);
+  }
+}
+
+/** What the DurableClient can do, over the task hub and the engine (the HTTP API is a thin layer on this). */
+export class DurableOperations {
+  constructor(
+    private readonly hub: TaskHubStorage,
+    private readonly engine: Engine,
+    private readonly orchestrators: () => string[],
+  ) {}
+
+  /** Starts an orchestration: the start message is enqueued first, then the instance is recorded as Pending. */
+  async startNew(name: string, instanceId: string | undefined, input: string | null): Promise<string> {
+    if (!this.orchestrators().includes(name)) throw new ArgumentError(unknownOrchestratorMessage(name, this.orchestrators()));
+    const id = instanceId || randomUUID().replace(/-/g, '');
+    validateInstanceId(id);
+    const existing = await this.hub.instances.get(id, false);
+    if (existing && RUNNING.includes(existing.runtimeStatus)) {
+      throw new Error(`An Orchestration instance with the status ${existing.runtimeStatus} already exists.`);
+    }
+    const now = new Date().toISOString();
+    const executionId = randomUUID().replace(/-/g, '');
+    const event = ev.executionStarted({ timestamp: now, instanceId: id, executionId, name, input });
+    const deliver = await this.engine.sendClientMessage({ instanceId: id, event });
+    const row: InstanceRow = {
+      instanceId: id,
+      name,
+      input,
+      output: null,
+      customStatus: null,
+      runtimeStatus: 'Pending',
+      createdTime: now,
+      lastUpdatedTime: now,
+      executionId,
+      generation: 0,
+    };
+    try {
+      await this.hub.instances.put(row, existing?.etag);
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code === 409 || code === 412) throw new Error(`An Orchestration instance with the id ${id} already exists.`);
+      throw err;
+    }
+    deliver();
+    return id;
+  }
+
+  async status(
+    instanceId: string,
+    opts: { showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean } = {},
+  ): Promise<StatusPayload | undefined> {
+    const showInput = opts.showInput ?? true;
+    const row = await this.hub.instances.get(instanceId, showInput);
+    if (!row) return undefined;
+    let history: unknown[] | undefined;
+    if (opts.showHistory && row.runtimeStatus !== 'Pending') {
+      const loaded = await this.hub.history.load(instanceId);
+      history = formatHistory(
+        loaded.records.map((r) => r.event),
+        opts.showHistoryOutput ?? false,
+        showInput,
+      );
+    }
+    return statusPayload(row, showInput, history);
+  }
+
+  async list(query: InstanceQuery, showInput = true): Promise<{ items: StatusPayload[]; continuationToken?: string }> {
+    const { rows, continuationToken } = await this.hub.instances.query(query, showInput);
+    return { items: rows.map((r) => statusPayload(r, showInput)), continuationToken };
+  }
+
+  private async send(instanceId: string, event: ReturnType<typeof ev.eventRaised>): Promise<void> {
+    const deliver = await this.engine.sendClientMessage({ instanceId, event });
+    deliver();
+  }
+
+  raiseEvent(instanceId: string, name: string, data: string | null): Promise<void> {
+    return this.send(instanceId, ev.eventRaised(new Date().toISOString(), name, data));
+  }
+
+  terminate(instanceId: string, reason: string | null): Promise<void> {
+    return this.send(instanceId, ev.executionTerminated(new Date().toISOString(), reason));
+  }
+
+  suspend(instanceId: string, reason: string | null): Promise<void> {
+    return this.send(instanceId, ev.executionSuspended(new Date().toISOString(), reason));
+  }
+
+  resume(instanceId: string, reason: string | null): Promise<void> {
+    return this.send(instanceId, ev.executionResumed(new Date().toISOString(), reason));
+  }
+
+  /** Deletes a finished instance's history, status row and blobs; returns how many instances were deleted. */
+  async purge(instanceId: string): Promise<number> {
+    const row = await this.hub.instances.get(instanceId, false);
+    if (!row || !isTerminal(row.runtimeStatus)) return 0;
+    const s = this.engine.sessions.get(instanceId);
+    if (s && !s.running && s.inbox.length === 0) this.engine.sessions.delete(instanceId);
+    await this.hub.history.purge(instanceId);
+    await this.hub.instances.delete(instanceId);
+    return 1;
+  }
+
+  async purgeBy(query: InstanceQuery): Promise<number> {
+    const { rows } = await this.hub.instances.query(query, false);
+    let n = 0;
+    for (const row of rows) n += await this.purge(row.instanceId);
+    return n;
+  }
+
+  /** Starts the instance's orchestration again with its original input, under the same or a new id. */
+  async restart(instanceId: string, newInstanceId: boolean): Promise<string> {
+    const row = await this.hub.instances.get(instanceId, true);
+    if (!row) throw new ArgumentError(`An orchestrastion with the instanceId ${instanceId} was not found.`);
+    return this.startNew(row.name, newInstanceId ? undefined : instanceId, row.input);
+  }
+}

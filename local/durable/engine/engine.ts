@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import type { HostLog } from '../../extension';
+import { completionTarget } from '../events';
+import type { Outbound, TaskMessage } from '../messages';
+import { partitionOf } from '../names';
+import type { DurableOptions } from '../options';
+import type { OrchestratorOutcome } from '../payload';
+import { applyPlan, planEpisode, type EpisodePlan } from '../planner';
+import { isTerminal } from '../protocol';
+import type { ExecutionState } from '../state';
+import type { TaskHubStorage } from '../store/taskHub';
+import { ActivityPool } from './activityPool';
+import { runWorkItem, type ActivityRunner } from './activities';
+import { ClaimKeeper, HeldMessage } from './held';
+import { loadSession, instanceRowOf } from './load';
+import { TimerBook } from './timers';
+
+/** A task message on its way to an instance, with the queue message that must stay held until it is durable. */
+export interface Delivery {
+  message: TaskMessage;
+  held?: HeldMessage;
+  fromQueue: boolean;
+}
+
+/** One instance: its waiting messages and its in-memory state; episodes of one instance never overlap. */
+export interface Session {
+  instanceId: string;
+  state?: ExecutionState;
+  loading?: Promise<ExecutionState>;
+  etag?: string;
+  inbox: Delivery[];
+  running: boolean;
+  rowWrite: Promise<void>;
+}
+
+export interface EngineDeps {
+  hub: TaskHubStorage;
+  options: DurableOptions;
+  orchestrators(): string[];
+  activities(): string[];
+  runOrchestrator(name: string, payload: string): Promise<OrchestratorOutcome>;
+  runActivity: ActivityRunner;
+  log: HostLog;
+}
+
+/** Orchestration dispatcher, activity runner and message plumbing of the local Durable engine. */
+export class Engine {
+  readonly sessions = new Map<string, Session>();
+  readonly keeper: ClaimKeeper;
+  readonly timers: TimerBook;
+  readonly pool: ActivityPool<Delivery>;
+  /** Activities started and not yet recorded as completed: a duplicate work item for one of them is dropped. */
+  readonly activeActivities = new Set<string>();
+  private stopped = false;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(readonly deps: EngineDeps) {
+    const { options } = deps;
+    this.keeper = new ClaimKeeper(
+      (queue) => (queue === deps.hub.names.workItemQueue ? options.workItemQueueVisibilityMs : options.controlQueueVisibilityMs),
+      (err) => deps.log('warn', `Durable: could not update a queue message: ${errorText(err)}`),
+    );
+    this.timers = new TimerBook(
+      (message, pending) => void this.timerDue(message, pending),
+      (ref) => deps.hub.queues.delete(ref),
+    );
+    this.pool = new ActivityPool(options.maxConcurrentActivityFunctions, (d) => runWorkItem(this, d));
+  }
+
+  start(): void {
+    const o = this.deps.options;
+    this.keeper.start(Math.max(500, Math.min(o.controlQueueVisibilityMs, o.workItemQueueVisibilityMs) / 2));
+  }
+
+  controlQueueOf(instanceId: string): string {
+    const names = this.deps.hub.names;
+    return names.controlQueues[partitionOf(instanceId, names.controlQueues.length)];
+  }
+
+  session(instanceId: string): Session {
+    let s = this.sessions.get(instanceId);
+    if (!s) {
+      s = { instanceId, inbox: [], running: false, rowWrite: Promise.resolve() };
+      this.sessions.set(instanceId, s);
+    }
+    return s;
+  }
+
+  load(s: Session): Promise<ExecutionState> {
+    if (s.state) return Promise.resolve(s.state);
+    s.loading ??= loadSession(this, s).finally(() => (s.loading = undefined));
+    return s.loading;
+  }
+
+  /** Hands a message to its instance; an episode starts at once unless one is running (then it waits for the next). */
+  deliver(d: Delivery): void {
+    if (this.stopped) return;
+    const s = this.session(d.message.instanceId);
+    s.inbox.push(d);
+    if (!s.running) this.track(this.drain(s));
+  }
+
+  private track(p: Promise<void>): void {
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+  }
+
+  private async drain(s: Session): Promise<void> {
+    s.running = true;
+    try {
+      while (s.inbox.length && !this.stopped) {
+        const batch = s.inbox.splice(0);
+        try {
+          await this.episode(s, batch);
+        } catch (err) {
+          this.deps.log('error', `Durable: episode of instance '${s.instanceId}' failed and will be retried: ${errorText(err)}`);
+          s.state = undefined;
+          s.inbox.unshift(...batch);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    } finally {
+      s.running = false;
+    }
+    if (s.inbox.length === 0 && s.state && isTerminal(s.state.status) && this.pool.size === 0) {
+      this.sessions.delete(s.instanceId);
+    }
+  }
+
+  private async episode(s: Session, batch: Delivery[]): Promise<void> {
+    const state = await this.load(s);
+    const plan = await planEpisode(
+      state,
+      batch.map((d) => ({ message: d.message, fromQueue: d.fromQueue })),
+      {
+        now: Date.now,
+        newExecutionId: () => randomUUID().replace(/-/g, ''),
+        knownOrchestrators: this.deps.orchestrators,
+        knownActivities: this.deps.activities,
+        runOrchestrator: this.deps.runOrchestrator,
+      },
+    );
+    const requeue = batch.filter((_, i) => plan.verdicts[i] === 'requeue');
+    if (requeue.length) s.inbox.unshift(...requeue);
+    if (plan.changed) {
+      const sent = await this.send(plan.outbound);
+      s.etag = await this.deps.hub.history.commit({
+        instanceId: s.instanceId,
+        executionId: plan.execution?.executionId ?? state.executionId!,
+        baseIndex: plan.baseIndex,
+        records: plan.records,
+        status: plan.status,
+        customStatus: plan.customStatus,
+        output: plan.output,
+        held: plan.held,
+        etag: s.etag,
+      });
+      applyPlan(state, plan);
+      this.afterCommit(s, state, plan, sent);
+    }
+    batch.forEach((d, i) => {
+      const verdict = plan.verdicts[i];
+      if (verdict === 'consume') d.held?.settle();
+      else if (verdict === 'abandon') {
+        const n = d.held?.ref.dequeueCount ?? 0;
+        if (n > 5) d.held?.settle();
+        else d.held?.abandon(Math.min(2 ** n, 30) * 1000);
+      }
+    });
+  }
+
+  private afterCommit(s: Session, state: ExecutionState, plan: EpisodePlan, sent: Sent[]): void {
+    for (const r of plan.records) {
+      const target = completionTarget(r.event);
+      if (target !== undefined) this.activeActivities.delete(activityKey(s.instanceId, state.executionId, target));
+    }
+    const row = instanceRowOf(state, plan);
+    s.rowWrite = s.rowWrite
+      .then(() => this.deps.hub.instances.merge(row))
+      .catch((err: unknown) => this.deps.log('warn', `Durable: could not update the status of '${s.instanceId}': ${errorText(err)}`));
+    for (const id of plan.cancelledTimers) this.timers.cancel(s.instanceId, id);
+    if (isTerminal(state.status)) this.timers.cancelAll(s.instanceId);
+    for (const x of sent) this.dispatch(x);
+  }
+
+  /** Sends an episode's outbound messages (claimed: invisible to pollers until released). */
+  private async send(outbound: Outbound[]): Promise<Sent[]> {
+    const o = this.deps.options;
+    const q = this.deps.hub.queues;
+    const work: Promise<Sent>[] = [];
+    const activities = outbound.filter((x) => x.kind === 'activity').map((x) => x.message);
+    for (const group of groupWorkItems(activities)) {
+      work.push(
+        q.send(this.deps.hub.names.workItemQueue, group, o.workItemQueueVisibilityMs).then((ref) => ({
+          kind: 'activity' as const,
+          messages: group,
+          held: new HeldMessage(ref, group.length, q, this.keeper),
+        })),
+      );
+    }
+    for (const x of outbound) {
+      if (x.kind !== 'control') continue;
+      const queue = this.controlQueueOf(x.message.instanceId);
+      const delay = x.fireAtMs === undefined ? 0 : x.fireAtMs - Date.now();
+      if (delay > o.controlQueueVisibilityMs) {
+        work.push(q.send(queue, [x.message], delay).then((ref) => ({ kind: 'timer' as const, message: x.message, fireAtMs: x.fireAtMs!, ref })));
+      } else {
+        work.push(
+          q.send(queue, [x.message], o.controlQueueVisibilityMs).then((ref) => ({
+            kind: 'control' as const,
+            message: x.message,
+            fireAtMs: x.fireAtMs,
+            held: new HeldMessage(ref, 1, q, this.keeper, x.fireAtMs ?? 0),
+          })),
+        );
+      }
+    }
+    return Promise.all(work);
+  }
+
+  private dispatch(x: Sent): void {
+    if (x.kind === 'activity') {
+      for (const message of x.messages) this.pool.push({ message, held: x.held, fromQueue: false });
+    } else if (x.kind === 'timer') {
+      this.timers.schedule(x.message, x.fireAtMs, { ref: x.ref });
+    } else if (x.fireAtMs !== undefined && x.fireAtMs > Date.now()) {
+      this.timers.schedule(x.message, x.fireAtMs, { held: x.held });
+    } else {
+      this.deliver({ message: x.message, held: x.held, fromQueue: false });
+    }
+  }
+
+  /** A timer is due: deliver it if we hold its message, or claim the message first (long timers are not held). */
+  private async timerDue(message: TaskMessage, pending: { held?: HeldMessage; ref?: import('../store/queues').QueueRef }): Promise<void> {
+    if (pending.held) return this.deliver({ message, held: pending.held, fromQueue: false });
+    if (!pending.ref) return;
+    const claimed = await this.deps.hub.queues
+      .setVisibility(pending.ref, this.deps.options.controlQueueVisibilityMs)
+      .catch(() => false);
+    if (claimed) this.deliver({ message, held: new HeldMessage(pending.ref, 1, this.deps.hub.queues, this.keeper), fromQueue: false });
+  }
+
+  /** Sends a client's message (start, event, terminate, …) and processes it in-process at once. */
+  async sendClientMessage(message: TaskMessage): Promise<() => void> {
+    const q = this.deps.hub.queues;
+    const ref = await q.send(this.controlQueueOf(message.instanceId), [message], this.deps.options.controlQueueVisibilityMs);
+    const held = new HeldMessage(ref, 1, q, this.keeper);
+    return () => this.deliver({ message, held, fromQueue: false });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const queued = this.pool.clear();
+    for (const d of queued) void d.held?.release();
+    const deadline = new Promise((r) => setTimeout(r, 10_000).unref());
+    await Promise.race([Promise.all([this.pool.idle(), ...this.running]), deadline]);
+    this.timers.clear();
+    await Promise.all([...this.sessions.values()].map((s) => s.rowWrite));
+    await this.keeper.stop();
+  }
+}
+
+type Sent =
+  | { kind: 'activity'; messages: TaskMessage[]; held: HeldMessage }
+  | { kind: 'timer'; message: TaskMessage; fireAtMs: number; ref: import('../store/queues').QueueRef }
+  | { kind: 'control'; message: TaskMessage; fireAtMs?: number; held: HeldMessage };
+
+/** Work items of one episode travel in as few queue messages as fit (≤ 100 items, well under the 45 KB limit). */
+function groupWorkItems(messages: TaskMessage[]): TaskMessage[][] {
+  const groups: TaskMessage[][] = [];
+  let current: TaskMessage[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const n = JSON.stringify(m).length;
+    if (current.length && (current.length >= 100 || size + n > 40_000)) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += n;
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+export function activityKey(instanceId: string, executionId: string | undefined, id: number): string {
+  return `${instanceId}\n${executionId}\n${id}`;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,68 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { HostUsageError } from './errors';
+
+/** The host's access keys, kept in `.sluice/keys.json` of the app folder (like the host's secrets store). */
+export interface HostKeys {
+  masterKey: string;
+  /** Function keys accepted by every function (the host's "default" key). */
+  functionKeys: Record<string, string>;
+}
+
+function newKey(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Reads the keys, generating a master key and a default function key on first start. */
+export function loadOrCreateKeys(file: string): HostKeys {
+  if (existsSync(file)) {
+    try {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<HostKeys>;
+      if (typeof parsed.masterKey === 'string' && parsed.masterKey && parsed.functionKeys) {
+        return { masterKey: parsed.masterKey, functionKeys: { ...parsed.functionKeys } };
+      }
+    } catch {
+      // fall through to the message below
+    }
+    throw new HostUsageError(
+      `${file} is not a valid keys file (it needs "masterKey" and "functionKeys"); delete it to get new keys.`,
+    );
+  }
+  const keys: HostKeys = { masterKey: newKey(), functionKeys: { default: newKey() } };
+  mkdirSync(dirname(file), { recursive: true });
+  try {
+    // Exclusive create: two hosts starting at once on the same app agree on the first one's keys.
+    writeFileSync(file, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateKeys(file);
+    throw err;
+  }
+  return keys;
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Checks a request's key for an HTTP trigger's `authLevel`: `anonymous` needs none, `function` takes a function key
+ * or the master key, `admin` only the master key. (`system` and `user` are treated as `admin`.)
+ */
+export function isAuthorized(authLevel: unknown, key: string | undefined, keys: HostKeys): boolean {
+  const level = typeof authLevel === 'string' ? authLevel.toLowerCase() : 'function';
+  if (level === 'anonymous') return true;
+  if (!key) return false;
+  if (same(key, keys.masterKey)) return true;
+  if (level !== 'function') return false;
+  return Object.values(keys.functionKeys).some((k) => same(key, k));
+}
+
+/** The key a request presents: the `x-functions-key` header, else the `code` query parameter. */
+export function requestKey(headers: Record<string, string | string[] | undefined>, url: URL): string | undefined {
+  const header = headers['x-functions-key'];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value || url.searchParams.get('code') || undefined;
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
+import type { RpcTypedData } from '../core/types';
+import type { HostLog } from '../extension';
+
+export interface QueueListenerOptions {
+  functionName: string;
+  queue: QueueClient;
+  poisonQueue: QueueClient;
+  /** host.json `extensions.queues`. */
+  batchSize: number;
+  newBatchThreshold: number;
+  maxDequeueCount: number;
+  visibilityTimeoutMs: number;
+  maxPollingIntervalMs: number;
+  messageEncoding: 'base64' | 'none';
+  fire(input: RpcTypedData, triggerMetadata: Record<string, RpcTypedData>): Promise<void>;
+  log: HostLog;
+}
+
+/** How long a received message stays invisible while its function runs (the host's 10 minutes). */
+const PROCESSING_VISIBILITY_S = 600;
+
+/** Decodes a message body; undefined when `base64` is expected and the body is not base64. */
+export function decodeMessage(text: string, encoding: 'base64' | 'none'): string | undefined {
+  if (encoding === 'none') return text;
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) return undefined;
+  return Buffer.from(compact, 'base64').toString('utf8');
+}
+
+/**
+ * Serves one queue-triggered function like the host's queue listener: fetch up to `batchSize` messages, run them
+ * concurrently, fetch again when at most `newBatchThreshold` are still running, back off up to
+ * `maxPollingInterval` while the queue is empty. A failed message becomes visible again after `visibilityTimeout`;
+ * after `maxDequeueCount` failures it moves to `<queue>-poison`.
+ */
+export class QueueListener {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly options: QueueListenerOptions) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
+    await this.loop;
+    await Promise.all(this.running);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(resolve, ms);
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { queue, log, functionName } = this.options;
+    let delay = 50;
+    try {
+      await queue.createIfNotExists();
+    } catch (err) {
+      log('warn', `Queue trigger ${functionName}: cannot create queue ${queue.name}: ${(err as Error).message}`);
+    }
+    while (!this.stopped) {
+      if (this.running.size > this.options.newBatchThreshold) {
+        await Promise.race(this.running);
+        continue;
+      }
+      let messages: DequeuedMessageItem[] = [];
+      try {
+        const batch = Math.max(1, Math.min(32, this.options.batchSize));
+        messages = (
+          await queue.receiveMessages({ numberOfMessages: batch, visibilityTimeout: PROCESSING_VISIBILITY_S })
+        ).receivedMessageItems;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 404) {
+          log('warn', `Queue trigger ${functionName}: receive failed: ${(err as Error).message}`);
+        }
+      }
+      if (messages.length === 0) {
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, Math.max(50, this.options.maxPollingIntervalMs));
+        continue;
+      }
+      delay = 50;
+      for (const message of messages) {
+        const task = this.process(message).catch((err) =>
+          log('error', `Queue trigger ${functionName}: message ${message.messageId}: ${(err as Error).message}`),
+        );
+        this.running.add(task);
+        void task.finally(() => this.running.delete(task));
+      }
+    }
+  }
+
+  private async process(message: DequeuedMessageItem): Promise<void> {
+    const { queue, maxDequeueCount } = this.options;
+    const text = decodeMessage(message.messageText, this.options.messageEncoding);
+    if (text === undefined) {
+      this.options.log(
+        'error',
+        `Queue trigger ${this.options.functionName}: message ${message.messageId} is not valid base64 ` +
+          `(host.json extensions.queues.messageEncoding is "base64"); moved to ${this.options.poisonQueue.name}.`,
+      );
+      return this.poison(message);
+    }
+    if (message.dequeueCount > maxDequeueCount) return this.poison(message);
+    let failed = false;
+    try {
+      await this.options.fire({ string: text }, this.metadata(message, text));
+    } catch {
+      failed = true;
+    }
+    if (!failed) {
+      await queue.deleteMessage(message.messageId, message.popReceipt);
+    } else if (message.dequeueCount >= maxDequeueCount) {
+      this.options.log(
+        'warn',
+        `Queue trigger ${this.options.functionName}: message ${message.messageId} failed ${message.dequeueCount} ` +
+          `times; moved to ${this.options.poisonQueue.name}.`,
+      );
+      await this.poison(message);
+    } else {
+      await queue.updateMessage(
+        message.messageId,
+        message.popReceipt,
+        undefined,
+        Math.floor(this.options.visibilityTimeoutMs / 1000),
+      );
+    }
+  }
+
+  /** Copies the message (as received, still encoded) to the poison queue and deletes it. */
+  private async poison(message: DequeuedMessageItem): Promise<void> {
+    await this.options.poisonQueue.createIfNotExists();
+    await this.options.poisonQueue.sendMessage(message.messageText);
+    await this.options.queue.deleteMessage(message.messageId, message.popReceipt);
+  }
+
+  private metadata(message: DequeuedMessageItem, text: string): Record<string, RpcTypedData> {
+    return {
+      QueueTrigger: { string: text },
+      DequeueCount: { int: message.dequeueCount },
+      Id: { string: message.messageId },
+      PopReceipt: { string: message.popReceipt },
+      InsertionTime: { string: message.insertedOn.toISOString() },
+      ExpirationTime: { string: message.expiresOn.toISOString() },
+      NextVisibleTime: { string: message.nextVisibleOn.toISOString() },
+      sys: {
+        json: JSON.stringify({
+          MethodName: this.options.functionName,
+          UtcNow: new Date().toISOString(),
+          RandGuid: randomUUID(),
+        }),
+      },
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isAuthorized, loadOrCreateKeys, requestKey } from '../../../local/keys';
+
+test('keys are generated once and kept', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'keys-')), '.sluice', 'keys.json');
+  const first = loadOrCreateKeys(file);
+  assert.match(first.masterKey, /^[A-Za-z0-9_-]{40,}$/);
+  assert.ok(first.functionKeys.default);
+  assert.deepEqual(loadOrCreateKeys(file), first);
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), first);
+});
+
+test('a broken keys file says how to recover', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.json');
+  writeFileSync(file, '{"nope":1}');
+  assert.throws(() => loadOrCreateKeys(file), /is not a valid keys file .* delete it to get new keys/);
+});
+
+test('auth levels: anonymous, function (function or master key), admin (master key only)', () => {
+  const keys = { masterKey: 'm', functionKeys: { default: 'f' } };
+  assert.equal(isAuthorized('anonymous', undefined, keys), true);
+  assert.equal(isAuthorized('function', undefined, keys), false);
+  assert.equal(isAuthorized('function', 'f', keys), true);
+  assert.equal(isAuthorized('function', 'm', keys), true);
+  assert.equal(isAuthorized('function', 'x', keys), false);
+  assert.equal(isAuthorized('admin', 'f', keys), false);
+  assert.equal(isAuthorized('admin', 'm', keys), true);
+});
+
+test('the key comes from x-functions-key, else ?code=', () => {
+  const url = new URL('http://h/api/x?code=q');
+  assert.equal(requestKey({ 'x-functions-key': 'h' }, url), 'h');
+  assert.equal(requestKey({}, url), 'q');
+  assert.equal(requestKey({}, new URL('http://h/api/x')), undefined);
+});
