@@ -1,7 +1,78 @@
-import { EXIT } from '../errors';
+import { parseArgs } from 'node:util';
+import { CliUsageError, EXIT } from '../errors';
 
-// Being written (see the open issue); registered now so parallel work does not collide in cli/main.ts.
-export async function worker(_argv: string[]): Promise<number> {
-  console.error('sluice worker: not available yet');
-  return EXIT.failed;
+const HELP = `Usage: sluice worker --compute NAME [--concurrency N] [--storage CONN] [--work-dir DIR]
+                     [--visibility-timeout SECONDS] [--python PATH]
+
+Serves the compute target NAME: takes jobs from queue compute-NAME, runs them, posts results to step-results.
+Storage: --storage, else SLUICE_STORAGE / SLUICE_STORAGE__accountName, else local Azurite.
+Ctrl+C stops the running steps and hands their jobs back to the queue.`;
+
+export async function worker(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        compute: { type: 'string' },
+        concurrency: { type: 'string', default: '1' },
+        storage: { type: 'string' },
+        'work-dir': { type: 'string' },
+        'visibility-timeout': { type: 'string' },
+        python: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new CliUsageError(`${(err as Error).message}\n${HELP}`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  const { COMPUTE_NAME } = await import('../../shared/store/names.js');
+  if (!values.compute)
+    throw new CliUsageError(`--compute is required (the compute target to serve, e.g. cpu)\n${HELP}`);
+  if (!COMPUTE_NAME.test(values.compute))
+    throw new CliUsageError(
+      `--compute "${values.compute}" is not a compute target name: use lower-case letters, digits and single hyphens`,
+    );
+  const concurrency = positiveInt(values.concurrency, '--concurrency');
+  const visibility = values['visibility-timeout']
+    ? positiveInt(values['visibility-timeout'], '--visibility-timeout')
+    : undefined;
+
+  const { loadConfig } = await import('../../shared/config.js');
+  const { createStorageClients } = await import('../../shared/store/clients.js');
+  const { createWorker } = await import('../../worker/index.js');
+  const storage = values.storage
+    ? { kind: 'connectionString' as const, connectionString: values.storage }
+    : loadConfig().storage;
+  const w = createWorker(createStorageClients(storage), {
+    compute: values.compute,
+    concurrency,
+    workDir: values['work-dir'],
+    visibilityTimeoutSeconds: visibility,
+    python: values.python,
+  });
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) process.exit(EXIT.failed);
+    stopping = true;
+    console.log('stopping: running steps are stopped and their jobs handed back (press Ctrl+C again to quit now)');
+    void w.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await w.run();
+  return EXIT.ok;
+}
+
+function positiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliUsageError(`${option} must be a positive whole number, not "${value}"`);
+  return n;
 }

@@ -92,6 +92,17 @@ export const Metric = z.object({
 });
 export type Metric = z.infer<typeof Metric>;
 
+/** A `run.register_model` call: the model's files are uploaded as artifacts of the step. */
+export const ModelRegistration = z.object({
+  name: z.string(),
+  path: BlobLocation,
+  description: z.string().optional(),
+  tags: z.record(z.string(), z.string()).default({}),
+  properties: z.record(z.string(), z.string()).default({}),
+  time: z.string(),
+});
+export type ModelRegistration = z.infer<typeof ModelRegistration>;
+
 export const ResultMessage = z.object({
   version: z.literal(JOB_MESSAGE_VERSION),
   runId: z.string(),
@@ -112,9 +123,18 @@ export const ResultMessage = z.object({
   tags: z.record(z.string(), z.string()),
   /** Files the script uploaded with `run.upload_file` (container + blob path). */
   uploads: z.array(BlobLocation).default([]),
+  /** Metrics and tags the script logged on `run.parent` (the pipeline run). */
+  runMetrics: z.array(Metric).default([]),
+  runTags: z.record(z.string(), z.string()).default({}),
+  /** Models the script registered with `run.register_model`. */
+  models: z.array(ModelRegistration).default([]),
+  /** Set when the full result did not fit in a queue message: this message is a trimmed copy, the blob is whole. */
+  resultBlob: BlobLocation.optional(),
   workerId: z.string(),
 });
 export type ResultMessage = z.infer<typeof ResultMessage>;
+/** A result as a sender may write it (fields with defaults may be left out). */
+export type ResultMessageInput = z.input<typeof ResultMessage>;
 
 /** The external event name a step's sub-orchestration waits for. Per attempt, so a late result of an earlier
  * attempt can never complete a later one. */
@@ -126,5 +146,7 @@ export function stepResultEvent(stepRunId: string, attempt: number): string {
 export const paths = {
   output: (runId: string, step: string, data: string) => `${runId}/${step}/${data}/`,
   log: (runId: string, step: string, attempt: number) => `${runId}/${step}/attempt-${attempt}.log`,
+  /** Files a step uploaded (run.upload_file, ./outputs): `_artifacts` is not a valid data name, so no clash. */
+  artifacts: (runId: string, step: string) => `${runId}/${step}/_artifacts/`,
   snapshot: (snapshotId: string) => `${snapshotId}.tar.gz`,
 };

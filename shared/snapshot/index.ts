@@ -1,0 +1,8 @@
+/** Source snapshots: pack a step's source directory, derive its content id, unpack it safely on a worker. */
+export { compileIgnore, type IgnoreMatcher } from './ignore';
+export { ignoreFileOf, listSourceFiles, type SourceFile } from './files';
+export { snapshotId, sha256Hex, SNAPSHOT_ID, type ManifestEntry } from './id';
+export { packSnapshot, SNAPSHOT_MAX_BYTES, type PackedSnapshot } from './pack';
+export { inspectSnapshotArchive, unpackSnapshot, SNAPSHOT_MAX_EXPANDED_BYTES, type InspectedSnapshot } from './unpack';
+export { safeJoin, safeRelativePath, UnsafePathError } from './safePath';
+export { readArchive, writeTarGz, type ArchiveMember } from './archive';

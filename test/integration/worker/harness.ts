@@ -1,0 +1,157 @@
+/**
+ * Helpers for the worker's integration tests: a real Azurite, jobs enqueued directly on `compute-<target>`, results
+ * read back from `step-results`. Each test uses its own run id, so results are picked out by run id.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { JOB_MESSAGE_VERSION, paths, type JobMessage } from '../../../shared/compute/messages';
+import { createStorageClients, type StorageClients } from '../../../shared/store/clients';
+import { computeQueue, CONTAINERS, QUEUES, TABLES } from '../../../shared/store/names';
+import { packSnapshot } from '../../../shared/snapshot/pack';
+import { ResultMessage } from '../../../shared/compute/messages';
+
+/** Results as the app reads them: every message must satisfy the contract. */
+type WorkerResult = ResultMessage;
+
+export function clientsFor(connectionString: string): StorageClients {
+  return createStorageClients({ kind: 'connectionString', connectionString });
+}
+
+export function makeJob(overrides: Partial<JobMessage> & { step?: string } = {}): JobMessage {
+  const runId = overrides.runId ?? `run-${randomUUID().slice(0, 8)}`;
+  const step = overrides.step ?? 'step1';
+  const attempt = overrides.attempt ?? 1;
+  return {
+    version: JOB_MESSAGE_VERSION,
+    runId,
+    stepRunId: `${runId}-${step}`,
+    step,
+    attempt,
+    instanceId: `${runId}:${step}`,
+    experiment: 'worker-tests',
+    type: 'command',
+    compute: 'cpu',
+    program: 'true',
+    args: [],
+    inputs: [],
+    outputs: [],
+    env: {},
+    timeoutSeconds: 60,
+    log: { container: CONTAINERS.logs, path: paths.log(runId, step, attempt) },
+    ...overrides,
+  };
+}
+
+export async function enqueue(clients: StorageClients, compute: string, job: unknown): Promise<void> {
+  const q = clients.queues.getQueueClient(computeQueue(compute));
+  await q.createIfNotExists();
+  await q.sendMessage(Buffer.from(JSON.stringify(job)).toString('base64'));
+}
+
+/** Reads `step-results` until a result for `runId` arrives; other runs' results are kept for later calls. */
+export class ResultReader {
+  private readonly seen: WorkerResult[] = [];
+  constructor(private readonly clients: StorageClients) {}
+
+  async next(runId: string, timeoutMs = 60_000): Promise<WorkerResult> {
+    const deadline = Date.now() + timeoutMs;
+    const q = this.clients.queues.getQueueClient(QUEUES.stepResults);
+    await q.createIfNotExists();
+    while (Date.now() < deadline) {
+      const i = this.seen.findIndex((r) => r.runId === runId);
+      if (i >= 0) return this.seen.splice(i, 1)[0];
+      const res = await q.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 30 });
+      for (const m of res.receivedMessageItems) {
+        this.seen.push(ResultMessage.parse(JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8'))));
+        await q.deleteMessage(m.messageId, m.popReceipt);
+      }
+      if (res.receivedMessageItems.length === 0) await sleep(100);
+    }
+    throw new Error(`no result for ${runId} within ${timeoutMs} ms`);
+  }
+
+  /** Every result for `runId` that arrives within `ms` (to prove a job was not run twice). */
+  async collect(runId: string, ms: number): Promise<WorkerResult[]> {
+    const out: WorkerResult[] = [];
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      try {
+        out.push(await this.next(runId, Math.max(1, deadline - Date.now())));
+      } catch {
+        break;
+      }
+    }
+    return out;
+  }
+}
+
+export async function uploadSnapshot(clients: StorageClients, dir: string): Promise<string> {
+  const packed = packSnapshot(dir);
+  await uploadArchive(clients, packed.id, packed.archive);
+  return packed.id;
+}
+
+export async function uploadArchive(clients: StorageClients, id: string, archive: Buffer): Promise<void> {
+  const c = clients.blobs.getContainerClient(CONTAINERS.snapshots);
+  await c.createIfNotExists();
+  await c.getBlockBlobClient(paths.snapshot(id)).uploadData(archive);
+}
+
+export async function putBlob(clients: StorageClients, container: string, name: string, content: string | Buffer) {
+  const c = clients.blobs.getContainerClient(container);
+  await c.createIfNotExists();
+  const data = typeof content === 'string' ? Buffer.from(content) : content;
+  await c.getBlockBlobClient(name).uploadData(data);
+}
+
+export async function readBlob(clients: StorageClients, container: string, name: string): Promise<string> {
+  const buf = await clients.blobs.getContainerClient(container).getBlobClient(name).downloadToBuffer();
+  return buf.toString('utf8');
+}
+
+export async function listBlobs(clients: StorageClients, container: string, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const b of clients.blobs.getContainerClient(container).listBlobsFlat({ prefix })) names.push(b.name);
+  return names;
+}
+
+/** Writes the orchestrator-side rows the worker reads (Runs / StepRuns). */
+export async function setRow(
+  clients: StorageClients,
+  table: 'run' | 'stepRun',
+  runId: string,
+  step: string,
+  values: Record<string, unknown>,
+): Promise<void> {
+  const name = table === 'run' ? TABLES.runs : TABLES.stepRuns;
+  await clients.tables.createTable(name).catch(() => undefined);
+  await clients
+    .table(name)
+    .upsertEntity({ partitionKey: runId, rowKey: table === 'run' ? 'run' : step, ...values }, 'Merge');
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** True while a process exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -1,0 +1,163 @@
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { QueueClient } from '@azure/storage-queue';
+import type { JobMessage, ResultMessage } from '../shared/compute/messages';
+import { UnsafePathError } from '../shared/snapshot/safePath';
+import { cancelRequested, staleReason, type JobStateReader } from './jobState';
+import { JobFailure } from './jobFailure';
+import type { MessageLease } from './lease';
+import { openAppendBlobLog, type LogSink } from './logStream';
+import type { ResolvedWorkerOptions } from './options';
+import { PlaceholderError, resolveCommand, type LocalBindings } from './placeholders';
+import { ensureContainer, forgetContainers } from './containers';
+import { postResult, type WorkerResult } from './resultSender';
+import { createSandbox, prepareSandbox, removeSandbox } from './sandbox';
+import type { SnapshotCache } from './snapshotCache';
+import { runStep, type StepRunOutcome } from './runStep';
+
+export interface JobDeps {
+  blobs: BlobServiceClient;
+  results: QueueClient;
+  state: JobStateReader;
+  snapshots: SnapshotCache;
+  options: ResolvedWorkerOptions;
+  pythonDir: string;
+}
+
+/** How a delivery of a job ended, from the worker's point of view. */
+export type JobOutcome =
+  | 'Completed'
+  | 'Failed'
+  | 'Canceled'
+  | 'skipped' // stale or duplicate: deleted without running
+  | 'lost' // the message went to another worker: nothing posted
+  | 'released' // the worker is stopping: message made visible again
+  | 'retry'; // a transient fault: message left to reappear
+
+/**
+ * Runs one delivery of a job, DESIGN §5: skip it if stale, run it in a sandbox, post the result, and only then
+ * delete the message — so a worker that dies at any point loses nothing (the message reappears).
+ */
+export async function executeJob(
+  deps: JobDeps,
+  job: JobMessage,
+  lease: MessageLease,
+  dequeueCount: number,
+  shutdown: AbortSignal,
+): Promise<JobOutcome> {
+  const { options } = deps;
+  const startedAt = new Date().toISOString();
+  const base = {
+    version: job.version,
+    runId: job.runId,
+    stepRunId: job.stepRunId,
+    step: job.step,
+    attempt: job.attempt,
+    instanceId: job.instanceId,
+    startedAt,
+    outputs: [],
+    metrics: [],
+    tags: {},
+    uploads: [],
+    workerId: options.workerId,
+    processMs: 0,
+  } satisfies Partial<ResultMessage>;
+  const finish = async (result: WorkerResult): Promise<JobOutcome> => {
+    if (lease.lost) return 'lost';
+    await postResult(deps.results, deps.blobs, result);
+    await lease.delete();
+    return result.status;
+  };
+
+  const state = await deps.state.read(job);
+  const stale = staleReason(job, state);
+  if (stale) {
+    options.log(`skipped ${job.runId}/${job.step} attempt ${job.attempt}: ${stale}`);
+    await lease.delete();
+    return 'skipped';
+  }
+  if (cancelRequested(state)) {
+    const message = 'the run was canceled before the step started';
+    return finish({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
+  }
+  if (dequeueCount > options.maxDeliveries) {
+    const message =
+      `the job was received ${dequeueCount} times without finishing (limit ${options.maxDeliveries}); ` +
+      `a worker may have crashed running it (out of memory?)`;
+    return finish({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
+  }
+
+  lease.start();
+  const sandbox = createSandbox(options.workDir);
+  let log: LogSink | undefined;
+  let preparing: Promise<LocalBindings> | undefined;
+  try {
+    // The log blob and the sandbox are prepared side by side: both are storage round trips.
+    preparing = prepareSandbox(sandbox, job, deps.blobs, deps.snapshots);
+    preparing.catch(() => undefined);
+    log = await openAppendBlobLog(
+      (await ensureContainer(deps.blobs, job.log.container)).getAppendBlobClient(job.log.path),
+      {
+        flushMs: options.logFlushMs,
+        onError: (err) => options.log(`log blob ${job.log.path}: ${(err as Error).message}`),
+      },
+    );
+    log.write(
+      `[sluice] ${startedAt} step "${job.step}" attempt ${job.attempt} on worker ${options.workerId}` +
+        (dequeueCount > 1 ? ` (delivery ${dequeueCount})` : '') +
+        '\n',
+    );
+    void log.flush(); // at once, so even a worker that dies next leaves a trace
+    let outcome: StepRunOutcome;
+    try {
+      const bindings = await preparing;
+      const command = resolveCommand(job, bindings);
+      outcome = await runStep({ deps, job, sandbox, bindings, command, lease, log, shutdown });
+    } catch (err) {
+      const failure = classify(err);
+      if (!failure) throw err;
+      log.write(`[sluice] ${failure.message}\n`);
+      await log.close();
+      return await finish({
+        ...base,
+        status: 'Failed',
+        endedAt: now(),
+        error: { kind: failure.kind, message: failure.message },
+      });
+    }
+    if (outcome.kind === 'lost') {
+      options.log(`gave up ${job.runId}/${job.step}: ${lease.lost}`);
+      return 'lost';
+    }
+    if (outcome.kind === 'shutdown') {
+      log.write('[sluice] the worker is stopping; the job goes back to the queue\n');
+      await log.close();
+      await lease.release(0);
+      return 'released';
+    }
+    await log.close();
+    return await finish({ ...base, ...outcome.result, endedAt: now() });
+  } catch (err) {
+    // A transient fault (storage unreachable, disk full): let the message reappear and run again.
+    forgetContainers(deps.blobs);
+    const message = (err as Error).message ?? String(err);
+    options.log(`job ${job.runId}/${job.step} attempt ${job.attempt}: ${message}; it will be retried`);
+    log?.write(`[sluice] worker error: ${message}; the job will be retried\n`);
+    await log?.close();
+    if (!lease.lost) await lease.release(Math.min(60, 2 ** dequeueCount)).catch(() => undefined);
+    return 'retry';
+  } finally {
+    lease.stop();
+    await preparing?.catch(() => undefined); // never remove the sandbox under a download still writing into it
+    removeSandbox(sandbox);
+  }
+}
+
+/** Deterministic failures get a Failed result at once; anything else is retried. */
+function classify(err: unknown): { kind: 'user' | 'system'; message: string } | undefined {
+  if (err instanceof JobFailure) return { kind: err.kind, message: err.message };
+  if (err instanceof UnsafePathError) return { kind: 'user', message: err.message };
+  if (err instanceof PlaceholderError) return { kind: 'system', message: err.message };
+  return undefined;
+}
+
+const now = () => new Date().toISOString();

@@ -1,0 +1,8 @@
+/** The compute worker (DESIGN §5). `sluice worker` and the local host's `npm start` use {@link createWorker}. */
+export { createWorker, decodeJob, type Worker, type WorkerDeps } from './worker';
+export type { WorkerOptions } from './options';
+export type { JobOutcome } from './executeJob';
+export { CONTEXT_ENV } from './runContext';
+export { fingerprintFiles, md5Base64 } from '../shared/compute/fingerprint';
+export { artifactPrefix } from './runStep';
+export type { WorkerResult } from './resultSender';

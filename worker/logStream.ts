@@ -1,0 +1,77 @@
+import type { AppendBlobClient } from '@azure/storage-blob';
+
+/** Where a step's output goes while it runs. */
+export interface LogSink {
+  write(chunk: Buffer | string): void;
+  /** Appends what is buffered now (e.g. the header line, so it is there even if the worker dies next). */
+  flush(): Promise<void>;
+  /** Flushes what is buffered and stops the timer. Never throws: a log that cannot be written must not fail a step. */
+  close(): Promise<void>;
+}
+
+/** Azure's limit for one append (4 MiB) and for the number of appends per blob (50,000). */
+const MAX_BLOCK = 4 * 1024 * 1024;
+const MAX_BLOCKS = 50_000;
+
+/**
+ * Streams to an append blob: chunks are buffered and appended at least every `flushMs` (and sooner when a block's
+ * worth is waiting), one append at a time so the blob keeps the order. Near the block limit it writes a last line
+ * saying the log was truncated rather than failing the step.
+ */
+export async function openAppendBlobLog(
+  blob: AppendBlobClient,
+  options: { flushMs: number; onError?: (err: unknown) => void },
+): Promise<LogSink> {
+  await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } });
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let blocks = 0;
+  let truncated = false;
+  let chain: Promise<void> = Promise.resolve();
+  let reportedError = false;
+
+  const flush = (): Promise<void> => {
+    if (pendingBytes === 0) return chain;
+    const data = Buffer.concat(pending);
+    pending = [];
+    pendingBytes = 0;
+    chain = chain.then(async () => {
+      for (let off = 0; off < data.length && !truncated; off += MAX_BLOCK) {
+        if (blocks >= MAX_BLOCKS - 1) {
+          truncated = true;
+          const note = Buffer.from('\n[sluice] log truncated: the log blob reached its append limit\n');
+          await append(note);
+          return;
+        }
+        await append(data.subarray(off, off + MAX_BLOCK));
+      }
+    });
+    return chain;
+  };
+  const append = async (data: Buffer) => {
+    try {
+      await blob.appendBlock(data, data.length);
+      blocks++;
+    } catch (err) {
+      if (!reportedError) options.onError?.(err);
+      reportedError = true;
+    }
+  };
+  const timer = setInterval(() => void flush(), options.flushMs);
+  timer.unref();
+
+  return {
+    write(chunk) {
+      if (truncated) return;
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      pending.push(buf);
+      pendingBytes += buf.length;
+      if (pendingBytes >= MAX_BLOCK) void flush();
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}

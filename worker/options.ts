@@ -1,0 +1,58 @@
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface WorkerOptions {
+  /** The compute target served: queue `compute-<compute>`. */
+  compute: string;
+  /** Jobs run at once (default 1). */
+  concurrency?: number;
+  /** Sandboxes and the snapshot cache live here (default `<tmp>/sluice-worker`). */
+  workDir?: string;
+  /** How long a received job stays invisible to other workers between renewals (default 60 s). */
+  visibilityTimeoutSeconds?: number;
+  /** Renewal period (default a third of the visibility timeout). */
+  renewEveryMs?: number;
+  /** Queue polling backs off from `pollMinMs` to `pollMaxMs` while the queue is empty (defaults 25 ms, 1 s). */
+  pollMinMs?: number;
+  pollMaxMs?: number;
+  /** How often a running job re-reads the cancel flags (default 1 s). */
+  cancelPollMs?: number;
+  /** Between SIGTERM and SIGKILL when a step is stopped (default 5 s). */
+  killGraceMs?: number;
+  /** Log blob flush period (default 1 s). */
+  logFlushMs?: number;
+  /** A job received more often than this (a worker kept dying on it) fails instead of running again (default 5). */
+  maxDeliveries?: number;
+  /** Interpreter for `python` steps whose program is `python3` (default: `python3` from PATH). */
+  python?: string;
+  workerId?: string;
+  /** The worker's own diagnostics (default: console.log with a prefix). */
+  log?: (line: string) => void;
+  /** Environment the steps inherit (default process.env, minus Sluice's own settings). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'python'>> & { python?: string };
+
+export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
+  const visibilityTimeoutSeconds = o.visibilityTimeoutSeconds ?? 60;
+  const workerId = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  return {
+    compute: o.compute,
+    concurrency: Math.max(1, o.concurrency ?? 1),
+    workDir: o.workDir ?? join(tmpdir(), 'sluice-worker'),
+    visibilityTimeoutSeconds,
+    renewEveryMs: o.renewEveryMs ?? Math.max(250, (visibilityTimeoutSeconds * 1000) / 3),
+    pollMinMs: o.pollMinMs ?? 25,
+    pollMaxMs: o.pollMaxMs ?? 1000,
+    cancelPollMs: o.cancelPollMs ?? 1000,
+    killGraceMs: o.killGraceMs ?? 5000,
+    logFlushMs: o.logFlushMs ?? 1000,
+    maxDeliveries: o.maxDeliveries ?? 5,
+    python: o.python,
+    workerId,
+    log: o.log ?? ((line) => console.log(`[worker ${o.compute}] ${line}`)),
+    env: o.env ?? process.env,
+  };
+}

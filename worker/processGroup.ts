@@ -1,0 +1,109 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+
+export interface StepProcessOptions {
+  program: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Receives stdout and stderr chunks as they arrive. */
+  onOutput(chunk: Buffer): void;
+}
+
+export interface StepProcessExit {
+  /** The exit code, or null when a signal ended the process. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Spawn to exit. */
+  processMs: number;
+}
+
+export interface StepProcess {
+  pid: number | undefined;
+  /** Resolves when the process has exited and its output pipes are drained. Rejects when it could not start. */
+  exited: Promise<StepProcessExit>;
+  /** Stops the whole process tree: SIGTERM to the group, SIGKILL after `graceMs`. Resolves once the leader is gone. */
+  killTree(graceMs: number): Promise<void>;
+}
+
+/** Could not start the program (not found, not executable): the step's fault, reported to the user. */
+export class SpawnError extends Error {
+  override name = 'SpawnError';
+}
+
+/**
+ * Spawns a step without a shell, as the leader of its own process group (detached), so that a timeout or a cancel
+ * can stop everything it started — children, grandchildren, background jobs — with one signal to the group.
+ */
+export function startStepProcess(options: StepProcessOptions): StepProcess {
+  const started = performance.now();
+  const child: ChildProcess = spawn(options.program, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', options.onOutput);
+  child.stderr!.on('data', options.onOutput);
+  let leaderExited = false;
+  const exited = new Promise<StepProcessExit>((resolvePromise, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      if (child.pid !== undefined) return; // errors after a successful start (e.g. kill failures) are not fatal
+      const why =
+        err.code === 'ENOENT'
+          ? `program "${options.program}" was not found (is it installed and on PATH, or in the source directory?)`
+          : err.code === 'EACCES'
+            ? `program "${options.program}" is not executable (chmod +x it, or run it through its interpreter)`
+            : `program "${options.program}" could not be started: ${err.message}`;
+      reject(new SpawnError(why));
+    });
+    child.once('exit', (exitCode, signal) => {
+      leaderExited = true;
+      const processMs = performance.now() - started;
+      // Whatever the step left running in its group (daemons, stray children) ends with it.
+      signalGroup(child, 'SIGKILL');
+      // Output pipes close once every holder is gone; do not wait forever for a straggler outside the group.
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        resolvePromise({ exitCode, signal, processMs });
+      };
+      child.once('close', finish);
+      setTimeout(finish, 2000).unref();
+    });
+  });
+  exited.catch(() => undefined);
+
+  return {
+    pid: child.pid,
+    exited,
+    async killTree(graceMs) {
+      if (leaderExited || child.pid === undefined) return;
+      signalGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+      try {
+        await exited.catch(() => undefined);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Signals every process in the child's group (POSIX), or the tree through taskkill (Windows). */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  if (process.platform === 'win32') {
+    spawnSync('taskkill', ['/pid', String(child.pid), '/T', ...(signal === 'SIGKILL' ? ['/F'] : [])], {
+      windowsHide: true,
+      stdio: 'ignore',
+    });
+    return;
+  }
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // ESRCH: the group is already empty.
+  }
+}

@@ -1,0 +1,160 @@
+import { paths, type JobMessage } from '../shared/compute/messages';
+import { CONTAINERS } from '../shared/store/names';
+import type { JobDeps } from './executeJob';
+import { cancelRequested } from './jobState';
+import type { MessageLease } from './lease';
+import type { LogSink } from './logStream';
+import { uploadFolder, uploadOutput } from './outputs';
+import type { LocalBindings } from './placeholders';
+import { SpawnError, startStepProcess, type StepProcessExit } from './processGroup';
+import type { WorkerResult } from './resultSender';
+import { readContextFile, stepEnvironment } from './runContext';
+import { recordProcess, type Sandbox } from './sandbox';
+
+export type StepRunOutcome =
+  | { kind: 'lost' }
+  | { kind: 'shutdown' }
+  | { kind: 'done'; result: Pick<WorkerResult, 'status'> & Partial<WorkerResult> };
+
+export interface RunStepInput {
+  deps: JobDeps;
+  job: JobMessage;
+  sandbox: Sandbox;
+  bindings: LocalBindings;
+  command: { program: string; args: string[]; env: Record<string, string> };
+  lease: MessageLease;
+  log: LogSink;
+  shutdown: AbortSignal;
+}
+
+type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown';
+
+/** Blob prefix of a step's artifacts (run.upload_file, ./outputs): not a valid data name, so no clash with outputs. */
+export const artifactPrefix = paths.artifacts;
+
+/**
+ * Runs the step process and turns what happened into a result: exit code, timeout or cancel (both stop the whole
+ * process group), the run context's metrics, tags and models, artifacts, and — when it succeeded — its outputs.
+ */
+export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
+  const { deps, job, sandbox, bindings, command, lease, log, shutdown } = input;
+  const { options } = deps;
+  const program =
+    job.type === 'python' && command.program === 'python3' && options.python ? options.python : command.program;
+  const env = stepEnvironment(options.env, {
+    job,
+    jobEnv: command.env,
+    contextFile: sandbox.contextFile,
+    uploadsDir: sandbox.uploadsDir,
+    tmpDir: sandbox.tmp,
+    pythonDir: deps.pythonDir,
+    inputs: bindings.inputs,
+    outputs: bindings.outputs,
+  });
+
+  let proc;
+  try {
+    proc = startStepProcess({ program, args: command.args, cwd: sandbox.src, env, onOutput: (c) => log.write(c) });
+  } catch (err) {
+    return spawnFailed(err, log);
+  }
+  if (proc.pid !== undefined) recordProcess(sandbox, proc.pid);
+
+  let stopReason: StopReason | undefined;
+  const stop = (reason: StopReason, note: string) => {
+    if (stopReason) return;
+    stopReason = reason;
+    log.write(`\n[sluice] ${note}\n`);
+    void proc.killTree(options.killGraceMs);
+  };
+  const timeout = setTimeout(
+    () => stop('timeout', `timed out after ${job.timeoutSeconds} s; stopping the process tree`),
+    job.timeoutSeconds * 1000,
+  );
+  let polling = false;
+  const cancelWatch = setInterval(async () => {
+    if (polling || stopReason) return;
+    polling = true;
+    try {
+      if (cancelRequested(await deps.state.read(job))) stop('canceled', 'cancel requested; stopping the process tree');
+    } catch {
+      // A failed read is retried on the next tick.
+    } finally {
+      polling = false;
+    }
+  }, options.cancelPollMs);
+  lease.onLost(() => stop('lost', 'the job was taken over by another worker; stopping'));
+  const onShutdown = () => stop('shutdown', 'the worker is stopping; stopping the process tree');
+  if (shutdown.aborted) onShutdown();
+  shutdown.addEventListener('abort', onShutdown);
+
+  let exit: StepProcessExit;
+  try {
+    exit = await proc.exited;
+  } catch (err) {
+    return spawnFailed(err, log);
+  } finally {
+    clearTimeout(timeout);
+    clearInterval(cancelWatch);
+    shutdown.removeEventListener('abort', onShutdown);
+  }
+  if (stopReason === 'lost') return { kind: 'lost' };
+  if (stopReason === 'shutdown') return { kind: 'shutdown' };
+
+  const exitText = exit.exitCode !== null ? `exit code ${exit.exitCode}` : `signal ${exit.signal}`;
+  log.write(`[sluice] process ended (${exitText}) after ${(exit.processMs / 1000).toFixed(1)} s\n`);
+  const note = (line: string) => log.write(`[sluice] ${line}\n`);
+
+  const context = readContextFile(sandbox.contextFile);
+  for (const p of context.problems) note(`run context: ${p}`);
+  const prefix = artifactPrefix(job.runId, job.step);
+  const uploads = [
+    ...(await uploadFolder(deps.blobs, CONTAINERS.pipelineData, prefix, sandbox.uploadsDir, note)),
+    ...(await uploadFolder(deps.blobs, CONTAINERS.pipelineData, prefix + 'outputs/', sandbox.cwdOutputs, note)),
+  ];
+  const models = context.models.map((m) => ({
+    ...m,
+    path: { container: CONTAINERS.pipelineData, path: prefix + m.path },
+  }));
+  const common = {
+    exitCode: exit.exitCode,
+    processMs: exit.processMs,
+    metrics: context.metrics,
+    tags: context.tags,
+    runMetrics: context.runMetrics,
+    runTags: context.runTags,
+    uploads,
+    models,
+  };
+
+  if (stopReason === 'canceled') {
+    return {
+      kind: 'done',
+      result: { ...common, status: 'Canceled', error: { kind: 'canceled', message: 'the step was canceled' } },
+    };
+  }
+  if (stopReason === 'timeout') {
+    const message = `the step exceeded its timeout of ${job.timeoutSeconds} s and was stopped`;
+    return { kind: 'done', result: { ...common, status: 'Failed', error: { kind: 'timeout', message } } };
+  }
+  if (exit.exitCode !== 0) {
+    const message = `${job.type === 'python' ? 'the script' : `"${command.program}"`} failed with ${exitText}; see the step log`;
+    return { kind: 'done', result: { ...common, status: 'Failed', error: { kind: 'user', message } } };
+  }
+  const outputs = [];
+  for (const output of job.outputs) {
+    const produced = await uploadOutput(deps.blobs, output, bindings.outputs[output.name], note);
+    note(`output "${output.name}": ${produced.files.length} file(s) uploaded to ${output.container}/${output.path}`);
+    outputs.push(produced);
+  }
+  return { kind: 'done', result: { ...common, status: 'Completed', outputs } };
+}
+
+function spawnFailed(err: unknown, log: LogSink): StepRunOutcome {
+  if (!(err instanceof SpawnError)) throw err;
+  log.write(`[sluice] ${err.message}\n`);
+  return {
+    kind: 'done',
+    result: { status: 'Failed', exitCode: null, error: { kind: 'user', message: err.message } },
+  };
+}

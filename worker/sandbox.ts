@@ -1,0 +1,121 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { JobMessage } from '../shared/compute/messages';
+import { downloadInput } from './inputs';
+import type { LocalBindings } from './placeholders';
+import type { SnapshotCache } from './snapshotCache';
+
+/**
+ * One job's private folder, removed when the job ends:
+ * `src/` the unpacked snapshot and the step's working directory; `inputs/<name>/` downloaded inputs;
+ * `outputs/<name>/` output folders the step writes; `context/` the run-context files; `tmp/` TMPDIR.
+ */
+export interface Sandbox {
+  root: string;
+  src: string;
+  tmp: string;
+  contextFile: string;
+  uploadsDir: string;
+  /** Azure ML's convention: files a step writes to `./outputs` become artifacts of the step. */
+  cwdOutputs: string;
+}
+
+export function createSandbox(workDir: string): Sandbox {
+  const jobs = join(workDir, 'jobs');
+  mkdirSync(jobs, { recursive: true });
+  const root = mkdtempSync(join(jobs, 'job-'));
+  const sandbox: Sandbox = {
+    root,
+    src: join(root, 'src'),
+    tmp: join(root, 'tmp'),
+    contextFile: join(root, 'context', 'context.jsonl'),
+    uploadsDir: join(root, 'context', 'uploads'),
+    cwdOutputs: join(root, 'src', 'outputs'),
+  };
+  for (const dir of [sandbox.tmp, sandbox.uploadsDir, join(root, 'inputs'), join(root, 'outputs')])
+    mkdirSync(dir, { recursive: true });
+  return sandbox;
+}
+
+export function removeSandbox(sandbox: Sandbox): void {
+  rmSync(sandbox.root, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** Fills the sandbox: the snapshot (or an empty working directory), every input, and an empty folder per output. */
+export async function prepareSandbox(
+  sandbox: Sandbox,
+  job: JobMessage,
+  blobs: BlobServiceClient,
+  snapshots: SnapshotCache,
+): Promise<LocalBindings> {
+  if (job.snapshotId) await snapshots.materialize(job.snapshotId, sandbox.src);
+  else mkdirSync(sandbox.src, { recursive: true });
+  const bindings: LocalBindings = { inputs: {}, outputs: {} };
+  // Input and output names are spec names (letters, digits, _ and -), so they are safe folder names; the index keeps
+  // them distinct even if a dispatcher sent an odd one.
+  for (const [i, input] of job.inputs.entries()) {
+    bindings.inputs[input.name] = await downloadInput(blobs, input, join(sandbox.root, 'inputs', `${i}-${input.name}`));
+  }
+  for (const [i, output] of job.outputs.entries()) {
+    const dir = join(sandbox.root, 'outputs', `${i}-${output.name}`);
+    mkdirSync(dir, { recursive: true });
+    bindings.outputs[output.name] = dir;
+  }
+  return bindings;
+}
+
+/** What a worker records about a running step so a later worker can stop it if this one dies. */
+interface PidRecord {
+  workerPid: number;
+  pgid: number;
+}
+
+export function recordProcess(sandbox: Sandbox, pgid: number): void {
+  const rec: PidRecord = { workerPid: process.pid, pgid };
+  writeFileSync(join(sandbox.root, 'process.json'), JSON.stringify(rec));
+}
+
+/**
+ * Stops step processes left behind by a worker that was killed (SIGKILL, OOM) and removes their sandboxes. Step
+ * processes run in their own process group, so they outlive a killed worker; the job itself is not lost (its
+ * message reappears), but the orphan would run on without a timeout. Only sandboxes whose worker is gone are touched.
+ */
+export function reapOrphans(workDir: string, log: (line: string) => void): void {
+  const jobs = join(workDir, 'jobs');
+  let entries: string[];
+  try {
+    entries = readdirSync(jobs);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const root = join(jobs, name);
+    let rec: PidRecord | undefined;
+    try {
+      rec = JSON.parse(readFileSync(join(root, 'process.json'), 'utf8')) as PidRecord;
+    } catch {
+      rec = undefined;
+    }
+    if (rec && isAlive(rec.workerPid)) continue;
+    if (!rec) continue; // a sandbox still being prepared by a live worker, or one without a process yet
+    if (process.platform !== 'win32') {
+      try {
+        process.kill(-rec.pgid, 'SIGKILL');
+        log(`stopped process group ${rec.pgid} left by worker process ${rec.workerPid}`);
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

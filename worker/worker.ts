@@ -1,0 +1,156 @@
+import type { DequeuedMessageItem } from '@azure/storage-queue';
+import { JobMessage } from '../shared/compute/messages';
+import type { StorageClients } from '../shared/store/clients';
+import { computeQueue, QUEUES } from '../shared/store/names';
+import { executeJob, type JobDeps, type JobOutcome } from './executeJob';
+import { createTableJobStateReader, type JobStateReader } from './jobState';
+import { MessageLease } from './lease';
+import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './options';
+import { pythonPackageDir } from './pythonPath';
+import { reapOrphans } from './sandbox';
+import { SnapshotCache } from './snapshotCache';
+import { join } from 'node:path';
+
+export interface Worker {
+  readonly id: string;
+  /** Runs until {@link Worker.stop}; resolves once every running job has been handed back or finished. */
+  run(): Promise<void>;
+  /** Stops taking jobs, stops running steps and makes their messages visible again for another worker. */
+  stop(): Promise<void>;
+  /** Called with each job's outcome (for tests and the CLI's output). */
+  onJob?: (job: JobMessage, outcome: JobOutcome) => void;
+}
+
+export interface WorkerDeps {
+  /** Defaults to the `Runs`/`StepRuns` tables of the same account. */
+  state?: JobStateReader;
+}
+
+/**
+ * A compute worker (DESIGN §5): polls `compute-<target>`, runs up to `concurrency` jobs at once, and posts each
+ * result to `step-results`. Polling backs off while the queue is empty.
+ */
+export function createWorker(clients: StorageClients, workerOptions: WorkerOptions, extra: WorkerDeps = {}): Worker {
+  const options: ResolvedWorkerOptions = resolveWorkerOptions(workerOptions);
+  const queue = clients.queues.getQueueClient(computeQueue(options.compute));
+  const poison = clients.queues.getQueueClient(`${computeQueue(options.compute)}-poison`);
+  const results = clients.queues.getQueueClient(QUEUES.stepResults);
+  const deps: JobDeps = {
+    blobs: clients.blobs,
+    results,
+    state: extra.state ?? createTableJobStateReader(clients),
+    snapshots: new SnapshotCache(clients.blobs, join(options.workDir, 'snapshots')),
+    options,
+    pythonDir: pythonPackageDir(),
+  };
+  const shutdown = new AbortController();
+  const active = new Set<Promise<void>>();
+  let wake: (() => void) | undefined;
+  let running: Promise<void> | undefined;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolvePromise) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        wake = undefined;
+        resolvePromise();
+      }
+      wake = done;
+    });
+
+  const handle = async (m: DequeuedMessageItem) => {
+    const lease = new MessageLease(
+      queue,
+      m.messageId,
+      m.popReceipt,
+      options.visibilityTimeoutSeconds,
+      options.renewEveryMs,
+      (err) => options.log(`renewing message ${m.messageId}: ${(err as Error).message}`),
+    );
+    const job = decodeJob(m.messageText);
+    if (!job.ok) {
+      options.log(`message ${m.messageId} is not a job (${job.error}); moved to ${poison.name}`);
+      await poison.createIfNotExists();
+      await poison.sendMessage(Buffer.from(m.messageText).toString('base64'));
+      await lease.delete();
+      return;
+    }
+    const outcome = await executeJob(deps, job.value, lease, m.dequeueCount, shutdown.signal);
+    options.log(`${job.value.runId}/${job.value.step} attempt ${job.value.attempt}: ${outcome}`);
+    worker.onJob?.(job.value, outcome);
+  };
+
+  const loop = async () => {
+    await Promise.all([queue.createIfNotExists(), results.createIfNotExists()]);
+    reapOrphans(options.workDir, options.log);
+    options.log(`serving ${queue.name} as ${options.workerId} (concurrency ${options.concurrency})`);
+    let delay = options.pollMinMs;
+    while (!shutdown.signal.aborted) {
+      const free = options.concurrency - active.size;
+      if (free <= 0) {
+        await Promise.race([...active, sleep(options.pollMaxMs)]);
+        continue;
+      }
+      let items: DequeuedMessageItem[];
+      try {
+        const res = await queue.receiveMessages({
+          numberOfMessages: Math.min(free, 32),
+          visibilityTimeout: options.visibilityTimeoutSeconds,
+        });
+        items = res.receivedMessageItems;
+      } catch (err) {
+        options.log(`receiving from ${queue.name}: ${(err as Error).message}`);
+        await sleep(options.pollMaxMs);
+        continue;
+      }
+      if (items.length === 0) {
+        await sleep(delay);
+        delay = Math.min(delay * 2, options.pollMaxMs);
+        continue;
+      }
+      delay = options.pollMinMs;
+      for (const m of items) {
+        const p: Promise<void> = handle(m)
+          .catch((err) => options.log(`message ${m.messageId}: ${(err as Error).stack ?? err}`))
+          .finally(() => {
+            active.delete(p);
+            wake?.();
+          });
+        active.add(p);
+      }
+    }
+    await Promise.all(active);
+  };
+
+  const worker: Worker = {
+    id: options.workerId,
+    run() {
+      running ??= loop();
+      return running;
+    },
+    async stop() {
+      shutdown.abort();
+      wake?.();
+      await running;
+    },
+  };
+  return worker;
+}
+
+/** Job messages are base64 JSON (the Functions queue default); plain JSON is accepted too. */
+export function decodeJob(text: string): { ok: true; value: JobMessage } | { ok: false; error: string } {
+  let raw: unknown;
+  try {
+    const trimmed = text.trim();
+    raw = JSON.parse(trimmed.startsWith('{') ? trimmed : Buffer.from(trimmed, 'base64').toString('utf8'));
+  } catch {
+    return { ok: false, error: 'not JSON or base64 JSON' };
+  }
+  const parsed = JobMessage.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return { ok: false, error: `${first.path.join('.') || 'message'}: ${first.message}` };
+  }
+  return { ok: true, value: parsed.data };
+}
