@@ -52,6 +52,8 @@ export interface SluiceConfig {
 
 const DEV_STORAGE = 'UseDevelopmentStorage=true';
 
+const isDevelopmentStorage = (value: string) => /^\s*UseDevelopmentStorage\s*=\s*true\s*;?\s*$/i.test(value);
+
 const list = (value: string | undefined) =>
   (value ?? '')
     .split(',')
@@ -74,7 +76,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SluiceConfig {
 
   let storage: StorageSettings;
   const accountName = get(SETTINGS.storageAccountName);
-  const connectionString = get(SETTINGS.storage) ?? (accountName ? undefined : get(FUNCTIONS_STORAGE_SETTING));
+  const hostStorage = get(FUNCTIONS_STORAGE_SETTING);
+  let connectionString = get(SETTINGS.storage) ?? (accountName ? undefined : hostStorage);
+  // "UseDevelopmentStorage=true" means the host's emulator; a local host that started one on other ports says where.
+  if (connectionString && isDevelopmentStorage(connectionString) && hostStorage && !isDevelopmentStorage(hostStorage)) {
+    connectionString = hostStorage;
+  }
   if (connectionString) storage = { kind: 'connectionString', connectionString };
   else if (accountName) storage = { kind: 'identity', accountName, clientId: get(SETTINGS.storageClientId) };
   else storage = { kind: 'connectionString', connectionString: DEV_STORAGE };
