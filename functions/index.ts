@@ -1,2 +1,10 @@
 // Entry point of the Functions app (package.json "main"): importing a module registers its functions.
-export {};
+import { defaultStorageConnection } from '../shared/config';
+import './api/setup';
+import './api';
+import './activities';
+import './triggers/stepResults';
+import '../orchestrators';
+
+// Trigger connections are resolved by the host after the app has loaded, so setting the default here is in time.
+defaultStorageConnection();

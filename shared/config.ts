@@ -149,3 +149,14 @@ export function config(): SluiceConfig {
 export function resetConfigForTests(): void {
   cached = undefined;
 }
+
+/**
+ * Sluice's triggers name `SLUICE_STORAGE` as their connection. When neither it nor its identity-based form is set,
+ * it defaults to the Functions host's own storage (AzureWebJobsStorage), as the settings above do. Called once when
+ * the app loads, before the host resolves trigger connections.
+ */
+export function defaultStorageConnection(env: NodeJS.ProcessEnv = process.env): void {
+  if (!env[SETTINGS.storage] && !env[SETTINGS.storageAccountName] && env[FUNCTIONS_STORAGE_SETTING]) {
+    env[SETTINGS.storage] = env[FUNCTIONS_STORAGE_SETTING];
+  }
+}

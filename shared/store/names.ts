@@ -13,6 +13,10 @@ export const TABLES = {
   datastores: 'Datastores',
   models: 'Models',
   idempotency: 'IdempotencyKeys',
+  /** Runs by experiment and status, newest first (for listing without scans). */
+  runIndex: 'RunIndex',
+  /** Experiments, created on first use. */
+  experiments: 'Experiments',
 } as const;
 
 export const CONTAINERS = {
@@ -21,6 +25,8 @@ export const CONTAINERS = {
   snapshots: 'snapshots',
   pipelineData: 'pipeline-data',
   logs: 'logs',
+  /** Record fields too large for a table property. */
+  records: 'records',
 } as const;
 
 export const QUEUES = {

@@ -78,6 +78,7 @@ describe('settings', () => {
     assert.deepEqual(checkInfra(input), [
       `app setting "SLUICE_STORAGE" is read by the code but ${SITE} does not set it`,
       `app setting "SLUICE_STORAGE__accountName" is read by the code but ${SITE} does not set it`,
+      'trigger of function "stepResults" (queueTrigger) uses connection "SLUICE_STORAGE", which is not set (set SLUICE_STORAGE__accountName for an identity-based connection)',
     ]);
   });
 
@@ -93,7 +94,10 @@ describe('settings', () => {
 describe('storage names', () => {
   test('fails when Bicep stops creating a queue, a table or a container', () => {
     const input = withBicep(MAIN, "    'step-results'\n", '');
-    assert.deepEqual(checkInfra(input), ['queue "step-results" (shared/store/names.ts) is not created in Bicep']);
+    assert.deepEqual(checkInfra(input), [
+      'trigger of function "stepResults" (queueTrigger) listens on queue "step-results", which Bicep does not create',
+      'queue "step-results" (shared/store/names.ts) is not created in Bicep',
+    ]);
     assert.deepEqual(checkInfra(withBicep(MAIN, "  'logs'\n", '')), [
       'blob container "logs" (shared/store/names.ts) is not created in Bicep',
     ]);

@@ -1,0 +1,37 @@
+import { buildRunPlan, resolveParameters, type RunPlan } from '../../shared/engine';
+import { NotFoundError } from '../../shared/errors';
+import type { PipelineSpec } from '../../shared/spec';
+import type { RunRecord, Store, Stored } from '../../shared/store';
+
+export interface LoadedRun {
+  run: Stored<RunRecord>;
+  plan: RunPlan;
+}
+
+/**
+ * A run's plan, rebuilt from what the run record pins (spec by hash, parameters, data paths, snapshots). The plan of
+ * a run never changes, so it is cached per process: activities of one run read the spec once.
+ */
+export function createPlanLoader(store: Store, defaultCompute: string, cacheSize = 200) {
+  const cache = new Map<string, RunPlan>();
+  return async function loadRun(runId: string): Promise<LoadedRun> {
+    const run = await store.runs.get(runId);
+    if (!run) throw new NotFoundError(`Run ${runId} does not exist.`);
+    let plan = cache.get(runId);
+    if (!plan) {
+      const pipeline = await store.pipelines.get(run.pipelineId);
+      if (!pipeline) throw new NotFoundError(`The pipeline ${run.pipelineId} of run ${runId} does not exist.`);
+      const spec = pipeline.spec as PipelineSpec;
+      const parameters = resolveParameters(spec, {
+        parameters: run.parameters as Record<string, unknown>,
+        dataPaths: run.dataPaths,
+      });
+      plan = buildRunPlan(spec, { runId, defaultCompute, parameters, snapshots: run.snapshots });
+      cache.set(runId, plan);
+      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    }
+    return { run, plan };
+  };
+}
+
+export type PlanLoader = ReturnType<typeof createPlanLoader>;

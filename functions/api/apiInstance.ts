@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { createApi, noLauncher, ROUTES, type Api, type ApiLogger } from '../../shared/api';
+import { createAuthorizer } from '../../shared/auth';
+import { config } from '../../shared/config';
+import { getRuntime } from '../runtime';
+import { packageVersion } from './version';
+
+/** Where API errors go: the Functions log (the host forwards console output of the worker process). */
+export const consoleLogger: ApiLogger = {
+  info: (m) => console.log(m),
+  warn: (m) => console.warn(m),
+  error: (m, err) => console.error(err instanceof Error ? `${m}\n${err.stack ?? err.message}` : m),
+};
+
+let api: Api | undefined;
+
+/**
+ * The API with the app's real dependencies, created on first request (so loading the app never touches storage or
+ * settings). The durable-client launcher is supplied per request by the route adapter.
+ */
+export function getApi(): Api {
+  if (!api) {
+    const settings = config();
+    api = createApi({
+      routes: ROUTES,
+      authorizer: createAuthorizer(settings.auth),
+      deps: {
+        store: getRuntime().store,
+        launcher: noLauncher,
+        version: packageVersion(),
+        defaultCompute: settings.defaultCompute,
+        log: consoleLogger,
+        now: () => new Date(),
+        newId: () => randomUUID(),
+        // Azure's front end closes responses after 230 s; followers resume from the length they received.
+        follow: { pollIntervalMs: 1000, maxDurationMs: 200_000 },
+      },
+    });
+  }
+  return api;
+}

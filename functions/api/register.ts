@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { ROUTES } from '../../shared/api';
+import { renderError } from '../../shared/api/renderError';
+import { consoleLogger, getApi } from './apiInstance';
+import { durableLauncher } from './durableLauncher';
+import { ensureStorage } from './startup';
+import { toApiRequest } from './toApiRequest';
+import { toHttpResponse } from './toHttpResponse';
+
+/**
+ * Registers one HTTP function per route of the route table (same name, method and path). Authorization is Sluice's
+ * own (bearer tokens in the request pipeline), so the Functions auth level is anonymous. Routes that start or
+ * cancel runs get the durable client as an extra input. Anonymous routes (health, OpenAPI) answer even when storage
+ * or settings are broken; the others make sure storage is bootstrapped first.
+ */
+for (const route of ROUTES) {
+  const durable = route.usesLauncher === true;
+  app.http(route.name, {
+    methods: [route.method],
+    route: route.path,
+    authLevel: 'anonymous',
+    extraInputs: durable ? [df.input.durableClient()] : [],
+    handler: async (request: HttpRequest, context: InvocationContext) => {
+      try {
+        if (route.access !== 'anonymous') await ensureStorage();
+        const overrides = durable ? { launcher: durableLauncher(df.getClient(context)) } : undefined;
+        return toHttpResponse(await getApi().handle(route.name, toApiRequest(request), overrides));
+      } catch (err) {
+        return toHttpResponse(renderError(err, randomUUID(), consoleLogger, route.name));
+      }
+    },
+  });
+}

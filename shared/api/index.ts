@@ -1,0 +1,10 @@
+// The REST API core: route table, request pipeline, handlers. Framework-free; functions/api adapts it to the host.
+export { createApi, API_PREFIX, type Api, type ApiOptions } from './pipeline';
+export { ROUTES } from './routes';
+export { buildOpenApi } from './openapi';
+export { noLauncher, type RunLauncher } from './launcher';
+export { defineRoute, json, matchTemplate } from './route';
+export { submitRun, RunNotStartedError, type SubmitInput, type SubmitResult } from './submit/submitRun';
+export { preparePipeline, type PreparedRun } from './submit/preparePipeline';
+export { idempotencyOf, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotencyKey';
+export type * from './types';

@@ -1,0 +1,20 @@
+/**
+ * Starts and cancels a run's orchestration. The Functions adapter implements it with the durable client; unit tests
+ * pass a fake. Kept this small so the API never depends on Durable Functions.
+ */
+export interface RunLauncher {
+  /** Starts `pipelineRun` with instance id = run id. */
+  start(runId: string): Promise<void>;
+  /** Asks the running orchestration to cancel (it cancels steps and records Canceled). */
+  cancel(runId: string, reason: string): Promise<void>;
+}
+
+/** For routes that never launch: fails loudly if one does by mistake. */
+export const noLauncher: RunLauncher = {
+  start: async () => {
+    throw new Error('This route has no run launcher (usesLauncher is not set on it).');
+  },
+  cancel: async () => {
+    throw new Error('This route has no run launcher (usesLauncher is not set on it).');
+  },
+};

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { Authorizer } from '../auth/types';
+import { NotFoundError, UserInputError } from '../errors';
+import { DEFAULT_JSON_LIMIT, parseJson, readBody } from './body';
+import { renderError } from './renderError';
+import { matchTemplate } from './route';
+import type { AnyRoute, ApiDeps, ApiRequest, ApiResponse } from './types';
+import { validate } from './validate';
+
+/** Every route lives under this prefix (host.json `extensions.http.routePrefix`). */
+export const API_PREFIX = 'api';
+
+export interface ApiOptions {
+  routes: readonly AnyRoute[];
+  authorizer: Authorizer;
+  deps: ApiDeps;
+}
+
+export interface Api {
+  readonly routes: readonly AnyRoute[];
+  /** Runs the named route (the host matched method and path); `overrides` replace per-request deps. */
+  handle(routeName: string, request: ApiRequest, overrides?: Partial<ApiDeps>): Promise<ApiResponse>;
+  /** Matches method and path itself, then handles: for hosts without routing, and tests. */
+  dispatch(request: ApiRequest, overrides?: Partial<ApiDeps>): Promise<ApiResponse>;
+}
+
+/**
+ * The request pipeline: authorize → parse path, query and body against the route's schemas → handle → render errors.
+ * Authorization runs first, so an unauthenticated caller learns nothing about valid input and no body is read.
+ */
+export function createApi(options: ApiOptions): Api {
+  const byName = new Map(options.routes.map((r) => [r.name, r]));
+
+  async function run(route: AnyRoute, request: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+    const required = route.access === 'anonymous' ? undefined : route.access;
+    const principal = await options.authorizer.authorize(request.headers.get('authorization'), required);
+    const url = new URL(request.url);
+    const params = route.params ? validate(route.params, request.params, 'path') : {};
+    const query = route.query ? validate(route.query, Object.fromEntries(url.searchParams), 'query') : {};
+    let body: unknown;
+    if (route.body?.kind === 'binary') {
+      body = await readBody(request, route.body.maxBytes, route.body.description);
+    } else if (route.body?.kind === 'json') {
+      const value = parseJson(await readBody(request, route.body.maxBytes ?? DEFAULT_JSON_LIMIT, 'a JSON body'));
+      if (value === undefined && !route.body.optional) {
+        throw new UserInputError('The request body is empty; send a JSON object.', [
+          { path: 'body', message: 'is required' },
+        ]);
+      }
+      body = validate(route.body.schema, value ?? {}, 'body');
+    }
+    const baseUrl = `${url.origin}/${API_PREFIX}`;
+    return route.handler({ params, query, body, principal, request, deps, routes: options.routes, baseUrl });
+  }
+
+  async function handleRoute(
+    route: AnyRoute,
+    request: ApiRequest,
+    overrides: Partial<ApiDeps> | undefined,
+  ): Promise<ApiResponse> {
+    const deps = overrides ? { ...options.deps, ...overrides } : options.deps;
+    const requestId = randomUUID();
+    try {
+      const response = await run(route, request, deps);
+      return { ...response, headers: { ...response.headers, 'request-id': requestId } };
+    } catch (err) {
+      return renderError(err, requestId, deps.log, `${route.method} /${API_PREFIX}/${route.path}`);
+    }
+  }
+
+  return {
+    routes: options.routes,
+    async handle(routeName, request, overrides) {
+      const route = byName.get(routeName);
+      if (!route) {
+        return renderError(
+          new Error(`No route named "${routeName}" in the route table.`),
+          randomUUID(),
+          options.deps.log,
+          routeName,
+        );
+      }
+      return handleRoute(route, request, overrides);
+    },
+    async dispatch(request, overrides) {
+      const path = new URL(request.url).pathname.replace(new RegExp(`^/${API_PREFIX}(?=/|$)`), '');
+      let pathMatched = false;
+      for (const route of options.routes) {
+        const params = matchTemplate(route.path, path);
+        if (!params) continue;
+        pathMatched = true;
+        if (route.method !== request.method.toUpperCase()) continue;
+        return handleRoute(route, { ...request, params }, overrides);
+      }
+      const message = pathMatched
+        ? `${request.method.toUpperCase()} is not supported on ${new URL(request.url).pathname}.`
+        : `No API route matches ${new URL(request.url).pathname}; see /${API_PREFIX}/openapi.json.`;
+      return renderError(new NotFoundError(message), randomUUID(), options.deps.log, 'dispatch');
+    },
+  };
+}

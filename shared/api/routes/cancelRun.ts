@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../../errors';
+import { isTerminalRunStatus, isTerminalStepStatus } from '../../store/model';
+import { defineRoute, json } from '../route';
+import { RunId, SubmitRunResponse } from '../schemas';
+import { runLinks } from '../views';
+
+export const cancelRunRoute = defineRoute({
+  name: 'cancelRun',
+  method: 'POST',
+  path: 'runs/{runId}/cancel',
+  access: 'Sluice.Run',
+  tag: 'Runs',
+  summary: 'Cancel a run',
+  description:
+    'Marks the run CancelRequested and its unfinished steps cancelRequested (workers stop their processes), then ' +
+    'asks the orchestration to cancel. Repeating it is harmless; a finished run is a 409.',
+  params: z.object({ runId: RunId }),
+  body: {
+    kind: 'json',
+    optional: true,
+    schema: z.strictObject({ reason: z.string().max(1000).optional() }),
+  },
+  usesLauncher: true,
+  responses: { 202: { description: 'Cancel requested', schema: SubmitRunResponse } },
+  async handler({ params, body, principal, deps, baseUrl }) {
+    const { store } = deps;
+    const existing = await store.runs.get(params.runId);
+    if (!existing) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
+    const run = await store.runs.update(params.runId, (r) => {
+      if (isTerminalRunStatus(r.status)) {
+        throw new ConflictError(
+          `Run "${r.id}" has already ended (${r.status}); there is nothing to cancel.`,
+          'RunEnded',
+          {
+            status: r.status,
+          },
+        );
+      }
+      return r.status === 'CancelRequested' && r.cancelRequested
+        ? undefined
+        : { status: 'CancelRequested', cancelRequested: true };
+    });
+    const steps = await store.stepRuns.list(params.runId);
+    await Promise.all(
+      steps
+        .filter((s) => !isTerminalStepStatus(s.status) && !s.cancelRequested)
+        .map((s) =>
+          store.stepRuns.update(s.runId, s.step, (cur) =>
+            isTerminalStepStatus(cur.status) || cur.cancelRequested ? undefined : { cancelRequested: true },
+          ),
+        ),
+    );
+    const reason = body.reason ?? `canceled by ${principal?.name ?? 'a user'}`;
+    await deps.launcher.cancel(run.id, reason);
+    return json(202, { id: run.id, status: run.status, experiment: run.experiment, links: runLinks(baseUrl, run.id) });
+  },
+});

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { NotFoundError } from '../../errors';
+import { defineRoute, json } from '../route';
+import { ExperimentName, RunId, RunList, RunStatus, RunView } from '../schemas';
+import { runView, summaryView } from '../views';
+
+export const listRunsRoute = defineRoute({
+  name: 'listRuns',
+  method: 'GET',
+  path: 'runs',
+  access: 'Sluice.Read',
+  tag: 'Runs',
+  summary: 'List runs, newest first',
+  description: 'Filter by experiment and/or status. Pass `continuationToken` from a page to get the next one.',
+  query: z.object({
+    experiment: ExperimentName.optional(),
+    status: RunStatus.optional(),
+    top: z.coerce
+      .number({ error: 'must be a whole number from 1 to 100' })
+      .int({ error: 'must be a whole number from 1 to 100' })
+      .min(1, { error: 'must be a whole number from 1 to 100' })
+      .max(100, { error: 'must be a whole number from 1 to 100' })
+      .default(25),
+    continuationToken: z.string().max(4096).optional(),
+  }),
+  responses: { 200: { description: 'A page of runs', schema: RunList } },
+  async handler({ query, deps, baseUrl }) {
+    const page = await deps.store.runs.list(query);
+    const body: z.input<typeof RunList> = { value: page.items.map((r) => summaryView(baseUrl, r)) };
+    if (page.continuationToken) {
+      const next = new URLSearchParams();
+      if (query.experiment) next.set('experiment', query.experiment);
+      if (query.status) next.set('status', query.status);
+      next.set('top', String(query.top));
+      next.set('continuationToken', page.continuationToken);
+      body.continuationToken = page.continuationToken;
+      body.nextLink = `${baseUrl}/runs?${next}`;
+    }
+    return json(200, body);
+  },
+});
+
+export const getRunRoute = defineRoute({
+  name: 'getRun',
+  method: 'GET',
+  path: 'runs/{runId}',
+  access: 'Sluice.Read',
+  tag: 'Runs',
+  summary: 'Get a run with its step runs',
+  params: z.object({ runId: RunId }),
+  responses: { 200: { description: 'The run', schema: RunView } },
+  async handler({ params, deps, baseUrl }) {
+    const [run, steps] = await Promise.all([deps.store.runs.get(params.runId), deps.store.stepRuns.list(params.runId)]);
+    if (!run) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
+    return json(200, runView(baseUrl, run, steps));
+  },
+});

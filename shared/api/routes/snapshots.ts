@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { SNAPSHOT_MAX_BYTES } from '../../snapshot';
+import { defineRoute, json } from '../route';
+import { checkSnapshotArchive } from '../snapshotArchive';
+
+const SnapshotResponse = z
+  .object({ id: z.string(), size: z.number().int(), created: z.boolean() })
+  .meta({ id: 'Snapshot' });
+
+export const uploadSnapshotRoute = defineRoute({
+  name: 'uploadSnapshot',
+  method: 'POST',
+  path: 'snapshots',
+  access: 'Sluice.Run',
+  tag: 'Snapshots',
+  summary: "Upload a step's source directory (tar.gz)",
+  description:
+    'The id is the content hash of the files in the archive (names, contents and executable bits, as ' +
+    '`sluice` computes it from the directory); content already stored is not stored again. Only files and folders ' +
+    'with relative names that stay inside the archive are accepted (no absolute paths, no `..`, no links).',
+  body: { kind: 'binary', contentType: 'application/gzip', maxBytes: SNAPSHOT_MAX_BYTES, description: 'a snapshot' },
+  responses: {
+    201: { description: 'Stored', schema: SnapshotResponse },
+    200: { description: 'Already stored (identical bytes)', schema: SnapshotResponse },
+  },
+  async handler({ body, deps }) {
+    const id = await checkSnapshotArchive(body);
+    const { created } = await deps.store.snapshots.put(id, body);
+    return json(created ? 201 : 200, { id, size: body.length, created });
+  },
+});

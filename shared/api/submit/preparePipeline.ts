@@ -1,0 +1,112 @@
+import type { z } from 'zod';
+import { buildRunPlan, missingSnapshots, resolveParameters } from '../../engine';
+import { UserInputError, type FieldIssue } from '../../errors';
+import { parseSpec, validateSpec, type PipelineSpec } from '../../spec';
+import type { DataPath, NewStepRun } from '../../store/model';
+import type { Store } from '../../store/repositories';
+import type { SubmitRunBody } from '../schemas';
+import { formatIssuePath } from '../validate';
+
+/** Everything about a submit that does not depend on the run id: checked once, before anything is recorded. */
+export interface PreparedRun {
+  pipelineId: string;
+  pipelineName: string;
+  /** Resolved parameter values (defaults filled in, coerced to their types). */
+  parameters: Record<string, unknown>;
+  dataPaths: Record<string, DataPath>;
+  snapshots: Record<string, string>;
+  steps: NewStepRun[];
+}
+
+export type SubmitFields = Pick<
+  z.output<typeof SubmitRunBody>,
+  'pipeline' | 'pipelineId' | 'parameters' | 'dataPaths' | 'snapshots'
+>;
+
+/**
+ * Reads the pipeline (a spec object, YAML/JSON text, or the id of a stored spec), resolves the parameters and data
+ * paths against it, and checks that every source directory has an uploaded snapshot and every datastore exists.
+ * Every problem is a 400 naming the field. Stores the spec (content-addressed) so the run can pin it by hash.
+ */
+export async function preparePipeline(store: Store, body: SubmitFields, defaultCompute: string): Promise<PreparedRun> {
+  const spec = await readSpec(store, body);
+  const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
+  const plan = buildRunPlan(spec, { runId: 'preview', defaultCompute, parameters, snapshots: body.snapshots });
+
+  const issues: FieldIssue[] = [];
+  for (const { step, sourceDirectory } of missingSnapshots(plan)) {
+    issues.push({
+      path: formatIssuePath('body', ['snapshots', sourceDirectory]),
+      message:
+        `step "${step}" runs from source_directory "${sourceDirectory}", which has no snapshot; upload it with ` +
+        `POST /api/snapshots and pass its id here (the sluice CLI does both)`,
+    });
+  }
+  const used = new Map<string, string>();
+  for (const name of plan.order) {
+    const s = plan.steps[name];
+    if (s.sourceDirectory !== undefined && s.snapshotId !== undefined) used.set(s.sourceDirectory, s.snapshotId);
+  }
+  const present = await Promise.all([...used].map(async ([dir, id]) => [dir, id, await store.snapshots.exists(id)]));
+  for (const [dir, id, exists] of present) {
+    if (!exists)
+      issues.push({
+        path: formatIssuePath('body', ['snapshots', dir as string]),
+        message: `no snapshot with id "${id}" is stored; upload the source directory with POST /api/snapshots first`,
+      });
+  }
+  const known = await store.datastores.list();
+  for (const [name, dataPath] of Object.entries(parameters.dataPaths)) {
+    if (known.some((d) => d.name === dataPath.datastore)) continue;
+    const submitted = name in body.dataPaths || name in body.parameters;
+    issues.push({
+      path: submitted
+        ? formatIssuePath('body', [name in body.dataPaths ? 'dataPaths' : 'parameters', name])
+        : `pipeline.inputs.${name}.datastore`,
+      message: `datastore "${dataPath.datastore}" does not exist; known datastores: ${known.map((d) => d.name).join(', ')}`,
+    });
+  }
+  if (issues.length) {
+    const [first, ...rest] = issues;
+    const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
+    throw new UserInputError(`${first.path}: ${first.message}${more}`, issues);
+  }
+
+  const pipeline = await store.pipelines.put(spec, { name: spec.name, description: spec.description });
+  return {
+    pipelineId: pipeline.id,
+    pipelineName: spec.name,
+    parameters: parameters.values,
+    dataPaths: parameters.dataPaths,
+    snapshots: Object.fromEntries(used),
+    steps: plan.order.map((name) => ({
+      step: name,
+      type: plan.steps[name].type,
+      compute: plan.steps[name].compute,
+      dependsOn: plan.steps[name].dependsOn,
+    })),
+  };
+}
+
+async function readSpec(store: Store, body: SubmitFields): Promise<PipelineSpec> {
+  if (body.pipeline !== undefined && body.pipelineId !== undefined) {
+    throw UserInputError.field('body.pipelineId', 'give either pipeline (the spec) or pipelineId, not both');
+  }
+  if (body.pipelineId !== undefined) {
+    const stored = await store.pipelines.get(body.pipelineId);
+    if (!stored) {
+      throw UserInputError.field(
+        'body.pipelineId',
+        `no pipeline with id "${body.pipelineId}" is stored; send the spec itself in "pipeline"`,
+      );
+    }
+    return validateSpec(stored.spec);
+  }
+  if (body.pipeline === undefined) {
+    throw UserInputError.field(
+      'body.pipeline',
+      'is required: the pipeline spec (object or YAML/JSON text), or give pipelineId',
+    );
+  }
+  return typeof body.pipeline === 'string' ? parseSpec(body.pipeline) : validateSpec(body.pipeline);
+}

@@ -1,0 +1,32 @@
+import type { StorageClients } from '../clients';
+import { CONTAINERS, TABLES } from '../names';
+import type { Store } from '../repositories';
+import { AzureDatastoreRepository } from './datastores';
+import { blobSpill } from './entity';
+import { AzureExperimentRepository } from './experiments';
+import { AzureIdempotencyStore } from './idempotency';
+import { AzureLogStore } from './logs';
+import { AzurePipelineRepository } from './pipelines';
+import { AzureRunRepository } from './runs';
+import { AzureSnapshotStore } from './snapshots';
+import { AzureStepRunRepository } from './stepRuns';
+
+/**
+ * The store over one storage account. Tables and containers must exist (see bootstrapStorage).
+ * @example
+ * const store = createAzureStore(createStorageClients(config().storage));
+ * const run = await store.runs.get(runId);
+ */
+export function createAzureStore(clients: StorageClients, now: () => Date = () => new Date()): Store {
+  const spill = blobSpill(clients.blobs.getContainerClient(CONTAINERS.records));
+  return {
+    runs: new AzureRunRepository(clients.table(TABLES.runs), clients.table(TABLES.runIndex), spill, now),
+    stepRuns: new AzureStepRunRepository(clients.table(TABLES.stepRuns), spill),
+    experiments: new AzureExperimentRepository(clients.table(TABLES.experiments), now),
+    pipelines: new AzurePipelineRepository(clients.table(TABLES.pipelines), spill, now),
+    snapshots: new AzureSnapshotStore(clients.blobs.getContainerClient(CONTAINERS.snapshots)),
+    logs: new AzureLogStore(clients.blobs),
+    idempotency: new AzureIdempotencyStore(clients.table(TABLES.idempotency), now),
+    datastores: new AzureDatastoreRepository(clients.table(TABLES.datastores)),
+  };
+}

@@ -1,0 +1,146 @@
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import { ConflictError } from '../../errors';
+import {
+  decodeContinuationToken,
+  encodeContinuationToken,
+  INDEX_GRACE_MS,
+  runIndexPartition,
+  runIndexPartitions,
+  runIndexRowKey,
+  runStatusPartitions,
+} from '../keys';
+import {
+  newRunRecord,
+  summarize,
+  type Mutation,
+  type NewRun,
+  type RunRecord,
+  type RunSummary,
+  type Stored,
+} from '../model';
+import { updateWithEtag } from '../optimistic';
+import type { ListRunsQuery, Page, RunRepository } from '../repositories';
+import { etagOf, fromEntity, toEntity, type Spill } from './entity';
+import { isAlreadyExists, isNotFound, isPreconditionFailed } from './storageErrors';
+
+const RUN_ROW = 'run';
+const JSON_FIELDS = ['tags', 'parameters', 'dataPaths', 'snapshots', 'metrics', 'error'] as const;
+
+/**
+ * Runs in the `Runs` table (PartitionKey = run id, RowKey = `run`) plus a `RunIndex` table that lists each run
+ * under four partitions — all runs, its experiment, its status, and experiment+status — with row keys that sort
+ * newest first. A listing reads one partition from a cursor, so it never scans unrelated runs.
+ *
+ * The index may hold extra rows but never misses one: index rows are written before the run row and removed only
+ * after it, and a listing checks each row against the run (dropping, and later deleting, rows that no longer match).
+ */
+export class AzureRunRepository implements RunRepository {
+  constructor(
+    private readonly runs: TableClient,
+    private readonly index: TableClient,
+    private readonly spill: Spill,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(input: NewRun): Promise<Stored<RunRecord>> {
+    const run = newRunRecord(input, this.now().toISOString());
+    await this.writeIndexRows(runIndexPartitions(run.experiment, run.status), run);
+    try {
+      const response = await this.runs.createEntity(await this.toEntity(run));
+      return { ...run, etag: response.etag ?? '' };
+    } catch (err) {
+      if (isAlreadyExists(err)) throw new ConflictError(`A run with id "${run.id}" already exists.`, 'RunExists');
+      throw err;
+    }
+  }
+
+  async get(runId: string): Promise<Stored<RunRecord> | undefined> {
+    try {
+      const entity = await this.runs.getEntity<Record<string, unknown>>(runId, RUN_ROW);
+      const fields = await fromEntity(entity, JSON_FIELDS, this.spill);
+      return { ...(fields as unknown as RunRecord), id: runId, etag: etagOf(entity) };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  update(runId: string, mutate: Mutation<RunRecord>): Promise<Stored<RunRecord>> {
+    return updateWithEtag(
+      `Run "${runId}"`,
+      () => this.get(runId),
+      mutate,
+      async (next, current) => {
+        // Identity and creation fields never change.
+        Object.assign(next, { id: current.id, experiment: current.experiment, createdAt: current.createdAt });
+        const moved = next.status !== current.status;
+        if (moved) await this.writeIndexRows(runStatusPartitions(next.experiment, next.status), next);
+        let etag: string;
+        try {
+          const response = await this.runs.updateEntity(await this.toEntity(next), 'Replace', { etag: current.etag });
+          etag = response.etag ?? '';
+        } catch (err) {
+          if (isPreconditionFailed(err)) return undefined;
+          throw err;
+        }
+        if (moved) await this.deleteIndexRows(runStatusPartitions(current.experiment, current.status), current);
+        return etag;
+      },
+    );
+  }
+
+  async list(query: ListRunsQuery): Promise<Page<RunSummary>> {
+    const partition = runIndexPartition(query);
+    const after = query.continuationToken ? decodeContinuationToken(query.continuationToken, partition) : undefined;
+    const filter = after
+      ? odata`PartitionKey eq ${partition} and RowKey gt ${after}`
+      : odata`PartitionKey eq ${partition}`;
+    const pages = this.index
+      .listEntities<{ runId: string }>({ queryOptions: { filter } })
+      .byPage({ maxPageSize: query.top });
+    const items: RunSummary[] = [];
+    for await (const page of pages) {
+      const runs = await Promise.all(page.map((row) => this.get(row.runId)));
+      for (let i = 0; i < page.length; i++) {
+        const run = runs[i];
+        if (run && (!query.status || run.status === query.status)) items.push(summarize(run));
+        else this.dropStaleRow(page[i]);
+        if (items.length === query.top) {
+          const more = i < page.length - 1 || page.continuationToken !== undefined;
+          return {
+            items,
+            continuationToken: more ? encodeContinuationToken(partition, String(page[i].rowKey)) : undefined,
+          };
+        }
+      }
+    }
+    return { items };
+  }
+
+  private toEntity(run: RunRecord) {
+    const { id, ...fields } = run;
+    return toEntity({ partitionKey: id, rowKey: RUN_ROW }, fields, JSON_FIELDS, this.spill, `runs/${id}`);
+  }
+
+  private async writeIndexRows(partitions: string[], run: RunRecord): Promise<void> {
+    const rowKey = runIndexRowKey(run.createdAt, run.id);
+    await Promise.all(
+      partitions.map((partitionKey) =>
+        this.index.upsertEntity({ partitionKey, rowKey, runId: run.id, experiment: run.experiment }, 'Replace'),
+      ),
+    );
+  }
+
+  /** Best effort: a row left behind is only an extra row, which listings skip and clean up. */
+  private async deleteIndexRows(partitions: string[], run: RunRecord): Promise<void> {
+    const rowKey = runIndexRowKey(run.createdAt, run.id);
+    await Promise.all(partitions.map((p) => this.index.deleteEntity(p, rowKey).catch(() => undefined)));
+  }
+
+  /** Deletes an index row that no longer matches its run, unless a writer may still be between its two writes. */
+  private dropStaleRow(row: TableEntityResult<{ runId: string }>): void {
+    const written = row.timestamp ? Date.parse(row.timestamp) : NaN;
+    if (!(this.now().getTime() - written > INDEX_GRACE_MS)) return;
+    this.index.deleteEntity(String(row.partitionKey), String(row.rowKey), { etag: row.etag }).catch(() => undefined);
+  }
+}

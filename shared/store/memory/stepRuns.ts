@@ -1,0 +1,48 @@
+import { newStepRunRecord, type Mutation, type NewStepRun, type StepRunRecord, type Stored } from '../model';
+import { updateWithEtag } from '../optimistic';
+import type { StepRunRepository } from '../repositories';
+import { nextEtag } from './etag';
+
+/** In-memory step runs for unit tests. */
+export class MemoryStepRunRepository implements StepRunRepository {
+  readonly rows = new Map<string, Stored<StepRunRecord>>();
+
+  private key(runId: string, step: string) {
+    return `${runId}\n${step}`;
+  }
+
+  async createMany(runId: string, steps: NewStepRun[]): Promise<void> {
+    for (const step of steps) {
+      const key = this.key(runId, step.step);
+      if (!this.rows.has(key))
+        this.rows.set(key, { ...newStepRunRecord(runId, structuredClone(step)), etag: nextEtag() });
+    }
+  }
+
+  async get(runId: string, step: string): Promise<Stored<StepRunRecord> | undefined> {
+    const row = this.rows.get(this.key(runId, step));
+    return row && structuredClone(row);
+  }
+
+  async list(runId: string): Promise<Stored<StepRunRecord>[]> {
+    return [...this.rows.values()]
+      .filter((r) => r.runId === runId)
+      .sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0))
+      .map((r) => structuredClone(r));
+  }
+
+  update(runId: string, step: string, mutate: Mutation<StepRunRecord>): Promise<Stored<StepRunRecord>> {
+    const key = this.key(runId, step);
+    return updateWithEtag(
+      `Step "${step}" of run "${runId}"`,
+      () => this.get(runId, step),
+      mutate,
+      async (next, current) => {
+        if (this.rows.get(key)?.etag !== current.etag) return undefined;
+        const etag = nextEtag();
+        this.rows.set(key, structuredClone({ ...next, runId, step, etag }));
+        return etag;
+      },
+    );
+  }
+}

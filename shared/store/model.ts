@@ -1,0 +1,200 @@
+import type { BlobLocation, Metric, ProducedOutput } from '../compute/messages';
+
+/**
+ * The records Sluice keeps about runs (DESIGN §4.2, §8). Times are ISO 8601 strings (UTC) so records survive JSON
+ * and Table storage unchanged. The worker reads `status`, `cancelRequested` and `attempt` straight from the Runs
+ * (PartitionKey = runId, RowKey = `run`) and StepRuns (PartitionKey = runId, RowKey = step name) rows.
+ */
+
+export const RUN_STATUSES = ['NotStarted', 'Running', 'Completed', 'Failed', 'CancelRequested', 'Canceled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const STEP_STATUSES = ['NotStarted', 'Queued', 'Running', 'Completed', 'Failed', 'Canceled'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+const TERMINAL = new Set<string>(['Completed', 'Failed', 'Canceled']);
+
+/** Completed, Failed and Canceled never change again. */
+export function isTerminalRunStatus(status: RunStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+export function isTerminalStepStatus(status: StepStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+export type TriggeredBy = 'manual' | 'endpoint' | 'schedule' | 'dataChange';
+
+/** A datastore + path assignment (Azure ML's DataPath). */
+export interface DataPath {
+  datastore: string;
+  path: string;
+}
+
+/** Why a run or step ended badly, as shown to users. */
+export interface ErrorInfo {
+  /** e.g. `StepFailed`, `LaunchFailed`, `Timeout`, `SystemError`. */
+  code: string;
+  message: string;
+  step?: string;
+}
+
+export interface RunRecord {
+  id: string;
+  experiment: string;
+  status: RunStatus;
+  cancelRequested: boolean;
+  /** Content hash of the pipeline spec (Pipelines table). */
+  pipelineId: string;
+  pipelineName?: string;
+  description?: string;
+  tags: Record<string, string>;
+  parameters: Record<string, unknown>;
+  dataPaths: Record<string, DataPath>;
+  /** Snapshot id per source directory (normalised relative path, e.g. `scripts`), uploaded before the submit. */
+  snapshots?: Record<string, string>;
+  regenerateOutputs: boolean;
+  continueOnStepFailure: boolean;
+  triggeredBy: TriggeredBy;
+  scheduleId?: string;
+  publishedPipelineId?: string;
+  /** Principal name of whoever submitted it (absent for anonymous local use). */
+  createdBy?: string;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  error?: ErrorInfo;
+  /** Run-level metrics (`run.parent.log` and rolled-up step metrics), by name. */
+  metrics: Record<string, unknown>;
+}
+
+export interface StepRunRecord {
+  runId: string;
+  step: string;
+  status: StepStatus;
+  /** 1-based; 0 until the first attempt is dispatched. */
+  attempt: number;
+  cancelRequested: boolean;
+  type?: string;
+  compute?: string;
+  /** Steps this one waits for (from the spec), so a client can draw the DAG. */
+  dependsOn: string[];
+  queuedAt?: string;
+  startedAt?: string;
+  endedAt?: string;
+  exitCode?: number | null;
+  outputs: ProducedOutput[];
+  metrics: Metric[];
+  tags: Record<string, string>;
+  /** The current attempt's log blob. */
+  log?: BlobLocation;
+  reused: boolean;
+  reusedFrom?: { runId: string; step: string };
+  reuseKey?: string;
+  /** Why the step was or was not reused (components that changed); written by the reuse logic. */
+  reuseReasons?: unknown;
+  error?: ErrorInfo;
+  workerId?: string;
+}
+
+export interface ExperimentRecord {
+  name: string;
+  createdAt: string;
+  createdBy?: string;
+}
+
+export interface PipelineRecord {
+  /** SHA-256 (hex) of the spec's canonical JSON. */
+  id: string;
+  name?: string;
+  description?: string;
+  spec: unknown;
+  createdAt: string;
+}
+
+export interface DatastoreRecord {
+  name: string;
+  /** The blob container that holds the datastore's data. */
+  container: string;
+  description?: string;
+  isDefault: boolean;
+}
+
+/** A record as read from storage, with the ETag that a later conditional write must present. */
+export type Stored<T> = T & { etag: string };
+
+/**
+ * Computes the change to a record from its current state. Returning `undefined` means "nothing to change"; throwing
+ * aborts the update (e.g. a ConflictError when the record is in a state that forbids the change). It may be called
+ * more than once when a concurrent writer wins the race, so it must not have side effects.
+ */
+export type Mutation<T> = (current: Readonly<T>) => Partial<T> | undefined;
+
+/** The fields of a run at creation; the store fills status, times and defaults. */
+export type NewRun = Pick<RunRecord, 'id' | 'experiment' | 'pipelineId'> &
+  Partial<Omit<RunRecord, 'id' | 'experiment' | 'pipelineId' | 'status' | 'cancelRequested'>>;
+
+export type NewStepRun = Pick<StepRunRecord, 'step'> & Partial<Omit<StepRunRecord, 'runId' | 'step'>>;
+
+/** One run in a listing: what a table of runs shows, without parameters and metrics. */
+export type RunSummary = Pick<
+  RunRecord,
+  | 'id'
+  | 'experiment'
+  | 'status'
+  | 'pipelineId'
+  | 'pipelineName'
+  | 'description'
+  | 'triggeredBy'
+  | 'createdAt'
+  | 'startedAt'
+  | 'endedAt'
+  | 'tags'
+>;
+
+export function summarize(run: RunRecord): RunSummary {
+  return {
+    id: run.id,
+    experiment: run.experiment,
+    status: run.status,
+    pipelineId: run.pipelineId,
+    pipelineName: run.pipelineName,
+    description: run.description,
+    triggeredBy: run.triggeredBy,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    tags: run.tags,
+  };
+}
+
+export function newRunRecord(input: NewRun, now: string): RunRecord {
+  return {
+    tags: {},
+    parameters: {},
+    dataPaths: {},
+    regenerateOutputs: false,
+    continueOnStepFailure: false,
+    triggeredBy: 'manual',
+    metrics: {},
+    createdAt: now,
+    ...input,
+    status: 'NotStarted',
+    cancelRequested: false,
+  };
+}
+
+export function newStepRunRecord(runId: string, input: NewStepRun): StepRunRecord {
+  return {
+    status: 'NotStarted',
+    attempt: 0,
+    cancelRequested: false,
+    dependsOn: [],
+    outputs: [],
+    metrics: [],
+    tags: {},
+    reused: false,
+    ...input,
+    runId,
+  };
+}

@@ -1,0 +1,173 @@
+import {
+  createApi,
+  ROUTES,
+  type Api,
+  type ApiLogger,
+  type ApiRequest,
+  type ApiResponse,
+  type RunLauncher,
+} from '../../../shared/api';
+import { hasRole, ROLE_RANK, type Authorizer, type Principal, type Role } from '../../../shared/auth/types';
+import { ForbiddenError, UnauthorizedError } from '../../../shared/errors';
+import { createMemoryStore, type MemoryStore } from '../../../shared/store';
+
+/**
+ * A test double of the API's surroundings: memory store, a fake authorizer (the header `Bearer <role>` grants that
+ * role), a launcher that records calls (and can be told to fail), a fixed clock and sequential ids.
+ */
+export interface Harness {
+  api: Api;
+  store: MemoryStore;
+  launched: string[];
+  canceled: { runId: string; reason: string }[];
+  logged: string[];
+  launcher: RunLauncher & { failWith?: Error };
+  clock: { now: Date };
+  call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
+}
+
+export interface CallOptions {
+  /** `Sluice.Read` etc.; `null` sends no Authorization header. Default: Sluice.Admin. */
+  role?: Role | null;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: Buffer | string;
+}
+
+export interface TestResponse extends ApiResponse {
+  text: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export const fakeAuthorizer: Authorizer = {
+  async authorize(header, required) {
+    if (!required) return undefined;
+    if (!header) throw new UnauthorizedError('No bearer token.', { reason: 'missing_token' });
+    const role = header.replace(/^Bearer\s+/, '') as Role;
+    if (!(role in ROLE_RANK)) throw new UnauthorizedError('The token is invalid.', { reason: 'malformed' });
+    const principal: Principal = { id: `id-${role}`, name: `user-${role}`, roles: [role], issuer: 'test' };
+    if (!hasRole(principal, required)) throw new ForbiddenError(`This needs the ${required} role.`);
+    return principal;
+  },
+};
+
+export async function readAll(body: ApiResponse['body']): Promise<string> {
+  if (body === undefined) return '';
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function createHarness(): Harness {
+  const clock = { now: new Date('2024-05-01T12:00:00.000Z') };
+  const store = createMemoryStore(() => clock.now);
+  const launched: string[] = [];
+  const canceled: { runId: string; reason: string }[] = [];
+  const logged: string[] = [];
+  const log: ApiLogger = {
+    info: (m) => logged.push(m),
+    warn: (m) => logged.push(m),
+    error: (m, err) => logged.push(`${m} ${err instanceof Error ? err.stack : ''}`),
+  };
+  const launcher: RunLauncher & { failWith?: Error } = {
+    async start(runId) {
+      if (launcher.failWith) throw launcher.failWith;
+      launched.push(runId);
+    },
+    async cancel(runId, reason) {
+      canceled.push({ runId, reason });
+    },
+  };
+  let seq = 0;
+  const api = createApi({
+    routes: ROUTES,
+    authorizer: fakeAuthorizer,
+    deps: {
+      store,
+      launcher,
+      version: '9.9.9',
+      defaultCompute: 'cpu',
+      log,
+      now: () => {
+        // Every call moves time on, so runs sort by creation like real ones.
+        clock.now = new Date(clock.now.getTime() + 1000);
+        return clock.now;
+      },
+      newId: () => `run-${String(++seq).padStart(3, '0')}`,
+      follow: { pollIntervalMs: 1, maxDurationMs: 5000 },
+    },
+  });
+  return {
+    api,
+    store,
+    launched,
+    canceled,
+    logged,
+    launcher,
+    clock,
+    async call(method, path, options = {}) {
+      const headers = new Headers(options.headers);
+      const role = options.role === undefined ? 'Sluice.Admin' : options.role;
+      if (role) headers.set('authorization', `Bearer ${role}`);
+      let body: Buffer | undefined;
+      if (options.json !== undefined) {
+        body = Buffer.from(JSON.stringify(options.json));
+        headers.set('content-type', 'application/json');
+      } else if (options.body !== undefined) body = Buffer.from(options.body);
+      const request: ApiRequest = {
+        method,
+        url: `http://localhost:7071/api/${path.replace(/^\//, '')}`,
+        headers,
+        params: {},
+        body: body ? [body] : null,
+      };
+      const response = await api.dispatch(request);
+      const text = await readAll(response.body);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { ...response, text, json };
+    },
+  };
+}
+
+/** A valid two-step pipeline without source directories (so no snapshots are needed). */
+export const PIPELINE = {
+  name: 'demo',
+  parameters: { n: { type: 'int', default: 1 } },
+  data: { mid: {} },
+  steps: [
+    {
+      name: 'first',
+      type: 'command',
+      command: 'echo',
+      arguments: ['${{parameters.n}}', '${{data.mid}}'],
+      outputs: ['mid'],
+    },
+    { name: 'second', type: 'command', command: 'cat', arguments: ['${{data.mid}}'], inputs: ['mid'] },
+  ],
+};
+
+export const PIPELINE_YAML = `
+name: demo
+parameters:
+  n: { type: int, default: 1 }
+data:
+  mid: {}
+steps:
+  - name: first
+    type: command
+    command: echo
+    arguments: ["\${{parameters.n}}", "\${{data.mid}}"]
+    outputs: [mid]
+  - name: second
+    type: command
+    command: cat
+    arguments: ["\${{data.mid}}"]
+    inputs: [mid]
+`;

@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHarness, PIPELINE } from './harness';
+
+async function seed(h: ReturnType<typeof createHarness>, experiment: string, count: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await h.call('POST', `experiments/${experiment}/runs`, { json: { pipeline: PIPELINE } });
+    assert.equal(res.status, 202, res.text);
+    ids.push(res.json.id);
+  }
+  return ids;
+}
+
+test('list runs newest first, page by page with continuation tokens and nextLink', async () => {
+  const h = createHarness();
+  const ids = [...(await seed(h, 'a', 3)), ...(await seed(h, 'b', 2))];
+  const newestFirst = [...ids].reverse();
+  const seen: string[] = [];
+  let url = 'runs?top=2';
+  for (let page = 0; page < 5 && url; page++) {
+    const res = await h.call('GET', url, { role: 'Sluice.Read' });
+    assert.equal(res.status, 200, res.text);
+    seen.push(...res.json.value.map((r: { id: string }) => r.id));
+    if (res.json.continuationToken) {
+      assert.equal(
+        res.json.nextLink,
+        `http://localhost:7071/api/runs?top=2&continuationToken=${res.json.continuationToken}`,
+      );
+      url = res.json.nextLink.replace('http://localhost:7071/api/', '');
+    } else url = '';
+  }
+  assert.deepEqual(seen, newestFirst);
+  const first = await h.call('GET', 'runs?top=1');
+  assert.deepEqual(Object.keys(first.json.value[0]).sort(), [
+    'createdAt',
+    'experiment',
+    'id',
+    'links',
+    'pipelineId',
+    'pipelineName',
+    'status',
+    'tags',
+    'triggeredBy',
+  ]);
+});
+
+test('list filters by experiment and status', async () => {
+  const h = createHarness();
+  const a = await seed(h, 'a', 3);
+  await seed(h, 'b', 2);
+  await h.store.runs.update(a[1], () => ({ status: 'Running' }));
+  const byExp = await h.call('GET', 'runs?experiment=a');
+  assert.deepEqual(
+    byExp.json.value.map((r: { id: string }) => r.id),
+    [...a].reverse(),
+  );
+  const running = await h.call('GET', 'runs?status=Running');
+  assert.deepEqual(
+    running.json.value.map((r: { id: string }) => r.id),
+    [a[1]],
+  );
+  const both = await h.call('GET', 'runs?experiment=b&status=Running');
+  assert.deepEqual(both.json.value, []);
+  assert.equal(both.json.continuationToken, undefined);
+});
+
+test('a continuation token from another listing or a made-up one is a 400', async () => {
+  const h = createHarness();
+  await seed(h, 'a', 3);
+  const page = await h.call('GET', 'runs?experiment=a&top=1');
+  const mismatched = await h.call('GET', `runs?top=1&continuationToken=${page.json.continuationToken}`);
+  assert.equal(mismatched.status, 400);
+  assert.equal(
+    mismatched.json.error.message,
+    'continuationToken: was issued for a listing with different filters; repeat the experiment and status of the first page',
+  );
+  const garbage = await h.call('GET', 'runs?continuationToken=nonsense');
+  assert.equal(garbage.status, 400);
+  assert.match(garbage.json.error.message, /^continuationToken: is not a token this API issued/);
+});
+
+test('get run returns the run with its step runs, times, outputs, metrics and log links', async () => {
+  const h = createHarness();
+  const [id] = await seed(h, 'a', 1);
+  await h.store.stepRuns.update(id, 'first', () => ({
+    status: 'Completed',
+    attempt: 1,
+    startedAt: '2024-05-01T12:00:10.000Z',
+    endedAt: '2024-05-01T12:00:12.500Z',
+    exitCode: 0,
+    metrics: [{ name: 'Accuracy', kind: 'scalar', value: 0.9, time: '2024-05-01T12:00:11.000Z' }],
+  }));
+  const res = await h.call('GET', `runs/${id}`, { role: 'Sluice.Read' });
+  assert.equal(res.status, 200);
+  assert.equal(res.json.id, id);
+  assert.equal(res.json.status, 'NotStarted');
+  assert.deepEqual(res.json.parameters, { n: 1 });
+  assert.equal(res.json.steps.length, 2);
+  const first = res.json.steps[0];
+  assert.equal(first.name, 'first');
+  assert.equal(first.status, 'Completed');
+  assert.equal(first.durationMs, 2500);
+  assert.equal(first.metrics[0].name, 'Accuracy');
+  assert.equal(first.reused, false);
+  assert.equal(first.links.logs, `http://localhost:7071/api/runs/${id}/steps/first/logs`);
+  assert.equal(res.json.steps[1].status, 'NotStarted');
+  assert.equal('etag' in res.json, false);
+});

@@ -1,0 +1,172 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHarness, PIPELINE, PIPELINE_YAML } from './harness';
+
+test('submit records the run NotStarted with its step rows, then starts it; 202 with links', async () => {
+  const h = createHarness();
+  const res = await h.call('POST', 'experiments/exp1/runs', {
+    json: { pipeline: PIPELINE, parameters: { n: '5' }, description: 'first try', tags: { team: 'a' } },
+  });
+  assert.equal(res.status, 202, res.text);
+  assert.deepEqual(res.json, {
+    id: 'run-001',
+    status: 'NotStarted',
+    experiment: 'exp1',
+    links: {
+      self: 'http://localhost:7071/api/runs/run-001',
+      cancel: 'http://localhost:7071/api/runs/run-001/cancel',
+    },
+  });
+  assert.equal(res.headers.location, 'http://localhost:7071/api/runs/run-001');
+  assert.deepEqual(h.launched, ['run-001']);
+  const run = await h.store.runs.get('run-001');
+  assert.equal(run?.status, 'NotStarted');
+  assert.deepEqual(run?.parameters, { n: 5 });
+  assert.equal(run?.pipelineName, 'demo');
+  assert.equal(run?.createdBy, 'user-Sluice.Admin');
+  assert.deepEqual(run?.tags, { team: 'a' });
+  assert.ok(await h.store.pipelines.get(run!.pipelineId), 'the spec is stored by hash');
+  assert.ok(await h.store.experiments.get('exp1'), 'the experiment is created on first use');
+  const steps = await h.store.stepRuns.list('run-001');
+  assert.deepEqual(
+    steps.map((s) => [s.step, s.status, s.type, s.compute, s.dependsOn]),
+    [
+      ['first', 'NotStarted', 'command', 'cpu', []],
+      ['second', 'NotStarted', 'command', 'cpu', ['first']],
+    ],
+  );
+});
+
+test('the pipeline may be YAML text, or the id of a spec stored before', async () => {
+  const h = createHarness();
+  const a = await h.call('POST', 'experiments/exp1/runs', { json: { pipeline: PIPELINE_YAML } });
+  assert.equal(a.status, 202, a.text);
+  const pipelineId = (await h.store.runs.get(a.json.id))!.pipelineId;
+  const b = await h.call('POST', 'experiments/exp1/runs', { json: { pipelineId } });
+  assert.equal(b.status, 202, b.text);
+  assert.equal((await h.store.runs.get(b.json.id))!.pipelineId, pipelineId);
+  const c = await h.call('POST', 'experiments/exp1/runs', { json: { pipelineId: 'a'.repeat(64) } });
+  assert.equal(c.status, 400);
+  assert.match(c.json.error.message, /^body\.pipelineId: no pipeline with id "a{64}" is stored/);
+});
+
+test('bad submits are 400s that name the field, and nothing is recorded', async () => {
+  const h = createHarness();
+  const cases: [unknown, RegExp, string][] = [
+    [{}, /^body\.pipeline: is required/, 'body.pipeline'],
+    [{ pipeline: PIPELINE, extra: 1 }, /^body\.extra: is not a known field/, 'body.extra'],
+    [{ pipeline: PIPELINE, regenerateOutputs: 'yes' }, /^body\.regenerateOutputs: /, 'body.regenerateOutputs'],
+    [
+      { pipeline: PIPELINE, pipelineId: 'b'.repeat(64) },
+      /give either pipeline .* or pipelineId, not both/,
+      'body.pipelineId',
+    ],
+    [{ pipeline: PIPELINE, parameters: { nope: 1 } }, /nope/, 'parameters.nope'],
+    [{ pipeline: PIPELINE, parameters: { n: 'x' } }, /\bn\b/, 'parameters.n'],
+  ];
+  for (const [body, message, path] of cases) {
+    const res = await h.call('POST', 'experiments/exp1/runs', { json: body });
+    assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.text}`);
+    assert.match(res.json.error.message, message);
+    assert.ok(
+      JSON.stringify(res.json.error.details).includes(path),
+      `details name ${path}: ${JSON.stringify(res.json.error.details)}`,
+    );
+  }
+  const spec = await h.call('POST', 'experiments/exp1/runs', {
+    json: { pipeline: { ...PIPELINE, steps: [{ ...PIPELINE.steps[0], name: '1bad' }] } },
+  });
+  assert.equal(spec.status, 400);
+  assert.equal(spec.json.error.code, 'InvalidPipelineSpec');
+  assert.match(spec.json.error.message, /steps\[0\]\.name/);
+  const name = await h.call('POST', 'experiments/bad%20name/runs', { json: { pipeline: PIPELINE } });
+  assert.equal(name.status, 400);
+  assert.match(name.json.error.message, /^path\.experiment: must be 1–256 letters/);
+  assert.equal(h.store.runs.rows.size, 0);
+  assert.deepEqual(h.launched, []);
+});
+
+test('a source directory without an uploaded snapshot is a 400 that says how to upload it', async () => {
+  const h = createHarness();
+  const pipeline = {
+    name: 'p',
+    steps: [{ name: 'train', type: 'python', source_directory: 'scripts', script: 'train.py' }],
+  };
+  const res = await h.call('POST', 'experiments/e/runs', { json: { pipeline } });
+  assert.equal(res.status, 400);
+  assert.match(
+    res.json.error.message,
+    /^body\.snapshots\.scripts: step "train" runs from source_directory "scripts", which has no snapshot; upload it with POST \/api\/snapshots/,
+  );
+  const unknown = await h.call('POST', 'experiments/e/runs', {
+    json: { pipeline, snapshots: { scripts: 'c'.repeat(64) } },
+  });
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.json.error.message, /no snapshot with id "c{64}" is stored/);
+  await h.store.snapshots.put('c'.repeat(64), Buffer.from('x'));
+  const ok = await h.call('POST', 'experiments/e/runs', { json: { pipeline, snapshots: { scripts: 'c'.repeat(64) } } });
+  assert.equal(ok.status, 202, ok.text);
+  assert.deepEqual((await h.store.runs.get(ok.json.id))!.snapshots, { scripts: 'c'.repeat(64) });
+});
+
+test('a data path on an unknown datastore is a 400 listing the datastores', async () => {
+  const h = createHarness();
+  const pipeline = {
+    name: 'p',
+    inputs: { raw: { datastore: 'workspaceblobstore', path: 'diabetes/' } },
+    steps: [{ name: 's', type: 'command', command: 'ls', arguments: ['${{inputs.raw}}'], inputs: ['raw'] }],
+  };
+  const res = await h.call('POST', 'experiments/e/runs', {
+    json: { pipeline, dataPaths: { raw: { datastore: 'otherstore', path: 'x/' } } },
+  });
+  assert.equal(res.status, 400);
+  assert.equal(
+    res.json.error.message,
+    'body.dataPaths.raw: datastore "otherstore" does not exist; known datastores: workspaceblobstore',
+  );
+  const ok = await h.call('POST', 'experiments/e/runs', {
+    json: { pipeline, dataPaths: { raw: 'workspaceblobstore:new/' } },
+  });
+  assert.equal(ok.status, 202, ok.text);
+  assert.deepEqual((await h.store.runs.get(ok.json.id))!.dataPaths, {
+    raw: { datastore: 'workspaceblobstore', path: 'new/' },
+  });
+});
+
+test('dryRun=true is reserved: 501 with a clear message', async () => {
+  const h = createHarness();
+  const res = await h.call('POST', 'experiments/e/runs?dryRun=true', { json: { pipeline: PIPELINE } });
+  assert.equal(res.status, 501);
+  assert.equal(res.json.error.code, 'NotImplemented');
+  assert.match(res.json.error.message, /dryRun=true .* is not available yet; submit without dryRun/);
+  assert.equal(h.store.runs.rows.size, 0);
+});
+
+test('when the orchestration cannot start, the run is marked Failed and the caller gets a 503 without secrets', async () => {
+  const h = createHarness();
+  h.launcher.failWith = new Error('POST http://host/runtime/webhooks/durabletask?code=SECRETKEY failed: 500');
+  const res = await h.call('POST', 'experiments/e/runs', { json: { pipeline: PIPELINE } });
+  assert.equal(res.status, 503);
+  assert.equal(res.json.error.code, 'RunNotStarted');
+  assert.deepEqual(res.json.error.details, { runId: 'run-001' });
+  assert.doesNotMatch(res.text, /SECRETKEY/);
+  const run = await h.store.runs.get('run-001');
+  assert.equal(run?.status, 'Failed');
+  assert.equal(run?.error?.code, 'LaunchFailed');
+  assert.match(run!.error!.message, /code=\*\*\*/);
+  assert.doesNotMatch(run!.error!.message, /SECRETKEY/);
+  assert.ok(run?.endedAt);
+});
+
+test('the run and its step rows exist before the orchestration is asked to start', async () => {
+  const h = createHarness();
+  const seenAtStart: string[] = [];
+  h.launcher.start = async (runId) => {
+    const run = await h.store.runs.get(runId);
+    const steps = await h.store.stepRuns.list(runId);
+    seenAtStart.push(`${run?.status}:${steps.length}`);
+  };
+  const res = await h.call('POST', 'experiments/e/runs', { json: { pipeline: PIPELINE } });
+  assert.equal(res.status, 202);
+  assert.deepEqual(seenAtStart, ['NotStarted:2']);
+});

@@ -1,0 +1,260 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { BlobLocation } from '../../../shared/compute/messages';
+import { ConflictError, NotFoundError, UserInputError } from '../../../shared/errors';
+import type { Store } from '../../../shared/store';
+
+/**
+ * One behavioural suite for every Store implementation: the in-memory fake (unit) and the Azure one over Azurite
+ * (integration) must pass the same tests, so unit tests that use the fake test what production does.
+ */
+export interface StoreUnderTest {
+  store: Store;
+  /** The store's clock; tests move it. */
+  clock: { now: Date };
+  /** What the worker does to a step log. */
+  appendLog(location: BlobLocation, text: string): Promise<void>;
+}
+
+export function storeContract(label: string, make: () => Promise<StoreUnderTest>): void {
+  const uid = () => randomUUID().slice(0, 8);
+  const tick = (t: StoreUnderTest) => (t.clock.now = new Date(t.clock.now.getTime() + 1000));
+
+  test(`${label}: runs are created once, read back, and updated with ETags`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    const created = await t.store.runs.create({ id, experiment: 'exp', pipelineId: 'p1', tags: { a: 'b' } });
+    assert.equal(created.status, 'NotStarted');
+    assert.equal(created.cancelRequested, false);
+    assert.ok(created.etag);
+    const read = await t.store.runs.get(id);
+    assert.equal(read?.experiment, 'exp');
+    assert.deepEqual(read?.tags, { a: 'b' });
+    assert.deepEqual(read?.parameters, {});
+    assert.equal(read?.triggeredBy, 'manual');
+    await assert.rejects(
+      t.store.runs.create({ id, experiment: 'exp', pipelineId: 'p1' }),
+      (err: unknown) => err instanceof ConflictError && err.code === 'RunExists',
+    );
+    assert.equal(await t.store.runs.get(`missing-${uid()}`), undefined);
+    await assert.rejects(
+      t.store.runs.update(`missing-${uid()}`, () => ({ status: 'Running' })),
+      NotFoundError,
+    );
+
+    const same = await t.store.runs.update(id, () => undefined);
+    assert.equal(same.etag, read?.etag, 'no change, no write');
+    const updated = await t.store.runs.update(id, () => ({
+      status: 'Running',
+      startedAt: '2024-01-01T00:00:00.000Z',
+      description: undefined,
+    }));
+    assert.equal(updated.status, 'Running');
+    assert.notEqual(updated.etag, read?.etag);
+    // Concurrent writers: every mutation lands (each retries on an ETag mismatch).
+    await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => t.store.runs.update(id, (r) => ({ metrics: { ...r.metrics, [`m${i}`]: i } }))),
+    );
+    const final = await t.store.runs.get(id);
+    assert.deepEqual(final?.metrics, { m1: 1, m2: 2, m3: 3, m4: 4, m5: 5 });
+    assert.equal(final?.status, 'Running');
+    assert.equal(final?.startedAt, '2024-01-01T00:00:00.000Z');
+  });
+
+  test(`${label}: a mutation can refuse an update by throwing`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    await t.store.runs.create({ id, experiment: 'exp', pipelineId: 'p1' });
+    await assert.rejects(
+      t.store.runs.update(id, () => {
+        throw new ConflictError('no');
+      }),
+      /no/,
+    );
+  });
+
+  test(`${label}: large fields round-trip (beyond the 64 KiB property limit)`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    const big = 'x'.repeat(200_000);
+    await t.store.runs.create({ id, experiment: 'exp', pipelineId: 'p1', parameters: { big } });
+    assert.equal((await t.store.runs.get(id))?.parameters.big, big);
+    await t.store.stepRuns.createMany(id, [{ step: 's' }]);
+    const files = Array.from({ length: 3000 }, (_, i) => ({
+      name: `part-${i}.csv`,
+      size: i,
+      md5: 'AAAAAAAAAAAAAAAAAAAAAA==',
+    }));
+    await t.store.stepRuns.update(id, 's', () => ({
+      outputs: [{ name: 'out', container: 'pipeline-data', path: `${id}/s/out/`, files, fingerprint: 'f' }],
+    }));
+    assert.equal((await t.store.stepRuns.get(id, 's'))?.outputs[0].files.length, 3000);
+    const spec = { name: 'p', steps: [{ name: 's', description: 'y'.repeat(70_000) }] };
+    const stored = await t.store.pipelines.put(spec);
+    assert.deepEqual((await t.store.pipelines.get(stored.id))?.spec, spec);
+  });
+
+  test(`${label}: runs list newest first by experiment and status, page by page`, async () => {
+    const t = await make();
+    const exp = `e${uid()}`;
+    const other = `o${uid()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      tick(t);
+      const id = `r-${i}-${uid()}`;
+      await t.store.runs.create({ id, experiment: i === 2 ? other : exp, pipelineId: 'p' });
+      ids.push(id);
+    }
+    const mine = ids.filter((_, i) => i !== 2).reverse();
+    const pages: string[][] = [];
+    let token: string | undefined;
+    do {
+      const page = await t.store.runs.list({ experiment: exp, top: 3, continuationToken: token });
+      pages.push(page.items.map((r) => r.id));
+      token = page.continuationToken;
+    } while (token && pages.length < 5);
+    assert.deepEqual(pages, [mine.slice(0, 3), mine.slice(3)]);
+
+    await t.store.runs.update(ids[1], () => ({ status: 'Running' }));
+    await t.store.runs.update(ids[3], () => ({ status: 'Running' }));
+    await t.store.runs.update(ids[3], () => ({ status: 'Completed' }));
+    const running = await t.store.runs.list({ experiment: exp, status: 'Running', top: 10 });
+    assert.deepEqual(
+      running.items.map((r) => r.id),
+      [ids[1]],
+    );
+    assert.equal(running.items[0].status, 'Running');
+    assert.equal(running.continuationToken, undefined);
+    const notStarted = await t.store.runs.list({ experiment: exp, status: 'NotStarted', top: 10 });
+    assert.deepEqual(
+      notStarted.items.map((r) => r.id),
+      [ids[4], ids[0]],
+    );
+    const completed = await t.store.runs.list({ status: 'Completed', top: 100 });
+    assert.ok(completed.items.some((r) => r.id === ids[3]));
+    assert.ok(!completed.items.some((r) => r.id === ids[1]));
+    const all = await t.store.runs.list({ top: 100 });
+    const positions = ids.map((id) => all.items.findIndex((r) => r.id === id));
+    assert.ok(positions.every((p) => p >= 0));
+    assert.deepEqual(
+      [...positions].sort((a, b) => b - a),
+      positions,
+      'newest first',
+    );
+
+    await assert.rejects(
+      t.store.runs.list({ top: 3, continuationToken: 'x' }),
+      (err: unknown) => err instanceof UserInputError && /^continuationToken: is not a token/.test(err.message),
+    );
+    const first = await t.store.runs.list({ experiment: exp, top: 1 });
+    await assert.rejects(
+      t.store.runs.list({ experiment: other, top: 1, continuationToken: first.continuationToken }),
+      /different filters/,
+    );
+  });
+
+  test(`${label}: step runs are created once, listed by name and updated`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    await t.store.stepRuns.createMany(id, [
+      { step: 'train', dependsOn: ['prep'], compute: 'cpu', type: 'python' },
+      { step: 'prep', type: 'python' },
+    ]);
+    await t.store.stepRuns.update(id, 'prep', () => ({ status: 'Running', attempt: 1 }));
+    await t.store.stepRuns.createMany(id, [{ step: 'prep' }, { step: 'eval' }]);
+    const steps = await t.store.stepRuns.list(id);
+    assert.deepEqual(
+      steps.map((s) => [s.step, s.status, s.attempt, s.cancelRequested, s.dependsOn]),
+      [
+        ['eval', 'NotStarted', 0, false, []],
+        ['prep', 'Running', 1, false, []],
+        ['train', 'NotStarted', 0, false, ['prep']],
+      ],
+    );
+    assert.equal(steps[2].compute, 'cpu');
+    assert.equal(steps[2].reused, false);
+    await Promise.all(
+      ['a', 'b', 'c'].map((k) => t.store.stepRuns.update(id, 'train', (s) => ({ tags: { ...s.tags, [k]: k } }))),
+    );
+    assert.deepEqual((await t.store.stepRuns.get(id, 'train'))?.tags, { a: 'a', b: 'b', c: 'c' });
+    assert.equal(await t.store.stepRuns.get(id, 'nope'), undefined);
+    await assert.rejects(
+      t.store.stepRuns.update(id, 'nope', () => ({ attempt: 1 })),
+      NotFoundError,
+    );
+  });
+
+  test(`${label}: experiments are created on first use`, async () => {
+    const t = await make();
+    const name = `e${uid()}`;
+    const first = await t.store.experiments.ensure(name, 'alice');
+    tick(t);
+    const second = await t.store.experiments.ensure(name, 'bob');
+    assert.deepEqual(second, first);
+    assert.equal(first.createdBy, 'alice');
+    assert.ok((await t.store.experiments.list()).some((e) => e.name === name));
+  });
+
+  test(`${label}: pipelines are content-addressed`, async () => {
+    const t = await make();
+    const a = await t.store.pipelines.put({ name: 'p', steps: [{ name: 's', type: 'command' }] }, { name: 'p' });
+    const b = await t.store.pipelines.put({ steps: [{ type: 'command', name: 's' }], name: 'p' });
+    assert.equal(a.id, b.id);
+    assert.match(a.id, /^[0-9a-f]{64}$/);
+    assert.equal((await t.store.pipelines.get(a.id))?.name, 'p');
+    assert.equal(await t.store.pipelines.get('0'.repeat(64)), undefined);
+  });
+
+  test(`${label}: snapshots are stored once`, async () => {
+    const t = await make();
+    const id = uid().padEnd(64, '0');
+    assert.equal(await t.store.snapshots.exists(id), false);
+    assert.deepEqual(await t.store.snapshots.put(id, Buffer.from('first')), { created: true });
+    assert.deepEqual(await t.store.snapshots.put(id, Buffer.from('second')), { created: false });
+    assert.equal((await t.store.snapshots.get(id))?.toString(), 'first');
+    assert.equal(await t.store.snapshots.exists(id), true);
+  });
+
+  test(`${label}: logs are read from an offset`, async () => {
+    const t = await make();
+    const location = { container: 'logs', path: `r-${uid()}/s/attempt-1.log` };
+    assert.equal(await t.store.logs.read(location, 0), undefined);
+    await t.appendLog(location, 'hello ');
+    await t.appendLog(location, 'world');
+    const all = await t.store.logs.read(location, 0);
+    assert.equal(all?.data.toString(), 'hello world');
+    assert.equal(all?.nextOffset, 11);
+    const rest = await t.store.logs.read(location, 6);
+    assert.deepEqual([rest?.data.toString(), rest?.nextOffset], ['world', 11]);
+    const none = await t.store.logs.read(location, 11);
+    assert.deepEqual([none?.data.length, none?.nextOffset], [0, 11]);
+  });
+
+  test(`${label}: idempotency keys bind a body to a run for 24 hours`, async () => {
+    const t = await make();
+    const key = `k-${uid()}`;
+    assert.deepEqual(await t.store.idempotency.claim('s', key, 'h1', 'run-a'), { runId: 'run-a', fresh: true });
+    assert.deepEqual(await t.store.idempotency.claim('s', key, 'h1', 'run-b'), { runId: 'run-a', fresh: false });
+    assert.deepEqual(await t.store.idempotency.claim('other', key, 'h2', 'run-c'), { runId: 'run-c', fresh: true });
+    await assert.rejects(
+      t.store.idempotency.claim('s', key, 'h2', 'run-d'),
+      (err: unknown) => err instanceof ConflictError && err.code === 'IdempotencyKeyReused',
+    );
+    t.clock.now = new Date(t.clock.now.getTime() + 24 * 3600 * 1000);
+    assert.deepEqual(await t.store.idempotency.claim('s', key, 'h2', 'run-e'), { runId: 'run-e', fresh: true });
+    const racers = await Promise.all(
+      [1, 2, 3].map((i) => t.store.idempotency.claim('s', `${key}-race`, 'h', `run-${i}`)),
+    );
+    assert.equal(new Set(racers.map((r) => r.runId)).size, 1);
+    assert.equal(racers.filter((r) => r.fresh).length, 1);
+  });
+
+  test(`${label}: the default datastore is always listed`, async () => {
+    const t = await make();
+    const list = await t.store.datastores.list();
+    assert.ok(list.some((d) => d.name === 'workspaceblobstore' && d.isDefault && d.container === 'workspaceblobstore'));
+    assert.equal((await t.store.datastores.get('workspaceblobstore'))?.isDefault, true);
+    assert.equal(await t.store.datastores.get('nope'), undefined);
+  });
+}
