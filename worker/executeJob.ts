@@ -87,6 +87,7 @@ export async function executeJob(
   }
 
   lease.start();
+  await deps.state.markRunning?.(job, options.workerId, startedAt);
   const sandbox = createSandbox(options.workDir);
   let log: LogSink | undefined;
   let preparing: Promise<LocalBindings> | undefined;

@@ -12,6 +12,11 @@ export interface JobState {
 /** Reads the rows that decide whether a job is stale or canceled. A small interface so tests can fake it. */
 export interface JobStateReader {
   read(job: Pick<JobMessage, 'runId' | 'step'>): Promise<JobState>;
+  /**
+   * Records that the step's process is starting (Queued → Running, with the start time and worker), so a run view
+   * shows what is really running. Only the job's own attempt, and only from Queued; anything else is left alone.
+   */
+  markRunning?(job: Pick<JobMessage, 'runId' | 'step' | 'attempt'>, workerId: string, startedAt: string): Promise<void>;
 }
 
 const TERMINAL_STEP = new Set(['Completed', 'Failed', 'Canceled']);
@@ -57,6 +62,26 @@ export function createTableJobStateReader(clients: Pick<StorageClients, 'table'>
           cancelRequested: stepRun.cancelRequested === true,
         },
       };
+    },
+    async markRunning(job, workerId, startedAt) {
+      let row: Record<string, unknown> & { etag?: string };
+      try {
+        row = await stepRuns.getEntity<Record<string, unknown>>(job.runId, job.step);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return;
+        throw err;
+      }
+      if (row.status !== 'Queued' || num(row.attempt) !== job.attempt) return;
+      try {
+        await stepRuns.updateEntity(
+          { partitionKey: job.runId, rowKey: job.step, status: 'Running', startedAt, workerId },
+          'Merge',
+          { etag: row.etag },
+        );
+      } catch (err) {
+        // Changed in between (a cancel, a retry): the other writer's state stands.
+        if ((err as { statusCode?: number }).statusCode !== 412) throw err;
+      }
     },
   };
 }

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
-import { CONTAINERS } from '../../../shared/store/names';
+import { CONTAINERS, TABLES } from '../../../shared/store/names';
 import type { StorageClients } from '../../../shared/store/clients';
 import { createWorker, type Worker } from '../../../worker';
 import {
@@ -94,6 +94,19 @@ describe('worker: timeout and cancel stop the whole process tree', () => {
     assert.deepEqual(r.error, { kind: 'canceled', message: 'the step was canceled' });
     for (const pid of running) await waitUntil(`process ${pid} to be gone`, () => !processAlive(pid), 5000);
     assert.match(await readBlob(clients, CONTAINERS.logs, job.log.path), /cancel requested; stopping the process tree/);
+  });
+
+  test('a step run that was Queued for this attempt is marked Running, with its worker, once the step starts', async () => {
+    const { job, pids } = treeJob('running', 600);
+    await setRow(clients, 'stepRun', job.runId, job.step, { status: 'Queued', attempt: 1 });
+    await enqueue(clients, 'cpu', job);
+    await pids();
+    const row = await clients.table(TABLES.stepRuns).getEntity<Record<string, unknown>>(job.runId, job.step);
+    assert.equal(row.status, 'Running');
+    assert.equal(row.workerId, worker.id);
+    assert.ok(!Number.isNaN(Date.parse(String(row.startedAt))), 'startedAt is a time');
+    await setRow(clients, 'stepRun', job.runId, job.step, { cancelRequested: true });
+    assert.equal((await results.next(job.runId, 20_000)).status, 'Canceled');
   });
 
   test('cancel through the run row stops the tree too', async () => {
