@@ -1,7 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import type { OutputFile } from '../compute/messages';
 import { formatValue, type ParameterValue } from './parameters';
-import { canonicalJson } from './canonicalJson';
+import { canonicalJson } from '../canonicalJson';
 import {
   reuseKey,
   type BlobInfo,

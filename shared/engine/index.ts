@@ -57,4 +57,4 @@ export {
   type SnapshotFingerprint,
 } from './reuseKey';
 export { explainReuse, describeDifferences, type ReuseOptions, type ReuseExplanation } from './explainReuse';
-export { canonicalJson } from './canonicalJson';
+export { canonicalJson } from '../canonicalJson';

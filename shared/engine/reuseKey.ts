@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OutputFile } from '../compute/messages';
 import type { StepType } from '../spec/schema';
-import { canonicalJson } from './canonicalJson';
+import { canonicalJson } from '../canonicalJson';
 import type { ParameterValue } from './parameters';
 import type { StepPlan } from './plan';
 

@@ -1,20 +1,7 @@
-import { createHash } from 'node:crypto';
 import { UserInputError } from '../errors';
 import type { RunStatus } from './model';
 
-/** JSON with object keys sorted at every level, so equal values hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)));
-    }
-    return v;
-  });
-}
-
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { canonicalJson, sha256Hex } from '../canonicalJson';
 
 /** How long an Idempotency-Key stays bound to its run (DESIGN §6). */
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson } from '../../../shared/engine/canonicalJson';
+import { canonicalJson } from '../../../shared/canonicalJson';
 import { explainReuse } from '../../../shared/engine/explainReuse';
 import { resolveParameters } from '../../../shared/engine/parameters';
 import { buildRunPlan } from '../../../shared/engine/plan';

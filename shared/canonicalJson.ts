@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Canonical JSON: object keys sorted, `undefined` members dropped, no whitespace. Two values that mean the same
  * thing serialise to the same text, so their SHA-256 is a stable key (reuse keys, fingerprints).
@@ -21,4 +23,9 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
   }
+}
+
+/** SHA-256 as lower-case hex: the content hashes Sluice uses for ids and keys. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
