@@ -25,7 +25,40 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'print the JSON Schema of the pipeline spec',
     load: async () => (await import('./commands/schema.js')).schema,
   },
+  dev: {
+    summary: 'run the whole local stack: embedded Azurite, the host on this app, one worker per compute target',
+    load: async () => (await import('./commands/dev.js')).dev,
+  },
+  token: {
+    summary: 'print a bearer token for the local host (signed with the development key)',
+    load: async () => (await import('./commands/token.js')).token,
+  },
+  run: {
+    summary: 'submit a pipeline spec (uploads its source snapshots) and optionally follow the run',
+    load: async () => (await import('./commands/run.js')).run,
+  },
+  'runs list': {
+    summary: 'list runs (filter by experiment and status)',
+    load: async () => (await import('./commands/runs.js')).runsList,
+  },
+  'runs show': {
+    summary: 'show a run with its steps, outputs and metrics',
+    load: async () => (await import('./commands/runs.js')).runsShow,
+  },
+  'runs logs': {
+    summary: "print a step's log (--follow streams it)",
+    load: async () => (await import('./commands/runs.js')).runsLogs,
+  },
+  'runs cancel': {
+    summary: 'cancel a run',
+    load: async () => (await import('./commands/runs.js')).runsCancel,
+  },
 };
+
+/** Errors that mean "you called it wrong": the host's HostUsageError and invalid settings (UserInputError). */
+function isUsageError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'HostUsageError' || err.name === 'UserInputError');
+}
 
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
@@ -59,8 +92,9 @@ export async function main(argv: string[]): Promise<number> {
     const command = await found.entry.load();
     return await command(found.rest);
   } catch (err) {
-    if (err instanceof CliUsageError) {
-      console.error(`sluice: ${err.message}`);
+    // Bad input of any layer (options, settings, the app folder) is one readable line and exit code 2.
+    if (err instanceof CliUsageError || isUsageError(err)) {
+      console.error(`sluice: ${(err as Error).message}`);
       return EXIT.usage;
     }
     throw err;

@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CliUsageError, EXIT } from '../errors';
+
+const HELP = `Usage: sluice dev [--port N] [--in-memory] [--concurrency N] [--no-sample-data]
+
+Runs the whole local stack: the embedded Azurite (data under .sluice/azurite), the local Functions host on this
+app, and one compute worker per compute target (SLUICE_COMPUTE_TARGETS, default "cpu"). Storage is bootstrapped
+and the diabetes sample data is uploaded to workspaceblobstore/diabetes/ if it is not there yet.
+
+Options:
+  --port N            HTTP port of the host (default 7071; 0 picks a free one)
+  --in-memory         keep Azurite's data in memory (lost on exit)
+  --concurrency N     jobs each worker runs at once (default 2)
+  --no-sample-data    do not upload the sample data`;
+
+/** The Sluice repository root (the folder with Sluice's package.json), from dist/ or from the TypeScript sources. */
+export function sluiceRoot(): string {
+  let dir = __dirname;
+  while (dirname(dir) !== dir) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'sluice') return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('Cannot find the Sluice package folder above ' + __dirname);
+}
+
+function parse(argv: string[]) {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: '7071' },
+        'in-memory': { type: 'boolean', default: false },
+        concurrency: { type: 'string', default: '2' },
+        'no-sample-data': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new CliUsageError(`--port must be a whole number from 0 to 65535, not "${values.port}".`);
+    }
+    const concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+      throw new CliUsageError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}".`);
+    }
+    return { ...values, port, concurrency };
+  } catch (err) {
+    if (err instanceof CliUsageError) throw err;
+    throw new CliUsageError(`${(err as Error).message}\n${HELP}`);
+  }
+}
+
+/** Generates the sample's CSV with python3 (stdlib only) and uploads it, unless the folder already has data. */
+async function uploadSampleData(root: string, blobs: import('@azure/storage-blob').BlobServiceClient): Promise<string> {
+  const container = blobs.getContainerClient('workspaceblobstore');
+  for await (const _ of container.listBlobsFlat({ prefix: 'diabetes/' })) return 'already present';
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-sample-'));
+  const file = join(dir, 'diabetes.csv');
+  try {
+    const script = join(root, 'samples', 'diabetes', 'generate_data.py');
+    await new Promise<void>((resolvePromise, reject) => {
+      const child = spawn('python3', [script, '--rows', '10000', '--seed', '42', '--output', file], {
+        stdio: 'inherit',
+      });
+      child.on('error', (err) => reject(new Error(`cannot run python3 to generate the sample data: ${err.message}`)));
+      child.on('exit', (code) =>
+        code === 0 ? resolvePromise() : reject(new Error(`the sample generator exited with ${code}`)),
+      );
+    });
+    await container.getBlockBlobClient('diabetes/diabetes.csv').uploadFile(file, {
+      blobHTTPHeaders: { blobContentType: 'text/csv' },
+    });
+    return 'uploaded diabetes/diabetes.csv';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function dev(argv: string[]): Promise<number> {
+  const options = parse(argv);
+  if (options.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  const root = sluiceRoot();
+  if (!existsSync(join(root, 'dist', 'functions', 'index.js'))) {
+    throw new CliUsageError('Sluice is not built yet; run `npm run build` (npm ci does it for you).');
+  }
+  // Defaults a fresh clone needs (local.settings.json, when present, is read by the host and wins over these).
+  process.env.TASKHUB_NAME ??= 'SluiceHub';
+  process.env.SLUICE_AUTH_MODE ??= 'local';
+
+  const { startHost } = await import('../../local/host.js');
+  const host = await startHost({ appDir: root, port: options.port, inMemory: options['in-memory'] });
+  const stops: (() => Promise<void>)[] = [() => host.stop()];
+  try {
+    const { loadConfig } = await import('../../shared/config.js');
+    const { createStorageClients } = await import('../../shared/store/clients.js');
+    const { bootstrapStorage } = await import('../../shared/store/bootstrap.js');
+    const { createWorker } = await import('../../worker/index.js');
+    const cfg = loadConfig();
+    const clients = createStorageClients(cfg.storage);
+    await bootstrapStorage(clients, { computeTargets: cfg.computeTargets });
+    const sample = options['no-sample-data'] ? 'skipped' : await uploadSampleData(root, clients.blobs);
+    for (const compute of cfg.computeTargets) {
+      const worker = createWorker(clients, { compute, concurrency: options.concurrency });
+      const running = worker.run();
+      stops.unshift(async () => {
+        await worker.stop();
+        await running;
+      });
+    }
+    const api = `${host.baseUrl}/api`;
+    console.log(
+      [
+        '',
+        'Sluice is running.',
+        `  API            ${api}   (OpenAPI: ${api}/openapi.json)`,
+        `  Workers        ${cfg.computeTargets.map((c) => `${c} (queue compute-${c})`).join(', ')}`,
+        `  Sample data    workspaceblobstore/diabetes/ (${sample})`,
+        '',
+        'Next, in another terminal:',
+        '  npx sluice run samples/diabetes/pipeline.yaml --follow',
+        '  npx sluice runs list',
+        '  npx sluice token          # a bearer token for curl and other clients',
+        '',
+        'Stop with Ctrl-C.',
+      ].join('\n'),
+    );
+  } catch (err) {
+    for (const stop of stops) await stop().catch(() => undefined);
+    throw err;
+  }
+
+  await new Promise<void>((resolvePromise) => {
+    const onSignal = (signal: string) => {
+      console.log(`Received ${signal}; stopping…`);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolvePromise();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  for (const stop of stops) await stop().catch((err) => console.error(`while stopping: ${(err as Error).message}`));
+  // App code may still hold timers or sockets; everything is stopped, so do not wait for them.
+  process.exit(EXIT.ok);
+}

@@ -1,0 +1,124 @@
+import type { Run, RunSummary } from '../../sdk';
+import { formatTime } from './duration';
+import {
+  colorStatus,
+  firstLine,
+  orderSteps,
+  runDuration,
+  runMetricsLines,
+  stepMetricsLines,
+  stepTable,
+} from './runView';
+import type { Style } from './style';
+import { renderTable } from './table';
+
+/** The table of `sluice runs list`. */
+export function renderRunList(runs: RunSummary[], now: number, style: Style): string[] {
+  return renderTable(
+    [
+      { header: 'RUN ID' },
+      { header: 'EXPERIMENT' },
+      { header: 'STATUS' },
+      { header: 'CREATED' },
+      { header: 'DURATION', align: 'right' },
+      { header: 'TRIGGER' },
+    ],
+    runs.map((r) => [
+      r.id,
+      r.experiment,
+      colorStatus(r.status, style),
+      formatTime(r.createdAt),
+      runDuration(r, now),
+      r.triggeredBy,
+    ]),
+    style.bold,
+  );
+}
+
+function valueText(value: unknown): string {
+  if (value !== null && typeof value === 'object') {
+    const dp = value as { datastore?: unknown; path?: unknown };
+    if (typeof dp.datastore === 'string' && typeof dp.path === 'string') return `${dp.datastore}:${dp.path}`;
+    return JSON.stringify(value);
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+const assignments = (values: Record<string, unknown>) =>
+  Object.entries(values)
+    .map(([k, v]) => `${k}=${valueText(v)}`)
+    .join('  ');
+
+function kib(bytes: number): string {
+  return bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 * 1024
+      ? `${(bytes / 1024).toFixed(1)} KiB`
+      : `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+/** `sluice runs show`: a header of fields, the steps with their reuse reasons, outputs and metrics. */
+export function renderRun(run: Run, now: number, style: Style): string[] {
+  const fields: [string, string | undefined][] = [
+    ['Experiment', run.experiment],
+    [
+      'Status',
+      colorStatus(run.status, style) + (run.cancelRequested && run.status !== 'Canceled' ? ' (cancel requested)' : ''),
+    ],
+    ['Pipeline', `${run.pipelineName ?? '-'} (${run.pipelineId.slice(0, 12)})`],
+    ['Description', run.description],
+    ['Created', `${formatTime(run.createdAt)}${run.createdBy ? ` by ${run.createdBy}` : ''} (${run.triggeredBy})`],
+    ['Started', run.startedAt ? formatTime(run.startedAt) : undefined],
+    ['Ended', run.endedAt ? `${formatTime(run.endedAt)} (took ${runDuration(run, now)})` : undefined],
+    ['Parameters', Object.keys(run.parameters).length ? assignments(run.parameters) : undefined],
+    ['Data paths', Object.keys(run.dataPaths).length ? assignments(run.dataPaths) : undefined],
+    [
+      'Options',
+      [run.regenerateOutputs && 'regenerateOutputs', run.continueOnStepFailure && 'continueOnStepFailure']
+        .filter(Boolean)
+        .join(', ') || undefined,
+    ],
+    ['Tags', Object.keys(run.tags).length ? assignments(run.tags) : undefined],
+    [
+      'Error',
+      run.error ? `${run.error.step ? `step ${run.error.step}: ` : ''}${firstLine(run.error.message)}` : undefined,
+    ],
+  ];
+  const shown = fields.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
+  const width = Math.max(...shown.map(([k]) => k.length));
+  const lines = [style.bold(`Run ${run.id}`), ...shown.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ''];
+  lines.push(...stepTable(run, now, style, { reasons: true }));
+
+  const outputs = orderSteps(run.steps).flatMap((s) =>
+    s.outputs.map((o) => [
+      s.name,
+      o.name,
+      `${o.container}/${o.path}`,
+      String(o.files.length),
+      kib(o.files.reduce((n, f) => n + f.size, 0)),
+    ]),
+  );
+  if (outputs.length) {
+    lines.push('', style.bold('Outputs'));
+    lines.push(
+      ...renderTable(
+        [
+          { header: 'STEP' },
+          { header: 'DATA' },
+          { header: 'LOCATION' },
+          { header: 'FILES', align: 'right' },
+          { header: 'SIZE', align: 'right' },
+        ],
+        outputs,
+        style.bold,
+      ),
+    );
+  }
+  const metrics = stepMetricsLines(run, style);
+  if (metrics.length) lines.push('', style.bold('Metrics'), ...metrics);
+  else {
+    const runMetrics = runMetricsLines(run, style);
+    if (runMetrics.length) lines.push('', style.bold('Metrics'), ...runMetrics);
+  }
+  return lines;
+}

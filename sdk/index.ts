@@ -1,0 +1,31 @@
+/**
+ * Sluice's TypeScript client: typed calls for the REST API (runs, snapshots, logs), bearer tokens from the local
+ * development key or Microsoft Entra ID, and helpers to submit a spec file from code.
+ *
+ * @example
+ *   import { SluiceClient, submitPipelineFile } from 'sluice/sdk';
+ *   const client = new SluiceClient({ url: process.env.SLUICE_URL });
+ *   const { id } = await submitPipelineFile(client, 'samples/diabetes/pipeline.yaml');
+ *   const run = await client.waitForRun(id);
+ */
+export {
+  SluiceClient,
+  normalizeBaseUrl,
+  DEFAULT_URL,
+  URL_SETTING,
+  type SluiceClientOptions,
+  type CallOptions,
+} from './client';
+export { SluiceApiError, CLIENT_ERROR_CODES } from './errors';
+export { defaultTokenProvider, staticToken, type TokenProvider, type DefaultTokenOptions } from './tokens';
+export type { FetchLike } from './http';
+export type { WatchRunOptions, WaitForRunOptions } from './watch';
+export {
+  loadPipelineFile,
+  sourceDirectories,
+  uploadSnapshots,
+  submitPipelineFile,
+  type PipelineFile,
+  type SnapshotProgress,
+} from './pipelineFile';
+export * from './types';

@@ -1,0 +1,138 @@
+import type { Metric, ProducedOutput } from '../shared/compute/messages';
+import type { DataPath, ErrorInfo, RunStatus, StepStatus, TriggeredBy } from '../shared/store/model';
+
+/**
+ * The JSON shapes of Sluice's REST API as the SDK returns them (DESIGN §6; the server's zod schemas in
+ * shared/api/schemas.ts are the source of truth, and its OpenAPI document is generated from them).
+ */
+
+export type { DataPath, ErrorInfo, Metric, ProducedOutput, RunStatus, StepStatus, TriggeredBy };
+
+/** Related URLs (`self`, `cancel` on runs; `logs` on step runs). */
+export type Links = Record<string, string>;
+
+export interface SnapshotUpload {
+  /** Content hash of the files (the id a submit's `snapshots` map refers to). */
+  id: string;
+  size: number;
+  /** False when identical content was already stored. */
+  created: boolean;
+}
+
+/** A parameter value as submitted; the server coerces it to the parameter's declared type. */
+export type ParameterValue = string | number | boolean;
+
+export interface SubmitRunRequest {
+  /** The spec: an object, or its YAML/JSON text (the server then reports line and column of problems). */
+  pipeline?: string | Record<string, unknown>;
+  /** A pipeline stored before (content hash), instead of `pipeline`. */
+  pipelineId?: string;
+  parameters?: Record<string, ParameterValue>;
+  /** Datastore input locations by input name: `{datastore, path}` or `"datastore:path"`. */
+  dataPaths?: Record<string, DataPath | string>;
+  /** Snapshot id per normalised `source_directory` (see {@link SluiceClient.uploadSnapshot}). */
+  snapshots?: Record<string, string>;
+  regenerateOutputs?: boolean;
+  continueOnStepFailure?: boolean;
+  description?: string;
+  tags?: Record<string, string>;
+}
+
+export interface SubmittedRun {
+  id: string;
+  status: RunStatus;
+  experiment: string;
+  links: Links;
+}
+
+export interface RunSummary {
+  id: string;
+  experiment: string;
+  status: RunStatus;
+  pipelineId: string;
+  pipelineName?: string;
+  description?: string;
+  triggeredBy: TriggeredBy;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  tags: Record<string, string>;
+  links: Links;
+}
+
+export interface RunList {
+  value: RunSummary[];
+  /** Pass to {@link ListRunsQuery.continuationToken} for the next page; absent on the last page. */
+  continuationToken?: string;
+  nextLink?: string;
+}
+
+export interface StepRun {
+  name: string;
+  status: StepStatus;
+  /** 1-based; 0 before the first dispatch. */
+  attempt: number;
+  type?: string;
+  compute?: string;
+  dependsOn: string[];
+  queuedAt?: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  exitCode?: number | null;
+  outputs: ProducedOutput[];
+  metrics: Metric[];
+  tags: Record<string, string>;
+  /** The step completed without running, pointing at the outputs of `reusedFrom`. */
+  reused: boolean;
+  reusedFrom?: { runId: string; step: string };
+  /** Why the step was reused or why it ran (strings, or `{reuse, reasons}`), when the server recorded it. */
+  reuseReasons?: unknown;
+  error?: ErrorInfo;
+  links: Links;
+}
+
+export interface Run extends RunSummary {
+  cancelRequested: boolean;
+  parameters: Record<string, unknown>;
+  dataPaths: Record<string, DataPath>;
+  snapshots?: Record<string, string>;
+  regenerateOutputs: boolean;
+  continueOnStepFailure: boolean;
+  scheduleId?: string;
+  publishedPipelineId?: string;
+  createdBy?: string;
+  error?: ErrorInfo;
+  /** Run-level metrics by name. */
+  metrics: Record<string, unknown>;
+  steps: StepRun[];
+}
+
+export interface ListRunsQuery {
+  experiment?: string;
+  status?: RunStatus;
+  /** Page size, 1–100 (server default 25). */
+  top?: number;
+  continuationToken?: string;
+}
+
+export interface StepLog {
+  text: string;
+  /** Byte offset after this text: pass it as `offset` to read only what comes next. */
+  nextOffset: number;
+  /** The step's status when the server answered. */
+  status: StepStatus;
+  attempt: number;
+}
+
+export interface Health {
+  status: 'ok';
+  version: string;
+}
+
+const TERMINAL = new Set<string>(['Completed', 'Failed', 'Canceled']);
+
+/** Completed, Failed and Canceled never change again (for runs and step runs alike). */
+export function isTerminal(status: RunStatus | StepStatus): boolean {
+  return TERMINAL.has(status);
+}
