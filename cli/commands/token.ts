@@ -23,7 +23,7 @@ export async function token(argv: string[]): Promise<number> {
       args: argv,
       options: {
         role: { type: 'string', default: 'admin' },
-        dir: { type: 'string', default: '.' },
+        dir: { type: 'string' },
         lifetime: { type: 'string', default: '1h' },
         subject: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -51,10 +51,11 @@ export async function token(argv: string[]): Promise<number> {
     throw new CliUsageError('token: --subject must not be empty');
 
   const { LocalKeyStore } = await import('../../shared/auth/localKeyStore.js');
+  const dir = values.dir ?? LocalKeyStore.findDir();
   try {
-    let store = await LocalKeyStore.load(values.dir);
+    let store = await LocalKeyStore.load(dir);
     if (!store) {
-      store = await LocalKeyStore.loadOrCreate(values.dir);
+      store = await LocalKeyStore.loadOrCreate(dir);
       console.error(
         `sluice token: created the development signing key ${store.path}; ` +
           `a local host started from that folder trusts it`,

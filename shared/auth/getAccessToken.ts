@@ -73,7 +73,7 @@ async function defaultCredential(): Promise<TokenCredential> {
  */
 export async function getAccessToken(options: GetAccessTokenOptions): Promise<AccessToken> {
   if (isLocalUrl(options.url)) {
-    const store = await LocalKeyStore.loadOrCreate(options.dir);
+    const store = await LocalKeyStore.loadOrCreate(options.dir ?? LocalKeyStore.findDir());
     const lifetime = 3600;
     const token = await store.sign({ role: options.role ?? 'Sluice.Admin', lifetime });
     return { token, expiresOnTimestamp: Date.now() + lifetime * 1000, source: 'local' };

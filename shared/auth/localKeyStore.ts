@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   SignJWT,
   calculateJwkThumbprint,
@@ -59,6 +60,17 @@ export class LocalKeyStore implements LocalKeySource {
     private readonly privateKey: SigningKey,
     private readonly publicJwk: JWK,
   ) {}
+
+  /**
+   * The folder whose `.sluice/auth` holds the key for work started in `start`: the nearest one at or above `start`
+   * that has a key (as git finds `.git`), so the CLI works from any subfolder of the app; else `start` itself.
+   */
+  static findDir(start: string = process.cwd()): string {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      if (existsSync(LocalKeyStore.keyPath(dir))) return dir;
+      if (dirname(dir) === dir) return resolve(start);
+    }
+  }
 
   static keyPath(dir: string = process.cwd()): string {
     return resolve(dir, LOCAL_KEY_FOLDER, LOCAL_KEY_FILE);

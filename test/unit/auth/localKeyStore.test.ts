@@ -72,3 +72,12 @@ test('a damaged key file is reported with its path and the fix', async () => {
   writeFileSync(path, 'not json');
   await assert.rejects(LocalKeyStore.load(dir), /is damaged \(not JSON\)/);
 });
+
+test('findDir finds the nearest folder above with a key, like git finds .git', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sluice-find-'));
+  const deep = join(root, 'a', 'b');
+  mkdirSync(deep, { recursive: true });
+  assert.equal(LocalKeyStore.findDir(deep), deep, 'no key anywhere: the start folder');
+  await LocalKeyStore.loadOrCreate(root);
+  assert.equal(LocalKeyStore.findDir(deep), root);
+});
