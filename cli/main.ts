@@ -21,6 +21,38 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'run a compute worker that serves a compute target queue',
     load: async () => (await import('./commands/worker.js')).worker,
   },
+  publish: {
+    summary: 'publish a pipeline spec (uploads its source snapshots) with a REST endpoint',
+    load: async () => (await import('./commands/publish.js')).publish,
+  },
+  'published list': {
+    summary: 'list published pipelines',
+    load: async () => (await import('./commands/published.js')).publishedList,
+  },
+  'published show': {
+    summary: 'show a published pipeline with its endpoint and parameters',
+    load: async () => (await import('./commands/published.js')).publishedShow,
+  },
+  'published disable': {
+    summary: 'disable a published pipeline (its endpoint answers 409)',
+    load: async () => (await import('./commands/published.js')).publishedDisable,
+  },
+  'published enable': {
+    summary: 'enable a published pipeline',
+    load: async () => (await import('./commands/published.js')).publishedEnable,
+  },
+  'endpoint set': {
+    summary: 'create a pipeline endpoint, add a published pipeline as a version, or change the default',
+    load: async () => (await import('./commands/endpoint.js')).endpointSet,
+  },
+  'endpoint show': {
+    summary: 'show a pipeline endpoint with its versions',
+    load: async () => (await import('./commands/endpoint.js')).endpointShow,
+  },
+  submit: {
+    summary: 'submit a run of a published pipeline or a pipeline endpoint',
+    load: async () => (await import('./commands/submit.js')).submit,
+  },
   schema: {
     summary: 'print the JSON Schema of the pipeline spec',
     load: async () => (await import('./commands/schema.js')).schema,

@@ -4,6 +4,8 @@ import './api/setup';
 import './api';
 import './activities';
 import './triggers/stepResults';
+import './triggers/scheduleTimer';
+import './triggers/dataChange';
 import '../orchestrators';
 
 // Trigger connections are resolved by the host after the app has loaded, so setting the default here is in time.

@@ -13,7 +13,11 @@ export const ORCHESTRATORS = {
 export const ACTIVITIES = {
   /** Marks the run Running and returns its step graph. */
   startRun: 'startRun',
-  /** Resolves reuse for ready steps, and starts a `stepRun` orchestration for each step that must run. */
+  /**
+   * Resolves reuse for ready steps, and starts a `stepRun` orchestration for each step that must run. It may also
+   * return `reused` results for downstream steps whose inputs it completed in the same call (a reused chain is one
+   * activity, not one episode per step).
+   */
   launchSteps: 'launchSteps',
   /** Marks steps that will not run (canceled, skipped downstream of a failure). */
   skipSteps: 'skipSteps',

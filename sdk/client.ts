@@ -2,6 +2,7 @@ import { sendJson, type FetchLike, type HttpContext } from './http';
 import { followStepLog, readStepLog } from './logs';
 import { defaultTokenProvider, staticToken, type TokenProvider } from './tokens';
 import type {
+  RunPlanResult,
   Health,
   ListRunsQuery,
   Run,
@@ -111,6 +112,23 @@ export class SluiceClient {
       path: `experiments/${enc(experiment)}/runs`,
       json: request,
       headers: options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : undefined,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * The plan a submit would follow — each step reused or run, and why — without recording or starting anything.
+   * Takes the same request as {@link SluiceClient.submitRun}.
+   * @example
+   *   const plan = await client.planRun('diabetes', { pipeline: spec, parameters: { reg_rate: '0.1' }, snapshots });
+   *   for (const s of plan.steps) console.log(s.name, s.reuse ? 'reused' : 'runs', s.reasons.join('; '));
+   */
+  planRun(experiment: string, request: SubmitRunRequest, options: CallOptions = {}): Promise<RunPlanResult> {
+    return sendJson(this.http, {
+      method: 'POST',
+      path: `experiments/${enc(experiment)}/runs`,
+      query: { dryRun: true },
+      json: request,
       signal: options.signal,
     });
   }

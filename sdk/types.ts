@@ -38,6 +38,27 @@ export interface SubmitRunRequest {
   tags?: Record<string, string>;
 }
 
+/** The answer of a dry run: each step reused or run, and why (see docs/reuse.md). */
+export interface RunPlanResult {
+  dryRun: true;
+  experiment: string;
+  pipelineId: string;
+  pipelineName: string;
+  regenerateOutputs: boolean;
+  steps: {
+    name: string;
+    /** True: the step would complete from `reusedFrom` without a job. */
+    reuse: boolean;
+    /** False when it runs only because an upstream step runs (identical upstream output would still reuse it). */
+    certain: boolean;
+    reasons: string[];
+    reuseKey?: string;
+    reusedFrom?: { runId: string; step: string };
+    comparedWith?: { runId: string; step: string };
+  }[];
+  summary: { reused: number; run: number };
+}
+
 export interface SubmittedRun {
   id: string;
   status: RunStatus;

@@ -2,7 +2,14 @@ import { ExperimentName } from '../../shared/api/schemas';
 import { resolveParameters } from '../../shared/engine/parameters';
 import { UserInputError, type FieldIssue } from '../../shared/errors';
 import { NAME_PATTERN } from '../../shared/spec';
-import { loadPipelineFile, uploadSnapshots, type Run, type SluiceClient, type SnapshotProgress } from '../../sdk';
+import {
+  loadPipelineFile,
+  uploadSnapshots,
+  type Run,
+  type RunPlanResult,
+  type SluiceClient,
+  type SnapshotProgress,
+} from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
 import { createFollowView } from '../format/follow';
 import { processIo, type CliIo } from '../format/io';
@@ -23,6 +30,7 @@ identical content is uploaded once), submits a run and prints its id and status 
   --continue-on-step-failure   keep running the steps that do not depend on a failed step
   --description D              a description of the run
   --follow                     show the steps live until the run ends, then its metrics
+  --plan                       show which steps would be reused or run, and why; start nothing
 ${COMMON_HELP}
 
 Exit codes: 0 submitted (with --follow: the run Completed), 1 the run failed or was canceled or a request failed,
@@ -34,6 +42,7 @@ export interface RunArguments {
   scope?: string;
   json: boolean;
   follow: boolean;
+  plan: boolean;
   experiment?: string;
   parameters: Record<string, string>;
   dataPaths: Record<string, string>;
@@ -55,10 +64,13 @@ export function parseRunArguments(argv: string[], env: NodeJS.ProcessEnv): RunAr
       'continue-on-step-failure': { type: 'boolean', default: false },
       description: { type: 'string' },
       follow: { type: 'boolean', default: false },
+      plan: { type: 'boolean', default: false },
     },
     [{ name: 'FILE' }],
   );
   if (values.help) return 'help';
+  if (values.plan && values.follow)
+    throw new CliUsageError('run: --plan starts nothing, so --follow cannot go with it');
   if (values.experiment !== undefined) {
     const checked = ExperimentName.safeParse(values.experiment);
     if (!checked.success) {
@@ -71,6 +83,7 @@ export function parseRunArguments(argv: string[], env: NodeJS.ProcessEnv): RunAr
     scope: values.scope,
     json: values.json,
     follow: values.follow,
+    plan: values.plan,
     experiment: values.experiment,
     parameters: assignments('--param', values.param ?? [], 'NAME=VALUE', (v) => v),
     dataPaths: assignments('--data', values.data ?? [], 'NAME=DATASTORE:PATH', (v, raw) => {
@@ -148,7 +161,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     const snapshots = await uploadSnapshots(client, loaded.spec, loaded.baseDir, {
       onSnapshot: (p) => say(describeSnapshot(p)),
     });
-    submitted = await client.submitRun(experiment, {
+    const request = {
       pipeline: loaded.text,
       parameters: args.parameters,
       dataPaths: args.dataPaths,
@@ -156,7 +169,14 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       regenerateOutputs: args.regenerateOutputs,
       continueOnStepFailure: args.continueOnStepFailure,
       ...(args.description !== undefined ? { description: args.description } : {}),
-    });
+    };
+    if (args.plan) {
+      const plan = await client.planRun(experiment, request);
+      if (args.json) io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+      else for (const line of planLines(plan)) say(line);
+      return EXIT.ok;
+    }
+    submitted = await client.submitRun(experiment, request);
   } catch (err) {
     return reportFailure(io, 'run', err, args.url);
   }
@@ -189,6 +209,21 @@ async function followAndReport(io: CliIo, client: SluiceClient, runId: string, a
   if (args.json) io.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
   else view!.finish(final);
   return final.status === 'Completed' ? EXIT.ok : EXIT.failed;
+}
+
+/** One line per step of a dry run (`--plan`), then the totals. */
+export function planLines(plan: RunPlanResult): string[] {
+  const width = Math.max(...plan.steps.map((s) => s.name.length));
+  const lines = plan.steps.map((s) => {
+    const reasons = s.reasons.length ? `: ${s.reasons.join('; ')}` : '';
+    if (s.reuse) {
+      const from = s.reusedFrom ? ` (from run ${s.reusedFrom.runId}, step ${s.reusedFrom.step})` : '';
+      return `${s.name.padEnd(width)}  Reused${from}${reasons}`;
+    }
+    const maybe = s.certain ? '' : ' (may still be reused if its upstream writes identical output)';
+    return `${s.name.padEnd(width)}  Runs${maybe}${reasons}`;
+  });
+  return [...lines, '', `${plan.summary.reused} reused, ${plan.summary.run} to run. Nothing was started.`];
 }
 
 /** The parameter checks the server will make, made locally first so a typo fails before any upload. */

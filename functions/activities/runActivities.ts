@@ -21,6 +21,9 @@ import {
   type StepRunInput,
 } from '../../orchestrators/contracts';
 import type { PlanLoader } from './loadPlan';
+import { planWithProducerLocations } from './reuseInputs';
+import { decideLaunches } from './reuseLaunch';
+import { recordReusableResult } from './reuseRecord';
 
 /** What activities need from Durable Functions; adapted from the durable client per invocation. */
 export interface DurableOps {
@@ -69,8 +72,16 @@ export function createRunActivities(deps: RunActivitiesDeps) {
     },
 
     async launchSteps(input: LaunchStepsInput, durable: DurableOps): Promise<LaunchResult[]> {
+      // Reuse first (reuseLaunch.ts): a reused step completes here without a job; the others run.
+      const stepRuns = store.stepRuns.list(input.runId);
+      stepRuns.catch(() => undefined); // read alongside the plan; awaited in decideLaunches
+      const decided = await decideLaunches(deps, await loadRun(input.runId), input.steps, stepRuns);
       const results: LaunchResult[] = [];
-      for (const step of input.steps) {
+      for (const { step, outcome } of decided) {
+        if (outcome === 'reused') {
+          results.push({ step, outcome: 'reused' });
+          continue;
+        }
         const instanceId = stepInstanceId(input.runId, step);
         const stepInput: StepRunInput = { runId: input.runId, step, parentInstanceId: input.parentInstanceId };
         await durable.startOrchestration(ORCHESTRATORS.stepRun, instanceId, stepInput);
@@ -145,7 +156,7 @@ export function createRunActivities(deps: RunActivitiesDeps) {
         };
       });
       if (canceled) return { dispatched: false, reason: 'the step was canceled' };
-      const job = toJobMessage(plan, input.step, {
+      const job = toJobMessage(await planWithProducerLocations(store, plan, input.step), input.step, {
         stepRunId,
         attempt: input.attempt,
         instanceId: input.instanceId,
@@ -168,6 +179,10 @@ export function createRunActivities(deps: RunActivitiesDeps) {
         if (input.willRetry) return { status: 'Queued', error };
         return { status: input.outcome.status, endedAt: s.endedAt ?? now(), error };
       });
+      // A step that completed by running becomes reusable (reuseRecord.ts).
+      if (!input.willRetry && row.status === 'Completed' && row.attempt === input.attempt) {
+        await recordReusableResult(store, (await loadRun(input.runId)).plan.pipeline, row, deps.now);
+      }
       // The table is the record of truth (the step-results trigger may have recorded the attempt first).
       if (!input.willRetry && isTerminalStepStatus(row.status) && row.attempt === input.attempt) {
         return { status: row.status as AttemptOutcome['status'], message: row.error?.message };

@@ -9,6 +9,7 @@ import {
 import type { Outbound } from './messages';
 import type { OrchestratorOutcome } from './payload';
 import type { EpisodePlan } from './planner';
+import { CONSUMES_ID, describe, flatten, matches, type Action } from './actions';
 import { ActionType, EventType } from './protocol';
 import { parseRetryOptions, retryDelayMs, retryTimedOut } from './retry';
 import type { ExecutionState } from './state';
@@ -23,28 +24,6 @@ export interface DecideContext {
   newExecutionId(): string;
   knownActivities: string[];
   knownOrchestrators: string[];
-}
-
-interface Action {
-  actionType: number;
-  functionName?: string;
-  input?: unknown;
-  instanceId?: string;
-  retryOptions?: unknown;
-  fireAt?: string;
-  isCanceled?: boolean;
-  compoundActions?: Action[];
-}
-
-/** Actions that take a sequence id (§2.5); WaitForExternalEvent and ContinueAsNew do not. */
-const CONSUMES_ID = new Set<number>([0, 1, 2, 3, 5, 7, 8, 9]);
-
-function flatten(actions: Action[], out: Action[] = []): Action[] {
-  for (const a of actions) {
-    if (a.actionType === ActionType.WhenAll || a.actionType === ActionType.WhenAny) flatten(a.compoundActions ?? [], out);
-    else out.push(a);
-  }
-  return out;
 }
 
 function self(ctx: DecideContext, event: HistoryEvent, fireAtMs?: number): Outbound {
@@ -138,27 +117,6 @@ export function allocateChainReaction(ctx: DecideContext, e: HistoryEvent): void
   );
 }
 
-function describe(a: Action): string {
-  if (a.actionType === ActionType.CreateTimer) return 'a timer';
-  const kind = a.actionType <= 1 ? 'activity' : 'sub-orchestration';
-  return `a call of ${kind} '${a.functionName}'`;
-}
-
-function matches(a: Action, e: HistoryEvent): boolean {
-  switch (a.actionType) {
-    case ActionType.CallActivity:
-    case ActionType.CallActivityWithRetry:
-      return e.EventType === EventType.TaskScheduled && e.Name === a.functionName;
-    case ActionType.CallSubOrchestrator:
-    case ActionType.CallSubOrchestratorWithRetry:
-      return e.EventType === EventType.SubOrchestrationInstanceCreated && e.Name === a.functionName;
-    case ActionType.CreateTimer:
-      return e.EventType === EventType.TimerCreated;
-    default:
-      return true;
-  }
-}
-
 /** Turns the orchestrator's result into history events, outbound messages and the instance's new status. */
 export function decideOutcome(ctx: DecideContext, outcome: OrchestratorOutcome): void {
   const { plan, state } = ctx;
@@ -200,11 +158,15 @@ export function decideOutcome(ctx: DecideContext, outcome: OrchestratorOutcome):
         if (a.actionType <= ActionType.CallActivityWithRetry && !ctx.knownActivities.includes(name))
           throw new Error(unknownActivityMessage(name, ctx.knownActivities));
         if (
-          (a.actionType === ActionType.CallSubOrchestrator || a.actionType === ActionType.CallSubOrchestratorWithRetry) &&
+          (a.actionType === ActionType.CallSubOrchestrator ||
+            a.actionType === ActionType.CallSubOrchestratorWithRetry) &&
           !ctx.knownOrchestrators.includes(name)
         )
           throw new Error(unknownOrchestratorMessage(name, ctx.knownOrchestrators));
-        if (a.actionType === ActionType.CallActivityWithRetry || a.actionType === ActionType.CallSubOrchestratorWithRetry)
+        if (
+          a.actionType === ActionType.CallActivityWithRetry ||
+          a.actionType === ActionType.CallSubOrchestratorWithRetry
+        )
           parseRetryOptions(a.retryOptions, a.functionName ?? '');
       }
     } catch (err) {
@@ -274,7 +236,8 @@ function scheduleNewActions(ctx: DecideContext, actions: Action[]): void {
       case ActionType.CallActivity:
       case ActionType.CallActivityWithRetry: {
         const event = ev.taskScheduled(id, ctx.timestamp, name, JSON.stringify([a.input ?? null]));
-        const retry = a.actionType === ActionType.CallActivityWithRetry ? parseRetryOptions(a.retryOptions, name) : undefined;
+        const retry =
+          a.actionType === ActionType.CallActivityWithRetry ? parseRetryOptions(a.retryOptions, name) : undefined;
         plan.records.push({ event, retry });
         plan.outbound.push(activity(ctx, event));
         break;
@@ -284,8 +247,13 @@ function scheduleNewActions(ctx: DecideContext, actions: Action[]): void {
         const childId = a.instanceId || `${state.executionId}:${id}`;
         const input = a.input === undefined ? null : JSON.stringify(a.input);
         const retry =
-          a.actionType === ActionType.CallSubOrchestratorWithRetry ? parseRetryOptions(a.retryOptions, name) : undefined;
-        plan.records.push({ event: ev.subOrchestrationCreated(id, ctx.timestamp, name, childId, input ?? 'null'), retry });
+          a.actionType === ActionType.CallSubOrchestratorWithRetry
+            ? parseRetryOptions(a.retryOptions, name)
+            : undefined;
+        plan.records.push({
+          event: ev.subOrchestrationCreated(id, ctx.timestamp, name, childId, input ?? 'null'),
+          retry,
+        });
         plan.outbound.push(startChild(ctx, id, name, childId, input));
         break;
       }

@@ -21,7 +21,11 @@ function errorParts(err: unknown): { message: string; stack: string } {
 }
 
 /** The .NET exception JSON (Newtonsoft, TypeNameHandling) the extension stores as `TaskFailed.Details`. */
-function exceptionJson(className: string, message: string, inner: Record<string, unknown> | null): Record<string, unknown> {
+function exceptionJson(
+  className: string,
+  message: string,
+  inner: Record<string, unknown> | null,
+): Record<string, unknown> {
   return {
     $type: `${className}, ${className.startsWith('System.') ? 'System.Private.CoreLib' : 'Microsoft.Azure.WebJobs.Script'}`,
     ClassName: className,
@@ -42,7 +46,10 @@ function exceptionJson(className: string, message: string, inner: Record<string,
 export function activityFailure(activityName: string, err: unknown): TaskFailure {
   const { message, stack } = errorParts(err);
   const rpcMessage = `Result: Failure\nException: ${message}\nStack: ${stack}`;
-  const friendly = rpcMessage.slice(rpcMessage.indexOf('\nException:') + '\nException:'.length, rpcMessage.indexOf('\nStack:'));
+  const friendly = rpcMessage.slice(
+    rpcMessage.indexOf('\nException:') + '\nException:'.length,
+    rpcMessage.indexOf('\nStack:'),
+  );
   const rpc = {
     ...exceptionJson('Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException', rpcMessage, null),
     IsUserException: false,

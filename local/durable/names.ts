@@ -43,7 +43,14 @@ export function escapeKey(key: string): string {
   let out = '';
   for (const ch of key) {
     const code = ch.codePointAt(0)!;
-    const bad = ch === '^' || ch === '/' || ch === '\\' || ch === '#' || ch === '?' || code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    const bad =
+      ch === '^' ||
+      ch === '/' ||
+      ch === '\\' ||
+      ch === '#' ||
+      ch === '?' ||
+      code < 0x20 ||
+      (code >= 0x7f && code <= 0x9f);
     out += bad ? '^' + code.toString(16).toUpperCase().padStart(2, '0') : ch;
   }
   return out;

@@ -73,7 +73,11 @@ export function readDurableOptions(hostJson: HostJson, env: NodeJS.ProcessEnv = 
   }
   return {
     hubName,
-    maxConcurrentActivityFunctions: positiveInt(dt.maxConcurrentActivityFunctions, 'maxConcurrentActivityFunctions', 10),
+    maxConcurrentActivityFunctions: positiveInt(
+      dt.maxConcurrentActivityFunctions,
+      'maxConcurrentActivityFunctions',
+      10,
+    ),
     partitionCount: positiveInt(provider.partitionCount, 'storageProvider.partitionCount', 4, 16),
     controlQueueVisibilityMs: span(
       provider.controlQueueVisibilityTimeout,

@@ -30,7 +30,11 @@ function recordJson(record: HistoryRecord, played: boolean): string {
  * with `IsPlayed: true`, the new ones with `false`; their JSON is cached on the record, because a long history is
  * sent again on every episode and re-serialising it dominated replay cost (../shared/docs/replay-cost.md).
  */
-export function buildOrchestrationPayload(state: ExecutionState, records: HistoryRecord[], firstNewIndex: number): string {
+export function buildOrchestrationPayload(
+  state: ExecutionState,
+  records: HistoryRecord[],
+  firstNewIndex: number,
+): string {
   const parts = new Array<string>(records.length);
   let startedIndex = -1;
   for (let i = 0; i < records.length; i++) {

@@ -37,7 +37,20 @@ export function resultJson(response: RpcInvocationResponse): string {
   return 'null';
 }
 
-export async function startDurableRuntime(ctx: HostContext): Promise<DurableRuntime> {
+/** True when the app has any orchestration, activity or entity function, or a durable client binding. */
+export function usesDurable(ctx: HostContext): boolean {
+  for (const fn of ctx.app.registry.functions.values()) {
+    for (const b of Object.values(fn.metadata.bindings)) {
+      if (/^(orchestrationTrigger|activityTrigger|entityTrigger|durableClient|orchestrationClient)$/i.test(b.type))
+        return true;
+    }
+  }
+  return false;
+}
+
+/** Starts the engine, or returns undefined for an app without Durable functions (then no task hub is touched). */
+export async function startDurableRuntime(ctx: HostContext): Promise<DurableRuntime | undefined> {
+  if (!usesDurable(ctx)) return undefined;
   const options = readDurableOptions(ctx.app.hostJson);
   const origin = ctx.baseUrl.replace(/\/+$/, '');
   // The SDK rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME names where the host listens (§1.6).
@@ -93,7 +106,10 @@ export async function startDurableRuntime(ctx: HostContext): Promise<DurableRunt
   const operations = new DurableOperations(hub, engine, orchestrators);
   const http = new DurableHttpApi(operations, options.hubName);
   const clientData = durableClientData(origin, options.hubName);
-  ctx.log('info', `Durable: task hub ${options.hubName} ready (${hub.names.historyTable}, ${hub.names.instancesTable}).`);
+  ctx.log(
+    'info',
+    `Durable: task hub ${options.hubName} ready (${hub.names.historyTable}, ${hub.names.instancesTable}).`,
+  );
   return {
     options,
     hub,

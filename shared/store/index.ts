@@ -1,6 +1,9 @@
 // The store: records of runs, step runs, experiments, pipelines, snapshots, logs, idempotency keys, datastores.
 export * from './model';
 export * from './repositories';
+export * from './reuseCacheModel';
+export * from './publishedModel';
+export * from './scheduleModel';
 export { createAzureStore } from './azure';
 export { createMemoryStore, type MemoryStore } from './memory';
 export { bootstrapStorage, storageInventory, type BootstrapOptions } from './bootstrap';

@@ -57,6 +57,8 @@ export interface RunRecord {
   continueOnStepFailure: boolean;
   triggeredBy: TriggeredBy;
   scheduleId?: string;
+  /** Data-change runs: the blob version(s) whose arrival started the run (a window's first 100). */
+  triggerBlobs?: { datastore: string; path: string; etag: string }[];
   publishedPipelineId?: string;
   /** Principal name of whoever submitted it (absent for anonymous local use). */
   createdBy?: string;

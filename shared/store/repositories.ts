@@ -1,4 +1,6 @@
 import type { BlobLocation } from '../compute/messages';
+import type { BlobInfo } from '../engine/reuseKey';
+import type { ReuseCacheEntry } from './reuseCacheModel';
 import type {
   DatastoreRecord,
   ExperimentRecord,
@@ -12,6 +14,8 @@ import type {
   StepRunRecord,
   Stored,
 } from './model';
+import type { PipelineEndpointRecord, PublishedPipelineRecord, PublishedStatus } from './publishedModel';
+import type { BlobClaim, ScheduleRecord, ScheduleRunEntry } from './scheduleModel';
 
 /**
  * The store's contracts. Each has an Azure implementation (`./azure`, Tables + Blobs) and an in-memory one
@@ -108,6 +112,76 @@ export interface DatastoreRepository {
   get(name: string): Promise<DatastoreRecord | undefined>;
 }
 
+export interface PublishedPipelineRepository {
+  /** Records a new published pipeline. Throws ConflictError (`PublishedPipelineExists`) if the id is taken. */
+  create(record: PublishedPipelineRecord): Promise<Stored<PublishedPipelineRecord>>;
+  get(id: string): Promise<Stored<PublishedPipelineRecord> | undefined>;
+  /** Every published pipeline, newest first. */
+  list(): Promise<Stored<PublishedPipelineRecord>[]>;
+  /** Changes only the status (everything else is immutable). Throws NotFoundError for an unknown id. */
+  setStatus(
+    id: string,
+    status: PublishedStatus,
+    change: { at: string; by?: string },
+  ): Promise<Stored<PublishedPipelineRecord>>;
+}
+
+export interface PipelineEndpointRepository {
+  /** Records a new endpoint. Throws ConflictError (`PipelineEndpointExists`) if the name is taken. */
+  create(record: PipelineEndpointRecord): Promise<Stored<PipelineEndpointRecord>>;
+  get(name: string): Promise<Stored<PipelineEndpointRecord> | undefined>;
+  /** Every endpoint, by name. */
+  list(): Promise<Stored<PipelineEndpointRecord>[]>;
+  /** As RunRepository.update (ETag, retried); the name and creation fields never change. */
+  update(name: string, mutate: Mutation<PipelineEndpointRecord>): Promise<Stored<PipelineEndpointRecord>>;
+}
+
+export interface ReuseCacheRepository {
+  /** The result recorded under a reuse key, if any. */
+  get(key: string): Promise<ReuseCacheEntry | undefined>;
+  /**
+   * Records a Completed step run's result under its key (replacing an older one: `regenerateOutputs` refreshes the
+   * cache) and as the latest completed run of that step in its pipeline. Safe to repeat.
+   */
+  put(entry: ReuseCacheEntry): Promise<void>;
+  /** The latest completed run of `step` in pipeline `pipeline` (see markLatest): what a miss is explained against. */
+  latest(pipeline: string, step: string): Promise<ReuseCacheEntry | undefined>;
+  /** Records that `step` of `pipeline` completed from `entry` (a reuse): the entry is now that step's latest run. */
+  markLatest(pipeline: string, step: string, entry: ReuseCacheEntry): Promise<void>;
+}
+
+/** Blob metadata from listings (no download): what reuse keys and the "outputs still exist" check read. */
+export interface BlobListing {
+  /**
+   * The blobs at a location as a worker reads it: the one blob `path` names when it is a blob and no folder of that
+   * name exists, else every blob under the folder `path/` (folder markers left out). Names are full blob names.
+   * Empty when nothing is there (or the container does not exist).
+   */
+  list(location: BlobLocation): Promise<BlobInfo[]>;
+}
+
+export interface ScheduleRepository {
+  /** Records a new schedule. Throws ConflictError (`ScheduleExists`) if the id is taken. */
+  create(record: ScheduleRecord): Promise<Stored<ScheduleRecord>>;
+  get(id: string): Promise<Stored<ScheduleRecord> | undefined>;
+  /** Every schedule, newest first. */
+  list(): Promise<Stored<ScheduleRecord>[]>;
+  /** As RunRepository.update (ETag, retried); the id and creation fields never change. */
+  update(id: string, mutate: Mutation<ScheduleRecord>): Promise<Stored<ScheduleRecord>>;
+  /** Deletes the schedule with its claims and run entries; false when it did not exist. */
+  delete(id: string): Promise<boolean>;
+  /** The claim of a blob version (name + ETag) by a schedule, if any. */
+  getClaim(scheduleId: string, path: string, etag: string): Promise<BlobClaim | undefined>;
+  /** Insert-if-absent of a blob version's claim; false when the version was claimed already. */
+  claim(scheduleId: string, claim: BlobClaim): Promise<boolean>;
+  /** Claims that joined a window (by its `opensAt`), at most `limit`, in arrival order. */
+  windowClaims(scheduleId: string, window: string, limit: number): Promise<BlobClaim[]>;
+  /** Records a run the schedule started (safe to repeat with the same entry). */
+  recordRun(scheduleId: string, entry: ScheduleRunEntry): Promise<void>;
+  /** The runs a schedule started, newest first. */
+  listRuns(scheduleId: string, query: { top: number; continuationToken?: string }): Promise<Page<ScheduleRunEntry>>;
+}
+
 /** Everything the API and the activities need from storage, created by one factory. */
 export interface Store {
   runs: RunRepository;
@@ -118,4 +192,9 @@ export interface Store {
   logs: LogStore;
   idempotency: IdempotencyStore;
   datastores: DatastoreRepository;
+  publishedPipelines: PublishedPipelineRepository;
+  pipelineEndpoints: PipelineEndpointRepository;
+  reuseCache: ReuseCacheRepository;
+  blobListing: BlobListing;
+  schedules: ScheduleRepository;
 }

@@ -38,7 +38,8 @@ export class DurableOperations {
 
   /** Starts an orchestration: the start message is enqueued first, then the instance is recorded as Pending. */
   async startNew(name: string, instanceId: string | undefined, input: string | null): Promise<string> {
-    if (!this.orchestrators().includes(name)) throw new ArgumentError(unknownOrchestratorMessage(name, this.orchestrators()));
+    if (!this.orchestrators().includes(name))
+      throw new ArgumentError(unknownOrchestratorMessage(name, this.orchestrators()));
     const id = instanceId || randomUUID().replace(/-/g, '');
     validateInstanceId(id);
     const existing = await this.hub.instances.get(id, false);

@@ -61,7 +61,12 @@ export function formatHistory(events: HistoryEvent[], showHistoryOutput: boolean
     switch (type) {
       case EventType.TaskScheduled:
       case EventType.SubOrchestrationInstanceCreated:
-        scheduled.set(`${type}_${item.EventId}`, { index: i, name: item.Name, date: item.Timestamp, input: item.Input });
+        scheduled.set(`${type}_${item.EventId}`, {
+          index: i,
+          name: item.Name,
+          date: item.Timestamp,
+          input: item.Input,
+        });
         delete item.Version;
         break;
       case EventType.TaskCompleted:
@@ -91,7 +96,8 @@ export function formatHistory(events: HistoryEvent[], showHistoryOutput: boolean
         delete item.Tags;
         break;
       case EventType.ExecutionCompleted:
-        if (typeof item.OrchestrationStatus === 'number') item.OrchestrationStatus = runtimeStatusName(item.OrchestrationStatus);
+        if (typeof item.OrchestrationStatus === 'number')
+          item.OrchestrationStatus = runtimeStatusName(item.OrchestrationStatus);
         if (!showHistoryOutput) delete item.Result;
         else item.Result = jsonValue(item.Result as string);
         break;

@@ -1,4 +1,5 @@
 import { ev, type HistoryEvent } from '../events';
+import { isTerminal } from '../protocol';
 import type { TaskFailure } from '../failures';
 import type { Delivery, Engine } from './engine';
 import { activityKey } from './engine';
@@ -43,10 +44,14 @@ export async function runWorkItem(engine: Engine, d: Delivery): Promise<void> {
   try {
     state = await engine.load(engine.session(m.instanceId));
   } catch (err) {
-    engine.deps.log('warn', `Durable: could not load instance '${m.instanceId}' for activity '${scheduled.Name}': ${String(err)}`);
+    engine.deps.log(
+      'warn',
+      `Durable: could not load instance '${m.instanceId}' for activity '${scheduled.Name}': ${String(err)}`,
+    );
     return;
   }
   if (
+    isTerminal(state.status) ||
     state.executionId !== m.executionId ||
     !state.index.scheduled.has(id) ||
     state.index.completed.has(id) ||
@@ -69,5 +74,9 @@ export async function runWorkItem(engine: Engine, d: Delivery): Promise<void> {
     engine.deps.log('error', `Durable: activity '${scheduled.Name}' could not run: ${String(err)}`);
     return;
   }
-  engine.deliver({ message: { instanceId: m.instanceId, executionId: m.executionId, event: completion }, held: d.held, fromQueue: false });
+  engine.deliver({
+    message: { instanceId: m.instanceId, executionId: m.executionId, event: completion },
+    held: d.held,
+    fromQueue: false,
+  });
 }

@@ -13,7 +13,9 @@ import { ActivityPool } from './activityPool';
 import { runWorkItem, type ActivityRunner } from './activities';
 import { ClaimKeeper, HeldMessage } from './held';
 import { loadSession, instanceRowOf } from './load';
+import { RowWriter } from './rows';
 import { TimerBook } from './timers';
+import { groupWorkItems } from './workItems';
 
 /** A task message on its way to an instance, with the queue message that must stay held until it is durable. */
 export interface Delivery {
@@ -30,7 +32,7 @@ export interface Session {
   etag?: string;
   inbox: Delivery[];
   running: boolean;
-  rowWrite: Promise<void>;
+  rows: RowWriter;
 }
 
 export interface EngineDeps {
@@ -52,12 +54,15 @@ export class Engine {
   /** Activities started and not yet recorded as completed: a duplicate work item for one of them is dropped. */
   readonly activeActivities = new Set<string>();
   private stopped = false;
+  /** Stopping: work in progress may finish, but no new activity starts. */
+  private closing = false;
   private readonly running = new Set<Promise<void>>();
 
   constructor(readonly deps: EngineDeps) {
     const { options } = deps;
     this.keeper = new ClaimKeeper(
-      (queue) => (queue === deps.hub.names.workItemQueue ? options.workItemQueueVisibilityMs : options.controlQueueVisibilityMs),
+      (queue) =>
+        queue === deps.hub.names.workItemQueue ? options.workItemQueueVisibilityMs : options.controlQueueVisibilityMs,
       (err) => deps.log('warn', `Durable: could not update a queue message: ${errorText(err)}`),
     );
     this.timers = new TimerBook(
@@ -80,7 +85,12 @@ export class Engine {
   session(instanceId: string): Session {
     let s = this.sessions.get(instanceId);
     if (!s) {
-      s = { instanceId, inbox: [], running: false, rowWrite: Promise.resolve() };
+      s = {
+        instanceId,
+        inbox: [],
+        running: false,
+        rows: new RowWriter(instanceId, this.deps.hub.instances, (m) => this.deps.log('warn', m)),
+      };
       this.sessions.set(instanceId, s);
     }
     return s;
@@ -113,7 +123,10 @@ export class Engine {
         try {
           await this.episode(s, batch);
         } catch (err) {
-          this.deps.log('error', `Durable: episode of instance '${s.instanceId}' failed and will be retried: ${errorText(err)}`);
+          this.deps.log(
+            'error',
+            `Durable: episode of instance '${s.instanceId}' failed and will be retried: ${errorText(err)}`,
+          );
           s.state = undefined;
           s.inbox.unshift(...batch);
           await new Promise((r) => setTimeout(r, 1000));
@@ -122,7 +135,7 @@ export class Engine {
     } finally {
       s.running = false;
     }
-    if (s.inbox.length === 0 && s.state && isTerminal(s.state.status) && this.pool.size === 0) {
+    if (s.inbox.length === 0 && s.state && isTerminal(s.state.status) && s.rows.idle) {
       this.sessions.delete(s.instanceId);
     }
   }
@@ -144,17 +157,12 @@ export class Engine {
     if (requeue.length) s.inbox.unshift(...requeue);
     if (plan.changed) {
       const sent = await this.send(plan.outbound);
-      s.etag = await this.deps.hub.history.commit({
-        instanceId: s.instanceId,
-        executionId: plan.execution?.executionId ?? state.executionId!,
-        baseIndex: plan.baseIndex,
-        records: plan.records,
-        status: plan.status,
-        customStatus: plan.customStatus,
-        output: plan.output,
-        held: plan.held,
-        etag: s.etag,
-      });
+      try {
+        s.etag = await this.commit(s, state, plan);
+      } catch (err) {
+        for (const x of sent) if ('held' in x) x.held.forget();
+        throw err;
+      }
       applyPlan(state, plan);
       this.afterCommit(s, state, plan, sent);
     }
@@ -169,15 +177,26 @@ export class Engine {
     });
   }
 
+  private commit(s: Session, state: ExecutionState, plan: EpisodePlan): Promise<string> {
+    return this.deps.hub.history.commit({
+      instanceId: s.instanceId,
+      executionId: plan.execution?.executionId ?? state.executionId!,
+      baseIndex: plan.baseIndex,
+      records: plan.records,
+      status: plan.status,
+      customStatus: plan.customStatus,
+      output: plan.output,
+      held: plan.held,
+      etag: s.etag,
+    });
+  }
+
   private afterCommit(s: Session, state: ExecutionState, plan: EpisodePlan, sent: Sent[]): void {
     for (const r of plan.records) {
       const target = completionTarget(r.event);
       if (target !== undefined) this.activeActivities.delete(activityKey(s.instanceId, state.executionId, target));
     }
-    const row = instanceRowOf(state, plan);
-    s.rowWrite = s.rowWrite
-      .then(() => this.deps.hub.instances.merge(row))
-      .catch((err: unknown) => this.deps.log('warn', `Durable: could not update the status of '${s.instanceId}': ${errorText(err)}`));
+    s.rows.write(instanceRowOf(state, plan));
     for (const id of plan.cancelledTimers) this.timers.cancel(s.instanceId, id);
     if (isTerminal(state.status)) this.timers.cancelAll(s.instanceId);
     for (const x of sent) this.dispatch(x);
@@ -203,7 +222,11 @@ export class Engine {
       const queue = this.controlQueueOf(x.message.instanceId);
       const delay = x.fireAtMs === undefined ? 0 : x.fireAtMs - Date.now();
       if (delay > o.controlQueueVisibilityMs) {
-        work.push(q.send(queue, [x.message], delay).then((ref) => ({ kind: 'timer' as const, message: x.message, fireAtMs: x.fireAtMs!, ref })));
+        work.push(
+          q
+            .send(queue, [x.message], delay)
+            .then((ref) => ({ kind: 'timer' as const, message: x.message, fireAtMs: x.fireAtMs!, ref })),
+        );
       } else {
         work.push(
           q.send(queue, [x.message], o.controlQueueVisibilityMs).then((ref) => ({
@@ -220,7 +243,8 @@ export class Engine {
 
   private dispatch(x: Sent): void {
     if (x.kind === 'activity') {
-      for (const message of x.messages) this.pool.push({ message, held: x.held, fromQueue: false });
+      if (this.closing) void x.held.release();
+      else for (const message of x.messages) this.pool.push({ message, held: x.held, fromQueue: false });
     } else if (x.kind === 'timer') {
       this.timers.schedule(x.message, x.fireAtMs, { ref: x.ref });
     } else if (x.fireAtMs !== undefined && x.fireAtMs > Date.now()) {
@@ -231,31 +255,49 @@ export class Engine {
   }
 
   /** A timer is due: deliver it if we hold its message, or claim the message first (long timers are not held). */
-  private async timerDue(message: TaskMessage, pending: { held?: HeldMessage; ref?: import('../store/queues').QueueRef }): Promise<void> {
+  private async timerDue(
+    message: TaskMessage,
+    pending: { held?: HeldMessage; ref?: import('../store/queues').QueueRef },
+  ): Promise<void> {
     if (pending.held) return this.deliver({ message, held: pending.held, fromQueue: false });
     if (!pending.ref) return;
     const claimed = await this.deps.hub.queues
       .setVisibility(pending.ref, this.deps.options.controlQueueVisibilityMs)
       .catch(() => false);
-    if (claimed) this.deliver({ message, held: new HeldMessage(pending.ref, 1, this.deps.hub.queues, this.keeper), fromQueue: false });
+    if (claimed)
+      this.deliver({
+        message,
+        held: new HeldMessage(pending.ref, 1, this.deps.hub.queues, this.keeper),
+        fromQueue: false,
+      });
   }
 
   /** Sends a client's message (start, event, terminate, …) and processes it in-process at once. */
   async sendClientMessage(message: TaskMessage): Promise<() => void> {
     const q = this.deps.hub.queues;
-    const ref = await q.send(this.controlQueueOf(message.instanceId), [message], this.deps.options.controlQueueVisibilityMs);
+    const ref = await q.send(
+      this.controlQueueOf(message.instanceId),
+      [message],
+      this.deps.options.controlQueueVisibilityMs,
+    );
     const held = new HeldMessage(ref, 1, q, this.keeper);
     return () => this.deliver({ message, held, fromQueue: false });
   }
 
+  /**
+   * Stops gracefully: queued work items are handed back to the queue, running activities and episodes get up to
+   * 10 s to finish (their results are recorded), then every message still held is released for the next host.
+   */
   async stop(): Promise<void> {
+    this.closing = true;
+    for (const d of this.pool.clear()) void d.held?.release();
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (this.pool.size > 0 || this.running.size > 0)) {
+      await Promise.race([Promise.all([this.pool.idle(), ...this.running]), new Promise((r) => setTimeout(r, 100))]);
+    }
     this.stopped = true;
-    const queued = this.pool.clear();
-    for (const d of queued) void d.held?.release();
-    const deadline = new Promise((r) => setTimeout(r, 10_000).unref());
-    await Promise.race([Promise.all([this.pool.idle(), ...this.running]), deadline]);
     this.timers.clear();
-    await Promise.all([...this.sessions.values()].map((s) => s.rowWrite));
+    await Promise.all([...this.sessions.values()].map((s) => s.rows.flush()));
     await this.keeper.stop();
   }
 }
@@ -264,25 +306,6 @@ type Sent =
   | { kind: 'activity'; messages: TaskMessage[]; held: HeldMessage }
   | { kind: 'timer'; message: TaskMessage; fireAtMs: number; ref: import('../store/queues').QueueRef }
   | { kind: 'control'; message: TaskMessage; fireAtMs?: number; held: HeldMessage };
-
-/** Work items of one episode travel in as few queue messages as fit (≤ 100 items, well under the 45 KB limit). */
-function groupWorkItems(messages: TaskMessage[]): TaskMessage[][] {
-  const groups: TaskMessage[][] = [];
-  let current: TaskMessage[] = [];
-  let size = 0;
-  for (const m of messages) {
-    const n = JSON.stringify(m).length;
-    if (current.length && (current.length >= 100 || size + n > 40_000)) {
-      groups.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(m);
-    size += n;
-  }
-  if (current.length) groups.push(current);
-  return groups;
-}
 
 export function activityKey(instanceId: string, executionId: string | undefined, id: number): string {
   return `${instanceId}\n${executionId}\n${id}`;

@@ -43,6 +43,15 @@ export class HeldMessage {
     this.settle();
   }
 
+  /**
+   * Stops holding the message without touching it: it becomes visible when its invisibility runs out and is then
+   * processed like any message from a previous run (used when the episode that sent it failed to commit).
+   */
+  forget(): void {
+    this.done = true;
+    this.keeper.remove(this);
+  }
+
   /** Keeps the message invisible for another `visibilityMs`. */
   renew(visibilityMs: number): Promise<unknown> {
     return this.run(() => this.transport.setVisibility(this.ref, visibilityMs));

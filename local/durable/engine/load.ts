@@ -34,7 +34,9 @@ export async function loadSession(engine: Engine, s: Session): Promise<Execution
     if (state.status && (!row || (row.executionId === state.executionId && row.runtimeStatus !== state.status))) {
       await hub.instances
         .merge(rowFromState(state, sentinel.checkpointTime))
-        .catch((err: unknown) => engine.deps.log('warn', `Durable: could not repair the status of '${s.instanceId}': ${errorText(err)}`));
+        .catch((err: unknown) =>
+          engine.deps.log('warn', `Durable: could not repair the status of '${s.instanceId}': ${errorText(err)}`),
+        );
     }
   } else {
     s.etag = undefined;

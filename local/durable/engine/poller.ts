@@ -75,7 +75,8 @@ export class QueuePoller {
       return;
     }
     const first = m.messages[0];
-    const fireAt = first.event.EventType === EventType.TimerFired && first.event.FireAt ? Date.parse(first.event.FireAt) : 0;
+    const fireAt =
+      first.event.EventType === EventType.TimerFired && first.event.FireAt ? Date.parse(first.event.FireAt) : 0;
     if (!workItems && fireAt > Date.now() + 1000) {
       // A timer longer than a queue message can stay invisible (7 days) surfaced early: wait again, send first.
       const ref = await q.send(m.ref.queue, m.messages, fireAt - Date.now());

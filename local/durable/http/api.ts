@@ -143,7 +143,8 @@ export class DurableHttpApi {
         const status = await this.ops.status(id, { showInput: false });
         if (!status) return notFound(res);
         if (['Canceled', 'Terminated', 'Completed'].includes(status.runtimeStatus)) return send(res, 410);
-        return send(res, 501, { Message: 'Rewind is not supported by the Sluice local host.' });
+        // Empty body: the SDK then reports "The rewind operation is not supported by the underlying storage provider."
+        return send(res, 501);
       }
       case 'restart': {
         let newId: string;
@@ -151,7 +152,13 @@ export class DurableHttpApi {
           newId = await this.ops.restart(id, boolParam(url, 'restartWithNewInstanceId') ?? true);
         } catch (err) {
           if (err instanceof ArgumentError) {
-            return sendError(res, 400, 'InstanceId does not match a valid orchestration instance.', err, 'System.ArgumentException');
+            return sendError(
+              res,
+              400,
+              'InstanceId does not match a valid orchestration instance.',
+              err,
+              'System.ArgumentException',
+            );
           }
           throw err;
         }

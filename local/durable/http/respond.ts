@@ -18,7 +18,13 @@ export function send(res: ServerResponse, status: number, body?: unknown, header
 }
 
 /** ASP.NET's `CreateErrorResponse(status, message, exception)` body. */
-export function sendError(res: ServerResponse, status: number, message: string, err?: unknown, type = 'System.Exception'): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  err?: unknown,
+  type = 'System.Exception',
+): void {
   const body: Record<string, unknown> = { Message: message };
   if (err !== undefined) {
     body.ExceptionMessage = err instanceof Error ? err.message : String(err);

@@ -1,7 +1,13 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { HistoryEvent } from '../events';
 import { historyRowKey, escapeKey } from '../names';
-import { eventTypeFromName, eventTypeName, RuntimeStatus, runtimeStatusName, type RuntimeStatusName } from '../protocol';
+import {
+  eventTypeFromName,
+  eventTypeName,
+  RuntimeStatus,
+  runtimeStatusName,
+  type RuntimeStatusName,
+} from '../protocol';
 import type { RetryOptions } from '../retry';
 import type { HistoryRecord } from '../state';
 import { LargePayloads, tooLargeForTable } from './blobs';
@@ -92,7 +98,12 @@ export class HistoryTable {
     for (const f of STRING_FIELDS) {
       const v = e[f];
       if (typeof v === 'string') {
-        await this.putLarge(row, f, v, () => `${pk}/history-${rk}-${row.EventType}-${LargePayloads.randomSuffix()}-${f}.json.gz`);
+        await this.putLarge(
+          row,
+          f,
+          v,
+          () => `${pk}/history-${rk}-${row.EventType}-${LargePayloads.randomSuffix()}-${f}.json.gz`,
+        );
       }
     }
     for (const f of NUMBER_FIELDS) if (typeof e[f] === 'number') row[f] = e[f];
@@ -117,7 +128,8 @@ export class HistoryTable {
       if (v !== undefined) (e as unknown as Record<string, unknown>)[f] = v;
     }
     for (const f of NUMBER_FIELDS) if (row[f] !== undefined && row[f] !== null) e[f] = Number(row[f]);
-    for (const f of JSON_FIELDS) if (typeof row[f] === 'string') (e as unknown as Record<string, unknown>)[f] = JSON.parse(row[f] as string);
+    for (const f of JSON_FIELDS)
+      if (typeof row[f] === 'string') (e as unknown as Record<string, unknown>)[f] = JSON.parse(row[f] as string);
     if (row.FireAt) e.FireAt = toIso(row.FireAt);
     if (row.ScheduledStartTime) e.ScheduledStartTime = toIso(row.ScheduledStartTime);
     if (typeof row.OrchestrationStatus === 'string')
@@ -170,7 +182,12 @@ export class HistoryTable {
       RuntimeStatus: c.status ?? '',
     };
     const suffix = LargePayloads.randomSuffix();
-    await this.putLarge(sentinel, 'CustomStatus', c.customStatus ?? 'null', () => `${pk}/sentinel-${suffix}-CustomStatus.json.gz`);
+    await this.putLarge(
+      sentinel,
+      'CustomStatus',
+      c.customStatus ?? 'null',
+      () => `${pk}/sentinel-${suffix}-CustomStatus.json.gz`,
+    );
     await this.putLarge(sentinel, 'Output', c.output ?? 'null', () => `${pk}/sentinel-${suffix}-Output.json.gz`);
     await this.putLarge(sentinel, 'Held', JSON.stringify(c.held), () => `${pk}/sentinel-${suffix}-Held.json.gz`);
     const batches: TransactionAction[][] = [[]];
@@ -197,9 +214,12 @@ export class HistoryTable {
     const pk = escapeKey(instanceId);
     const keys: string[] = [];
     const filter = `PartitionKey eq '${pk.replace(/'/g, "''")}'`;
-    for await (const row of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) keys.push(row.rowKey!);
+    for await (const row of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] } }))
+      keys.push(row.rowKey!);
     for (let i = 0; i < keys.length; i += 100) {
-      await this.table.submitTransaction(keys.slice(i, i + 100).map((rk) => ['delete', { partitionKey: pk, rowKey: rk }]));
+      await this.table.submitTransaction(
+        keys.slice(i, i + 100).map((rk) => ['delete', { partitionKey: pk, rowKey: rk }]),
+      );
     }
     await this.blobs.deletePrefix(`${pk}/`);
   }
@@ -208,6 +228,7 @@ export class HistoryTable {
 export function toIso(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'string') return new Date(value).toISOString();
-  if (value && typeof value === 'object' && 'value' in value) return new Date(String((value as { value: unknown }).value)).toISOString();
+  if (value && typeof value === 'object' && 'value' in value)
+    return new Date(String((value as { value: unknown }).value)).toISOString();
   return new Date(0).toISOString();
 }

@@ -153,7 +153,8 @@ export class InstancesTable {
         token = page.value.continuationToken;
       }
     } else {
-      for await (const page of pages) for (const e of page) rows.push(await this.fromRow(e as unknown as Row, withInput));
+      for await (const page of pages)
+        for (const e of page) rows.push(await this.fromRow(e as unknown as Row, withInput));
     }
     return { rows, continuationToken: token };
   }

@@ -34,7 +34,11 @@ export class HubLease {
     await this.container.createIfNotExists();
     const blob = this.container.getBlockBlobClient('taskhub.json');
     if (!(await blob.exists())) {
-      const info = { TaskHubName: this.hubName, CreatedAt: new Date().toISOString(), PartitionCount: this.partitionCount };
+      const info = {
+        TaskHubName: this.hubName,
+        CreatedAt: new Date().toISOString(),
+        PartitionCount: this.partitionCount,
+      };
       await blob.upload(JSON.stringify(info), Buffer.byteLength(JSON.stringify(info))).catch(() => undefined);
     }
     const lease = blob.getBlobLeaseClient();
@@ -56,7 +60,10 @@ export class HubLease {
       }
     }
     this.lease = lease;
-    await blob.setMetadata({ sluicepid: String(process.pid), sluicehost: hostname() }, { conditions: { leaseId: lease.leaseId } });
+    await blob.setMetadata(
+      { sluicepid: String(process.pid), sluicehost: hostname() },
+      { conditions: { leaseId: lease.leaseId } },
+    );
     this.timer = setInterval(() => {
       this.lease?.renewLease().catch((err: unknown) => this.onLost(err));
     }, RENEW_MS);

@@ -58,7 +58,9 @@ export class QueueTransport {
       text = JSON.stringify({ id: body.id, compressedBlobName: name } satisfies QueueBody);
     }
     const visibilityTimeout = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(visibilityMs / 1000)));
-    const res = await this.service.getQueueClient(queue).sendMessage(text, { messageTimeToLive: -1, visibilityTimeout });
+    const res = await this.service
+      .getQueueClient(queue)
+      .sendMessage(text, { messageTimeToLive: -1, visibilityTimeout });
     return { queue, messageId: res.messageId, popReceipt: res.popReceipt, dequeueCount: 0 };
   }
 
@@ -96,7 +98,12 @@ export class QueueTransport {
     try {
       const res = await this.service
         .getQueueClient(ref.queue)
-        .updateMessage(ref.messageId, ref.popReceipt, undefined, Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(visibilityMs / 1000)));
+        .updateMessage(
+          ref.messageId,
+          ref.popReceipt,
+          undefined,
+          Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(visibilityMs / 1000)),
+        );
       ref.popReceipt = res.popReceipt!;
       return true;
     } catch (err) {

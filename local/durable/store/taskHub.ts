@@ -27,18 +27,28 @@ export function openTaskHub(
   onLeaseLost: (err: unknown) => void,
 ): TaskHubStorage {
   const names = taskHubNames(options.hubName, options.partitionCount);
-  const insecure = /DefaultEndpointsProtocol=http;|Endpoint=http:/i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
+  const insecure =
+    /DefaultEndpointsProtocol=http;|Endpoint=http:/i.test(connectionString) ||
+    /UseDevelopmentStorage=true/i.test(connectionString);
   const tableOptions = { allowInsecureConnection: insecure };
   const blobService = BlobServiceClient.fromConnectionString(connectionString);
   const blobs = new LargePayloads(blobService.getContainerClient(names.largeMessagesContainer));
-  const history = new HistoryTable(TableClient.fromConnectionString(connectionString, names.historyTable, tableOptions), blobs);
+  const history = new HistoryTable(
+    TableClient.fromConnectionString(connectionString, names.historyTable, tableOptions),
+    blobs,
+  );
   const instances = new InstancesTable(
     TableClient.fromConnectionString(connectionString, names.instancesTable, tableOptions),
     blobs,
     options.hubName,
   );
   const queues = new QueueTransport(QueueServiceClient.fromConnectionString(connectionString), blobs);
-  const lease = new HubLease(blobService.getContainerClient(names.leasesContainer), options.hubName, options.partitionCount, onLeaseLost);
+  const lease = new HubLease(
+    blobService.getContainerClient(names.leasesContainer),
+    options.hubName,
+    options.partitionCount,
+    onLeaseLost,
+  );
   return {
     names,
     history,

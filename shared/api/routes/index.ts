@@ -3,7 +3,23 @@ import { cancelRunRoute } from './cancelRun';
 import { listDatastoresRoute } from './datastores';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
+import {
+  getEndpointRoute,
+  listEndpointsRoute,
+  listEndpointVersionsRoute,
+  putEndpointRoute,
+  submitEndpointRoute,
+} from './published/endpointRoutes';
+import {
+  disablePublishedRoute,
+  enablePublishedRoute,
+  getPublishedRoute,
+  listPublishedRoute,
+  publishPipelineRoute,
+  submitPublishedRoute,
+} from './published/publishedRoutes';
 import { getRunRoute, listRunsRoute } from './runs';
+import { SCHEDULE_ROUTES } from './schedules/routes';
 import { uploadSnapshotRoute } from './snapshots';
 import { stepLogsRoute } from './stepLogs';
 import { submitRunRoute } from './submitRun';
@@ -22,4 +38,16 @@ export const ROUTES: readonly AnyRoute[] = [
   stepLogsRoute,
   cancelRunRoute,
   listDatastoresRoute,
+  publishPipelineRoute,
+  listPublishedRoute,
+  getPublishedRoute,
+  disablePublishedRoute,
+  enablePublishedRoute,
+  submitPublishedRoute,
+  putEndpointRoute,
+  listEndpointsRoute,
+  getEndpointRoute,
+  listEndpointVersionsRoute,
+  submitEndpointRoute,
+  ...SCHEDULE_ROUTES,
 ];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { NotImplementedError } from '../../errors';
 import { idempotencyOf, REPLAYED_HEADER } from '../idempotencyKey';
 import { defineRoute, json } from '../route';
 import { ExperimentName, QueryFlag, SubmitRunBody, SubmitRunResponse } from '../schemas';
 import { preparePipeline } from '../submit/preparePipeline';
+import { dryRunPlan, DryRunPlanView } from '../submit/dryRun';
 import { submitRun } from '../submit/submitRun';
 import { runLinks } from '../views';
 
@@ -19,20 +19,20 @@ export const submitRunRoute = defineRoute({
     'and body within 24 hours return the same run; the same key with a different body is a 409.',
   params: z.object({ experiment: ExperimentName }),
   query: z.object({
-    dryRun: QueryFlag.optional().meta({ description: 'Show the reuse plan without running (not available yet: 501)' }),
+    dryRun: QueryFlag.optional().meta({
+      description:
+        'Answer 200 with the reuse plan (each step reused or run, and why) without recording or starting anything',
+    }),
   }),
   body: { kind: 'json', schema: SubmitRunBody },
   usesLauncher: true,
   responses: {
     202: { description: 'Accepted; poll `links.self` for progress', schema: SubmitRunResponse },
+    200: { description: 'With `dryRun=true`: the reuse plan; nothing was recorded or started', schema: DryRunPlanView },
     503: { description: 'Recorded but not started (the run is marked Failed)' },
   },
   async handler({ params, query, body, principal, request, deps, baseUrl }) {
-    if (query.dryRun) {
-      throw new NotImplementedError(
-        'dryRun=true (the reuse plan of a submit) is not available yet; submit without dryRun to run the pipeline.',
-      );
-    }
+    if (query.dryRun) return json(200, await dryRunPlan(deps, params.experiment, body));
     const idempotency = idempotencyOf(request, 'submitRun', principal, { experiment: params.experiment, body });
     const prepared = await preparePipeline(deps.store, body, deps.defaultCompute);
     const { run, replayed } = await submitRun(deps, {

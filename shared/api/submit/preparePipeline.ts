@@ -3,6 +3,7 @@ import { buildRunPlan, missingSnapshots, resolveParameters } from '../../engine'
 import { UserInputError, type FieldIssue } from '../../errors';
 import { parseSpec, validateSpec, type PipelineSpec } from '../../spec';
 import type { DataPath, NewStepRun } from '../../store/model';
+import { canonicalJson, sha256Hex } from '../../store/keys';
 import type { Store } from '../../store/repositories';
 import type { SubmitRunBody } from '../schemas';
 import { formatIssuePath } from '../validate';
@@ -28,7 +29,12 @@ export type SubmitFields = Pick<
  * paths against it, and checks that every source directory has an uploaded snapshot and every datastore exists.
  * Every problem is a 400 naming the field. Stores the spec (content-addressed) so the run can pin it by hash.
  */
-export async function preparePipeline(store: Store, body: SubmitFields, defaultCompute: string): Promise<PreparedRun> {
+export async function preparePipeline(
+  store: Store,
+  body: SubmitFields,
+  defaultCompute: string,
+  options: { record?: boolean } = {},
+): Promise<PreparedRun> {
   const spec = await readSpec(store, body);
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
   const plan = buildRunPlan(spec, { runId: 'preview', defaultCompute, parameters, snapshots: body.snapshots });
@@ -72,9 +78,13 @@ export async function preparePipeline(store: Store, body: SubmitFields, defaultC
     throw new UserInputError(`${first.path}: ${first.message}${more}`, issues);
   }
 
-  const pipeline = await store.pipelines.put(spec, { name: spec.name, description: spec.description });
+  // A dry run records nothing: the id is the same content hash the store would give the spec.
+  const pipelineId =
+    options.record === false
+      ? sha256Hex(canonicalJson(spec))
+      : (await store.pipelines.put(spec, { name: spec.name, description: spec.description })).id;
   return {
-    pipelineId: pipeline.id,
+    pipelineId,
     pipelineName: spec.name,
     parameters: parameters.values,
     dataPaths: parameters.dataPaths,
@@ -88,7 +98,7 @@ export async function preparePipeline(store: Store, body: SubmitFields, defaultC
   };
 }
 
-async function readSpec(store: Store, body: SubmitFields): Promise<PipelineSpec> {
+export async function readSpec(store: Store, body: SubmitFields): Promise<PipelineSpec> {
   if (body.pipeline !== undefined && body.pipelineId !== undefined) {
     throw UserInputError.field('body.pipelineId', 'give either pipeline (the spec) or pipelineId, not both');
   }

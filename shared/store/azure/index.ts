@@ -6,8 +6,13 @@ import { blobSpill } from './entity';
 import { AzureExperimentRepository } from './experiments';
 import { AzureIdempotencyStore } from './idempotency';
 import { AzureLogStore } from './logs';
+import { AzurePipelineEndpointRepository } from './pipelineEndpoints';
 import { AzurePipelineRepository } from './pipelines';
+import { AzurePublishedPipelineRepository } from './publishedPipelines';
+import { AzureReuseCacheRepository } from './reuseCache';
+import { AzureBlobListing } from './blobListing';
 import { AzureRunRepository } from './runs';
+import { AzureScheduleRepository } from './schedules';
 import { AzureSnapshotStore } from './snapshots';
 import { AzureStepRunRepository } from './stepRuns';
 
@@ -28,5 +33,10 @@ export function createAzureStore(clients: StorageClients, now: () => Date = () =
     logs: new AzureLogStore(clients.blobs),
     idempotency: new AzureIdempotencyStore(clients.table(TABLES.idempotency), now),
     datastores: new AzureDatastoreRepository(clients.table(TABLES.datastores)),
+    publishedPipelines: new AzurePublishedPipelineRepository(clients.table(TABLES.publishedPipelines), spill),
+    pipelineEndpoints: new AzurePipelineEndpointRepository(clients.table(TABLES.pipelineEndpoints), spill),
+    reuseCache: new AzureReuseCacheRepository(clients.table(TABLES.reuseCache), spill),
+    blobListing: new AzureBlobListing(clients.blobs),
+    schedules: new AzureScheduleRepository(clients.table(TABLES.schedules), spill),
   };
 }

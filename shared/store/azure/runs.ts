@@ -24,7 +24,7 @@ import { etagOf, fromEntity, toEntity, type Spill } from './entity';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from './storageErrors';
 
 const RUN_ROW = 'run';
-const JSON_FIELDS = ['tags', 'parameters', 'dataPaths', 'snapshots', 'metrics', 'error'] as const;
+const JSON_FIELDS = ['tags', 'parameters', 'dataPaths', 'snapshots', 'metrics', 'error', 'triggerBlobs'] as const;
 
 /**
  * Runs in the `Runs` table (PartitionKey = run id, RowKey = `run`) plus a `RunIndex` table that lists each run

@@ -1,7 +1,10 @@
 import type { Store } from '../repositories';
 import { MemoryExperimentRepository, MemoryLogStore, MemoryPipelineRepository, MemorySnapshotStore } from './content';
 import { MemoryDatastoreRepository, MemoryIdempotencyStore } from './keysAndDatastores';
+import { MemoryPipelineEndpointRepository, MemoryPublishedPipelineRepository } from './published';
+import { MemoryBlobListing, MemoryReuseCacheRepository } from './reuseCache';
 import { MemoryRunRepository } from './runs';
+import { MemoryScheduleRepository } from './schedules';
 import { MemoryStepRunRepository } from './stepRuns';
 
 export interface MemoryStore extends Store {
@@ -13,6 +16,11 @@ export interface MemoryStore extends Store {
   logs: MemoryLogStore;
   idempotency: MemoryIdempotencyStore;
   datastores: MemoryDatastoreRepository;
+  publishedPipelines: MemoryPublishedPipelineRepository;
+  pipelineEndpoints: MemoryPipelineEndpointRepository;
+  reuseCache: MemoryReuseCacheRepository;
+  blobListing: MemoryBlobListing;
+  schedules: MemoryScheduleRepository;
 }
 
 /**
@@ -31,5 +39,10 @@ export function createMemoryStore(now: () => Date = () => new Date()): MemorySto
     logs: new MemoryLogStore(),
     idempotency: new MemoryIdempotencyStore(now),
     datastores: new MemoryDatastoreRepository(),
+    publishedPipelines: new MemoryPublishedPipelineRepository(),
+    pipelineEndpoints: new MemoryPipelineEndpointRepository(),
+    reuseCache: new MemoryReuseCacheRepository(),
+    blobListing: new MemoryBlobListing(),
+    schedules: new MemoryScheduleRepository(),
   };
 }

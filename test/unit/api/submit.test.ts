@@ -133,13 +133,33 @@ test('a data path on an unknown datastore is a 400 listing the datastores', asyn
   });
 });
 
-test('dryRun=true is reserved: 501 with a clear message', async () => {
+test('dryRun=true answers 200 with the reuse plan and records nothing', async () => {
   const h = createHarness();
   const res = await h.call('POST', 'experiments/e/runs?dryRun=true', { json: { pipeline: PIPELINE } });
-  assert.equal(res.status, 501);
-  assert.equal(res.json.error.code, 'NotImplemented');
-  assert.match(res.json.error.message, /dryRun=true .* is not available yet; submit without dryRun/);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.dryRun, true);
+  assert.equal(res.json.pipelineName, 'demo');
+  assert.match(res.json.pipelineId, /^[0-9a-f]{64}$/);
+  assert.deepEqual(
+    res.json.steps.map((s: { name: string; reuse: boolean; certain: boolean; reasons: string[] }) => [
+      s.name,
+      s.reuse,
+      s.certain,
+      s.reasons,
+    ]),
+    [
+      ['first', false, true, ['no earlier run']],
+      ['second', false, false, ['runs because upstream step first runs']],
+    ],
+  );
+  assert.deepEqual(res.json.summary, { reused: 0, run: 2 });
   assert.equal(h.store.runs.rows.size, 0);
+  assert.equal(h.store.pipelines.rows.size, 0, 'a dry run does not even store the spec');
+  assert.deepEqual(h.launched, []);
+  const bad = await h.call('POST', 'experiments/e/runs?dryRun=true', {
+    json: { pipeline: PIPELINE, parameters: { n: 'x' } },
+  });
+  assert.equal(bad.status, 400, 'a dry run checks the submit exactly as a run does');
 });
 
 test('when the orchestration cannot start, the run is marked Failed and the caller gets a 503 without secrets', async () => {

@@ -41,6 +41,7 @@ describe('sluice run: arguments', () => {
       scope: undefined,
       json: true,
       follow: true,
+      plan: false,
       experiment: 'exp-1',
       parameters: { reg_rate: '0.1', query: 'a=b' },
       dataPaths: { raw_data: 'workspaceblobstore:diabetes/' },

@@ -284,4 +284,41 @@ describe('sluice run against a fake API', () => {
         '`npm start`; otherwise check --url or SLUICE_URL.\n',
     );
   });
+  test('--plan prints each step reused or run and why, and starts nothing', async () => {
+    const plan = {
+      dryRun: true,
+      experiment: 'demo',
+      pipelineId: 'p1',
+      pipelineName: 'demo',
+      regenerateOutputs: false,
+      steps: [
+        {
+          name: 'prepare',
+          reuse: true,
+          certain: true,
+          reasons: ['unchanged'],
+          reusedFrom: { runId: 'r0', step: 'prepare' },
+        },
+        { name: 'train', reuse: false, certain: true, reasons: ['parameter reg_rate 0.01 → 0.1'] },
+      ],
+      summary: { reused: 1, run: 1 },
+    };
+    server.on('POST /api/experiments/demo/runs', (req, res) =>
+      req.query.get('dryRun') === 'true'
+        ? sendJson(res, 200, plan)
+        : sendJson(res, 500, { error: { code: 'Unexpected', message: 'a plan must not submit' } }),
+    );
+    const f = fakeIo();
+    const code = await runCommand([spec, '--url', server.url, '--param', 'reg_rate=0.1', '--plan'], f.io);
+    assert.equal(code, 0, f.stderr());
+    assert.deepEqual(requests(), ['POST /api/snapshots', 'POST /api/experiments/demo/runs']);
+    assert.equal(server.requests[1].query.get('dryRun'), 'true');
+    assert.deepEqual(JSON.parse(server.requests[1].body.toString()).parameters, { reg_rate: '0.1' });
+    assert.match(f.stdout(), /^prepare {2}Reused \(from run r0, step prepare\): unchanged$/m);
+    assert.match(f.stdout(), /^train {4}Runs: parameter reg_rate 0\.01 → 0\.1$/m);
+    assert.match(f.stdout(), /^1 reused, 1 to run\. Nothing was started\.$/m);
+    await assert.rejects(runCommand([spec, '--url', server.url, '--plan', '--follow'], fakeIo().io), {
+      message: 'run: --plan starts nothing, so --follow cannot go with it',
+    });
+  });
 });

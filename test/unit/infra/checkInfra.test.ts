@@ -78,8 +78,16 @@ describe('settings', () => {
     assert.deepEqual(checkInfra(input), [
       `app setting "SLUICE_STORAGE" is read by the code but ${SITE} does not set it`,
       `app setting "SLUICE_STORAGE__accountName" is read by the code but ${SITE} does not set it`,
-      'trigger of function "stepResults" (queueTrigger) uses connection "SLUICE_STORAGE", which is not set (set SLUICE_STORAGE__accountName for an identity-based connection)',
+      // ...and every trigger that listens through that connection (derived, so new triggers need no test change).
+      ...input.triggers
+        .filter((t) => t.connection === 'SLUICE_STORAGE')
+        .map(
+          (t) =>
+            `trigger of function "${t.functionName}" (${t.type}) uses connection "SLUICE_STORAGE", which is not set ` +
+            '(set SLUICE_STORAGE__accountName for an identity-based connection)',
+        ),
     ]);
+    assert.ok(input.triggers.some((t) => t.connection === 'SLUICE_STORAGE'), 'the app has such triggers');
   });
 
   test('host.json %NAME% references count as settings the code reads', () => {

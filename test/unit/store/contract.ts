@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { BlobLocation } from '../../../shared/compute/messages';
 import { ConflictError, NotFoundError, UserInputError } from '../../../shared/errors';
 import type { Store } from '../../../shared/store';
+import { publishedContract } from './publishedContract';
 
 /**
  * One behavioural suite for every Store implementation: the in-memory fake (unit) and the Azure one over Azurite
@@ -257,4 +258,6 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     assert.equal((await t.store.datastores.get('workspaceblobstore'))?.isDefault, true);
     assert.equal(await t.store.datastores.get('nope'), undefined);
   });
+
+  publishedContract(label, make);
 }

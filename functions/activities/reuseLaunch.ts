@@ -1,0 +1,161 @@
+import type { ProducedOutput } from '../../shared/compute/messages';
+import {
+  confirmOutputs,
+  decideStep,
+  readReuseRecord,
+  reusedOutputs,
+  toRecord,
+  type StepDecision,
+} from '../../shared/reuse';
+import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../../shared/store';
+import type { LoadedRun } from './loadPlan';
+
+/**
+ * Reuse at launch (DESIGN §4.3): for each ready step, compute its reuse key from content facts and either complete
+ * it at once from an earlier result (no job, `reused: true`, outputs pointing at the original blobs) or let it run.
+ * Either way the step run records the decision, the reasons and the key's components. A repeated activity replays
+ * the recorded decision rather than deciding again (activities are at-least-once).
+ *
+ * Reuse is also followed downstream: a consumer of a step reused here, whose other dependencies are Completed too,
+ * is decided in the same call and returned as reused when it is — a step that would run is left for the
+ * orchestrator to launch, with nothing recorded. So a fully reused chain completes in one activity rather than one
+ * orchestration episode per step. Decisions come first (a reused step's outputs are known before its row is
+ * written), then every row is written at once. Nothing is followed once the run is canceled or a step failed or
+ * was canceled: the orchestrator then starts nothing new, and neither does this.
+ */
+
+export interface ReuseLaunchDeps {
+  store: Store;
+  now(): Date;
+}
+
+export type StepLaunch = { step: string; outcome: 'reused' } | { step: string; outcome: 'run' };
+
+type Rows = Map<string, Stored<StepRunRecord>>;
+
+/** Before anything is written: a recorded outcome, or a fresh decision (a hit confirmed by `confirmed`). */
+type Pending = { name: string; ready: boolean } & (
+  | { kind: 'recorded'; outcome: StepLaunch['outcome'] }
+  | { kind: 'fresh'; tentative: StepDecision; confirmed: Promise<StepDecision>; now: string }
+);
+
+type Decided = Pending & { kind: 'fresh'; decision: StepDecision };
+
+export async function decideLaunches(
+  deps: ReuseLaunchDeps,
+  loaded: LoadedRun,
+  steps: string[],
+  stepRuns?: Promise<Stored<StepRunRecord>[]>,
+): Promise<StepLaunch[]> {
+  const { run, plan } = loaded;
+  const rows: Rows = new Map((await (stepRuns ?? deps.store.stepRuns.list(run.id))).map((r) => [r.step, r]));
+  const pending = new Map<string, Pending>();
+  const reusedHere = (name: string) => {
+    const p = pending.get(name);
+    return p?.kind === 'recorded' ? p.outcome === 'reused' : p?.kind === 'fresh' && p.tentative.reuse;
+  };
+  const producedOutput = (producer: string, data: string): ProducedOutput | undefined => {
+    const p = pending.get(producer);
+    if (p?.kind === 'fresh' && p.tentative.reuse) return p.tentative.from?.outputs.find((o) => o.name === data);
+    const row = rows.get(producer);
+    return row?.status === 'Completed' ? row.outputs.find((o) => o.name === data) : undefined;
+  };
+  const decide = async (name: string, ready: boolean): Promise<Pending> => {
+    const row = rows.get(name);
+    if (row?.status === 'Completed' && row.reused) return { name, ready, kind: 'recorded', outcome: 'reused' };
+    if (row && (readReuseRecord(row.reuseReasons) || row.status !== 'NotStarted')) {
+      return { name, ready, kind: 'recorded', outcome: 'run' };
+    }
+    const now = deps.now().toISOString();
+    const input = { step: plan.steps[name], pipeline: plan.pipeline, regenerateOutputs: run.regenerateOutputs, now };
+    const tentative = await decideStep({ ...input, runId: run.id }, deps.store, producedOutput, {
+      deferOutputCheck: true,
+    });
+    // The outputs check of a hit runs while the steps downstream are decided on its (tentative) outputs.
+    const confirmed = confirmOutputs(tentative, deps.store);
+    confirmed.catch(() => undefined);
+    return { name, ready, kind: 'fresh', tentative, confirmed, now };
+  };
+
+  for (const p of await Promise.all(steps.map((name) => decide(name, true)))) pending.set(p.name, p);
+  const stopped = run.cancelRequested || [...rows.values()].some((r) => ['Failed', 'Canceled'].includes(r.status));
+  let wave = steps.filter(reusedHere);
+  while (wave.length > 0 && !stopped) {
+    const next = plan.order.filter((name) => {
+      const waitsFor = plan.steps[name].dependsOn;
+      return (
+        !pending.has(name) &&
+        waitsFor.some((d) => wave.includes(d)) &&
+        waitsFor.every((d) => reusedHere(d) || rows.get(d)?.status === 'Completed')
+      );
+    });
+    const decided = await Promise.all(next.map((name) => decide(name, false)));
+    decided.forEach((p) => pending.set(p.name, p));
+    wave = decided.filter((p) => reusedHere(p.name)).map((p) => p.name);
+  }
+
+  // Settle in plan order: a step followed downstream stays only if it is reused and so is every step of this call
+  // that it waits for (a hit whose outputs turned out missing runs, and what was decided on it is dropped).
+  const final = new Map<string, boolean>();
+  const toWrite: Decided[] = [];
+  for (const name of plan.order) {
+    const p = pending.get(name);
+    if (!p) continue;
+    const decision = p.kind === 'fresh' ? await p.confirmed : undefined;
+    const reuse = p.kind === 'fresh' ? decision!.reuse : p.outcome === 'reused';
+    const upstreamOk = plan.steps[name].dependsOn.every((d) =>
+      final.has(d) ? final.get(d) : rows.get(d)?.status === 'Completed',
+    );
+    if (!p.ready && !(reuse && upstreamOk)) continue;
+    final.set(name, reuse);
+    if (p.kind === 'fresh') toWrite.push({ ...p, decision: decision! });
+  }
+  await Promise.all(toWrite.map((p) => write(deps, loaded, rows, p)));
+
+  // The rows are the record of truth (a concurrent repeat of this activity may have decided first).
+  const results: StepLaunch[] = [];
+  for (const name of final.keys()) {
+    const row = rows.get(name);
+    const reused = row?.status === 'Completed' && row.reused;
+    if (pending.get(name)!.ready) results.push({ step: name, outcome: reused ? 'reused' : 'run' });
+    else if (reused && plan.steps[name].dependsOn.every((d) => rows.get(d)?.status === 'Completed')) {
+      results.push({ step: name, outcome: 'reused' });
+    }
+  }
+  return results;
+}
+
+/** Records a fresh decision on the step run (a run only for ready steps) and updates `rows`. */
+async function write(deps: ReuseLaunchDeps, { run, plan }: LoadedRun, rows: Rows, p: Decided): Promise<void> {
+  const { decision, now, name } = p;
+  const record = toRecord(decision);
+  if (decision.reuse && decision.from) {
+    const from = { runId: decision.from.runId, step: decision.from.step };
+    const [written] = await Promise.all([
+      deps.store.stepRuns.update(run.id, name, (s) =>
+        s.status !== 'NotStarted' || readReuseRecord(s.reuseReasons)
+          ? undefined
+          : {
+              status: 'Completed',
+              reused: true,
+              reusedFrom: from,
+              outputs: reusedOutputs(decision),
+              reuseKey: decision.key,
+              reuseReasons: record,
+              startedAt: now,
+              endedAt: now,
+            },
+      ),
+      // The reused result is now this step's latest run in the pipeline (what the next miss is explained against).
+      deps.store.reuseCache.markLatest(plan.pipeline, name, decision.from),
+    ]);
+    rows.set(name, written);
+  } else if (p.ready) {
+    const written = await deps.store.stepRuns.update(run.id, name, (s) =>
+      isTerminalStepStatus(s.status) || readReuseRecord(s.reuseReasons)
+        ? undefined
+        : { reuseKey: decision.key, reuseReasons: record },
+    );
+    rows.set(name, written);
+  }
+}

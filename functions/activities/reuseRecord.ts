@@ -1,0 +1,30 @@
+import { readReuseRecord } from '../../shared/reuse';
+import type { StepRunRecord, Store } from '../../shared/store';
+
+/**
+ * Makes a step run's result reusable (DESIGN §4.3): called when the step run is recorded Completed by running (a
+ * reused step adds nothing: its result is already in the cache). The entry names this run and the outputs the worker
+ * recorded with their fingerprints; it is written only when every declared output was recorded, so a hit can never
+ * leave a consumer without its data. Safe to repeat (an upsert of the same entry).
+ */
+export async function recordReusableResult(
+  store: Store,
+  pipeline: string,
+  row: StepRunRecord,
+  now: () => Date,
+): Promise<boolean> {
+  const record = readReuseRecord(row.reuseReasons);
+  if (row.status !== 'Completed' || row.reused || !record?.key || !record.components) return false;
+  const declared = record.components.outputs;
+  if (!declared.every((name) => row.outputs.some((o) => o.name === name))) return false;
+  await store.reuseCache.put({
+    key: record.key,
+    pipeline,
+    runId: row.runId,
+    step: row.step,
+    outputs: row.outputs.filter((o) => declared.includes(o.name)),
+    completedAt: row.endedAt ?? now().toISOString(),
+    components: record.components,
+  });
+  return true;
+}

@@ -1,0 +1,65 @@
+import type { TableClient } from '@azure/data-tables';
+import type { ReuseCacheRepository } from '../repositories';
+import type { ReuseCacheEntry } from '../reuseCacheModel';
+import { fromEntity, toEntity, type Spill } from './entity';
+import { isNotFound } from './storageErrors';
+
+const JSON_FIELDS = ['outputs', 'components'] as const;
+
+/** Row of an entry: PartitionKey = `key|<reuse key>`, RowKey = `entry` (one point read per lookup). */
+const entryKeys = (key: string) => ({ partitionKey: `key|${key}`, rowKey: 'entry' });
+
+/**
+ * Row of the latest completed run of a step: PartitionKey = `latest|<pipeline>` (URI-encoded, since a pipeline
+ * name may hold characters a table key forbids), RowKey = the step name.
+ */
+const latestKeys = (pipeline: string, step: string) => ({
+  partitionKey: `latest|${encodeURIComponent(pipeline)}`,
+  rowKey: step,
+});
+
+/**
+ * The `ReuseCache` table. Both rows are written with an unconditional upsert: two runs completing the same key at
+ * once both hold valid results, so the last writer may win; components too large for a property spill to a blob.
+ */
+export class AzureReuseCacheRepository implements ReuseCacheRepository {
+  constructor(
+    private readonly table: TableClient,
+    private readonly spill: Spill,
+  ) {}
+
+  get(key: string): Promise<ReuseCacheEntry | undefined> {
+    const { partitionKey, rowKey } = entryKeys(key);
+    return this.read(partitionKey, rowKey);
+  }
+
+  latest(pipeline: string, step: string): Promise<ReuseCacheEntry | undefined> {
+    const { partitionKey, rowKey } = latestKeys(pipeline, step);
+    return this.read(partitionKey, rowKey);
+  }
+
+  async put(entry: ReuseCacheEntry): Promise<void> {
+    const fields: Record<string, unknown> = { ...entry };
+    const row = await toEntity(entryKeys(entry.key), fields, JSON_FIELDS, this.spill, `reuse-cache/${entry.key}`);
+    await Promise.all([this.table.upsertEntity(row, 'Replace'), this.markLatest(entry.pipeline, entry.step, entry)]);
+  }
+
+  async markLatest(pipeline: string, step: string, entry: ReuseCacheEntry): Promise<void> {
+    const fields: Record<string, unknown> = { ...entry };
+    const where = `reuse-cache/${entry.key}`;
+    await this.table.upsertEntity(
+      await toEntity(latestKeys(pipeline, step), fields, JSON_FIELDS, this.spill, where),
+      'Replace',
+    );
+  }
+
+  private async read(partitionKey: string, rowKey: string): Promise<ReuseCacheEntry | undefined> {
+    try {
+      const entity = await this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+      return (await fromEntity(entity, JSON_FIELDS, this.spill)) as unknown as ReuseCacheEntry;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PROBE_SOURCES, probeStep, release, treePids } from './probe';
+import { processAlive, scratchDir, startStack, step, waitUntil, type RunView, type Stack } from './stack';
+
+/** How a run ends when steps fail: failure, continueOnStepFailure, timeout, retries — on the real stack. */
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack({ workers: [{ concurrency: 4 }] });
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const stepFailed = (name: string) => (r: RunView) => r.steps.some((s) => s.name === name && s.status === 'Failed');
+
+const logOf = async (runId: string, name: string, attempt?: number) => {
+  const res = await stack.call(`runs/${runId}/steps/${name}/logs${attempt ? `?attempt=${attempt}` : ''}`, {
+    token: stack.readToken,
+  });
+  assert.equal(res.status, 200);
+  return res.text();
+};
+
+test('a failing step fails the run: its downstream stays NotStarted, unrelated steps not started are Canceled', async () => {
+  const scratch = scratchDir('fail');
+  const pipeline = {
+    name: 'one-step-fails',
+    parameters: { scratch: { type: 'string' } },
+    data: { bad_out: {}, after_out: {} },
+    steps: [
+      // Still running when `bad` fails (the test holds it until then): running steps are left to finish.
+      probeStep('gate', ['--release']),
+      probeStep('bad', ['--fail', 'boom: the input has no rows'], { outputs: ['bad_out'] }),
+      probeStep('after_bad', [], { inputs: ['bad_out'], outputs: ['after_out'] }),
+      probeStep('after_after', [], { inputs: ['after_out'] }),
+      // Unrelated to `bad`, but waits for `gate`: it has not started when the run stops.
+      probeStep('other', [], { run_after: ['gate'] }),
+    ],
+  };
+  const id = await stack.submit(pipeline, { sources: PROBE_SOURCES, parameters: { scratch } });
+  await stack.waitForRun(id, stepFailed('bad'));
+  release(scratch, 'gate');
+  const run = await stack.waitForRun(id);
+
+  assert.equal(run.status, 'Failed');
+  assert.deepEqual(run.error, {
+    code: 'StepFailed',
+    message: 'step bad failed: the script failed with exit code 1; see the step log',
+  });
+  const bad = step(run, 'bad');
+  assert.equal(bad.status, 'Failed');
+  assert.equal(bad.attempt, 1);
+  assert.equal(bad.exitCode, 1);
+  assert.deepEqual(bad.error, { code: 'StepFailed', message: 'the script failed with exit code 1; see the step log' });
+  assert.match(await logOf(id, 'bad'), /boom: the input has no rows/);
+
+  assert.equal(step(run, 'gate').status, 'Completed', 'a step running when another fails finishes');
+  for (const name of ['after_bad', 'after_after']) {
+    const s = step(run, name);
+    assert.equal(s.status, 'NotStarted', name);
+    assert.equal(s.attempt, 0);
+    assert.equal(s.startedAt, undefined);
+    assert.deepEqual(s.error, { code: 'NotRun', message: run.error!.message });
+  }
+  const other = step(run, 'other');
+  assert.equal(other.status, 'Canceled');
+  assert.equal(other.attempt, 0, 'never dispatched');
+  assert.deepEqual(other.error, { code: 'Canceled', message: run.error!.message });
+});
+
+test('continueOnStepFailure runs every step not downstream of the failure; the run still ends Failed', async () => {
+  const scratch = scratchDir('continue');
+  const pipeline = {
+    name: 'continue-on-failure',
+    parameters: { scratch: { type: 'string' } },
+    data: { bad_out: {}, x_out: {} },
+    steps: [
+      probeStep('bad', ['--fail', 'boom'], { outputs: ['bad_out'] }),
+      probeStep('after_bad', [], { inputs: ['bad_out'] }),
+      // Held until `bad` has failed, so `y` can only start after the failure.
+      probeStep('x', ['--release'], { outputs: ['x_out'] }),
+      probeStep('y', [], { inputs: ['x_out'] }),
+    ],
+  };
+  const id = await stack.submit(pipeline, {
+    sources: PROBE_SOURCES,
+    parameters: { scratch },
+    continueOnStepFailure: true,
+  });
+  await stack.waitForRun(id, stepFailed('bad'));
+  release(scratch, 'x');
+  const run = await stack.waitForRun(id);
+
+  assert.equal(run.status, 'Failed');
+  assert.equal(run.error?.message, 'step bad failed: the script failed with exit code 1; see the step log');
+  assert.equal(step(run, 'after_bad').status, 'NotStarted');
+  assert.equal(step(run, 'x').status, 'Completed');
+  assert.equal(step(run, 'y').status, 'Completed');
+  assert.ok(
+    Date.parse(step(run, 'y').startedAt!) > Date.parse(step(run, 'bad').endedAt!),
+    'y started after bad had failed',
+  );
+});
+
+test('a step past timeout_minutes is stopped (its whole process tree) and fails with the timeout reason', async () => {
+  const scratch = scratchDir('timeout');
+  const pipeline = {
+    name: 'times-out',
+    parameters: { scratch: { type: 'string' } },
+    // 0.05 minutes = 3 s; the step would otherwise sleep for 5 minutes.
+    steps: [probeStep('slow', ['--tree'], { timeout_minutes: 0.05 }), probeStep('later', [], { run_after: ['slow'] })],
+  };
+  const id = await stack.submit(pipeline, { sources: PROBE_SOURCES, parameters: { scratch } });
+  const pids = await waitUntil('the step to record its processes', () => treePids(scratch, 'slow'));
+  const run = await stack.waitForRun(id);
+
+  assert.equal(run.status, 'Failed');
+  assert.deepEqual(run.error, {
+    code: 'StepFailed',
+    message: 'step slow failed: the step exceeded its timeout of 3 s and was stopped',
+  });
+  const slow = step(run, 'slow');
+  assert.equal(slow.status, 'Failed');
+  assert.deepEqual(slow.error, { code: 'StepFailed', message: 'the step exceeded its timeout of 3 s and was stopped' });
+  assert.equal(step(run, 'later').status, 'NotStarted');
+  assert.deepEqual(
+    pids.filter((p) => processAlive(p)),
+    [],
+    'every process of the step is gone',
+  );
+  assert.match(await logOf(id, 'slow'), /timed out after 3 s; stopping the process tree/);
+});
+
+test('a step that fails its first attempt and succeeds its retry completes with attempt 2', async () => {
+  const scratch = scratchDir('retry');
+  const pipeline = {
+    name: 'flaky',
+    parameters: { scratch: { type: 'string' } },
+    data: { out: {} },
+    steps: [
+      probeStep('flaky', ['--fail-first'], { retries: 1, outputs: ['out'] }),
+      probeStep('next', [], { inputs: ['out'] }),
+    ],
+  };
+  const id = await stack.submit(pipeline, { sources: PROBE_SOURCES, parameters: { scratch } });
+  const run = await stack.waitForRun(id);
+
+  assert.equal(run.status, 'Completed', JSON.stringify(run));
+  assert.equal(run.error, undefined);
+  const flaky = step(run, 'flaky');
+  assert.equal(flaky.status, 'Completed');
+  assert.equal(flaky.attempt, 2);
+  assert.equal(flaky.exitCode, 0);
+  assert.equal(flaky.error, undefined, 'the first attempt’s error is not left on the completed step');
+  assert.deepEqual(
+    flaky.outputs.map((o) => o.files.map((f) => f.name)),
+    [['flaky.txt']],
+  );
+  assert.equal(step(run, 'next').status, 'Completed');
+  assert.match(await logOf(id, 'flaky', 1), /first attempt fails on purpose/);
+  const second = await logOf(id, 'flaky');
+  assert.match(second, /attempt 2/);
+  assert.match(second, /flaky done/);
+});

@@ -1,0 +1,301 @@
+/**
+ * The whole local stack for pipeline integration tests, as a user runs it: Azurite (in memory, its own ports), the
+ * built app in `sluice host start` as a child process, and workers as `sluice worker` child processes, all reached
+ * over HTTP with tokens from the local development key. Each test file starts its own stack and owns its data.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAzurite, type RunningAzurite } from '../../../local/azurite';
+import { LocalKeyStore } from '../../../shared/auth';
+import { packSnapshot } from '../../../shared/snapshot';
+import { createStorageClients, type StorageClients } from '../../../shared/store/clients';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures', 'pipelines');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Everything the worker printed so far. */
+  output(): string;
+  /** Ends the worker with this signal and waits for it to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface WorkerSpec {
+  compute?: string;
+  concurrency?: number;
+  /** Seconds a received job stays invisible to other workers (a short one lets a crash test finish quickly). */
+  visibilityTimeoutSeconds?: number;
+  workDir?: string;
+}
+
+/** JSON of a run as `GET /api/runs/{id}` returns it (only what the tests read). */
+export interface RunView {
+  id: string;
+  status: string;
+  cancelRequested: boolean;
+  error?: { code: string; message: string };
+  metrics: Record<string, unknown>;
+  steps: StepView[];
+}
+
+export interface StepView {
+  name: string;
+  status: string;
+  attempt: number;
+  queuedAt?: string;
+  startedAt?: string;
+  endedAt?: string;
+  exitCode?: number | null;
+  outputs: { name: string; container: string; path: string; files: { name: string }[] }[];
+  metrics: { name: string; kind: string; value: unknown }[];
+  error?: { code: string; message: string };
+  links: { logs: string };
+}
+
+export interface SubmitOptions {
+  /** Local source directories by their `source_directory` value; each is packed and uploaded first. */
+  sources?: Record<string, string>;
+  /** Snapshot ids already stored, by `source_directory` value. */
+  snapshots?: Record<string, string>;
+  parameters?: Record<string, unknown>;
+  dataPaths?: Record<string, { datastore: string; path: string }>;
+  continueOnStepFailure?: boolean;
+}
+
+export interface Stack {
+  /** `http://127.0.0.1:<port>/api` */
+  base: string;
+  azurite: RunningAzurite;
+  clients: StorageClients;
+  connectionString: string;
+  runToken: string;
+  readToken: string;
+  /** A fetch under `base` with the run token (or `token: ''` for none). */
+  call(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
+  /** Uploads a local directory as a snapshot through the API; returns its id. */
+  upload(dir: string): Promise<string>;
+  /** Submits a pipeline (spec object or YAML text) to a fresh experiment; returns the raw response. */
+  submitRaw(pipeline: unknown, options?: SubmitOptions, experiment?: string): Promise<Response>;
+  /** Submits and asserts 202; returns the run id. */
+  submit(pipeline: unknown, options?: SubmitOptions): Promise<string>;
+  getRun(id: string): Promise<RunView>;
+  /** Polls the run until `done` holds (default: the run has ended), failing with the host's output after `ms`. */
+  waitForRun(id: string, done?: (run: RunView) => boolean, ms?: number): Promise<RunView>;
+  startWorker(spec?: WorkerSpec): WorkerProcess;
+  hostOutput(): string;
+  stop(): Promise<void>;
+}
+
+export const ENDED = new Set(['Completed', 'Failed', 'Canceled']);
+
+export function step(run: RunView, name: string): StepView {
+  const found = run.steps.find((s) => s.name === name);
+  assert.ok(found, `run ${run.id} has no step "${name}": ${JSON.stringify(run.steps.map((s) => s.name))}`);
+  return found;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** True while a process exists and is not a zombie (an orphan whose parent has not reaped it yet counts as gone). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Polls `check` every 100 ms until it returns a value other than undefined/false; fails with `what` after `ms`. */
+export async function waitUntil<T>(what: string, check: () => T | Promise<T>, ms = 60_000): Promise<Exclude<T, false | undefined>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** A fresh folder the test and its steps share (steps get its path as a parameter). */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `sluice-${prefix}-`));
+}
+
+export async function startStack(options: { workers?: WorkerSpec[] } = {}): Promise<Stack> {
+  const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
+  const connectionString = azurite.connectionString;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLUICE_STORAGE: connectionString,
+    AzureWebJobsStorage: connectionString,
+    TASKHUB_NAME: `Pipe${randomUUID().replace(/-/g, '').slice(0, 10)}`,
+    SLUICE_AUTH_MODE: 'local',
+  };
+  const children: ChildProcess[] = [];
+  let hostText = '';
+
+  const spawnCli = (args: string[], onOutput: (text: string) => void): ChildProcess => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (c: Buffer) => onOutput(c.toString()));
+    child.stderr!.on('data', (c: Buffer) => onOutput(c.toString()));
+    children.push(child);
+    return child;
+  };
+
+  const keys = await LocalKeyStore.loadOrCreate(ROOT);
+  const runToken = await keys.sign({ role: 'Sluice.Run', subject: 'pipeline-tests' });
+  const readToken = await keys.sign({ role: 'Sluice.Read', subject: 'pipeline-tests-reader' });
+
+  spawnCli(
+    ['host', 'start', '--app', '.', '--port', '0', '--storage', connectionString],
+    (t) => (hostText = (hostText + t).slice(-200_000)),
+  );
+  const port = await waitUntil(
+    'the host to start',
+    () => {
+      const m = /Sluice host listening on http:\/\/localhost:(\d+)/.exec(hostText);
+      return m ? m[1] : undefined;
+    },
+    60_000,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n${hostText}`);
+  });
+  const base = `http://127.0.0.1:${port}/api`;
+  const clients = createStorageClients({ kind: 'connectionString', connectionString });
+
+  const call: Stack['call'] = (path, init = {}) => {
+    const token = init.token ?? runToken;
+    return fetch(`${base}/${path}`, {
+      ...init,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
+  };
+
+  const stack: Stack = {
+    base,
+    azurite,
+    clients,
+    connectionString,
+    runToken,
+    readToken,
+    call,
+    hostOutput: () => hostText,
+
+    async upload(dir) {
+      const packed = packSnapshot(dir);
+      const res = await call('snapshots', {
+        method: 'POST',
+        body: packed.archive,
+        headers: { 'content-type': 'application/gzip' },
+      });
+      assert.ok(res.status === 201 || res.status === 200, `snapshot upload: ${res.status} ${await res.text()}`);
+      return packed.id;
+    },
+
+    async submitRaw(pipeline, o = {}, experiment = `exp-${randomUUID().slice(0, 8)}`) {
+      const snapshots: Record<string, string> = { ...o.snapshots };
+      for (const [dir, local] of Object.entries(o.sources ?? {})) snapshots[dir] = await stack.upload(local);
+      return call(`experiments/${experiment}/runs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          pipeline,
+          snapshots,
+          parameters: o.parameters ?? {},
+          dataPaths: o.dataPaths ?? {},
+          continueOnStepFailure: o.continueOnStepFailure ?? false,
+        }),
+      });
+    },
+
+    async submit(pipeline, o) {
+      const res = await stack.submitRaw(pipeline, o);
+      const text = await res.text();
+      assert.equal(res.status, 202, text);
+      return (JSON.parse(text) as { id: string }).id;
+    },
+
+    async getRun(id) {
+      const res = await call(`runs/${encodeURIComponent(id)}`, { token: readToken });
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      return JSON.parse(text) as RunView;
+    },
+
+    async waitForRun(id, done = (r) => ENDED.has(r.status), ms = 90_000) {
+      let last: RunView | undefined;
+      try {
+        return await waitUntil(
+          `run ${id}`,
+          async () => {
+            last = await stack.getRun(id);
+            return done(last) ? last : undefined;
+          },
+          ms,
+        );
+      } catch (err) {
+        const steps = last?.steps.map((s) => `${s.name}=${s.status}#${s.attempt}`).join(' ');
+        throw new Error(
+          `${(err as Error).message}; run is ${last?.status} (${steps})\n--- host output ---\n${hostText.slice(-4000)}`,
+        );
+      }
+    },
+
+    startWorker(spec = {}) {
+      let text = '';
+      const args = [
+        'worker',
+        '--compute',
+        spec.compute ?? 'cpu',
+        '--concurrency',
+        String(spec.concurrency ?? 1),
+        '--storage',
+        connectionString,
+        '--work-dir',
+        spec.workDir ?? scratchDir('work'),
+      ];
+      if (spec.visibilityTimeoutSeconds) args.push('--visibility-timeout', String(spec.visibilityTimeoutSeconds));
+      const child = spawnCli(args, (t) => (text = (text + t).slice(-100_000)));
+      return {
+        child,
+        output: () => text,
+        async kill(signal = 'SIGTERM') {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill(signal);
+          await exited;
+        },
+      };
+    },
+
+    async stop() {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await Promise.all(
+        children.map((c) =>
+          c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
+        ),
+      );
+      await azurite.stop();
+    },
+  };
+  for (const w of options.workers ?? []) stack.startWorker(w);
+  return stack;
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAzurite, type RunningAzurite } from '../../../local/azurite';
+import { LocalKeyStore } from '../../../shared/auth';
+import { createAzureStore, type Store } from '../../../shared/store';
+import { createStorageClients, type StorageClients } from '../../../shared/store/clients';
+
+/**
+ * The real stack for schedule tests: Azurite (in memory, own ports), the built app in `sluice host start` as a
+ * child process — which can be stopped and started again on the same storage (a host restart) — with its timer and
+ * blob triggers, plus a store over the same storage so a test can read and rewind a schedule's state.
+ */
+
+export const ROOT = join(__dirname, '..', '..', '..');
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+    await sleep(150);
+  }
+}
+
+/** The pipeline schedules run: its datastore input `raw` is its only data-path parameter. No worker is needed. */
+export const PIPELINE = {
+  name: 'sched-probe',
+  inputs: { raw: { datastore: 'workspaceblobstore', path: 'incoming/' } },
+  steps: [{ name: 'look', type: 'command', command: 'true', arguments: ['${{inputs.raw}}'], inputs: ['raw'] }],
+};
+
+export interface Stack {
+  clients: StorageClients;
+  store: Store;
+  call(path: string, init?: RequestInit & { token?: 'admin' | 'read' }): Promise<Response>;
+  json(path: string, init?: RequestInit & { token?: 'admin' | 'read' }): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** POST /admin/functions/{name}: runs a timer or blob function once, as the Functions admin API does. */
+  invoke(functionName: string, input?: string): Promise<void>;
+  publish(): Promise<string>;
+  upload(path: string, text?: string): Promise<void>;
+  restartHost(): Promise<void>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(label: string): Promise<Stack> {
+  const azurite: RunningAzurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
+  const env = {
+    ...process.env,
+    SLUICE_STORAGE: azurite.connectionString,
+    AzureWebJobsStorage: azurite.connectionString,
+    TASKHUB_NAME: `${label}${randomUUID().replace(/-/g, '').slice(0, 8)}`,
+    SLUICE_AUTH_MODE: 'local',
+    SLUICE_BLOB_POLL_INTERVAL_MS: '200',
+  };
+  const keys = await LocalKeyStore.loadOrCreate(ROOT);
+  const tokens = {
+    admin: await keys.sign({ role: 'Sluice.Admin', subject: `${label}-admin` }),
+    read: await keys.sign({ role: 'Sluice.Read', subject: `${label}-reader` }),
+  };
+  let host: ChildProcess | undefined;
+  let text = '';
+  let base = '';
+  let origin = '';
+
+  async function startHost(): Promise<void> {
+    const mark = text.length;
+    host = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'sluice.js'), 'host', 'start', '--app', '.', '--port', '0', '--storage', azurite.connectionString],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    host.stdout!.on('data', (c: Buffer) => (text += c.toString()));
+    host.stderr!.on('data', (c: Buffer) => (text += c.toString()));
+    const port = await waitUntil(
+      'the host to start',
+      async () => /Sluice host listening on http:\/\/localhost:(\d+)/.exec(text.slice(mark))?.[1],
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${text}`);
+    });
+    origin = `http://127.0.0.1:${port}`;
+    base = `${origin}/api`;
+  }
+
+  async function stopHost(): Promise<void> {
+    const child = host;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  await startHost();
+  const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
+  const store = createAzureStore(clients);
+  const masterKey = () =>
+    (JSON.parse(readFileSync(join(ROOT, '.sluice', 'keys.json'), 'utf8')) as { masterKey: string }).masterKey;
+
+  const call: Stack['call'] = (path, init = {}) =>
+    fetch(`${base}/${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${tokens[init.token ?? 'admin']}`,
+        'content-type': 'application/json',
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
+
+  const stack: Stack = {
+    clients,
+    store,
+    call,
+    async json(path, init) {
+      const res = await call(path, init);
+      const body = await res.text();
+      assert.ok(res.ok, `${init?.method ?? 'GET'} ${path}: ${res.status} ${body}`);
+      return JSON.parse(body);
+    },
+    async invoke(functionName, input = '') {
+      const res = await fetch(`${origin}/admin/functions/${functionName}`, {
+        method: 'POST',
+        headers: { 'x-functions-key': masterKey(), 'content-type': 'application/json' },
+        body: JSON.stringify({ input }),
+      });
+      assert.equal(res.status, 202, await res.text());
+    },
+    async publish() {
+      const published = await stack.json('published-pipelines', {
+        method: 'POST',
+        body: JSON.stringify({ name: `${label}-pipeline`, pipeline: PIPELINE }),
+      });
+      return published.id as string;
+    },
+    async upload(path, content = `data for ${path}`) {
+      const container = clients.blobs.getContainerClient('workspaceblobstore');
+      await container.getBlockBlobClient(path).upload(content, Buffer.byteLength(content));
+    },
+    async restartHost() {
+      await stopHost();
+      await startHost();
+    },
+    output: () => text,
+    async stop() {
+      await stopHost();
+      await azurite.stop();
+    },
+  };
+  return stack;
+}
