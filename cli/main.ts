@@ -53,6 +53,34 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'submit a run of a published pipeline or a pipeline endpoint',
     load: async () => (await import('./commands/submit.js')).submit,
   },
+  'schedule create': {
+    summary: 'create a schedule (recurrence, cron or data trigger) for a published pipeline or endpoint',
+    load: async () => (await import('./commands/schedule.js')).scheduleCreate,
+  },
+  'schedule list': {
+    summary: 'list schedules with their next fire time',
+    load: async () => (await import('./commands/schedule.js')).scheduleList,
+  },
+  'schedule show': {
+    summary: "show a schedule's state and recent runs",
+    load: async () => (await import('./commands/schedule.js')).scheduleShow,
+  },
+  'schedule update': {
+    summary: 'change a schedule',
+    load: async () => (await import('./commands/schedule.js')).scheduleUpdate,
+  },
+  'schedule enable': {
+    summary: 'enable a schedule',
+    load: async () => (await import('./commands/schedule.js')).scheduleEnable,
+  },
+  'schedule disable': {
+    summary: 'disable a schedule',
+    load: async () => (await import('./commands/schedule.js')).scheduleDisable,
+  },
+  'schedule delete': {
+    summary: 'delete a schedule (its runs stay)',
+    load: async () => (await import('./commands/schedule.js')).scheduleDelete,
+  },
   schema: {
     summary: 'print the JSON Schema of the pipeline spec',
     load: async () => (await import('./commands/schema.js')).schema,

@@ -136,6 +136,10 @@ export const RunView = RunSummaryView.extend({
   regenerateOutputs: z.boolean(),
   continueOnStepFailure: z.boolean(),
   scheduleId: z.string().optional(),
+  triggerBlobs: z
+    .array(z.object({ datastore: z.string(), path: z.string(), etag: z.string() }))
+    .optional()
+    .meta({ description: 'For data-change runs: the blob version(s) that started the run' }),
   publishedPipelineId: z.string().optional(),
   createdBy: z.string().optional(),
   error: ErrorInfo.optional(),

@@ -66,6 +66,7 @@ export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[])
     regenerateOutputs: run.regenerateOutputs,
     continueOnStepFailure: run.continueOnStepFailure,
     scheduleId: run.scheduleId,
+    triggerBlobs: run.triggerBlobs,
     publishedPipelineId: run.publishedPipelineId,
     createdBy: run.createdBy,
     error: run.error,

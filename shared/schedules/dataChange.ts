@@ -24,6 +24,14 @@ export interface BlobEvent {
 export const WATCH_TOLERANCE_MS = 5 * 60_000;
 
 /**
+ * A blob's ETag without quotes: listings give `0x8DC…`, blob properties `"0x8DC…"`; the same version must give the
+ * same run id and claim whichever way its event was reported.
+ */
+export function normalizeEtag(etag: string): string {
+  return etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+/**
  * Whether a trigger watches a blob: directly under `path` (Azure ML's semantics), or anywhere below it when
  * `recursive`. Folder markers (names ending in "/") never count.
  */
@@ -57,7 +65,7 @@ export async function onBlobChanged(deps: ScheduleDeps, event: BlobEvent): Promi
     if (event.lastModified && Date.parse(event.lastModified) < Date.parse(s.lastEvaluatedAt) - WATCH_TOLERANCE_MS) {
       continue;
     }
-    const blob = { datastore: datastore.name, path: event.path, etag: event.etag };
+    const blob = { datastore: datastore.name, path: event.path, etag: normalizeEtag(event.etag) };
     try {
       if (trigger.batch === 'window') await joinWindow(deps, s, blob, report);
       else await runPerBlob(deps, s, blob, report);

@@ -192,7 +192,12 @@ async function checkTarget(store: Store, s: ScheduleInput, defaultCompute: strin
   const dataPaths: Record<string, DataPath> = { ...(s.dataPaths as Record<string, DataPath>) };
   const parameter = trigger ? dataPathParameter(s, published) : undefined;
   if (trigger && parameter) dataPaths[parameter] = { datastore: trigger.datastore, path: trigger.path };
-  const fields = { pipelineId: published.pipelineId, parameters: s.parameters, dataPaths, snapshots: published.snapshots };
+  const fields = {
+    pipelineId: published.pipelineId,
+    parameters: s.parameters,
+    dataPaths,
+    snapshots: published.snapshots,
+  };
   try {
     await preparePipeline(store, fields as SubmitFields, defaultCompute, { record: false });
   } catch (err) {

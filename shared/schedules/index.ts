@@ -9,7 +9,7 @@ export {
   type ScheduleInput,
 } from './define';
 export { evaluateSchedules } from './evaluate';
-export { onBlobChanged, watches, type BlobEvent } from './dataChange';
+export { onBlobChanged, watches, normalizeEtag, type BlobEvent } from './dataChange';
 export { startScheduledRun, type ScheduledRun, type StartOutcome } from './startRun';
 export { scheduleState, previewFireTimes, type ScheduleState } from './state';
 export { fireRunId, blobRunId, windowRunId, compactUtc } from './ids';

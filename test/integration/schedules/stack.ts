@@ -27,7 +27,8 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${last}` : ''}`);
     await sleep(150);
   }
 }
@@ -53,7 +54,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(label: string): Promise<Stack> {
+export async function startStack(label: string, options: { blobPollMs?: number } = {}): Promise<Stack> {
   const azurite: RunningAzurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
   const env = {
     ...process.env,
@@ -61,7 +62,7 @@ export async function startStack(label: string): Promise<Stack> {
     AzureWebJobsStorage: azurite.connectionString,
     TASKHUB_NAME: `${label}${randomUUID().replace(/-/g, '').slice(0, 8)}`,
     SLUICE_AUTH_MODE: 'local',
-    SLUICE_BLOB_POLL_INTERVAL_MS: '200',
+    SLUICE_BLOB_POLL_INTERVAL_MS: String(options.blobPollMs ?? 200),
   };
   const keys = await LocalKeyStore.loadOrCreate(ROOT);
   const tokens = {
@@ -77,7 +78,17 @@ export async function startStack(label: string): Promise<Stack> {
     const mark = text.length;
     host = spawn(
       process.execPath,
-      [join(ROOT, 'bin', 'sluice.js'), 'host', 'start', '--app', '.', '--port', '0', '--storage', azurite.connectionString],
+      [
+        join(ROOT, 'bin', 'sluice.js'),
+        'host',
+        'start',
+        '--app',
+        '.',
+        '--port',
+        '0',
+        '--storage',
+        azurite.connectionString,
+      ],
       { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     host.stdout!.on('data', (c: Buffer) => (text += c.toString()));

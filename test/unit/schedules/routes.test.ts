@@ -108,7 +108,10 @@ test('validation errors name the field, with Azure ML recurrence messages', asyn
     'body.timeZone: With recurrence, timeZone goes inside it; move timeZone to recurrence.timeZone.',
   );
   res = await post({ ...base, publishedPipelineId: undefined, cron: '* * * * *' });
-  assert.match(res.json.error.message, /^body\.publishedPipelineId: A schedule runs a published pipeline or a pipeline endpoint/);
+  assert.match(
+    res.json.error.message,
+    /^body\.publishedPipelineId: A schedule runs a published pipeline or a pipeline endpoint/,
+  );
   res = await post({ ...base, pipelineEndpoint: 'ep', cron: '* * * * *' });
   assert.match(res.json.error.message, /^body\.pipelineEndpoint: Give either publishedPipelineId or pipelineEndpoint/);
   res = await post({ ...base, publishedPipelineId: 'nope', cron: '* * * * *' });
@@ -126,7 +129,8 @@ test('validation errors name the field, with Azure ML recurrence messages', asyn
 
 test('data triggers: path, datastore and data-path parameter are checked', async () => {
   const { h, base } = await setup();
-  const post = (dataTrigger: Record<string, unknown>) => h.call('POST', 'schedules', { json: { ...base, dataTrigger } });
+  const post = (dataTrigger: Record<string, unknown>) =>
+    h.call('POST', 'schedules', { json: { ...base, dataTrigger } });
   let res = await post({ path: '../up' });
   assert.equal(
     res.json.error.message,
@@ -143,12 +147,24 @@ test('data triggers: path, datastore and data-path parameter are checked', async
     'body.dataTrigger.dataPathParameterName: pipeline "ingest" has no data-path parameter "rate"; its data-path parameters: raw',
   );
   res = await post({ path: 'in', batch: 'hourly' });
-  assert.match(res.json.error.message, /^body\.dataTrigger\.batch: must be "perBlob" \(one run per blob, the default\)/);
+  assert.match(
+    res.json.error.message,
+    /^body\.dataTrigger\.batch: must be "perBlob" \(one run per blob, the default\)/,
+  );
   res = await post({ path: 'in', pollingIntervalMinutes: 0 });
-  assert.equal(res.json.error.message, 'body.dataTrigger.pollingIntervalMinutes: must be a whole number of minutes from 1 to 1440');
+  assert.equal(
+    res.json.error.message,
+    'body.dataTrigger.pollingIntervalMinutes: must be a whole number of minutes from 1 to 1440',
+  );
 
-  const two = { ...DATA_PIPELINE, name: 'two', inputs: { ...DATA_PIPELINE.inputs, more: { datastore: 'workspaceblobstore', path: 'm/' } } };
-  two.steps = [{ ...DATA_PIPELINE.steps[0], inputs: ['raw', 'more'], arguments: ['${{inputs.raw}}', '${{inputs.more}}'] }];
+  const two = {
+    ...DATA_PIPELINE,
+    name: 'two',
+    inputs: { ...DATA_PIPELINE.inputs, more: { datastore: 'workspaceblobstore', path: 'm/' } },
+  };
+  two.steps = [
+    { ...DATA_PIPELINE.steps[0], inputs: ['raw', 'more'], arguments: ['${{inputs.raw}}', '${{inputs.more}}'] },
+  ];
   const pp2 = await h.publish(two);
   res = await h.call('POST', 'schedules', { json: { ...base, publishedPipelineId: pp2, dataTrigger: { path: 'in' } } });
   assert.equal(
@@ -183,7 +199,13 @@ test('the OpenAPI document lists the schedule routes', async () => {
   const { h } = await setup();
   const doc = await h.call('GET', 'openapi.json', { role: null });
   const paths = Object.keys(doc.json.paths);
-  for (const p of ['/schedules', '/schedules/{id}', '/schedules/{id}/runs', '/schedules/{id}/enable', '/schedules/{id}/disable']) {
+  for (const p of [
+    '/schedules',
+    '/schedules/{id}',
+    '/schedules/{id}/runs',
+    '/schedules/{id}/enable',
+    '/schedules/{id}/disable',
+  ]) {
     assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
   }
   assert.ok(doc.json.components.schemas.CreateSchedule);

@@ -30,7 +30,10 @@ const IdParams = z.object({ id: ScheduleId });
 
 async function getSchedule(store: Store, id: string): Promise<ScheduleRecord> {
   const s = await store.schedules.get(id);
-  if (!s) throw new NotFoundError(`Schedule "${id}" does not exist; list them with GET /api/schedules (sluice schedule list).`);
+  if (!s)
+    throw new NotFoundError(
+      `Schedule "${id}" does not exist; list them with GET /api/schedules (sluice schedule list).`,
+    );
   return s;
 }
 
@@ -74,7 +77,11 @@ export const listSchedulesRoute = defineRoute({
   summary: 'List schedules, newest first, with their state',
   query: z.object({
     status: ScheduleStatus.optional(),
-    publishedPipelineId: z.string().max(128).meta({ description: 'Only schedules of this published pipeline' }).optional(),
+    publishedPipelineId: z
+      .string()
+      .max(128)
+      .meta({ description: 'Only schedules of this published pipeline' })
+      .optional(),
     pipelineEndpoint: z.string().max(64).meta({ description: 'Only schedules of this pipeline endpoint' }).optional(),
   }),
   responses: { 200: { description: 'Schedules', schema: ScheduleList } },
@@ -122,7 +129,11 @@ export const updateScheduleRoute = defineRoute({
   },
   async handler({ params, body, principal, deps, baseUrl }) {
     const current = await getSchedule(deps.store, params.id);
-    const checked = await checkDefinition(deps.store, mergeChanges(current, body as Partial<ScheduleInput>), deps.defaultCompute);
+    const checked = await checkDefinition(
+      deps.store,
+      mergeChanges(current, body as Partial<ScheduleInput>),
+      deps.defaultCompute,
+    );
     const now = deps.now().toISOString();
     const updated = await deps.store.schedules.update(params.id, (cur) => {
       if (cur.updatedAt !== current.updatedAt) {
@@ -131,7 +142,11 @@ export const updateScheduleRoute = defineRoute({
           'ScheduleChanged',
         );
       }
-      const patch: Partial<ScheduleRecord> = { ...definitionPatch(checked), updatedAt: now, updatedBy: principal?.name };
+      const patch: Partial<ScheduleRecord> = {
+        ...definitionPatch(checked),
+        updatedAt: now,
+        updatedBy: principal?.name,
+      };
       if (timingChanged(pick(cur), checked)) {
         patch.lastEvaluatedAt = now;
         if (!checked.dataTrigger) patch.window = undefined;

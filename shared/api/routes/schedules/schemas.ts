@@ -28,11 +28,17 @@ export const DataTriggerBody = z
       .max(1024)
       .default('')
       .meta({ description: 'Folder watched; "" = the container root' }),
-    recursive: z.boolean().default(false).meta({ description: 'Also blobs in subfolders (default: directly under path)' }),
+    recursive: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Also blobs in subfolders (default: directly under path)' }),
     dataPathParameterName: z
       .string()
       .regex(NAME_PATTERN, { error: NAME_RULE })
-      .meta({ description: "Data-path parameter that gets the blob (perBlob) or the folder (window); default: the pipeline's only one" })
+      .meta({
+        description:
+          "Data-path parameter that gets the blob (perBlob) or the folder (window); default: the pipeline's only one",
+      })
       .optional(),
     batch: z
       .enum(DATA_BATCH_MODES, {
@@ -59,7 +65,7 @@ const fields = {
     .regex(/^[^\p{Cc}]*$/u, { error: 'must not contain control characters' }),
   description: z.string().max(5000),
   publishedPipelineId: PublishedPipelineId,
-  pipelineEndpoint: EndpointName.meta({ description: "Pipeline endpoint whose default version runs" }),
+  pipelineEndpoint: EndpointName.meta({ description: 'Pipeline endpoint whose default version runs' }),
   experimentName: ExperimentName,
   parameters: z.record(z.string(), ParameterValue).meta({ description: 'Pipeline parameter values' }),
   dataPaths: z
@@ -112,12 +118,19 @@ export const UpdateScheduleBody = z
       'giving publishedPipelineId or pipelineEndpoint replaces the target.',
   });
 
-const ErrorView = z.object({ code: z.string(), message: z.string(), at: z.string(), concerning: z.string().optional() });
+const ErrorView = z.object({
+  code: z.string(),
+  message: z.string(),
+  at: z.string(),
+  concerning: z.string().optional(),
+});
 const BlobView = z.object({ datastore: z.string(), path: z.string(), etag: z.string() });
 
 export const ScheduleStateView = z
   .object({
-    nextFireTimes: z.array(z.string()).meta({ description: 'The next 5 fire times (UTC); empty when disabled or data-triggered' }),
+    nextFireTimes: z
+      .array(z.string())
+      .meta({ description: 'The next 5 fire times (UTC); empty when disabled or data-triggered' }),
     lastEvaluatedAt: z.string(),
     lastFireTime: z.string().optional(),
     lastRun: z.object({ id: z.string(), status: RunStatus.optional(), links: Links }).optional(),

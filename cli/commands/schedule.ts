@@ -1,0 +1,292 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { SluiceClient } from '../../sdk';
+import { send, sendJson, type HttpContext, type HttpRequest } from '../../sdk/http';
+import { CliUsageError, EXIT } from '../errors';
+import { processIo, type CliIo } from '../format/io';
+import { COMMON_HELP, parseCommand, parseWholeNumber, resolveUrl } from '../format/options';
+import { reportFailure } from '../format/report';
+
+/**
+ * `sluice schedule create|list|show|update|enable|disable|delete`: the schedules API (docs/schedules.md) from the
+ * command line. A schedule body comes from flags, or from `--file` (JSON or YAML with the API's fields), flags
+ * winning. Validation is the API's: its 400s name the field, e.g. `body.recurrence.hours[0]`.
+ */
+
+/** The SDK has no schedule methods yet; the client's own HTTP context (URL, token, fetch) carries these calls. */
+const httpOf = (client: SluiceClient) => (client as unknown as { http: HttpContext }).http;
+
+function call<T>(client: SluiceClient, req: HttpRequest): Promise<T> {
+  return sendJson<T>(httpOf(client), req);
+}
+
+const enc = encodeURIComponent;
+
+const DEFINITION_OPTIONS = {
+  file: { type: 'string' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  'published-pipeline': { type: 'string' },
+  endpoint: { type: 'string' },
+  experiment: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  'continue-on-step-failure': { type: 'boolean', default: false },
+  cron: { type: 'string' },
+  'time-zone': { type: 'string' },
+  frequency: { type: 'string' },
+  interval: { type: 'string' },
+  'start-time': { type: 'string' },
+  hours: { type: 'string' },
+  minutes: { type: 'string' },
+  'week-days': { type: 'string' },
+  'time-of-day': { type: 'string' },
+  watch: { type: 'string' },
+  recursive: { type: 'boolean', default: false },
+  'data-path-parameter': { type: 'string' },
+  batch: { type: 'string' },
+  'polling-interval': { type: 'string' },
+} as const;
+
+const DEFINITION_HELP = `  --file FILE                    the schedule as JSON or YAML (the API's fields); flags below win
+  --name NAME, --description D
+  --published-pipeline ID | --endpoint NAME   what runs (an endpoint runs its default version)
+  --experiment NAME              experiment of the runs
+  --param NAME=VALUE             a pipeline parameter (repeat it)
+  --continue-on-step-failure
+ Timing, one of:
+  --cron "M H DOM MON DOW" [--time-zone TZ]
+  --frequency Minute|Hour|Day|Week|Month --interval N [--start-time YYYY-MM-DDThh:mm:ss] [--time-zone TZ]
+      [--hours 9,17] [--minutes 0,30] [--week-days Monday,Friday] [--time-of-day hh:mm]
+  --watch [DATASTORE:]PATH [--recursive] [--data-path-parameter NAME] [--batch perBlob|window]
+      [--polling-interval MINUTES]   run when blobs arrive under PATH
+ TZ is an IANA name (Europe/London) or a Windows id (GMT Standard Time).`;
+
+type Values = Record<string, string | string[] | boolean | undefined>;
+
+const numbers = (text: string) => text.split(',').map((s) => (s.trim() === '' ? NaN : Number(s.trim())));
+const words = (text: string) => text.split(',').map((s) => s.trim());
+
+/** The API body from `--file` and the flags (only what was given, so an update changes only that). */
+export function scheduleBody(command: string, v: Values): Record<string, unknown> {
+  let body: Record<string, unknown> = {};
+  if (typeof v.file === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(readFileSync(v.file, 'utf8'));
+    } catch (err) {
+      throw new CliUsageError(`${command}: --file ${v.file}: ${(err as Error).message}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new CliUsageError(`${command}: --file ${v.file} must hold an object with the schedule's fields`);
+    }
+    body = parsed as Record<string, unknown>;
+  }
+  const set = (key: string, value: unknown) => value !== undefined && (body[key] = value);
+  set('name', v.name);
+  set('description', v.description);
+  set('publishedPipelineId', v['published-pipeline']);
+  set('pipelineEndpoint', v.endpoint);
+  set('experimentName', v.experiment);
+  if (v['continue-on-step-failure']) body.continueOnStepFailure = true;
+  if (Array.isArray(v.param) && v.param.length) {
+    const parameters: Record<string, string> = { ...(body.parameters as Record<string, string> | undefined) };
+    for (const p of v.param) {
+      const eq = p.indexOf('=');
+      if (eq < 1) throw new CliUsageError(`${command}: --param "${p}" must be NAME=VALUE`);
+      parameters[p.slice(0, eq)] = p.slice(eq + 1);
+    }
+    body.parameters = parameters;
+  }
+  if (typeof v.cron === 'string') {
+    body.cron = v.cron;
+    set('timeZone', v['time-zone']);
+  }
+  if (typeof v.frequency === 'string') {
+    const r: Record<string, unknown> = { frequency: v.frequency };
+    r.interval = typeof v.interval === 'string' ? Number(v.interval) : 1;
+    if (typeof v.interval === 'string' && !/^\d+$/.test(v.interval)) r.interval = v.interval;
+    if (typeof v['start-time'] === 'string') r.startTime = v['start-time'];
+    if (typeof v['time-zone'] === 'string') r.timeZone = v['time-zone'];
+    if (typeof v.hours === 'string') r.hours = numbers(v.hours);
+    if (typeof v.minutes === 'string') r.minutes = numbers(v.minutes);
+    if (typeof v['week-days'] === 'string') r.weekDays = words(v['week-days']);
+    if (typeof v['time-of-day'] === 'string') r.timeOfDay = v['time-of-day'];
+    body.recurrence = r;
+  }
+  if (typeof v.watch === 'string') {
+    const colon = v.watch.indexOf(':');
+    const t: Record<string, unknown> =
+      colon > 0 ? { datastore: v.watch.slice(0, colon), path: v.watch.slice(colon + 1) } : { path: v.watch };
+    if (v.recursive) t.recursive = true;
+    if (typeof v['data-path-parameter'] === 'string') t.dataPathParameterName = v['data-path-parameter'];
+    if (typeof v.batch === 'string') t.batch = v.batch;
+    if (typeof v['polling-interval'] === 'string') {
+      t.pollingIntervalMinutes = parseWholeNumber(command, '--polling-interval', v['polling-interval'], 1, 1440);
+    }
+    body.dataTrigger = t;
+  }
+  return body;
+}
+
+interface ScheduleJson {
+  id: string;
+  name: string;
+  status: string;
+  publishedPipelineId?: string;
+  pipelineEndpoint?: string;
+  experimentName: string;
+  recurrence?: Record<string, unknown>;
+  cron?: string;
+  timeZone?: string;
+  dataTrigger?: { datastore: string; path: string; recursive: boolean; batch: string; pollingIntervalMinutes: number };
+  state: {
+    nextFireTimes: string[];
+    lastFireTime?: string;
+    lastRun?: { id: string; status?: string };
+    lastError?: { code: string; message: string; at: string };
+    window?: { opensAt: string; closesAt: string };
+  };
+}
+
+export function describeTiming(s: ScheduleJson): string {
+  if (s.cron !== undefined) return `cron "${s.cron}" (${s.timeZone ?? 'UTC'})`;
+  if (s.dataTrigger) {
+    const t = s.dataTrigger;
+    const batch = t.batch === 'window' ? `window of ${t.pollingIntervalMinutes} min` : 'perBlob';
+    return `blobs in ${t.datastore}:${t.path || '/'}${t.recursive ? ' (recursive)' : ''}, ${batch}`;
+  }
+  const r = s.recurrence ?? {};
+  return `every ${r.interval} ${r.frequency}${Number(r.interval) === 1 ? '' : 's'} (${JSON.stringify(r)})`;
+}
+
+export function renderSchedule(s: ScheduleJson): string[] {
+  const lines = [
+    `${s.id}  ${s.name}  [${s.status}]`,
+    `  runs:        ${s.publishedPipelineId ? `published pipeline ${s.publishedPipelineId}` : `endpoint ${s.pipelineEndpoint}`} in experiment ${s.experimentName}`,
+    `  when:        ${describeTiming(s)}`,
+  ];
+  if (s.state.nextFireTimes.length) lines.push(`  next:        ${s.state.nextFireTimes.join(', ')}`);
+  if (s.state.window) lines.push(`  open window: ${s.state.window.opensAt} → ${s.state.window.closesAt}`);
+  if (s.state.lastFireTime) lines.push(`  last fired:  ${s.state.lastFireTime}`);
+  if (s.state.lastRun) lines.push(`  last run:    ${s.state.lastRun.id} (${s.state.lastRun.status ?? 'unknown'})`);
+  if (s.state.lastError)
+    lines.push(`  last error:  ${s.state.lastError.at} ${s.state.lastError.code}: ${s.state.lastError.message}`);
+  return lines;
+}
+
+function output(io: CliIo, json: boolean, value: unknown, lines: () => string[]): number {
+  if (json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else for (const line of lines()) io.stdout.write(`${line}\n`);
+  return EXIT.ok;
+}
+
+type Action = 'create' | 'list' | 'show' | 'update' | 'enable' | 'disable' | 'delete';
+
+const HELP: Record<Action, string> = {
+  create: `Usage: sluice schedule create --name NAME (--published-pipeline ID | --endpoint NAME) --experiment E TIMING\n\n${DEFINITION_HELP}`,
+  update: `Usage: sluice schedule update ID [options]\n\nChanges only what is given; a timing option replaces the timing.\n${DEFINITION_HELP}`,
+  list: 'Usage: sluice schedule list [--status Active|Disabled]\n\nLists schedules with their next fire time.',
+  show: 'Usage: sluice schedule show ID\n\nShows a schedule: timing, next 5 fire times, last run, last error, and its recent runs.',
+  enable: 'Usage: sluice schedule enable ID\n\nFire times while it was disabled do not run.',
+  disable: 'Usage: sluice schedule disable ID\n\nNo new runs start; runs already started go on.',
+  delete: 'Usage: sluice schedule delete ID\n\nDeletes the schedule (its runs stay).',
+};
+
+export async function scheduleCommand(action: Action, argv: string[], io: CliIo): Promise<number> {
+  const command = `schedule ${action}`;
+  const withId = action !== 'create' && action !== 'list';
+  const options =
+    action === 'create' || action === 'update'
+      ? DEFINITION_OPTIONS
+      : action === 'list'
+        ? { status: { type: 'string' } }
+        : {};
+  const { values, positionals } = parseCommand(
+    command,
+    argv,
+    options as typeof DEFINITION_OPTIONS,
+    withId ? [{ name: 'ID' }] : [],
+  );
+  if (values.help) {
+    io.stdout.write(`${HELP[action]}\n${COMMON_HELP}\n`);
+    return EXIT.ok;
+  }
+  const url = resolveUrl(command, values.url, io.env);
+  const client = io.client(url, { scope: values.scope });
+  const id = positionals[0];
+  const v = values as unknown as Values;
+  try {
+    switch (action) {
+      case 'create': {
+        const s = await call<ScheduleJson>(client, {
+          method: 'POST',
+          path: 'schedules',
+          json: scheduleBody(command, v),
+        });
+        return output(io, values.json, s, () => renderSchedule(s));
+      }
+      case 'update': {
+        const body = scheduleBody(command, v);
+        if (Object.keys(body).length === 0)
+          throw new CliUsageError(`${command}: give at least one option to change; see --help`);
+        const s = await call<ScheduleJson>(client, { method: 'PATCH', path: `schedules/${enc(id)}`, json: body });
+        return output(io, values.json, s, () => renderSchedule(s));
+      }
+      case 'list': {
+        const status = typeof v.status === 'string' ? v.status : undefined;
+        const page = await call<{ value: ScheduleJson[] }>(client, {
+          method: 'GET',
+          path: 'schedules',
+          query: { status },
+        });
+        return output(io, values.json, page, () =>
+          page.value.length === 0
+            ? ['No schedules.']
+            : page.value.map(
+                (s) =>
+                  `${s.id}  ${s.status.padEnd(8)}  ${s.name}  ${describeTiming(s)}  next: ${s.state.nextFireTimes[0] ?? '-'}`,
+              ),
+        );
+      }
+      case 'show': {
+        const s = await call<ScheduleJson>(client, { method: 'GET', path: `schedules/${enc(id)}` });
+        const runs = await call<{ value: { id: string; status?: string; fireTime: string; blobCount?: number }[] }>(
+          client,
+          {
+            method: 'GET',
+            path: `schedules/${enc(id)}/runs`,
+            query: { top: 10 },
+          },
+        );
+        return output(io, values.json, { ...s, runs: runs.value }, () => [
+          ...renderSchedule(s),
+          runs.value.length ? '  recent runs:' : '  no runs yet',
+          ...runs.value.map(
+            (r) =>
+              `    ${r.fireTime}  ${r.id}  ${r.status ?? ''}${r.blobCount ? `  (${r.blobCount} blob${r.blobCount > 1 ? 's' : ''})` : ''}`,
+          ),
+        ]);
+      }
+      case 'enable':
+      case 'disable': {
+        const s = await call<ScheduleJson>(client, { method: 'POST', path: `schedules/${enc(id)}/${action}` });
+        return output(io, values.json, s, () => [`Schedule ${s.id} is ${s.status}.`]);
+      }
+      case 'delete': {
+        await send(httpOf(client), { method: 'DELETE', path: `schedules/${enc(id)}` }); // 204, no body
+        return output(io, values.json, { id, deleted: true }, () => [`Schedule ${id} deleted.`]);
+      }
+    }
+  } catch (err) {
+    if (err instanceof CliUsageError) throw err;
+    return reportFailure(io, command, err, url);
+  }
+}
+
+export const scheduleCreate = (argv: string[]) => scheduleCommand('create', argv, processIo());
+export const scheduleList = (argv: string[]) => scheduleCommand('list', argv, processIo());
+export const scheduleShow = (argv: string[]) => scheduleCommand('show', argv, processIo());
+export const scheduleUpdate = (argv: string[]) => scheduleCommand('update', argv, processIo());
+export const scheduleEnable = (argv: string[]) => scheduleCommand('enable', argv, processIo());
+export const scheduleDisable = (argv: string[]) => scheduleCommand('disable', argv, processIo());
+export const scheduleDelete = (argv: string[]) => scheduleCommand('delete', argv, processIo());
