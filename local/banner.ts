@@ -33,7 +33,7 @@ export function startupBanner(options: {
       const methods = route.entry.trigger.methods as string[] | undefined;
       const auth = String(route.entry.trigger.authLevel ?? 'function').toLowerCase();
       const url = routeUrl(options.baseUrl, options.routePrefix, route.template.text);
-      lines.push(`${name}[${methods?.length ? methods.join(',') : 'all methods'}] ${url}  (auth: ${auth})`);
+      lines.push(`${name}[${methods?.length ? methods.join(',') : 'all methods'}] ${url}  (authLevel: ${auth})`);
     } else if (entry.kind === 'extension') lines.push(`${name}${entry.trigger.type} (${entry.extension?.name})`);
     else lines.push(`${name}${options.describe(entry) ?? entry.trigger.type}`);
   }

@@ -215,7 +215,8 @@ async function followAndReport(io: CliIo, client: SluiceClient, runId: string, a
 export function planLines(plan: RunPlanResult): string[] {
   const width = Math.max(...plan.steps.map((s) => s.name.length));
   const lines = plan.steps.map((s) => {
-    const reasons = s.reasons.length ? `: ${s.reasons.join('; ')}` : '';
+    const shown = s.reuse ? s.reasons.filter((r) => !/^unchanged since run /.test(r)) : s.reasons;
+    const reasons = shown.length ? `: ${shown.join('; ')}` : '';
     if (s.reuse) {
       const from = s.reusedFrom ? ` (from run ${s.reusedFrom.runId}, step ${s.reusedFrom.step})` : '';
       return `${s.name.padEnd(width)}  Reused${from}${reasons}`;

@@ -51,7 +51,8 @@ export function stepDuration(step: StepRun, now: number): string {
 export function stepDetail(step: StepRun, options: { reasons: boolean }): string {
   if (step.reused) {
     const from = step.reusedFrom ? `reused from run ${step.reusedFrom.runId} (step ${step.reusedFrom.step})` : 'reused';
-    const why = reuseReasons(step);
+    // "unchanged since run X (step Y)" only repeats where it came from.
+    const why = reuseReasons(step).filter((r) => !/^unchanged since run /.test(r));
     return why.length ? `${from}: ${why.join('; ')}` : from;
   }
   const parts: string[] = [];

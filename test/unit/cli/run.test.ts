@@ -296,7 +296,7 @@ describe('sluice run against a fake API', () => {
           name: 'prepare',
           reuse: true,
           certain: true,
-          reasons: ['unchanged'],
+          reasons: ['unchanged since run r0 (step prepare)'],
           reusedFrom: { runId: 'r0', step: 'prepare' },
         },
         { name: 'train', reuse: false, certain: true, reasons: ['parameter reg_rate 0.01 → 0.1'] },
@@ -314,7 +314,7 @@ describe('sluice run against a fake API', () => {
     assert.deepEqual(requests(), ['POST /api/snapshots', 'POST /api/experiments/demo/runs']);
     assert.equal(server.requests[1].query.get('dryRun'), 'true');
     assert.deepEqual(JSON.parse(server.requests[1].body.toString()).parameters, { reg_rate: '0.1' });
-    assert.match(f.stdout(), /^prepare {2}Reused \(from run r0, step prepare\): unchanged$/m);
+    assert.match(f.stdout(), /^prepare {2}Reused \(from run r0, step prepare\)$/m);
     assert.match(f.stdout(), /^train {4}Runs: parameter reg_rate 0\.01 → 0\.1$/m);
     assert.match(f.stdout(), /^1 reused, 1 to run\. Nothing was started\.$/m);
     await assert.rejects(runCommand([spec, '--url', server.url, '--plan', '--follow'], fakeIo().io), {
