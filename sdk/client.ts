@@ -1,6 +1,7 @@
-import { sendJson, type FetchLike, type HttpContext } from './http';
+import { enc, type CallOptions, type SubmitOptions } from './clientCore';
+import { idempotencyHeaders, sendJson } from './http';
 import { followStepLog, readStepLog } from './logs';
-import { defaultTokenProvider, staticToken, type TokenProvider } from './tokens';
+import { SchedulesClient } from './schedulesClient';
 import type {
   RunPlanResult,
   Health,
@@ -15,46 +16,19 @@ import type {
 } from './types';
 import { waitForRun, watchRun, type WaitForRunOptions, type WatchRunOptions } from './watch';
 
-/** The URL used when none is given: env SLUICE_URL, else the local host's default port. */
-export const DEFAULT_URL = 'http://localhost:7071';
-export const URL_SETTING = 'SLUICE_URL';
-
-export interface SluiceClientOptions {
-  /** Base URL of the app (without `/api`). Default: env SLUICE_URL, else http://localhost:7071. */
-  url?: string;
-  /**
-   * Bearer token for each request: a provider, or a fixed token. Default: {@link defaultTokenProvider} (the local
-   * development key for a local host, DefaultAzureCredential for Azure).
-   */
-  token?: TokenProvider | string;
-  /** Default: the global fetch. */
-  fetch?: FetchLike;
-  userAgent?: string;
-}
-
-export interface CallOptions {
-  signal?: AbortSignal;
-}
-
-const enc = encodeURIComponent;
-
-/** `http://host:7071/` and `http://host:7071/api` both become `http://host:7071`. */
-export function normalizeBaseUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`"${url}" is not a URL; write it like http://localhost:7071`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TypeError(`"${url}" is not an http(s) URL; write it like http://localhost:7071`);
-  }
-  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '').replace(/\/api$/, '')}`;
-}
+export {
+  DEFAULT_URL,
+  URL_SETTING,
+  normalizeBaseUrl,
+  type CallOptions,
+  type SluiceClientOptions,
+  type SubmitOptions,
+} from './clientCore';
 
 /**
  * A typed client for Sluice's REST API: every call sends a bearer token and either returns the parsed answer or
- * throws a {@link SluiceApiError}.
+ * throws a {@link SluiceApiError}. This file has the runs, snapshots and logs routes; published pipelines, pipeline
+ * endpoints and schedules come from the classes it extends (publishedClient.ts, schedulesClient.ts).
  *
  * @example
  *   const client = new SluiceClient({ url: 'http://localhost:7071' });
@@ -62,21 +36,7 @@ export function normalizeBaseUrl(url: string): string {
  *   const run = await client.waitForRun(id);
  *   console.log(run.status, run.metrics);
  */
-export class SluiceClient {
-  readonly url: string;
-  private readonly http: HttpContext;
-
-  constructor(options: SluiceClientOptions = {}) {
-    this.url = normalizeBaseUrl(options.url ?? process.env[URL_SETTING] ?? DEFAULT_URL);
-    const token = options.token ?? defaultTokenProvider();
-    this.http = {
-      baseUrl: this.url,
-      token: typeof token === 'string' ? staticToken(token) : token,
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-      userAgent: options.userAgent ?? 'sluice-sdk',
-    };
-  }
-
+export class SluiceClient extends SchedulesClient {
   /** Liveness and version. */
   health(options: CallOptions = {}): Promise<Health> {
     return sendJson(this.http, { method: 'GET', path: 'health', signal: options.signal });
@@ -102,16 +62,12 @@ export class SluiceClient {
    * @example
    *   await client.submitRun('diabetes', { pipeline: spec, parameters: { reg_rate: '0.1' }, snapshots });
    */
-  submitRun(
-    experiment: string,
-    request: SubmitRunRequest,
-    options: CallOptions & { idempotencyKey?: string } = {},
-  ): Promise<SubmittedRun> {
+  submitRun(experiment: string, request: SubmitRunRequest, options: SubmitOptions = {}): Promise<SubmittedRun> {
     return sendJson(this.http, {
       method: 'POST',
       path: `experiments/${enc(experiment)}/runs`,
       json: request,
-      headers: options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : undefined,
+      headers: idempotencyHeaders(options.idempotencyKey),
       signal: options.signal,
     });
   }

@@ -25,6 +25,11 @@ export interface HttpRequest {
   signal?: AbortSignal;
 }
 
+/** The `Idempotency-Key` header of a submit, when a key is given (the same key and body return the same run). */
+export function idempotencyHeaders(key: string | undefined): Record<string, string> | undefined {
+  return key ? { 'idempotency-key': key } : undefined;
+}
+
 /** The URL of an API path, with the query's defined values. */
 export function apiUrl(baseUrl: string, path: string, query: HttpRequest['query'] = {}): string {
   const url = new URL(`${baseUrl}/api/${path}`);

@@ -1,6 +1,7 @@
 /**
- * Sluice's TypeScript client: typed calls for the REST API (runs, snapshots, logs), bearer tokens from the local
- * development key or Microsoft Entra ID, and helpers to submit a spec file from code.
+ * Sluice's TypeScript client: typed calls for the REST API (runs, snapshots, logs, published pipelines, pipeline
+ * endpoints, schedules), bearer tokens from the local development key or Microsoft Entra ID, and helpers to submit or
+ * publish a spec file from code.
  *
  * @example
  *   import { SluiceClient, submitPipelineFile } from 'sluice/sdk';
@@ -15,6 +16,7 @@ export {
   URL_SETTING,
   type SluiceClientOptions,
   type CallOptions,
+  type SubmitOptions,
 } from './client';
 export { SluiceApiError, CLIENT_ERROR_CODES } from './errors';
 export { defaultTokenProvider, staticToken, type TokenProvider, type DefaultTokenOptions } from './tokens';
@@ -25,7 +27,9 @@ export {
   sourceDirectories,
   uploadSnapshots,
   submitPipelineFile,
+  publishPipelineFile,
   type PipelineFile,
+  type SnapshotOptions,
   type SnapshotProgress,
 } from './pipelineFile';
 export * from './types';

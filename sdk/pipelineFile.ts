@@ -4,7 +4,7 @@ import { UserInputError } from '../shared/errors';
 import { normalizeRelativePath, parseSpec, type PipelineSpec } from '../shared/spec';
 import { packSnapshot } from '../shared/snapshot';
 import type { SluiceClient } from './client';
-import type { SubmitRunRequest, SubmittedRun } from './types';
+import type { PublishedPipeline, PublishPipelineRequest, SubmitRunRequest, SubmittedRun } from './types';
 
 export interface PipelineFile {
   /** The path as given. */
@@ -55,6 +55,13 @@ export interface SnapshotProgress {
   outcome: 'uploaded' | 'stored' | 'same';
 }
 
+/** Options of the upload and of the file helpers that upload. */
+export interface SnapshotOptions {
+  signal?: AbortSignal;
+  /** Called for each source directory as it is uploaded (or found stored). */
+  onSnapshot?: (p: SnapshotProgress) => void;
+}
+
 /**
  * Packs every source directory of the spec (relative to `baseDir`, honouring `.amlignore`/`.gitignore`) and uploads
  * each distinct content once. Returns the submit's `snapshots` map.
@@ -66,7 +73,7 @@ export async function uploadSnapshots(
   client: SluiceClient,
   spec: PipelineSpec,
   baseDir: string,
-  options: { signal?: AbortSignal; onSnapshot?: (p: SnapshotProgress) => void } = {},
+  options: SnapshotOptions = {},
 ): Promise<Record<string, string>> {
   // Pack everything first: a missing or oversized folder fails before anything is uploaded.
   const packed = sourceDirectories(spec).map((sourceDirectory) => ({
@@ -115,6 +122,11 @@ function packSourceDirectory(baseDir: string, sourceDirectory: string) {
   }
 }
 
+/** What the file helpers accept: a path, or a file already read with {@link loadPipelineFile}. */
+function loaded(file: string | PipelineFile): PipelineFile {
+  return typeof file === 'string' ? loadPipelineFile(file) : file;
+}
+
 /**
  * Validates a spec file, uploads its source snapshots and submits it; the experiment defaults to the spec's name.
  * @example
@@ -123,14 +135,30 @@ function packSourceDirectory(baseDir: string, sourceDirectory: string) {
  */
 export async function submitPipelineFile(
   client: SluiceClient,
-  file: string,
+  file: string | PipelineFile,
   request: Omit<SubmitRunRequest, 'pipeline' | 'pipelineId' | 'snapshots'> & {
     experiment?: string;
-    signal?: AbortSignal;
-  } = {},
+  } & SnapshotOptions = {},
 ): Promise<SubmittedRun> {
-  const { experiment, signal, ...body } = request;
-  const loaded = loadPipelineFile(file);
-  const snapshots = await uploadSnapshots(client, loaded.spec, loaded.baseDir, { signal });
-  return client.submitRun(experiment ?? loaded.spec.name, { ...body, pipeline: loaded.text, snapshots }, { signal });
+  const { experiment, signal, onSnapshot, ...body } = request;
+  const { spec, baseDir, text } = loaded(file);
+  const snapshots = await uploadSnapshots(client, spec, baseDir, { signal, onSnapshot });
+  return client.submitRun(experiment ?? spec.name, { ...body, pipeline: text, snapshots }, { signal });
+}
+
+/**
+ * Validates a spec file, uploads its source snapshots and publishes it (needs the Sluice.Admin role).
+ * @example
+ *   const p = await publishPipelineFile(client, 'samples/diabetes/pipeline.yaml', { name: 'diabetes', version: '1.0' });
+ *   console.log(p.id, p.endpoint);
+ */
+export async function publishPipelineFile(
+  client: SluiceClient,
+  file: string | PipelineFile,
+  request: Omit<PublishPipelineRequest, 'pipeline' | 'pipelineId' | 'snapshots' | 'runId'> & SnapshotOptions,
+): Promise<PublishedPipeline> {
+  const { signal, onSnapshot, ...body } = request;
+  const { spec, baseDir, text } = loaded(file);
+  const snapshots = await uploadSnapshots(client, spec, baseDir, { signal, onSnapshot });
+  return client.publishPipeline({ ...body, pipeline: text, snapshots }, { signal });
 }

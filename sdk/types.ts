@@ -7,6 +7,8 @@ import type { DataPath, ErrorInfo, RunStatus, StepStatus, TriggeredBy } from '..
  */
 
 export type { DataPath, ErrorInfo, Metric, ProducedOutput, RunStatus, StepStatus, TriggeredBy };
+export * from './publishedTypes';
+export * from './scheduleTypes';
 
 /** Related URLs (`self`, `cancel` on runs; `logs` on step runs). */
 export type Links = Record<string, string>;

@@ -1,4 +1,4 @@
-import type { TokenProvider } from '../../sdk';
+import type { PipelineEndpoint, PutPipelineEndpointRequest } from '../../sdk';
 import { NAME_PATTERN } from '../../shared/spec';
 import { CliUsageError, EXIT } from '../errors';
 import { processIo, type CliIo } from '../format/io';
@@ -6,7 +6,6 @@ import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
 import { reportFailure } from '../format/report';
 import { colorEnabled, createStyle } from '../format/style';
 import { renderTable } from '../format/table';
-import { apiFor, type PipelineEndpoint } from './published';
 
 const HELP = `Usage: sluice endpoint set NAME --pipeline ID [--default] [--description D]
        sluice endpoint set NAME --default-version V
@@ -24,12 +23,9 @@ Exit codes: 0 done, 1 a request failed, 2 bad option.`;
 export const endpointSet = (argv: string[]) => endpointCommand('set', argv, processIo());
 export const endpointShow = (argv: string[]) => endpointCommand('show', argv, processIo());
 
-export async function endpointCommand(
-  verb: 'set' | 'show',
-  argv: string[],
-  io: CliIo,
-  token?: TokenProvider,
-): Promise<number> {
+/**
+ * Runs `endpoint VERB`. Requests go through `io.client()`, which carries the token. */
+export async function endpointCommand(verb: 'set' | 'show', argv: string[], io: CliIo): Promise<number> {
   const command = `endpoint ${verb}`;
   const { values, positionals } = parseCommand(
     command,
@@ -52,7 +48,7 @@ export async function endpointCommand(
       `${command}: "${name}" is not a valid endpoint name (a letter, then letters, digits, "_" or "-")`,
     );
   }
-  const body: Record<string, unknown> = {};
+  const body: PutPipelineEndpointRequest = {};
   if (verb === 'set') {
     if (values.pipeline === undefined && values['default-version'] === undefined && values.description === undefined) {
       throw new CliUsageError(
@@ -72,9 +68,10 @@ export async function endpointCommand(
     );
   }
   const url = resolveUrl(command, values.url, io.env);
-  const api = apiFor(url, values.scope, token);
+  const client = io.client(url, { scope: values.scope });
   try {
-    const endpoint = verb === 'set' ? await api.putEndpoint(name, body) : await api.getEndpoint(name);
+    const endpoint =
+      verb === 'set' ? await client.putPipelineEndpoint(name, body) : await client.getPipelineEndpoint(name);
     if (values.json) io.stdout.write(`${JSON.stringify(endpoint, null, 2)}\n`);
     else for (const line of renderEndpoint(endpoint, io)) io.stdout.write(`${line}\n`);
     return EXIT.ok;

@@ -1,11 +1,11 @@
-import { loadPipelineFile, uploadSnapshots, type TokenProvider } from '../../sdk';
+import { loadPipelineFile, publishPipelineFile } from '../../sdk';
 import { UserInputError } from '../../shared/errors';
 import { CliUsageError, EXIT } from '../errors';
 import { processIo, type CliIo } from '../format/io';
 import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
 import { reportFailure, specProblemLines } from '../format/report';
 import { colorEnabled, createStyle } from '../format/style';
-import { apiFor, renderPublished } from './published';
+import { renderPublished } from './published';
 
 const HELP = `Usage: sluice publish FILE --name NAME [options]
 
@@ -24,7 +24,9 @@ Exit codes: 0 published, 1 a request failed, 2 bad input (spec, option).`;
 /** `sluice publish FILE --name N …` */
 export const publish = (argv: string[]) => publishCommand(argv, processIo());
 
-export async function publishCommand(argv: string[], io: CliIo, token?: TokenProvider): Promise<number> {
+/**
+ * Runs `publish`. Requests go through `io.client()`, which carries the token. */
+export async function publishCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(
     'publish',
     argv,
@@ -60,17 +62,12 @@ export async function publishCommand(argv: string[], io: CliIo, token?: TokenPro
     throw err;
   }
   try {
-    const client = io.client(url, { scope: values.scope });
-    const snapshots = await uploadSnapshots(client, loaded.spec, loaded.baseDir, {
-      onSnapshot: (p) => say(`Snapshot of ${p.sourceDirectory}: ${p.outcome} (${p.id.slice(0, 12)})`),
-    });
-    const published = await apiFor(url, values.scope, token).publish({
+    const published = await publishPipelineFile(io.client(url, { scope: values.scope }), loaded, {
       name: values.name,
-      pipeline: loaded.text,
-      snapshots,
-      ...(values.version !== undefined ? { version: values.version } : {}),
-      ...(values.description !== undefined ? { description: values.description } : {}),
-      ...(values['continue-on-step-failure'] ? { continueOnStepFailure: true } : {}),
+      version: values.version,
+      description: values.description,
+      continueOnStepFailure: values['continue-on-step-failure'] || undefined, // unset: the server's default
+      onSnapshot: (p) => say(`Snapshot of ${p.sourceDirectory}: ${p.outcome} (${p.id.slice(0, 12)})`),
     });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(published, null, 2)}\n`);

@@ -1,5 +1,4 @@
-import { defaultTokenProvider, type TokenProvider } from '../../sdk';
-import { sendJson, type HttpContext } from '../../sdk/http';
+import type { PublishedParameter, PublishedPipeline, PublishedStatus } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
 import { processIo, type CliIo } from '../format/io';
 import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
@@ -7,100 +6,12 @@ import { reportFailure } from '../format/report';
 import { colorEnabled, createStyle, type Style } from '../format/style';
 import { renderTable } from '../format/table';
 
-/**
- * `sluice published list|show|disable|enable`, and the small typed client the publish, endpoint and submit commands
- * share for the published-pipeline routes (the SDK's SluiceClient does not cover them yet).
- */
-
-export interface PublishedParameter {
-  name: string;
-  type: string;
-  default?: unknown;
-  required: boolean;
-}
-
-export interface PublishedPipeline {
-  id: string;
-  name: string;
-  description?: string;
-  version?: string;
-  status: 'Active' | 'Disabled';
-  endpoint: string;
-  parameters: PublishedParameter[];
-  continueOnStepFailure: boolean;
-  pipelineName: string;
-  createdAt: string;
-  createdBy?: string;
-}
-
-export interface PipelineEndpoint {
-  name: string;
-  description?: string;
-  defaultVersion: string;
-  endpoint: string;
-  versions: { version: string; publishedPipelineId: string; isDefault: boolean; addedAt: string }[];
-}
-
-export interface SubmittedPublishedRun {
-  Id: string;
-  id: string;
-  status: string;
-  experiment: string;
-  publishedPipelineId: string;
-  links: Record<string, string>;
-}
-
-const enc = encodeURIComponent;
-
-/** Typed calls of the published-pipeline and pipeline-endpoint routes. */
-export function publishedApi(url: string, token: TokenProvider) {
-  const ctx: HttpContext = {
-    baseUrl: url,
-    token,
-    fetch: (input, init) => fetch(input, init),
-    userAgent: 'sluice-cli',
-  };
-  return {
-    publish: (body: Record<string, unknown>) =>
-      sendJson<PublishedPipeline>(ctx, { method: 'POST', path: 'published-pipelines', json: body }),
-    list: (status?: string) =>
-      sendJson<{ value: PublishedPipeline[] }>(ctx, { method: 'GET', path: 'published-pipelines', query: { status } }),
-    get: (id: string) => sendJson<PublishedPipeline>(ctx, { method: 'GET', path: `published-pipelines/${enc(id)}` }),
-    setStatus: (id: string, verb: 'enable' | 'disable') =>
-      sendJson<PublishedPipeline>(ctx, { method: 'POST', path: `published-pipelines/${enc(id)}/${verb}` }),
-    getEndpoint: (name: string) =>
-      sendJson<PipelineEndpoint>(ctx, { method: 'GET', path: `pipeline-endpoints/${enc(name)}` }),
-    putEndpoint: (name: string, body: Record<string, unknown>) =>
-      sendJson<PipelineEndpoint>(ctx, { method: 'PUT', path: `pipeline-endpoints/${enc(name)}`, json: body }),
-    submit: (
-      target: { id: string } | { endpoint: string; version?: string },
-      body: Record<string, unknown>,
-      idempotencyKey?: string,
-    ) =>
-      sendJson<SubmittedPublishedRun>(ctx, {
-        method: 'POST',
-        path:
-          'id' in target
-            ? `published-pipelines/${enc(target.id)}/submit`
-            : `pipeline-endpoints/${enc(target.endpoint)}/submit`,
-        query: 'id' in target ? {} : { version: target.version },
-        json: body,
-        headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined,
-      }),
-  };
-}
-
-export type PublishedApi = ReturnType<typeof publishedApi>;
-
-/** The API for a command: the token comes from `token` (tests) or the default provider (local key / Entra ID). */
-export function apiFor(url: string, scope: string | undefined, token?: TokenProvider): PublishedApi {
-  return publishedApi(url, token ?? defaultTokenProvider({ scope }));
-}
+/** `sluice published list|show|disable|enable`, and the rendering of a published pipeline `sluice publish` shares. */
 
 function formatDefault(p: PublishedParameter): string {
   if (p.required) return '(required)';
-  const d = p.default as { datastore?: string; path?: string } | string | number | boolean;
-  if (typeof d === 'object' && d !== null) return `${d.datastore}:${d.path}`;
+  const d = p.default;
+  if (typeof d === 'object') return `${d.datastore}:${d.path}`;
   return typeof d === 'string' ? JSON.stringify(d) : String(d);
 }
 
@@ -146,7 +57,9 @@ export const publishedShow = (argv: string[]) => publishedCommand('show', argv, 
 export const publishedDisable = (argv: string[]) => publishedCommand('disable', argv, processIo());
 export const publishedEnable = (argv: string[]) => publishedCommand('enable', argv, processIo());
 
-export async function publishedCommand(verb: Verb, argv: string[], io: CliIo, token?: TokenProvider): Promise<number> {
+/**
+ * Runs `published VERB`. Requests go through `io.client()`, which carries the token. */
+export async function publishedCommand(verb: Verb, argv: string[], io: CliIo): Promise<number> {
   const command = `published ${verb}`;
   const { values, positionals } = parseCommand(
     command,
@@ -166,12 +79,12 @@ export async function publishedCommand(verb: Verb, argv: string[], io: CliIo, to
     );
   }
   const url = resolveUrl(command, values.url, io.env);
-  const api = apiFor(url, values.scope, token);
+  const client = io.client(url, { scope: values.scope });
   const style = createStyle(colorEnabled(io.stdout, io.env));
   const write = (line = '') => io.stdout.write(`${line}\n`);
   try {
     if (verb === 'list') {
-      const { value } = await api.list(values.status);
+      const { value } = await client.listPublished({ status: values.status as PublishedStatus | undefined });
       if (values.json) write(JSON.stringify(value, null, 2));
       else if (value.length === 0) write('No published pipelines. Publish one with: sluice publish FILE --name NAME');
       else {
@@ -186,7 +99,12 @@ export async function publishedCommand(verb: Verb, argv: string[], io: CliIo, to
       return EXIT.ok;
     }
     const id = positionals[0];
-    const p = verb === 'show' ? await api.get(id) : await api.setStatus(id, verb);
+    const p =
+      verb === 'show'
+        ? await client.getPublished(id)
+        : verb === 'disable'
+          ? await client.disablePublished(id)
+          : await client.enablePublished(id);
     if (values.json) write(JSON.stringify(p, null, 2));
     else {
       if (verb !== 'show') write(`Published pipeline ${p.id} is now ${p.status}.`);

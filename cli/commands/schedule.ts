@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { SluiceClient } from '../../sdk';
-import { send, sendJson, type HttpContext, type HttpRequest } from '../../sdk/http';
+import type { CreateScheduleRequest, Recurrence, Schedule, ScheduleStatus, UpdateScheduleRequest } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
 import { processIo, type CliIo } from '../format/io';
 import { COMMON_HELP, parseCommand, parseWholeNumber, resolveUrl } from '../format/options';
@@ -12,15 +11,6 @@ import { reportFailure } from '../format/report';
  * command line. A schedule body comes from flags, or from `--file` (JSON or YAML with the API's fields), flags
  * winning. Validation is the API's: its 400s name the field, e.g. `body.recurrence.hours[0]`.
  */
-
-/** The SDK has no schedule methods yet; the client's own HTTP context (URL, token, fetch) carries these calls. */
-const httpOf = (client: SluiceClient) => (client as unknown as { http: HttpContext }).http;
-
-function call<T>(client: SluiceClient, req: HttpRequest): Promise<T> {
-  return sendJson<T>(httpOf(client), req);
-}
-
-const enc = encodeURIComponent;
 
 const DEFINITION_OPTIONS = {
   file: { type: 'string' },
@@ -128,38 +118,18 @@ export function scheduleBody(command: string, v: Values): Record<string, unknown
   return body;
 }
 
-interface ScheduleJson {
-  id: string;
-  name: string;
-  status: string;
-  publishedPipelineId?: string;
-  pipelineEndpoint?: string;
-  experimentName: string;
-  recurrence?: Record<string, unknown>;
-  cron?: string;
-  timeZone?: string;
-  dataTrigger?: { datastore: string; path: string; recursive: boolean; batch: string; pollingIntervalMinutes: number };
-  state: {
-    nextFireTimes: string[];
-    lastFireTime?: string;
-    lastRun?: { id: string; status?: string };
-    lastError?: { code: string; message: string; at: string };
-    window?: { opensAt: string; closesAt: string };
-  };
-}
-
-export function describeTiming(s: ScheduleJson): string {
+export function describeTiming(s: Schedule): string {
   if (s.cron !== undefined) return `cron "${s.cron}" (${s.timeZone ?? 'UTC'})`;
   if (s.dataTrigger) {
     const t = s.dataTrigger;
     const batch = t.batch === 'window' ? `window of ${t.pollingIntervalMinutes} min` : 'perBlob';
     return `blobs in ${t.datastore}:${t.path || '/'}${t.recursive ? ' (recursive)' : ''}, ${batch}`;
   }
-  const r = s.recurrence ?? {};
+  const r: Partial<Recurrence> = s.recurrence ?? {};
   return `every ${r.interval} ${r.frequency}${Number(r.interval) === 1 ? '' : 's'} (${JSON.stringify(r)})`;
 }
 
-export function renderSchedule(s: ScheduleJson): string[] {
+export function renderSchedule(s: Schedule): string[] {
   const lines = [
     `${s.id}  ${s.name}  [${s.status}]`,
     `  runs:        ${s.publishedPipelineId ? `published pipeline ${s.publishedPipelineId}` : `endpoint ${s.pipelineEndpoint}`} in experiment ${s.experimentName}`,
@@ -218,27 +188,20 @@ export async function scheduleCommand(action: Action, argv: string[], io: CliIo)
   try {
     switch (action) {
       case 'create': {
-        const s = await call<ScheduleJson>(client, {
-          method: 'POST',
-          path: 'schedules',
-          json: scheduleBody(command, v),
-        });
+        // The body is checked by the API, whose 400s name the field (e.g. body.recurrence.hours[0]).
+        const s = await client.createSchedule(scheduleBody(command, v) as unknown as CreateScheduleRequest);
         return output(io, values.json, s, () => renderSchedule(s));
       }
       case 'update': {
         const body = scheduleBody(command, v);
         if (Object.keys(body).length === 0)
           throw new CliUsageError(`${command}: give at least one option to change; see --help`);
-        const s = await call<ScheduleJson>(client, { method: 'PATCH', path: `schedules/${enc(id)}`, json: body });
+        const s = await client.updateSchedule(id, body as UpdateScheduleRequest);
         return output(io, values.json, s, () => renderSchedule(s));
       }
       case 'list': {
-        const status = typeof v.status === 'string' ? v.status : undefined;
-        const page = await call<{ value: ScheduleJson[] }>(client, {
-          method: 'GET',
-          path: 'schedules',
-          query: { status },
-        });
+        const status = typeof v.status === 'string' ? (v.status as ScheduleStatus) : undefined;
+        const page = await client.listSchedules({ status });
         return output(io, values.json, page, () =>
           page.value.length === 0
             ? ['No schedules.']
@@ -249,15 +212,8 @@ export async function scheduleCommand(action: Action, argv: string[], io: CliIo)
         );
       }
       case 'show': {
-        const s = await call<ScheduleJson>(client, { method: 'GET', path: `schedules/${enc(id)}` });
-        const runs = await call<{ value: { id: string; status?: string; fireTime: string; blobCount?: number }[] }>(
-          client,
-          {
-            method: 'GET',
-            path: `schedules/${enc(id)}/runs`,
-            query: { top: 10 },
-          },
-        );
+        const s = await client.getSchedule(id);
+        const runs = await client.listScheduleRuns(id, { top: 10 });
         return output(io, values.json, { ...s, runs: runs.value }, () => [
           ...renderSchedule(s),
           runs.value.length ? '  recent runs:' : '  no runs yet',
@@ -269,11 +225,11 @@ export async function scheduleCommand(action: Action, argv: string[], io: CliIo)
       }
       case 'enable':
       case 'disable': {
-        const s = await call<ScheduleJson>(client, { method: 'POST', path: `schedules/${enc(id)}/${action}` });
+        const s = action === 'enable' ? await client.enableSchedule(id) : await client.disableSchedule(id);
         return output(io, values.json, s, () => [`Schedule ${s.id} is ${s.status}.`]);
       }
       case 'delete': {
-        await send(httpOf(client), { method: 'DELETE', path: `schedules/${enc(id)}` }); // 204, no body
+        await client.deleteSchedule(id);
         return output(io, values.json, { id, deleted: true }, () => [`Schedule ${id} deleted.`]);
       }
     }

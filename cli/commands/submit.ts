@@ -1,4 +1,4 @@
-import type { Run, TokenProvider } from '../../sdk';
+import type { Run, SluiceClient, SubmitPublishedRequest } from '../../sdk';
 import { ExperimentName } from '../../shared/api/schemas';
 import { NAME_PATTERN } from '../../shared/spec';
 import { CliUsageError, EXIT } from '../errors';
@@ -7,7 +7,6 @@ import { processIo, type CliIo } from '../format/io';
 import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
 import { reportFailure } from '../format/report';
 import { colorEnabled, createStyle } from '../format/style';
-import { apiFor, type PublishedApi } from './published';
 import { followRun, FollowInterrupted, stoppedFollowing } from './runs';
 
 const HELP = `Usage: sluice submit ID [options]
@@ -103,7 +102,9 @@ export function parseSubmitArguments(argv: string[], env: NodeJS.ProcessEnv): Su
 /** `sluice submit ID|--endpoint NAME …` */
 export const submit = (argv: string[]) => submitCommand(argv, processIo());
 
-export async function submitCommand(argv: string[], io: CliIo, token?: TokenProvider): Promise<number> {
+/**
+ * Runs `submit`. Requests go through `io.client()`, which carries the token. */
+export async function submitCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseSubmitArguments(argv, io.env);
   if (args === 'help') {
     io.stdout.write(`${HELP}\n`);
@@ -112,21 +113,21 @@ export async function submitCommand(argv: string[], io: CliIo, token?: TokenProv
   const say = (line = '') => {
     if (!args.json) io.stdout.write(`${line}\n`);
   };
-  const api = apiFor(args.url, args.scope, token);
+  const client = io.client(args.url, { scope: args.scope });
   let submitted;
   try {
-    const experiment = args.experiment ?? (await defaultExperiment(api, args.target));
-    submitted = await api.submit(
-      args.target,
-      {
-        experimentName: experiment,
-        parameterAssignments: args.parameters,
-        dataPathAssignments: args.dataPaths,
-        ...(args.description !== undefined ? { description: args.description } : {}),
-        runSource: 'sluice-cli',
-      },
-      args.idempotencyKey,
-    );
+    const body: SubmitPublishedRequest = {
+      experimentName: args.experiment ?? (await defaultExperiment(client, args.target)),
+      parameterAssignments: args.parameters,
+      dataPathAssignments: args.dataPaths,
+      description: args.description,
+      runSource: 'sluice-cli',
+    };
+    const { idempotencyKey } = args;
+    submitted =
+      'id' in args.target
+        ? await client.submitPublished(args.target.id, body, { idempotencyKey })
+        : await client.submitToEndpoint(args.target.endpoint, body, { version: args.target.version, idempotencyKey });
   } catch (err) {
     return reportFailure(io, 'submit', err, args.url);
   }
@@ -137,7 +138,6 @@ export async function submitCommand(argv: string[], io: CliIo, token?: TokenProv
     return EXIT.ok;
   }
   say();
-  const client = io.client(args.url, { scope: args.scope });
   const view = args.json
     ? undefined
     : createFollowView(io, createStyle(colorEnabled(io.stdout, io.env)), io.stdout.isTTY === true);
@@ -158,16 +158,16 @@ export async function submitCommand(argv: string[], io: CliIo, token?: TokenProv
 }
 
 /** The spec's name of the published pipeline that will run (as `sluice run` defaults to the spec's name). */
-async function defaultExperiment(api: PublishedApi, target: SubmitArguments['target']): Promise<string> {
+async function defaultExperiment(client: SluiceClient, target: SubmitArguments['target']): Promise<string> {
   let id: string;
   if ('id' in target) id = target.id;
   else {
-    const endpoint = await api.getEndpoint(target.endpoint);
+    const endpoint = await client.getPipelineEndpoint(target.endpoint);
     const wanted = target.version ?? endpoint.defaultVersion;
     // An unknown version is reported by the submit itself, with the endpoint's versions.
     id =
       endpoint.versions.find((v) => v.version === wanted)?.publishedPipelineId ??
       endpoint.versions[0].publishedPipelineId;
   }
-  return (await api.get(id)).pipelineName;
+  return (await client.getPublished(id)).pipelineName;
 }

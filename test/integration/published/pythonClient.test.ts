@@ -100,7 +100,6 @@ test('sluice publish uploads the snapshots and publishes the diabetes pipeline w
   const code = await publishCommand(
     [join(SAMPLE, 'pipeline.yaml'), '--name', 'diabetes-endpoint', '--version', '1.0', '--url', origin, '--json'],
     f.cli,
-    f.token,
   );
   assert.equal(code, 0, f.stderr());
   const published = JSON.parse(f.stdout());
@@ -122,7 +121,7 @@ test('sluice publish uploads the snapshots and publishes the diabetes pipeline w
   assert.deepEqual(Object.keys(published.snapshots), ['scripts']);
 
   const text = io(tokens.admin);
-  await assert.rejects(publishCommand([join(SAMPLE, 'pipeline.yaml'), '--url', origin], text.cli, text.token), {
+  await assert.rejects(publishCommand([join(SAMPLE, 'pipeline.yaml'), '--url', origin], text.cli), {
     name: 'CliUsageError',
     message: 'publish: --name is required (the name callers and listings show)',
   });
@@ -178,7 +177,7 @@ test('the Python client (urllib only) submits with Azure ML’s payload, reads I
 test('sluice published / endpoint / submit: list, disable (409 on submit), enable, endpoint set, submit --follow', async () => {
   assert.ok(publishedId, 'published by the first test');
   const list = io(tokens.read);
-  assert.equal(await publishedCommand('list', ['--url', origin], list.cli, list.token), 0, list.stderr());
+  assert.equal(await publishedCommand('list', ['--url', origin], list.cli), 0, list.stderr());
   assert.match(
     list.stdout(),
     new RegExp(
@@ -186,26 +185,26 @@ test('sluice published / endpoint / submit: list, disable (409 on submit), enabl
     ),
   );
   const show = io(tokens.read);
-  assert.equal(await publishedCommand('show', [publishedId, '--url', origin], show.cli, show.token), 0);
+  assert.equal(await publishedCommand('show', [publishedId, '--url', origin], show.cli), 0);
   assert.match(show.stdout(), new RegExp(`endpoint:  ${endpoint.replace(/[.?]/g, '\\$&')}`));
   assert.match(show.stdout(), /reg_rate\s+float\s+0\.01\n/);
 
   const disable = io(tokens.admin);
-  assert.equal(await publishedCommand('disable', [publishedId, '--url', origin], disable.cli, disable.token), 0);
+  assert.equal(await publishedCommand('disable', [publishedId, '--url', origin], disable.cli), 0);
   assert.equal(disable.stdout(), `Published pipeline ${publishedId} is now Disabled.\n`);
   const refused = io(tokens.run);
-  assert.equal(await submitCommand([publishedId, '--experiment', 'x', '--url', origin], refused.cli, refused.token), 1);
+  assert.equal(await submitCommand([publishedId, '--experiment', 'x', '--url', origin], refused.cli), 1);
   assert.match(
     refused.stderr(),
     new RegExp(`^sluice: submit: Published pipeline "${publishedId}" \\(diabetes-endpoint\\) is disabled`),
   );
   const enable = io(tokens.admin);
-  assert.equal(await publishedCommand('enable', [publishedId, '--url', origin], enable.cli, enable.token), 0);
+  assert.equal(await publishedCommand('enable', [publishedId, '--url', origin], enable.cli), 0);
 
   const name = `ep${randomUUID().slice(0, 8)}`;
   const set = io(tokens.admin);
   assert.equal(
-    await endpointCommand('set', [name, '--pipeline', publishedId, '--url', origin], set.cli, set.token),
+    await endpointCommand('set', [name, '--pipeline', publishedId, '--url', origin], set.cli),
     0,
     set.stderr(),
   );
@@ -214,17 +213,11 @@ test('sluice published / endpoint / submit: list, disable (409 on submit), enabl
     new RegExp(`^${name}  default version 0\\n  endpoint:  ${origin}/api/pipeline-endpoints/${name}/submit\\n`),
   );
   const notAdmin = io(tokens.run);
-  assert.equal(
-    await endpointCommand('set', [name, '--pipeline', publishedId, '--url', origin], notAdmin.cli, notAdmin.token),
-    1,
-  );
+  assert.equal(await endpointCommand('set', [name, '--pipeline', publishedId, '--url', origin], notAdmin.cli), 1);
   assert.match(notAdmin.stderr(), /^sluice: endpoint set: This request needs the app role Sluice\.Admin/);
 
   const bad = io(tokens.run);
-  assert.equal(
-    await submitCommand(['--endpoint', name, '--param', 'reg_rate=high', '--url', origin], bad.cli, bad.token),
-    2,
-  );
+  assert.equal(await submitCommand(['--endpoint', name, '--param', 'reg_rate=high', '--url', origin], bad.cli), 2);
   assert.match(bad.stderr(), /parameterAssignments\.reg_rate: "high" is not a float/);
   assert.match(bad.stderr(), /The pipeline's parameters: reg_rate \(float, default 0\.01\), raw_data \(datapath/);
 
@@ -232,7 +225,6 @@ test('sluice published / endpoint / submit: list, disable (409 on submit), enabl
   const code = await submitCommand(
     ['--endpoint', name, '--param', 'reg_rate=0.2', '--follow', '--idempotency-key', `k-${name}`, '--url', origin],
     follow.cli,
-    follow.token,
   );
   assert.equal(code, 0, `${follow.stdout()}\n${follow.stderr()}`);
   const runId = /^Submitted run (\S+) \(experiment diabetes-training, NotStarted\)\./.exec(follow.stdout())?.[1];
@@ -243,7 +235,6 @@ test('sluice published / endpoint / submit: list, disable (409 on submit), enabl
     await submitCommand(
       ['--endpoint', name, '--param', 'reg_rate=0.2', '--idempotency-key', `k-${name}`, '--url', origin, '--json'],
       again.cli,
-      again.token,
     ),
     0,
   );

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspectSnapshotArchive } from '../../../shared/snapshot';
 
 /** A request as the fake server saw it. */
 export interface Seen {
@@ -63,6 +64,12 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(value));
 }
+
+/** A `POST /api/snapshots` handler answering with the archive's content id, as the server computes it. */
+export const storeSnapshot: Handler = async (req, res) => {
+  const { id } = await inspectSnapshotArchive(req.body);
+  sendJson(res, 201, { id, size: req.body.length, created: true });
+};
 
 /** A run view as the API returns it, with overridable fields. */
 export function runView(overrides: Record<string, unknown> = {}, steps: Record<string, unknown>[] = []) {

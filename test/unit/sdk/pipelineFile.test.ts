@@ -8,6 +8,7 @@ import {
   SluiceClient,
   defaultTokenProvider,
   loadPipelineFile,
+  publishPipelineFile,
   sourceDirectories,
   submitPipelineFile,
   uploadSnapshots,
@@ -55,6 +56,9 @@ describe('spec files and snapshots', () => {
       stored.add(id);
       sendJson(res, created ? 201 : 200, { id, size: req.body.length, created });
     });
+    server.on('POST /api/published-pipelines', (req, res) =>
+      sendJson(res, 201, { id: 'p1', ...JSON.parse(req.body.toString()), status: 'Active' }),
+    );
     server.on('POST /api/experiments/demo/runs', (_req, res) =>
       sendJson(res, 202, { id: 'r1', status: 'NotStarted', experiment: 'demo', links: { self: 'x' } }),
     );
@@ -131,6 +135,29 @@ describe('spec files and snapshots', () => {
     assert.equal(body.pipeline, SPEC);
     assert.deepEqual(Object.keys(body.snapshots), ['src', 'copy']);
     assert.deepEqual(body.parameters, { x: '1' });
+  });
+
+  test('publishPipelineFile takes a loaded file, reports each snapshot, and publishes the text with their ids', async () => {
+    const client = new SluiceClient({ url: server.url, token: 't' });
+    const file = loadPipelineFile(join(dir, 'pipelines', 'pipeline.yaml'));
+    server.requests.length = 0;
+    const progress: string[] = [];
+    const published = await publishPipelineFile(client, file, {
+      name: 'demo endpoint',
+      version: '1.0',
+      onSnapshot: (p) => progress.push(p.sourceDirectory),
+    });
+    assert.equal(published.id, 'p1');
+    assert.deepEqual(progress, ['src', 'copy']);
+    const publish = server.requests.at(-1)!;
+    assert.equal(`${publish.method} ${publish.path}`, 'POST /api/published-pipelines');
+    const id = packSnapshot(join(dir, 'pipelines', 'src')).id;
+    assert.deepEqual(JSON.parse(publish.body.toString()), {
+      name: 'demo endpoint',
+      version: '1.0',
+      pipeline: SPEC,
+      snapshots: { src: id, copy: id },
+    });
   });
 
   test('the default token provider signs a local development token and caches it', async () => {
