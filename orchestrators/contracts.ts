@@ -31,6 +31,8 @@ export const ACTIVITIES = {
   recordStepResult: 'recordStepResult',
   /** Raises the `run-event` of a finished step on the run's orchestration. */
   notifyRun: 'notifyRun',
+  /** recordStepResult for a step's last attempt, then notifyRun with what was recorded: one activity, not two. */
+  finishStep: 'finishStep',
 } as const;
 
 /** The one external event a `pipelineRun` waits for: step results and cancel requests arrive as this. */
@@ -116,4 +118,10 @@ export interface RecordStepResultInput {
 export interface NotifyRunInput {
   instanceId: string;
   event: RunEvent;
+}
+
+export interface FinishStepInput {
+  record: RecordStepResultInput;
+  /** The run's orchestration, told of the step's final outcome. */
+  parentInstanceId: string;
 }

@@ -5,6 +5,7 @@ import {
   type AttemptOutcome,
   type DispatchResult,
   type DispatchStepInput,
+  type FinishStepInput,
   type NotifyRunInput,
   type RecordStepResultInput,
   type RunEvent,
@@ -22,8 +23,9 @@ export function resultDeadlineSeconds(timeoutSeconds: number): number {
 
 /**
  * One step of a run, attempt by attempt: enqueue the job, wait for its result raced against a durable timer, record
- * it, retry a failed attempt while attempts remain, then tell the run. Every task is yielded exactly once (a fresh
- * event wait and timer per attempt), which keeps the action list identical on the local host and on Azure.
+ * it, retry a failed attempt while attempts remain, then tell the run (the last attempt is recorded and reported in
+ * one activity, finishStep). Every task is yielded exactly once (a fresh event wait and timer per attempt), which
+ * keeps the action list identical on the local host and on Azure.
  */
 export const stepRun: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<StepRunInput>();
@@ -54,9 +56,16 @@ export const stepRun: OrchestrationHandler = function* (context: OrchestrationCo
     }
     const willRetry = reported.status === 'Failed' && attempt < dispatch.maxAttempts;
     const record: RecordStepResultInput = { runId, step, attempt, outcome: reported, willRetry };
+    if (!willRetry) {
+      // The last attempt: record it and tell the run in one activity.
+      const finish: FinishStepInput = { record, parentInstanceId: input.parentInstanceId };
+      const finished: AttemptOutcome = yield context.df.callActivity(ACTIVITIES.finishStep, finish);
+      return finished;
+    }
     outcome = yield context.df.callActivity(ACTIVITIES.recordStepResult, record);
-    if (!(outcome.status === 'Failed' && willRetry)) break;
+    if (outcome.status !== 'Failed') break;
   }
+  // Reached when the step ends without a last attempt of its own: canceled before dispatch, or a retry overtaken.
   const event: RunEvent = { type: 'step', step, status: outcome.status, message: outcome.message };
   const notify: NotifyRunInput = { instanceId: input.parentInstanceId, event };
   yield context.df.callActivity(ACTIVITIES.notifyRun, notify);

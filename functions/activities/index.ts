@@ -2,6 +2,7 @@ import * as df from 'durable-functions';
 import { ACTIVITIES } from '../../orchestrators/contracts';
 import { getRuntime } from '../runtime';
 import { durableOps } from './durableOps';
+import { finishStep } from './finishStep';
 import { createRunActivities, type RunActivities } from './runActivities';
 
 let activities: RunActivities | undefined;
@@ -37,4 +38,8 @@ df.app.activity(ACTIVITIES.recordStepResult, { handler: (input) => run().recordS
 df.app.activity(ACTIVITIES.notifyRun, {
   extraInputs: [client],
   handler: (input, context) => run().notifyRun(input as never, durableOps(df.getClient(context))),
+});
+df.app.activity(ACTIVITIES.finishStep, {
+  extraInputs: [client],
+  handler: (input, context) => finishStep(run(), input as never, durableOps(df.getClient(context))),
 });

@@ -55,14 +55,19 @@ export function createRunActivities(deps: RunActivitiesDeps) {
   return {
     async startRun({ runId }: PipelineRunInput): Promise<RunGraph> {
       const { run, plan } = await loadRun(runId);
+      // The submit created the rows already; create only what is missing (one query instead of a failed insert
+      // per step), so a run whose rows were lost still gets them.
+      const existing = new Set((await store.stepRuns.list(runId)).map((s) => s.step));
       await store.stepRuns.createMany(
         runId,
-        plan.order.map((name) => ({
-          step: name,
-          type: plan.steps[name].type,
-          compute: plan.steps[name].compute,
-          dependsOn: plan.steps[name].dependsOn,
-        })),
+        plan.order
+          .filter((name) => !existing.has(name))
+          .map((name) => ({
+            step: name,
+            type: plan.steps[name].type,
+            compute: plan.steps[name].compute,
+            dependsOn: plan.steps[name].dependsOn,
+          })),
       );
       await store.runs.update(runId, (r) =>
         r.status === 'NotStarted' ? { status: 'Running', startedAt: r.startedAt ?? now() } : undefined,
@@ -140,8 +145,8 @@ export function createRunActivities(deps: RunActivitiesDeps) {
       if (step.type !== 'python' && step.type !== 'command') {
         return { dispatched: false, reason: `${step.type} steps cannot run yet; use a python or command step` };
       }
-      const current = await store.runs.get(input.runId);
-      if (current?.cancelRequested) return { dispatched: false, reason: 'the run was canceled' };
+      // loadRun read the run just now (only the plan is cached), so its cancel flag is current.
+      if (run.cancelRequested) return { dispatched: false, reason: 'the run was canceled' };
       const stepRunId = stepInstanceId(input.runId, input.step);
       let canceled = false;
       await store.stepRuns.update(input.runId, input.step, (s) => {

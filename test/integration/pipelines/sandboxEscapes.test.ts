@@ -47,7 +47,8 @@ function assertNothingEscaped(marker: string): void {
 
 async function snapshotBlobs(): Promise<string[]> {
   const names: string[] = [];
-  for await (const b of stack.clients.blobs.getContainerClient(CONTAINERS.snapshots).listBlobsFlat()) names.push(b.name);
+  for await (const b of stack.clients.blobs.getContainerClient(CONTAINERS.snapshots).listBlobsFlat())
+    names.push(b.name);
   return names;
 }
 

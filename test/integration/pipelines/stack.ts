@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
@@ -117,7 +117,11 @@ export function processAlive(pid: number): boolean {
 }
 
 /** Polls `check` every 100 ms until it returns a value other than undefined/false; fails with `what` after `ms`. */
-export async function waitUntil<T>(what: string, check: () => T | Promise<T>, ms = 60_000): Promise<Exclude<T, false | undefined>> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  ms = 60_000,
+): Promise<Exclude<T, false | undefined>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
@@ -127,9 +131,13 @@ export async function waitUntil<T>(what: string, check: () => T | Promise<T>, ms
   }
 }
 
-/** A fresh folder the test and its steps share (steps get its path as a parameter). */
+const scratchDirs: string[] = [];
+
+/** A fresh folder the test and its steps share (steps get its path as a parameter); removed by `stop()`. */
 export function scratchDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `sluice-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `sluice-${prefix}-`));
+  scratchDirs.push(dir);
+  return dir;
 }
 
 export async function startStack(options: { workers?: WorkerSpec[] } = {}): Promise<Stack> {
@@ -294,6 +302,7 @@ export async function startStack(options: { workers?: WorkerSpec[] } = {}): Prom
         ),
       );
       await azurite.stop();
+      for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     },
   };
   for (const w of options.workers ?? []) stack.startWorker(w);

@@ -1,0 +1,240 @@
+// Pipeline orchestration overhead: what Sluice adds per step around the step's own process, for a 50-step chain and
+// a 10×10 grid of no-op `command` steps, on the stack `npm start` runs (host, Durable engine, worker, Azurite in one
+// process). Overhead per step = (run wall time − Σ the steps' process time as the worker measured it) / steps.
+//
+// SLUICE_BENCH_RUNS (default 3) sets the runs per figure. SLUICE_BENCH_POLL_MS=N caps the idle polling of both queue
+// consumers at N ms (host.json queues.maxPollingInterval through a copy of the app folder, and the worker's
+// pollMaxMs): what the stack would cost with near-immediate queue wake-ups, the proposal in docs/architecture.md.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { QueueClient } from '@azure/storage-queue';
+import { startAzurite } from '../local/azurite';
+import { silentLog } from '../local/log';
+import { LocalKeyStore } from '../shared/auth';
+import { createStorageClients, type StorageClients } from '../shared/store/clients';
+import { QUEUES } from '../shared/store/names';
+import { createWorker } from '../worker';
+import { median, type Bench, type Figure } from './lib';
+
+const ROOT = join(__dirname, '..');
+const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 3);
+const POLL_MS = process.env.SLUICE_BENCH_POLL_MS ? Number(process.env.SLUICE_BENCH_POLL_MS) : undefined;
+
+/** The app folder: this repository, or a copy of its manifests with the queue trigger's polling capped at `pollMs`. */
+function appFolder(pollMs: number | undefined): string {
+  if (pollMs === undefined) return ROOT;
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-app-'));
+  const hostJson = JSON.parse(readFileSync(join(ROOT, 'host.json'), 'utf8'));
+  hostJson.extensions.queues = {
+    ...hostJson.extensions.queues,
+    maxPollingInterval: `00:00:00.${String(pollMs).padStart(3, '0')}`,
+  };
+  writeFileSync(join(dir, 'host.json'), JSON.stringify(hostJson));
+  writeFileSync(join(dir, 'package.json'), readFileSync(join(ROOT, 'package.json')));
+  for (const name of ['dist', 'node_modules']) symlinkSync(join(ROOT, name), join(dir, name), 'dir');
+  return dir;
+}
+
+type Spec = { name: string; steps: Record<string, unknown>[] };
+
+/** A no-op step; reuse is off, or every run after the first would be reused and run nothing. */
+const noop = (name: string, after: string[]) => ({
+  name,
+  type: 'command',
+  command: 'true',
+  run_after: after,
+  allow_reuse: false,
+});
+
+function chain(n: number): Spec {
+  return { name: `chain-${n}`, steps: Array.from({ length: n }, (_, i) => noop(`s${i}`, i ? [`s${i - 1}`] : [])) };
+}
+
+/** `rows` layers of `cols` parallel steps; every step of a layer waits for the whole previous layer. */
+function grid(rows: number, cols: number): Spec {
+  const name = (r: number, c: number) => `r${r}c${c}`;
+  const steps = [];
+  for (let r = 0; r < rows; r++) {
+    const previous = r ? Array.from({ length: cols }, (_, c) => name(r - 1, c)) : [];
+    for (let c = 0; c < cols; c++) steps.push(noop(name(r, c), previous));
+  }
+  return { name: `grid-${rows}x${cols}`, steps };
+}
+
+/**
+ * Storage clients whose `step-results` queue client records each result's `processMs` by run id on its way out (the
+ * result message is the only place the worker reports it).
+ */
+function recordingClients(clients: StorageClients, processMs: Map<string, number>): StorageClients {
+  const queues = Object.create(clients.queues) as StorageClients['queues'];
+  queues.getQueueClient = (name: string): QueueClient => {
+    const real = clients.queues.getQueueClient(name);
+    if (name !== QUEUES.stepResults) return real;
+    const wrapped = Object.create(real) as QueueClient;
+    wrapped.sendMessage = (text: string, options?: Parameters<QueueClient['sendMessage']>[1]) => {
+      const result = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as {
+        runId: string;
+        step: string;
+        processMs: number;
+      };
+      processMs.set(`${result.runId}/${result.step}`, result.processMs);
+      return real.sendMessage(text, options);
+    };
+    return wrapped;
+  };
+  return { ...clients, queues };
+}
+
+interface StepTimes {
+  name: string;
+  queuedAt?: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+interface RunJson {
+  status: string;
+  createdAt: string;
+  startedAt: string;
+  endedAt: string;
+  steps: StepTimes[];
+}
+
+const bench: Bench = {
+  name:
+    'pipeline orchestration overhead (npm start stack: host + Durable engine + worker in one process' +
+    (POLL_MS === undefined ? ')' : `, queue polling capped at ${POLL_MS} ms)`),
+  async run(): Promise<Figure[]> {
+    const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
+    Object.assign(process.env, {
+      SLUICE_STORAGE: azurite.connectionString,
+      AzureWebJobsStorage: azurite.connectionString,
+      TASKHUB_NAME: `Bench${randomUUID().replace(/-/g, '').slice(0, 8)}`,
+      SLUICE_AUTH_MODE: 'local',
+    });
+    const { startHost } = await import('../local/host.js');
+    const host = await startHost({
+      appDir: appFolder(POLL_MS),
+      port: 0,
+      storage: azurite.connectionString,
+      banner: false,
+      log: process.env.SLUICE_BENCH_VERBOSE ? undefined : silentLog,
+    });
+    const processMs = new Map<string, number>();
+    const clients = recordingClients(
+      createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString }),
+      processMs,
+    );
+    const worker = createWorker(clients, {
+      compute: 'cpu',
+      concurrency: 10,
+      ...(POLL_MS === undefined ? {} : { pollMinMs: Math.min(25, POLL_MS), pollMaxMs: POLL_MS }),
+      workDir: mkdtempSync(join(tmpdir(), 'sluice-bench-')),
+      log: () => undefined,
+    });
+    const running = worker.run();
+    const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'bench' });
+    const api = `${host.baseUrl}/api`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+    const runOnce = async (spec: Spec) => {
+      const res = await fetch(`${api}/experiments/bench/runs`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ pipeline: spec }),
+      });
+      if (res.status !== 202) throw new Error(`submit ${spec.name}: ${res.status} ${await res.text()}`);
+      const { id } = (await res.json()) as { id: string };
+      for (;;) {
+        // Polling the run is load on the same storage; the figures come from the recorded times, not from this.
+        await new Promise((r) => setTimeout(r, 500));
+        const run = (await (await fetch(`${api}/runs/${id}`, { headers })).json()) as RunJson;
+        if (run.status === 'Completed') return { id, run };
+        if (run.status === 'Failed' || run.status === 'Canceled') throw new Error(`${spec.name}: ${run.status}`);
+      }
+    };
+
+    const figures: Figure[] = [];
+    try {
+      const shapes = process.env.SLUICE_BENCH_QUICK ? [chain(5), grid(2, 5)] : [chain(50), grid(10, 10)];
+      for (const spec of shapes) {
+        const overhead: number[] = [];
+        const pickup: number[] = [];
+        const around: number[] = [];
+        const handoff: number[] = [];
+        await runOnce(chain(3)); // warm-up: module loading, table and queue creation, plan cache
+        for (let i = 0; i < RUNS; i++) {
+          const { id, run } = await runOnce(spec);
+          const wall = Date.parse(run.endedAt) - Date.parse(run.createdAt);
+          const own = (step: string) => processMs.get(`${id}/${step}`) ?? 0;
+          const sumProcess = run.steps.reduce((sum, s) => sum + own(s.name), 0);
+          overhead.push((wall - sumProcess) / spec.steps.length);
+          pickup.push(median(run.steps.map((s) => ms(s.queuedAt, s.startedAt))));
+          around.push(median(run.steps.map((s) => ms(s.startedAt, s.endedAt) - own(s.name))));
+          handoff.push(median(handoffs(spec, run)));
+        }
+        const n = spec.steps.length;
+        figures.push(
+          {
+            name: `overhead per step, ${spec.name} (${n} no-op steps)`,
+            unit: 'ms',
+            samples: overhead,
+            target: '<= 10',
+          },
+          {
+            name: `  of which: dispatch → worker starts the step (median over steps), ${spec.name}`,
+            unit: 'ms',
+            samples: pickup,
+          },
+          {
+            name: `  of which: worker time around the step's process (median), ${spec.name}`,
+            unit: 'ms',
+            samples: around,
+          },
+          {
+            name: `  of which: worker ends a step → its successor is dispatched (median), ${spec.name}`,
+            unit: 'ms',
+            samples: handoff,
+          },
+        );
+      }
+    } finally {
+      await worker.stop();
+      await running;
+      await host.stop();
+      await azurite.stop();
+      unrefLeakedServers();
+    }
+    return figures;
+  },
+};
+
+/**
+ * With HTTP streaming enabled (functions/api/setup.ts), @azure/functions starts its own HTTP proxy server, on every
+ * interface, and never closes it; embedded in this process it would keep `npm run bench` from exiting. The host
+ * cannot reach it, so the benchmark lets go of it (unref: it no longer keeps the process alive).
+ */
+function unrefLeakedServers(): void {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  for (const h of handles) {
+    if (h instanceof Server && h.listening) h.unref();
+  }
+}
+
+const ms = (from?: string, to?: string) => (from && to ? Date.parse(to) - Date.parse(from) : NaN);
+
+/** For each step with predecessors: the latest predecessor end → this step's dispatch. */
+function handoffs(spec: Spec, run: RunJson): number[] {
+  const byName = new Map(run.steps.map((s) => [s.name, s]));
+  const out: number[] = [];
+  for (const s of spec.steps as { name: string; run_after: string[] }[]) {
+    if (s.run_after.length === 0) continue;
+    const lastEnd = Math.max(...s.run_after.map((p) => Date.parse(byName.get(p)!.endedAt!)));
+    out.push(Date.parse(byName.get(s.name)!.queuedAt!) - lastEnd);
+  }
+  return out;
+}
+
+export default bench;
