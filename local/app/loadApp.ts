@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { Server as netServer } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { glob } from 'tinyglobby';
@@ -88,6 +89,28 @@ function isEsm(file: string, appDir: string): boolean {
 }
 
 /**
+ * Runs `fn` with servers that listen without naming a host bound to 127.0.0.1 instead of every interface.
+ * `@azure/functions` starts its HTTP-stream proxy with a bare `server.listen()`; on Azure that is inside the app's
+ * sandbox, but on a laptop it would be reachable from the network. Only listens made while `fn` runs are affected.
+ */
+export async function withLoopbackListen<T>(fn: () => Promise<T>): Promise<T> {
+  const proto = netServer.prototype as unknown as { listen: (...args: unknown[]) => unknown };
+  const original = proto.listen;
+  proto.listen = function (this: unknown, ...args: unknown[]) {
+    if (args.length === 0 || typeof args[0] === 'function') return original.call(this, 0, '127.0.0.1', ...args);
+    if (typeof args[0] === 'number' && (args.length === 1 || typeof args[1] === 'function')) {
+      return original.call(this, args[0], '127.0.0.1', ...args.slice(1));
+    }
+    return original.apply(this, args);
+  };
+  try {
+    return await fn();
+  } finally {
+    proto.listen = original;
+  }
+}
+
+/**
  * Loads a Functions app the way the Node.js worker does: install our `@azure/functions-core`, load each entry file,
  * run the `appStart` hooks, ask the programming model for its capabilities (which locks `app.setup`), then lock
  * registrations.
@@ -110,7 +133,10 @@ export async function loadApp(appDirInput: string, systemLog: SystemLog): Promis
   for (const hook of registry.hooks.appStart) {
     await hook({ hookData: {}, appHookData: registry.appHookData, functionAppDirectory: appDir });
   }
-  const capabilities = (await registry.programmingModel?.getCapabilities?.({ ...WORKER_CAPABILITIES })) ?? {};
+  // With HTTP streaming on, the library starts its proxy server here; keep it on loopback.
+  const capabilities =
+    (await withLoopbackListen(async () => registry.programmingModel?.getCapabilities?.({ ...WORKER_CAPABILITIES }))) ??
+    {};
   registry.locked = true;
   return { appDir, registry, hostJson, entryFiles, capabilities };
 }
