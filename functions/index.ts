@@ -4,6 +4,7 @@ import './api/setup';
 import './api';
 import './activities';
 import './triggers/stepResults';
+import './triggers/recoverRuns';
 import './triggers/scheduleTimer';
 import './triggers/dataChange';
 import '../orchestrators';

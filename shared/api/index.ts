@@ -3,6 +3,7 @@ export { createApi, API_PREFIX, type Api, type ApiOptions } from './pipeline';
 export { ROUTES } from './routes';
 export { buildOpenApi } from './openapi';
 export { noLauncher, type RunLauncher } from './launcher';
+export { recoverUnstartedRuns, UNSTARTED_GRACE_MS, type RecoverRunsDeps } from './recoverRuns';
 export { defineRoute, json, matchTemplate } from './route';
 export { submitRun, RunNotStartedError, type SubmitInput, type SubmitResult } from './submit/submitRun';
 export { preparePipeline, type PreparedRun } from './submit/preparePipeline';

@@ -1,12 +1,8 @@
+import type { RunLauncher } from '../api/launcher';
 import type { Store } from '../store/repositories';
 
-/**
- * Starts a run's orchestration at most once. The Functions adapter checks the durable instance first and treats
- * "already exists" as done, so a retry never restarts a run that an earlier attempt started (even one that ended).
- */
-export interface OnceLauncher {
-  startOnce(runId: string): Promise<void>;
-}
+/** Starts a run's orchestration at most once (RunLauncher.startOnce). */
+export type OnceLauncher = Pick<RunLauncher, 'startOnce'>;
 
 export interface ScheduleLogger {
   info(message: string): void;

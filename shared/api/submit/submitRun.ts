@@ -47,7 +47,11 @@ export async function submitRun(deps: ApiDeps, input: SubmitInput): Promise<Subm
     runId = claim.runId;
     if (!claim.fresh) {
       const existing = await store.runs.get(runId);
-      if (existing) return { run: existing, replayed: true };
+      if (existing) {
+        // Recorded, but the process died before it started: the replay starts it (at most once).
+        if (existing.status === 'NotStarted') await deps.launcher.startOnce(runId);
+        return { run: existing, replayed: true };
+      }
     }
   }
 

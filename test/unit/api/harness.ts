@@ -76,6 +76,11 @@ export function createHarness(): Harness {
       if (launcher.failWith) throw launcher.failWith;
       launched.push(runId);
     },
+    async startOnce(runId) {
+      if (launched.includes(runId)) return false;
+      await launcher.start(runId);
+      return true;
+    },
     async cancel(runId, reason) {
       canceled.push({ runId, reason });
     },

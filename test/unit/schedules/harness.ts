@@ -44,7 +44,9 @@ export function scheduleHarness(): ScheduleHarness {
       async startOnce(runId) {
         h.launchCalls.push(runId);
         if (h.failLaunch) throw h.failLaunch;
-        if (!h.started.includes(runId)) h.started.push(runId);
+        if (h.started.includes(runId)) return false;
+        h.started.push(runId);
+        return true;
       },
     },
   };
