@@ -46,6 +46,8 @@ for (const suite of suites) {
       'tsx',
       '--test',
       `--test-concurrency=${concurrency}`,
+      // A safety net: no single test may hang the suite (CI has 90 minutes for everything).
+      `--test-timeout=${process.env.SLUICE_TEST_TIMEOUT_MS ?? 600_000}`,
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       '--test-reporter=tap',

@@ -108,6 +108,8 @@ test(
       }
     }
     console.log(`crash test: kill delays ${delays.join(', ')} ms; ${reruns} activity re-runs after kills`);
+    await host.stop('SIGKILL');
+    host = undefined;
   },
 );
 
@@ -151,5 +153,7 @@ test(
       .map((l) => l.split(' ')[1]);
     assert.equal(new Set(keys).size, 20);
     assert.equal(keys.length, 20, 'a graceful stop records what ran, so nothing runs twice');
+    await host.stop('SIGKILL');
+    host = undefined;
   },
 );
