@@ -85,6 +85,11 @@ export class QueuePoller {
       return;
     }
     const held = new HeldMessage(m.ref, m.messages.length, q, engine.keeper);
+    if (!workItems && fireAt > Date.now() && m.messages.length === 1) {
+      // Surfaced before its FireAt (queue visibility counts whole seconds): fire it on time, not early.
+      engine.timers.schedule(first, fireAt, { held });
+      return;
+    }
     for (const message of m.messages) {
       if (workItems) engine.pool.push({ message, held, fromQueue: true });
       else engine.deliver({ message, held, fromQueue: true });

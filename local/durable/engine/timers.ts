@@ -30,13 +30,20 @@ export class TimerBook {
     const timerId = message.event.TimerId ?? -1;
     let timers = this.byInstance.get(message.instanceId);
     if (!timers) this.byInstance.set(message.instanceId, (timers = new Map()));
-    const handle = setTimeout(() => {
-      timers.delete(timerId);
-      if (timers.size === 0) this.byInstance.delete(message.instanceId);
-      this.onDue(message, pending);
-    }, delay);
-    handle.unref();
-    timers.set(timerId, { handle, ...pending });
+    const arm = (ms: number) => {
+      const handle = setTimeout(() => {
+        // Node may wake a millisecond early; a timer must never fire before its FireAt (orchestrators rely on
+        // currentUtcDateTime having passed it), so wait out the rest.
+        const early = fireAtMs - Date.now();
+        if (early > 0) return arm(early);
+        timers.delete(timerId);
+        if (timers.size === 0) this.byInstance.delete(message.instanceId);
+        this.onDue(message, pending);
+      }, ms);
+      handle.unref();
+      timers.set(timerId, { handle, ...pending });
+    };
+    arm(delay);
   }
 
   cancel(instanceId: string, timerId: number): void {
