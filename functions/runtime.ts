@@ -1,6 +1,6 @@
 import { config } from '../shared/config';
 import { createAzureStore, type Store } from '../shared/store';
-import { createStorageClients, type StorageClients } from '../shared/store/clients';
+import { announceQueueMessage, createStorageClients, type StorageClients } from '../shared/store/clients';
 import { createPlanLoader, type PlanLoader } from './activities/loadPlan';
 
 /**
@@ -28,7 +28,9 @@ export function getRuntime(): Runtime {
       loadRun: createPlanLoader(store, settings.defaultCompute),
       async enqueue(queue, message) {
         const text = Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
-        await clients.queues.getQueueClient(queue).sendMessage(text, { messageTimeToLive: -1 });
+        const client = clients.queues.getQueueClient(queue);
+        await client.sendMessage(text, { messageTimeToLive: -1 });
+        announceQueueMessage(client);
       },
     };
   }

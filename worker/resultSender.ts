@@ -1,6 +1,7 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
 import { ResultMessage, type ResultMessageInput } from '../shared/compute/messages';
+import { announceQueueMessage } from '../shared/store/clients';
 import { CONTAINERS } from '../shared/store/names';
 import { ensureContainer } from './containers';
 
@@ -47,6 +48,7 @@ export async function postResult(queue: QueueClient, blobs: BlobServiceClient, r
     }
   }
   await queue.sendMessage(Buffer.from(json).toString('base64'));
+  announceQueueMessage(queue);
 }
 
 /** The last value of each scalar metric: what a run summary shows. */

@@ -1,4 +1,5 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
+import { subscribeQueue } from '../local/queue/signal';
 import { JobMessage } from '../shared/compute/messages';
 import type { StorageClients } from '../shared/store/clients';
 import { computeQueue, QUEUES } from '../shared/store/names';
@@ -28,7 +29,8 @@ export interface WorkerDeps {
 
 /**
  * A compute worker (DESIGN §5): polls `compute-<target>`, runs up to `concurrency` jobs at once, and posts each
- * result to `step-results`. Polling backs off while the queue is empty.
+ * result to `step-results`. Polling backs off while the queue is empty; a job sent from this same process (the
+ * local host's app) wakes the loop at once through the in-process queue signal, with polling as the backstop.
  */
 export function createWorker(clients: StorageClients, workerOptions: WorkerOptions, extra: WorkerDeps = {}): Worker {
   const options: ResolvedWorkerOptions = resolveWorkerOptions(workerOptions);
@@ -46,6 +48,8 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
   const shutdown = new AbortController();
   const active = new Set<Promise<void>>();
   let wake: (() => void) | undefined;
+  /** A job was signalled since the last receive started: receive again instead of sleeping, from the shortest delay. */
+  let signalled = false;
   let running: Promise<void> | undefined;
 
   const sleep = (ms: number) =>
@@ -85,8 +89,22 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
     await Promise.all([queue.createIfNotExists(), results.createIfNotExists()]);
     reapOrphans(options.workDir, options.log);
     options.log(`serving ${queue.name} as ${options.workerId} (concurrency ${options.concurrency})`);
+    const unsubscribe = subscribeQueue(queue, () => {
+      signalled = true;
+      wake?.();
+    });
+    try {
+      await poll();
+    } finally {
+      unsubscribe();
+    }
+    await Promise.all(active);
+  };
+
+  const poll = async () => {
     let delay = options.pollMinMs;
     while (!shutdown.signal.aborted) {
+      signalled = false;
       const free = options.concurrency - active.size;
       if (free <= 0) {
         await Promise.race([...active, sleep(options.pollMaxMs)]);
@@ -105,8 +123,8 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
         continue;
       }
       if (items.length === 0) {
-        await sleep(delay);
-        delay = Math.min(delay * 2, options.pollMaxMs);
+        if (!signalled) await sleep(delay);
+        delay = signalled ? options.pollMinMs : Math.min(delay * 2, options.pollMaxMs);
         continue;
       }
       delay = options.pollMinMs;
@@ -120,7 +138,6 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
         active.add(p);
       }
     }
-    await Promise.all(active);
   };
 
   const worker: Worker = {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
 import type { RpcTypedData } from '../core/types';
 import type { HostLog } from '../extension';
+import { subscribeQueue } from './signal';
 
 export interface QueueListenerOptions {
   functionName: string;
@@ -40,6 +41,8 @@ export class QueueListener {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Set by an in-process signal (see ./signal): a message was sent, so poll now and from the shortest delay. */
+  private signalled = false;
   private readonly running = new Set<Promise<void>>();
 
   constructor(private readonly options: QueueListenerOptions) {}
@@ -63,15 +66,32 @@ export class QueueListener {
     });
   }
 
+  private onSignal(): void {
+    this.signalled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
+  }
+
   private async run(): Promise<void> {
     const { queue, log, functionName } = this.options;
-    let delay = 50;
     try {
       await queue.createIfNotExists();
     } catch (err) {
       log('warn', `Queue trigger ${functionName}: cannot create queue ${queue.name}: ${(err as Error).message}`);
     }
+    const unsubscribe = subscribeQueue(queue, () => this.onSignal());
+    try {
+      await this.poll(queue);
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  private async poll(queue: QueueClient): Promise<void> {
+    const { log, functionName } = this.options;
+    let delay = 50;
     while (!this.stopped) {
+      this.signalled = false;
       if (this.running.size > this.options.newBatchThreshold) {
         await Promise.race(this.running);
         continue;
@@ -88,8 +108,8 @@ export class QueueListener {
         }
       }
       if (messages.length === 0) {
-        await this.sleep(delay);
-        delay = Math.min(delay * 2, Math.max(50, this.options.maxPollingIntervalMs));
+        if (!this.signalled) await this.sleep(delay);
+        delay = this.signalled ? 50 : Math.min(delay * 2, Math.max(50, this.options.maxPollingIntervalMs));
         continue;
       }
       delay = 50;

@@ -1,0 +1,68 @@
+/**
+ * In-process wake-ups for storage queues. When whoever sends a message and whoever polls its queue share one
+ * process (the local host with its app and a worker), the sender can wake the poller at once instead of leaving the
+ * message until the poller's next, possibly backed-off, poll. Polling stays the backstop: a missed or absent signal
+ * only costs time, and a wrong wake only costs one empty receive.
+ *
+ * The notifier lives on `globalThis` under a `Symbol.for` key so that every copy of this module (the app loaded from
+ * `dist/`, the CLI from TypeScript) and code that does not import it at all (a sender that only looks the key up)
+ * share one instance. Its contract: `signal(account, queue)` and `subscribe(account, queue, wake) → unsubscribe`,
+ * where `account` is the queue service URL of the account (see {@link queueAccount}) or any other name both sides
+ * agree on; both strings are compared case-insensitively.
+ */
+export interface QueueSignal {
+  signal(account: string, queue: string): void;
+  subscribe(account: string, queue: string, wake: () => void): () => void;
+}
+
+export const QUEUE_SIGNAL_KEY = Symbol.for('azure-functions-local.queue-signal');
+
+const keyOf = (account: string, queue: string) => `${account.replace(/\/+$/, '').toLowerCase()}|${queue.toLowerCase()}`;
+
+/** A fresh notifier (tests use their own; the process shares {@link queueSignal}). */
+export function createQueueSignal(): QueueSignal {
+  const subscribers = new Map<string, Set<() => void>>();
+  return {
+    signal(account, queue) {
+      for (const wake of [...(subscribers.get(keyOf(account, queue)) ?? [])]) {
+        try {
+          wake();
+        } catch {
+          // A subscriber's failure must not reach the sender, whose message is already sent.
+        }
+      }
+    },
+    subscribe(account, queue, wake) {
+      const key = keyOf(account, queue);
+      let set = subscribers.get(key);
+      if (!set) subscribers.set(key, (set = new Set()));
+      const entry = () => wake();
+      set.add(entry);
+      return () => {
+        set.delete(entry);
+        if (set.size === 0 && subscribers.get(key) === set) subscribers.delete(key);
+      };
+    },
+  };
+}
+
+/** The process-wide notifier, installed by whoever asks first. */
+export function queueSignal(): QueueSignal {
+  const holder = globalThis as { [QUEUE_SIGNAL_KEY]?: QueueSignal };
+  return (holder[QUEUE_SIGNAL_KEY] ??= createQueueSignal());
+}
+
+/**
+ * The account part of a queue URL: the URL without its query and its last path segment (the queue), e.g.
+ * `http://127.0.0.1:10001/devstoreaccount1` or `https://acct.queue.core.windows.net`. Two Azurites in one process
+ * differ by port, so they never wake each other's listeners.
+ */
+export function queueAccount(queueUrl: string): string {
+  const url = new URL(queueUrl);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/[^/]*$/, '')}`;
+}
+
+/** Subscribes `wake` to messages sent in this process to the queue behind `queue` (a QueueClient). */
+export function subscribeQueue(queue: { url: string; name: string }, wake: () => void): () => void {
+  return queueSignal().subscribe(queueAccount(queue.url), queue.name, wake);
+}
