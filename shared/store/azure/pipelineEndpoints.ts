@@ -5,7 +5,7 @@ import { updateWithEtag } from '../optimistic';
 import type { PipelineEndpointRecord } from '../publishedModel';
 import type { PipelineEndpointRepository } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
-import { isAlreadyExists, isNotFound, isPreconditionFailed } from './storageErrors';
+import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
 
 const ROW = 'endpoint';
 const JSON_FIELDS = ['versions'] as const;
@@ -58,15 +58,7 @@ export class AzurePipelineEndpointRepository implements PipelineEndpointReposito
       mutate,
       async (next, current) => {
         Object.assign(next, { name: current.name, createdAt: current.createdAt, createdBy: current.createdBy });
-        try {
-          const response = await this.table.updateEntity(await this.toEntity(next), 'Replace', {
-            etag: current.etag,
-          });
-          return response.etag ?? '';
-        } catch (err) {
-          if (isPreconditionFailed(err)) return undefined;
-          throw err;
-        }
+        return replaceIfMatch(this.table, await this.toEntity(next), current.etag);
       },
     );
   }

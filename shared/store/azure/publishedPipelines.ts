@@ -5,7 +5,7 @@ import { updateWithEtag } from '../optimistic';
 import { newestFirst, type PublishedPipelineRecord, type PublishedStatus } from '../publishedModel';
 import type { PublishedPipelineRepository } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
-import { isAlreadyExists, isNotFound, isPreconditionFailed } from './storageErrors';
+import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
 
 const ROW = 'published';
 const JSON_FIELDS = ['snapshots', 'parameters'] as const;
@@ -64,15 +64,7 @@ export class AzurePublishedPipelineRepository implements PublishedPipelineReposi
       () => this.get(id),
       (current) => (current.status === status ? undefined : { status, updatedAt: change.at, updatedBy: change.by }),
       async (next, current) => {
-        try {
-          const response = await this.table.updateEntity(await this.toEntity(next), 'Replace', {
-            etag: current.etag,
-          });
-          return response.etag ?? '';
-        } catch (err) {
-          if (isPreconditionFailed(err)) return undefined;
-          throw err;
-        }
+        return replaceIfMatch(this.table, await this.toEntity(next), current.etag);
       },
     );
   }

@@ -21,7 +21,7 @@ import {
 import { updateWithEtag } from '../optimistic';
 import type { ListRunsQuery, Page, RunRepository } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
-import { isAlreadyExists, isNotFound, isPreconditionFailed } from './storageErrors';
+import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
 
 const RUN_ROW = 'run';
 const JSON_FIELDS = ['tags', 'parameters', 'dataPaths', 'snapshots', 'metrics', 'error', 'triggerBlobs'] as const;
@@ -75,14 +75,8 @@ export class AzureRunRepository implements RunRepository {
         Object.assign(next, { id: current.id, experiment: current.experiment, createdAt: current.createdAt });
         const moved = next.status !== current.status;
         if (moved) await this.writeIndexRows(runStatusPartitions(next.experiment, next.status), next);
-        let etag: string;
-        try {
-          const response = await this.runs.updateEntity(await this.toEntity(next), 'Replace', { etag: current.etag });
-          etag = response.etag ?? '';
-        } catch (err) {
-          if (isPreconditionFailed(err)) return undefined;
-          throw err;
-        }
+        const etag = await replaceIfMatch(this.runs, await this.toEntity(next), current.etag);
+        if (etag === undefined) return undefined;
         if (moved) await this.deleteIndexRows(runStatusPartitions(current.experiment, current.status), current);
         return etag;
       },

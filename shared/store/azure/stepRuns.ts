@@ -3,7 +3,7 @@ import { newStepRunRecord, type Mutation, type NewStepRun, type StepRunRecord, t
 import { updateWithEtag } from '../optimistic';
 import type { StepRunRepository } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
-import { isAlreadyExists, isNotFound, isPreconditionFailed } from './storageErrors';
+import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
 
 const JSON_FIELDS = ['dependsOn', 'outputs', 'metrics', 'tags', 'log', 'reusedFrom', 'reuseReasons', 'error'] as const;
 
@@ -56,15 +56,7 @@ export class AzureStepRunRepository implements StepRunRepository {
       mutate,
       async (next, current) => {
         Object.assign(next, { runId: current.runId, step: current.step });
-        try {
-          const response = await this.table.updateEntity(await this.toEntity(next), 'Replace', {
-            etag: current.etag,
-          });
-          return response.etag ?? '';
-        } catch (err) {
-          if (isPreconditionFailed(err)) return undefined;
-          throw err;
-        }
+        return replaceIfMatch(this.table, await this.toEntity(next), current.etag);
       },
     );
   }
