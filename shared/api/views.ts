@@ -1,4 +1,4 @@
-import type { RunRecord, RunSummary, StepRunRecord } from '../store/model';
+import { summarize, type RunRecord, type RunSummary, type StepRunRecord } from '../store/model';
 
 /** Records → API JSON: storage details (ETags, row layout) stay out, links to related resources go in. */
 
@@ -14,20 +14,7 @@ export function stepLinks(baseUrl: string, runId: string, step: string): Record<
 }
 
 export function summaryView(baseUrl: string, run: RunSummary) {
-  return {
-    id: run.id,
-    experiment: run.experiment,
-    status: run.status,
-    pipelineId: run.pipelineId,
-    pipelineName: run.pipelineName,
-    description: run.description,
-    triggeredBy: run.triggeredBy,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt,
-    tags: run.tags,
-    links: runLinks(baseUrl, run.id),
-  };
+  return { ...summarize(run), links: runLinks(baseUrl, run.id) };
 }
 
 export function stepView(baseUrl: string, s: StepRunRecord) {

@@ -154,7 +154,8 @@ export type RunSummary = Pick<
   | 'tags'
 >;
 
-export function summarize(run: RunRecord): RunSummary {
+/** The listing fields of a run (from a full record, or a summary that may carry more). */
+export function summarize(run: RunSummary): RunSummary {
   return {
     id: run.id,
     experiment: run.experiment,
