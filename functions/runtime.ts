@@ -11,8 +11,11 @@ export interface Runtime {
   clients: StorageClients;
   store: Store;
   loadRun: PlanLoader;
-  /** Sends JSON to a queue as the queue trigger and the worker expect it: base64, never expiring. */
-  enqueue(queue: string, message: unknown): Promise<void>;
+  /**
+   * Sends JSON to a queue as the queue trigger and the worker expect it: base64, never expiring; with
+   * `delaySeconds` it becomes visible only after that long.
+   */
+  enqueue(queue: string, message: unknown, delaySeconds?: number): Promise<void>;
 }
 
 let runtime: Runtime | undefined;
@@ -26,11 +29,14 @@ export function getRuntime(): Runtime {
       clients,
       store,
       loadRun: createPlanLoader(store, settings.defaultCompute),
-      async enqueue(queue, message) {
+      async enqueue(queue, message, delaySeconds) {
         const text = Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
         const client = clients.queues.getQueueClient(queue);
-        await client.sendMessage(text, { messageTimeToLive: -1 });
-        announceQueueMessage(client);
+        await client.sendMessage(text, {
+          messageTimeToLive: -1,
+          ...(delaySeconds ? { visibilityTimeout: Math.ceil(delaySeconds) } : {}),
+        });
+        if (!delaySeconds) announceQueueMessage(client);
       },
     };
   }

@@ -7,32 +7,23 @@ import type { StepGraph } from '../shared/engine/dag';
 
 export const ORCHESTRATORS = {
   pipelineRun: 'pipelineRun',
-  stepRun: 'stepRun',
 } as const;
 
 export const ACTIVITIES = {
   /** Marks the run Running and returns its step graph. */
   startRun: 'startRun',
   /**
-   * Resolves reuse for ready steps, and starts a `stepRun` orchestration for each step that must run. It may also
-   * return `reused` results for downstream steps whose inputs it completed in the same call (a reused chain is one
-   * activity, not one episode per step).
+   * Resolves reuse for ready steps and puts a job on its compute queue for each step that must run (and for each
+   * retry it is given). It may also return `reused` results for downstream steps whose inputs it completed in the
+   * same call (a reused chain is one activity, not one episode per step).
    */
   launchSteps: 'launchSteps',
   /** Marks steps that will not run (canceled, skipped downstream of a failure). */
   skipSteps: 'skipSteps',
-  /** Asks running steps to stop (table flags for workers, a canceled result for their orchestrations). */
+  /** Stops running steps: records them Canceled and flags them for their workers, which kill the process. */
   cancelSteps: 'cancelSteps',
   /** Records the run's final status. */
   finishRun: 'finishRun',
-  /** Enqueues the job of one attempt of a step (or says the step was canceled before it could). */
-  dispatchStep: 'dispatchStep',
-  /** Records one attempt's result on the step run. */
-  recordStepResult: 'recordStepResult',
-  /** Raises the `run-event` of a finished step on the run's orchestration. */
-  notifyRun: 'notifyRun',
-  /** recordStepResult for a step's last attempt, then notifyRun with what was recorded: one activity, not two. */
-  finishStep: 'finishStep',
 } as const;
 
 /** The one external event a `pipelineRun` waits for: step results and cancel requests arrive as this. */
@@ -50,16 +41,36 @@ export interface RunGraph extends StepGraph {
 
 export interface LaunchStepsInput {
   runId: string;
-  parentInstanceId: string;
+  /** The run's orchestration: where the steps' results are raised. */
+  instanceId: string;
+  /** Steps whose inputs now exist: reused, or dispatched as attempt 1. */
   steps: string[];
+  /** Steps whose last attempt failed with attempts left: dispatched again with this attempt number. */
+  retries?: { step: string; attempt: number }[];
 }
 
-/** Per launched step: reused (completed at once, no job) or started in its own `stepRun` orchestration. */
+/**
+ * Per launched step: reused (completed at once, no job), queued (its job is on the compute queue), or canceled
+ * before it could be queued (the run was canceled, or the step's type cannot run here).
+ */
 export type LaunchResult =
-  { step: string; outcome: 'reused' } | { step: string; outcome: 'started'; instanceId: string };
+  | { step: string; outcome: 'reused' }
+  | { step: string; outcome: 'queued'; attempt: number }
+  | { step: string; outcome: 'canceled'; message: string };
 
+/**
+ * A step attempt ended (`final`: no further attempt follows, the status is the step's), or a cancel request. Step
+ * events are raised by the `step-results` trigger once the attempt is recorded.
+ */
 export type RunEvent =
-  | { type: 'step'; step: string; status: 'Completed' | 'Failed' | 'Canceled'; message?: string }
+  | {
+      type: 'step';
+      step: string;
+      attempt: number;
+      status: 'Completed' | 'Failed' | 'Canceled';
+      final: boolean;
+      message?: string;
+    }
   | { type: 'cancel'; reason?: string };
 
 export interface SkipStepsInput {
@@ -81,47 +92,11 @@ export interface FinishRunInput {
   message?: string;
 }
 
-export interface StepRunInput {
-  runId: string;
-  step: string;
-  parentInstanceId: string;
-}
-
-export interface DispatchStepInput {
-  runId: string;
-  step: string;
-  attempt: number;
-  instanceId: string;
-}
-
-/** What dispatch decided: the job is on its queue (with the step's limits), or the step was canceled first. */
-export type DispatchResult =
-  | { dispatched: true; stepRunId: string; timeoutSeconds: number; maxAttempts: number }
-  | { dispatched: false; reason: string };
-
-/** What a step attempt ended with, as the orchestration sees it (the full result is recorded by the activity). */
-export interface AttemptOutcome {
-  status: 'Completed' | 'Failed' | 'Canceled';
-  message?: string;
-}
-
-export interface RecordStepResultInput {
-  runId: string;
-  step: string;
-  attempt: number;
-  /** What the attempt reported (or a timeout/cancel decided by the orchestration). */
-  outcome: AttemptOutcome;
-  /** True when another attempt follows, so the step run stays open. */
-  willRetry: boolean;
-}
-
-export interface NotifyRunInput {
-  instanceId: string;
-  event: RunEvent;
-}
-
-export interface FinishStepInput {
-  record: RecordStepResultInput;
-  /** The run's orchestration, told of the step's final outcome. */
-  parentInstanceId: string;
+/**
+ * How long after dispatch a step attempt may stay silent before the run gives up on it. The worker enforces the
+ * step's own timeout; this backstop covers a lost worker and a job that waited in the queue or was redelivered
+ * after a worker crash (so it allows two full runs plus ten minutes).
+ */
+export function resultDeadlineSeconds(timeoutSeconds: number): number {
+  return 2 * timeoutSeconds + 600;
 }

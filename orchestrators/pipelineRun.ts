@@ -16,43 +16,70 @@ import {
 
 /**
  * A pipeline run, read as a loop: settle steps that can no longer run, launch every step whose inputs exist (reused
- * steps complete at once; the others run in their own `stepRun` orchestration), then wait for the next event —
- * a step finished, or a cancel request. Steps start as soon as their inputs exist, not level by level.
+ * steps complete at once; the others get a job on their compute queue) together with the retries of failed
+ * attempts, then wait for the next event — a step attempt ended, or a cancel request. Steps start as soon as their
+ * inputs exist, not level by level.
  *
- * It waits on a fresh `run-event` each time rather than on `Task.any` over running steps: re-yielding tasks that
+ * Per step that runs, this costs one activity (launchSteps, shared by every step that becomes ready at once) and the
+ * episode of its result event: the worker's result reaches this orchestration directly, through the `step-results`
+ * trigger, which records the attempt first. The step's timeout is enforced by the worker; a job that no worker
+ * answers is failed by a deadline message the launch puts on `step-results` (see launchSteps), so this loop never
+ * needs a durable timer.
+ *
+ * It waits on a fresh `run-event` each time rather than on `Task.any` over pending tasks: re-yielding tasks that
  * were already scheduled would schedule them again on Azure (the SDK re-emits their actions).
  */
 export const pipelineRun: OrchestrationHandler = function* (context: OrchestrationContext) {
   const { runId } = context.df.getInput<PipelineRunInput>();
   const graph: RunGraph = yield context.df.callActivity(ACTIVITIES.startRun, { runId });
   const statuses: Record<string, StepStatus> = {};
+  /** The attempt each queued or running step is on; events for any other attempt are stale. */
+  const attempts: Record<string, number> = {};
   const options: ProgressOptions = { continueOnStepFailure: graph.continueOnStepFailure, cancelRequested: false };
   let cancelReason: string | undefined;
   let failure: string | undefined;
+  let retries: { step: string; attempt: number }[] = [];
+  /** Set when a step ended badly or a cancel arrived: only then can a step become blocked. */
+  let settle = false;
+  let changed = true;
 
   // NotStarted steps already recorded as never starting (they wait for a failed or canceled step).
   const blocked = new Set<string>();
 
   for (;;) {
-    const settled = settleBlockedSteps(graph, statuses, options);
-    const reason = cancelReason ?? failure ?? 'an upstream step failed';
-    if (settled.cancel.length > 0) {
-      for (const step of settled.cancel) statuses[step] = 'Canceled';
-      const input: SkipStepsInput = { runId, steps: settled.cancel, status: 'Canceled', reason };
-      yield context.df.callActivity(ACTIVITIES.skipSteps, input);
-    }
-    const newlyBlocked = settled.neverStart.filter((step) => !blocked.has(step));
-    if (newlyBlocked.length > 0) {
-      for (const step of newlyBlocked) blocked.add(step);
-      const input: SkipStepsInput = { runId, steps: newlyBlocked, status: 'NotStarted', reason };
-      yield context.df.callActivity(ACTIVITIES.skipSteps, input);
+    if (settle) {
+      settle = false;
+      const settled = settleBlockedSteps(graph, statuses, options);
+      const reason = cancelReason ?? failure ?? 'an upstream step failed';
+      if (settled.cancel.length > 0) {
+        for (const step of settled.cancel) statuses[step] = 'Canceled';
+        const input: SkipStepsInput = { runId, steps: settled.cancel, status: 'Canceled', reason };
+        yield context.df.callActivity(ACTIVITIES.skipSteps, input);
+      }
+      const newlyBlocked = settled.neverStart.filter((step) => !blocked.has(step));
+      if (newlyBlocked.length > 0) {
+        for (const step of newlyBlocked) blocked.add(step);
+        const input: SkipStepsInput = { runId, steps: newlyBlocked, status: 'NotStarted', reason };
+        yield context.df.callActivity(ACTIVITIES.skipSteps, input);
+      }
     }
 
-    const ready = readySteps(graph, statuses, options);
-    if (ready.length > 0) {
-      const input: LaunchStepsInput = { runId, parentInstanceId: context.df.instanceId, steps: ready };
+    const ready = changed ? readySteps(graph, statuses, options) : [];
+    changed = false;
+    if (ready.length > 0 || retries.length > 0) {
+      const input: LaunchStepsInput = { runId, instanceId: context.df.instanceId, steps: ready, retries };
+      retries = [];
       const launched: LaunchResult[] = yield context.df.callActivity(ACTIVITIES.launchSteps, input);
-      for (const result of launched) statuses[result.step] = result.outcome === 'reused' ? 'Completed' : 'Queued';
+      for (const result of launched) {
+        if (result.outcome === 'queued') {
+          statuses[result.step] = 'Queued';
+          attempts[result.step] = result.attempt;
+        } else {
+          statuses[result.step] = result.outcome === 'reused' ? 'Completed' : 'Canceled';
+          if (result.outcome === 'canceled') settle = true;
+          changed = true;
+        }
+      }
       continue;
     }
 
@@ -66,9 +93,24 @@ export const pipelineRun: OrchestrationHandler = function* (context: Orchestrati
         cancelReason = event.reason ?? 'the run was canceled';
         const input: CancelStepsInput = { runId, steps: running, reason: cancelReason };
         yield context.df.callActivity(ACTIVITIES.cancelSteps, input);
+        for (const step of running) statuses[step] = 'Canceled';
+        settle = true;
       }
-    } else if (statuses[event.step] === 'Queued' || statuses[event.step] === 'Running') {
+    } else if (
+      (statuses[event.step] === 'Queued' || statuses[event.step] === 'Running') &&
+      attempts[event.step] === event.attempt
+    ) {
+      if (!event.final) {
+        // A failed attempt with attempts left: the step stays open and is dispatched again with the next launch
+        // (unless the run stops first, in which case it is settled below like any other open step).
+        if (options.cancelRequested) continue;
+        retries.push({ step: event.step, attempt: event.attempt + 1 });
+        attempts[event.step] = event.attempt + 1;
+        continue;
+      }
       statuses[event.step] = event.status;
+      changed = true;
+      if (event.status !== 'Completed') settle = true;
       if (event.status === 'Failed')
         failure ??= `step ${event.step} failed${event.message ? `: ${event.message}` : ''}`;
     }

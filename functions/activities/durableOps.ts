@@ -1,18 +1,14 @@
 import type { DurableClient } from 'durable-functions';
-import type { DurableOps } from './runActivities';
 
-/** Adapts the durable client to what activities need, tolerating repeats (activities are at-least-once). */
+/** What Sluice's functions need from Durable Functions beyond their own orchestration. */
+export interface DurableOps {
+  /** Raises an event; an instance that has finished or does not exist is ignored. */
+  raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<void>;
+}
+
+/** Adapts the durable client to DurableOps, tolerating repeats (triggers and activities are at-least-once). */
 export function durableOps(client: DurableClient): DurableOps {
   return {
-    async startOrchestration(name, instanceId, input) {
-      try {
-        await client.startNew(name, { instanceId, input });
-      } catch (err) {
-        // Already started by an earlier attempt of this activity: leave it running.
-        const existing = await client.getStatus(instanceId).catch(() => undefined);
-        if (!existing) throw err;
-      }
-    },
     async raiseEvent(instanceId, eventName, data) {
       try {
         await client.raiseEvent(instanceId, eventName, data);

@@ -14,9 +14,13 @@ export interface LoadedRun {
  */
 export function createPlanLoader(store: Store, defaultCompute: string, cacheSize = 200) {
   const cache = new Map<string, RunPlan>();
-  return async function loadRun(runId: string): Promise<LoadedRun> {
+  async function loadRun(runId: string): Promise<LoadedRun> {
     const run = await store.runs.get(runId);
     if (!run) throw new NotFoundError(`Run ${runId} does not exist.`);
+    return { run, plan: await planFor(run) };
+  }
+  async function planFor(run: Stored<RunRecord>): Promise<RunPlan> {
+    const runId = run.id;
     let plan = cache.get(runId);
     if (!plan) {
       const pipeline = await store.pipelines.get(run.pipelineId);
@@ -30,8 +34,13 @@ export function createPlanLoader(store: Store, defaultCompute: string, cacheSize
       cache.set(runId, plan);
       if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
     }
-    return { run, plan };
-  };
+    return plan;
+  }
+  /** The run's plan alone: from the cache without a read when this process has built it already. */
+  async function planOf(runId: string): Promise<RunPlan> {
+    return cache.get(runId) ?? (await loadRun(runId)).plan;
+  }
+  return Object.assign(loadRun, { planOf });
 }
 
 export type PlanLoader = ReturnType<typeof createPlanLoader>;

@@ -1,48 +1,34 @@
-import { paths, stepResultEvent, type JobMessage } from '../../shared/compute/messages';
+import { paths, MAX_QUEUE_DELAY_SECONDS, type DeadlineMessage, type JobMessage } from '../../shared/compute/messages';
 import { toJobMessage } from '../../shared/engine';
-import { computeQueue } from '../../shared/store/names';
+import { computeQueue, CONTAINERS, QUEUES } from '../../shared/store/names';
 import { isTerminalStepStatus, type Store } from '../../shared/store';
-import { CONTAINERS } from '../../shared/store/names';
 import {
-  ORCHESTRATORS,
-  RUN_EVENT,
-  type AttemptOutcome,
+  resultDeadlineSeconds,
   type CancelStepsInput,
-  type DispatchResult,
-  type DispatchStepInput,
   type FinishRunInput,
   type LaunchResult,
   type LaunchStepsInput,
-  type NotifyRunInput,
   type PipelineRunInput,
-  type RecordStepResultInput,
   type RunGraph,
   type SkipStepsInput,
-  type StepRunInput,
 } from '../../orchestrators/contracts';
-import type { PlanLoader } from './loadPlan';
+import type { LoadedRun, PlanLoader } from './loadPlan';
 import { planWithProducerLocations } from './reuseInputs';
 import { decideLaunches } from './reuseLaunch';
-import { recordReusableResult } from './reuseRecord';
-
-/** What activities need from Durable Functions; adapted from the durable client per invocation. */
-export interface DurableOps {
-  /** Starts an orchestration; an instance that already exists with this id is left alone (activities may repeat). */
-  startOrchestration(name: string, instanceId: string, input: unknown): Promise<void>;
-  /** Raises an event; an instance that has finished or does not exist is ignored. */
-  raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<void>;
-}
 
 export interface RunActivitiesDeps {
   store: Store;
   loadRun: PlanLoader;
-  /** Puts a message on a Storage queue (JSON; the sender encodes it as the queue trigger expects). */
-  enqueue(queue: string, message: JobMessage): Promise<void>;
+  /**
+   * Puts a message on a Storage queue (JSON; the sender encodes it as the queue trigger expects), visible after
+   * `delaySeconds` when given.
+   */
+  enqueue(queue: string, message: JobMessage | DeadlineMessage, delaySeconds?: number): Promise<void>;
   now(): Date;
 }
 
-/** The id of a step's own orchestration and of its step run. */
-export const stepInstanceId = (runId: string, step: string) => `${runId}:${step}`;
+/** The id of a step's step run (attempts share it). */
+export const stepRunId = (runId: string, step: string) => `${runId}:${step}`;
 
 /**
  * The activities of a pipeline run: small adapters between the orchestrators and the store/queues. Each may run more
@@ -51,6 +37,65 @@ export const stepInstanceId = (runId: string, step: string) => `${runId}:${step}
 export function createRunActivities(deps: RunActivitiesDeps) {
   const { store, loadRun } = deps;
   const now = () => deps.now().toISOString();
+
+  /**
+   * Puts one attempt of a step on its compute queue, with a deadline message behind it. Safe to repeat: a repeat
+   * re-enqueues the same attempt (workers skip a job whose attempt is already running or finished), and an attempt
+   * older than the row's is left alone.
+   */
+  async function dispatch(loaded: LoadedRun, instanceId: string, name: string, attempt: number): Promise<LaunchResult> {
+    const { run, plan } = loaded;
+    const step = plan.steps[name];
+    const cannot =
+      step.type !== 'python' && step.type !== 'command'
+        ? `${step.type} steps cannot run yet; use a python or command step`
+        : run.cancelRequested
+          ? 'the run was canceled'
+          : undefined;
+    let canceled = cannot;
+    let stale = false;
+    await store.stepRuns.update(run.id, name, (s) => {
+      if (isTerminalStepStatus(s.status) || s.attempt > attempt) {
+        stale = true;
+        return undefined;
+      }
+      if (s.cancelRequested) canceled ??= 'the step was canceled';
+      if (canceled) {
+        return { status: 'Canceled', endedAt: now(), error: { code: 'Canceled', message: canceled } };
+      }
+      return {
+        status: 'Queued',
+        attempt,
+        maxAttempts: step.retries + 1,
+        queuedAt: now(),
+        error: undefined,
+        log: { container: CONTAINERS.logs, path: paths.log(run.id, name, attempt) },
+      };
+    });
+    if (canceled) return { step: name, outcome: 'canceled', message: canceled };
+    if (stale) return { step: name, outcome: 'queued', attempt };
+    const job = toJobMessage(await planWithProducerLocations(store, plan, name), name, {
+      stepRunId: stepRunId(run.id, name),
+      attempt,
+      instanceId,
+      experiment: run.experiment,
+    });
+    const seconds = resultDeadlineSeconds(step.timeoutSeconds);
+    const deadline: DeadlineMessage = {
+      kind: 'deadline',
+      runId: run.id,
+      step: name,
+      attempt,
+      instanceId,
+      dueAt: new Date(deps.now().getTime() + seconds * 1000).toISOString(),
+      seconds,
+    };
+    await Promise.all([
+      deps.enqueue(computeQueue(job.compute), job),
+      deps.enqueue(QUEUES.stepResults, deadline, Math.min(seconds, MAX_QUEUE_DELAY_SECONDS)),
+    ]);
+    return { step: name, outcome: 'queued', attempt };
+  }
 
   return {
     async startRun({ runId }: PipelineRunInput): Promise<RunGraph> {
@@ -76,23 +121,19 @@ export function createRunActivities(deps: RunActivitiesDeps) {
       return { runId, continueOnStepFailure: run.continueOnStepFailure, order: plan.order, steps };
     },
 
-    async launchSteps(input: LaunchStepsInput, durable: DurableOps): Promise<LaunchResult[]> {
+    async launchSteps(input: LaunchStepsInput): Promise<LaunchResult[]> {
+      const loaded = await loadRun(input.runId);
       // Reuse first (reuseLaunch.ts): a reused step completes here without a job; the others run.
-      const stepRuns = store.stepRuns.list(input.runId);
-      stepRuns.catch(() => undefined); // read alongside the plan; awaited in decideLaunches
-      const decided = await decideLaunches(deps, await loadRun(input.runId), input.steps, stepRuns);
-      const results: LaunchResult[] = [];
-      for (const { step, outcome } of decided) {
-        if (outcome === 'reused') {
-          results.push({ step, outcome: 'reused' });
-          continue;
-        }
-        const instanceId = stepInstanceId(input.runId, step);
-        const stepInput: StepRunInput = { runId: input.runId, step, parentInstanceId: input.parentInstanceId };
-        await durable.startOrchestration(ORCHESTRATORS.stepRun, instanceId, stepInput);
-        results.push({ step, outcome: 'started', instanceId });
-      }
-      return results;
+      const decided = input.steps.length > 0 ? await decideLaunches(deps, loaded, input.steps) : [];
+      const attempts = [
+        ...decided.filter((d) => d.outcome === 'run').map(({ step }) => ({ step, attempt: 1 })),
+        ...(input.retries ?? []),
+      ];
+      const dispatched = await Promise.all(attempts.map((a) => dispatch(loaded, input.instanceId, a.step, a.attempt)));
+      return [
+        ...decided.filter((d) => d.outcome === 'reused').map(({ step }) => ({ step, outcome: 'reused' as const })),
+        ...dispatched,
+      ];
     },
 
     async skipSteps(input: SkipStepsInput): Promise<void> {
@@ -109,19 +150,23 @@ export function createRunActivities(deps: RunActivitiesDeps) {
       }
     },
 
-    async cancelSteps(input: CancelStepsInput, durable: DurableOps): Promise<void> {
-      for (const step of input.steps) {
-        // Flag first, then read the attempt: a dispatch racing with this either sees the flag or is seen here.
-        const row = await store.stepRuns.update(input.runId, step, () => ({ cancelRequested: true }));
-        if (row.attempt >= 1 && !isTerminalStepStatus(row.status)) {
-          const outcome: AttemptOutcome = { status: 'Canceled', message: input.reason };
-          await durable.raiseEvent(
-            stepInstanceId(input.runId, step),
-            stepResultEvent(stepInstanceId(input.runId, step), row.attempt),
-            outcome,
-          );
-        }
-      }
+    async cancelSteps(input: CancelStepsInput): Promise<void> {
+      // The flag tells the step's worker to kill the process; the row is final at once (a late result of the
+      // canceled attempt is stale and changes nothing).
+      await Promise.all(
+        input.steps.map((step) =>
+          store.stepRuns.update(input.runId, step, (s) =>
+            isTerminalStepStatus(s.status)
+              ? { cancelRequested: true }
+              : {
+                  cancelRequested: true,
+                  status: 'Canceled',
+                  endedAt: now(),
+                  error: { code: 'Canceled', message: input.reason },
+                },
+          ),
+        ),
+      );
     },
 
     async finishRun(input: FinishRunInput): Promise<void> {
@@ -137,66 +182,6 @@ export function createRunActivities(deps: RunActivitiesDeps) {
                   : { code: input.status === 'Canceled' ? 'Canceled' : 'StepFailed', message: input.message ?? '' },
             },
       );
-    },
-
-    async dispatchStep(input: DispatchStepInput): Promise<DispatchResult> {
-      const { run, plan } = await loadRun(input.runId);
-      const step = plan.steps[input.step];
-      if (step.type !== 'python' && step.type !== 'command') {
-        return { dispatched: false, reason: `${step.type} steps cannot run yet; use a python or command step` };
-      }
-      // loadRun read the run just now (only the plan is cached), so its cancel flag is current.
-      if (run.cancelRequested) return { dispatched: false, reason: 'the run was canceled' };
-      const stepRunId = stepInstanceId(input.runId, input.step);
-      let canceled = false;
-      await store.stepRuns.update(input.runId, input.step, (s) => {
-        canceled = s.cancelRequested;
-        if (canceled || s.attempt > input.attempt) return undefined;
-        return {
-          status: 'Queued',
-          attempt: input.attempt,
-          queuedAt: now(),
-          error: undefined,
-          log: { container: CONTAINERS.logs, path: paths.log(input.runId, input.step, input.attempt) },
-        };
-      });
-      if (canceled) return { dispatched: false, reason: 'the step was canceled' };
-      const job = toJobMessage(await planWithProducerLocations(store, plan, input.step), input.step, {
-        stepRunId,
-        attempt: input.attempt,
-        instanceId: input.instanceId,
-        experiment: run.experiment,
-      });
-      await deps.enqueue(computeQueue(job.compute), job);
-      return { dispatched: true, stepRunId, timeoutSeconds: step.timeoutSeconds, maxAttempts: step.retries + 1 };
-    },
-
-    async recordStepResult(input: RecordStepResultInput): Promise<AttemptOutcome> {
-      const row = await store.stepRuns.update(input.runId, input.step, (s) => {
-        if (s.attempt !== input.attempt || isTerminalStepStatus(s.status)) return undefined;
-        const error =
-          input.outcome.status === 'Completed'
-            ? undefined
-            : {
-                code: input.outcome.status === 'Canceled' ? 'Canceled' : 'StepFailed',
-                message: input.outcome.message ?? '',
-              };
-        if (input.willRetry) return { status: 'Queued', error };
-        return { status: input.outcome.status, endedAt: s.endedAt ?? now(), error };
-      });
-      // A step that completed by running becomes reusable (reuseRecord.ts).
-      if (!input.willRetry && row.status === 'Completed' && row.attempt === input.attempt) {
-        await recordReusableResult(store, (await loadRun(input.runId)).plan.pipeline, row, deps.now);
-      }
-      // The table is the record of truth (the step-results trigger may have recorded the attempt first).
-      if (!input.willRetry && isTerminalStepStatus(row.status) && row.attempt === input.attempt) {
-        return { status: row.status as AttemptOutcome['status'], message: row.error?.message };
-      }
-      return input.outcome;
-    },
-
-    async notifyRun(input: NotifyRunInput, durable: DurableOps): Promise<void> {
-      await durable.raiseEvent(input.instanceId, RUN_EVENT, input.event);
     },
   };
 }

@@ -1,33 +1,89 @@
 import type { ResultMessage } from '../../shared/compute/messages';
-import { isTerminalStepStatus, type Store } from '../../shared/store';
+import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../../shared/store';
+
+/** How one attempt of a step ended, as the run's orchestration is told. */
+export interface RecordedAttempt {
+  status: 'Completed' | 'Failed' | 'Canceled';
+  /** No further attempt follows: the status is the step's. False for a failed attempt with attempts left. */
+  final: boolean;
+  message?: string;
+  row: Stored<StepRunRecord>;
+}
+
+/** What ended an attempt: a worker's result, or the run giving up on it (`details` absent). */
+export interface AttemptEnd {
+  runId: string;
+  step: string;
+  attempt: number;
+  status: 'Completed' | 'Failed' | 'Canceled';
+  message?: string;
+  details?: ResultMessage;
+}
 
 /**
- * Stores what a worker reported for one attempt of a step: outputs with their fingerprints, metrics, tags, exit code
- * and times. Only the current attempt of an open step run is written (a late or duplicate result changes nothing);
- * the step's final status is set by its orchestration, which knows whether another attempt follows.
- * Returns false when the result was stale.
+ * Stores how one attempt of a step ended: for a worker's result, its outputs with their fingerprints, metrics, tags,
+ * exit code and times. The attempt is final unless it failed with attempts left (the row's `maxAttempts`, set at
+ * dispatch); a final attempt sets the step's status, a retried one leaves the step Queued for its next attempt. Only
+ * the current attempt of an open step run is written, so a late or duplicate result changes nothing: returns
+ * undefined then.
  */
-export async function recordAttempt(store: Store, result: ResultMessage): Promise<boolean> {
-  let current = false;
-  await store.stepRuns.update(result.runId, result.step, (s) => {
-    current = s.attempt === result.attempt && !isTerminalStepStatus(s.status);
-    if (!current) return undefined;
+export async function recordAttemptEnd(
+  store: Store,
+  end: AttemptEnd,
+  now: () => Date,
+): Promise<RecordedAttempt | undefined> {
+  let recorded: Omit<RecordedAttempt, 'row'> | undefined;
+  const row = await store.stepRuns.update(end.runId, end.step, (s) => {
+    recorded = undefined;
+    if (s.attempt !== end.attempt || isTerminalStepStatus(s.status)) return undefined;
+    const final = end.status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1);
+    recorded = { status: end.status, final, message: end.message };
+    const error =
+      end.status === 'Completed'
+        ? undefined
+        : { code: end.status === 'Canceled' ? 'Canceled' : 'StepFailed', message: end.message ?? '' };
+    const r = end.details;
     return {
-      startedAt: s.startedAt ?? result.startedAt,
-      endedAt: result.endedAt,
-      exitCode: result.exitCode ?? null,
-      outputs: result.outputs,
-      metrics: result.metrics,
-      tags: { ...s.tags, ...result.tags },
-      workerId: result.workerId,
+      ...(r && {
+        startedAt: s.startedAt ?? r.startedAt,
+        endedAt: r.endedAt,
+        exitCode: r.exitCode ?? null,
+        outputs: r.outputs,
+        metrics: r.metrics,
+        tags: { ...s.tags, ...r.tags },
+        workerId: r.workerId,
+      }),
+      ...(final
+        ? { status: end.status, endedAt: r?.endedAt ?? s.endedAt ?? now().toISOString(), error }
+        : { status: 'Queued' as const, error }),
     };
   });
-  if (!current) return false;
-  const scalars = result.metrics.filter((m) => m.kind === 'scalar');
-  if (scalars.length > 0 || Object.keys(result.tags).length > 0) {
-    await store.runs.update(result.runId, (r) => ({
+  if (!recorded) return undefined;
+  const scalars = end.details?.metrics.filter((m) => m.kind === 'scalar') ?? [];
+  if (scalars.length > 0) {
+    await store.runs.update(end.runId, (r) => ({
       metrics: { ...r.metrics, ...Object.fromEntries(scalars.map((m) => [m.name, m.value])) },
     }));
   }
-  return true;
+  return { ...recorded, row };
+}
+
+/** recordAttemptEnd for a worker's result. */
+export function recordAttempt(
+  store: Store,
+  result: ResultMessage,
+  now: () => Date,
+): Promise<RecordedAttempt | undefined> {
+  return recordAttemptEnd(
+    store,
+    {
+      runId: result.runId,
+      step: result.step,
+      attempt: result.attempt,
+      status: result.status,
+      message: result.error?.message,
+      details: result,
+    },
+    now,
+  );
 }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * The contract between the orchestrator side (which enqueues a job on `compute-<target>`) and the compute worker
  * (which runs it and posts a result on `step-results`). Both sides validate with these schemas. Messages are JSON,
- * base64-encoded on the queue (the Functions queue trigger's default encoding). A result reaches the waiting
- * `stepRun` orchestration as the external event `stepResultEvent(stepRunId, attempt)`.
+ * base64-encoded on the queue (the Functions queue trigger's default encoding). The `step-results` trigger records a
+ * result and raises it on the run's orchestration (`instanceId`) as its `run-event`.
  */
 
 export const JOB_MESSAGE_VERSION = 1;
@@ -39,7 +39,7 @@ export const JobMessage = z.object({
   step: z.string().min(1),
   /** 1-based; a retry is a new job with attempt + 1. */
   attempt: z.number().int().min(1),
-  /** The durable instance waiting for the result (the step's sub-orchestration). */
+  /** The durable instance waiting for the result (the run's orchestration). */
   instanceId: z.string().min(1),
   experiment: z.string(),
   type: z.enum(['python', 'command']),
@@ -136,11 +136,26 @@ export type ResultMessage = z.infer<typeof ResultMessage>;
 /** A result as a sender may write it (fields with defaults may be left out). */
 export type ResultMessageInput = z.input<typeof ResultMessage>;
 
-/** The external event name a step's sub-orchestration waits for. Per attempt, so a late result of an earlier
- * attempt can never complete a later one. */
-export function stepResultEvent(stepRunId: string, attempt: number): string {
-  return `step-result:${stepRunId}:${attempt}`;
-}
+/**
+ * Put on `step-results` by the launch of an attempt, visible only once the attempt's deadline has passed: if the
+ * attempt has no result by then (no worker took the job, or every worker that did was lost), the trigger fails it.
+ * A deadline beyond what a queue can delay (7 days) is reached in hops: `dueAt` is the real deadline.
+ */
+export const DeadlineMessage = z.object({
+  kind: z.literal('deadline'),
+  runId: z.string(),
+  step: z.string(),
+  attempt: z.number().int().min(1),
+  instanceId: z.string(),
+  /** ISO time after which the attempt counts as lost. */
+  dueAt: z.string(),
+  /** The allowance in seconds, for the failure message. */
+  seconds: z.number().min(0),
+});
+export type DeadlineMessage = z.infer<typeof DeadlineMessage>;
+
+/** The longest a Storage queue message can be kept invisible. */
+export const MAX_QUEUE_DELAY_SECONDS = 7 * 24 * 3600;
 
 /** Blob paths of a run's data and logs (DESIGN §4.2). */
 export const paths = {

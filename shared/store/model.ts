@@ -76,6 +76,8 @@ export interface StepRunRecord {
   status: StepStatus;
   /** 1-based; 0 until the first attempt is dispatched. */
   attempt: number;
+  /** Attempts the step may take (retries + 1), set at dispatch; a failed attempt below it is retried. */
+  maxAttempts?: number;
   cancelRequested: boolean;
   type?: string;
   compute?: string;

@@ -8,6 +8,7 @@ import { createMemoryStore, type MemoryStore, type StepRunRecord } from '../../.
 import { createPlanLoader } from '../../../functions/activities/loadPlan';
 import { createRunActivities } from '../../../functions/activities/runActivities';
 import { recordAttempt } from '../../../functions/triggers/recordAttempt';
+import { recordReusableResult } from '../../../functions/activities/reuseRecord';
 import type { StepStatus } from '../../../shared/engine/status';
 
 /**
@@ -42,13 +43,11 @@ export function createDriver(worker: FakeWorker) {
   const activities = createRunActivities({
     store,
     loadRun,
-    enqueue: async (_queue, job) => void jobs.push(job),
+    enqueue: async (_queue, message) => {
+      if (!('kind' in message)) jobs.push(message); // deadline messages are not jobs
+    },
     now: () => clock.now,
   });
-  const durable = {
-    startOrchestration: async (_name: string, id: string) => void started.push(id),
-    raiseEvent: async () => undefined,
-  };
   let seq = 0;
 
   async function prepare(spec: PipelineSpec, submit: Submit) {
@@ -56,7 +55,7 @@ export function createDriver(worker: FakeWorker) {
     return { parameters, snapshots: submit.snapshots ?? {} };
   }
 
-  async function runJob(job: JobMessage): Promise<void> {
+  async function runJob(job: JobMessage, pipeline: string): Promise<'Completed' | 'Failed' | 'Canceled'> {
     const written = await worker(job, store);
     const outputs: ProducedOutput[] = job.outputs.map((o) => {
       const files = Object.entries(written[o.name] ?? {}).map(([name, content]) => {
@@ -86,7 +85,12 @@ export function createDriver(worker: FakeWorker) {
       models: [],
       workerId: 'fake',
     };
-    await recordAttempt(store, result);
+    const recorded = await recordAttempt(store, result, () => clock.now);
+    if (!recorded) throw new Error(`the result of ${job.step} was stale`);
+    if (recorded.final && recorded.status === 'Completed') {
+      await recordReusableResult(store, pipeline, recorded.row, () => clock.now);
+    }
+    return recorded.status;
   }
 
   return {
@@ -128,23 +132,16 @@ export function createDriver(worker: FakeWorker) {
       for (;;) {
         const ready = readySteps(graph, statuses);
         if (ready.length === 0) break;
-        const launched = await activities.launchSteps({ runId, parentInstanceId: runId, steps: ready }, durable);
+        const launched = await activities.launchSteps({ runId, instanceId: runId, steps: ready });
         for (const l of launched) {
           if (l.outcome === 'reused') {
             statuses[l.step] = 'Completed';
             continue;
           }
-          const d = await activities.dispatchStep({ runId, step: l.step, attempt: 1, instanceId: l.instanceId });
-          if (!d.dispatched) throw new Error(d.reason);
-          await runJob(jobs[jobs.length - 1]);
-          const outcome = await activities.recordStepResult({
-            runId,
-            step: l.step,
-            attempt: 1,
-            outcome: { status: 'Completed' },
-            willRetry: false,
-          });
-          statuses[l.step] = outcome.status;
+          if (l.outcome === 'canceled') throw new Error(l.message);
+          started.push(`${runId}:${l.step}`);
+          const job = jobs.find((j) => j.runId === runId && j.step === l.step && j.attempt === l.attempt)!;
+          statuses[l.step] = await runJob(job, (await loadRun.planOf(runId)).pipeline);
         }
       }
       await activities.finishRun({ runId, status: 'Completed' });

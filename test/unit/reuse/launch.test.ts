@@ -308,8 +308,7 @@ test('a repeated launch replays the recorded decision instead of deciding again'
     enqueue: async () => undefined,
     now: () => d.clock.now,
   });
-  const durable = { startOrchestration: async () => undefined, raiseEvent: async () => undefined };
-  const results = await again.launchSteps({ runId: second.runId, parentInstanceId: 'x', steps: ['prepare'] }, durable);
+  const results = await again.launchSteps({ runId: second.runId, instanceId: 'x', steps: ['prepare'] });
   assert.deepEqual(results, [
     { step: 'prepare', outcome: 'reused' },
     { step: 'train', outcome: 'reused' },
@@ -350,9 +349,8 @@ steps:
     now: () => d.clock.now,
   });
   await d.store.stepRuns.update(first.runId, 'use', () => ({ status: 'NotStarted', reuseReasons: undefined }));
-  const durable = { startOrchestration: async () => undefined, raiseEvent: async () => undefined };
-  const launched = await acts.launchSteps({ runId: first.runId, parentInstanceId: 'x', steps: ['use'] }, durable);
-  assert.equal(launched[0].outcome, 'started');
+  const launched = await acts.launchSteps({ runId: first.runId, instanceId: 'x', steps: ['use'] });
+  assert.equal(launched[0].outcome, 'queued');
   const row = await d.store.stepRuns.get(first.runId, 'use');
   assert.deepEqual((row!.reuseReasons as { reasons: string[] }).reasons, [
     'input a: step make recorded no output "a" to fingerprint',
@@ -377,7 +375,6 @@ steps:
     enqueue: async () => undefined,
     now: () => d.clock.now,
   });
-  const durable = { startOrchestration: async () => undefined, raiseEvent: async () => undefined };
   const pipeline = await d.store.pipelines.put(spec, { name: spec.name });
   for (const [runId, cancel] of [
     ['cascade', false],
@@ -386,7 +383,7 @@ steps:
     await d.store.runs.create({ id: runId, experiment: 'e', pipelineId: pipeline.id });
     if (cancel) await d.store.runs.update(runId, () => ({ cancelRequested: true }));
     await acts.startRun({ runId });
-    const launched = await acts.launchSteps({ runId, parentInstanceId: 'p', steps: ['s0'] }, durable);
+    const launched = await acts.launchSteps({ runId, instanceId: 'p', steps: ['s0'] });
     if (cancel) {
       assert.deepEqual(launched, [{ step: 's0', outcome: 'reused' }], 'nothing followed in a canceled run');
       continue;
@@ -399,7 +396,7 @@ steps:
     const side = await d.store.stepRuns.get(runId, 'side');
     assert.equal(side?.status, 'NotStarted', 'a step that would run is left for the orchestrator, nothing recorded');
     assert.equal(side?.reuseReasons, undefined);
-    const again = await acts.launchSteps({ runId, parentInstanceId: 'p', steps: ['s0'] }, durable);
+    const again = await acts.launchSteps({ runId, instanceId: 'p', steps: ['s0'] });
     assert.deepEqual(again, launched, 'a repeated launch returns the same');
   }
 
@@ -408,8 +405,8 @@ steps:
   d.store.blobListing.delete('pipeline-data', `${first.runId}/s0/a/f.txt`);
   await d.store.runs.create({ id: 'lost', experiment: 'e', pipelineId: pipeline.id });
   await acts.startRun({ runId: 'lost' });
-  const launched = await acts.launchSteps({ runId: 'lost', parentInstanceId: 'p', steps: ['s0'] }, durable);
-  assert.deepEqual(launched, [{ step: 's0', outcome: 'started', instanceId: 'lost:s0' }]);
+  const launched = await acts.launchSteps({ runId: 'lost', instanceId: 'p', steps: ['s0'] });
+  assert.deepEqual(launched, [{ step: 's0', outcome: 'queued', attempt: 1 }]);
   const s0 = await d.store.stepRuns.get('lost', 's0');
   assert.deepEqual((s0!.reuseReasons as { reasons: string[] }).reasons, [
     `the earlier outputs no longer exist (pipeline-data/${first.runId}/s0/a/f.txt was deleted)`,
