@@ -2,7 +2,7 @@
 // a 10×10 grid of no-op `command` steps, on the stack `npm start` runs (host, Durable engine, worker, Azurite in one
 // process). Overhead per step = (run wall time − Σ the steps' process time as the worker measured it) / steps.
 //
-// SLUICE_BENCH_RUNS (default 3) sets the runs per figure. SLUICE_BENCH_POLL_MS=N caps the idle polling of both queue
+// SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_SHAPES=chain (or grid) runs only that shape. SLUICE_BENCH_POLL_MS=N caps the idle polling of both queue
 // consumers at N ms (host.json queues.maxPollingInterval through a copy of the app folder, and the worker's
 // pollMaxMs): what the stack would cost with near-immediate queue wake-ups, the proposal in docs/architecture.md.
 import { randomUUID } from 'node:crypto';
@@ -15,7 +15,7 @@ import { startAzurite } from '../local/azurite';
 import { silentLog } from '../local/log';
 import { LocalKeyStore } from '../shared/auth';
 import { createStorageClients, type StorageClients } from '../shared/store/clients';
-import { QUEUES } from '../shared/store/names';
+import { QUEUES, TABLES } from '../shared/store/names';
 import { createWorker } from '../worker';
 import { median, type Bench, type Figure } from './lib';
 
@@ -157,8 +157,30 @@ const bench: Bench = {
     };
 
     const figures: Figure[] = [];
+
     try {
-      const shapes = process.env.SLUICE_BENCH_QUICK ? [chain(5), grid(2, 5)] : [chain(50), grid(10, 10)];
+      // Baseline, same run and same Azurite: one storage round trip (a table point read) while the stack is idle.
+      // Every hand-off of a step is persisted, so the overhead is best read in these units.
+      const table = clients.table(TABLES.runs);
+      await table.createTable().catch(() => undefined);
+      await table.upsertEntity({ partitionKey: 'bench', rowKey: 'baseline', status: 'Running' });
+      const roundTrip: number[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const t0 = performance.now();
+        for (let i = 0; i < 100; i++) await table.getEntity('bench', 'baseline');
+        roundTrip.push((performance.now() - t0) / 100);
+      }
+      const tripMs = median(roundTrip);
+      figures.push({
+        name: 'baseline: one storage round trip (table point read, idle stack)',
+        unit: 'ms',
+        samples: roundTrip,
+      });
+
+      const only = process.env.SLUICE_BENCH_SHAPES?.split(',');
+      const shapes = (process.env.SLUICE_BENCH_QUICK ? [chain(5), grid(2, 5)] : [chain(50), grid(10, 10)]).filter(
+        (s) => !only || only.some((prefix) => s.name.startsWith(prefix)),
+      );
       for (const spec of shapes) {
         const overhead: number[] = [];
         const pickup: number[] = [];
@@ -182,6 +204,11 @@ const bench: Bench = {
             unit: 'ms',
             samples: overhead,
             target: '<= 10',
+          },
+          {
+            name: `  the same in storage round trips (÷ baseline), ${spec.name}`,
+            unit: 'round trips',
+            samples: overhead.map((o) => o / tripMs),
           },
           {
             name: `  of which: dispatch → worker starts the step (median over steps), ${spec.name}`,

@@ -32,10 +32,18 @@ export function getRuntime(): Runtime {
       async enqueue(queue, message, delaySeconds) {
         const text = Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
         const client = clients.queues.getQueueClient(queue);
-        await client.sendMessage(text, {
+        const options = {
           messageTimeToLive: -1,
           ...(delaySeconds ? { visibilityTimeout: Math.ceil(delaySeconds) } : {}),
-        });
+        };
+        try {
+          await client.sendMessage(text, options);
+        } catch (err) {
+          // A compute target no worker has served yet has no queue: create it, and the job waits there.
+          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+          await client.createIfNotExists();
+          await client.sendMessage(text, options);
+        }
         if (!delaySeconds) announceQueueMessage(client);
       },
     };

@@ -1,4 +1,4 @@
-import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import { readySteps, runStatus, settleBlockedSteps, type ProgressOptions } from '../shared/engine/progress';
 import type { StepStatus } from '../shared/engine/status';
 import {
@@ -31,6 +31,21 @@ import {
  */
 export const pipelineRun: OrchestrationHandler = function* (context: OrchestrationContext) {
   const { runId } = context.df.getInput<PipelineRunInput>();
+  try {
+    return yield* sequence(context, runId);
+  } catch (err) {
+    // An activity failed for good (storage unreachable beyond its retries, a corrupt record): the run must not stay
+    // Running forever, so it fails with the reason, and the orchestration with it.
+    const message = `the run's orchestration failed: ${(err as Error)?.message ?? String(err)}`;
+    const finish: FinishRunInput = { runId, status: 'Failed', message };
+    yield context.df.callActivity(ACTIVITIES.finishRun, finish);
+    throw err;
+  }
+};
+
+// The SDK sends back each yielded task's result, hence `any` for what `yield` returns.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function* sequence(context: OrchestrationContext, runId: string): Generator<Task, FinishRunInput, any> {
   const graph: RunGraph = yield context.df.callActivity(ACTIVITIES.startRun, { runId });
   const statuses: Record<string, StepStatus> = {};
   /** The attempt each queued or running step is on; events for any other attempt are stale. */
@@ -122,4 +137,4 @@ export const pipelineRun: OrchestrationHandler = function* (context: Orchestrati
   const finish: FinishRunInput = { runId, status, message: status === 'Canceled' ? cancelReason : failure };
   yield context.df.callActivity(ACTIVITIES.finishRun, finish);
   return finish;
-};
+}

@@ -87,7 +87,7 @@ export async function executeJob(
   }
 
   lease.start();
-  await deps.state.markRunning?.(job, options.workerId, startedAt);
+  await deps.state.markRunning?.(job, options.workerId, startedAt, state);
   const sandbox = createSandbox(options.workDir);
   let log: LogSink | undefined;
   let preparing: Promise<LocalBindings> | undefined;

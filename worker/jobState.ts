@@ -6,7 +6,7 @@ import type { JobMessage } from '../shared/compute/messages';
 /** What the orchestrator side has recorded about a job's run and step run (either may be missing). */
 export interface JobState {
   run?: { status?: string; cancelRequested?: boolean };
-  stepRun?: { status?: string; attempt?: number; cancelRequested?: boolean };
+  stepRun?: { status?: string; attempt?: number; cancelRequested?: boolean; etag?: string };
 }
 
 /** Reads the rows that decide whether a job is stale or canceled. A small interface so tests can fake it. */
@@ -15,8 +15,14 @@ export interface JobStateReader {
   /**
    * Records that the step's process is starting (Queued → Running, with the start time and worker), so a run view
    * shows what is really running. Only the job's own attempt, and only from Queued; anything else is left alone.
+   * `known`: the state `read` returned for this job, which saves reading the row again.
    */
-  markRunning?(job: Pick<JobMessage, 'runId' | 'step' | 'attempt'>, workerId: string, startedAt: string): Promise<void>;
+  markRunning?(
+    job: Pick<JobMessage, 'runId' | 'step' | 'attempt'>,
+    workerId: string,
+    startedAt: string,
+    known?: JobState,
+  ): Promise<void>;
 }
 
 const TERMINAL_STEP = new Set(['Completed', 'Failed', 'Canceled']);
@@ -60,16 +66,20 @@ export function createTableJobStateReader(clients: Pick<StorageClients, 'table'>
           status: str(stepRun.status),
           attempt: num(stepRun.attempt),
           cancelRequested: stepRun.cancelRequested === true,
+          etag: str(stepRun.etag),
         },
       };
     },
-    async markRunning(job, workerId, startedAt) {
-      let row: Record<string, unknown> & { etag?: string };
-      try {
-        row = await stepRuns.getEntity<Record<string, unknown>>(job.runId, job.step);
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 404) return;
-        throw err;
+    async markRunning(job, workerId, startedAt, known) {
+      let row: { status?: unknown; attempt?: unknown; etag?: string };
+      if (known?.stepRun?.etag) row = known.stepRun;
+      else {
+        try {
+          row = await stepRuns.getEntity<Record<string, unknown>>(job.runId, job.step);
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode === 404) return;
+          throw err;
+        }
       }
       if (row.status !== 'Queued' || num(row.attempt) !== job.attempt) return;
       try {

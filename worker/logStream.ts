@@ -16,19 +16,25 @@ const MAX_BLOCKS = 50_000;
 /**
  * Streams to an append blob: chunks are buffered and appended at least every `flushMs` (and sooner when a block's
  * worth is waiting), one append at a time so the blob keeps the order. Near the block limit it writes a last line
- * saying the log was truncated rather than failing the step.
+ * saying the log was truncated rather than failing the step. The blob is created first in that same order, so the
+ * step need not wait for it: its process starts while the blob is being created.
  */
 export async function openAppendBlobLog(
   blob: AppendBlobClient,
   options: { flushMs: number; onError?: (err: unknown) => void },
 ): Promise<LogSink> {
-  await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } });
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let blocks = 0;
   let truncated = false;
-  let chain: Promise<void> = Promise.resolve();
   let reportedError = false;
+  const reportOnce = (err: unknown) => {
+    if (!reportedError) options.onError?.(err);
+    reportedError = true;
+  };
+  let chain: Promise<void> = blob
+    .createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } })
+    .then(() => undefined, reportOnce);
 
   const flush = (): Promise<void> => {
     if (pendingBytes === 0) return chain;
@@ -53,8 +59,7 @@ export async function openAppendBlobLog(
       await blob.appendBlock(data, data.length);
       blocks++;
     } catch (err) {
-      if (!reportedError) options.onError?.(err);
-      reportedError = true;
+      reportOnce(err);
     }
   };
   const timer = setInterval(() => void flush(), options.flushMs);

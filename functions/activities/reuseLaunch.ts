@@ -29,7 +29,24 @@ export interface ReuseLaunchDeps {
   now(): Date;
 }
 
-export type StepLaunch = { step: string; outcome: 'reused' } | { step: string; outcome: 'run' };
+/**
+ * A launch decision. For a step that runs: its row as read (`row`), and, when the decision is fresh and the caller
+ * asked to write it itself (`deferRunWrites`), the fields that record it (`record`) — so the caller can write them
+ * in the same update that queues the step.
+ */
+export type StepLaunch =
+  | { step: string; outcome: 'reused' }
+  | {
+      step: string;
+      outcome: 'run';
+      row?: Stored<StepRunRecord>;
+      record?: Pick<StepRunRecord, 'reuseKey' | 'reuseReasons'>;
+    };
+
+export interface DecideOptions {
+  /** Leave recording the decision of a ready step that runs to the caller (see StepLaunch). */
+  deferRunWrites?: boolean;
+}
 
 type Rows = Map<string, Stored<StepRunRecord>>;
 
@@ -46,6 +63,7 @@ export async function decideLaunches(
   loaded: LoadedRun,
   steps: string[],
   stepRuns?: Promise<Stored<StepRunRecord>[]>,
+  options: DecideOptions = {},
 ): Promise<StepLaunch[]> {
   const { run, plan } = loaded;
   const rows: Rows = new Map((await (stepRuns ?? deps.store.stepRuns.list(run.id))).map((r) => [r.step, r]));
@@ -110,15 +128,29 @@ export async function decideLaunches(
     final.set(name, reuse);
     if (p.kind === 'fresh') toWrite.push({ ...p, decision: decision! });
   }
-  await Promise.all(toWrite.map((p) => write(deps, loaded, rows, p)));
+  const deferred = new Map<string, Pick<StepRunRecord, 'reuseKey' | 'reuseReasons'>>();
+  await Promise.all(
+    toWrite.map((p) => {
+      if (options.deferRunWrites && p.ready && !p.decision.reuse) {
+        deferred.set(p.name, { reuseKey: p.decision.key, reuseReasons: toRecord(p.decision) });
+        return undefined;
+      }
+      return write(deps, loaded, rows, p);
+    }),
+  );
 
   // The rows are the record of truth (a concurrent repeat of this activity may have decided first).
   const results: StepLaunch[] = [];
   for (const name of final.keys()) {
     const row = rows.get(name);
     const reused = row?.status === 'Completed' && row.reused;
-    if (pending.get(name)!.ready) results.push({ step: name, outcome: reused ? 'reused' : 'run' });
-    else if (reused && plan.steps[name].dependsOn.every((d) => rows.get(d)?.status === 'Completed')) {
+    if (pending.get(name)!.ready) {
+      results.push(
+        reused
+          ? { step: name, outcome: 'reused' }
+          : { step: name, outcome: 'run', row, ...(deferred.has(name) && { record: deferred.get(name) }) },
+      );
+    } else if (reused && plan.steps[name].dependsOn.every((d) => rows.get(d)?.status === 'Completed')) {
       results.push({ step: name, outcome: 'reused' });
     }
   }

@@ -1,7 +1,7 @@
 import { paths, MAX_QUEUE_DELAY_SECONDS, type DeadlineMessage, type JobMessage } from '../../shared/compute/messages';
 import { toJobMessage } from '../../shared/engine';
 import { computeQueue, CONTAINERS, QUEUES } from '../../shared/store/names';
-import { isTerminalStepStatus, type Store } from '../../shared/store';
+import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../../shared/store';
 import {
   resultDeadlineSeconds,
   type CancelStepsInput,
@@ -27,6 +27,14 @@ export interface RunActivitiesDeps {
   now(): Date;
 }
 
+/** One attempt to put on a queue; for a first attempt, its row as read and its reuse decision to record. */
+interface AttemptToQueue {
+  step: string;
+  attempt: number;
+  row?: Stored<StepRunRecord>;
+  record?: Pick<StepRunRecord, 'reuseKey' | 'reuseReasons'>;
+}
+
 /** The id of a step's step run (attempts share it). */
 export const stepRunId = (runId: string, step: string) => `${runId}:${step}`;
 
@@ -43,8 +51,9 @@ export function createRunActivities(deps: RunActivitiesDeps) {
    * re-enqueues the same attempt (workers skip a job whose attempt is already running or finished), and an attempt
    * older than the row's is left alone.
    */
-  async function dispatch(loaded: LoadedRun, instanceId: string, name: string, attempt: number): Promise<LaunchResult> {
+  async function dispatch(loaded: LoadedRun, instanceId: string, a: AttemptToQueue): Promise<LaunchResult> {
     const { run, plan } = loaded;
+    const { step: name, attempt } = a;
     const step = plan.steps[name];
     const cannot =
       step.type !== 'python' && step.type !== 'command'
@@ -54,24 +63,30 @@ export function createRunActivities(deps: RunActivitiesDeps) {
           : undefined;
     let canceled = cannot;
     let stale = false;
-    await store.stepRuns.update(run.id, name, (s) => {
-      if (isTerminalStepStatus(s.status) || s.attempt > attempt) {
-        stale = true;
-        return undefined;
-      }
-      if (s.cancelRequested) canceled ??= 'the step was canceled';
-      if (canceled) {
-        return { status: 'Canceled', endedAt: now(), error: { code: 'Canceled', message: canceled } };
-      }
-      return {
-        status: 'Queued',
-        attempt,
-        maxAttempts: step.retries + 1,
-        queuedAt: now(),
-        error: undefined,
-        log: { container: CONTAINERS.logs, path: paths.log(run.id, name, attempt) },
-      };
-    });
+    await store.stepRuns.update(
+      run.id,
+      name,
+      (s) => {
+        if (isTerminalStepStatus(s.status) || s.attempt > attempt) {
+          stale = true;
+          return undefined;
+        }
+        if (s.cancelRequested) canceled ??= 'the step was canceled';
+        if (canceled) {
+          return { status: 'Canceled', endedAt: now(), error: { code: 'Canceled', message: canceled } };
+        }
+        return {
+          ...a.record,
+          status: 'Queued',
+          attempt,
+          maxAttempts: step.retries + 1,
+          queuedAt: now(),
+          error: undefined,
+          log: { container: CONTAINERS.logs, path: paths.log(run.id, name, attempt) },
+        };
+      },
+      a.row,
+    );
     if (canceled) return { step: name, outcome: 'canceled', message: canceled };
     if (stale) return { step: name, outcome: 'queued', attempt };
     const job = toJobMessage(await planWithProducerLocations(store, plan, name), name, {
@@ -122,14 +137,23 @@ export function createRunActivities(deps: RunActivitiesDeps) {
     },
 
     async launchSteps(input: LaunchStepsInput): Promise<LaunchResult[]> {
+      // The step rows are read alongside the run and its plan; each step that runs is then queued with one write
+      // (its reuse decision included) on the row as read.
+      const stepRuns = input.steps.length > 0 ? store.stepRuns.list(input.runId) : undefined;
+      stepRuns?.catch(() => undefined); // awaited in decideLaunches
       const loaded = await loadRun(input.runId);
       // Reuse first (reuseLaunch.ts): a reused step completes here without a job; the others run.
-      const decided = input.steps.length > 0 ? await decideLaunches(deps, loaded, input.steps) : [];
+      const decided =
+        input.steps.length > 0
+          ? await decideLaunches(deps, loaded, input.steps, stepRuns, { deferRunWrites: true })
+          : [];
       const attempts = [
-        ...decided.filter((d) => d.outcome === 'run').map(({ step }) => ({ step, attempt: 1 })),
+        ...decided.flatMap((d) =>
+          d.outcome === 'run' ? [{ step: d.step, attempt: 1, row: d.row, record: d.record }] : [],
+        ),
         ...(input.retries ?? []),
       ];
-      const dispatched = await Promise.all(attempts.map((a) => dispatch(loaded, input.instanceId, a.step, a.attempt)));
+      const dispatched = await Promise.all(attempts.map((a) => dispatch(loaded, input.instanceId, a)));
       return [
         ...decided.filter((d) => d.outcome === 'reused').map(({ step }) => ({ step, outcome: 'reused' as const })),
         ...dispatched,

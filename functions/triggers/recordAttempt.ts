@@ -6,6 +6,8 @@ export interface RecordedAttempt {
   status: 'Completed' | 'Failed' | 'Canceled';
   /** No further attempt follows: the status is the step's. False for a failed attempt with attempts left. */
   final: boolean;
+  /** The attempt's end was recorded before; nothing was written now. */
+  repeat?: boolean;
   message?: string;
   row: Stored<StepRunRecord>;
 }
@@ -24,8 +26,9 @@ export interface AttemptEnd {
  * Stores how one attempt of a step ended: for a worker's result, its outputs with their fingerprints, metrics, tags,
  * exit code and times. The attempt is final unless it failed with attempts left (the row's `maxAttempts`, set at
  * dispatch); a final attempt sets the step's status, a retried one leaves the step Queued for its next attempt. Only
- * the current attempt of an open step run is written, so a late or duplicate result changes nothing: returns
- * undefined then.
+ * the current attempt of an open step run is written, so a late or duplicate result changes nothing. Returns
+ * undefined for an attempt that is not the current one; for the current attempt of a step that has ended already,
+ * what was recorded, marked `repeat`.
  */
 export async function recordAttemptEnd(
   store: Store,
@@ -35,7 +38,19 @@ export async function recordAttemptEnd(
   let recorded: Omit<RecordedAttempt, 'row'> | undefined;
   const row = await store.stepRuns.update(end.runId, end.step, (s) => {
     recorded = undefined;
-    if (s.attempt !== end.attempt || isTerminalStepStatus(s.status)) return undefined;
+    if (s.attempt !== end.attempt) return undefined;
+    if (isTerminalStepStatus(s.status)) {
+      // Recorded before (this message is a redelivery, or the step was canceled meanwhile): tell what stands, so a
+      // delivery that died between recording and telling the run is completed by the next one.
+      if (s.status !== 'NotStarted')
+        recorded = {
+          status: s.status as RecordedAttempt['status'],
+          final: true,
+          repeat: true,
+          message: s.error?.message,
+        };
+      return undefined;
+    }
     const final = end.status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1);
     recorded = { status: end.status, final, message: end.message };
     const error =
@@ -59,6 +74,7 @@ export async function recordAttemptEnd(
     };
   });
   if (!recorded) return undefined;
+  if (recorded.repeat) return { ...recorded, row };
   const scalars = end.details?.metrics.filter((m) => m.kind === 'scalar') ?? [];
   if (scalars.length > 0) {
     await store.runs.update(end.runId, (r) => ({

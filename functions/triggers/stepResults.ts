@@ -50,12 +50,14 @@ df.app.client.storageQueue('stepResults', {
       context.log(`Ignored a stale result for ${result.stepRunId} attempt ${result.attempt}.`);
       return;
     }
-    if (recorded.final && recorded.status === 'Completed') {
-      // A step that completed by running becomes reusable (reuseRecord.ts).
+    // A step that completed by running becomes reusable (reuseRecord.ts; an upsert, so a repeat is harmless), while
+    // the run is told; the message is deleted only once both are done.
+    const reusable = async () => {
+      if (!recorded.final || recorded.status !== 'Completed') return;
       const plan = await rt.loadRun.planOf(result.runId);
       await recordReusableResult(rt.store, plan.pipeline, recorded.row, now);
-    }
-    await tell(client, result.instanceId, result.step, result.attempt, recorded);
+    };
+    await Promise.all([reusable(), tell(client, result.instanceId, result.step, result.attempt, recorded)]);
   },
 });
 

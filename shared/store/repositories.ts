@@ -56,8 +56,16 @@ export interface StepRunRepository {
   get(runId: string, step: string): Promise<Stored<StepRunRecord> | undefined>;
   /** Every step run of a run, ordered by step name. */
   list(runId: string): Promise<Stored<StepRunRecord>[]>;
-  /** As RunRepository.update; throws NotFoundError for an unknown step run. */
-  update(runId: string, step: string, mutate: Mutation<StepRunRecord>): Promise<Stored<StepRunRecord>>;
+  /**
+   * As RunRepository.update; throws NotFoundError for an unknown step run. `known`: the row as read earlier (from
+   * `list` or `get`), which saves the first read when it is still current.
+   */
+  update(
+    runId: string,
+    step: string,
+    mutate: Mutation<StepRunRecord>,
+    known?: Stored<StepRunRecord>,
+  ): Promise<Stored<StepRunRecord>>;
 }
 
 export interface ExperimentRepository {

@@ -73,6 +73,14 @@ export class DurableOperations {
     return id;
   }
 
+  /**
+   * The runtime status of an instance this host is running, from memory (its session is the latest committed state);
+   * undefined when the host holds no loaded session for it (then only the status row can tell).
+   */
+  liveStatus(instanceId: string): string | undefined {
+    return this.engine.sessions.get(instanceId)?.state?.status;
+  }
+
   async status(
     instanceId: string,
     opts: { showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean } = {},

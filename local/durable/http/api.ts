@@ -228,9 +228,10 @@ export class DurableHttpApi {
   }
 
   private async raise(req: IncomingMessage, res: ServerResponse, id: string, eventName: string): Promise<void> {
-    const status = await this.ops.status(id, { showInput: false });
-    if (!status) return notFound(res);
-    if (isTerminal(status.runtimeStatus as RuntimeStatusName)) return send(res, 410);
+    // An instance running in this host answers from memory; any other from its status row.
+    const runtimeStatus = this.ops.liveStatus(id) ?? (await this.ops.status(id, { showInput: false }))?.runtimeStatus;
+    if (!runtimeStatus) return notFound(res);
+    if (isTerminal(runtimeStatus as RuntimeStatusName)) return send(res, 410);
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json') return sendError(res, 400, 'Only application/json request content is supported');
     const text = await readBody(req);

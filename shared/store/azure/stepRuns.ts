@@ -49,7 +49,12 @@ export class AzureStepRunRepository implements StepRunRepository {
     return out.sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
   }
 
-  update(runId: string, step: string, mutate: Mutation<StepRunRecord>): Promise<Stored<StepRunRecord>> {
+  update(
+    runId: string,
+    step: string,
+    mutate: Mutation<StepRunRecord>,
+    known?: Stored<StepRunRecord>,
+  ): Promise<Stored<StepRunRecord>> {
     return updateWithEtag(
       `Step "${step}" of run "${runId}"`,
       () => this.get(runId, step),
@@ -58,6 +63,7 @@ export class AzureStepRunRepository implements StepRunRepository {
         Object.assign(next, { runId: current.runId, step: current.step });
         return replaceIfMatch(this.table, await this.toEntity(next), current.etag);
       },
+      known,
     );
   }
 

@@ -31,7 +31,12 @@ export class MemoryStepRunRepository implements StepRunRepository {
       .map((r) => structuredClone(r));
   }
 
-  update(runId: string, step: string, mutate: Mutation<StepRunRecord>): Promise<Stored<StepRunRecord>> {
+  update(
+    runId: string,
+    step: string,
+    mutate: Mutation<StepRunRecord>,
+    known?: Stored<StepRunRecord>,
+  ): Promise<Stored<StepRunRecord>> {
     const key = this.key(runId, step);
     return updateWithEtag(
       `Step "${step}" of run "${runId}"`,
@@ -43,6 +48,7 @@ export class MemoryStepRunRepository implements StepRunRepository {
         this.rows.set(key, structuredClone({ ...next, runId, step, etag }));
         return etag;
       },
+      known,
     );
   }
 }

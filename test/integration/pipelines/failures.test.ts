@@ -164,3 +164,47 @@ test('a step that fails its first attempt and succeeds its retry completes with 
   assert.match(second, /attempt 2/);
   assert.match(second, /flaky done/);
 });
+
+test('an attempt no worker answers is failed at its deadline, retried while attempts remain, then fails the run', async () => {
+  const scratch = scratchDir('deadline');
+  // No worker serves `nobody`: the jobs wait on compute-nobody and only the deadline messages can end them.
+  const pipeline = {
+    name: 'unanswered',
+    parameters: { scratch: { type: 'string' } },
+    steps: [{ ...probeStep('lost', [], { retries: 1 }), compute: 'nobody' }],
+  };
+  const id = await stack.submit(pipeline, { sources: PROBE_SOURCES, parameters: { scratch } });
+  const jobs = stack.clients.queues.getQueueClient('compute-nobody');
+  const results = stack.clients.queues.getQueueClient('step-results');
+  const queuedAttempt = (attempt: number) => (r: RunView) =>
+    step(r, 'lost').status === 'Queued' && step(r, 'lost').attempt === attempt;
+  await stack.waitForRun(id, queuedAttempt(1));
+  // The launch put the job on its queue and, behind it, the attempt's deadline: invisible until it is due.
+  assert.equal((await jobs.getProperties()).approximateMessagesCount, 1);
+  assert.ok(((await results.getProperties()).approximateMessagesCount ?? 0) >= 1, 'the deadline waits on step-results');
+
+  // What the queue delivers once the deadline has passed (2 × timeout + 10 min after dispatch).
+  const deadline = (attempt: number) =>
+    Buffer.from(
+      JSON.stringify({
+        kind: 'deadline',
+        runId: id,
+        step: 'lost',
+        attempt,
+        instanceId: id,
+        dueAt: new Date(Date.now() - 1000).toISOString(),
+        seconds: 1200,
+      }),
+    ).toString('base64');
+  await results.sendMessage(deadline(1));
+  await stack.waitForRun(id, queuedAttempt(2));
+  await results.sendMessage(deadline(1)); // a late copy of the first deadline changes nothing
+  await results.sendMessage(deadline(2));
+  const run = await stack.waitForRun(id);
+
+  const why = "no result within 1200 s of dispatch; is a worker running for this step's compute target?";
+  assert.equal(run.status, 'Failed');
+  assert.deepEqual(step(run, 'lost').error, { code: 'StepFailed', message: why });
+  assert.equal(step(run, 'lost').attempt, 2);
+  assert.deepEqual(run.error, { code: 'StepFailed', message: `step lost failed: ${why}` });
+});

@@ -186,6 +186,33 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     );
   });
 
+  test(`${label}: an update on a row read earlier writes it when current, and re-reads it when stale`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    await t.store.stepRuns.createMany(id, [{ step: 's' }]);
+    const [read] = await t.store.stepRuns.list(id);
+    const seen: number[] = [];
+    const first = await t.store.stepRuns.update(
+      id,
+      's',
+      (s) => (seen.push(s.attempt), { attempt: s.attempt + 1 }),
+      read,
+    );
+    assert.deepEqual(seen, [0], 'the known row was used as it was');
+    assert.equal(first.attempt, 1);
+    // `read` is stale now: its ETag no longer matches, so the update starts over from the stored row.
+    seen.length = 0;
+    const second = await t.store.stepRuns.update(
+      id,
+      's',
+      (s) => (seen.push(s.attempt), { attempt: s.attempt + 1 }),
+      read,
+    );
+    assert.deepEqual(seen, [0, 1], 'the stale copy cost one retry on the current row');
+    assert.equal(second.attempt, 2);
+    assert.equal((await t.store.stepRuns.get(id, 's'))?.attempt, 2);
+  });
+
   test(`${label}: experiments are created on first use`, async () => {
     const t = await make();
     const name = `e${uid()}`;

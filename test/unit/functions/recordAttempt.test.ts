@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { recordAttemptEnd } from '../../../functions/triggers/recordAttempt';
+import { createMemoryStore } from '../../../shared/store';
+
+const now = () => new Date('2024-05-01T00:00:00.000Z');
+
+async function queued(maxAttempts: number | undefined, attempt = 1) {
+  const store = createMemoryStore(now);
+  await store.runs.create({ id: 'r', experiment: 'e', pipelineId: 'p' });
+  await store.stepRuns.createMany('r', [{ step: 's' }]);
+  await store.stepRuns.update('r', 's', () => ({ status: 'Queued', attempt, maxAttempts }));
+  return store;
+}
+
+test('a failed attempt with attempts left is not final: the step stays Queued with the error', async () => {
+  const store = await queued(3);
+  const r = await recordAttemptEnd(
+    store,
+    { runId: 'r', step: 's', attempt: 1, status: 'Failed', message: 'exit 1' },
+    now,
+  );
+  assert.equal(r?.final, false);
+  const row = await store.stepRuns.get('r', 's');
+  assert.equal(row?.status, 'Queued');
+  assert.deepEqual(row?.error, { code: 'StepFailed', message: 'exit 1' });
+});
+
+test("the last attempt's failure is final and ends the step", async () => {
+  const store = await queued(2, 2);
+  const r = await recordAttemptEnd(
+    store,
+    { runId: 'r', step: 's', attempt: 2, status: 'Failed', message: 'boom' },
+    now,
+  );
+  assert.deepEqual([r?.status, r?.final, r?.repeat], ['Failed', true, undefined]);
+  const row = await store.stepRuns.get('r', 's');
+  assert.equal(row?.status, 'Failed');
+  assert.equal(row?.endedAt, now().toISOString());
+});
+
+test('a row without maxAttempts (dispatched by an older version) allows one attempt', async () => {
+  const store = await queued(undefined);
+  const r = await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 1, status: 'Failed' }, now);
+  assert.equal(r?.final, true);
+});
+
+test('a completed attempt is final whatever attempts are left', async () => {
+  const store = await queued(5);
+  const r = await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 1, status: 'Completed' }, now);
+  assert.deepEqual([r?.status, r?.final], ['Completed', true]);
+  assert.equal((await store.stepRuns.get('r', 's'))?.error, undefined);
+});
+
+test('a redelivered result tells again what was recorded, without writing; another attempt is ignored', async () => {
+  const store = await queued(1);
+  await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 1, status: 'Completed' }, now);
+  const before = await store.stepRuns.get('r', 's');
+  const again = await recordAttemptEnd(
+    store,
+    { runId: 'r', step: 's', attempt: 1, status: 'Failed', message: 'late' },
+    now,
+  );
+  assert.deepEqual([again?.status, again?.final, again?.repeat], ['Completed', true, true]);
+  assert.equal((await store.stepRuns.get('r', 's'))?.etag, before?.etag, 'nothing was written');
+  assert.equal(
+    await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 2, status: 'Completed' }, now),
+    undefined,
+  );
+});
+
+test('a result for a canceled step is told as the cancel that stands', async () => {
+  const store = await queued(3);
+  await store.stepRuns.update('r', 's', () => ({ status: 'Canceled', error: { code: 'Canceled', message: 'stop' } }));
+  const r = await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 1, status: 'Completed' }, now);
+  assert.deepEqual([r?.status, r?.final, r?.message], ['Canceled', true, 'stop']);
+});
