@@ -1,10 +1,10 @@
 // Pipeline orchestration overhead: what Sluice adds per step around the step's own process, for a 50-step chain and
-// a 10×10 grid of no-op `command` steps, on the stack `npm start` runs (host, Durable engine, worker, Azurite in one
-// process). Overhead per step = (run wall time − Σ the steps' process time as the worker measured it) / steps.
+// a 10×10 grid of no-op `command` steps, on the stack `npm start` runs (host, Durable engine and worker in one
+// process, Azurite in its own). Overhead per step = (run wall time − Σ the steps' process time as the worker measured it) / steps.
 //
-// SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_SHAPES=chain (or grid) runs only that shape. SLUICE_BENCH_POLL_MS=N caps the idle polling of both queue
-// consumers at N ms (host.json queues.maxPollingInterval through a copy of the app folder, and the worker's
-// pollMaxMs): what the stack would cost with near-immediate queue wake-ups, the proposal in docs/architecture.md.
+// SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_SHAPES=chain (or grid) runs only that shape.
+// SLUICE_BENCH_POLL_MS=N caps the idle polling of both queue consumers at N ms (host.json queues.maxPollingInterval
+// through a copy of the app folder, and the worker's pollMaxMs): what separate processes would cost with fast polling.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { Server } from 'node:net';
@@ -104,7 +104,7 @@ interface RunJson {
 
 const bench: Bench = {
   name:
-    'pipeline orchestration overhead (npm start stack: host + Durable engine + worker in one process' +
+    'pipeline orchestration overhead (npm start stack: host + Durable engine + worker in one process, Azurite apart' +
     (POLL_MS === undefined ? ')' : `, queue polling capped at ${POLL_MS} ms)`),
   async run(): Promise<Figure[]> {
     const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });

@@ -36,7 +36,8 @@ df.app.client.storageQueue('stepResults', {
         { runId: d.runId, step: d.step, attempt: d.attempt, status: 'Failed', message },
         now,
       );
-      if (recorded) await tell(client, d.instanceId, d.step, d.attempt, recorded);
+      // An attempt that ended before its deadline (`repeat`) was told by its own result.
+      if (recorded && !recorded.repeat) await tell(client, d.instanceId, d.step, d.attempt, recorded);
       return;
     }
     const parsed = ResultMessage.safeParse(message);
