@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,60 +8,35 @@ import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import { LocalKeyStore } from '../../../shared/auth';
 import { packSnapshot } from '../../../shared/snapshot';
+import { appSettings, ROOT, spawnCli, startHostProcess, stopProcesses } from '../support';
 
 /**
  * The run API end to end: the built app in `sluice host start` (Durable engine included) over Azurite, one worker
  * serving `cpu`, real python3 steps, real tokens from the local development key, plain HTTP.
  */
 
-const ROOT = join(__dirname, '..', '..', '..');
 let azurite: RunningAzurite;
 const children: ChildProcess[] = [];
 let base = '';
 let runToken = '';
 let readToken = '';
-let hostOutput = '';
-
-function spawnCli(args: string[], env: NodeJS.ProcessEnv, onOutput: (text: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c: Buffer) => onOutput(c.toString()));
-  child.stderr!.on('data', (c: Buffer) => onOutput(c.toString()));
-  children.push(child);
-  return child;
-}
+let hostOutput: () => string = () => '';
 
 before(async () => {
   azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
-  const env = {
-    SLUICE_STORAGE: azurite.connectionString,
-    AzureWebJobsStorage: azurite.connectionString,
-    TASKHUB_NAME: `Api${randomUUID().slice(0, 8)}`,
-    SLUICE_AUTH_MODE: 'local',
-  };
+  const env = appSettings(azurite.connectionString, 'Api');
   const keys = await LocalKeyStore.loadOrCreate(ROOT);
   runToken = await keys.sign({ role: 'Sluice.Run', subject: 'api-test' });
   readToken = await keys.sign({ role: 'Sluice.Read', subject: 'api-reader' });
-  spawnCli(
-    ['host', 'start', '--app', '.', '--port', '0', '--storage', azurite.connectionString],
-    env,
-    (t) => (hostOutput += t),
-  );
-  spawnCli(['worker', '--compute', 'cpu', '--storage', azurite.connectionString], env, () => undefined);
-  const deadline = Date.now() + 60_000;
-  while (!/Sluice host listening on http:\/\/localhost:(\d+)/.test(hostOutput)) {
-    if (Date.now() > deadline) throw new Error(`the host did not start:\n${hostOutput}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  base = `http://127.0.0.1:${/listening on http:\/\/localhost:(\d+)/.exec(hostOutput)![1]}/api`;
+  const host = await startHostProcess(azurite.connectionString, env);
+  hostOutput = host.output;
+  children.push(host.child);
+  children.push(spawnCli(['worker', '--compute', 'cpu', '--storage', azurite.connectionString], env, () => undefined));
+  base = `${host.origin}/api`;
 });
 
 after(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined)));
+  await stopProcesses(children);
   await azurite?.stop();
 });
 
@@ -79,7 +54,7 @@ async function waitFor<T>(what: string, get: () => Promise<T>, done: (v: T) => b
   for (;;) {
     const value = await get();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}\n${hostOutput.slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}\n${hostOutput().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

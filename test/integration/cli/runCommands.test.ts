@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
+import { appSettings, ROOT, spawnCli, startHostProcess, stopProcesses } from '../support';
 
 /**
  * The real `sluice` CLI (bin/sluice.js, built) against the real stack: `sluice host start` on this app over Azurite,
@@ -13,7 +14,6 @@ import { startAzurite, type RunningAzurite } from '../../../local/azurite';
  * do for a user who runs `npm start` and then `npx sluice …` in the same folder.
  */
 
-const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'bin', 'sluice.js');
 let azurite: RunningAzurite;
 const children: ChildProcess[] = [];
@@ -47,13 +47,7 @@ function sluice(args: string[], options: { onStdout?: (text: string, child: Chil
 }
 
 function background(args: string[], env: NodeJS.ProcessEnv, onOutput: (text: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c: Buffer) => onOutput(c.toString()));
-  child.stderr!.on('data', (c: Buffer) => onOutput(c.toString()));
+  const child = spawnCli(args, env, onOutput);
   children.push(child);
   return child;
 }
@@ -117,28 +111,15 @@ before(async () => {
   );
 
   azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
-  const env = {
-    SLUICE_STORAGE: azurite.connectionString,
-    AzureWebJobsStorage: azurite.connectionString,
-    TASKHUB_NAME: `Cli${randomUUID().slice(0, 8)}`,
-    SLUICE_AUTH_MODE: 'local',
-  };
-  let hostOutput = '';
-  background(['host', 'start', '--app', '.', '--port', '0', '--storage', azurite.connectionString], env, (t) => {
-    hostOutput += t;
-  });
+  const env = appSettings(azurite.connectionString, 'Cli');
+  const host = await startHostProcess(azurite.connectionString, env);
+  children.push(host.child);
   background(['worker', '--compute', 'cpu', '--storage', azurite.connectionString], env, () => undefined);
-  const deadline = Date.now() + 60_000;
-  while (!/Sluice host listening on http:\/\/localhost:(\d+)/.test(hostOutput)) {
-    if (Date.now() > deadline) throw new Error(`the host did not start:\n${hostOutput}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  url = `http://localhost:${/listening on http:\/\/localhost:(\d+)/.exec(hostOutput)![1]}`;
+  url = `http://localhost:${host.port}`;
 });
 
 after(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined)));
+  await stopProcesses(children);
   await azurite?.stop();
   rmSync(work, { recursive: true, force: true });
 });

@@ -4,17 +4,18 @@
  * over HTTP with tokens from the local development key. Each test file starts its own stack and owns its data.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import { LocalKeyStore } from '../../../shared/auth';
 import { packSnapshot } from '../../../shared/snapshot';
 import { createStorageClients, type StorageClients } from '../../../shared/store/clients';
+import { appSettings, ROOT, spawnCli, startHostProcess, stopProcesses, waitUntil } from '../support';
 
-export const ROOT = join(__dirname, '..', '..', '..');
+export { ROOT };
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'pipelines');
 
 export interface WorkerProcess {
@@ -99,37 +100,7 @@ export function step(run: RunView, name: string): StepView {
   return found;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** True while a process exists and is not a zombie (an orphan whose parent has not reaped it yet counts as gone). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-/** Polls `check` every 100 ms until it returns a value other than undefined/false; fails with `what` after `ms`. */
-export async function waitUntil<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  ms = 60_000,
-): Promise<Exclude<T, false | undefined>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
+export { processAlive, sleep, waitUntil } from '../support';
 
 const scratchDirs: string[] = [];
 
@@ -143,24 +114,10 @@ export function scratchDir(prefix: string): string {
 export async function startStack(options: { workers?: WorkerSpec[] } = {}): Promise<Stack> {
   const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
   const connectionString = azurite.connectionString;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SLUICE_STORAGE: connectionString,
-    AzureWebJobsStorage: connectionString,
-    TASKHUB_NAME: `Pipe${randomUUID().replace(/-/g, '').slice(0, 10)}`,
-    SLUICE_AUTH_MODE: 'local',
-  };
+  const env = appSettings(connectionString, 'Pipe');
   const children: ChildProcess[] = [];
-  let hostText = '';
-
-  const spawnCli = (args: string[], onOutput: (text: string) => void): ChildProcess => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (c: Buffer) => onOutput(c.toString()));
-    child.stderr!.on('data', (c: Buffer) => onOutput(c.toString()));
+  const spawnWorker = (args: string[], onOutput: (text: string) => void): ChildProcess => {
+    const child = spawnCli(args, env, onOutput);
     children.push(child);
     return child;
   };
@@ -169,21 +126,10 @@ export async function startStack(options: { workers?: WorkerSpec[] } = {}): Prom
   const runToken = await keys.sign({ role: 'Sluice.Run', subject: 'pipeline-tests' });
   const readToken = await keys.sign({ role: 'Sluice.Read', subject: 'pipeline-tests-reader' });
 
-  spawnCli(
-    ['host', 'start', '--app', '.', '--port', '0', '--storage', connectionString],
-    (t) => (hostText = (hostText + t).slice(-200_000)),
-  );
-  const port = await waitUntil(
-    'the host to start',
-    () => {
-      const m = /Sluice host listening on http:\/\/localhost:(\d+)/.exec(hostText);
-      return m ? m[1] : undefined;
-    },
-    60_000,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n${hostText}`);
-  });
-  const base = `http://127.0.0.1:${port}/api`;
+  const host = await startHostProcess(connectionString, env);
+  children.push(host.child);
+  const hostText = host.output;
+  const base = `${host.origin}/api`;
   const clients = createStorageClients({ kind: 'connectionString', connectionString });
 
   const call: Stack['call'] = (path, init = {}) => {
@@ -205,7 +151,7 @@ export async function startStack(options: { workers?: WorkerSpec[] } = {}): Prom
     runToken,
     readToken,
     call,
-    hostOutput: () => hostText,
+    hostOutput: hostText,
 
     async upload(dir) {
       const packed = packSnapshot(dir);
@@ -262,7 +208,7 @@ export async function startStack(options: { workers?: WorkerSpec[] } = {}): Prom
       } catch (err) {
         const steps = last?.steps.map((s) => `${s.name}=${s.status}#${s.attempt}`).join(' ');
         throw new Error(
-          `${(err as Error).message}; run is ${last?.status} (${steps})\n--- host output ---\n${hostText.slice(-4000)}`,
+          `${(err as Error).message}; run is ${last?.status} (${steps})\n--- host output ---\n${hostText().slice(-4000)}`,
         );
       }
     },
@@ -281,7 +227,7 @@ export async function startStack(options: { workers?: WorkerSpec[] } = {}): Prom
         spec.workDir ?? scratchDir('work'),
       ];
       if (spec.visibilityTimeoutSeconds) args.push('--visibility-timeout', String(spec.visibilityTimeoutSeconds));
-      const child = spawnCli(args, (t) => (text = (text + t).slice(-100_000)));
+      const child = spawnWorker(args, (t) => (text = (text + t).slice(-100_000)));
       return {
         child,
         output: () => text,
@@ -295,12 +241,7 @@ export async function startStack(options: { workers?: WorkerSpec[] } = {}): Prom
     },
 
     async stop() {
-      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await Promise.all(
-        children.map((c) =>
-          c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
-        ),
-      );
+      await stopProcesses(children);
       await azurite.stop();
       for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     },

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { appSettings, ROOT, spawnCli, startHostProcess, stopProcesses } from '../support';
 
 /**
  * Starts the built app in `sluice host start` (and, when asked, a worker) as child processes over a given Azurite,
  * the way `npm start` runs it. Every process is stopped by `stop()`.
  */
 
-export const ROOT = join(__dirname, '..', '..', '..');
+export { ROOT };
 
 export interface Stack {
   /** `http://127.0.0.1:<port>/api` */
@@ -16,49 +14,18 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv, onOutput: (text: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c: Buffer) => onOutput(c.toString()));
-  child.stderr!.on('data', (c: Buffer) => onOutput(c.toString()));
-  return child;
-}
-
 export async function startStack(
   storage: string,
   options: { env?: NodeJS.ProcessEnv; worker?: boolean } = {},
 ): Promise<Stack> {
-  const env = {
-    SLUICE_STORAGE: storage,
-    AzureWebJobsStorage: storage,
-    TASKHUB_NAME: `Pub${randomUUID().replace(/-/g, '').slice(0, 10)}`,
-    SLUICE_AUTH_MODE: 'local',
-    ...options.env,
-  };
+  const env = { ...appSettings(storage, 'Pub'), ...options.env };
   let output = '';
-  const children = [
-    spawnCli(['host', 'start', '--app', '.', '--port', '0', '--storage', storage], env, (t) => (output += t)),
-  ];
+  const host = await startHostProcess(storage, env, (t) => (output += t));
+  const children = [host.child];
   if (options.worker) {
     children.push(spawnCli(['worker', '--compute', 'cpu', '--storage', storage], env, (t) => (output += t)));
   }
-  const stop = async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined)));
-  };
-  const deadline = Date.now() + 60_000;
-  while (!/Sluice host listening on http:\/\/localhost:(\d+)/.test(output)) {
-    if (Date.now() > deadline || children[0].exitCode !== null) {
-      await stop();
-      throw new Error(`the host did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const port = /listening on http:\/\/localhost:(\d+)/.exec(output)![1];
-  return { base: `http://127.0.0.1:${port}/api`, output: () => output, stop };
+  return { base: `${host.origin}/api`, output: () => output, stop: () => stopProcesses(children) };
 }
 
 export async function waitFor<T>(

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +8,12 @@ import type { JobMessage } from '../../../shared/compute/messages';
 import { packSnapshot } from '../../../shared/snapshot';
 import { createStorageClients, type StorageClients } from '../../../shared/store/clients';
 import { createWorker, type Worker } from '../../../worker';
+import { appSettings, ROOT, startHostProcess, stopProcesses } from '../support';
 
 /**
  * The real stack for reuse tests: Azurite, the built app in `sluice host start` (a child process, Durable engine
  * included), and one `cpu` worker in this process so every job it receives can be counted (`onJob`).
  */
-
-const ROOT = join(__dirname, '..', '..', '..');
 
 export interface Stack {
   base: string;
@@ -34,39 +31,11 @@ export interface Stack {
 
 export async function startStack(label: string): Promise<Stack> {
   const azurite: RunningAzurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
-  const env = {
-    ...process.env,
-    SLUICE_STORAGE: azurite.connectionString,
-    AzureWebJobsStorage: azurite.connectionString,
-    TASKHUB_NAME: `${label}${randomUUID().slice(0, 8)}`,
-    SLUICE_AUTH_MODE: 'local',
-  };
+  const env = appSettings(azurite.connectionString, label);
   const keys = await LocalKeyStore.loadOrCreate(ROOT);
   const token = await keys.sign({ role: 'Sluice.Run', subject: `${label}-test` });
-  let hostOutput = '';
-  const host: ChildProcess = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin', 'sluice.js'),
-      'host',
-      'start',
-      '--app',
-      '.',
-      '--port',
-      '0',
-      '--storage',
-      azurite.connectionString,
-    ],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  host.stdout!.on('data', (c: Buffer) => (hostOutput += c.toString()));
-  host.stderr!.on('data', (c: Buffer) => (hostOutput += c.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!/Sluice host listening on http:\/\/localhost:(\d+)/.test(hostOutput)) {
-    if (Date.now() > deadline || host.exitCode !== null) throw new Error(`the host did not start:\n${hostOutput}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const base = `http://127.0.0.1:${/listening on http:\/\/localhost:(\d+)/.exec(hostOutput)![1]}/api`;
+  const host = await startHostProcess(azurite.connectionString, env);
+  const base = `${host.origin}/api`;
 
   const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
   const jobs: JobMessage[] = [];
@@ -89,7 +58,7 @@ export async function startStack(label: string): Promise<Stack> {
     base,
     clients,
     jobs,
-    output: () => hostOutput,
+    output: host.output,
     call,
     async upload(dir) {
       const packed = packSnapshot(dir);
@@ -117,18 +86,14 @@ export async function startStack(label: string): Promise<Stack> {
       for (;;) {
         const run = (await (await call(`runs/${id}`)).json()) as { status: string };
         if (['Completed', 'Failed', 'Canceled'].includes(run.status)) return run;
-        if (Date.now() > until) throw new Error(`run ${id} is still ${run.status}\n${hostOutput.slice(-3000)}`);
+        if (Date.now() > until) throw new Error(`run ${id} is still ${run.status}\n${host.output().slice(-3000)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
     async stop() {
       await worker.stop();
       await running;
-      if (host.exitCode === null) {
-        const exited = new Promise((r) => host.on('exit', r));
-        host.kill('SIGTERM');
-        await exited;
-      }
+      await stopProcesses([host.child]);
       await azurite.stop();
     },
   };

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import { LocalKeyStore } from '../../../shared/auth';
 import { createAzureStore, type Store } from '../../../shared/store';
 import { createStorageClients, type StorageClients } from '../../../shared/store/clients';
+import { appSettings, ROOT, sleep, startHostProcess, stopProcesses, type HostProcess } from '../support';
 
 /**
  * The real stack for schedule tests: Azurite (in memory, own ports), the built app in `sluice host start` as a
@@ -14,9 +13,9 @@ import { createStorageClients, type StorageClients } from '../../../shared/store
  * blob triggers, plus a store over the same storage so a test can read and rewind a schedule's state.
  */
 
-export const ROOT = join(__dirname, '..', '..', '..');
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { ROOT, sleep };
 
+/** As support.ts waitUntil, but a check that throws is retried too (its last error ends up in the failure). */
 export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
@@ -57,11 +56,7 @@ export interface Stack {
 export async function startStack(label: string, options: { blobPollMs?: number } = {}): Promise<Stack> {
   const azurite: RunningAzurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
   const env = {
-    ...process.env,
-    SLUICE_STORAGE: azurite.connectionString,
-    AzureWebJobsStorage: azurite.connectionString,
-    TASKHUB_NAME: `${label}${randomUUID().replace(/-/g, '').slice(0, 8)}`,
-    SLUICE_AUTH_MODE: 'local',
+    ...appSettings(azurite.connectionString, label),
     SLUICE_BLOB_POLL_INTERVAL_MS: String(options.blobPollMs ?? 200),
   };
   const keys = await LocalKeyStore.loadOrCreate(ROOT);
@@ -69,47 +64,20 @@ export async function startStack(label: string, options: { blobPollMs?: number }
     admin: await keys.sign({ role: 'Sluice.Admin', subject: `${label}-admin` }),
     read: await keys.sign({ role: 'Sluice.Read', subject: `${label}-reader` }),
   };
-  let host: ChildProcess | undefined;
+  let host: HostProcess | undefined;
+  /** Everything every host printed, across restarts. */
   let text = '';
   let base = '';
   let origin = '';
 
   async function startHost(): Promise<void> {
-    const mark = text.length;
-    host = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'bin', 'sluice.js'),
-        'host',
-        'start',
-        '--app',
-        '.',
-        '--port',
-        '0',
-        '--storage',
-        azurite.connectionString,
-      ],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    host.stdout!.on('data', (c: Buffer) => (text += c.toString()));
-    host.stderr!.on('data', (c: Buffer) => (text += c.toString()));
-    const port = await waitUntil(
-      'the host to start',
-      async () => /Sluice host listening on http:\/\/localhost:(\d+)/.exec(text.slice(mark))?.[1],
-      60_000,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n${text}`);
-    });
-    origin = `http://127.0.0.1:${port}`;
+    host = await startHostProcess(azurite.connectionString, env, (t) => (text += t));
+    origin = host.origin;
     base = `${origin}/api`;
   }
 
   async function stopHost(): Promise<void> {
-    const child = host;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    if (host) await stopProcesses([host.child]);
   }
 
   await startHost();

@@ -3,12 +3,12 @@
  * read back from `step-results`. Each test uses its own run id, so results are picked out by run id.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { JOB_MESSAGE_VERSION, paths, type JobMessage } from '../../../shared/compute/messages';
 import { createStorageClients, type StorageClients } from '../../../shared/store/clients';
 import { computeQueue, CONTAINERS, QUEUES, TABLES } from '../../../shared/store/names';
 import { packSnapshot } from '../../../shared/snapshot/pack';
 import { ResultMessage } from '../../../shared/compute/messages';
+import { sleep, waitUntil as waitFor } from '../support';
 
 /** Results as the app reads them: every message must satisfy the contract. */
 type WorkerResult = ResultMessage;
@@ -130,28 +130,9 @@ export async function setRow(
     .upsertEntity({ partitionKey: runId, rowKey: table === 'run' ? 'run' : step, ...values }, 'Merge');
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { processAlive, sleep } from '../support';
 
-/** True while a process exists and is not a zombie. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
+/** support.ts waitUntil with this suite's shorter default (20 s). */
 export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await waitFor(what, check, timeoutMs);
 }
