@@ -1,4 +1,4 @@
-import { paths, MAX_QUEUE_DELAY_SECONDS, type DeadlineMessage, type JobMessage } from '../../shared/compute/messages';
+import { deadlineDelaySeconds, paths, type DeadlineMessage, type JobMessage } from '../../shared/compute/messages';
 import { toJobMessage } from '../../shared/engine';
 import { computeQueue, CONTAINERS, QUEUES } from '../../shared/store/names';
 import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../../shared/store';
@@ -55,13 +55,13 @@ export function createRunActivities(deps: RunActivitiesDeps) {
     const { run, plan } = loaded;
     const { step: name, attempt } = a;
     const step = plan.steps[name];
-    const cannot =
+    /** Why the attempt is canceled instead of queued, if it is. */
+    let canceled =
       step.type !== 'python' && step.type !== 'command'
         ? `${step.type} steps cannot run yet; use a python or command step`
         : run.cancelRequested
           ? 'the run was canceled'
           : undefined;
-    let canceled = cannot;
     let stale = false;
     await store.stepRuns.update(
       run.id,
@@ -96,18 +96,19 @@ export function createRunActivities(deps: RunActivitiesDeps) {
       experiment: run.experiment,
     });
     const seconds = resultDeadlineSeconds(step.timeoutSeconds);
+    const nowMs = deps.now().getTime();
     const deadline: DeadlineMessage = {
       kind: 'deadline',
       runId: run.id,
       step: name,
       attempt,
       instanceId,
-      dueAt: new Date(deps.now().getTime() + seconds * 1000).toISOString(),
+      dueAt: new Date(nowMs + seconds * 1000).toISOString(),
       seconds,
     };
     await Promise.all([
       deps.enqueue(computeQueue(job.compute), job),
-      deps.enqueue(QUEUES.stepResults, deadline, Math.min(seconds, MAX_QUEUE_DELAY_SECONDS)),
+      deps.enqueue(QUEUES.stepResults, deadline, deadlineDelaySeconds(deadline, nowMs)),
     ]);
     return { step: name, outcome: 'queued', attempt };
   }

@@ -1,6 +1,6 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
-import { DeadlineMessage, MAX_QUEUE_DELAY_SECONDS, ResultMessage } from '../../shared/compute/messages';
+import { DeadlineMessage, deadlineDelaySeconds, ResultMessage } from '../../shared/compute/messages';
 import { QUEUES } from '../../shared/store/names';
 import { RUN_EVENT, type RunEvent } from '../../orchestrators/contracts';
 import { durableOps } from '../activities/durableOps';
@@ -23,10 +23,10 @@ df.app.client.storageQueue('stepResults', {
     const deadline = DeadlineMessage.safeParse(message);
     if (deadline.success) {
       const d = deadline.data;
-      const remaining = (Date.parse(d.dueAt) - Date.now()) / 1000;
-      if (remaining > 1) {
+      const delay = deadlineDelaySeconds(d, Date.now());
+      if (delay > 1) {
         // Beyond what one queue delay can cover: wait another hop.
-        await rt.enqueue(QUEUES.stepResults, d, Math.min(remaining, MAX_QUEUE_DELAY_SECONDS));
+        await rt.enqueue(QUEUES.stepResults, d, delay);
         return;
       }
       const message =

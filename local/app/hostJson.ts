@@ -2,20 +2,23 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostUsageError } from '../errors';
 
+/** host.json `extensions.queues`, with times in ms. */
+export interface QueueSettings {
+  batchSize: number;
+  newBatchThreshold: number;
+  maxDequeueCount: number;
+  visibilityTimeoutMs: number;
+  maxPollingIntervalMs: number;
+  messageEncoding: 'base64' | 'none';
+}
+
 /** The parts of host.json the local host honours; everything else is kept in `raw`. */
 export interface HostJson {
   raw: Record<string, unknown>;
   routePrefix: string;
   /** host.json `functionTimeout` in ms; undefined = no limit. */
   functionTimeoutMs: number | undefined;
-  queues: {
-    batchSize: number;
-    newBatchThreshold: number;
-    maxDequeueCount: number;
-    visibilityTimeoutMs: number;
-    maxPollingIntervalMs: number;
-    messageEncoding: 'base64' | 'none';
-  };
+  queues: QueueSettings;
   durableTask: Record<string, unknown>;
 }
 

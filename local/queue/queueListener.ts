@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
 import type { RpcTypedData } from '../core/types';
+import type { QueueSettings } from '../app/hostJson';
 import type { HostLog } from '../extension';
 import { subscribeQueue } from './signal';
 
-export interface QueueListenerOptions {
+/** The queue settings come from host.json `extensions.queues`. */
+export interface QueueListenerOptions extends QueueSettings {
   functionName: string;
   queue: QueueClient;
   poisonQueue: QueueClient;
-  /** host.json `extensions.queues`. */
-  batchSize: number;
-  newBatchThreshold: number;
-  maxDequeueCount: number;
-  visibilityTimeoutMs: number;
-  maxPollingIntervalMs: number;
-  messageEncoding: 'base64' | 'none';
   fire(input: RpcTypedData, triggerMetadata: Record<string, RpcTypedData>): Promise<void>;
   log: HostLog;
 }

@@ -155,7 +155,12 @@ export const DeadlineMessage = z.object({
 export type DeadlineMessage = z.infer<typeof DeadlineMessage>;
 
 /** The longest a Storage queue message can be kept invisible. */
-export const MAX_QUEUE_DELAY_SECONDS = 7 * 24 * 3600;
+const MAX_QUEUE_DELAY_SECONDS = 7 * 24 * 3600;
+
+/** How long to keep a deadline invisible, seen at `nowMs`: until it is due, at most one queue delay (then it hops). */
+export function deadlineDelaySeconds(deadline: DeadlineMessage, nowMs: number): number {
+  return Math.min(Math.max(0, (Date.parse(deadline.dueAt) - nowMs) / 1000), MAX_QUEUE_DELAY_SECONDS);
+}
 
 /** Blob paths of a run's data and logs (DESIGN §4.2). */
 export const paths = {
