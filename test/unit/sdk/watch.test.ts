@@ -13,10 +13,13 @@ describe('waitForRun and watchRun', () => {
   after(() => server.close());
   beforeEach(() => (server.requests.length = 0));
 
-  /** Answers GET /api/runs/run-1 with the next response of `script` (the last one repeats). */
-  function script(responses: (() => [number, unknown])[]) {
+  /**
+   * Answers GET /api/runs/<runId> with the next response of `script` (the last one repeats). Tests that end a wait
+   * mid-request use a run id of their own, so a request still in flight cannot take the next test's first answer.
+   */
+  function script(responses: (() => [number, unknown])[], runId = 'run-1') {
     let i = 0;
-    server.on('GET /api/runs/run-1', (_req, res) => {
+    server.on(`GET /api/runs/${runId}`, (_req, res) => {
       const [status, body] = responses[Math.min(i++, responses.length - 1)]();
       sendJson(res, status, body);
     });
@@ -67,21 +70,21 @@ describe('waitForRun and watchRun', () => {
   });
 
   test('timeoutMs gives up with a Timeout error naming the last status', async () => {
-    script([running]);
+    script([running], 'run-timeout');
     const err = await client
-      .waitForRun('run-1', { minIntervalMs: 5, maxIntervalMs: 5, timeoutMs: 40 })
+      .waitForRun('run-timeout', { minIntervalMs: 5, maxIntervalMs: 5, timeoutMs: 40 })
       .catch((e: unknown) => e);
     assert.ok(err instanceof SluiceApiError);
     assert.equal(err.code, 'Timeout');
-    assert.equal(err.message, 'Run run-1 did not end within 40 ms (last status: Running)');
+    assert.equal(err.message, 'Run run-timeout did not end within 40 ms (last status: Running)');
   });
 
   test('an abort signal ends the wait with an Aborted error', async () => {
-    script([running]);
+    script([running], 'run-abort');
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
     const err = await client
-      .waitForRun('run-1', { minIntervalMs: 5, signal: controller.signal })
+      .waitForRun('run-abort', { minIntervalMs: 5, signal: controller.signal })
       .catch((e: unknown) => e);
     assert.equal((err as SluiceApiError).code, 'Aborted');
   });
