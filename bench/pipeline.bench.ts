@@ -1,6 +1,9 @@
 // Pipeline orchestration overhead: what Sluice adds per step around the step's own process, for a 50-step chain and
 // a 10×10 grid of no-op `command` steps, on the stack `npm start` runs (host, Durable engine and worker in one
-// process, Azurite in its own). Overhead per step = (run wall time − Σ the steps' process time as the worker measured it) / steps.
+// process, Azurite in its own). Overhead is measured along the critical path: (makespan − the process time of the
+// slowest dependency path, as the worker measured it) / the number of steps on that path. For a chain that path is
+// every step; for a grid it is one step per layer (parallel steps' process times overlap, so summing all of them
+// would make the overhead meaningless, even negative). Makespan ÷ that path's process time is reported too.
 //
 // SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_SHAPES=chain (or grid) runs only that shape.
 // SLUICE_BENCH_POLL_MS=N caps the idle polling of both queue consumers at N ms (host.json queues.maxPollingInterval
@@ -17,6 +20,7 @@ import { LocalKeyStore } from '../shared/auth';
 import { createStorageClients, type StorageClients } from '../shared/store/clients';
 import { QUEUES, TABLES } from '../shared/store/names';
 import { createWorker } from '../worker';
+import { criticalPath } from './criticalPath';
 import { median, type Bench, type Figure } from './lib';
 
 const ROOT = join(__dirname, '..');
@@ -183,6 +187,7 @@ const bench: Bench = {
       );
       for (const spec of shapes) {
         const overhead: number[] = [];
+        const makespanRatio: number[] = [];
         const pickup: number[] = [];
         const around: number[] = [];
         const handoff: number[] = [];
@@ -191,8 +196,9 @@ const bench: Bench = {
           const { id, run } = await runOnce(spec);
           const wall = Date.parse(run.endedAt) - Date.parse(run.createdAt);
           const own = (step: string) => processMs.get(`${id}/${step}`) ?? 0;
-          const sumProcess = run.steps.reduce((sum, s) => sum + own(s.name), 0);
-          overhead.push((wall - sumProcess) / spec.steps.length);
+          const path = criticalPath(spec, own);
+          overhead.push((wall - path.processMs) / path.steps);
+          makespanRatio.push(wall / Math.max(path.processMs, 1));
           pickup.push(median(run.steps.map((s) => ms(s.queuedAt, s.startedAt))));
           around.push(median(run.steps.map((s) => ms(s.startedAt, s.endedAt) - own(s.name))));
           handoff.push(median(handoffs(spec, run)));
@@ -200,15 +206,21 @@ const bench: Bench = {
         const n = spec.steps.length;
         figures.push(
           {
-            name: `overhead per step, ${spec.name} (${n} no-op steps)`,
+            name: `overhead per step on the critical path, ${spec.name} (${n} no-op steps)`,
             unit: 'ms',
             samples: overhead,
-            target: '<= 10',
           },
           {
             name: `  the same in storage round trips (÷ baseline), ${spec.name}`,
             unit: 'round trips',
             samples: overhead.map((o) => o / tripMs),
+            // Issue 19's target for a sequential step, in the units that crash safety makes the honest measure.
+            ...(spec.name.startsWith('chain') ? { target: '<= 12' } : {}),
+          },
+          {
+            name: `  makespan ÷ the critical path's process time, ${spec.name}`,
+            unit: '×',
+            samples: makespanRatio,
           },
           {
             name: `  of which: dispatch → worker starts the step (median over steps), ${spec.name}`,
