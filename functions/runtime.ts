@@ -1,6 +1,7 @@
 import { config } from '../shared/config';
 import { createAzureStore, type Store } from '../shared/store';
-import { announceQueueMessage, createStorageClients, type StorageClients } from '../shared/store/clients';
+import { createStorageClients, type StorageClients } from '../shared/store/clients';
+import { announceQueueMessage } from '../shared/store/queueSignal';
 import { createPlanLoader, type PlanLoader } from './activities/loadPlan';
 
 /**

@@ -16,6 +16,7 @@ import { HttpRouter } from './http/router';
 import { createHttpDispatcher } from './http/server';
 import { loadOrCreateKeys, type HostKeys } from './keys';
 import { createConsoleLog, hostLevel, invocationLogTo } from './log';
+import { queueSignal } from './queue/signal';
 import { startTriggers, type RunningTriggers } from './triggers';
 
 export interface HostOptions {
@@ -81,6 +82,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   if (!existsSync(appDir)) throw new HostUsageError(`The app folder ${appDir} does not exist; check --app.`);
   await findEntryFiles(appDir); // fail fast (exit 2) before starting anything
   applyLocalSettings(appDir, env);
+  // The in-process queue notifier exists before the app or anything started beside the host (a worker) looks for it.
+  queueSignal();
 
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {

@@ -1,7 +1,7 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
 import { ResultMessage, type ResultMessageInput } from '../shared/compute/messages';
-import { announceQueueMessage } from '../shared/store/clients';
+import { announceQueueMessage } from '../shared/store/queueSignal';
 import { CONTAINERS } from '../shared/store/names';
 import { ensureContainer } from './containers';
 

@@ -1,5 +1,5 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
-import { subscribeQueue } from '../local/queue/signal';
+import { subscribeQueue } from '../shared/store/queueSignal';
 import { JobMessage } from '../shared/compute/messages';
 import type { StorageClients } from '../shared/store/clients';
 import { computeQueue, QUEUES } from '../shared/store/names';

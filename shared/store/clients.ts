@@ -47,27 +47,3 @@ export function createStorageClients(settings: StorageSettings): StorageClients 
     table: (name) => new TableClient(host('table'), name, credential),
   };
 }
-
-/**
- * Tells a consumer polling the same queue in this process (the local host's queue trigger, a worker started by
- * `sluice dev`) that a message was just sent, so it receives at once instead of at its next, backed-off, poll.
- * The local host installs the notifier under this well-known key (local/queue/signal.ts); shared/ does not import
- * the local host, and on Azure nothing is installed, so this is a no-op there and polling works as before.
- */
-export function announceQueueMessage(queue: { url: string; name: string }): void {
-  const notifier = (globalThis as Record<symbol, QueueSignalLike | undefined>)[Symbol.for(QUEUE_SIGNAL_KEY)];
-  if (!notifier) return;
-  try {
-    const url = new URL(queue.url);
-    // The account is the queue URL without its query and its last segment (the queue), as the subscribers key it.
-    notifier.signal(`${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/[^/]*$/, '')}`, queue.name);
-  } catch {
-    // A wake-up is an optimisation; the message is sent and polling will find it.
-  }
-}
-
-const QUEUE_SIGNAL_KEY = 'azure-functions-local.queue-signal';
-
-interface QueueSignalLike {
-  signal(account: string, queue: string): void;
-}

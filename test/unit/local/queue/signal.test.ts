@@ -7,7 +7,7 @@ import {
   queueSignal,
   subscribeQueue,
 } from '../../../../local/queue/signal';
-import { announceQueueMessage } from '../../../../shared/store/clients';
+import { announceQueueMessage } from '../../../../shared/store/queueSignal';
 
 test('a signal wakes the subscribers of that account and queue only, until they unsubscribe', () => {
   const notifier = createQueueSignal();
