@@ -2,10 +2,11 @@
 // triggers), a storage account reached only through Microsoft Entra ID, Application Insights with Entra-only
 // ingestion, an Event Grid system topic for the blob trigger, and one Container Apps job per compute target.
 //
-// test/unit/infra/checkInfra.ts reads these files (no Bicep compiler is needed) and fails `npm test` when the
-// settings, tables, queues, containers, triggers or compute targets of the code and of this template drift apart.
-// Keep the conventions it relies on: literal names for storage objects, app settings as one object, role
-// assignment names built with guid(scope, principal, role).
+// `npm test` builds and lints these files with the real Bicep CLI (scripts/bicep.sh; warnings are errors), then
+// test/unit/infra/checkInfra.ts evaluates the compiled ARM JSON and fails when the settings, tables, queues,
+// containers, triggers or compute targets of the code and of this template drift apart. Keep the conventions it
+// relies on: names of storage objects known from parameters, app settings as one object, role assignment names
+// built with guid(scope, principal, role).
 targetScope = 'subscription'
 
 metadata name = 'Sluice'
