@@ -458,6 +458,33 @@ export class ArmDeployment {
         if (a.some((x) => x instanceof Opaque)) return new Opaque(`uniqueString(${a.map(show).join(', ')})`);
         return createHash('sha256').update(a.map(text).join('|')).digest('hex').slice(0, 13);
       }
+      case 'greater':
+      case 'less':
+      case 'greaterorequals':
+      case 'lessorequals':
+      case 'sub':
+      case 'add':
+      case 'max':
+      case 'min': {
+        const a = args();
+        if (!a.every((x) => typeof x === 'number')) return new Opaque(`${e.name}(${a.map(show).join(', ')})`);
+        const [x, y] = a as number[];
+        const ops: Record<string, () => Value> = {
+          greater: () => x > y,
+          less: () => x < y,
+          greaterorequals: () => x >= y,
+          lessorequals: () => x <= y,
+          sub: () => x - y,
+          add: () => x + y,
+          max: () => Math.max(...(a as number[])),
+          min: () => Math.min(...(a as number[])),
+        };
+        return ops[e.name]();
+      }
+      case 'endswith': {
+        const [v, suffix] = args();
+        return typeof v === 'string' && typeof suffix === 'string' ? v.endsWith(suffix) : new Opaque(`endsWith(${show(v)})`);
+      }
       case 'listkeys':
         return new Opaque(`listKeys(${args().map(show).join(', ')})`);
       case 'guid':

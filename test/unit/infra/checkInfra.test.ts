@@ -16,6 +16,8 @@ type Template = { [key: string]: Value };
 const VARIANTS: { name: string; parameters: Record<string, Value> }[] = [
   { name: 'default', parameters: {} },
   { name: 'two compute targets', parameters: { computeTargets: ['cpu', 'gpu'] } },
+  // Its first 14 characters end with a hyphen: the job name must still be valid (no "--").
+  { name: 'a long compute target name', parameters: { computeTargets: ['gpu-large-mem-x2'], defaultCompute: 'gpu-large-mem-x2' } },
 ];
 
 const SITE = 'the app settings (main/api)';
@@ -69,6 +71,8 @@ for (const variant of VARIANTS) {
     if (skip) return t.skip(skip);
     const input = { ...real, parameters: { ...real.parameters, ...variant.parameters } };
     const targets = variant.parameters.computeTargets;
+    const jobs = checkInfra(input).filter((p) => p.startsWith('Container Apps job') && p.includes('is named'));
+    assert.deepEqual(jobs, []);
     assert.deepEqual(checkInfra(Array.isArray(targets) ? { ...input, computeTargets: targets as string[] } : input), []);
   });
 }

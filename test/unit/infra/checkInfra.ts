@@ -126,6 +126,12 @@ export function checkInfra(input: CheckInfraInput): string[] {
   return problems;
 }
 
+/** Variables the worker image's command reads ($NAME or ${NAME...} in Dockerfile.worker's CMD). */
+export function workerCommandVariables(dockerfile: string): Set<string> {
+  const cmd = dockerfile.split('\n').filter((l) => /^\s*(CMD|ENTRYPOINT)\b/.test(l)).join('\n');
+  return new Set([...cmd.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
+}
+
 function checkTrigger(
   t: TriggerInfo,
   settings: Record<string, Value>,
@@ -175,6 +181,10 @@ function checkJob(
 ): string[] {
   const problems: string[] = [];
   const name = `Container Apps job ${job.label}`;
+  // Container Apps job names: lower-case letters, digits and single hyphens, a letter first, at most 32 characters.
+  if (typeof job.name !== 'string' || !/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/.test(job.name) || job.name.includes('--'))
+    problems.push(`${name} is named ${show(job.name ?? null)}, which Container Apps refuses (lower-case letters, digits and single hyphens, a letter first, 32 characters at most)`);
+  const dockerfileReads = workerCommandVariables(input.workerDockerfile);
   if (job.triggerType !== 'Event') problems.push(`${name} must be event-driven (triggerType: 'Event')`);
   if (job.queueRules.length === 0) problems.push(`${name} has no azure-queue scale rule`);
   for (const rule of job.queueRules) {
@@ -192,7 +202,7 @@ function checkJob(
     if (s !== input.hostStorageSetting && !isSet(names, s)) problems.push(`${name} does not set "${s}", which the worker reads`);
   }
   for (const n of names) {
-    if (n !== WORKER_COMPUTE_VARIABLE && (!isKnown(n) || n.startsWith(`${input.hostStorageSetting}__`)))
+    if (!dockerfileReads.has(n) && (!isKnown(n) || n.startsWith(`${input.hostStorageSetting}__`)))
       problems.push(`${name} sets "${n}" but nothing reads it`);
   }
   const served = job.env.find((e) => e.name === WORKER_COMPUTE_VARIABLE)?.value;

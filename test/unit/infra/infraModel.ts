@@ -20,6 +20,7 @@ export interface InfraModel {
 
 export interface ContainerAppJob {
   label: string;
+  name: Value;
   triggerType: Value | undefined;
   queueRules: { queueName: Value | undefined; identity: Value | undefined; usesSecrets: boolean }[];
   /** Environment variables of the first container, or undefined when they cannot be read. */
@@ -107,6 +108,7 @@ function readJob(r: Resource): ContainerAppJob {
   const env = Array.isArray(containers) ? path(containers[0], 'env') : undefined;
   return {
     label: label(r),
+    name: r.name,
     triggerType: path(configuration, 'triggerType'),
     queueRules: (Array.isArray(rules) ? rules : [])
       .filter((rule) => path(rule, 'type') === 'azure-queue')
