@@ -67,6 +67,18 @@ export async function worker(argv: string[]): Promise<number> {
     maxRuntimeSeconds: maxRuntime,
     idleExitSeconds: idleExit,
   });
+  const telemetry = await workerTelemetry(values.compute, w.id);
+  if (telemetry) {
+    w.onJob = (job, outcome) =>
+      telemetry.event('SluiceWorkerJob', {
+        compute: job.compute,
+        runId: job.runId,
+        step: job.step,
+        attempt: String(job.attempt),
+        outcome: String(outcome),
+      });
+    telemetry.event('SluiceWorkerStarted', { compute: values.compute });
+  }
   let stopping = false;
   const onSignal = () => {
     if (stopping) process.exit(EXIT.failed);
@@ -77,7 +89,28 @@ export async function worker(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   await w.run();
+  if (telemetry) {
+    telemetry.event('SluiceWorkerEnded', {
+      compute: values.compute,
+      reason: stopping ? 'signal' : 'idle or max runtime',
+    });
+    await telemetry.close();
+  }
   return EXIT.ok;
+}
+
+/** Application Insights events signed with the worker's identity, when APPLICATIONINSIGHTS_CONNECTION_STRING is set. */
+async function workerTelemetry(compute: string, workerId: string) {
+  const { telemetrySettings, AppInsightsEvents } = await import('../../shared/telemetry/appInsights.js');
+  const settings = telemetrySettings();
+  if (!settings) return undefined;
+  const { DefaultAzureCredential, ManagedIdentityCredential } = await import('@azure/identity');
+  const credential = settings.clientId
+    ? new ManagedIdentityCredential({ clientId: settings.clientId })
+    : new DefaultAzureCredential();
+  return new AppInsightsEvents(settings, credential, { name: `sluice-worker-${compute}`, instance: workerId }, (line) =>
+    console.log(`[worker ${compute}] ${line}`),
+  );
 }
 
 function positiveInt(value: string, option: string): number {

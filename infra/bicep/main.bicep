@@ -315,6 +315,7 @@ module workers 'modules/workers.bicep' = {
     computeTargets: computeTargets
     sluiceSettings: sluiceSettings
     registryServer: registry.outputs.loginServer
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
     image: workerImage
     cpu: workerCpu
     memory: workerMemory

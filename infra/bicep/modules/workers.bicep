@@ -37,6 +37,9 @@ param computeTargets array
 @description('Required. Sluice settings shared with the Function App (auth, task hub, compute targets).')
 param sluiceSettings object
 
+@description('Required. Application Insights connection string: workers send their events there, signed by their identity.')
+param applicationInsightsConnectionString string
+
 @description('Required. Login server of the registry the image is pulled from.')
 param registryServer string
 
@@ -181,6 +184,15 @@ resource jobs 'Microsoft.App/jobs@2025-01-01' = [
               {
                 name: 'SLUICE_STORAGE__clientId'
                 value: identityClientId
+              }
+              // Telemetry with the workers' identity (Application Insights accepts Entra tokens only).
+              {
+                name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+                value: applicationInsightsConnectionString
+              }
+              {
+                name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+                value: 'ClientId=${identityClientId};Authorization=AAD'
               }
               // Read by Dockerfile.worker's command (--max-runtime, --idle-exit): the execution ends by itself.
               {

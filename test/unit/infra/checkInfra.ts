@@ -44,10 +44,7 @@ export interface TriggerInfo {
  * App settings nobody in this repository reads but the platform does. Keep this list short: each entry is a
  * setting that Azure itself consumes.
  */
-export const PLATFORM_SETTINGS: Record<string, string> = {
-  APPLICATIONINSIGHTS_CONNECTION_STRING: 'the Functions host sends its telemetry to this Application Insights',
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'and authenticates it with the managed identity (Entra-only ingestion)',
-};
+export const PLATFORM_SETTINGS: Record<string, string> = {};
 
 /**
  * Suffixes of an identity-based connection `<CONNECTION>__<suffix>` (the host's convention, also read by
