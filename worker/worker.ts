@@ -104,10 +104,10 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
     await Promise.all(active);
   };
 
-  const startedAt = Date.now();
-  const deadline = options.maxRuntimeSeconds === undefined ? Infinity : startedAt + options.maxRuntimeSeconds * 1000;
+  /** Past it, no new job is taken (the max runtime, counted from the start of {@link Worker.run}). */
+  let deadline = Infinity;
   /** When the worker last had something to do: its start, a job received, a job finished. */
-  let lastBusy = startedAt;
+  let lastBusy = Date.now();
   const idleFor = () => (active.size > 0 ? 0 : Date.now() - lastBusy);
   /** Why the worker takes no more jobs, or undefined while it does. */
   const endReason = () => {
@@ -124,6 +124,8 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
   };
 
   const poll = async () => {
+    lastBusy = Date.now();
+    if (options.maxRuntimeSeconds !== undefined) deadline = lastBusy + options.maxRuntimeSeconds * 1000;
     let delay = options.pollMinMs;
     while (!shutdown.signal.aborted) {
       const reason = endReason();
