@@ -56,7 +56,13 @@ export function isDevelopmentStorage(value: string | undefined): boolean {
  * Telemetry is always off. A port that is taken fails with a message that says which and what to do.
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
-  const entry = require.resolve('azurite/dist/src/azurite.js');
+  // Resolved only here, when the emulator starts: the deployed app never loads it (the deployment package has none).
+  let entry: string;
+  try {
+    entry = require.resolve('azurite/dist/src/azurite.js');
+  } catch {
+    throw new HostUsageError('Azurite is not installed here; run `npm ci` in the repository to use the local emulator');
+  }
   const ports = {
     blob: options.blobPort ?? 10000,
     queue: options.queuePort ?? 10001,

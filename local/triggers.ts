@@ -5,7 +5,7 @@ import type { RpcRetryContext, RpcTypedData } from './core/types';
 import type { HostLog } from './extension';
 import { splitBlobPath } from './bindings/storageBindings';
 import type { StorageResolver } from './bindings/storage';
-import { BlobListener } from './blob/blobListener';
+import { BlobListener, blobReference } from './blob/blobListener';
 import { storageBlobReceipts } from './blob/receipts';
 import type { FunctionEntry } from './functions/catalog';
 import { metadataToBindingData, type HostInvoke } from './functions/invoker';
@@ -29,6 +29,12 @@ export interface RunningTriggers {
   /** Runs a non-HTTP function once with an admin-supplied input (`POST /admin/functions/{name}`). */
   manualTrigger(entry: FunctionEntry, input: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The trigger asked for a reference instead of the data (`sdkBinding: true` in @azure/functions). */
+function deferredBinding(trigger: Record<string, unknown>): boolean {
+  const properties = trigger.properties as Record<string, unknown> | undefined;
+  return String(properties?.supportsDeferredBinding ?? '').toLowerCase() === 'true';
 }
 
 /** Schedule status blob `timers/<hostId>/Host.Functions.<name>/status` in `azure-webjobs-hosts`. */
@@ -143,6 +149,7 @@ export async function startTriggers(entries: FunctionEntry[], deps: TriggerDeps)
           maxAttempts: deps.hostJson.queues.maxDequeueCount,
           pollIntervalMs: deps.blobPollIntervalMs,
           fire: fireQueueOrBlob(entry),
+          deferred: deferredBinding(t) ? { connection: String(t.connection ?? 'AzureWebJobsStorage') } : undefined,
           log,
         });
         listener.start();
@@ -182,10 +189,15 @@ export async function startTriggers(entries: FunctionEntry[], deps: TriggerDeps)
       } else if (entry.kind === 'queue') {
         await fireQueueOrBlob(entry)({ string: input }, { QueueTrigger: { string: input }, DequeueCount: { int: 1 } });
       } else if (entry.kind === 'blob') {
-        const account = deps.storage(entry.trigger.connection as string | undefined);
+        const t = entry.trigger;
+        const account = deps.storage(t.connection as string | undefined);
         const { container, blobName } = splitBlobPath(input);
-        const bytes = await account.blobs.getContainerClient(container).getBlobClient(blobName).downloadToBuffer();
-        await fireQueueOrBlob(entry)({ bytes }, { BlobTrigger: { string: input } });
+        const client = account.blobs.getContainerClient(container).getBlobClient(blobName);
+        const data = deferredBinding(t)
+          ? (await client.getProperties(),
+            blobReference(String(t.connection ?? 'AzureWebJobsStorage'), container, blobName))
+          : { bytes: await client.downloadToBuffer() };
+        await fireQueueOrBlob(entry)(data, { BlobTrigger: { string: input } });
       } else {
         throw new Error(`Function "${entry.name}" cannot be run through the admin API.`);
       }

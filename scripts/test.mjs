@@ -31,6 +31,26 @@ function find(dir) {
 
 let failed = false;
 const totals = { passed: 0, failed: 0, skipped: 0 };
+
+// The templates: the real Bicep CLI builds and lints infra/bicep (scripts/bicep.sh; warnings are errors). Runs with
+// the unit suite when no filter is given or a filter names infra. Without dotnet it is skipped with one line, except
+// under CI=true, where a missing CLI fails the run.
+if (
+  suites.includes('unit') &&
+  (filters.length === 0 || filters.some((x) => 'infra/bicep'.includes(x) || x.includes('infra')))
+) {
+  console.log('\n== bicep: build and lint infra/bicep/main.bicep ==');
+  const bicep = spawnSync('bash', [join(root, 'scripts', 'bicep.sh'), 'check'], { cwd: root, stdio: 'inherit' });
+  if (bicep.status === 3 && process.env.CI !== 'true') {
+    totals.skipped += 1; // bicep.sh printed the one line: skipped, and how to enable it
+  } else if (bicep.status === 0) {
+    totals.passed += 1;
+  } else {
+    if (bicep.status === 3) console.log('bicep: CI=true, so the check is never skipped');
+    failed = true;
+    totals.failed += 1;
+  }
+}
 const tapDir = mkdtempSync(join(tmpdir(), 'sluice-test-'));
 for (const suite of suites) {
   let files = find(join(root, 'test', suite));

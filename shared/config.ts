@@ -28,6 +28,10 @@ export const SETTINGS = {
   defaultCompute: 'SLUICE_DEFAULT_COMPUTE',
   /** Compute targets that exist (comma-separated); each is a queue `compute-<name>` served by workers. */
   computeTargets: 'SLUICE_COMPUTE_TARGETS',
+  /** Application Insights (optional): the Functions host and the workers send telemetry there. */
+  telemetryConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  /** `ClientId=<identity client id>;Authorization=AAD`: telemetry signed by that identity (Entra-only ingestion). */
+  telemetryAuthentication: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
 } as const;
 
 /** Falls back to the Functions host's own storage setting when SLUICE_STORAGE is not set. */

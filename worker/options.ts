@@ -31,9 +31,18 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   /** Environment the steps inherit (default process.env, minus Sluice's own settings). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Seconds after its start past which the worker takes no new job: the jobs it runs finish, then {@link
+   * Worker.run} resolves. A Container Apps job execution sets it to its replicaTimeout minus the longest step, so
+   * the execution ends on its own (Succeeded) instead of being killed. Default: no limit.
+   */
+  maxRuntimeSeconds?: number;
+  /** Seconds with no job running and none received after which {@link Worker.run} resolves. Default: never. */
+  idleExitSeconds?: number;
 }
 
-export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'python'>> & { python?: string };
+export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds'>> &
+  Pick<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds'>;
 
 export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
   const visibilityTimeoutSeconds = o.visibilityTimeoutSeconds ?? 60;
@@ -54,5 +63,7 @@ export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
     workerId,
     log: o.log ?? ((line) => console.log(`[worker ${o.compute}] ${line}`)),
     env: o.env ?? process.env,
+    maxRuntimeSeconds: o.maxRuntimeSeconds,
+    idleExitSeconds: o.idleExitSeconds,
   };
 }

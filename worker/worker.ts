@@ -14,7 +14,10 @@ import { join } from 'node:path';
 
 export interface Worker {
   readonly id: string;
-  /** Runs until {@link Worker.stop}; resolves once every running job has been handed back or finished. */
+  /**
+   * Runs until {@link Worker.stop}, the max runtime or the idle exit (options); resolves once every running job has
+   * been handed back or finished.
+   */
   run(): Promise<void>;
   /** Stops taking jobs, stops running steps and makes their messages visible again for another worker. */
   stop(): Promise<void>;
@@ -101,13 +104,39 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
     await Promise.all(active);
   };
 
+  /** Past it, no new job is taken (the max runtime, counted from the start of {@link Worker.run}). */
+  let deadline = Infinity;
+  /** When the worker last had something to do: its start, a job received, a job finished. */
+  let lastBusy = Date.now();
+  const idleFor = () => (active.size > 0 ? 0 : Date.now() - lastBusy);
+  /** Why the worker takes no more jobs, or undefined while it does. */
+  const endReason = () => {
+    if (Date.now() >= deadline) return `max runtime of ${options.maxRuntimeSeconds} s reached: taking no more jobs`;
+    if (options.idleExitSeconds !== undefined && idleFor() >= options.idleExitSeconds * 1000)
+      return `no job for ${options.idleExitSeconds} s: exiting`;
+    return undefined;
+  };
+  /** A sleep never goes past the moment the worker must stop taking jobs or exit. */
+  const nap = (ms: number) => {
+    const idleLeft =
+      options.idleExitSeconds === undefined || active.size > 0 ? Infinity : options.idleExitSeconds * 1000 - idleFor();
+    return sleep(Math.max(0, Math.min(ms, deadline - Date.now(), idleLeft)));
+  };
+
   const poll = async () => {
+    lastBusy = Date.now();
+    if (options.maxRuntimeSeconds !== undefined) deadline = lastBusy + options.maxRuntimeSeconds * 1000;
     let delay = options.pollMinMs;
     while (!shutdown.signal.aborted) {
+      const reason = endReason();
+      if (reason) {
+        options.log(active.size ? `${reason} (waiting for ${active.size} running job(s))` : reason);
+        return;
+      }
       signalled = false;
       const free = options.concurrency - active.size;
       if (free <= 0) {
-        await Promise.race([...active, sleep(options.pollMaxMs)]);
+        await Promise.race([...active, nap(options.pollMaxMs)]);
         continue;
       }
       let items: DequeuedMessageItem[];
@@ -119,20 +148,22 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
         items = res.receivedMessageItems;
       } catch (err) {
         options.log(`receiving from ${queue.name}: ${(err as Error).message}`);
-        await sleep(options.pollMaxMs);
+        await nap(options.pollMaxMs);
         continue;
       }
       if (items.length === 0) {
-        if (!signalled) await sleep(delay);
+        if (!signalled) await nap(delay);
         delay = signalled ? options.pollMinMs : Math.min(delay * 2, options.pollMaxMs);
         continue;
       }
       delay = options.pollMinMs;
+      lastBusy = Date.now();
       for (const m of items) {
         const p: Promise<void> = handle(m)
           .catch((err) => options.log(`message ${m.messageId}: ${(err as Error).stack ?? err}`))
           .finally(() => {
             active.delete(p);
+            lastBusy = Date.now();
             wake?.();
           });
         active.add(p);

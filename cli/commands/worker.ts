@@ -3,8 +3,11 @@ import { CliUsageError, EXIT } from '../errors';
 
 const HELP = `Usage: sluice worker --compute NAME [--concurrency N] [--storage CONN] [--work-dir DIR]
                      [--visibility-timeout SECONDS] [--python PATH]
+                     [--max-runtime SECONDS] [--idle-exit SECONDS]
 
 Serves the compute target NAME: takes jobs from queue compute-NAME, runs them, posts results to step-results.
+--max-runtime: take no new job after SECONDS; the running ones finish, then the worker exits (0).
+--idle-exit: exit (0) once no job has run or arrived for SECONDS.
 Storage: --storage, else SLUICE_STORAGE / SLUICE_STORAGE__accountName, else local Azurite.
 Ctrl+C stops the running steps and hands their jobs back to the queue.`;
 
@@ -20,6 +23,8 @@ export async function worker(argv: string[]): Promise<number> {
         'work-dir': { type: 'string' },
         'visibility-timeout': { type: 'string' },
         python: { type: 'string' },
+        'max-runtime': { type: 'string' },
+        'idle-exit': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -44,6 +49,9 @@ export async function worker(argv: string[]): Promise<number> {
     ? positiveInt(values['visibility-timeout'], '--visibility-timeout')
     : undefined;
 
+  const maxRuntime = values['max-runtime'] ? positiveInt(values['max-runtime'], '--max-runtime') : undefined;
+  const idleExit = values['idle-exit'] ? positiveInt(values['idle-exit'], '--idle-exit') : undefined;
+
   const { loadConfig } = await import('../../shared/config.js');
   const { createStorageClients } = await import('../../shared/store/clients.js');
   const { createWorker } = await import('../../worker/index.js');
@@ -56,7 +64,21 @@ export async function worker(argv: string[]): Promise<number> {
     workDir: values['work-dir'],
     visibilityTimeoutSeconds: visibility,
     python: values.python,
+    maxRuntimeSeconds: maxRuntime,
+    idleExitSeconds: idleExit,
   });
+  const telemetry = await workerTelemetry(values.compute, w.id);
+  if (telemetry) {
+    w.onJob = (job, outcome) =>
+      telemetry.event('SluiceWorkerJob', {
+        compute: job.compute,
+        runId: job.runId,
+        step: job.step,
+        attempt: String(job.attempt),
+        outcome: String(outcome),
+      });
+    telemetry.event('SluiceWorkerStarted', { compute: values.compute });
+  }
   let stopping = false;
   const onSignal = () => {
     if (stopping) process.exit(EXIT.failed);
@@ -67,7 +89,28 @@ export async function worker(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   await w.run();
+  if (telemetry) {
+    telemetry.event('SluiceWorkerEnded', {
+      compute: values.compute,
+      reason: stopping ? 'signal' : 'idle or max runtime',
+    });
+    await telemetry.close();
+  }
   return EXIT.ok;
+}
+
+/** Application Insights events signed with the worker's identity, when APPLICATIONINSIGHTS_CONNECTION_STRING is set. */
+async function workerTelemetry(compute: string, workerId: string) {
+  const { telemetrySettings, AppInsightsEvents } = await import('../../shared/telemetry/appInsights.js');
+  const settings = telemetrySettings();
+  if (!settings) return undefined;
+  const { DefaultAzureCredential, ManagedIdentityCredential } = await import('@azure/identity');
+  const credential = settings.clientId
+    ? new ManagedIdentityCredential({ clientId: settings.clientId })
+    : new DefaultAzureCredential();
+  return new AppInsightsEvents(settings, credential, { name: `sluice-worker-${compute}`, instance: workerId }, (line) =>
+    console.log(`[worker ${compute}] ${line}`),
+  );
 }
 
 function positiveInt(value: string, option: string): number {

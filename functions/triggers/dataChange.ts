@@ -4,6 +4,7 @@ import { onBlobChanged, type BlobEvent } from '../../shared/schedules';
 import { CONTAINERS } from '../../shared/store/names';
 import { ensureStorage } from '../api/startup';
 import { getRuntime } from '../runtime';
+import { registerBlobReferences } from './blobReference';
 import { scheduleDeps } from './scheduleDeps';
 
 const CONTAINER = CONTAINERS.workspaceBlobStore;
@@ -13,12 +14,16 @@ const CONTAINER = CONTAINERS.workspaceBlobStore;
  * the container) goes to every data-trigger schedule that watches its folder (shared/schedules/dataChange.ts).
  * Events are at-least-once; a blob version starts at most one run per schedule. The blob's ETag comes from the
  * trigger metadata, or from the blob itself when the event carries none (e.g. an admin-invoked run).
+ * `sdkBinding: true`: the host hands over a reference to the blob, never its content (a datastore file can be many
+ * GB; only its name and ETag matter here).
  */
+registerBlobReferences();
 df.app.client.storageBlob('dataChange', {
   path: `${CONTAINER}/{name}`,
   connection: 'SLUICE_STORAGE',
   source: 'EventGrid',
-  handler: async (_content: unknown, client: df.DurableClient, context: InvocationContext) => {
+  sdkBinding: true,
+  handler: async (_blob: unknown, client: df.DurableClient, context: InvocationContext) => {
     const event = await blobEvent(context);
     if (!event) return;
     await ensureStorage();

@@ -2,10 +2,11 @@
 // triggers), a storage account reached only through Microsoft Entra ID, Application Insights with Entra-only
 // ingestion, an Event Grid system topic for the blob trigger, and one Container Apps job per compute target.
 //
-// test/unit/infra/checkInfra.ts reads these files (no Bicep compiler is needed) and fails `npm test` when the
-// settings, tables, queues, containers, triggers or compute targets of the code and of this template drift apart.
-// Keep the conventions it relies on: literal names for storage objects, app settings as one object, role
-// assignment names built with guid(scope, principal, role).
+// `npm test` builds and lints these files with the real Bicep CLI (scripts/bicep.sh; warnings are errors), then
+// test/unit/infra/checkInfra.ts evaluates the compiled ARM JSON and fails when the settings, tables, queues,
+// containers, triggers or compute targets of the code and of this template drift apart. Keep the conventions it
+// relies on: names of storage objects known from parameters, app settings as one object, role assignment names
+// built with guid(scope, principal, role).
 targetScope = 'subscription'
 
 metadata name = 'Sluice'
@@ -65,10 +66,16 @@ param taskHubName string = 'SluiceHub'
 @description('Optional. Worker image. Empty deploys a placeholder; the post-deploy hook builds Dockerfile.worker in the registry, points the jobs at it and records it in the azd environment (SLUICE_WORKER_IMAGE).')
 param workerImage string = ''
 
-@minValue(1)
+// Flex Consumption accepts 40 to 1000 (a lower value is refused when the site is created).
+@minValue(40)
 @maxValue(1000)
-@description('Optional. Upper bound of Function App instances (Flex Consumption scales out per trigger).')
+@description('Optional. Upper bound of Function App instances (Flex Consumption scales out per trigger; 40 to 1000).')
 param maximumInstanceCount int = 100
+
+@minValue(0)
+@maxValue(1000)
+@description('Optional. Always-ready instances of the `durable` group (orchestrations, activities and entities): no cold start for a run\'s next step, billed while idle. 0 scales that group to zero.')
+param durableAlwaysReady int = 0
 
 @allowed([
   512
@@ -82,8 +89,17 @@ param instanceMemoryMB int = 2048
 @description('Optional. Most worker executions that run at once per compute target.')
 param workerMaxExecutions int = 10
 
-@description('Optional. Seconds a worker execution may run before Container Apps stops it. Longer than your longest step.')
+@minValue(300)
+@description('Optional. Seconds a worker execution may run before Container Apps stops it (and marks it Failed).')
 param workerReplicaTimeout int = 7200
+
+@minValue(60)
+@description('Optional. Seconds your longest step runs. A worker takes no new job once less than this is left of its execution\'s replicaTimeout, so the execution ends Succeeded; it must be less than workerReplicaTimeout.')
+param workerLongestStep int = 3600
+
+@minValue(1)
+@description('Optional. Seconds a worker waits on an empty queue before its execution ends. KEDA starts a new execution when jobs arrive later.')
+param workerIdleExit int = 60
 
 @description('Optional. CPU cores of each worker, as a string (Consumption profile: 0.25 to 4).')
 param workerCpu string = '1'
@@ -253,6 +269,7 @@ module api 'modules/functionApp.bicep' = {
     sluiceSettings: sluiceSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    durableAlwaysReady: durableAlwaysReady
   }
   // The host starts as soon as the site exists; without its roles it would fail to reach storage.
   dependsOn: [
@@ -298,11 +315,14 @@ module workers 'modules/workers.bicep' = {
     computeTargets: computeTargets
     sluiceSettings: sluiceSettings
     registryServer: registry.outputs.loginServer
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
     image: workerImage
     cpu: workerCpu
     memory: workerMemory
     maxExecutions: workerMaxExecutions
     replicaTimeout: workerReplicaTimeout
+    maxRuntime: max(60, workerReplicaTimeout - workerLongestStep)
+    idleExit: workerIdleExit
   }
   dependsOn: [
     workerAccess

@@ -16,11 +16,32 @@ export interface BlobListenerOptions {
   poisonQueue: QueueClient;
   maxAttempts: number;
   pollIntervalMs: number;
-  /** Runs the function for one blob (input bytes + trigger metadata); throws when the invocation failed. */
+  /** Runs the function for one blob (its input + trigger metadata); throws when the invocation failed. */
   fire(input: RpcTypedData, triggerMetadata: Record<string, RpcTypedData>): Promise<void>;
+  /**
+   * The trigger declares deferred binding (`sdkBinding: true`): the input is a reference to the blob
+   * ({@link blobReference}), and the host never reads its content, whatever its size.
+   */
+  deferred?: { connection: string };
   log: HostLog;
   /** Blobs processed at once. */
   concurrency?: number;
+}
+
+/**
+ * The input of a deferred blob binding, as the host's blob extension makes it: source `AzureStorageBlobs`, JSON
+ * content naming the connection, the container and the blob.
+ */
+export function blobReference(connection: string, containerName: string, blobName: string): RpcTypedData {
+  const content = { Connection: connection, ContainerName: containerName, BlobName: blobName };
+  return {
+    modelBindingData: {
+      version: '1.0',
+      source: 'AzureStorageBlobs',
+      contentType: 'application/json',
+      content: Buffer.from(JSON.stringify(content)),
+    },
+  };
 }
 
 /** The literal start of a pattern (`in/{name}` → `in/`), used as the listing prefix. */
@@ -107,16 +128,22 @@ export class BlobListener {
     const etag = blob.properties.etag ?? '';
     const key = `${blob.name}\n${etag}`;
     const client = container.getBlobClient(blob.name);
-    let bytes: Buffer;
+    const deferred = this.options.deferred;
+    let input: RpcTypedData;
     try {
-      bytes = await client.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
+      if (deferred) {
+        await client.getProperties({ conditions: { ifMatch: etag } });
+        input = blobReference(deferred.connection, container.containerName, blob.name);
+      } else {
+        input = { bytes: await client.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } }) };
+      }
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
       if (status === 404 || status === 412) return; // deleted or replaced since the listing: the next scan sees it
       throw err;
     }
     try {
-      await this.options.fire({ bytes }, this.metadata(blob, client.url, params));
+      await this.options.fire(input, this.metadata(blob, client.url, params));
     } catch {
       const failures = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, failures);

@@ -11,6 +11,16 @@ export interface RpcTypedData {
   http?: RpcHttpData | null;
   int?: number | null;
   double?: number | null;
+  /** A reference instead of the data (deferred, or "SDK type", binding): the function fetches what it needs. */
+  modelBindingData?: RpcModelBindingData | null;
+}
+
+export interface RpcModelBindingData {
+  version?: string | null;
+  /** The extension that made the reference, e.g. `AzureStorageBlobs`. */
+  source?: string | null;
+  contentType?: string | null;
+  content?: Uint8Array | null;
 }
 
 export interface RpcNullableString {

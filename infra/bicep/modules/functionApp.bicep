@@ -1,4 +1,4 @@
-// The Function App on the Flex Consumption plan (FC1, Linux, Node.js 20): the REST API, the Durable
+// The Function App on the Flex Consumption plan (FC1, Linux, Node.js 22): the REST API, the Durable
 // orchestrations and activities, and the blob, queue and timer triggers. It runs as a user-assigned identity and
 // reaches storage and Application Insights with it; the app settings below are exactly the ones the code and the
 // host read (test/unit/infra checks both directions).
@@ -37,14 +37,24 @@ param applicationInsightsConnectionString string
 @description('Required. Sluice settings shared with the workers (auth, task hub, compute targets).')
 param sluiceSettings object
 
-@description('Optional. Upper bound of instances.')
+@minValue(40)
+@maxValue(1000)
+@description('Optional. Upper bound of instances (Flex Consumption accepts 40 to 1000).')
 param maximumInstanceCount int = 100
+
+@minValue(0)
+@description('Optional. Always-ready instances of the `durable` group (orchestrators, activities, entities). 0: none.')
+param durableAlwaysReady int = 0
 
 @description('Optional. Memory of each instance, in MB.')
 param instanceMemoryMB int = 2048
 
-@description('Optional. Node.js version of the Functions runtime.')
-param nodeVersion string = '20'
+@allowed([
+  '20'
+  '22'
+])
+@description('Optional. Node.js version of the Functions runtime (22: Node.js 20 is past its end of life).')
+param nodeVersion string = '22'
 
 // Settings the host and the platform read; the rest come from sluiceSettings. On Flex Consumption the runtime and
 // its version live in functionAppConfig, so FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION are not set.
@@ -112,6 +122,14 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        alwaysReady: durableAlwaysReady > 0
+          ? [
+              {
+                name: 'durable'
+                instanceCount: durableAlwaysReady
+              }
+            ]
+          : []
       }
       runtime: {
         name: 'node'

@@ -37,6 +37,9 @@ param computeTargets array
 @description('Required. Sluice settings shared with the Function App (auth, task hub, compute targets).')
 param sluiceSettings object
 
+@description('Required. Application Insights connection string: workers send their events there, signed by their identity.')
+param applicationInsightsConnectionString string
+
 @description('Required. Login server of the registry the image is pulled from.')
 param registryServer string
 
@@ -56,11 +59,22 @@ param maxExecutions int = 10
 @description('Optional. Seconds an execution may run.')
 param replicaTimeout int = 7200
 
+@description('Optional. Seconds after which a worker takes no new job (less than replicaTimeout by the longest step).')
+param maxRuntime int = 3600
+
+@description('Optional. Seconds on an empty queue after which a worker exits.')
+param idleExit int = 60
+
 @description('Optional. Queue messages per execution that the scaler aims for.')
 param messagesPerExecution int = 1
 
 // Until the post-deploy hook has built the worker, the jobs point at a public sample image that exits at once.
 var placeholderImage = 'mcr.microsoft.com/k8se/quickstart-jobs:latest'
+// Container Apps job names: lower-case letters, digits and single hyphens, starting with a letter, ending with a
+// letter or digit, at most 32 characters. '<prefix><target, 14 at most, no trailing hyphen>-<13 characters>'.
+var jobNames = [
+  for target in computeTargets: '${jobNamePrefix}${endsWith(take(target, 14), '-') ? take(target, 13) : take(target, 14)}-${uniqueString(resourceToken, target)}'
+]
 var sharedEnv = [for item in items(sluiceSettings): {
   name: item.key
   value: item.value
@@ -99,8 +113,8 @@ resource environmentLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-previ
 }
 
 resource jobs 'Microsoft.App/jobs@2025-01-01' = [
-  for target in computeTargets: {
-    name: '${jobNamePrefix}${take(target, 14)}-${uniqueString(resourceToken, target)}'
+  for (target, i) in computeTargets: {
+    name: jobNames[i]
     location: location
     tags: union(tags, {
       'sluice-compute-target': target
@@ -170,6 +184,24 @@ resource jobs 'Microsoft.App/jobs@2025-01-01' = [
               {
                 name: 'SLUICE_STORAGE__clientId'
                 value: identityClientId
+              }
+              // Telemetry with the workers' identity (Application Insights accepts Entra tokens only).
+              {
+                name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+                value: applicationInsightsConnectionString
+              }
+              {
+                name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+                value: 'ClientId=${identityClientId};Authorization=AAD'
+              }
+              // Read by Dockerfile.worker's command (--max-runtime, --idle-exit): the execution ends by itself.
+              {
+                name: 'SLUICE_WORKER_MAX_RUNTIME'
+                value: string(maxRuntime)
+              }
+              {
+                name: 'SLUICE_WORKER_IDLE_EXIT'
+                value: string(idleExit)
               }
             ])
           }

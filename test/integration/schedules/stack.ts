@@ -49,6 +49,8 @@ export interface Stack {
   publish(): Promise<string>;
   upload(path: string, text?: string): Promise<void>;
   restartHost(): Promise<void>;
+  /** The process id of the running host. */
+  hostPid(): number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -129,6 +131,7 @@ export async function startStack(label: string, options: { blobPollMs?: number }
       await stopHost();
       await startHost();
     },
+    hostPid: () => host!.child.pid!,
     output: () => text,
     async stop() {
       await stopHost();

@@ -1,41 +1,100 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Value } from './armEval';
 import { checkInfra, type CheckInfraInput, type TriggerInfo } from './checkInfra';
-import { loadTriggers, readBicepFiles, readCodeFacts, storageNames } from './codeFacts';
+import { ROOT, azdParameters, bicepUnavailable, compileBicep, loadTriggers, readCodeFacts, storageNames, type Compiled } from './codeFacts';
 
-const MAIN = 'infra/bicep/main.bicep';
-const STORAGE = 'infra/bicep/modules/storage.bicep';
-const APP = 'infra/bicep/modules/functionApp.bicep';
-const ACCESS = 'infra/bicep/modules/access.bicep';
-const WORKERS = 'infra/bicep/modules/workers.bicep';
-const SITE = '"appSettings" (infra/bicep/modules/functionApp.bicep, instance main/api)';
-const JOB = 'Container Apps job "jobs" (infra/bicep/modules/workers.bicep, instance main/workers)';
+type Template = { [key: string]: Value };
 
+/**
+ * Deployments the check covers: main.bicep with azd's parameters, then each variant's own values on top. A new
+ * backend or option is one more entry here.
+ */
+const VARIANTS: { name: string; parameters: Record<string, Value> }[] = [
+  { name: 'default', parameters: {} },
+  { name: 'two compute targets', parameters: { computeTargets: ['cpu', 'gpu'] } },
+  // Its first 14 characters end with a hyphen: the job name must still be valid (no "--").
+  { name: 'a long compute target name', parameters: { computeTargets: ['gpu-large-mem-x2'], defaultCompute: 'gpu-large-mem-x2' } },
+];
+
+const SITE = 'the app settings (main/api)';
+const JOB = 'Container Apps job jobs[0] (main/workers)';
+
+let compiled: Compiled;
 let real: CheckInfraInput;
+let skip: string | undefined;
 
 before(() => {
+  compiled = compileBicep();
+  skip = bicepUnavailable(compiled);
+  if (skip) return;
+  assert.ok(compiled.ok, `infra/bicep/main.bicep does not compile:\n${compiled.ok ? '' : compiled.diagnostics}`);
   // The registered triggers come from the compiled app, loaded through the local host's core shim.
-  real = { bicepFiles: readBicepFiles(), ...readCodeFacts(loadTriggers()) };
+  real = { template: compiled.template, parameters: azdParameters(), ...readCodeFacts(loadTriggers()) };
 });
 
-/** The real input with one Bicep file edited; fails if the edit does not apply, so a test cannot pass vacuously. */
-function withBicep(file: string, from: string | RegExp, to: string): CheckInfraInput {
-  const text = real.bicepFiles[file];
-  const edited = text.replace(from, to);
-  assert.notEqual(edited, text, `the edit of ${file} did not apply`);
-  return { ...real, bicepFiles: { ...real.bicepFiles, [file]: edited } };
+/** The real input with the compiled JSON edited; fails if the edit does not apply, so a test cannot pass vacuously. */
+function withJson(from: string, to: string, input = real): CheckInfraInput {
+  const text = JSON.stringify(input.template);
+  const edited = text.split(from).join(to);
+  assert.notEqual(edited, text, `the edit ${from} did not apply`);
+  return { ...input, template: JSON.parse(edited) as Template };
 }
+
+/** The template of the module deployed as `name` (a nested deployment of main). */
+function moduleOf(template: Template, name: string): Template {
+  const found = (template.resources as Template[]).find((r) => r.type === 'Microsoft.Resources/deployments' && r.name === name);
+  assert.ok(found, `no module deployment named ${name}`);
+  return (found.properties as Template).template as Template;
+}
+
+function edited(edit: (template: Template) => void): CheckInfraInput {
+  const template = structuredClone(real.template);
+  edit(template);
+  assert.notDeepEqual(template, real.template, 'the edit changed nothing');
+  return { ...real, template };
+}
+
+/** A test that needs the compiled templates: skipped, with the reason, where they cannot be compiled. */
+const it = (name: string, fn: () => void) => test(name, (t) => (skip ? t.skip(skip) : fn()));
 
 const without = (list: string[], item: string) => {
   assert.ok(list.includes(item), `${item} is not in the list`);
   return list.filter((x) => x !== item);
 };
 
-test('the templates and the code agree', () => {
-  assert.deepEqual(checkInfra(real), []);
+for (const variant of VARIANTS) {
+  test(`the templates and the code agree (${variant.name})`, (t) => {
+    if (skip) return t.skip(skip);
+    const input = { ...real, parameters: { ...real.parameters, ...variant.parameters } };
+    const targets = variant.parameters.computeTargets;
+    const jobs = checkInfra(input).filter((p) => p.startsWith('Container Apps job') && p.includes('is named'));
+    assert.deepEqual(jobs, []);
+    assert.deepEqual(checkInfra(Array.isArray(targets) ? { ...input, computeTargets: targets as string[] } : input), []);
+  });
+}
+
+test('a property name broken in a module fails to compile with the Bicep error', (t) => {
+  if (skip) return t.skip(skip);
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bicep-'));
+  try {
+    cpSync(join(ROOT, 'infra', 'bicep'), dir, { recursive: true });
+    const file = join(dir, 'modules', 'storage.bicep');
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.includes('allowSharedKeyAccess: false'));
+    writeFileSync(file, text.replace('allowSharedKeyAccess: false', 'allowSharedKeyAcess: false'));
+    const broken = compileBicep(join(dir, 'main.bicep'));
+    assert.equal(broken.ok, false);
+    assert.match(broken.ok ? '' : broken.diagnostics, /storage\.bicep\(\d+,\d+\) : (Warning|Error) BCP\d+: .*"allowSharedKeyAcess"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
-test('the code side is read from the code, not from a copy', () => {
+it('the code side is read from the code, not from a copy', () => {
   for (const s of ['SLUICE_STORAGE__accountName', 'SLUICE_AUTH_AUDIENCE', 'AzureWebJobsStorage', 'TASKHUB_NAME'])
     assert.ok(real.settings.includes(s), s);
   assert.ok(real.tables.includes('Runs'));
@@ -50,15 +109,15 @@ test('every *TABLES, *QUEUES and *CONTAINERS export of names.ts is checked', () 
 });
 
 describe('settings', () => {
-  test('fails when Bicep stops setting a setting the code reads', () => {
-    const input = withBicep(MAIN, /\n {2}SLUICE_DEFAULT_COMPUTE: defaultCompute/, '');
+  it('fails when Bicep stops setting a setting the code reads', () => {
+    const input = edited((t) => delete (t.variables as Template).sluiceSettings!['SLUICE_DEFAULT_COMPUTE' as never]);
     assert.deepEqual(checkInfra(input), [
       `app setting "SLUICE_DEFAULT_COMPUTE" is read by the code but ${SITE} does not set it`,
       `${JOB} does not set "SLUICE_DEFAULT_COMPUTE", which the worker reads`,
     ]);
   });
 
-  test('fails when the code stops reading a setting Bicep sets', () => {
+  it('fails when the code stops reading a setting Bicep sets', () => {
     const input = { ...real, settings: without(real.settings, 'SLUICE_AUTH_JWKS_URI') };
     assert.deepEqual(checkInfra(input), [
       `app setting "SLUICE_AUTH_JWKS_URI" is set by ${SITE} but nothing reads it; remove it, or read it in shared/config.ts`,
@@ -66,15 +125,15 @@ describe('settings', () => {
     ]);
   });
 
-  test('fails on an app setting that nothing reads', () => {
-    const input = withBicep(APP, "  AzureWebJobsStorage__credential: 'managedidentity'", "$&\n  FEATURE_X: 'on'");
+  it('fails on an app setting that nothing reads', () => {
+    const input = edited((t) => (((moduleOf(t, 'api').variables as Template).hostSettings as Template).FEATURE_X = 'on'));
     assert.deepEqual(checkInfra(input), [
       `app setting "FEATURE_X" is set by ${SITE} but nothing reads it; remove it, or read it in shared/config.ts`,
     ]);
   });
 
-  test('a connection-string setting is satisfied by its identity-based form only', () => {
-    const input = withBicep(APP, /\n {2}SLUICE_STORAGE__accountName: storageAccountName/, '');
+  it('a connection-string setting is satisfied by its identity-based form only', () => {
+    const input = edited((t) => delete ((moduleOf(t, 'api').variables as Template).hostSettings as Template).SLUICE_STORAGE__accountName);
     assert.deepEqual(checkInfra(input), [
       `app setting "SLUICE_STORAGE" is read by the code but ${SITE} does not set it`,
       `app setting "SLUICE_STORAGE__accountName" is read by the code but ${SITE} does not set it`,
@@ -90,8 +149,8 @@ describe('settings', () => {
     assert.ok(input.triggers.some((t) => t.connection === 'SLUICE_STORAGE'), 'the app has such triggers');
   });
 
-  test('host.json %NAME% references count as settings the code reads', () => {
-    const input = withBicep(MAIN, /\n {2}TASKHUB_NAME: taskHubName/, '');
+  it('host.json %NAME% references count as settings the code reads', () => {
+    const input = edited((t) => delete ((t.variables as Template).sluiceSettings as Template).TASKHUB_NAME);
     assert.deepEqual(checkInfra(input), [
       `app setting "TASKHUB_NAME" is read by the code but ${SITE} does not set it`,
       `${JOB} does not set "TASKHUB_NAME", which the worker reads`,
@@ -100,21 +159,21 @@ describe('settings', () => {
 });
 
 describe('storage names', () => {
-  test('fails when Bicep stops creating a queue, a table or a container', () => {
-    const input = withBicep(MAIN, "    'step-results'\n", '');
+  it('fails when Bicep stops creating a queue, a table or a container', () => {
+    const input = withJson("concat(createArray('step-results'), variables('computeQueues'))", "variables('computeQueues')");
     assert.deepEqual(checkInfra(input), [
       'trigger of function "stepResults" (queueTrigger) listens on queue "step-results", which Bicep does not create',
       'queue "step-results" (shared/store/names.ts) is not created in Bicep',
     ]);
-    assert.deepEqual(checkInfra(withBicep(MAIN, "  'logs'\n", '')), [
+    assert.deepEqual(checkInfra(withJson('"pipeline-data","logs"', '"pipeline-data"')), [
       'blob container "logs" (shared/store/names.ts) is not created in Bicep',
     ]);
-    assert.deepEqual(checkInfra(withBicep(MAIN, "  'ReuseCache'\n", '')), [
+    assert.deepEqual(checkInfra(withJson('"ReuseCache",', '')), [
       'table "ReuseCache" (shared/store/names.ts) is not created in Bicep',
     ]);
   });
 
-  test('fails when the code uses a queue, a table or a container Bicep does not create', () => {
+  it('fails when the code uses a queue, a table or a container Bicep does not create', () => {
     assert.deepEqual(checkInfra({ ...real, queues: [...real.queues, 'dead-letters'] }), [
       'queue "dead-letters" (shared/store/names.ts) is not created in Bicep',
     ]);
@@ -128,20 +187,20 @@ describe('storage names', () => {
 });
 
 describe('compute targets', () => {
-  test('fails when a default compute target has no queue and no job', () => {
+  it('fails when a default compute target has no queue and no job', () => {
     assert.deepEqual(checkInfra({ ...real, computeTargets: ['cpu', 'gpu'] }), [
       'queue "compute-gpu" of compute target "gpu" is not created in Bicep',
       'compute target "gpu" has no Container Apps job scaling on queue "compute-gpu"',
     ]);
   });
 
-  test('a second target in Bicep gets its own queue and job', () => {
-    const input = withBicep(MAIN, "param computeTargets array = [\n  'cpu'\n", "$&  'gpu'\n");
-    assert.deepEqual(checkInfra({ ...input, computeTargets: ['cpu', 'gpu'] }), []);
+  it('a second target in Bicep gets its own queue and job', () => {
+    const input = { ...real, parameters: { ...real.parameters, computeTargets: ['cpu', 'gpu'] }, computeTargets: ['cpu', 'gpu'] };
+    assert.deepEqual(checkInfra(input), []);
   });
 
-  test('fails when a job serves another target than the queue it scales on', () => {
-    const input = withBicep(WORKERS, "queueName: 'compute-${target}'", "queueName: 'compute-${target}x'");
+  it('fails when a job serves another target than the queue it scales on', () => {
+    const input = withJson("format('compute-{0}', parameters('computeTargets')[copyIndex()])", "format('compute-{0}x', parameters('computeTargets')[copyIndex()])");
     assert.deepEqual(checkInfra(input), [
       'compute target "cpu" has no Container Apps job scaling on queue "compute-cpu"',
       `${JOB} scales on queue "compute-cpux", which Bicep does not create`,
@@ -149,8 +208,12 @@ describe('compute targets', () => {
     ]);
   });
 
-  test('fails when the queue scaler does not use the managed identity', () => {
-    const input = withBicep(WORKERS, /\n\s*\/\/ The scaler reads .*\n\s*identity: identityId/, '');
+  it('fails when the queue scaler does not use the managed identity', () => {
+    const input = edited((t) => {
+      const job = (moduleOf(t, 'workers').resources as Template[]).find((r) => r.type === 'Microsoft.App/jobs')!;
+      const rules = (((((job.properties as Template).configuration as Template).eventTriggerConfig as Template).scale as Template).rules as Template[]);
+      delete rules[0].identity;
+    });
     assert.deepEqual(checkInfra(input), [
       `${JOB} must read its queue with a managed identity (set the rule's identity, no auth secrets)`,
     ]);
@@ -167,11 +230,11 @@ describe('triggers', () => {
   };
   const queue: TriggerInfo = { functionName: 'stepResults', type: 'queueTrigger', connection: 'SLUICE_STORAGE', queueName: 'step-results' };
 
-  test('a blob trigger on a created container and a queue trigger on a created queue pass', () => {
+  it('a blob trigger on a created container and a queue trigger on a created queue pass', () => {
     assert.deepEqual(checkInfra({ ...real, triggers: [blob, queue] }), []);
   });
 
-  test('fails on a missing connection, container, queue or Event Grid source', () => {
+  it('fails on a missing connection, container, queue or Event Grid source', () => {
     const problems = checkInfra({
       ...real,
       triggers: [
@@ -189,64 +252,69 @@ describe('triggers', () => {
     ]);
   });
 
-  test('%NAME% in a trigger path resolves through the app settings', () => {
+  it('%NAME% in a trigger path resolves through the app settings', () => {
     const input = { ...real, triggers: [{ ...blob, path: '%TASKHUB_NAME%/{name}' }] };
     assert.deepEqual(checkInfra(input), [
       'trigger of function "dataChange" (blobTrigger) watches container "SluiceHub", which Bicep does not create',
     ]);
   });
 
-  test('fails when an Event Grid blob trigger has no system topic', () => {
-    const input = withBicep(MAIN, /\nmodule events [\s\S]*?\n\}\n/, '\n');
-    const problems = checkInfra({ ...withoutOutput(input, 'AZURE_EVENTGRID_SYSTEM_TOPIC_NAME'), triggers: [blob] });
+  it('fails when an Event Grid blob trigger has no system topic', () => {
+    const input = edited((t) => {
+      t.resources = (t.resources as Template[]).filter((r) => r.name !== 'event-grid');
+      delete (t.outputs as Template).AZURE_EVENTGRID_SYSTEM_TOPIC_NAME;
+    });
+    const problems = checkInfra({ ...input, triggers: [blob] });
     assert.deepEqual(problems, [
       'trigger of function "dataChange" (blobTrigger) has source EventGrid but Bicep creates no Event Grid system topic for the storage account',
     ]);
   });
 });
 
-function withoutOutput(input: CheckInfraInput, name: string): CheckInfraInput {
-  const text = input.bicepFiles[MAIN].replace(new RegExp(`\\noutput ${name} .*`), '');
-  return { ...input, bicepFiles: { ...input.bicepFiles, [MAIN]: text } };
-}
-
 describe('security', () => {
-  test('fails when storage allows keys, old TLS or public blobs', () => {
-    let input = withBicep(STORAGE, 'allowSharedKeyAccess: false', 'allowSharedKeyAccess: true');
-    input = { ...input, bicepFiles: { ...input.bicepFiles, [STORAGE]: input.bicepFiles[STORAGE].replace("'TLS1_2'", "'TLS1_0'") } };
+  it('fails when storage allows keys, old TLS or public blobs', () => {
+const input = withJson('"minimumTlsVersion":"TLS1_2"', '"minimumTlsVersion":"TLS1_0"', withJson('"allowSharedKeyAccess":false', '"allowSharedKeyAccess":true'));
     assert.deepEqual(checkInfra(input), [
-      'storage account "storage" (infra/bicep/modules/storage.bicep, instance main/storage) must set allowSharedKeyAccess: false (it is true)',
-      "storage account \"storage\" (infra/bicep/modules/storage.bicep, instance main/storage) must set minimumTlsVersion: 'TLS1_2' (it is 'TLS1_0')",
+      'storage account (main/storage) must set allowSharedKeyAccess: false (it is true)',
+      "storage account (main/storage) must set minimumTlsVersion: 'TLS1_2' (it is 'TLS1_0')",
     ]);
   });
 
-  test('fails when a role assignment name is not guid(scope, principal, role)', () => {
-    const input = withBicep(ACCESS, 'name: guid(storage.id, principalId, role.id)', 'name: guid(storage.id, role.id)');
+  it('fails when a role assignment name is not guid(scope, principal, role)', () => {
+    const storageId = "resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))";
+    const input = withJson(`guid(${storageId}, parameters('principalId'),`, `guid(${storageId},`);
     const problems = checkInfra(input);
     assert.equal(problems.length, 9);
-    assert.match(problems[0], /^role assignment "storageAccess" \(infra\/bicep\/modules\/access\.bicep, instance main\/apiAccess\): its name is not guid\(scope, principal, role\)$/);
-    const swapped = withBicep(ACCESS, 'name: guid(storage.id, principalId, role.id)', 'name: guid(applicationInsights.id, principalId, role.id)');
-    assert.match(checkInfra(swapped)[0], /: the first argument of guid\(\) is main\/apiAccess:applicationInsights\.id, not the id of its scope$/);
+    assert.equal(problems[0], 'role assignment storageAccess[0] (main/api-access): its name is not guid(scope, principal, role)');
+    const swapped = withJson(`guid(${storageId}, parameters('principalId'),`, `guid(resourceId('Microsoft.Insights/components', parameters('applicationInsightsName')), parameters('principalId'),`);
+    assert.match(checkInfra(swapped)[0], /^role assignment storageAccess\[0\] \(main\/api-access\): the first argument of guid\(\) is .*\/providers\/Microsoft\.Insights\/components\/appi-\w+', not the id of its scope .*\/providers\/Microsoft\.Storage\/storageAccounts\/st\w+'$/);
   });
 
-  test('fails when an identity or the deployer lacks a data-plane role', () => {
-    const input = withBicep(ACCESS, /\n {2}\{\n {4}name: 'Storage Queue Data Contributor'\n[^}]*\}/, '');
+  it('fails when an identity or the deployer lacks a data-plane role', () => {
+    const input = withJson('{"name":"Storage Queue Data Contributor","id":"974c5e8b-45b9-4653-ba55-5f855dd0fb88"},', '');
     assert.deepEqual(checkInfra(input), [
-      'managed identity "identity" (infra/bicep/modules/identity.bicep, instance main/apiIdentity) is not assigned Storage Queue Data Contributor',
-      'managed identity "identity" (infra/bicep/modules/identity.bicep, instance main/workerIdentity) is not assigned Storage Queue Data Contributor',
+      'managed identity (main/api-identity) is not assigned Storage Queue Data Contributor',
+      'managed identity (main/worker-identity) is not assigned Storage Queue Data Contributor',
       'the deploying principal (principalId) is not assigned Storage Queue Data Contributor',
     ]);
   });
 
-  test('fails when a template reads a key', () => {
-    const input = withBicep(APP, "  AzureWebJobsStorage__credential: 'managedidentity'\n", "  AzureWebJobsStorage: listKeys(storageAccountName, '2023-05-01').keys[0].value\n");
-    assert.deepEqual(checkInfra(input), [`${APP}:54 reads a storage or workspace key; Sluice deploys with identities only`]);
+  it('fails when a template reads a key', () => {
+    const read = "[listKeys(resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName')), '2023-05-01').keys[0].value]";
+    const input = edited((t) => {
+      const settings = (moduleOf(t, 'api').variables as Template).hostSettings as Template;
+      delete settings.AzureWebJobsStorage__credential;
+      settings.AzureWebJobsStorage = read;
+    });
+    assert.deepEqual(checkInfra(input), [
+      `main.resources[8].properties.template.variables.hostSettings.AzureWebJobsStorage: ${read} reads a storage or workspace key; Sluice deploys with identities only`,
+    ]);
   });
 
-  test('fails when Application Insights accepts instrumentation-key ingestion', () => {
-    const input = withBicep('infra/bicep/modules/monitoring.bicep', 'DisableLocalAuth: true', 'DisableLocalAuth: false');
+  it('fails when Application Insights accepts instrumentation-key ingestion', () => {
+    const input = withJson('"DisableLocalAuth":true', '"DisableLocalAuth":false');
     assert.deepEqual(checkInfra(input), [
-      'Application Insights "applicationInsights" (infra/bicep/modules/monitoring.bicep, instance main/monitoring) must set DisableLocalAuth: true (Entra-only ingestion)',
+      'Application Insights (main/monitoring) must set DisableLocalAuth: true (Entra-only ingestion)',
     ]);
   });
 });

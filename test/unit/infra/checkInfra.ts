@@ -1,17 +1,20 @@
-import { show, type Value } from './bicepEval';
+import { show, type Value } from './armEval';
 import { readInfraModel, type InfraModel } from './infraModel';
 
 /**
- * Keeps the Bicep templates and the code in step, without Azure and without the Bicep compiler: the code's lists
- * (settings, storage names, registered triggers, default compute targets) on one side, the evaluated templates on
- * the other. Returns one sentence per problem; an empty list means they agree.
+ * Keeps the Bicep templates and the code in step, without Azure: the code's lists (settings, storage names,
+ * registered triggers, default compute targets) on one side, the templates as the Bicep CLI compiles them (ARM
+ * JSON, evaluated with the deployment's parameters by armEval.ts) on the other. Returns one sentence per
+ * problem; an empty list means they agree.
  */
 export interface CheckInfraInput {
-  /** infra files (Bicep, abbreviations, parameters) keyed by repo-relative POSIX path. */
-  bicepFiles: Record<string, string>;
-  /** Defaults to infra/bicep/main.bicep and its main.parameters.json. */
-  entry?: string;
-  parametersFile?: string;
+  /** infra/bicep/main.bicep compiled by the Bicep CLI (scripts/bicep.sh build). */
+  template: { [key: string]: Value };
+  /**
+   * Values of main.bicep's parameters: main.parameters.json as azd reads it, plus a variant's own values (e.g.
+   * another backend); the others take their defaults.
+   */
+  parameters: Record<string, Value>;
   /** Every setting the code reads: shared/config.ts SETTINGS, the host storage setting, host.json's %NAME%s. */
   settings: string[];
   /** The Functions host's storage connection (AzureWebJobsStorage). */
@@ -41,10 +44,7 @@ export interface TriggerInfo {
  * App settings nobody in this repository reads but the platform does. Keep this list short: each entry is a
  * setting that Azure itself consumes.
  */
-export const PLATFORM_SETTINGS: Record<string, string> = {
-  APPLICATIONINSIGHTS_CONNECTION_STRING: 'the Functions host sends its telemetry to this Application Insights',
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'and authenticates it with the managed identity (Entra-only ingestion)',
-};
+export const PLATFORM_SETTINGS: Record<string, string> = {};
 
 /**
  * Suffixes of an identity-based connection `<CONNECTION>__<suffix>` (the host's convention, also read by
@@ -68,8 +68,7 @@ export const REQUIRED_ROLES: Record<string, string> = {
 const STORAGE_TRIGGERS = ['blobtrigger', 'queuetrigger'];
 
 export function checkInfra(input: CheckInfraInput): string[] {
-  const entry = input.entry ?? 'infra/bicep/main.bicep';
-  const model = readInfraModel(input.bicepFiles, entry, input.parametersFile ?? entry.replace(/\.bicep$/, '.parameters.json'));
+  const model = readInfraModel(input.template, input.parameters);
   const problems: string[] = [];
   const connections = new Set([
     input.hostStorageSetting,
@@ -88,7 +87,7 @@ export function checkInfra(input: CheckInfraInput): string[] {
   if (model.appSettings.length === 0) problems.push('Bicep sets no app settings on a Function App (a Microsoft.Web/sites/config resource named "appsettings")');
   for (const app of model.appSettings) {
     if (!app.settings) {
-      problems.push(`the app settings of ${app.label} cannot be read from the text; keep them object literals combined with union()`);
+      problems.push(`the app settings of ${app.label} are not known before the deployment runs; build them from parameters and literals`);
       continue;
     }
     const names = new Set(Object.keys(app.settings));
@@ -120,8 +119,14 @@ export function checkInfra(input: CheckInfraInput): string[] {
     problems.push(`Dockerfile.worker does not pass $${WORKER_COMPUTE_VARIABLE} to \`sluice worker --compute\``);
   for (const job of model.jobs) problems.push(...checkJob(job, input, queues, isSet, isKnown));
 
-  problems.push(...checkSecurity(model, input.bicepFiles));
+  problems.push(...checkSecurity(model));
   return problems;
+}
+
+/** Variables the worker image's command reads ($NAME or ${NAME...} in Dockerfile.worker's CMD). */
+export function workerCommandVariables(dockerfile: string): Set<string> {
+  const cmd = dockerfile.split('\n').filter((l) => /^\s*(CMD|ENTRYPOINT)\b/.test(l)).join('\n');
+  return new Set([...cmd.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
 }
 
 function checkTrigger(
@@ -173,16 +178,20 @@ function checkJob(
 ): string[] {
   const problems: string[] = [];
   const name = `Container Apps job ${job.label}`;
+  // Container Apps job names: lower-case letters, digits and single hyphens, a letter first, at most 32 characters.
+  if (typeof job.name !== 'string' || !/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/.test(job.name) || job.name.includes('--'))
+    problems.push(`${name} is named ${show(job.name ?? null)}, which Container Apps refuses (lower-case letters, digits and single hyphens, a letter first, 32 characters at most)`);
+  const dockerfileReads = workerCommandVariables(input.workerDockerfile);
   if (job.triggerType !== 'Event') problems.push(`${name} must be event-driven (triggerType: 'Event')`);
   if (job.queueRules.length === 0) problems.push(`${name} has no azure-queue scale rule`);
   for (const rule of job.queueRules) {
-    if (typeof rule.queueName !== 'string') problems.push(`${name} scales on a queue whose name cannot be read from the text (${show(rule.queueName ?? null)})`);
+    if (typeof rule.queueName !== 'string') problems.push(`${name} scales on a queue whose name is not known before the deployment runs (${show(rule.queueName ?? null)})`);
     else if (!queues.has(rule.queueName)) problems.push(`${name} scales on queue "${rule.queueName}", which Bicep does not create`);
     if (rule.usesSecrets || rule.identity === undefined || rule.identity === '')
       problems.push(`${name} must read its queue with a managed identity (set the rule's identity, no auth secrets)`);
   }
   if (!job.env) {
-    problems.push(`the environment variables of ${name} cannot be read from the text`);
+    problems.push(`the environment variables of ${name} are not known before the deployment runs`);
     return problems;
   }
   const names = new Set(job.env.map((e) => e.name));
@@ -190,7 +199,7 @@ function checkJob(
     if (s !== input.hostStorageSetting && !isSet(names, s)) problems.push(`${name} does not set "${s}", which the worker reads`);
   }
   for (const n of names) {
-    if (n !== WORKER_COMPUTE_VARIABLE && (!isKnown(n) || n.startsWith(`${input.hostStorageSetting}__`)))
+    if (!dockerfileReads.has(n) && (!isKnown(n) || n.startsWith(`${input.hostStorageSetting}__`)))
       problems.push(`${name} sets "${n}" but nothing reads it`);
   }
   const served = job.env.find((e) => e.name === WORKER_COMPUTE_VARIABLE)?.value;
@@ -201,7 +210,7 @@ function checkJob(
   return problems;
 }
 
-function checkSecurity(model: InfraModel, files: Record<string, string>): string[] {
+function checkSecurity(model: InfraModel): string[] {
   const problems: string[] = [];
   const expected: [string, Value][] = [
     ['allowSharedKeyAccess', false],
@@ -225,13 +234,6 @@ function checkSecurity(model: InfraModel, files: Record<string, string>): string
     const held = new Set(model.roleAssignments.filter((ra) => ra.principal === p.principal).map((ra) => ra.roleId?.toLowerCase()));
     for (const [id, role] of Object.entries(REQUIRED_ROLES)) if (!held.has(id)) problems.push(`${p.label} is not assigned ${role}`);
   }
-  for (const [file, text] of Object.entries(files)) {
-    if (!file.endsWith('.bicep')) continue;
-    text.split('\n').forEach((line, i) => {
-      const code = line.replace(/\/\/.*$/, '');
-      if (/\blist(Keys|AccountSas|ServiceSas)\s*\(|AccountKey=|\.sharedKeys\b/.test(code))
-        problems.push(`${file}:${i + 1} reads a storage or workspace key; Sluice deploys with identities only`);
-    });
-  }
+  for (const read of model.keyReads) problems.push(`${read} reads a storage or workspace key; Sluice deploys with identities only`);
   return problems;
 }

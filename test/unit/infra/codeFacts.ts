@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { installCoreApi } from '../../../local/core/coreApi';
 import { FUNCTIONS_STORAGE_SETTING, SETTINGS, loadConfig } from '../../../shared/config';
 import * as storeNames from '../../../shared/store/names';
+import { parametersFromFile, type Value } from './armEval';
 import type { CheckInfraInput, TriggerInfo } from './checkInfra';
 
 /** The repository root (this file is test/unit/infra/codeFacts.ts). */
@@ -13,18 +15,28 @@ export function hostJsonSettings(hostJson: string): string[] {
   return [...new Set([...hostJson.matchAll(/%([A-Za-z_][A-Za-z0-9_]*)%/g)].map((m) => m[1]))];
 }
 
-/** The files under infra/bicep, keyed by repo-relative POSIX path. */
-export function readBicepFiles(root = ROOT): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (/\.(bicep|json)$/.test(name)) files[relative(root, full).split(sep).join('/')] = readFileSync(full, 'utf8');
-    }
-  };
-  walk(join(root, 'infra', 'bicep'));
-  return files;
+/** What compiling a Bicep file gave: the ARM JSON, or the CLI's diagnostics and exit code. */
+export type Compiled = { ok: true; template: { [key: string]: Value } } | { ok: false; status: number | null; diagnostics: string };
+
+/**
+ * Compiles a Bicep file with the real Bicep CLI (scripts/bicep.sh build: the pinned version, restored from NuGet
+ * with dotnet; any warning fails). Status 3: no CLI and no dotnet to restore it.
+ */
+export function compileBicep(file = join(ROOT, 'infra', 'bicep', 'main.bicep')): Compiled {
+  const r = spawnSync('bash', [join(ROOT, 'scripts', 'bicep.sh'), 'build', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) return { ok: false, status: r.status, diagnostics: r.stderr };
+  return { ok: true, template: JSON.parse(r.stdout) as { [key: string]: Value } };
+}
+
+/** Why the infra tests cannot run here (no dotnet), or undefined. Under CI=true nothing is skipped. */
+export function bicepUnavailable(compiled: Compiled): string | undefined {
+  if (compiled.ok || compiled.status !== 3 || process.env.CI === 'true') return undefined;
+  return 'no Bicep CLI and no dotnet to restore it; install the .NET SDK (docs/deploy.md)';
+}
+
+/** main.bicep's parameters as azd passes them (infra/bicep/main.parameters.json). */
+export function azdParameters(): Record<string, Value> {
+  return parametersFromFile(readFileSync(join(ROOT, 'infra', 'bicep', 'main.parameters.json'), 'utf8'));
 }
 
 /**
@@ -64,7 +76,7 @@ export function storageNames(module: Record<string, unknown> = storeNames): Reco
 }
 
 /** The code's side of the check, read from the code itself (never from a copy). */
-export function readCodeFacts(triggers: TriggerInfo[]): Omit<CheckInfraInput, 'bicepFiles'> {
+export function readCodeFacts(triggers: TriggerInfo[]): Omit<CheckInfraInput, 'template' | 'parameters'> {
   const hostJson = readFileSync(join(ROOT, 'host.json'), 'utf8');
   return {
     settings: [...new Set([...Object.values(SETTINGS), FUNCTIONS_STORAGE_SETTING, ...hostJsonSettings(hostJson)])],

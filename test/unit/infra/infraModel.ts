@@ -1,17 +1,6 @@
-import {
-  Instance,
-  ResourceRef,
-  evaluate,
-  findMember,
-  isPlainObject,
-  parametersFromFile,
-  sameValue,
-  show,
-  type ResourceInstance,
-  type Value,
-} from './bicepEval';
+import { ArmDeployment, Opaque, isExpression, isObject, parseExpression, show, type Resource, type Value } from './armEval';
 
-/** What the check needs to know about a deployment, read from the Bicep text. */
+/** What the check needs to know about a deployment, read from the compiled ARM JSON. */
 export interface InfraModel {
   /** One entry per `Microsoft.Web/sites/config` named `appsettings`. */
   appSettings: { label: string; settings: Record<string, Value> | undefined }[];
@@ -25,13 +14,16 @@ export interface InfraModel {
   principals: { label: string; principal: string }[];
   systemTopics: { label: string; topicType: Value | undefined }[];
   applicationInsights: { label: string; disableLocalAuth: Value | undefined }[];
+  /** Every expression of the templates that reads a key (listKeys(), a SAS, an AccountKey=...), with where. */
+  keyReads: string[];
 }
 
 export interface ContainerAppJob {
   label: string;
+  name: Value;
   triggerType: Value | undefined;
   queueRules: { queueName: Value | undefined; identity: Value | undefined; usesSecrets: boolean }[];
-  /** Environment variables of the first container, or undefined when they cannot be read from the text. */
+  /** Environment variables of the first container, or undefined when they cannot be read. */
   env: { name: string; value: Value | undefined }[] | undefined;
 }
 
@@ -43,36 +35,45 @@ export interface RoleAssignment {
   nameProblem: string | undefined;
 }
 
-const label = (r: ResourceInstance) => `"${r.decl.symbol}" (${r.instance.file}, instance ${r.instance.id})`;
+/** Where a resource is declared: `(main/storage)`, or `storageAccess[1] (main/api-access)` in a copy loop. */
+export function label(r: Resource): string {
+  return `${r.loop ? `${r.loop.name}[${r.loop.index}] ` : ''}(${r.deployment.path})`;
+}
 
 const hasItems = (v: Value | undefined) => Array.isArray(v) && v.length > 0;
 
 const path = (v: Value | undefined, ...keys: string[]): Value | undefined => {
   let cur = v;
   for (const k of keys) {
-    if (!isPlainObject(cur) || !(k in cur)) return undefined;
+    if (!isObject(cur) || !(k in cur)) return undefined;
     cur = cur[k];
   }
   return cur;
 };
 
-/** Evaluates the deployment rooted at `entry` and collects the resources the check looks at. */
-export function readInfraModel(files: Record<string, string>, entry: string, parametersFile: string): InfraModel {
-  const main = new Instance('main', entry, files, parametersFromFile(files[parametersFile]));
-  const resources = main.resources().filter((r) => !r.decl.existing);
+/** The last segment of a child resource's name (`<account>/default/<queue>` → the queue). */
+const leaf = (name: Value): Value => (typeof name === 'string' ? name.split('/').pop()! : name);
+
+/**
+ * Evaluates the compiled template with `parameters` (values of main.bicep's parameters) and collects the
+ * resources the check looks at.
+ */
+export function readInfraModel(template: { [key: string]: Value }, parameters: Record<string, Value>): InfraModel {
+  const deployment = new ArmDeployment(template, parameters);
+  const resources = deployment.resources;
   const ofType = (type: string) => resources.filter((r) => r.type.toLowerCase() === type.toLowerCase());
-  const names = (type: string) => ofType(type).map((r) => r.body.name);
+  const names = (type: string) => ofType(type).map((r) => leaf(r.name));
 
   const model: InfraModel = {
     appSettings: ofType('Microsoft.Web/sites/config')
-      .filter((r) => r.body.name === 'appsettings')
+      .filter((r) => leaf(r.name) === 'appsettings')
       .map((r) => {
         const props = r.body.properties;
-        return { label: label(r), settings: isPlainObject(props) ? props : undefined };
+        return { label: `the app settings ${label(r)}`, settings: isObject(props) ? props : undefined };
       }),
     storageAccounts: ofType('Microsoft.Storage/storageAccounts').map((r) => ({
       label: label(r),
-      properties: isPlainObject(r.body.properties) ? r.body.properties : {},
+      properties: isObject(r.body.properties) ? r.body.properties : {},
     })),
     containers: names('Microsoft.Storage/storageAccounts/blobServices/containers'),
     queues: names('Microsoft.Storage/storageAccounts/queueServices/queues'),
@@ -81,7 +82,7 @@ export function readInfraModel(files: Record<string, string>, entry: string, par
     roleAssignments: ofType('Microsoft.Authorization/roleAssignments').map(readRoleAssignment),
     principals: ofType('Microsoft.ManagedIdentity/userAssignedIdentities').map((r) => ({
       label: `managed identity ${label(r)}`,
-      principal: `${new ResourceRef(r.instance, r.decl).key}.properties.principalId`,
+      principal: new Opaque(`reference(${r.id})`).member('principalId').text,
     })),
     systemTopics: ofType('Microsoft.EventGrid/systemTopics').map((r) => ({
       label: label(r),
@@ -91,21 +92,23 @@ export function readInfraModel(files: Record<string, string>, entry: string, par
       label: label(r),
       disableLocalAuth: path(r.body, 'properties', 'DisableLocalAuth'),
     })),
+    keyReads: keyReads(template, 'main'),
   };
-  if (main.program.params.has('principalId')) {
-    const deployer = main.param('principalId');
-    if (deployer !== '') model.principals.push({ label: 'the deploying principal (principalId)', principal: show(deployer) });
-  }
+  const deployer = (template.parameters as Record<string, unknown> | undefined)?.principalId
+    ? deployment.parameter(deployment.root, 'principalId')
+    : '';
+  if (deployer !== '') model.principals.push({ label: 'the deploying principal (principalId)', principal: show(deployer) });
   return model;
 }
 
-function readJob(r: ResourceInstance): ContainerAppJob {
+function readJob(r: Resource): ContainerAppJob {
   const configuration = path(r.body, 'properties', 'configuration');
   const rules = path(configuration, 'eventTriggerConfig', 'scale', 'rules');
   const containers = path(r.body, 'properties', 'template', 'containers');
   const env = Array.isArray(containers) ? path(containers[0], 'env') : undefined;
   return {
     label: label(r),
+    name: r.name,
     triggerType: path(configuration, 'triggerType'),
     queueRules: (Array.isArray(rules) ? rules : [])
       .filter((rule) => path(rule, 'type') === 'azure-queue')
@@ -121,26 +124,33 @@ function readJob(r: ResourceInstance): ContainerAppJob {
   };
 }
 
-function readRoleAssignment(r: ResourceInstance): RoleAssignment {
+function readRoleAssignment(r: Resource): RoleAssignment {
   const principalId = path(r.body, 'properties', 'principalId') ?? null;
   const roleDefinitionId = path(r.body, 'properties', 'roleDefinitionId');
   const roleId = typeof roleDefinitionId === 'string' ? /([0-9a-f-]{36})$/i.exec(roleDefinitionId)?.[1] : undefined;
   return { label: label(r), principal: show(principalId), roleId, nameProblem: nameProblem(r, principalId, roleId) };
 }
 
-/** A role assignment's name must be guid(<its scope>.id, <its principalId>, <its role id>). */
-function nameProblem(r: ResourceInstance, principalId: Value, roleId: string | undefined): string | undefined {
-  const nameExpr = findMember(r.bodyExpr, 'name');
-  if (!nameExpr || nameExpr.t !== 'call' || nameExpr.name !== 'guid' || nameExpr.args.length !== 3)
-    return 'its name is not guid(scope, principal, role)';
-  const [scopeArg, principalArg, roleArg] = nameExpr.args.map((a) => evaluate(a, r.scope));
-  const scopeExpr = findMember(r.bodyExpr, 'scope');
-  const scope = scopeExpr ? evaluate(scopeExpr, r.scope) : undefined;
-  const scopeId = scope instanceof ResourceRef ? `${scope.key}.id` : 'resourceGroup().id';
-  if (show(scopeArg) !== scopeId) return `the first argument of guid() is ${show(scopeArg)}, not the id of its scope`;
-  if (!sameValue(principalArg, principalId))
+/** A role assignment's name must be guid(<its scope>, <its principalId>, <its role id>). */
+function nameProblem(r: Resource, principalId: Value, roleId: string | undefined): string | undefined {
+  const source = r.source.name;
+  const expr = typeof source === 'string' && isExpression(source) ? parseExpression(source) : undefined;
+  if (!expr || expr.t !== 'call' || expr.name !== 'guid' || expr.args.length !== 3) return 'its name is not guid(scope, principal, role)';
+  const [scopeArg, principalArg, roleArg] = expr.args.map((a) => r.evaluate(a));
+  const scope = r.body.scope ?? r.evaluate(parseExpression('[resourceGroup().id]'));
+  if (show(scopeArg) !== show(scope)) return `the first argument of guid() is ${show(scopeArg)}, not the id of its scope ${show(scope)}`;
+  if (show(principalArg) !== show(principalId))
     return `the second argument of guid() is ${show(principalArg)}, not its principalId ${show(principalId)}`;
   if (typeof roleArg !== 'string' || roleArg.toLowerCase() !== roleId?.toLowerCase())
     return `the third argument of guid() is ${show(roleArg)}, not its role definition id`;
   return undefined;
+}
+
+/** Where the compiled templates read a key: `<JSON path>: <expression>`. */
+function keyReads(v: Value, at: string): string[] {
+  if (typeof v === 'string')
+    return /\blist(Keys|AccountSas|ServiceSas)\s*\(|AccountKey=|\.sharedKeys\b/i.test(v) ? [`${at}: ${v}`] : [];
+  if (Array.isArray(v)) return v.flatMap((x, i) => keyReads(x, `${at}[${i}]`));
+  if (isObject(v)) return Object.entries(v).flatMap(([k, x]) => keyReads(x, `${at}.${k}`));
+  return [];
 }
