@@ -1,5 +1,17 @@
-"""The part of ``azureml.core`` that Sluice provides: the run context."""
+"""``azureml.core`` on Sluice: the workspace client (``Workspace``, ``Experiment``, runs, datastores) and, inside a
+step, the run context (``Run.get_context()``)."""
 
-from sluice.run import Experiment, Model, Run
+from azureml.core._run_client import Run
+from azureml.core.compute import ComputeTarget
+from azureml.core.datastore import Datastore
+from azureml.core.experiment import Experiment
+from azureml.core.runconfig import RunConfiguration
+from azureml.core.workspace import Workspace
+from sluice.run import Model
 
-__all__ = ["Run", "Experiment", "Model"]
+VERSION = "1.60.0.sluice1"
+"""The Azure ML SDK v1 version this package follows (its last), and Sluice's revision of it."""
+
+__version__ = VERSION
+
+__all__ = ["VERSION", "Workspace", "Experiment", "Run", "Datastore", "ComputeTarget", "RunConfiguration", "Model"]
