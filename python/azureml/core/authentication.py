@@ -28,7 +28,11 @@ __all__ = [
     "TokenAuthentication",
 ]
 
-_AUTHORITY = "https://login.microsoftonline.com"
+
+
+def _authority():
+    """Entra ID's host; ``AZURE_AUTHORITY_HOST`` changes it (sovereign clouds), as in azure-identity."""
+    return (os.environ.get("AZURE_AUTHORITY_HOST") or "https://login.microsoftonline.com").rstrip("/")
 
 
 def _scope(scope):
@@ -167,7 +171,7 @@ class ServicePrincipalAuthentication(AbstractAuthentication):
         self._secret = service_principal_password
 
     def _fetch(self):
-        return _post_form("%s/%s/oauth2/v2.0/token" % (_AUTHORITY, urllib.parse.quote(self._tenant_id)), {
+        return _post_form("%s/%s/oauth2/v2.0/token" % (_authority(), urllib.parse.quote(self._tenant_id)), {
             "grant_type": "client_credentials", "client_id": self._client_id, "client_secret": self._secret,
             "scope": _scope(self._scope)})
 

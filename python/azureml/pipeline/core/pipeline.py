@@ -20,8 +20,9 @@ __all__ = ["Pipeline"]
 class _SpecContext(object):
     """Collects parameters, inputs, data and source directories while the steps are written out."""
 
-    def __init__(self, steps, base_dir):
+    def __init__(self, steps, base_dir, default_datastore=None):
         self.base_dir = os.path.abspath(base_dir)
+        self.default_datastore = default_datastore
         self.parameters = {}
         self.inputs = {}
         self.data = {}
@@ -72,7 +73,7 @@ class _SpecContext(object):
                 raise ValueError("PipelineData %s is an output of two steps (%s and %s); each data has one "
                                  "producing step" % (name, self.producers[name].name, step.name))
             self.producers[name] = step
-            self.data[name] = _data_spec(output)
+            self.data[name] = _data_spec(output, self.default_datastore)
             outs = self.step_io[id(step)][1]
             if name not in outs:
                 outs.append(name)
@@ -171,14 +172,11 @@ def _data_name(value):
     return value.name
 
 
-def _data_spec(output):
-    if isinstance(output, PipelineData):
-        return output._spec()
-    if output.datastore is not None:
-        from azureml._sluice.names import datastore_name
+def _data_spec(output, default_datastore=None):
+    from azureml._sluice.names import datastore_name
 
-        return {"datastore": datastore_name(output.datastore)}
-    return {}
+    datastore = output.datastore if output.datastore is not None else default_datastore
+    return {"datastore": datastore_name(datastore)} if datastore is not None else {}
 
 
 class Pipeline(object):
@@ -230,7 +228,7 @@ class Pipeline(object):
         for step in self._steps:
             if getattr(step, "source_directory", "unset") is None and self._default_source_directory:
                 step.source_directory = self._default_source_directory
-        context = _SpecContext(self._steps, base_dir or os.getcwd())
+        context = _SpecContext(self._steps, base_dir or os.getcwd(), self._default_datastore)
         steps = []
         for step in self._steps:
             body = step._spec(context)

@@ -51,11 +51,13 @@ class PythonScriptStep(PipelineStep):
     def _check_script(self):
         if os.path.isabs(self.script_name) or ".." in self.script_name.replace("\\", "/").split("/"):
             raise ValueError("script_name %r must be a path inside source_directory" % self.script_name)
-        directory = os.path.abspath(self.source_directory or os.getcwd())
-        if self.source_directory is not None and not os.path.isdir(directory):
+        if self.source_directory is None:
+            return  # the pipeline's default_source_directory, else the current folder, when it is submitted
+        directory = os.path.abspath(self.source_directory)
+        if not os.path.isdir(directory):
             raise ValueError("source_directory %r does not exist (it is resolved from the current folder, %s)"
                              % (self.source_directory, os.getcwd()))
-        if os.path.isdir(directory) and not os.path.isfile(os.path.join(directory, self.script_name)):
+        if not os.path.isfile(os.path.join(directory, self.script_name)):
             raise ValueError("script_name %r is not a file in source_directory %s" % (self.script_name, directory))
 
     def _spec(self, context):
