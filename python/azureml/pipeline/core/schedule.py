@@ -356,5 +356,5 @@ class Schedule(object):
         return runs[0] if runs else None
 
     def __repr__(self):
-        return "Pipeline(Name: %s, Id: %s, Status: %s, Pipeline Id: %s, Recurrence Details: %r)" % (
+        return "Schedule(Name: %s, Id: %s, Status: %s, Pipeline Id: %s, Recurrence Details: %r)" % (
             self._name, self._id, self._status, self._pipeline_id or self._pipeline_endpoint_id, self._recurrence)
