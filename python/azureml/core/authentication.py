@@ -94,16 +94,93 @@ class AbstractAuthentication(object):
 
 
 class InteractiveLoginAuthentication(AbstractAuthentication):
-    """The signed-in user. In Azure, tokens come from the Azure CLI's login (``az login``); with ``force=True`` or no
-    login, run ``az login`` (``--use-device-code`` without a browser) and try again."""
+    """The signed-in user. In Azure, tokens come from the Azure CLI's login (``az account get-access-token``); when
+    ``az`` is not installed or not logged in, or with ``force=True``, from a device-code sign-in: it prints a code to
+    enter at https://microsoft.com/devicelogin and waits. The Sluice app registration pre-authorizes the Azure CLI's
+    client id (scripts/entra-app.sh), which the device-code sign-in uses too."""
 
     def __init__(self, force=False, tenant_id=None, cloud=None):
         AbstractAuthentication.__init__(self, cloud)
         self._force = force
         self._tenant_id = tenant_id
+        self._refresh_token = None
 
     def _fetch(self):
-        return _az_token(_scope(self._scope), self._tenant_id)
+        scope = _scope(self._scope)
+        if self._refresh_token:
+            try:
+                return self._redeem({"grant_type": "refresh_token", "refresh_token": self._refresh_token,
+                                     "scope": scope})
+            except AuthenticationException:
+                self._refresh_token = None
+        if not self._force:
+            try:
+                return _az_token(scope, self._tenant_id)
+            except AuthenticationException as err:
+                print("%s\nSigning in with a device code instead." % err)
+        return self._device_code(scope)
+
+    def _token_url(self):
+        return "%s/%s/oauth2/v2.0/token" % (_authority(), urllib.parse.quote(self._tenant_id or "organizations"))
+
+    def _redeem(self, fields):
+        body = _post_form_json(self._token_url(), dict(fields, client_id=AZURE_CLI_CLIENT_ID))
+        self._refresh_token = body.get("refresh_token") or self._refresh_token
+        return _token_of(body)
+
+    def _device_code(self, scope, sleep=time.sleep, clock=time.time):
+        url = "%s/%s/oauth2/v2.0/devicecode" % (_authority(), urllib.parse.quote(self._tenant_id or "organizations"))
+        code = _post_form_json(url, {"client_id": AZURE_CLI_CLIENT_ID, "scope": scope + " offline_access"})
+        print(code.get("message") or "To sign in, open %s and enter the code %s" % (
+            code.get("verification_uri"), code.get("user_code")))
+        interval = float(code.get("interval", 5))
+        deadline = clock() + float(code.get("expires_in", 900))
+        while clock() < deadline:
+            sleep(interval)
+            try:
+                return self._redeem({"grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                                     "device_code": code["device_code"]})
+            except _Pending as pending:
+                if pending.slow_down:
+                    interval += 5
+        raise AuthenticationException("The device code expired before the sign-in finished; try again")
+
+
+AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+
+
+class _Pending(AuthenticationException):
+    """The device-code sign-in has not finished yet (``authorization_pending``/``slow_down``)."""
+
+    def __init__(self, slow_down):
+        AuthenticationException.__init__(self, "sign-in pending")
+        self.slow_down = slow_down
+
+
+def _post_form_json(url, fields):
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode("ascii"), method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read().decode("utf-8"))
+    except urllib.error.HTTPError as err:
+        try:
+            detail = json.loads(err.read().decode("utf-8"))
+        except ValueError:
+            detail = {}
+        if detail.get("error") in ("authorization_pending", "slow_down"):
+            raise _Pending(detail["error"] == "slow_down")
+        why = detail.get("error_description") or detail.get("error") or err.reason
+        raise AuthenticationException("Getting a token from %s failed (HTTP %d): %s"
+                                      % (request.host, err.code, str(why).splitlines()[0]))
+    except (urllib.error.URLError, OSError) as err:
+        raise AuthenticationException("Could not reach %s for a token: %s" % (request.host, err))
+
+
+def _token_of(body):
+    expires = body.get("expires_on")
+    expires_at = float(expires) if expires else time.time() + float(body.get("expires_in", 300))
+    return body["access_token"], expires_at
 
 
 class AzureCliAuthentication(InteractiveLoginAuthentication):
@@ -111,6 +188,9 @@ class AzureCliAuthentication(InteractiveLoginAuthentication):
 
     def __init__(self, cloud=None):
         InteractiveLoginAuthentication.__init__(self, cloud=cloud)
+
+    def _fetch(self):
+        return _az_token(_scope(self._scope), self._tenant_id)
 
 
 def _az_token(scope, tenant_id=None):
@@ -132,9 +212,7 @@ def _az_token(scope, tenant_id=None):
 
 
 def _post_form(url, fields):
-    request = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode("ascii"), method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
-    return _read_token(request)
+    return _token_of(_post_form_json(url, fields))
 
 
 def _read_token(request):
@@ -151,9 +229,7 @@ def _read_token(request):
                                       % (request.host, err.code, str(why).splitlines()[0]))
     except (urllib.error.URLError, OSError) as err:
         raise AuthenticationException("Could not reach %s for a token: %s" % (request.host, err))
-    expires = body.get("expires_on")
-    expires_at = float(expires) if expires else time.time() + float(body.get("expires_in", 300))
-    return body["access_token"], expires_at
+    return _token_of(body)
 
 
 class ServicePrincipalAuthentication(AbstractAuthentication):

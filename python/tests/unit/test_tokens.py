@@ -185,3 +185,37 @@ class EntraTokens(TempDirTest):
         auth = TokenAuthentication(lambda audience: ("t-" + audience, 9999999999))
         os.environ["SLUICE_API_SCOPE"] = "api://x"
         self.assertEqual(auth.get_authentication_header(), {"Authorization": "Bearer t-api://x"})
+
+
+class DeviceCode(TempDirTest):
+    def setUp(self):
+        TempDirTest.setUp(self)
+        self.server = Server([
+            (200, {"device_code": "dc", "user_code": "ABC-123", "interval": 0, "expires_in": 60,
+                   "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin "
+                              "and enter the code ABC-123 to authenticate."}, {}),
+            (400, {"error": "authorization_pending"}, {}),
+            (200, {"access_token": "user-token", "refresh_token": "rt-1", "expires_in": 3600}, {}),
+            (200, {"access_token": "refreshed", "refresh_token": "rt-2", "expires_in": 3600}, {})])
+        self.addCleanup(self.server.close)
+        saved = {k: os.environ.get(k) for k in ("AZURE_AUTHORITY_HOST", "PATH")}
+        self.addCleanup(lambda: [os.environ.__setitem__(k, v) for k, v in saved.items() if v is not None])
+        os.environ.update(AZURE_AUTHORITY_HOST=self.server.url, PATH=self.dir, SLUICE_API_SCOPE="api://sluice-prod")
+
+    def test_without_the_azure_cli_the_user_signs_in_with_a_device_code(self):
+        auth = InteractiveLoginAuthentication(tenant_id="tid")._bind("https://sluice.example.net")
+        import contextlib
+        import io
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            self.assertEqual(auth.get_authentication_header(), {"Authorization": "Bearer user-token"})
+        self.assertIn("enter the code ABC-123", out.getvalue())
+        self.assertIn("Azure CLI (az) is not installed", out.getvalue())
+        paths = [r[1] for r in self.server.requests]
+        self.assertEqual(paths, ["/tid/oauth2/v2.0/devicecode", "/tid/oauth2/v2.0/token", "/tid/oauth2/v2.0/token"])
+        self.assertIn("client_id=04b07795-8ddb-461a-bbee-02f9e1bf7b46", self.server.requests[0][3].decode())
+        self.assertIn("scope=api%3A%2F%2Fsluice-prod%2F.default+offline_access", self.server.requests[0][3].decode())
+        auth._cache._expires = 0  # the token expired: the refresh token gets the next one, without a prompt
+        self.assertEqual(auth.get_authentication_header(), {"Authorization": "Bearer refreshed"})
+        self.assertIn("grant_type=refresh_token&refresh_token=rt-1", self.server.requests[3][3].decode())
