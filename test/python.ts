@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 
@@ -17,6 +18,7 @@ interface PythonTestRecord {
 }
 
 export async function runPythonSuite(t: TestContext, suite: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  assert.ok(existsSync(PYTHON), `${PYTHON} is missing: install Debian's python3 (or set SLUICE_TEST_PYTHON)`);
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
     (resolvePromise, reject) => {
       const child = spawn(PYTHON, [join(REPO, 'python', 'tests', 'run_tests.py'), suite], {

@@ -3,9 +3,13 @@ step, the run context (``Run.get_context()``)."""
 
 from azureml.core._run_client import Run
 from azureml.core.compute import ComputeTarget
+from azureml.core.conda_dependencies import CondaDependencies
+from azureml.core.dataset import Dataset
 from azureml.core.datastore import Datastore
+from azureml.core.environment import Environment
 from azureml.core.experiment import Experiment
 from azureml.core.runconfig import RunConfiguration
+from azureml.core.script_run_config import ScriptRunConfig
 from azureml.core.workspace import Workspace
 from sluice.run import Model
 
@@ -14,4 +18,5 @@ VERSION = "1.60.0.sluice1"
 
 __version__ = VERSION
 
-__all__ = ["VERSION", "Workspace", "Experiment", "Run", "Datastore", "ComputeTarget", "RunConfiguration", "Model"]
+__all__ = ["VERSION", "Workspace", "Experiment", "Run", "Datastore", "ComputeTarget", "RunConfiguration", "Model",
+           "Dataset", "Environment", "ScriptRunConfig", "CondaDependencies"]

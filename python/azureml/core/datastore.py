@@ -9,9 +9,6 @@ class Datastore(object):
     """A datastore; ``Datastore(workspace, name)`` or ``Datastore.get(workspace, name)``. ``name=None`` gives the
     workspace's default datastore, as in Azure ML."""
 
-    def __new__(cls, workspace=None, name=None):
-        return object.__new__(cls)
-
     def __init__(self, workspace=None, name=None):
         if workspace is None and name is None:
             return  # _from_json fills it in

@@ -6,6 +6,16 @@ from azureml.exceptions import ExperimentExecutionException, UserErrorException
 __all__ = ["Experiment"]
 
 
+def _has_tags(run_tags, wanted):
+    """v1's filter: a dict of values, a tag name, or a list of tag names."""
+    if not wanted:
+        return True
+    if isinstance(wanted, dict):
+        return all(run_tags.get(k) == v for k, v in wanted.items())
+    names = [wanted] if isinstance(wanted, str) else list(wanted)
+    return all(n in run_tags for n in names)
+
+
 class Experiment(object):
     def __init__(self, workspace, name, _skip_name_validation=False, _id=None, _archived_time=None,
                  _create_in_cloud=True, _experiment_dto=None, **kwargs):
@@ -52,8 +62,7 @@ class Experiment(object):
         from azureml.pipeline.core.run import PipelineRun
 
         for summary in self._workspace._list_runs(experiment=self._name):
-            if tags and any((summary.get("tags") or {}).get(k) != v for k, v in
-                            (tags.items() if isinstance(tags, dict) else [(tags, None)]) if v is not None):
+            if not _has_tags(summary.get("tags") or {}, tags):
                 continue
             run = PipelineRun(self, summary["id"])
             if type in (None, "azureml.PipelineRun"):

@@ -43,6 +43,7 @@ class _RunPrinter(object):
         self.out = out
         self.step_status = {}
         self.log_offsets = {}
+        self.attempts = {}
         self.summarised = set()
         self.started = False
         self.transport = run.experiment.workspace._transport
@@ -64,6 +65,12 @@ class _RunPrinter(object):
             record.get("steps", []), key=lambda s: (s.get("startedAt") or "~", s.get("name")))
         for step in steps:
             name, status = step.get("name"), step.get("status")
+            attempt = step.get("attempt") or 1
+            if name in self.attempts and self.attempts[name] != attempt and name in self.log_offsets:
+                self._stream(name, status, attempt=self.attempts[name])  # the rest of the earlier attempt
+                self.write("--- attempt %d ---\n" % attempt)
+                self.log_offsets[name] = 0
+            self.attempts[name] = attempt
             if self.step_status.get(name) != status:
                 if name not in self.step_status and not self.is_step:
                     self.write("\n\nStepRunId: %s:%s\nLink to Sluice: %s\n" % (self.run_id, name,
@@ -76,11 +83,12 @@ class _RunPrinter(object):
                 self.summarised.add(name)
                 self._step_summary(step)
 
-    def _stream(self, name, status):
+    def _stream(self, name, status, attempt=None):
         offset = self.log_offsets.get(name)
         try:
             answer = self.transport.request("GET", api_path("runs", self.run_id, "steps", name, "logs"),
-                                            query={"offset": offset or 0}, headers={"Accept": "text/plain"})
+                                            query={"offset": offset or 0, "attempt": attempt},
+                                            headers={"Accept": "text/plain"})
         except Exception:  # the log is a convenience; the status still tells
             return
         text = answer.text()

@@ -141,3 +141,42 @@ class Runs(TempDirTest):
         self.assertIn("http://sluice.test/api/runs/r1", out.getvalue())
         with self.assertRaises(ValueError):
             RunDetails("r1")
+
+
+class Retries(TempDirTest):
+    def test_a_retried_step_shows_the_rest_of_the_old_attempt_then_the_new_one(self):
+        records = [run_record("Running", [step("train", "Running", attempt=1)]),
+                   run_record("Running", [step("train", "Running", attempt=2)]),
+                   run_record("Completed", [step("train", "Completed", attempt=2)])]
+        # Attempt 1 wrote 19 bytes before the first poll and more before it failed; attempt 2 then starts over.
+        answers = {(None, 0): ["attempt one starts\n", "attempt two\n"], (1, 19): ["attempt one dies\n"],
+                   (None, 12): [""]}
+        order = []
+
+        def log(query, **kwargs):
+            key = (query.get("attempt"), query.get("offset"))
+            order.append(key)
+            return answers[key].pop(0) if len(answers[key]) > 1 else answers[key][0]
+
+        ws, transport = workspace({("GET", "runs/r1"): records, ("GET", "runs/r1/steps/train/logs"): log})
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            PipelineRun(Experiment(ws, "e"), "r1").wait_for_completion(show_output=True)
+        printed = out.getvalue()
+        self.assertLess(printed.index("attempt one starts"), printed.index("attempt one dies"))
+        self.assertLess(printed.index("attempt one dies"), printed.index("--- attempt 2 ---"))
+        self.assertLess(printed.index("--- attempt 2 ---"), printed.index("attempt two"))
+        self.assertEqual(order[:3], [(None, 0), (1, 19), (None, 0)])
+
+
+class RunListing(TempDirTest):
+    def test_get_runs_filters_by_tags_as_v1_does(self):
+        ws, transport = workspace({("GET", "runs"): {"value": [
+            {"id": "r2", "experiment": "e", "tags": {"team": "a", "x": "1"}},
+            {"id": "r1", "experiment": "e", "tags": {"team": "b"}}]}})
+        experiment = Experiment(ws, "e")
+        self.assertEqual([r.id for r in experiment.get_runs()], ["r2", "r1"])
+        self.assertEqual(transport.last("GET", "runs")["query"]["experiment"], "e")
+        self.assertEqual([r.id for r in experiment.get_runs(tags={"team": "b"})], ["r1"])
+        self.assertEqual([r.id for r in experiment.get_runs(tags="x")], ["r2"])
+        self.assertEqual([r.id for r in experiment.get_runs(tags=["team"])], ["r2", "r1"])
