@@ -135,6 +135,31 @@ class PipelineFlow(unittest.TestCase):
         self.assertNotIn(schedule.id, [s.id for s in Schedule.list(self.ws, active_only=True)])
         self.assertEqual(schedule.get_pipeline_runs(), [])
 
+    def test_07b_data_change_schedule_on_a_datapath_parameter(self):
+        from azureml.data import DataPath, DataPathComputeBinding
+
+        param = PipelineParameter(name="input_data", default_value=DataPath("workspaceblobstore", "diabetes/"))
+        binding = (param, DataPathComputeBinding())
+        prepped = PipelineData("prepped_data")
+        prep = PythonScriptStep(name="prepare", source_directory=SCRIPTS, script_name="prep.py",
+                                arguments=["--input-data", binding, "--prepped-data", prepped], inputs=[binding],
+                                outputs=[prepped], compute_target="cpu")
+        published = Pipeline(self.ws, [prep]).publish(name="ingest-py", version="1")
+        self.assertEqual([p["name"] for p in published.parameters], ["input_data"])
+        schedule = Schedule.create(self.ws, name="on-new-data", pipeline_id=published.id, experiment_name="py-ingest",
+                                   datastore=Datastore.get(self.ws, "workspaceblobstore"),
+                                   path_on_datastore="incoming", polling_interval=5,
+                                   data_path_parameter_name="input_data")
+        self.assertEqual((schedule.datastore_name, schedule.path_on_datastore, schedule.polling_interval,
+                          schedule.data_path_parameter_name), ("workspaceblobstore", "incoming", 5, "input_data"))
+        self.assertIsNone(schedule.recurrence)
+        schedule.disable()
+        with self.assertRaises(UserErrorException) as caught:
+            Schedule.create(self.ws, name="bad", pipeline_id=published.id, experiment_name="py-ingest",
+                            datastore="workspaceblobstore", path_on_datastore="incoming",
+                            data_path_parameter_name="no_such_parameter")
+        self.assertIn("input_data", str(caught.exception))
+
     def test_08_get_runs_newest_first(self):
         runs = list(self.experiment.get_runs())
         self.assertGreaterEqual(len(runs), 3)

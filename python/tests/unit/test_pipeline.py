@@ -312,3 +312,30 @@ class Submit(PipelineTest):
         self.assertEqual(self.transport.last("POST", "experiments/validate/runs")["query"], {"dryRun": "true"})
         self.transport.routes[("POST", "experiments/validate/runs")] = {"dryRun": True}
         self.assertEqual(self.lab().validate(), [])
+
+
+class DataPaths(PipelineTest):
+    def test_a_datapath_parameter_is_an_input_a_submit_can_repoint(self):
+        from azureml.data import DataPath, DataPathComputeBinding
+
+        param = PipelineParameter(name="input_data", default_value=DataPath("workspaceblobstore", "incoming/"))
+        bound = (param, DataPathComputeBinding(mode="mount"))
+        step = PythonScriptStep("prep.py", name="prep", source_directory="scripts", arguments=["--in", bound],
+                                inputs=[bound])
+        spec, _ = Pipeline(self.ws, step)._spec()
+        self.assertEqual(spec["parameters"], {"input_data": {"type": "datapath", "default": {
+            "datastore": "workspaceblobstore", "path": "incoming/"}}})
+        self.assertEqual((spec["steps"][0]["arguments"], spec["steps"][0]["inputs"]),
+                         (["--in", "${{inputs.input_data}}"], ["input_data"]))
+        self.transport.routes[("POST", "snapshots")] = lambda **kw: {
+            "id": pack_snapshot(os.path.join(self.dir, "scripts")).id}
+        self.transport.routes[("POST", "experiments/e/runs")] = {"id": "r"}
+        Pipeline(self.ws, step).submit("e", pipeline_parameters={"input_data": DataPath("archive", "2024/")})
+        body = self.transport.last("POST", "experiments/e/runs")["json_body"]
+        self.assertEqual(body["dataPaths"], {"input_data": {"datastore": "archive", "path": "2024/"}})
+        with self.assertRaises(ValueError):
+            DataPathComputeBinding(mode="upload")
+        with self.assertRaises(ValueError):
+            Pipeline(self.ws, PythonScriptStep("prep.py", source_directory="scripts",
+                                               arguments=[(PipelineParameter("n", 1), DataPathComputeBinding())]
+                                               ))._spec()

@@ -13,7 +13,11 @@ class PipelineParameter(object):
 
     def __init__(self, name, default_value):
         self.name = check_name(name, "PipelineParameter name")
-        if isinstance(default_value, bool):
+        from azureml.data.datapath import DataPath
+
+        if isinstance(default_value, DataPath):
+            self.type = "datapath"
+        elif isinstance(default_value, bool):
             self.type = "bool"
         elif isinstance(default_value, int):
             self.type = "int"
@@ -22,12 +26,13 @@ class PipelineParameter(object):
         elif isinstance(default_value, str):
             self.type = "string"
         else:
-            raise ValueError("PipelineParameter %s: default_value must be a str, int, float or bool, not %s"
+            raise ValueError("PipelineParameter %s: default_value must be a str, int, float, bool or DataPath, not %s"
                              % (name, type(default_value).__name__))
         self.default_value = default_value
 
     def _spec(self):
-        return {"type": self.type, "default": self.default_value}
+        default = self.default_value._json() if self.type == "datapath" else self.default_value
+        return {"type": self.type, "default": default}
 
     def __repr__(self):
         return "PipelineParameter_Name:%s_Default:%s" % (self.name, self.default_value)
@@ -60,15 +65,16 @@ def _split_parameters(pipeline_parameters):
     if not isinstance(pipeline_parameters, dict):
         raise UserErrorException("pipeline_parameters must be a dict of parameter name to value")
     from azureml.data.data_reference import DataReference
+    from azureml.data.datapath import DataPath
 
     parameters, data_paths = {}, {}
     for name, value in pipeline_parameters.items():
-        if isinstance(value, DataReference):
+        if isinstance(value, (DataReference, DataPath)):
             data_paths[name] = {"datastore": value.datastore_name, "path": value.path_on_datastore or ""}
         elif isinstance(value, bool) or isinstance(value, (int, float, str)):
             parameters[name] = value
         else:
-            raise UserErrorException("pipeline_parameters[%r]: %r is not a str, int, float, bool or DataReference"
+            raise UserErrorException("pipeline_parameters[%r]: %r is not a str, int, float, bool, DataPath or DataReference"
                                      % (name, value))
     return parameters, data_paths
 

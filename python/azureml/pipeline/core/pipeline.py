@@ -83,7 +83,10 @@ class _SpecContext(object):
 
     def _consume(self, step, value):
         ins = self.step_io[id(step)][0]
-        if isinstance(value, DataReference):
+        datapath = _datapath_parameter(value)
+        if datapath is not None:
+            name = self._parameter(datapath)
+        elif isinstance(value, DataReference):
             name = self._input(value)
         elif isinstance(value, (PipelineData, OutputFileDatasetConfig, _OutputInput)):
             name = _data_name(value)
@@ -130,20 +133,33 @@ class _SpecContext(object):
         self.sources[key] = directory
         return key
 
+    def _parameter(self, parameter):
+        self._declare(parameter.name, "parameter", "arguments")
+        known = self.parameters.get(parameter.name)
+        if known is not None and known != parameter._spec():
+            raise ValueError("two PipelineParameters are named %s with different defaults" % parameter.name)
+        self.parameters[parameter.name] = parameter._spec()
+        return parameter.name
+
     def value(self, step, value):
         if isinstance(value, PipelineParameter):
-            self._declare(value.name, "parameter", "arguments")
-            known = self.parameters.get(value.name)
-            if known is not None and known != value._spec():
-                raise ValueError("two PipelineParameters are named %s with different defaults" % value.name)
-            self.parameters[value.name] = value._spec()
-            return "${{parameters.%s}}" % value.name
+            if value.type == "datapath":
+                raise ValueError("step %s: DataPath parameter %s is a location; pass it in arguments or inputs, "
+                                 "not as an environment value" % (step.name, value.name))
+            return "${{parameters.%s}}" % self._parameter(value)
         if isinstance(value, bool) or isinstance(value, (int, float, str)):
             return str(value)
         raise ValueError("step %s: %r cannot be an environment value; use text, numbers or a PipelineParameter"
                          % (step.name, value))
 
     def argument(self, step, value):
+        datapath = _datapath_parameter(value)
+        if datapath is not None:
+            name = self._parameter(datapath)
+            ins = self.step_io[id(step)][0]
+            if name not in ins:
+                ins.append(name)
+            return "${{inputs.%s}}" % name
         if isinstance(value, (PipelineData, OutputFileDatasetConfig, _OutputInput)):
             name = _data_name(value)
             ins, outs = self.step_io[id(step)]
@@ -166,6 +182,19 @@ class _SpecContext(object):
             raise ValueError("step %s: argument %r is not text, a number, PipelineData, OutputFileDatasetConfig, "
                              "DataReference or PipelineParameter" % (step.name, value))
         return self.value(step, value)
+
+
+def _datapath_parameter(value):
+    """The DataPath PipelineParameter of ``param`` or ``(param, DataPathComputeBinding(...))``, else None."""
+    from azureml.data.datapath import DataPathComputeBinding
+
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], DataPathComputeBinding):
+        value = value[0]
+        if not isinstance(value, PipelineParameter) or value.type != "datapath":
+            raise ValueError("a DataPathComputeBinding goes with a PipelineParameter whose default is a DataPath")
+    if isinstance(value, PipelineParameter) and value.type == "datapath":
+        return value
+    return None
 
 
 def _data_name(value):
