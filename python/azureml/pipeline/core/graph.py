@@ -74,8 +74,8 @@ def _split_parameters(pipeline_parameters):
         elif isinstance(value, bool) or isinstance(value, (int, float, str)):
             parameters[name] = value
         else:
-            raise UserErrorException("pipeline_parameters[%r]: %r is not a str, int, float, bool, DataPath or DataReference"
-                                     % (name, value))
+            raise UserErrorException("pipeline_parameters[%r]: %r is not a str, int, float, bool, DataPath or "
+                                     "DataReference" % (name, value))
     return parameters, data_paths
 
 

@@ -6,7 +6,7 @@ import os
 import uuid
 
 from azureml._sluice.http import api_path
-from azureml._sluice.names import EXPERIMENT_NAME, check_name, spec_name
+from azureml._sluice.names import EXPERIMENT_NAME, spec_name
 from azureml._sluice.snapshot import pack_snapshot
 from azureml.data.data_reference import DataReference
 from azureml.data.output_dataset_config import OutputFileDatasetConfig, _OutputInput

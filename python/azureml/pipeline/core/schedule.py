@@ -5,7 +5,6 @@ import datetime
 import re
 
 from azureml._sluice.http import api_path
-from azureml.exceptions import UserErrorException
 
 __all__ = ["Schedule", "ScheduleRecurrence", "TimeZone"]
 
