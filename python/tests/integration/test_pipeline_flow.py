@@ -178,6 +178,13 @@ class PipelineFlow(unittest.TestCase):
         with self.assertRaises(ValueError):
             Schedule.create(self.ws, name="bad", pipeline_id=self.state["published"].id, experiment_name="x",
                             recurrence=ScheduleRecurrence(frequency="Hour", interval=1, hours=[25]))
+        a = PythonScriptStep(name="a", source_directory=SCRIPTS, script_name="prep.py", compute_target="cpu")
+        b = PythonScriptStep(name="b", source_directory=SCRIPTS, script_name="train.py", compute_target="cpu")
+        a.run_after(b)
+        b.run_after(a)
+        problems = Pipeline(self.ws, [a, b]).validate()
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("the steps form a cycle", problems[0])
         self.state["published"].disable()
         with self.assertRaises(UserErrorException) as caught:
             self.state["published"].submit(self.ws, "py-disabled")
