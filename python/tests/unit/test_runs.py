@@ -69,6 +69,7 @@ class Runs(TempDirTest):
         self.assertEqual(run.get_metrics(), {"Accuracy": 0.9})
         self.assertEqual(run.get_metrics(recursive=True)["r1:train"]["Accuracy"], 0.9)
         self.assertEqual([c.name for c in run.find_step_run("train")], ["train"])
+        self.assertEqual(run.find_step_run("nope"), [])
         self.assertEqual(train.get_details()["target"], "cpu")
 
     def test_metric_lists(self):
@@ -167,6 +168,14 @@ class Retries(TempDirTest):
         self.assertLess(printed.index("attempt one dies"), printed.index("--- attempt 2 ---"))
         self.assertLess(printed.index("--- attempt 2 ---"), printed.index("attempt two"))
         self.assertEqual(order[:3], [(None, 0), (1, 19), (None, 0)])
+
+
+class DisplayNames(TempDirTest):
+    def test_find_step_run_takes_the_name_the_step_was_built_with(self):
+        ws, _ = workspace({("GET", "runs/r1"): run_record("Completed", [step("Prepare_Data", "Completed")])})
+        run = PipelineRun(Experiment(ws, "e"), "r1")
+        self.assertEqual([c.id for c in run.find_step_run("Prepare Data")], ["r1:Prepare_Data"])
+        self.assertEqual([c.id for c in run.find_step_run("Prepare_Data")], ["r1:Prepare_Data"])
 
 
 class RunListing(TempDirTest):

@@ -74,8 +74,12 @@ class PipelineRun(Run):
             yield StepRun(self._experiment, "%s:%s" % (self._id, step["name"]), _record=step, _parent=self)
 
     def find_step_run(self, name, recursive=True):
-        """The step runs named ``name`` (a list, as in Azure ML)."""
-        return [c for c in self.get_children() if c.name == name]
+        """The step runs named ``name`` (a list, as in Azure ML). The name the step was built with works too: a
+        display name such as "Prepare Data" became the spec name "Prepare_Data"."""
+        from azureml._sluice.names import spec_name
+
+        wanted = {name, spec_name(name)} if isinstance(name, str) and name.strip() else {name}
+        return [c for c in self.get_children() if c.name in wanted]
 
     def get_steps(self):
         return self.get_children()
