@@ -2,6 +2,7 @@
 
 import json
 import sys
+import time
 
 from azureml._sluice.http import api_path
 
@@ -38,9 +39,13 @@ class _RunPrinter(object):
     """What ``wait_for_completion(show_output=True)`` prints: each step's status as it changes and its log as it
     grows, then the execution summary, in the layout of Azure ML's SDK."""
 
-    def __init__(self, run, out):
+    QUEUED_HINT_AFTER = 60  # seconds a step may wait for a worker before the printer says where to look
+
+    def __init__(self, run, out, clock=time.time):
         self.run = run
         self.out = out
+        self.clock = clock
+        self.queued_since = {}
         self.step_status = {}
         self.log_offsets = {}
         self.attempts = {}
@@ -77,6 +82,14 @@ class _RunPrinter(object):
                                                                                self.run.get_portal_url()))
                 self.step_status[name] = status
                 self.write("StepRun( %s ) Status: %s\n" % (name, status))
+            if status == "Queued":
+                since = self.queued_since.setdefault(name, self.clock())
+                if since is not None and self.clock() - since >= self.QUEUED_HINT_AFTER:
+                    compute = step.get("compute") or "cpu"
+                    self.write("StepRun( %s ) has waited %d s for a worker of compute target %s: is one running? "
+                               "Locally: `npx sluice worker --compute %s` (or list it in SLUICE_COMPUTE_TARGETS for "
+                               "`npm start`)\n" % (name, self.clock() - since, compute, compute))
+                    self.queued_since[name] = None  # said once
             if status in ("Running", "Completed", "Failed", "Canceled") and not step.get("reused"):
                 self._stream(name, status)
             if status in ("Completed", "Failed", "Canceled") and name not in self.summarised:

@@ -189,3 +189,24 @@ class RunListing(TempDirTest):
         self.assertEqual([r.id for r in experiment.get_runs(tags={"team": "b"})], ["r1"])
         self.assertEqual([r.id for r in experiment.get_runs(tags="x")], ["r2"])
         self.assertEqual([r.id for r in experiment.get_runs(tags=["team"])], ["r2", "r1"])
+
+
+class QueuedHint(TempDirTest):
+    def test_a_step_waiting_long_for_a_worker_gets_one_hint(self):
+        from azureml.widgets import _RunPrinter
+
+        ws, _ = workspace()
+        now = [1000.0]
+        out = io.StringIO()
+        printer = _RunPrinter(PipelineRun(Experiment(ws, "e"), "r1"), out, clock=lambda: now[0])
+        queued = run_record("Running", [step("train", "Queued", compute="gpu")])
+        printer.update(queued)
+        now[0] += 59
+        printer.update(queued)
+        self.assertNotIn("waited", out.getvalue())
+        now[0] += 1
+        printer.update(queued)
+        now[0] += 100
+        printer.update(queued)
+        self.assertEqual(out.getvalue().count("waited 60 s for a worker of compute target gpu"), 1)
+        self.assertIn("npx sluice worker --compute gpu", out.getvalue())
