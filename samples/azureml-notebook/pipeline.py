@@ -18,7 +18,7 @@ import urllib.request
 
 from azureml.core import VERSION, ComputeTarget, Datastore, Experiment, Workspace
 from azureml.core.authentication import InteractiveLoginAuthentication
-from azureml.exceptions import ComputeTargetException
+from azureml.core.compute_target import ComputeTargetException
 from azureml.pipeline.core import Pipeline, PipelineData, PipelineParameter, PipelineRun, Schedule, \
     ScheduleRecurrence
 from azureml.pipeline.steps import PythonScriptStep
