@@ -136,6 +136,9 @@ class Spec(PipelineTest):
         self.assertIn('      - "${{inputs.raw_data}}"\n', text)
         with self.assertRaises(UserErrorException):
             self.lab().to_yaml(os.path.join(self.dir, "other", "pipeline.yaml"))
+        os.makedirs(os.path.join(self.dir, "other", "scripts"))  # a folder of the same name is not the same folder
+        with self.assertRaises(UserErrorException):
+            self.lab().to_yaml(os.path.join(self.dir, "other", "pipeline.yaml"))
 
 
 class Mistakes(PipelineTest):
@@ -274,6 +277,25 @@ class Submit(PipelineTest):
             "raw_data": DataReference("archive", "raw_data", "2024/")})
         body = self.transport.last("POST", "experiments/exp-1/runs")["json_body"]
         self.assertEqual(body["dataPaths"], {"raw_data": {"datastore": "archive", "path": "2024/"}})
+
+    def test_every_folder_is_packed_before_anything_is_uploaded_and_equal_content_once(self):
+        self.transport.routes.update(self.routes())
+        self.write("copy/prep.py", "print('prep')\n")
+        self.write("copy/train.py", "print('train')\n")
+        a = PythonScriptStep("prep.py", name="a", source_directory="scripts")
+        b = PythonScriptStep("prep.py", name="b", source_directory="copy")
+        Pipeline(self.ws, [a, b]).submit("exp-1")
+        self.assertEqual(len([c for c in self.transport.calls if c["path"] == "snapshots"]), 1)
+        body = self.transport.last("POST", "experiments/exp-1/runs")["json_body"]
+        self.assertEqual(body["snapshots"], {"scripts": self.expected_id, "copy": self.expected_id})
+        self.transport.calls = []
+        missing = PythonScriptStep("prep.py", name="c", source_directory="copy")
+        import shutil
+
+        shutil.rmtree(os.path.join(self.dir, "copy"))
+        with self.assertRaises(UserErrorException):
+            Pipeline(self.ws, [a, missing]).submit("exp-1")
+        self.assertEqual(self.transport.calls, [])
 
     def test_a_server_that_disagrees_on_the_snapshot_id_is_an_error(self):
         self.transport.routes[("POST", "snapshots")] = {"id": "other", "created": True}

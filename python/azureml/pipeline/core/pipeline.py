@@ -292,7 +292,7 @@ class Pipeline(object):
         base = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
         spec, sources = self._spec(name, base)
         for key in sources:
-            if key != "." and not os.path.isdir(os.path.join(base, key)):
+            if os.path.abspath(os.path.join(base, key)) != sources[key]:
                 raise UserErrorException("source_directory %s lies outside %s; write the YAML file in a folder that "
                                          "contains every source directory" % (sources[key], base))
         text = _to_yaml(spec)
@@ -304,14 +304,19 @@ class Pipeline(object):
     def _upload(self, sources):
         snapshots = {}
         transport = self._workspace._transport
-        for key, directory in sources.items():
-            packed = pack_snapshot(directory)
+        # Pack everything first: a missing or oversized folder fails before anything is uploaded (as the CLI does).
+        packed_all = [(key, directory, pack_snapshot(directory)) for key, directory in sources.items()]
+        uploaded = set()
+        for key, directory, packed in packed_all:
+            snapshots[key] = packed.id
+            if packed.id in uploaded:
+                continue
             stored = transport.json("POST", "snapshots", data=packed.archive, content_type="application/gzip")
             if stored.get("id") != packed.id:
                 raise SnapshotException("the service computed snapshot id %s for %s, not %s; this package and the "
                                         "service disagree on the snapshot format (update one of them)"
                                         % (stored.get("id"), directory, packed.id))
-            snapshots[key] = packed.id
+            uploaded.add(packed.id)
         return snapshots
 
     # -- validate, submit, publish -------------------------------------------------------------------------------
