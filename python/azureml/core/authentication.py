@@ -94,7 +94,7 @@ class AbstractAuthentication(object):
 
 
 class InteractiveLoginAuthentication(AbstractAuthentication):
-    """The signed-in user. In Azure, tokens come from the Azure CLI's login (``az account get-access-token``); when
+    """The signed-in user (``SLUICE_TOKEN``, when set, is used as it is). In Azure, tokens come from the Azure CLI's login (``az account get-access-token``); when
     ``az`` is not installed or not logged in, or with ``force=True``, from a device-code sign-in: it prints a code to
     enter at https://microsoft.com/devicelogin and waits. The Sluice app registration pre-authorizes the Azure CLI's
     client id (scripts/entra-app.sh), which the device-code sign-in uses too."""
@@ -104,6 +104,10 @@ class InteractiveLoginAuthentication(AbstractAuthentication):
         self._force = force
         self._tenant_id = tenant_id
         self._refresh_token = None
+
+    def _get_token(self):
+        token = os.environ.get("SLUICE_TOKEN")
+        return token if token else AbstractAuthentication._get_token(self)
 
     def _fetch(self):
         scope = _scope(self._scope)

@@ -181,6 +181,11 @@ class EntraTokens(TempDirTest):
         self.assertIn("client_id=uami", path)
         self.assertEqual({k.lower(): v for k, v in headers.items()}["x-identity-header"], "h-secret")
 
+    def test_sluice_token_is_the_signed_in_users_token(self):
+        os.environ.update(SLUICE_URL="https://sluice.example.net", SLUICE_TOKEN="from-env")
+        self.assertEqual(InteractiveLoginAuthentication().get_authentication_header(),
+                         {"Authorization": "Bearer from-env"})
+
     def test_token_authentication_calls_your_function(self):
         auth = TokenAuthentication(lambda audience: ("t-" + audience, 9999999999))
         os.environ["SLUICE_API_SCOPE"] = "api://x"
