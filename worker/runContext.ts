@@ -3,7 +3,7 @@ import { delimiter } from 'node:path';
 import { Metric, type JobMessage } from '../shared/compute/messages';
 
 /**
- * The files through which a step's run context (worker/python/sluice/run.py) talks to the worker. The names are the
+ * The files through which a step's run context (python/sluice/run.py) talks to the worker. The names are the
  * protocol; the Python side reads the same variables.
  */
 export const CONTEXT_ENV = {
@@ -48,7 +48,7 @@ export function stepEnvironment(base: NodeJS.ProcessEnv, input: StepEnvironmentI
   Object.assign(env, {
     PYTHONPATH: pythonPath,
     PYTHONUNBUFFERED: '1', // so print() reaches the log while the step runs
-    PYTHONDONTWRITEBYTECODE: '1', // keep worker/python read-only
+    PYTHONDONTWRITEBYTECODE: '1', // keep python/ read-only
     TMPDIR: input.tmpDir,
     TMP: input.tmpDir,
     TEMP: input.tmpDir,

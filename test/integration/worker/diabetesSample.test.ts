@@ -13,7 +13,7 @@ import { createWorker, type Worker } from '../../../worker';
 import { clientsFor, enqueue, makeJob, putBlob, readBlob, ResultReader, uploadSnapshot } from './harness';
 
 const SAMPLE = resolve(__dirname, '../../../samples/diabetes');
-const PYTHONPATH = resolve(__dirname, '../../../worker/python');
+const PYTHONPATH = resolve(__dirname, '../../../python');
 
 function python(args: string[], cwd: string): string {
   const r = spawnSync('python3', args, { cwd, env: { ...process.env, PYTHONPATH }, encoding: 'utf8' });

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { makeJobForUnit } from './jobFixture';
 import { readContextFile, stepEnvironment } from '../../../worker/runContext';
 
-const PYTHON_DIR = resolve(__dirname, '../../../worker/python');
+const PYTHON_DIR = resolve(__dirname, '../../../python');
 
 test("the step environment hides the worker's own settings and adds the context variables", () => {
   const env = stepEnvironment(

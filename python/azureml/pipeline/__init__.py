@@ -1,0 +1,1 @@
+"""``azureml.pipeline``: pipelines built in Python, run by Sluice (``azureml.pipeline.core``, ``.steps``)."""

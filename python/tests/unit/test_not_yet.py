@@ -1,0 +1,33 @@
+"""What the server side of issue 14 will bring exists for imports and refuses clearly when used."""
+
+import unittest
+
+from azureml.core import CondaDependencies, Dataset, Environment, ScriptRunConfig
+from azureml.core.dataset import Dataset as DatasetFromModule
+from azureml.core.environment import Environment as EnvironmentFromModule
+
+
+class NotYet(unittest.TestCase):
+    def refused(self, action, *words):
+        with self.assertRaises(NotImplementedError) as caught:
+            action()
+        for word in words:
+            self.assertIn(word, str(caught.exception))
+
+    def test_datasets(self):
+        self.assertIs(Dataset, DatasetFromModule)
+        self.refused(lambda: Dataset.Tabular.from_delimited_files(path=[("ds", "x/*.csv")]), "Dataset", "issue 14")
+        self.refused(lambda: Dataset.File.from_files(path="x"), "dataset registry")
+        self.refused(lambda: Dataset.get_by_name(None, name="diabetes"), "Dataset")
+
+    def test_environments(self):
+        self.assertIs(Environment, EnvironmentFromModule)
+        self.refused(lambda: Environment("diabetes-env"), "Environment", "worker's Python interpreter")
+        self.refused(lambda: Environment.from_conda_specification("e", "env.yml"), "Environment")
+        self.refused(lambda: CondaDependencies.create(pip_packages=["scikit-learn"]), "CondaDependencies")
+
+    def test_script_run_config_is_not_a_sluice_concept(self):
+        with self.assertRaises(NotImplementedError) as caught:
+            ScriptRunConfig(source_directory=".", script="train.py")
+        self.assertIn("PythonScriptStep", str(caught.exception))
+        self.assertNotIn("issue 14", str(caught.exception))

@@ -1,0 +1,212 @@
+import contextlib
+import io
+import os
+
+from azureml.core import Experiment, Run
+from azureml.core._run_client import _metrics_from_list
+from azureml.exceptions import ActivityFailedException, UserErrorException
+from azureml.pipeline.core import PipelineRun, StepRun
+from azureml.widgets import RunDetails
+
+from .support import TempDirTest, workspace
+
+
+def step(name, status, **extra):
+    return dict({"name": name, "status": status, "attempt": 1, "compute": "cpu", "metrics": [], "tags": {},
+                 "outputs": [], "reused": False, "links": {"logs": "http://sluice.test/logs/" + name}}, **extra)
+
+
+def run_record(status, steps, **extra):
+    return dict({"id": "r1", "experiment": "e", "status": status, "pipelineName": "diabetes", "metrics": {},
+                 "tags": {"team": "ml"}, "parameters": {"reg_rate": 0.1}, "steps": steps}, **extra)
+
+
+class Runs(TempDirTest):
+    def test_run_constructor_dispatches_on_the_id(self):
+        ws, _ = workspace()
+        experiment = Experiment(ws, "e")
+        self.assertIsInstance(Run(experiment, "r1"), PipelineRun)
+        step_run = Run(experiment, "r1:train")
+        self.assertIsInstance(step_run, StepRun)
+        self.assertEqual((step_run.name, step_run.parent.id), ("train", "r1"))
+        with self.assertRaises(UserErrorException):
+            Run("e", "r1")
+        with self.assertRaises(UserErrorException):
+            Run(experiment, "")
+        with self.assertRaises(UserErrorException):
+            StepRun(experiment, "r1")
+
+    def test_get_context_outside_a_worker_is_offline(self):
+        os.environ.pop("SLUICE_CONTEXT_FILE", None)
+        context = Run.get_context()
+        self.assertTrue(context.id.startswith("OfflineRun_"))
+
+    def test_details_tags_children_and_metrics(self):
+        ws, transport = workspace({("GET", "runs/r1"): run_record("Completed", [
+            step("train", "Completed", startedAt="2024-01-01T00:01:00Z", metrics=[
+                {"name": "Accuracy", "kind": "scalar", "value": 0.9},
+                {"name": "loss", "kind": "scalar", "value": 0.5}, {"name": "loss", "kind": "scalar", "value": 0.3},
+                {"name": "roc", "kind": "row", "value": {"fpr": 0.1, "tpr": 0.8}},
+                {"name": "roc", "kind": "row", "value": {"fpr": 0.2, "tpr": 0.9}}]),
+            step("prepare", "Completed", startedAt="2024-01-01T00:00:00Z", reused=True,
+                 reusedFrom={"runId": "r0", "step": "prepare"})], metrics={"Accuracy": 0.9})})
+        run = PipelineRun(Experiment(ws, "e"), "r1")
+        self.assertEqual(run.get_status(), "Completed")
+        self.assertEqual(run.get_tags(), {"team": "ml"})
+        self.assertEqual(run.display_name, "diabetes")
+        self.assertEqual(run.get_details()["parameters"], {"reg_rate": 0.1})
+        children = run.get_children()
+        self.assertFalse(isinstance(children, list))  # a generator, as in v1
+        children = list(children)
+        self.assertEqual([c.name for c in children], ["prepare", "train"])
+        self.assertEqual([c.id for c in children], ["r1:prepare", "r1:train"])
+        prepare, train = children
+        self.assertTrue(prepare.reused)
+        self.assertEqual(prepare.get_details()["properties"]["azureml.reusedrunid"], "r0:prepare")
+        self.assertEqual(train.get_metrics(), {"Accuracy": 0.9, "loss": [0.5, 0.3],
+                                               "roc": {"fpr": [0.1, 0.2], "tpr": [0.8, 0.9]}})
+        self.assertEqual(train.get_metrics("loss"), {"loss": [0.5, 0.3]})
+        self.assertEqual(run.get_metrics(), {"Accuracy": 0.9})
+        self.assertEqual(run.get_metrics(recursive=True)["r1:train"]["Accuracy"], 0.9)
+        self.assertEqual([c.name for c in run.find_step_run("train")], ["train"])
+        self.assertEqual(run.find_step_run("nope"), [])
+        self.assertEqual(train.get_details()["target"], "cpu")
+
+    def test_metric_lists(self):
+        self.assertEqual(_metrics_from_list([{"name": "l", "kind": "list", "value": [1, 2]}]), {"l": [1, 2]})
+
+    def test_wait_for_completion_streams_steps_and_logs(self):
+        records = [run_record("Running", [step("prepare", "Running")]),
+                   run_record("Completed", [step("prepare", "Completed", startedAt="a")])]
+        logs = ["reading data\n", "done\n"]
+        ws, transport = workspace({("GET", "runs/r1"): records,
+                                   ("GET", "runs/r1/steps/prepare/logs"): logs})
+        run = PipelineRun(Experiment(ws, "e"), "r1")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = run.wait_for_completion(show_output=True)
+        printed = out.getvalue()
+        self.assertEqual(status, "Completed")
+        for line in ("PipelineRunId: r1", "PipelineRun Status: Running", "StepRunId: r1:prepare",
+                     "StepRun( prepare ) Status: Running", "reading data", "done",
+                     "StepRun( prepare ) Status: Completed", "StepRun(prepare) Execution Summary",
+                     "PipelineRun Execution Summary"):
+            self.assertIn(line, printed)
+        self.assertLess(printed.index("reading data"), printed.index("StepRun( prepare ) Status: Completed"))
+
+    def test_a_failed_run_raises_activity_failed_unless_asked_not_to(self):
+        failed = run_record("Failed", [step("boom", "Failed")], error={"code": "StepFailed",
+                                                                       "message": "step boom exited with code 3"})
+        ws, _ = workspace({("GET", "runs/r1"): failed, ("GET", "runs/r1/steps/boom/logs"): ""})
+        run = PipelineRun(Experiment(ws, "e"), "r1")
+        with self.assertRaises(ActivityFailedException) as caught:
+            run.wait_for_completion(show_output=False)
+        self.assertIn("exited with code 3", str(caught.exception))
+        self.assertEqual(run.wait_for_completion(show_output=False, raise_on_error=False), "Failed")
+        self.assertEqual(run.get_details()["error"]["error"]["code"], "StepFailed")
+
+    def test_cancel_and_publish(self):
+        ws, transport = workspace({("POST", "runs/r1/cancel"): {"id": "r1", "status": "CancelRequested"},
+                                   ("POST", "published-pipelines"): {"id": "pp", "name": "n", "status": "Active"}})
+        run = PipelineRun(Experiment(ws, "e"), "r1")
+        run.cancel()
+        self.assertEqual(transport.last("POST", "runs/r1/cancel")["json_body"], {})
+        published = run.publish_pipeline(name="n", description="d", version="1.0")
+        self.assertEqual(transport.last("POST", "published-pipelines")["json_body"],
+                         {"name": "n", "runId": "r1", "description": "d", "version": "1.0"})
+        self.assertEqual(published.id, "pp")
+        with self.assertRaises(UserErrorException):
+            run.publish_pipeline(name="", description="d", version="1")
+        with self.assertRaises(UserErrorException):
+            StepRun(Experiment(ws, "e"), "r1:a").cancel()
+
+    def test_cancel_of_an_ended_run_is_harmless(self):
+        ws, _ = workspace({("POST", "runs/r1/cancel"): UserErrorException("ended", status_code=409,
+                                                                           code="RunEnded")})
+        PipelineRun(Experiment(ws, "e"), "r1").cancel()
+
+    def test_what_needs_the_server_side_says_so(self):
+        ws, _ = workspace()
+        run = PipelineRun(Experiment(ws, "e"), "r1")
+        for action in (run.get_file_names, lambda: run.download_file("x"), lambda: run.log("a", 1),
+                       lambda: run.register_model("m", "p")):
+            with self.assertRaises(NotImplementedError) as caught:
+                action()
+            self.assertIn("issue 14", str(caught.exception))
+
+    def test_run_details_prints_where_to_watch(self):
+        ws, _ = workspace({("GET", "runs/r1"): run_record("Running", [])})
+        out = io.StringIO()
+        RunDetails(PipelineRun(Experiment(ws, "e"), "r1")).show(out)
+        self.assertIn("npx sluice runs show r1", out.getvalue())
+        self.assertIn("http://sluice.test/api/runs/r1", out.getvalue())
+        with self.assertRaises(ValueError):
+            RunDetails("r1")
+
+
+class Retries(TempDirTest):
+    def test_a_retried_step_shows_the_rest_of_the_old_attempt_then_the_new_one(self):
+        records = [run_record("Running", [step("train", "Running", attempt=1)]),
+                   run_record("Running", [step("train", "Running", attempt=2)]),
+                   run_record("Completed", [step("train", "Completed", attempt=2)])]
+        # Attempt 1 wrote 19 bytes before the first poll and more before it failed; attempt 2 then starts over.
+        answers = {(None, 0): ["attempt one starts\n", "attempt two\n"], (1, 19): ["attempt one dies\n"],
+                   (None, 12): [""]}
+        order = []
+
+        def log(query, **kwargs):
+            key = (query.get("attempt"), query.get("offset"))
+            order.append(key)
+            return answers[key].pop(0) if len(answers[key]) > 1 else answers[key][0]
+
+        ws, transport = workspace({("GET", "runs/r1"): records, ("GET", "runs/r1/steps/train/logs"): log})
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            PipelineRun(Experiment(ws, "e"), "r1").wait_for_completion(show_output=True)
+        printed = out.getvalue()
+        self.assertLess(printed.index("attempt one starts"), printed.index("attempt one dies"))
+        self.assertLess(printed.index("attempt one dies"), printed.index("--- attempt 2 ---"))
+        self.assertLess(printed.index("--- attempt 2 ---"), printed.index("attempt two"))
+        self.assertEqual(order[:3], [(None, 0), (1, 19), (None, 0)])
+
+
+class DisplayNames(TempDirTest):
+    def test_find_step_run_takes_the_name_the_step_was_built_with(self):
+        ws, _ = workspace({("GET", "runs/r1"): run_record("Completed", [step("Prepare_Data", "Completed")])})
+        run = PipelineRun(Experiment(ws, "e"), "r1")
+        self.assertEqual([c.id for c in run.find_step_run("Prepare Data")], ["r1:Prepare_Data"])
+        self.assertEqual([c.id for c in run.find_step_run("Prepare_Data")], ["r1:Prepare_Data"])
+
+
+class RunListing(TempDirTest):
+    def test_get_runs_filters_by_tags_as_v1_does(self):
+        ws, transport = workspace({("GET", "runs"): {"value": [
+            {"id": "r2", "experiment": "e", "tags": {"team": "a", "x": "1"}},
+            {"id": "r1", "experiment": "e", "tags": {"team": "b"}}]}})
+        experiment = Experiment(ws, "e")
+        self.assertEqual([r.id for r in experiment.get_runs()], ["r2", "r1"])
+        self.assertEqual(transport.last("GET", "runs")["query"]["experiment"], "e")
+        self.assertEqual([r.id for r in experiment.get_runs(tags={"team": "b"})], ["r1"])
+        self.assertEqual([r.id for r in experiment.get_runs(tags="x")], ["r2"])
+        self.assertEqual([r.id for r in experiment.get_runs(tags=["team"])], ["r2", "r1"])
+
+
+class QueuedHint(TempDirTest):
+    def test_a_step_waiting_long_for_a_worker_gets_one_hint(self):
+        from azureml.widgets import _RunPrinter
+
+        ws, _ = workspace()
+        now = [1000.0]
+        out = io.StringIO()
+        printer = _RunPrinter(PipelineRun(Experiment(ws, "e"), "r1"), out, clock=lambda: now[0])
+        queued = run_record("Running", [step("train", "Queued", compute="gpu")])
+        printer.update(queued)
+        now[0] += 59
+        printer.update(queued)
+        self.assertNotIn("waited", out.getvalue())
+        now[0] += 1
+        printer.update(queued)
+        now[0] += 100
+        printer.update(queued)
+        self.assertEqual(out.getvalue().count("waited 60 s for a worker of compute target gpu"), 1)
+        self.assertIn("npx sluice worker --compute gpu", out.getvalue())
