@@ -49,6 +49,8 @@ export interface Stack {
   publish(): Promise<string>;
   upload(path: string, text?: string): Promise<void>;
   restartHost(): Promise<void>;
+  /** `http://127.0.0.1:<port>` of the current host (for the CLI's --url). */
+  origin(): string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -129,6 +131,7 @@ export async function startStack(label: string, options: { blobPollMs?: number }
       await stopHost();
       await startHost();
     },
+    origin: () => origin,
     output: () => text,
     async stop() {
       await stopHost();
