@@ -157,6 +157,8 @@ function* sequence(context: OrchestrationContext, runId: string): Generator<Task
         endings[event.step] = endingOf(event.status, event.message);
       }
       if (event.status === 'Failed') failure ??= `step ${event.step} ${endings[event.step]}`;
+      else if (event.status === 'Canceled' && !options.cancelRequested)
+        stopped ??= `step ${event.step} ${endings[event.step]}`; // e.g. its worker saw the cancel flag first
     }
   }
 
