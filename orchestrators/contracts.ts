@@ -1,4 +1,6 @@
-import type { StepGraph } from '../shared/engine/dag';
+import type { LaunchResult, RunEvent, RunGraph } from '../shared/engine/runLoop';
+
+export type { LaunchResult, RunEvent, RunGraph };
 
 /**
  * Names and payloads shared by the orchestrators and the activities they call. Orchestrators import only these
@@ -36,12 +38,6 @@ export interface PipelineRunInput {
   runId: string;
 }
 
-/** The part of a run's plan the orchestrator needs to sequence steps (a StepGraph plus the run's options). */
-export interface RunGraph extends StepGraph {
-  runId: string;
-  continueOnStepFailure: boolean;
-}
-
 export interface LaunchStepsInput {
   runId: string;
   /** The run's orchestration: where the steps' results are raised. */
@@ -51,30 +47,6 @@ export interface LaunchStepsInput {
   /** Steps whose last attempt failed with attempts left: dispatched again with this attempt number. */
   retries?: { step: string; attempt: number }[];
 }
-
-/**
- * Per launched step: reused (completed at once, no job), queued (its job is on the compute queue), or canceled
- * before it could be queued (the run was canceled, or the step's type cannot run here).
- */
-export type LaunchResult =
-  | { step: string; outcome: 'reused' }
-  | { step: string; outcome: 'queued'; attempt: number }
-  | { step: string; outcome: 'canceled'; message: string };
-
-/**
- * A step attempt ended (`final`: no further attempt follows, the status is the step's), or a cancel request. Step
- * events are raised by the `step-results` trigger once the attempt is recorded.
- */
-export type RunEvent =
-  | {
-      type: 'step';
-      step: string;
-      attempt: number;
-      status: 'Completed' | 'Failed' | 'Canceled';
-      final: boolean;
-      message?: string;
-    }
-  | { type: 'cancel'; reason?: string };
 
 export interface SkipStepsInput {
   runId: string;

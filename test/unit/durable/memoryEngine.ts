@@ -45,6 +45,11 @@ export class MemoryEngine {
     this.inbox.set(m.instanceId, list);
   }
 
+  /** Raises an external event on an instance, as a client's raiseEvent does. */
+  raise(instanceId: string, name: string, data: unknown): void {
+    this.send({ instanceId, event: ev.eventRaised(new Date(this.clock).toISOString(), name, JSON.stringify(data)) });
+  }
+
   start(name: string, instanceId: string, input: unknown): void {
     this.send({
       instanceId,

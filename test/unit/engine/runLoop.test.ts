@@ -1,0 +1,628 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  initialRunLoopState,
+  runLoop,
+  RunLoopError,
+  type RunGraph,
+  type RunLoopCommand,
+  type RunLoopEvent,
+  type RunLoopState,
+} from '../../../shared/engine/runLoop';
+
+/** A graph from `step → the steps it waits for`, in the order given. */
+function graph(steps: Record<string, string[]>, continueOnStepFailure = false): RunGraph {
+  return {
+    runId: 'r1',
+    continueOnStepFailure,
+    order: Object.keys(steps),
+    steps: Object.fromEntries(Object.entries(steps).map(([name, dependsOn]) => [name, { dependsOn }])),
+  };
+}
+
+/** a → b, a → c, b + c → d (a diamond), plus e → f (an independent branch). */
+const DIAMOND = { a: [], b: ['a'], c: ['a'], d: ['b', 'c'], e: [], f: ['e'] };
+const CHAIN = { a: [], b: ['a'] };
+
+/** Feeds events one by one, checking each time that the reducer left the state it was given unchanged. */
+class Loop {
+  state: RunLoopState = initialRunLoopState();
+  command!: RunLoopCommand;
+  constructor(g: RunGraph) {
+    this.send({ type: 'started', graph: g });
+  }
+  send(event: RunLoopEvent): RunLoopCommand {
+    const before = structuredClone(this.state);
+    const { state, command } = runLoop(this.state, event);
+    assert.deepEqual(this.state, before, `the ${event.type} event changed the state it was given`);
+    this.state = state;
+    this.command = command;
+    return command;
+  }
+  queued(...steps: string[]) {
+    return this.send({ type: 'launched', results: steps.map((step) => ({ step, outcome: 'queued', attempt: 1 })) });
+  }
+  ended(step: string, status: 'Completed' | 'Failed' | 'Canceled', attempt = 1, final = true, message?: string) {
+    return this.send({ type: 'step', step, attempt, status, final, message });
+  }
+}
+
+const launch = (steps: string[], retries: { step: string; attempt: number }[] = []) => ({
+  type: 'launch',
+  steps,
+  retries,
+});
+const WAIT = { type: 'wait' };
+const SKIPPED = { type: 'skipped' } as const;
+
+test('started: the steps without inputs to wait for launch first, then each step as soon as its inputs exist', () => {
+  const loop = new Loop(graph(DIAMOND));
+  assert.deepEqual(loop.command, launch(['a', 'e']));
+  assert.deepEqual(loop.queued('a', 'e'), WAIT);
+  assert.deepEqual(loop.ended('e', 'Completed'), launch(['f']), 'f starts while a is still running');
+  assert.deepEqual(loop.queued('f'), WAIT);
+  assert.deepEqual(loop.ended('a', 'Completed'), launch(['b', 'c']));
+  assert.deepEqual(loop.queued('b', 'c'), WAIT);
+  assert.deepEqual(loop.ended('b', 'Completed'), WAIT, 'd waits for c as well');
+  assert.deepEqual(loop.ended('c', 'Completed'), launch(['d']));
+  assert.deepEqual(loop.queued('d'), WAIT);
+  assert.deepEqual(loop.ended('f', 'Completed'), WAIT);
+  assert.deepEqual(loop.ended('d', 'Completed'), { type: 'finish', status: 'Completed', message: undefined });
+  assert.equal(loop.state.finished, true);
+});
+
+test('reused launch outcomes complete at once and launch what they unblock, with no wait', () => {
+  const loop = new Loop(graph(CHAIN));
+  assert.deepEqual(loop.send({ type: 'launched', results: [{ step: 'a', outcome: 'reused' }] }), launch(['b']));
+  assert.deepEqual(
+    loop.send({ type: 'launched', results: [{ step: 'b', outcome: 'reused' }] }),
+    { type: 'finish', status: 'Completed', message: undefined },
+    'a fully reused run finishes without waiting for any event',
+  );
+});
+
+test('a launch may answer for downstream steps it completed in the same call (a reused chain)', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], c: ['b'] }));
+  const reused = (step: string) => ({ step, outcome: 'reused' as const });
+  assert.deepEqual(loop.send({ type: 'launched', results: [reused('a'), reused('b')] }), launch(['c']));
+  assert.deepEqual(loop.queued('c'), WAIT);
+});
+
+test('a failed attempt with attempts left is launched again as a retry; the old attempt is stale from then on', () => {
+  const loop = new Loop(graph(CHAIN));
+  loop.queued('a');
+  assert.deepEqual(loop.ended('a', 'Failed', 1, false, 'exit 1'), launch([], [{ step: 'a', attempt: 2 }]));
+  assert.deepEqual(loop.send({ type: 'launched', results: [{ step: 'a', outcome: 'queued', attempt: 2 }] }), WAIT);
+  assert.deepEqual(loop.ended('a', 'Completed', 1), WAIT, 'a late result of attempt 1 is ignored');
+  assert.equal(loop.state.statuses.a, 'Queued');
+  assert.deepEqual(loop.ended('a', 'Failed', 2, false), launch([], [{ step: 'a', attempt: 3 }]));
+  loop.send({ type: 'launched', results: [{ step: 'a', outcome: 'queued', attempt: 3 }] });
+  assert.deepEqual(loop.ended('a', 'Completed', 3), launch(['b']));
+});
+
+test('a final failure after retries fails the run with the last attempt’s message', () => {
+  const loop = new Loop(graph(CHAIN));
+  loop.queued('a');
+  loop.ended('a', 'Failed', 1, false);
+  loop.send({ type: 'launched', results: [{ step: 'a', outcome: 'queued', attempt: 2 }] });
+  assert.deepEqual(loop.ended('a', 'Failed', 2, true, 'exit 3'), {
+    type: 'skip',
+    steps: ['b'],
+    status: 'NotStarted',
+    reason: 'step a failed: exit 3',
+    reasons: { b: 'upstream step a failed: exit 3' },
+  });
+  assert.deepEqual(loop.send(SKIPPED), { type: 'finish', status: 'Failed', message: 'step a failed: exit 3' });
+});
+
+test('without continueOnStepFailure a failure cancels what could still run and leaves its downstream NotStarted', () => {
+  const loop = new Loop(graph(DIAMOND));
+  loop.queued('a', 'e');
+  loop.ended('a', 'Completed');
+  loop.queued('b', 'c');
+  assert.deepEqual(
+    loop.ended('b', 'Failed', 1, true, 'exit 1'),
+    { type: 'skip', steps: ['f'], status: 'Canceled', reason: 'step b failed: exit 1' },
+    'f could still have run (after e): it is canceled at once',
+  );
+  assert.deepEqual(loop.send(SKIPPED), {
+    type: 'skip',
+    steps: ['d'],
+    status: 'NotStarted',
+    reason: 'step b failed: exit 1',
+    reasons: { d: 'upstream step b failed: exit 1' },
+  });
+  assert.deepEqual(loop.send(SKIPPED), WAIT, 'c and e are still running');
+  assert.deepEqual(loop.ended('e', 'Completed'), WAIT, 'nothing new starts after a failure');
+  assert.deepEqual(loop.ended('c', 'Completed'), {
+    type: 'finish',
+    status: 'Failed',
+    message: 'step b failed: exit 1',
+  });
+  assert.equal(loop.state.statuses.d, undefined, 'd stays NotStarted');
+});
+
+test('a failure settles in two skips, Canceled first, then NotStarted with the upstream step that blocks each', () => {
+  const loop = new Loop(graph(DIAMOND));
+  loop.queued('a', 'e');
+  assert.deepEqual(loop.ended('a', 'Failed', 1, true, 'exit 2'), {
+    type: 'skip',
+    steps: ['f'],
+    status: 'Canceled',
+    reason: 'step a failed: exit 2',
+  });
+  // Wait: e is still open, so f could have run; it is canceled by the failure. b, c, d wait for a.
+  assert.deepEqual(loop.state.statuses.f, 'Canceled');
+  assert.deepEqual(loop.send(SKIPPED), {
+    type: 'skip',
+    steps: ['b', 'c', 'd'],
+    status: 'NotStarted',
+    reason: 'step a failed: exit 2',
+    reasons: {
+      b: 'upstream step a failed: exit 2',
+      c: 'upstream step a failed: exit 2',
+      d: 'upstream step a failed: exit 2',
+    },
+  });
+  assert.deepEqual(loop.send(SKIPPED), WAIT);
+  assert.deepEqual(loop.ended('e', 'Completed'), {
+    type: 'finish',
+    status: 'Failed',
+    message: 'step a failed: exit 2',
+  });
+});
+
+test('with continueOnStepFailure only the downstream of a failure is skipped; the rest still runs', () => {
+  const loop = new Loop(graph(DIAMOND, true));
+  loop.queued('a', 'e');
+  loop.ended('a', 'Completed');
+  loop.queued('b', 'c');
+  assert.deepEqual(loop.ended('b', 'Failed', 1, true, 'exit 1'), {
+    type: 'skip',
+    steps: ['d'],
+    status: 'NotStarted',
+    reason: 'step b failed: exit 1',
+    reasons: { d: 'upstream step b failed: exit 1' },
+  });
+  assert.deepEqual(loop.send(SKIPPED), WAIT);
+  assert.deepEqual(loop.ended('e', 'Completed'), launch(['f']), 'the independent branch still runs');
+  loop.queued('f');
+  assert.deepEqual(loop.ended('c', 'Failed', 1, true, 'exit 9'), WAIT, 'd is recorded as blocked only once');
+  assert.deepEqual(loop.ended('f', 'Completed'), {
+    type: 'finish',
+    status: 'Failed',
+    message: 'step b failed: exit 1',
+  });
+});
+
+test('with continueOnStepFailure a failure at the root still runs the other branch', () => {
+  const loop = new Loop(graph(DIAMOND, true));
+  loop.queued('a', 'e');
+  assert.equal(loop.ended('a', 'Failed').type, 'skip');
+  assert.deepEqual((loop.command as { steps: string[] }).steps, ['b', 'c', 'd']);
+  assert.deepEqual(loop.send(SKIPPED), WAIT);
+  assert.deepEqual(loop.ended('e', 'Completed'), launch(['f']));
+});
+
+test('cancel at the first wait (sent before the run started): queued steps are canceled, the rest skipped', () => {
+  const loop = new Loop(graph(DIAMOND));
+  loop.queued('a', 'e');
+  assert.deepEqual(loop.send({ type: 'cancel', reason: 'user asked' }), {
+    type: 'cancel',
+    steps: ['a', 'e'],
+    reason: 'user asked',
+  });
+  assert.deepEqual(loop.send({ type: 'canceling-settled', canceling: [] }), {
+    type: 'skip',
+    steps: ['b', 'c', 'd', 'f'],
+    status: 'Canceled',
+    reason: 'user asked',
+  });
+  assert.deepEqual(loop.state.statuses, {
+    a: 'Canceled',
+    e: 'Canceled',
+    b: 'Canceled',
+    c: 'Canceled',
+    d: 'Canceled',
+    f: 'Canceled',
+  });
+  assert.deepEqual(loop.send(SKIPPED), { type: 'finish', status: 'Canceled', message: 'user asked' });
+});
+
+test('cancel while running: a started step stays Canceling until its worker says it stopped', () => {
+  const loop = new Loop(graph(DIAMOND));
+  loop.queued('a', 'e');
+  loop.ended('e', 'Completed');
+  loop.queued('f');
+  assert.deepEqual(loop.send({ type: 'cancel' }), {
+    type: 'cancel',
+    steps: ['a', 'f'],
+    reason: 'the run was canceled',
+  });
+  assert.deepEqual(loop.send({ type: 'canceling-settled', canceling: ['a'] }), {
+    type: 'skip',
+    steps: ['b', 'c', 'd'],
+    status: 'Canceled',
+    reason: 'the run was canceled',
+  });
+  assert.equal(loop.state.statuses.a, 'Canceling');
+  assert.equal(loop.state.statuses.f, 'Canceled');
+  assert.deepEqual(loop.send(SKIPPED), WAIT, 'a is still being stopped');
+  assert.deepEqual(loop.send({ type: 'cancel', reason: 'again' }), WAIT, 'a second cancel changes nothing');
+  assert.deepEqual(loop.ended('a', 'Failed', 1, false), WAIT, 'no retry once the run is canceled');
+  assert.deepEqual(loop.state.retries, []);
+  assert.deepEqual(loop.ended('a', 'Canceled', 1, true, 'killed'), {
+    type: 'finish',
+    status: 'Canceled',
+    message: 'the run was canceled',
+  });
+});
+
+test('a Canceling step that fails after all still ends the run Canceled, with the cancel as its reason', () => {
+  const loop = new Loop(graph(CHAIN));
+  loop.queued('a');
+  loop.send({ type: 'cancel', reason: 'stop' });
+  assert.deepEqual(loop.send({ type: 'canceling-settled', canceling: ['a'] }), {
+    type: 'skip',
+    steps: ['b'],
+    status: 'Canceled',
+    reason: 'stop',
+  });
+  loop.send(SKIPPED);
+  assert.deepEqual(loop.ended('a', 'Failed', 1, true, 'exit 1'), {
+    type: 'finish',
+    status: 'Canceled',
+    message: 'stop',
+  });
+});
+
+test('cancel after a retry was scheduled: the new attempt is the one canceled; the old one stays stale', () => {
+  const loop = new Loop(graph(CHAIN));
+  loop.queued('a');
+  loop.ended('a', 'Failed', 1, false);
+  loop.send({ type: 'launched', results: [{ step: 'a', outcome: 'queued', attempt: 2 }] });
+  loop.send({ type: 'cancel' });
+  loop.send({ type: 'canceling-settled', canceling: ['a'] });
+  loop.send(SKIPPED);
+  assert.deepEqual(loop.ended('a', 'Canceled', 1), WAIT);
+  assert.deepEqual(loop.ended('a', 'Canceled', 2).type, 'finish');
+});
+
+test('an older cancelSteps that answers nothing cancels every step at once', () => {
+  const loop = new Loop(graph(CHAIN));
+  loop.queued('a');
+  loop.send({ type: 'cancel' });
+  assert.deepEqual(loop.send({ type: 'canceling-settled' }).type, 'skip');
+  assert.equal(loop.state.statuses.a, 'Canceled');
+  assert.deepEqual(loop.send(SKIPPED), { type: 'finish', status: 'Canceled', message: 'the run was canceled' });
+});
+
+test('cancel after some steps ended cancels only the open ones', () => {
+  const loop = new Loop(graph(DIAMOND));
+  loop.queued('a', 'e');
+  loop.ended('a', 'Completed');
+  loop.queued('b', 'c');
+  loop.ended('b', 'Completed');
+  assert.deepEqual(loop.send({ type: 'cancel', reason: 'x' }), { type: 'cancel', steps: ['c', 'e'], reason: 'x' });
+});
+
+test('a canceled launch outcome (a step that cannot run) stops the run with its reason, downstream NotStarted', () => {
+  const loop = new Loop(graph(DIAMOND));
+  const cmd = loop.send({
+    type: 'launched',
+    results: [
+      { step: 'a', outcome: 'canceled', message: "step type 'parallel' is not supported" },
+      { step: 'e', outcome: 'queued', attempt: 1 },
+    ],
+  });
+  const why = "step a was canceled: step type 'parallel' is not supported";
+  assert.deepEqual(cmd, {
+    type: 'skip',
+    steps: ['b', 'c', 'd'],
+    status: 'NotStarted',
+    reason: why,
+    reasons: Object.fromEntries(
+      ['b', 'c', 'd'].map((s) => [s, "upstream step a was canceled: step type 'parallel' is not supported"]),
+    ),
+  });
+  assert.deepEqual(loop.send(SKIPPED), WAIT, 'a cancel is not a failure: e keeps running');
+  assert.deepEqual(loop.ended('e', 'Completed'), launch(['f']));
+  loop.queued('f');
+  assert.deepEqual(loop.ended('f', 'Completed'), { type: 'finish', status: 'Canceled', message: why });
+});
+
+test('a canceled launch outcome after a cancel request keeps the cancel as the run’s reason', () => {
+  const loop = new Loop(graph(CHAIN));
+  loop.queued('a');
+  loop.send({ type: 'cancel', reason: 'user' });
+  loop.send({ type: 'canceling-settled', canceling: ['a'] });
+  loop.send(SKIPPED);
+  assert.deepEqual(loop.ended('a', 'Canceled', 1, true, 'killed'), {
+    type: 'finish',
+    status: 'Canceled',
+    message: 'user',
+  });
+});
+
+test('a step its worker canceled on its own (no cancel request) ends the run Canceled with that reason', () => {
+  const loop = new Loop(graph(DIAMOND));
+  loop.queued('a', 'e');
+  assert.deepEqual(loop.ended('a', 'Canceled', 1, true, 'flagged'), {
+    type: 'skip',
+    steps: ['b', 'c', 'd'],
+    status: 'NotStarted',
+    reason: 'step a was canceled: flagged',
+    reasons: Object.fromEntries(['b', 'c', 'd'].map((s) => [s, 'upstream step a was canceled: flagged'])),
+  });
+  loop.send(SKIPPED);
+  loop.ended('e', 'Completed');
+  loop.queued('f');
+  assert.deepEqual(loop.ended('f', 'Completed'), {
+    type: 'finish',
+    status: 'Canceled',
+    message: 'step a was canceled: flagged',
+  });
+});
+
+test('a cancel after a step was blocked keeps it NotStarted with its upstream reason (it could never have run)', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], c: [] }));
+  loop.queued('a', 'c');
+  assert.deepEqual(loop.ended('a', 'Canceled', 1, true, 'flagged'), {
+    type: 'skip',
+    steps: ['b'],
+    status: 'NotStarted',
+    reason: 'step a was canceled: flagged',
+    reasons: { b: 'upstream step a was canceled: flagged' },
+  });
+  loop.send(SKIPPED);
+  assert.deepEqual(loop.send({ type: 'cancel', reason: 'user' }), { type: 'cancel', steps: ['c'], reason: 'user' });
+  assert.deepEqual(
+    loop.send({ type: 'canceling-settled', canceling: [] }),
+    { type: 'finish', status: 'Canceled', message: 'user' },
+    'b is not skipped again as Canceled',
+  );
+});
+
+test('stale and duplicate step events change nothing', () => {
+  const loop = new Loop(graph(DIAMOND));
+  loop.queued('a', 'e');
+  const before = structuredClone(loop.state);
+  assert.deepEqual(loop.ended('b', 'Completed'), WAIT, 'a step never launched');
+  assert.deepEqual(loop.ended('a', 'Completed', 2), WAIT, 'an attempt not dispatched');
+  assert.deepEqual(loop.ended('constructor', 'Completed'), WAIT, 'an unknown step named like an Object member');
+  assert.deepEqual(loop.state, before);
+  assert.deepEqual(loop.ended('a', 'Completed'), launch(['b', 'c']));
+  loop.queued('b', 'c');
+  const after = structuredClone(loop.state);
+  assert.deepEqual(loop.ended('a', 'Completed'), WAIT, 'the same result twice');
+  assert.deepEqual(loop.ended('a', 'Failed'), WAIT, 'a contradicting result after the final one');
+  assert.deepEqual(loop.state, after);
+});
+
+test('a later failure keeps the first failure as the run’s message', () => {
+  const loop = new Loop(graph({ a: [], b: [] }, true));
+  loop.queued('a', 'b');
+  loop.ended('a', 'Failed', 1, true, 'first');
+  assert.deepEqual(loop.ended('b', 'Failed', 1, true, 'second'), {
+    type: 'finish',
+    status: 'Failed',
+    message: 'step a failed: first',
+  });
+});
+
+test('steps named like Object members are ordinary steps', () => {
+  const loop = new Loop(graph({ constructor: [], toString: ['constructor'] }));
+  assert.deepEqual(loop.command, launch(['constructor']));
+  loop.queued('constructor');
+  assert.deepEqual(loop.ended('constructor', 'Failed', 1, true, 'x'), {
+    type: 'skip',
+    steps: ['toString'],
+    status: 'NotStarted',
+    reason: 'step constructor failed: x',
+    reasons: { toString: 'upstream step constructor failed: x' },
+  });
+});
+
+test('events out of turn are refused: before the start, after the finish, a second start', () => {
+  assert.throws(() => runLoop(initialRunLoopState(), { type: 'cancel' }), RunLoopError);
+  assert.throws(() => runLoop(initialRunLoopState(), { type: 'skipped' }), RunLoopError);
+  const loop = new Loop(graph({ a: [] }));
+  assert.throws(() => loop.send({ type: 'started', graph: graph({ a: [] }) }), RunLoopError);
+  loop.send({ type: 'launched', results: [{ step: 'a', outcome: 'reused' }] });
+  assert.equal(loop.command.type, 'finish');
+  for (const event of [{ type: 'cancel' }, { type: 'skipped' }, { type: 'launched', results: [] }] as RunLoopEvent[]) {
+    assert.throws(() => loop.send(event), RunLoopError, `${event.type} after the finish`);
+  }
+});
+
+test('a launch answer that leaves out a step it was asked to launch is refused, not finished as Canceled', () => {
+  const loop = new Loop(graph({ a: [], b: [] }));
+  assert.throws(
+    () => loop.send({ type: 'launched', results: [{ step: 'a', outcome: 'queued', attempt: 1 }] }),
+    /launchSteps did not answer for step\(s\) b/,
+  );
+  const retrying = new Loop(graph({ a: [] }));
+  retrying.queued('a');
+  retrying.ended('a', 'Failed', 1, false);
+  assert.throws(() => retrying.send({ type: 'launched', results: [] }), /did not answer for step\(s\) a/);
+});
+
+/**
+ * Every event in every state: from the start of each graph, every reachable state is given every event — the
+ * answers its outstanding command can get (every launch outcome, every cancel answer, each open step ending in each
+ * way on its attempt or a stale one, a retry, a cancel) and every event out of turn, which must be refused. Each
+ * accepted transition is checked against the loop's invariants; every path ends in a finish.
+ */
+const GRAPHS: [string, RunGraph][] = [
+  ['chain', graph(CHAIN)],
+  ['diamond', graph(DIAMOND)],
+  ['diamond with continueOnStepFailure', graph(DIAMOND, true)],
+  ['independent steps with continueOnStepFailure', graph({ a: [], b: [], c: ['a'] }, true)],
+];
+
+const MAX_ATTEMPTS = 2;
+
+function answers(state: RunLoopState, command: RunLoopCommand): RunLoopEvent[] {
+  const g = state.graph!;
+  switch (command.type) {
+    case 'skip':
+      return [SKIPPED];
+    case 'launch': {
+      const fresh = command.steps;
+      const all = (outcome: 'queued' | 'reused' | 'canceled') =>
+        fresh.map((step) =>
+          outcome === 'queued'
+            ? { step, outcome, attempt: 1 }
+            : outcome === 'reused'
+              ? { step, outcome }
+              : { step, outcome, message: 'cannot run' },
+        );
+      const retried = command.retries.map(({ step, attempt }) => ({ step, outcome: 'queued' as const, attempt }));
+      // The downstream of a reused step may be answered in the same launch (a reused chain).
+      const chained = fresh.flatMap((s) =>
+        g.order.filter((d) => g.steps[d].dependsOn.length === 1 && g.steps[d].dependsOn[0] === s),
+      );
+      const options = [
+        [...all('queued'), ...retried],
+        [...all('reused'), ...retried],
+        [...all('canceled'), ...retried],
+        [...all('reused'), ...chained.map((step) => ({ step, outcome: 'reused' as const })), ...retried],
+      ];
+      if (fresh.length > 1) options.push([...all('reused').slice(0, 1), ...all('queued').slice(1), ...retried]);
+      return options.map((results) => ({ type: 'launched', results }));
+    }
+    case 'cancel':
+      return [
+        { type: 'canceling-settled', canceling: [] },
+        { type: 'canceling-settled', canceling: command.steps },
+        { type: 'canceling-settled', canceling: command.steps.slice(0, 1) },
+        { type: 'canceling-settled' },
+      ];
+    case 'wait': {
+      const events: RunLoopEvent[] = [{ type: 'cancel', reason: 'user' }];
+      for (const step of g.order) {
+        const status = state.statuses[step];
+        if (status !== 'Queued' && status !== 'Canceling') continue;
+        const attempt = state.attempts[step];
+        for (const s of ['Completed', 'Failed', 'Canceled'] as const) {
+          events.push({ type: 'step', step, attempt, status: s, final: true, message: `${s} ${step}` });
+        }
+        if (attempt < MAX_ATTEMPTS) events.push({ type: 'step', step, attempt, status: 'Failed', final: false });
+        if (attempt > 1) events.push({ type: 'step', step, attempt: attempt - 1, status: 'Completed', final: true });
+      }
+      // A step that already ended reports again (a duplicate).
+      const ended = g.order.find((s) => state.statuses[s] === 'Completed');
+      if (ended) events.push({ type: 'step', step: ended, attempt: 1, status: 'Failed', final: true });
+      return events;
+    }
+    case 'finish':
+      return [];
+  }
+}
+
+const OUT_OF_TURN: Record<string, RunLoopEvent[]> = {
+  skip: [{ type: 'launched', results: [] }, { type: 'canceling-settled' }, { type: 'cancel' }],
+  launch: [SKIPPED, { type: 'canceling-settled' }, { type: 'cancel' }],
+  cancel: [SKIPPED, { type: 'launched', results: [] }, { type: 'cancel' }],
+  wait: [SKIPPED, { type: 'launched', results: [] }, { type: 'canceling-settled' }],
+  finish: [SKIPPED, { type: 'launched', results: [] }, { type: 'canceling-settled' }, { type: 'cancel' }],
+};
+
+const isOpen = (s: string | undefined) => s === 'Queued' || s === 'Canceling';
+
+function checkTransition(before: RunLoopState, event: RunLoopEvent, after: RunLoopState, command: RunLoopCommand) {
+  const g = before.graph!;
+  const where = `after ${JSON.stringify(event)} in ${JSON.stringify(before.statuses)}`;
+  const open = g.order.filter((s) => isOpen(after.statuses[s]));
+  switch (command.type) {
+    case 'launch':
+      assert.ok(command.steps.length + command.retries.length > 0, `an empty launch ${where}`);
+      assert.ok(!after.cancelRequested || command.steps.length === 0, `a launch after a cancel ${where}`);
+      for (const step of command.steps) {
+        assert.equal(after.statuses[step], undefined, `${step} launched twice ${where}`);
+        for (const d of g.steps[step].dependsOn)
+          assert.equal(after.statuses[d], 'Completed', `${step} before ${d} ${where}`);
+      }
+      if (!g.continueOnStepFailure) {
+        assert.ok(
+          command.steps.length === 0 || !g.order.some((s) => after.statuses[s] === 'Failed'),
+          `a new step started after a failure ${where}`,
+        );
+      }
+      for (const r of command.retries) {
+        assert.ok(isOpen(after.statuses[r.step]), `a retry of a step that is not open ${where}`);
+        assert.equal(r.attempt, after.attempts[r.step]);
+      }
+      break;
+    case 'skip':
+      for (const step of command.steps) {
+        assert.ok(before.statuses[step] === undefined, `${step} skipped after it started ${where}`);
+        assert.ok(!before.blocked.includes(step), `${step} skipped twice ${where}`);
+      }
+      break;
+    case 'cancel':
+      assert.equal(event.type, 'cancel');
+      assert.deepEqual(
+        command.steps,
+        g.order.filter((s) => isOpen(before.statuses[s])),
+      );
+      break;
+    case 'wait':
+      assert.ok(open.length > 0, `a wait with nothing open ${where}`);
+      break;
+    case 'finish': {
+      assert.deepEqual(open, [], `a finish with steps open ${where}`);
+      const all = g.order.map((s) => after.statuses[s]);
+      for (const s of g.order) {
+        assert.ok(after.statuses[s] !== undefined || after.blocked.includes(s), `${s} left unsettled ${where}`);
+      }
+      if (after.cancelRequested) assert.equal(command.status, 'Canceled', `a canceled run finished ${where}`);
+      else {
+        const completed = all.every((s) => s === 'Completed');
+        assert.equal(command.status === 'Completed', completed, `finish ${command.status} ${where}`);
+      }
+      if (command.status === 'Failed') assert.ok(all.includes('Failed'));
+      if (command.status !== 'Completed')
+        assert.ok(command.message, `a ${command.status} run without a reason ${where}`);
+      break;
+    }
+  }
+}
+
+for (const [name, g] of GRAPHS) {
+  test(`every event in every reachable state of a ${name}`, () => {
+    const first = runLoop(initialRunLoopState(), { type: 'started', graph: g });
+    const seen = new Set<string>();
+    const queue = [first];
+    const finishes = new Set<string>();
+    while (queue.length > 0) {
+      const { state, command } = queue.pop()!;
+      const key = JSON.stringify([state, command]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const event of OUT_OF_TURN[command.type]) {
+        assert.throws(() => runLoop(state, event), RunLoopError, `${event.type} out of turn during ${command.type}`);
+      }
+      if (command.type === 'finish') {
+        finishes.add(`${command.status}: ${command.message}`);
+        continue;
+      }
+      const next = answers(state, command);
+      assert.ok(next.length > 0);
+      for (const event of next) {
+        const before = structuredClone(state);
+        const step = runLoop(state, event);
+        assert.deepEqual(state, before, 'the reducer changed the state it was given');
+        checkTransition(state, event, step.state, step.command);
+        queue.push(step);
+      }
+    }
+    assert.ok(seen.size > 50, `only ${seen.size} states were explored`);
+    for (const status of ['Completed', 'Failed', 'Canceled']) {
+      assert.ok(
+        [...finishes].some((f) => f.startsWith(status)),
+        `no path of a ${name} finishes ${status}`,
+      );
+    }
+  });
+}
