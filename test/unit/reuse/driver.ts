@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { JobMessage, ProducedOutput, ResultMessage } from '../../../shared/compute/messages';
 import { fingerprintFiles } from '../../../shared/compute/fingerprint';
-import { buildRunPlan, readySteps, resolveParameters } from '../../../shared/engine';
+import assert from 'node:assert/strict';
+import { buildRunPlan, resolveParameters } from '../../../shared/engine';
+import { initialRunLoopState, runLoop, type RunEvent, type RunLoopEvent } from '../../../shared/engine/runLoop';
 import { planReuse, type PlannedStep } from '../../../shared/reuse';
 import type { PipelineSpec } from '../../../shared/spec';
 import { createMemoryStore, type MemoryStore, type StepRunRecord } from '../../../shared/store';
@@ -9,12 +11,11 @@ import { createPlanLoader } from '../../../functions/activities/loadPlan';
 import { createRunActivities } from '../../../functions/activities/runActivities';
 import { recordAttempt } from '../../../functions/triggers/recordAttempt';
 import { recordReusableResult } from '../../../functions/activities/reuseRecord';
-import type { StepStatus } from '../../../shared/engine/status';
 
 /**
- * The run activities over the in-memory store, driven by a tiny synchronous stand-in for the orchestrators (launch
- * ready steps, run each started step's job through a fake worker, record it), so reuse rules can be tested
- * case by case in milliseconds. The integration tests run the same cases on the real stack.
+ * The run activities over the in-memory store, driven by the real run loop with a fake worker (each queued job runs
+ * at once and its recorded result is the loop's next event), so reuse rules can be tested case by case in
+ * milliseconds. The integration tests run the same cases on the real stack.
  */
 
 /** What the fake worker writes: output name → file name → content. */
@@ -55,7 +56,7 @@ export function createDriver(worker: FakeWorker) {
     return { parameters, snapshots: submit.snapshots ?? {} };
   }
 
-  async function runJob(job: JobMessage, pipeline: string): Promise<'Completed' | 'Failed' | 'Canceled'> {
+  async function runJob(job: JobMessage, pipeline: string) {
     const written = await worker(job, store);
     const outputs: ProducedOutput[] = job.outputs.map((o) => {
       const files = Object.entries(written[o.name] ?? {}).map(([name, content]) => {
@@ -90,7 +91,7 @@ export function createDriver(worker: FakeWorker) {
     if (recorded.final && recorded.status === 'Completed') {
       await recordReusableResult(store, pipeline, recorded.row, () => clock.now);
     }
-    return recorded.status;
+    return recorded;
   }
 
   return {
@@ -128,23 +129,35 @@ export function createDriver(worker: FakeWorker) {
         regenerateOutputs: submit.regenerateOutputs ?? false,
       });
       const graph = await activities.startRun({ runId });
-      const statuses: Record<string, StepStatus> = {};
-      for (;;) {
-        const ready = readySteps(graph, statuses);
-        if (ready.length === 0) break;
-        const launched = await activities.launchSteps({ runId, instanceId: runId, steps: ready });
-        for (const l of launched) {
-          if (l.outcome === 'reused') {
-            statuses[l.step] = 'Completed';
-            continue;
+      // The run loop itself (shared/engine/runLoop.ts), carried out as the orchestrator does, with each queued job
+      // run at once by the fake worker and its recorded result waiting as the next run event.
+      const results: RunEvent[] = [];
+      let { state, command } = runLoop(initialRunLoopState(), { type: 'started', graph });
+      while (command.type !== 'finish') {
+        let event: RunLoopEvent;
+        if (command.type === 'launch') {
+          const { steps, retries } = command;
+          const launched = await activities.launchSteps({ runId, instanceId: runId, steps, retries });
+          for (const l of launched) {
+            if (l.outcome === 'canceled') throw new Error(l.message);
+            if (l.outcome !== 'queued') continue;
+            started.push(`${runId}:${l.step}`);
+            const job = jobs.find((j) => j.runId === runId && j.step === l.step && j.attempt === l.attempt)!;
+            const { status, final, message } = await runJob(job, (await loadRun.planOf(runId)).pipeline);
+            results.push({ type: 'step', step: l.step, attempt: l.attempt, status, final, message });
           }
-          if (l.outcome === 'canceled') throw new Error(l.message);
-          started.push(`${runId}:${l.step}`);
-          const job = jobs.find((j) => j.runId === runId && j.step === l.step && j.attempt === l.attempt)!;
-          statuses[l.step] = await runJob(job, (await loadRun.planOf(runId)).pipeline);
+          event = { type: 'launched', results: launched };
+        } else if (command.type === 'wait') {
+          event = results.shift() ?? assert.fail('the run waits for a result no job will send');
+        } else if (command.type === 'skip') {
+          await activities.skipSteps({ runId, ...command });
+          event = { type: 'skipped' };
+        } else {
+          event = { type: 'canceling-settled', ...(await activities.cancelSteps({ runId, ...command })) };
         }
+        ({ state, command } = runLoop(state, event));
       }
-      await activities.finishRun({ runId, status: 'Completed' });
+      await activities.finishRun({ runId, status: command.status, message: command.message });
       const rows = await store.stepRuns.list(runId);
       return {
         runId,
