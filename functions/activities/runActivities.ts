@@ -1,3 +1,4 @@
+import { cannotRun } from '../../shared/steps/kinds';
 import { deadlineDelaySeconds, paths, type DeadlineMessage, type JobMessage } from '../../shared/compute/messages';
 import { toJobMessage } from '../../shared/engine';
 import { computeQueue, CONTAINERS, QUEUES } from '../../shared/store/names';
@@ -57,12 +58,8 @@ export function createRunActivities(deps: RunActivitiesDeps) {
     const { step: name, attempt } = a;
     const step = plan.steps[name];
     /** Why the attempt is canceled instead of queued, if it is. */
-    let canceled =
-      step.type !== 'python' && step.type !== 'command'
-        ? `step type "${step.type}" cannot run yet; use a python or command step`
-        : run.cancelRequested
-          ? 'the run was canceled'
-          : undefined;
+    // A type that cannot run is refused at submit; a run accepted before that rule still gets a reason.
+    let canceled = cannotRun(step.type) ?? (run.cancelRequested ? 'the run was canceled' : undefined);
     let stale = false;
     await store.stepRuns.update(
       run.id,

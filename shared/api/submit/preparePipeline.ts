@@ -5,6 +5,7 @@ import { parseSpec, validateSpec, type PipelineSpec } from '../../spec';
 import type { DataPath, NewStepRun } from '../../store/model';
 import { canonicalJson, sha256Hex } from '../../store/keys';
 import type { Store } from '../../store/repositories';
+import { unrunnableSteps } from '../../steps/kinds';
 import type { SubmitRunBody } from '../schemas';
 import { formatIssuePath } from '../validate';
 
@@ -26,7 +27,8 @@ export type SubmitFields = Pick<
 
 /**
  * Reads the pipeline (a spec object, YAML/JSON text, or the id of a stored spec), resolves the parameters and data
- * paths against it, and checks that every source directory has an uploaded snapshot and every datastore exists.
+ * paths against it, and checks that every step's type can run, every source directory has an uploaded snapshot and
+ * every datastore exists.
  * Every problem is a 400 naming the field. Stores the spec (content-addressed) so the run can pin it by hash.
  */
 export async function preparePipeline(
@@ -36,6 +38,8 @@ export async function preparePipeline(
   options: { record?: boolean } = {},
 ): Promise<PreparedRun> {
   const spec = await readSpec(store, body);
+  const unrunnable = unrunnableSteps(spec);
+  if (unrunnable.length) throw problems(unrunnable, 'UnsupportedStepType');
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
   const plan = buildRunPlan(spec, { runId: 'preview', defaultCompute, parameters, snapshots: body.snapshots });
 
@@ -72,11 +76,7 @@ export async function preparePipeline(
       message: `datastore "${dataPath.datastore}" does not exist; known datastores: ${known.map((d) => d.name).join(', ')}`,
     });
   }
-  if (issues.length) {
-    const [first, ...rest] = issues;
-    const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
-    throw new UserInputError(`${first.path}: ${first.message}${more}`, issues);
-  }
+  if (issues.length) throw problems(issues);
 
   // A dry run records nothing: the id is the same content hash the store would give the spec.
   const pipelineId =
@@ -96,6 +96,13 @@ export async function preparePipeline(
       dependsOn: plan.steps[name].dependsOn,
     })),
   };
+}
+
+/** One 400 for every problem found: the first in the message, all of them in the details. */
+function problems(issues: FieldIssue[], code?: string): UserInputError {
+  const [first, ...rest] = issues;
+  const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
+  return new UserInputError(`${first.path}: ${first.message}${more}`, issues, code);
 }
 
 export async function readSpec(store: Store, body: SubmitFields): Promise<PipelineSpec> {

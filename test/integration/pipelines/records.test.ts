@@ -8,8 +8,8 @@ import { FIXTURES, ROOT, scratchDir, startStack, step, type Stack } from './stac
 
 /**
  * Nothing a step records is dropped: metrics and tags on the pipeline run (`run.parent`), registered models, and —
- * for a step reused without running — the metrics, models and log of the run it reused. Also what a run that stops
- * on a step type that cannot run says, and the status of one attempt's log. On the real stack and the real CLI.
+ * for a step reused without running — the metrics, models and log of the run it reused. Also the 400 for a step type
+ * that cannot run yet, and the status of one attempt's log. On the real stack and the real CLI.
  */
 
 let stack: Stack;
@@ -145,25 +145,38 @@ test('a reused step shows the metrics, models and log of the run it reused, mark
   assert.match(shown.stdout, /diabetes_model/);
 });
 
-test('a step type that cannot run: the run says which step and type, its downstream says why it never started', async () => {
-  const scratch = scratchDir('types');
+test('a step type that cannot run is refused at submit with a 400 naming the step and the type; nothing is recorded', async () => {
   const pipeline = {
     name: 'cannot-run',
-    parameters: { scratch: { type: 'string' } },
     steps: [
       { name: 'spark', type: 'databricks', notebook_path: '/Shared/prep', existing_cluster_id: 'c-1' },
-      probeStep('after_spark', [], { run_after: ['spark'] }),
+      { name: 'after_spark', type: 'command', command: 'true', run_after: ['spark'] },
+      {
+        name: 'copy',
+        type: 'data_transfer',
+        source: 'x',
+        destination: { datastore: 'workspaceblobstore', path: 'y/' },
+      },
     ],
+    inputs: { x: { datastore: 'workspaceblobstore', path: 'x/' } },
   };
-  const id = await stack.submit(pipeline, { sources: PROBE_SOURCES, parameters: { scratch } });
-  const run = await stack.waitForRun(id);
-  const why = 'step type "databricks" cannot run yet; use a python or command step';
-  assert.equal(run.status, 'Canceled');
-  assert.deepEqual(run.error, { code: 'Canceled', message: `step spark was canceled: ${why}` });
-  assert.deepEqual(step(run, 'spark').error, { code: 'Canceled', message: why });
-  const downstream = step(run, 'after_spark');
-  assert.equal(downstream.status, 'NotStarted');
-  assert.deepEqual(downstream.error, { code: 'NotRun', message: `upstream step spark was canceled: ${why}` });
+  const experiment = `types-${Math.random().toString(36).slice(2, 10)}`;
+  const res = await stack.submitRaw(pipeline, {}, experiment);
+  const text = await res.text();
+  assert.equal(res.status, 400, text);
+  const { error } = JSON.parse(text) as { error: { code: string; message: string; details: unknown } };
+  const why = (step: string, type: string) =>
+    `step "${step}": step type "${type}" cannot run yet; use a python or command step`;
+  assert.equal(error.code, 'UnsupportedStepType');
+  assert.equal(error.message, `steps[0].type: ${why('spark', 'databricks')} (and 1 more problem)`);
+  assert.deepEqual(error.details, {
+    issues: [
+      { path: 'steps[0].type', message: why('spark', 'databricks') },
+      { path: 'steps[2].type', message: why('copy', 'data_transfer') },
+    ],
+  });
+  const listed = await stack.call(`runs?experiment=${experiment}`, { token: stack.readToken });
+  assert.deepEqual(((await listed.json()) as { value: unknown[] }).value, [], 'no run was recorded');
 });
 
 test("the log of one attempt carries that attempt's status; runs logs --attempt reads it", async () => {

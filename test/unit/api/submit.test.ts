@@ -109,6 +109,27 @@ test('a source directory without an uploaded snapshot is a 400 that says how to 
   assert.deepEqual((await h.store.runs.get(ok.json.id))!.snapshots, { scripts: 'c'.repeat(64) });
 });
 
+test('a step type that cannot run yet is a 400 naming the step and the type, for a run and a dry run alike', async () => {
+  const h = createHarness();
+  const pipeline = {
+    name: 'p',
+    steps: [
+      { name: 'ok', type: 'command', command: 'ls' },
+      { name: 'spark', type: 'databricks', notebook_path: '/Shared/prep', existing_cluster_id: 'c-1' },
+    ],
+  };
+  for (const path of ['experiments/e/runs', 'experiments/e/runs?dryRun=true']) {
+    const res = await h.call('POST', path, { json: { pipeline } });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.json.error.code, 'UnsupportedStepType');
+    const message = 'step "spark": step type "databricks" cannot run yet; use a python or command step';
+    assert.equal(res.json.error.message, `steps[1].type: ${message}`);
+    assert.deepEqual(res.json.error.details, { issues: [{ path: 'steps[1].type', message }] });
+  }
+  assert.equal(h.store.runs.rows.size, 0, 'nothing is recorded');
+  assert.deepEqual(h.launched, []);
+});
+
 test('a data path on an unknown datastore is a 400 listing the datastores', async () => {
   const h = createHarness();
   const pipeline = {
