@@ -70,6 +70,18 @@ export class NotFoundError extends SluiceError {
   readonly code = 'NotFound';
 }
 
+/** The path exists but not with this method: 405, with the methods it has (the `Allow` header). */
+export class MethodNotAllowedError extends SluiceError {
+  readonly status = 405;
+  readonly code = 'MethodNotAllowed';
+  constructor(
+    message: string,
+    readonly allow: string[],
+  ) {
+    super(message, { allow });
+  }
+}
+
 export class ConflictError extends SluiceError {
   readonly status = 409;
   readonly code: string;

@@ -49,9 +49,21 @@ export async function preparePipeline(
     });
   }
   const used = new Map<string, string>();
+  const directories = new Set<string>();
   for (const name of plan.order) {
     const s = plan.steps[name];
+    if (s.sourceDirectory !== undefined) directories.add(s.sourceDirectory);
     if (s.sourceDirectory !== undefined && s.snapshotId !== undefined) used.set(s.sourceDirectory, s.snapshotId);
+  }
+  for (const dir of Object.keys(body.snapshots)) {
+    if (directories.has(dir)) continue;
+    const known = [...directories].map((d) => `"${d}"`).join(', ');
+    issues.push({
+      path: formatIssuePath('body', ['snapshots', dir]),
+      message:
+        `no step runs from source_directory "${dir}", so this snapshot would be ignored; remove it` +
+        (known ? ` (the steps' source directories: ${known})` : ' (no step has a source_directory)'),
+    });
   }
   const present = await Promise.all([...used].map(async ([dir, id]) => [dir, id, await store.snapshots.exists(id)]));
   for (const [dir, id, exists] of present) {
