@@ -69,7 +69,13 @@ test('a gzip of zeros is refused at once and the host keeps answering', async ()
 });
 
 test('a tar.gz whose one entry is a huge run of zeros is a 413 naming the expansion limit', async () => {
-  const header = new Header({ path: 'big.bin', type: 'File', mode: 0o644, size: 900 * 1024 * 1024, mtime: new Date(0) });
+  const header = new Header({
+    path: 'big.bin',
+    type: 'File',
+    mode: 0o644,
+    size: 900 * 1024 * 1024,
+    mtime: new Date(0),
+  });
   header.encode();
   const bomb = await gzipOfZeros(header.block!, 900 * 1024 * 1024);
   const [res, health] = await Promise.all([uploadRaw(bomb), stack.call('health', { token: '' })]);
@@ -145,7 +151,7 @@ test('schedules that could never fire are refused like an impossible cron', asyn
   }
 });
 
-test("a snapshot no step uses is refused, naming its key", async () => {
+test('a snapshot no step uses is refused, naming its key', async () => {
   const res = await stack.submitRaw(trivial(), { snapshots: { scripts: 'b'.repeat(64) } });
   assert.equal(res.status, 400);
   const body = await errorOf(res);
@@ -205,4 +211,64 @@ test('with Connection: close, an oversized or unauthorized body gets its 413 or 
   assert.equal(await closeRequest('snapshots', 150 * 1024 * 1024, stack.runToken), 413);
   assert.equal(await closeRequest('snapshots', 8 * 1024 * 1024, ''), 401);
   assert.equal(await closeRequest('experiments/e/runs', 6 * 1024 * 1024, stack.runToken), 413);
+});
+
+/** Runs `tasks` with at most `limit` in flight. */
+async function inBatches<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await tasks[i]();
+      }
+    }),
+  );
+  return results;
+}
+
+test('a burst of 200 submits with 40 racing duplicates yields 200 runs, every one Completed, each listed once', async () => {
+  const experiment = `burst-${randomUUID().slice(0, 8)}`;
+  const body = JSON.stringify({ pipeline: trivial('burst') });
+  const submit = (key: string) => async () => {
+    const res = await stack.call(`experiments/${experiment}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body,
+    });
+    const text = await res.text();
+    return { key, status: res.status, text, id: res.status === 202 ? (JSON.parse(text) as { id: string }).id : '' };
+  };
+  // Each of the first 40 keys is sent twice at the same moment (a client retry racing its first attempt).
+  const keys = Array.from({ length: 200 }, () => randomUUID());
+  type Answer = Awaited<ReturnType<ReturnType<typeof submit>>>;
+  const tasks: (() => Promise<Answer[]>)[] = keys.map((key, i) =>
+    i < 40 ? () => Promise.all([submit(key)(), submit(key)()]) : async () => [await submit(key)()],
+  );
+  const answers = (await inBatches(tasks, 16)).flat();
+  assert.equal(answers.length, 240);
+  for (const a of answers) assert.equal(a.status, 202, a.text);
+  const idsByKey = new Map<string, Set<string>>();
+  for (const a of answers) idsByKey.set(a.key, (idsByKey.get(a.key) ?? new Set()).add(a.id));
+  for (const [key, ids] of idsByKey) assert.equal(ids.size, 1, `key ${key} answered ${[...ids].join(', ')}`);
+  const runIds = new Set(answers.map((a) => a.id));
+  assert.equal(runIds.size, 200);
+
+  for (const id of runIds) {
+    const run = await stack.waitForRun(id, undefined, 300_000);
+    assert.equal(run.status, 'Completed', `${id}: ${JSON.stringify(run.error)}`);
+  }
+
+  const listed: string[] = [];
+  let url = `runs?experiment=${experiment}&top=50`;
+  for (;;) {
+    const res = await stack.call(url, { token: stack.readToken });
+    const page = (await res.json()) as { value: { id: string }[]; continuationToken?: string };
+    listed.push(...page.value.map((r) => r.id));
+    if (!page.continuationToken) break;
+    url = `runs?experiment=${experiment}&top=50&continuationToken=${encodeURIComponent(page.continuationToken)}`;
+  }
+  assert.equal(listed.length, 200, 'every run listed exactly once');
+  assert.deepEqual(new Set(listed), runIds);
 });
