@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { unknownComputeIssues } from '../../compute/targets';
 import { buildRunPlan, missingSnapshots, resolveParameters } from '../../engine';
 import { UserInputError, type FieldIssue } from '../../errors';
 import { parseSpec, validateSpec, type PipelineSpec } from '../../spec';
@@ -33,13 +34,16 @@ export async function preparePipeline(
   store: Store,
   body: SubmitFields,
   defaultCompute: string,
-  options: { record?: boolean } = {},
+  options: { record?: boolean; computeTargets?: readonly string[] } = {},
 ): Promise<PreparedRun> {
   const spec = await readSpec(store, body);
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
   const plan = buildRunPlan(spec, { runId: 'preview', defaultCompute, parameters, snapshots: body.snapshots });
 
-  const issues: FieldIssue[] = [];
+  const issues: FieldIssue[] =
+    options.computeTargets === undefined
+      ? []
+      : unknownComputeIssues(spec.steps as { name: string; compute?: unknown }[], options.computeTargets);
   for (const { step, sourceDirectory } of missingSnapshots(plan)) {
     issues.push({
       path: formatIssuePath('body', ['snapshots', sourceDirectory]),

@@ -272,3 +272,22 @@ test('a burst of 200 submits with 40 racing duplicates yields 200 runs, every on
   assert.equal(listed.length, 200, 'every run listed exactly once');
   assert.deepEqual(new Set(listed), runIds);
 });
+
+test('a step on an unknown compute target is refused at submit, listing the known targets', async () => {
+  const res = await stack.submitRaw({
+    name: 'elsewhere',
+    steps: [{ name: 'a', type: 'command', command: 'true', compute: 'gpu-cluster' }],
+  });
+  assert.equal(res.status, 400);
+  const body = await errorOf(res);
+  assert.ok(
+    body.error.details?.issues?.some(
+      (i) =>
+        i.path === 'steps[0].compute' &&
+        /"gpu-cluster", which does not exist; known targets: cpu \(add targets with the SLUICE_COMPUTE_TARGETS setting/.test(
+          i.message,
+        ),
+    ),
+    JSON.stringify(body),
+  );
+});
