@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { processSizeIssues } from '../../compute/jobPayload';
 import { unknownComputeIssues } from '../../compute/targets';
 import { buildRunPlan, missingSnapshots, resolveParameters } from '../../engine';
 import { UserInputError, type FieldIssue } from '../../errors';
@@ -44,6 +45,10 @@ export async function preparePipeline(
     options.computeTargets === undefined
       ? []
       : unknownComputeIssues(spec.steps as { name: string; compute?: unknown }[], options.computeTargets);
+  spec.steps.forEach((step, i) => {
+    const planned = plan.steps[step.name];
+    if (planned) issues.push(...processSizeIssues(i, planned.args, planned.env));
+  });
   for (const { step, sourceDirectory } of missingSnapshots(plan)) {
     issues.push({
       path: formatIssuePath('body', ['snapshots', sourceDirectory]),

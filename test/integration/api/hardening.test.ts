@@ -291,3 +291,35 @@ test('a step on an unknown compute target is refused at submit, listing the know
     JSON.stringify(body),
   );
 });
+
+test('a job larger than a queue message travels as a blob: a 60 KB argument and 100 KB env value reach the step', async () => {
+  const arg = 'a'.repeat(60 * 1024);
+  const value = 'v'.repeat(100 * 1024);
+  const check =
+    'import os, sys; assert len(sys.argv[1]) == 61440, len(sys.argv[1]); assert len(os.environ["BIG"]) == 102400';
+  const id = await stack.submit({
+    name: 'big-job',
+    steps: [{ name: 'a', type: 'command', command: 'python3', arguments: ['-c', check, arg], env: { BIG: value } }],
+  });
+  const run = await stack.waitForRun(id);
+  assert.equal(run.status, 'Completed', JSON.stringify(run.steps.map((s) => [s.status, s.error])));
+});
+
+test('an argument or env value the OS would refuse is a 400 naming it; no answer or run record shows a stack or path', async () => {
+  const res = await stack.submitRaw({
+    name: 'too-big',
+    steps: [{ name: 'a', type: 'command', command: 'true', env: { BIG: 'v'.repeat(1024 * 1024) } }],
+  });
+  assert.equal(res.status, 400);
+  const body = await errorOf(res);
+  assert.ok(
+    body.error.details?.issues?.some((i) => i.path === 'steps[0].env.BIG' && /at most 128 KiB/.test(i.message)),
+    JSON.stringify(body),
+  );
+  const texts = [JSON.stringify(body)];
+  const listed = await stack.call('runs?top=100', { token: stack.readToken });
+  texts.push(await listed.text());
+  for (const text of texts) {
+    assert.doesNotMatch(text, /\n\s+at |node_modules|\/work\/|\/home\/|\.ts:\d+/, text.slice(0, 500));
+  }
+});
