@@ -3,7 +3,7 @@ import { processSizeIssues } from '../../compute/jobPayload';
 import { unknownComputeIssues } from '../../compute/targets';
 import { buildRunPlan, missingSnapshots, resolveParameters } from '../../engine';
 import { UserInputError, type FieldIssue } from '../../errors';
-import { parseSpec, validateSpec, type PipelineSpec } from '../../spec';
+import { normalizeRelativePath, parseSpec, validateSpec, type PipelineSpec } from '../../spec';
 import type { DataPath, NewStepRun } from '../../store/model';
 import { canonicalJson, sha256Hex } from '../../store/keys';
 import type { Store } from '../../store/repositories';
@@ -82,6 +82,7 @@ export async function preparePipeline(
         message: `no snapshot with id "${id}" is stored; upload the source directory with POST /api/snapshots first`,
       });
   }
+  issues.push(...(await missingScripts(store, spec, plan.steps)));
   const known = await store.datastores.list();
   for (const [name, dataPath] of Object.entries(parameters.dataPaths)) {
     if (known.some((d) => d.name === dataPath.datastore)) continue;
@@ -140,4 +141,36 @@ export async function readSpec(store: Store, body: SubmitFields): Promise<Pipeli
     );
   }
   return typeof body.pipeline === 'string' ? parseSpec(body.pipeline) : validateSpec(body.pipeline);
+}
+
+/**
+ * Scripts (python `script`, parallel `entry_script`) that are not in their step's snapshot: found here rather than
+ * on the worker after the run started. Snapshots stored before file lists were kept are not checked.
+ */
+async function missingScripts(
+  store: Store,
+  spec: PipelineSpec,
+  steps: Record<string, { sourceDirectory?: string; snapshotId?: string }>,
+): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  const lists = new Map<string, Promise<string[] | undefined>>();
+  for (const [i, step] of spec.steps.entries()) {
+    const field = step.type === 'python' ? 'script' : step.type === 'parallel' ? 'entry_script' : undefined;
+    const planned = steps[step.name];
+    if (!field || !planned?.snapshotId || planned.sourceDirectory === undefined) continue;
+    const script = (step as Record<string, unknown>)[field];
+    if (typeof script !== 'string') continue;
+    if (!lists.has(planned.snapshotId)) lists.set(planned.snapshotId, store.snapshots.files(planned.snapshotId));
+    const files = await lists.get(planned.snapshotId)!;
+    if (!files || files.includes(normalizeRelativePath(script))) continue;
+    const near = files.filter((f) => f.endsWith('.py')).slice(0, 10);
+    issues.push({
+      path: `steps[${i}].${field}`,
+      message:
+        `"${script}" is not in the snapshot of source_directory "${planned.sourceDirectory}"` +
+        (near.length ? ` (its Python files: ${near.join(', ')}${files.length > near.length ? ', …' : ''})` : '') +
+        '; give the path relative to source_directory, and check it is not excluded by .amlignore or .gitignore',
+    });
+  }
+  return issues;
 }

@@ -1,11 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import { Header } from 'tar';
 import { LocalKeyStore } from '../../../shared/auth';
-import { ROOT, startStack, type Stack } from '../pipelines/stack';
+import { ROOT, scratchDir, startStack, type Stack } from '../pipelines/stack';
 
 /**
  * What a hostile or careless client sends, against the whole local stack (built host over Azurite, a real worker):
@@ -322,4 +324,28 @@ test('an argument or env value the OS would refuse is a 400 naming it; no answer
   for (const text of texts) {
     assert.doesNotMatch(text, /\n\s+at |node_modules|\/work\/|\/home\/|\.ts:\d+/, text.slice(0, 500));
   }
+});
+
+test('a python step whose script is not in its source_directory is refused at submit, naming the field', async () => {
+  const dir = scratchDir('script');
+  writeFileSync(join(dir, 'train.py'), 'print("hi")\n');
+  const res = await stack.submitRaw(
+    { name: 'typo', steps: [{ name: 'a', type: 'python', script: 'trian.py', source_directory: 'src' }] },
+    { sources: { src: dir } },
+  );
+  assert.equal(res.status, 400);
+  const body = await errorOf(res);
+  assert.ok(
+    body.error.details?.issues?.some(
+      (i) =>
+        i.path === 'steps[0].script' &&
+        /"trian\.py" is not in the snapshot of source_directory "src" \(its Python files: train\.py\)/.test(i.message),
+    ),
+    JSON.stringify(body),
+  );
+  const ok = await stack.submit(
+    { name: 'typo', steps: [{ name: 'a', type: 'python', script: './train.py', source_directory: 'src' }] },
+    { sources: { src: dir } },
+  );
+  assert.equal((await stack.waitForRun(ok)).status, 'Completed');
 });
