@@ -7,6 +7,7 @@ import {
   settleBlockedSteps,
   type ProgressOptions,
 } from '../shared/engine/progress';
+import { publicFailureMessage } from '../shared/errors';
 import type { StepStatus } from '../shared/engine/status';
 import {
   ACTIVITIES,
@@ -44,7 +45,8 @@ export const pipelineRun: OrchestrationHandler = function* (context: Orchestrati
   } catch (err) {
     // An activity failed for good (storage unreachable beyond its retries, a corrupt record): the run must not stay
     // Running forever, so it fails with the reason, and the orchestration with it.
-    const message = `the run's orchestration failed: ${(err as Error)?.message ?? String(err)}`;
+    // Only the first line, without server paths, is stored on the run (the API shows it); the stack stays in the log.
+    const message = `the run's orchestration failed: ${publicFailureMessage((err as Error)?.message ?? String(err))}`;
     const finish: FinishRunInput = { runId, status: 'Failed', message };
     yield context.df.callActivity(ACTIVITIES.finishRun, finish);
     throw err;

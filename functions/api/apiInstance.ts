@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createApi, noLauncher, ROUTES, type Api, type ApiLogger } from '../../shared/api';
 import { createAuthorizer } from '../../shared/auth';
+import { knownComputeTargets } from '../../shared/compute/targets';
 import { config } from '../../shared/config';
 import { getRuntime } from '../runtime';
 import { packageVersion } from './version';
@@ -29,6 +30,7 @@ export function getApi(): Api {
         launcher: noLauncher,
         version: packageVersion(),
         defaultCompute: settings.defaultCompute,
+        computeTargets: () => knownComputeTargets(settings),
         log: consoleLogger,
         now: () => new Date(),
         newId: () => randomUUID(),

@@ -33,3 +33,21 @@ for (const route of ROUTES) {
     },
   });
 }
+
+/**
+ * Every other path below the route prefix, with any method: the JSON 404 (unknown route) or 405 with `Allow` (known
+ * path, other method) that docs/api.md promises, instead of the host's bare 404. Routing ranks a catch-all below
+ * every literal and parameter route, on Azure as on the Sluice host, so it never shadows a real route.
+ */
+app.http('unmatchedRoute', {
+  methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  route: '{*path}',
+  authLevel: 'anonymous',
+  handler: async (request: HttpRequest) => {
+    try {
+      return toHttpResponse(await getApi().dispatch(toApiRequest(request)));
+    } catch (err) {
+      return toHttpResponse(renderError(err, randomUUID(), consoleLogger, 'unmatchedRoute'));
+    }
+  },
+});

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { RpcInvocationResponse } from '../core/types';
+import { DURABLE_SYSTEM_KEY, isSystemAuthorized } from '../keys';
 import type { HostContext } from '../extension';
 import { durableClientData } from './client/binding';
 import { DurableOperations } from './client/operations';
@@ -104,8 +106,14 @@ export async function startDurableRuntime(ctx: HostContext): Promise<DurableRunt
   const poller = new QueuePoller(engine);
   poller.start();
   const operations = new DurableOperations(hub, engine, orchestrators);
-  const http = new DurableHttpApi(operations, options.hubName);
-  const clientData = durableClientData(origin, options.hubName);
+  const code = ctx.keys.systemKeys[DURABLE_SYSTEM_KEY] ?? ctx.keys.masterKey;
+  const rpcToken = randomBytes(24).toString('base64url');
+  const http = new DurableHttpApi(operations, options.hubName, {
+    code,
+    rpcToken,
+    authorized: (key) => isSystemAuthorized(DURABLE_SYSTEM_KEY, key, ctx.keys),
+  });
+  const clientData = durableClientData(origin, options.hubName, code, rpcToken);
   ctx.log(
     'info',
     `Durable: task hub ${options.hubName} ready (${hub.names.historyTable}, ${hub.names.instancesTable}).`,

@@ -39,6 +39,8 @@ export interface ApiDeps {
   version: string;
   /** Compute target of steps that name none (config().defaultCompute). */
   defaultCompute: string;
+  /** The compute targets steps may name (shared/compute/targets.ts). */
+  computeTargets(): Promise<readonly string[]>;
   log: ApiLogger;
   now(): Date;
   newId(): string;

@@ -33,9 +33,12 @@ export const QUEUES = {
   stepResults: 'step-results',
 } as const;
 
+/** Every compute target's queue name starts with this. */
+export const COMPUTE_QUEUE_PREFIX = 'compute-';
+
 /** Queue of a compute target: `compute-<name>`. */
 export function computeQueue(target: string): string {
-  return `compute-${target.toLowerCase()}`;
+  return `${COMPUTE_QUEUE_PREFIX}${target.toLowerCase()}`;
 }
 
 /** Compute target names are queue-name safe: lower-case letters, digits and single hyphens, 1–40 characters. */

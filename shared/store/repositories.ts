@@ -86,6 +86,10 @@ export interface SnapshotStore {
   /** Stores `snapshots/<id>.tar.gz` unless it exists; `created` says which. The caller has checked the hash. */
   put(id: string, archive: Buffer): Promise<{ created: boolean }>;
   get(id: string): Promise<Buffer | undefined>;
+  /** Records the file list of a snapshot (`snapshots/<id>.files.json`), so a submit can check scripts exist. */
+  putFiles(id: string, files: readonly string[]): Promise<void>;
+  /** The file list, or undefined for a snapshot stored before file lists were kept. */
+  files(id: string): Promise<string[] | undefined>;
 }
 
 export interface LogChunk {

@@ -7,7 +7,8 @@ import { processAlive, scratchDir, startStack, step, waitUntil, type RunView, ty
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack({ workers: [{ concurrency: 4 }] });
+  // "nobody" is a known target that no worker serves (a job there is lost to its deadline).
+  stack = await startStack({ workers: [{ concurrency: 4 }], computeTargets: ['cpu', 'nobody'] });
 });
 after(async () => {
   await stack?.stop();

@@ -111,10 +111,16 @@ export function scratchDir(prefix: string): string {
   return dir;
 }
 
-export async function startStack(options: { workers?: WorkerSpec[] } = {}): Promise<Stack> {
+export async function startStack(
+  options: {
+    workers?: WorkerSpec[];
+    /** SLUICE_COMPUTE_TARGETS of the host (default: cpu). */ computeTargets?: string[];
+  } = {},
+): Promise<Stack> {
   const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
   const connectionString = azurite.connectionString;
   const env = appSettings(connectionString, 'Pipe');
+  if (options.computeTargets) env.SLUICE_COMPUTE_TARGETS = options.computeTargets.join(',');
   const children: ChildProcess[] = [];
   const spawnWorker = (args: string[], onOutput: (text: string) => void): ChildProcess => {
     const child = spawnCli(args, env, onOutput);
