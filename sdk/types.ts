@@ -144,6 +144,8 @@ export interface Run extends RunSummary {
   /** Run-level metrics by name. */
   metrics: Record<string, unknown>;
   steps: StepRun[];
+  /** Present while steps wait on a compute target that no worker has polled in the last 2 minutes. */
+  warnings?: { compute: string; steps: string[]; message: string }[];
 }
 
 export interface ListRunsQuery {

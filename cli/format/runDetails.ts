@@ -87,6 +87,8 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
   const shown = fields.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
   const width = Math.max(...shown.map(([k]) => k.length));
   const lines = [style.bold(`Run ${run.id}`), ...shown.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ''];
+  for (const w of run.warnings ?? []) lines.push(style.yellow(`Warning: ${w.message}`));
+  if (run.warnings?.length) lines.push('');
   lines.push(...stepTable(run, now, style, { reasons: true }));
 
   const outputs = orderSteps(run.steps).flatMap((s) =>

@@ -162,6 +162,10 @@ export const RunView = RunSummaryView.extend({
   error: ErrorInfo.optional(),
   metrics: z.record(z.string(), z.unknown()),
   steps: z.array(StepRunView),
+  warnings: z
+    .array(z.object({ compute: z.string(), steps: z.array(z.string()), message: z.string() }))
+    .optional()
+    .describe('Present while steps wait on a compute target that no worker has polled in the last 2 minutes'),
 }).meta({ id: 'Run' });
 
 export const ErrorBodySchema = z

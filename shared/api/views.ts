@@ -1,3 +1,4 @@
+import type { ComputeWarning } from '../compute/workerPresence';
 import { stepRunId, summarize, type RunRecord, type RunSummary, type StepRunRecord } from '../store/model';
 
 /** Records → API JSON: storage details (ETags, row layout) stay out, links to related resources go in. */
@@ -79,6 +80,7 @@ export function runView(
   run: RunRecord,
   steps: StepRunRecord[],
   sources: ReadonlyMap<string, StepRunRecord> = new Map(),
+  warnings: readonly ComputeWarning[] = [],
 ) {
   return {
     ...summaryView(baseUrl, run),
@@ -95,5 +97,6 @@ export function runView(
     error: run.error,
     metrics: run.metrics,
     steps: steps.map((s) => stepView(baseUrl, s, sources.get(s.step))),
+    ...(warnings.length > 0 && { warnings: [...warnings] }),
   };
 }

@@ -42,6 +42,7 @@ export interface RunView {
   error?: { code: string; message: string };
   metrics: Record<string, unknown>;
   steps: StepView[];
+  warnings?: { compute: string; steps: string[]; message: string }[];
 }
 
 export interface StepView {
