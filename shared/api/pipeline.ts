@@ -8,6 +8,12 @@ import type { AnyRoute, ApiDeps, ApiRequest, ApiResponse } from './types';
 import { validate } from './validate';
 
 /** Every route lives under this prefix (host.json `extensions.http.routePrefix`). */
+/**
+ * The Functions app's catch-all function for paths no route matches: it answers the JSON 404 / 405 (with `Allow`)
+ * through this same pipeline, and needs no token (it never reaches a handler).
+ */
+export const UNMATCHED_ROUTE_FUNCTION = 'unmatchedRoute';
+
 export const API_PREFIX = 'api';
 
 export interface ApiOptions {
