@@ -164,3 +164,54 @@ class Download(TempDirTest):
         ws, _ = workspace()
         with self.assertRaises(ModelNotFoundException):
             Model.get_model_path("nope", _workspace=ws)
+
+
+class StepFiles(TempDirTest):
+    FILES = {"value": [{"name": "outputs/model.pkl", "size": 5}, {"name": "extra/notes.txt", "size": 5}]}
+
+    def step(self, routes):
+        from azureml.core import Experiment
+        from azureml.pipeline.core import StepRun
+
+        ws, transport = workspace(routes)
+        return StepRun(Experiment(ws, "e"), "r1:train"), transport
+
+    def test_download_file_defaults_to_the_base_name_and_accepts_a_folder(self):
+        run, transport = self.step({("GET", "runs/r1/steps/train/files/download"): "w"})
+        self.assertEqual(run.download_file("outputs/model.pkl"), "model.pkl")
+        self.assertTrue(os.path.isfile(os.path.join(self.dir, "model.pkl")))
+        os.makedirs("into")
+        self.assertEqual(run.download_file("outputs/model.pkl", "into"), os.path.join("into", "model.pkl"))
+        self.assertEqual(run.download_file("outputs/model.pkl", "m.bin"), "m.bin")
+        self.assertEqual(transport.last()["query"], {"path": "outputs/model.pkl"})
+
+    def test_download_files_by_prefix_with_or_without_it(self):
+        run, _ = self.step({("GET", "runs/r1/steps/train/files"): self.FILES,
+                            ("GET", "runs/r1/steps/train/files/download"): "w"})
+        self.assertEqual(run.get_file_names(), ["outputs/model.pkl", "extra/notes.txt"])
+        run.download_files(prefix="outputs", output_directory="a")
+        self.assertTrue(os.path.isfile(os.path.join("a", "outputs", "model.pkl")))
+        self.assertFalse(os.path.exists(os.path.join("a", "extra")))
+        run.download_files(prefix="outputs/", output_directory="b", append_prefix=False)
+        self.assertTrue(os.path.isfile(os.path.join("b", "model.pkl")))
+        with self.assertRaises(UserErrorException):
+            run.download_files(output_paths=["only-one"])
+
+    def test_get_output_data_names_the_outputs_and_downloads_under_its_datastore_path(self):
+        output = {"name": "table", "container": "workspaceblobstore", "path": "r1/train/table/",
+                  "files": [{"name": "part-0.csv", "size": 1}]}
+        run, _ = self.step({("GET", "runs/r1"): {"id": "r1", "status": "Completed",
+                                                 "steps": [{"name": "train", "outputs": [output]}]},
+                            ("GET", "runs/r1/steps/train/outputs/table/download"): "a,b"})
+        with self.assertRaises(UserErrorException) as caught:
+            run.get_output_data("nope")
+        self.assertIn("its outputs: table", str(caught.exception))
+        data = run.get_output_data("table")
+        self.assertEqual((data.name, data.datastore_name, data.path_on_datastore),
+                         ("table", "workspaceblobstore", "r1/train/table/"))
+        folder = data.download("local", show_progress=False)
+        self.assertEqual(folder, os.path.join("local", "r1", "train", "table"))
+        self.assertTrue(os.path.isfile(os.path.join(folder, "part-0.csv")))
+        with self.assertRaises(UserErrorException):
+            data.download("local", show_progress=False)
+        data.download("local", overwrite=True, show_progress=False)
