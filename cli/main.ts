@@ -150,7 +150,24 @@ function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | 
   return undefined;
 }
 
+/** The exit code of a command whose reader went away, as for a process ended by SIGPIPE (128 + 13). */
+export const EXIT_CLOSED_PIPE = 141;
+
+/**
+ * `sluice runs list | head -1`: once the reader has gone, the next write fails with EPIPE. That is not an error of
+ * the command: stop at once, quietly (no stack trace), with the exit code of a process ended by SIGPIPE. Any other
+ * stream error stays fatal.
+ */
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WritableStream, exit: (code: number) => void): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') exit(EXIT_CLOSED_PIPE);
+    else throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedPipe(process.stdout, (code) => process.exit(code));
+  exitQuietlyOnClosedPipe(process.stderr, (code) => process.exit(code));
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     console.log(usage());
     return argv.length === 0 ? EXIT.usage : EXIT.ok;

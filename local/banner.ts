@@ -18,6 +18,8 @@ export function startupBanner(options: {
   entries: FunctionEntry[];
   router: HttpRouter;
   describe: (entry: FunctionEntry) => string | undefined;
+  /** What the app requires of a caller of an HTTP function, shown instead of its authLevel when given. */
+  describeAuth?: (functionName: string) => string | undefined;
   keys: HostKeys;
   keysFile: string;
   storage: string;
@@ -31,9 +33,11 @@ export function startupBanner(options: {
     if (entry.unsupported) lines.push(`${name}not supported here: ${entry.unsupported}`);
     else if (route) {
       const methods = route.entry.trigger.methods as string[] | undefined;
-      const auth = String(route.entry.trigger.authLevel ?? 'function').toLowerCase();
+      const level = String(route.entry.trigger.authLevel ?? 'function').toLowerCase();
+      const appAuth = level === 'anonymous' ? options.describeAuth?.(entry.name) : undefined;
+      const auth = appAuth ?? `authLevel: ${level}`;
       const url = routeUrl(options.baseUrl, options.routePrefix, route.template.text);
-      lines.push(`${name}[${methods?.length ? methods.join(',') : 'all methods'}] ${url}  (authLevel: ${auth})`);
+      lines.push(`${name}[${methods?.length ? methods.join(',') : 'all methods'}] ${url}  (${auth})`);
     } else if (entry.kind === 'extension') lines.push(`${name}${entry.trigger.type} (${entry.extension?.name})`);
     else lines.push(`${name}${options.describe(entry) ?? entry.trigger.type}`);
   }

@@ -34,6 +34,11 @@ export interface HostOptions {
   extensions?: HostExtension[];
   /** Print the start-up listing to stdout (default true). */
   banner?: boolean;
+  /**
+   * What the app itself requires of a caller of an HTTP function (e.g. a bearer token with a role), for the listing:
+   * an app that authorizes requests itself registers its functions `anonymous`, which alone would mislead.
+   */
+  describeAuth?: (functionName: string) => string | undefined;
 }
 
 export interface RunningHost {
@@ -167,6 +172,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         entries,
         router,
         describe: (e) => triggers.describe(e),
+        describeAuth: options.describeAuth,
         keys,
         keysFile,
         storage: azurite

@@ -20,7 +20,10 @@ export const ACTIVITIES = {
   launchSteps: 'launchSteps',
   /** Marks steps that will not run (canceled, skipped downstream of a failure). */
   skipSteps: 'skipSteps',
-  /** Stops running steps: records them Canceled and flags them for their workers, which kill the process. */
+  /**
+   * Stops running steps: flags them for their workers, which kill the process tree; a step whose process started
+   * is Canceling until its worker's result says the tree is gone, one still waiting in a queue is Canceled at once.
+   */
   cancelSteps: 'cancelSteps',
   /** Records the run's final status. */
   finishRun: 'finishRun',
@@ -78,12 +81,19 @@ export interface SkipStepsInput {
   steps: string[];
   status: 'Canceled' | 'NotStarted';
   reason: string;
+  /** A reason of its own for some steps (e.g. the upstream step that keeps them from starting). */
+  reasons?: Record<string, string>;
 }
 
 export interface CancelStepsInput {
   runId: string;
   steps: string[];
   reason: string;
+}
+
+/** The steps of a cancel whose process had started: Canceling until their results arrive (the rest are Canceled). */
+export interface CancelStepsResult {
+  canceling: string[];
 }
 
 export interface FinishRunInput {

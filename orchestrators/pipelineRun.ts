@@ -1,10 +1,18 @@
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
-import { readySteps, runStatus, settleBlockedSteps, type ProgressOptions } from '../shared/engine/progress';
+import {
+  blockingStep,
+  endingOf,
+  readySteps,
+  runStatus,
+  settleBlockedSteps,
+  type ProgressOptions,
+} from '../shared/engine/progress';
 import type { StepStatus } from '../shared/engine/status';
 import {
   ACTIVITIES,
   RUN_EVENT,
   type CancelStepsInput,
+  type CancelStepsResult,
   type FinishRunInput,
   type LaunchResult,
   type LaunchStepsInput,
@@ -53,6 +61,10 @@ function* sequence(context: OrchestrationContext, runId: string): Generator<Task
   const options: ProgressOptions = { continueOnStepFailure: graph.continueOnStepFailure, cancelRequested: false };
   let cancelReason: string | undefined;
   let failure: string | undefined;
+  /** Why the run stopped without a failure or a cancel request: a step that could not run (e.g. its type). */
+  let stopped: string | undefined;
+  /** How each step that ended badly ended (`failed: …`, `was canceled: …`), for the steps it keeps from starting. */
+  const endings: Record<string, string> = {};
   let retries: { step: string; attempt: number }[] = [];
   /** Set when a step ended badly or a cancel arrived: only then can a step become blocked. */
   let settle = false;
@@ -65,7 +77,7 @@ function* sequence(context: OrchestrationContext, runId: string): Generator<Task
     if (settle) {
       settle = false;
       const settled = settleBlockedSteps(graph, statuses, options);
-      const reason = cancelReason ?? failure ?? 'an upstream step failed';
+      const reason = cancelReason ?? failure ?? stopped ?? 'an upstream step did not complete';
       if (settled.cancel.length > 0) {
         for (const step of settled.cancel) statuses[step] = 'Canceled';
         const input: SkipStepsInput = { runId, steps: settled.cancel, status: 'Canceled', reason };
@@ -73,8 +85,13 @@ function* sequence(context: OrchestrationContext, runId: string): Generator<Task
       }
       const newlyBlocked = settled.neverStart.filter((step) => !blocked.has(step));
       if (newlyBlocked.length > 0) {
-        for (const step of newlyBlocked) blocked.add(step);
-        const input: SkipStepsInput = { runId, steps: newlyBlocked, status: 'NotStarted', reason };
+        const reasons: Record<string, string> = {};
+        for (const step of newlyBlocked) {
+          blocked.add(step);
+          const by = blockingStep(graph, statuses, step);
+          if (by && endings[by]) reasons[step] = `upstream step ${by} ${endings[by]}`;
+        }
+        const input: SkipStepsInput = { runId, steps: newlyBlocked, status: 'NotStarted', reason, reasons };
         yield context.df.callActivity(ACTIVITIES.skipSteps, input);
       }
     }
@@ -91,14 +108,20 @@ function* sequence(context: OrchestrationContext, runId: string): Generator<Task
           attempts[result.step] = result.attempt;
         } else {
           statuses[result.step] = result.outcome === 'reused' ? 'Completed' : 'Canceled';
-          if (result.outcome === 'canceled') settle = true;
+          if (result.outcome === 'canceled') {
+            settle = true;
+            endings[result.step] = endingOf('Canceled', result.message);
+            if (!options.cancelRequested) stopped ??= `step ${result.step} ${endings[result.step]}`;
+          }
           changed = true;
         }
       }
       continue;
     }
 
-    const running = graph.order.filter((s) => statuses[s] === 'Queued' || statuses[s] === 'Running');
+    const running = graph.order.filter(
+      (s) => statuses[s] === 'Queued' || statuses[s] === 'Running' || statuses[s] === 'Canceling',
+    );
     if (running.length === 0) break;
 
     const event: RunEvent = yield context.df.waitForExternalEvent(RUN_EVENT);
@@ -107,12 +130,16 @@ function* sequence(context: OrchestrationContext, runId: string): Generator<Task
         options.cancelRequested = true;
         cancelReason = event.reason ?? 'the run was canceled';
         const input: CancelStepsInput = { runId, steps: running, reason: cancelReason };
-        yield context.df.callActivity(ACTIVITIES.cancelSteps, input);
-        for (const step of running) statuses[step] = 'Canceled';
+        // Steps whose process started stay Canceling until their worker's result says the process tree is gone.
+        const result: CancelStepsResult | undefined = yield context.df.callActivity(ACTIVITIES.cancelSteps, input);
+        const canceling = new Set(result?.canceling ?? []);
+        for (const step of running) statuses[step] = canceling.has(step) ? 'Canceling' : 'Canceled';
         settle = true;
       }
     } else if (
-      (statuses[event.step] === 'Queued' || statuses[event.step] === 'Running') &&
+      (statuses[event.step] === 'Queued' ||
+        statuses[event.step] === 'Running' ||
+        statuses[event.step] === 'Canceling') &&
       attempts[event.step] === event.attempt
     ) {
       if (!event.final) {
@@ -125,16 +152,24 @@ function* sequence(context: OrchestrationContext, runId: string): Generator<Task
       }
       statuses[event.step] = event.status;
       changed = true;
-      if (event.status !== 'Completed') settle = true;
-      if (event.status === 'Failed')
-        failure ??= `step ${event.step} failed${event.message ? `: ${event.message}` : ''}`;
+      if (event.status !== 'Completed') {
+        settle = true;
+        endings[event.step] = endingOf(event.status, event.message);
+      }
+      if (event.status === 'Failed') failure ??= `step ${event.step} ${endings[event.step]}`;
+      else if (event.status === 'Canceled' && !options.cancelRequested)
+        stopped ??= `step ${event.step} ${endings[event.step]}`; // e.g. its worker saw the cancel flag first
     }
   }
 
   const final = runStatus(graph, statuses, options);
   const status: FinishRunInput['status'] =
     final === 'Completed' ? 'Completed' : final === 'Failed' ? 'Failed' : 'Canceled';
-  const finish: FinishRunInput = { runId, status, message: status === 'Canceled' ? cancelReason : failure };
+  const finish: FinishRunInput = {
+    runId,
+    status,
+    message: status === 'Canceled' ? (cancelReason ?? stopped) : failure,
+  };
   yield context.df.callActivity(ACTIVITIES.finishRun, finish);
   return finish;
 }

@@ -158,14 +158,15 @@ export class SluiceClient extends ModelsClient {
 
   /**
    * A step's log as it is written: text chunks until the step ends (reconnecting when the server closes a long
-   * response; a retry's log follows a `--- attempt N ---` line).
+   * response; a retry's log follows a `--- attempt N ---` line). With `attempt`: that attempt's log only, until
+   * that attempt has ended.
    * @example
    *   for await (const text of client.followLogs(id, 'train')) process.stdout.write(text);
    */
   followLogs(
     runId: string,
     step: string,
-    options: CallOptions & { offset?: number } = {},
+    options: CallOptions & { offset?: number; attempt?: number } = {},
   ): AsyncGenerator<string, void, undefined> {
     return followStepLog(this.http, runId, step, options);
   }

@@ -16,6 +16,7 @@ interface LogChunk {
   nextOffset: number;
   status: StepStatus;
   attempt: number;
+  reusedFrom?: { runId: string; step: string };
 }
 
 /** One non-streaming read of a step log from `offset` (of the latest attempt, or of `attempt`), as bytes. */
@@ -35,11 +36,14 @@ async function readLogChunk(
   const bytes = Buffer.from(await response.arrayBuffer());
   const header = response.headers.get('sluice-log-offset');
   const nextOffset = header === null ? NaN : Number(header);
+  const fromRun = response.headers.get('sluice-reused-from-run');
+  const fromStep = response.headers.get('sluice-reused-from-step');
   return {
     bytes,
     nextOffset: Number.isFinite(nextOffset) ? nextOffset : (options.offset ?? 0) + bytes.length,
     status: (response.headers.get('sluice-step-status') ?? 'NotStarted') as StepStatus,
     attempt: Number(response.headers.get('sluice-step-attempt')) || options.attempt || 1,
+    ...(fromRun && fromStep && { reusedFrom: { runId: fromRun, step: fromStep } }),
   };
 }
 
@@ -67,8 +71,12 @@ export async function* followStepLog(
   ctx: HttpContext,
   runId: string,
   step: string,
-  options: { offset?: number; signal?: AbortSignal } = {},
+  options: { offset?: number; attempt?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<string, void, undefined> {
+  if (options.attempt !== undefined) {
+    yield* followAttemptLog(ctx, runId, step, options.attempt, options);
+    return;
+  }
   const { signal } = options;
   let offset = options.offset ?? 0;
   let attempt: number | undefined;
@@ -130,6 +138,50 @@ export async function* followStepLog(
       yield* switchAttempt(attempt, now.attempt);
       continue;
     }
+    const text = decoder.decode(now.bytes, { stream: true });
+    if (text) yield text;
+    offset = now.nextOffset;
+    if (isTerminal(now.status)) {
+      const tail = decoder.decode();
+      if (tail) yield tail;
+      return;
+    }
+    const elapsed = Date.now() - connectedAt;
+    if (elapsed < MIN_FOLLOW_MS) await sleep(MIN_FOLLOW_MS - elapsed, signal);
+  }
+}
+
+/** `tail -f` of one attempt's log: until that attempt has ended (its status, not the step's, is what counts). */
+async function* followAttemptLog(
+  ctx: HttpContext,
+  runId: string,
+  step: string,
+  attempt: number,
+  options: { offset?: number; signal?: AbortSignal },
+): AsyncGenerator<string, void, undefined> {
+  const { signal } = options;
+  let offset = options.offset ?? 0;
+  const decoder = new TextDecoder('utf-8');
+  while (true) {
+    const connectedAt = Date.now();
+    const response = await send(ctx, {
+      method: 'GET',
+      path: stepLogPath(runId, step),
+      query: { follow: 'true', offset, attempt },
+      headers: { accept: 'text/plain' },
+      signal,
+    });
+    try {
+      for await (const chunk of response.body ?? []) {
+        const bytes = chunk as Uint8Array;
+        offset += bytes.byteLength;
+        const text = decoder.decode(bytes, { stream: true });
+        if (text) yield text;
+      }
+    } catch (err) {
+      if (signal?.aborted) throw connectionError(ctx.baseUrl, 'GET step log', err, signal);
+    }
+    const now = await readLogChunk(ctx, runId, step, { offset, attempt, signal });
     const text = decoder.decode(now.bytes, { stream: true });
     if (text) yield text;
     offset = now.nextOffset;

@@ -1,4 +1,4 @@
-import type { Metric, ProducedOutput } from '../shared/compute/messages';
+import type { Metric, ModelRegistration, ProducedOutput } from '../shared/compute/messages';
 import type { DataPath, ErrorInfo, RunStatus, StepStatus, TriggeredBy } from '../shared/store/model';
 
 /**
@@ -6,7 +6,7 @@ import type { DataPath, ErrorInfo, RunStatus, StepStatus, TriggeredBy } from '..
  * shared/api/schemas.ts are the source of truth, and its OpenAPI document is generated from them).
  */
 
-export type { DataPath, ErrorInfo, Metric, ProducedOutput, RunStatus, StepStatus, TriggeredBy };
+export type { DataPath, ErrorInfo, Metric, ModelRegistration, ProducedOutput, RunStatus, StepStatus, TriggeredBy };
 export * from './publishedTypes';
 export * from './scheduleTypes';
 
@@ -106,9 +106,24 @@ export interface StepRun {
   outputs: ProducedOutput[];
   metrics: Metric[];
   tags: Record<string, string>;
-  /** The step completed without running, pointing at the outputs of `reusedFrom`. */
+  /** Models the step registered (`run.register_model`). */
+  models: ModelRegistration[];
+  /**
+   * The step completed without running, pointing at the outputs of `reusedFrom`; its metrics, models and log are
+   * those of that step run (see `note`).
+   */
   reused: boolean;
-  reusedFrom?: { runId: string; step: string };
+  reusedFrom?: {
+    runId: string;
+    step: string;
+    stepRunId: string;
+    attempt?: number;
+    startedAt?: string;
+    endedAt?: string;
+    exitCode?: number | null;
+  };
+  /** For a reused step: where its outputs, metrics, models and log come from, in words. */
+  note?: string;
   /** Why the step was reused or why it ran (strings, or `{reuse, reasons}`), when the server recorded it. */
   reuseReasons?: unknown;
   error?: ErrorInfo;
@@ -143,9 +158,11 @@ export interface StepLog {
   text: string;
   /** Byte offset after this text: pass it as `offset` to read only what comes next. */
   nextOffset: number;
-  /** The step's status when the server answered. */
+  /** The status of the attempt served (the step's, for its latest attempt) when the server answered. */
   status: StepStatus;
   attempt: number;
+  /** For a reused step: the step run whose log this is (the step itself did not run). */
+  reusedFrom?: { runId: string; step: string };
 }
 
 export interface Health {

@@ -87,7 +87,10 @@ export async function executeJob(
   }
 
   lease.start();
-  await deps.state.markRunning?.(job, options.workerId, startedAt, state);
+  if ((await deps.state.markRunning?.(job, options.workerId, startedAt, state)) === 'canceled') {
+    const message = 'the run was canceled before the step started';
+    return finish({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
+  }
   const sandbox = createSandbox(options.workDir);
   let log: LogSink | undefined;
   let preparing: Promise<LocalBindings> | undefined;

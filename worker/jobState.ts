@@ -15,14 +15,16 @@ export interface JobStateReader {
   /**
    * Records that the step's process is starting (Queued → Running, with the start time and worker), so a run view
    * shows what is really running. Only the job's own attempt, and only from Queued; anything else is left alone.
-   * `known`: the state `read` returned for this job, which saves reading the row again.
+   * `known`: the state `read` returned for this job, which saves reading the row again. Answers `canceled` when
+   * the row was canceled meanwhile (a cancel marks a step that has not started Canceled at once): the process must
+   * then not start.
    */
   markRunning?(
     job: Pick<JobMessage, 'runId' | 'step' | 'attempt'>,
     workerId: string,
     startedAt: string,
     known?: JobState,
-  ): Promise<void>;
+  ): Promise<'canceled' | undefined>;
 }
 
 const TERMINAL_STEP = new Set(['Completed', 'Failed', 'Canceled']);
@@ -71,17 +73,20 @@ export function createTableJobStateReader(clients: Pick<StorageClients, 'table'>
       };
     },
     async markRunning(job, workerId, startedAt, known) {
-      let row: { status?: unknown; attempt?: unknown; etag?: string };
+      const canceled = (row: { status?: unknown; cancelRequested?: unknown }) =>
+        row.cancelRequested === true || row.status === 'Canceled' || row.status === 'Canceling';
+      let row: { status?: unknown; attempt?: unknown; cancelRequested?: unknown; etag?: string };
       if (known?.stepRun?.etag) row = known.stepRun;
       else {
         try {
           row = await stepRuns.getEntity<Record<string, unknown>>(job.runId, job.step);
         } catch (err) {
-          if ((err as { statusCode?: number }).statusCode === 404) return;
+          if ((err as { statusCode?: number }).statusCode === 404) return undefined;
           throw err;
         }
       }
-      if (row.status !== 'Queued' || num(row.attempt) !== job.attempt) return;
+      if (num(row.attempt) === job.attempt && canceled(row)) return 'canceled';
+      if (row.status !== 'Queued' || num(row.attempt) !== job.attempt) return undefined;
       try {
         await stepRuns.updateEntity(
           { partitionKey: job.runId, rowKey: job.step, status: 'Running', startedAt, workerId },
@@ -89,9 +94,12 @@ export function createTableJobStateReader(clients: Pick<StorageClients, 'table'>
           { etag: row.etag },
         );
       } catch (err) {
-        // Changed in between (a cancel, a retry): the other writer's state stands.
         if ((err as { statusCode?: number }).statusCode !== 412) throw err;
+        // Changed in between (a cancel, a retry): the other writer's state stands; a cancel means do not start.
+        const now = await get(stepRuns, job.runId, job.step);
+        if (now && num(now.attempt) === job.attempt && canceled(now)) return 'canceled';
       }
+      return undefined;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface StepProcessOptions {
   program: string;
@@ -19,7 +20,10 @@ export interface StepProcessExit {
 
 export interface StepProcess {
   pid: number | undefined;
-  /** Resolves when the process has exited and its output pipes are drained. Rejects when it could not start. */
+  /**
+   * Resolves when the process has exited, the rest of its group is gone and its output pipes are drained (at most a
+   * few seconds after the leader's exit). Rejects when it could not start.
+   */
   exited: Promise<StepProcessExit>;
   /** Stops the whole process tree: SIGTERM to the group, SIGKILL after `graceMs`. Resolves once the leader is gone. */
   killTree(graceMs: number): Promise<void>;
@@ -62,15 +66,25 @@ export function startStepProcess(options: StepProcessOptions): StepProcess {
       const processMs = performance.now() - started;
       // Whatever the step left running in its group (daemons, stray children) ends with it.
       signalGroup(child, 'SIGKILL');
-      // Output pipes close once every holder is gone; do not wait forever for a straggler outside the group.
+      // Resolved once the output pipes have closed and no process of the group is left, so "exited" means the whole
+      // tree is gone (a cancel is confirmed only then). Do not wait forever for a straggler outside the group or a
+      // zombie nobody reaps.
       let done = false;
+      let closed = false;
       const finish = () => {
         if (done) return;
         done = true;
+        clearInterval(poll);
         resolvePromise({ exitCode, signal, processMs });
       };
-      child.once('close', finish);
-      setTimeout(finish, 2000).unref();
+      const check = () => closed && !groupAlive(child) && finish();
+      const poll = setInterval(check, 20);
+      poll.unref();
+      child.once('close', () => {
+        closed = true;
+        check();
+      });
+      setTimeout(finish, 3000).unref();
     });
   });
   exited.catch(() => undefined);
@@ -89,6 +103,37 @@ export function startStepProcess(options: StepProcessOptions): StepProcess {
       }
     },
   };
+}
+
+/**
+ * Whether any process of the child's group is still alive, zombies aside (POSIX: /proc where there is one, else
+ * signal 0 to the group). Windows: the tree is gone once taskkill returned.
+ */
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined || process.platform === 'win32') return false;
+  try {
+    process.kill(-child.pid, 0);
+  } catch {
+    return false; // ESRCH: no process left in the group
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    // Members of the group that are not zombies (a zombie is gone; it waits only for its parent to reap it).
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === child.pid && fields[0] !== 'Z') return true;
+    }
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Signals every process in the child's group (POSIX), or the tree through taskkill (Windows). */

@@ -74,6 +74,9 @@ export interface ModelRecord {
   description?: string;
   tags: Record<string, string>;
   properties: Record<string, string>;
+  /** `model_framework` and `model_framework_version`, when given. */
+  framework?: string;
+  frameworkVersion?: string;
   time: string;
 }
 
@@ -113,9 +116,11 @@ export function readContextFile(file: string): CollectedContext {
       out.models.push({
         name: rec.name,
         path: rec.path,
-        description: typeof rec.description === 'string' ? rec.description : undefined,
+        description: typeof rec.description === 'string' && rec.description ? rec.description : undefined,
         tags: stringRecord(rec.tags),
         properties: stringRecord(rec.properties),
+        ...(typeof rec.framework === 'string' && { framework: rec.framework }),
+        ...(typeof rec.frameworkVersion === 'string' && { frameworkVersion: rec.frameworkVersion }),
         time: typeof rec.time === 'string' ? rec.time : new Date().toISOString(),
       });
     } else out.problems.push(`line ${i + 1}: unknown record`);

@@ -55,8 +55,10 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
   let signalled = false;
   let running: Promise<void> | undefined;
 
+  // A stop that came while no sleep was pending (mid-receive) must not be slept through: check it on the way in.
   const sleep = (ms: number) =>
     new Promise<void>((resolvePromise) => {
+      if (shutdown.signal.aborted) return resolvePromise();
       const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);

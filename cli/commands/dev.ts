@@ -83,6 +83,38 @@ async function uploadSampleData(root: string, blobs: import('@azure/storage-blob
   }
 }
 
+/** How the start-up listing describes what a Sluice route requires: a bearer token with its role, or none. */
+export function routeAuth(routes: readonly { name: string; access: string }[], name: string): string | undefined {
+  const route = routes.find((r) => r.name === name);
+  if (!route) return undefined;
+  return route.access === 'anonymous' ? 'no token needed' : `bearer token, role ${route.access}`;
+}
+
+/**
+ * What `npm start` prints once everything runs. The commands work as printed: on another port than the CLI's
+ * default they are preceded by the SLUICE_URL the CLI reads (every client command also takes --url).
+ */
+export function readyBanner(o: { baseUrl: string; defaultUrl: string; computeTargets: string[]; sample: string }) {
+  const api = `${o.baseUrl}/api`;
+  const elsewhere = o.baseUrl.replace(/\/+$/, '') !== o.defaultUrl.replace(/\/+$/, '');
+  return [
+    '',
+    'Sluice is running.',
+    `  API            ${api}   (OpenAPI: ${api}/openapi.json)`,
+    `  Workers        ${o.computeTargets.map((c) => `${c} (queue compute-${c})`).join(', ')}`,
+    `  Sample data    workspaceblobstore/diabetes/ (${o.sample})`,
+    '',
+    'Next, in another terminal:',
+    ...(elsewhere ? [`  export SLUICE_URL=${o.baseUrl}   # or add --url ${o.baseUrl} to each command`] : []),
+    '  npx sluice run samples/diabetes/pipeline.yaml --follow',
+    '  npx sluice runs list',
+    '  npx sluice token          # a bearer token for curl and other clients',
+    `  curl -H "Authorization: Bearer $(npx sluice token --role read)" ${api}/runs`,
+    '',
+    'Stop with Ctrl-C.',
+  ];
+}
+
 export async function dev(argv: string[]): Promise<number> {
   const options = parse(argv);
   if (options.help) {
@@ -98,7 +130,13 @@ export async function dev(argv: string[]): Promise<number> {
   process.env.SLUICE_AUTH_MODE ??= 'local';
 
   const { startHost } = await import('../../local/host.js');
-  const host = await startHost({ appDir: root, port: options.port, inMemory: options['in-memory'] });
+  const { ROUTES } = await import('../../shared/api/index.js');
+  const host = await startHost({
+    appDir: root,
+    port: options.port,
+    inMemory: options['in-memory'],
+    describeAuth: (name) => routeAuth(ROUTES, name),
+  });
   const stops: (() => Promise<void>)[] = [() => host.stop()];
   try {
     const { loadConfig } = await import('../../shared/config.js');
@@ -117,22 +155,11 @@ export async function dev(argv: string[]): Promise<number> {
         await running;
       });
     }
-    const api = `${host.baseUrl}/api`;
+    const { DEFAULT_URL } = await import('../../sdk/index.js');
     console.log(
-      [
-        '',
-        'Sluice is running.',
-        `  API            ${api}   (OpenAPI: ${api}/openapi.json)`,
-        `  Workers        ${cfg.computeTargets.map((c) => `${c} (queue compute-${c})`).join(', ')}`,
-        `  Sample data    workspaceblobstore/diabetes/ (${sample})`,
-        '',
-        'Next, in another terminal:',
-        '  npx sluice run samples/diabetes/pipeline.yaml --follow',
-        '  npx sluice runs list',
-        '  npx sluice token          # a bearer token for curl and other clients',
-        '',
-        'Stop with Ctrl-C.',
-      ].join('\n'),
+      readyBanner({ baseUrl: host.baseUrl, defaultUrl: DEFAULT_URL, computeTargets: cfg.computeTargets, sample }).join(
+        '\n',
+      ),
     );
   } catch (err) {
     for (const stop of stops) await stop().catch(() => undefined);

@@ -173,29 +173,37 @@ export async function runsShowCommand(argv: string[], io: CliIo): Promise<number
 // ---------------------------------------------------------------------------------------------------------------
 // runs logs
 
-const LOGS_HELP = `Usage: sluice runs logs RUN_ID STEP [--follow]
+const LOGS_HELP = `Usage: sluice runs logs RUN_ID STEP [--attempt N] [--follow]
 
-Prints a step's log (stdout and stderr of its latest attempt).
-  --follow  keep printing as the step writes, until it ends (Ctrl-C stops following; the run goes on)
+Prints a step's log (stdout and stderr of its latest attempt). A reused step did not run: its log is the one of the
+run it reused, and a note on stderr says which.
+  --attempt N  the log of attempt N (1 is the first; a retried step has one log per attempt)
+  --follow     keep printing as the step writes, until it ends (Ctrl-C stops following; the run goes on)
 ${COMMON_HELP}
-With --json: {runId, step, attempt, status, nextOffset, text}; with --json --follow: one {"text": …} line per chunk.`;
+With --json: {runId, step, attempt, status, nextOffset, text, reusedFrom?} (status: the attempt's); with --json
+--follow: one {"text": …} line per chunk.`;
 
 export const runsLogs = (argv: string[]) => runsLogsCommand(argv, processIo());
 
 export async function runsLogsCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommand('runs logs', argv, { follow: { type: 'boolean', default: false } }, [
-    { name: 'RUN_ID' },
-    { name: 'STEP' },
-  ]);
+  const { values, positionals } = parseCommand(
+    'runs logs',
+    argv,
+    { follow: { type: 'boolean', default: false }, attempt: { type: 'string' } },
+    [{ name: 'RUN_ID' }, { name: 'STEP' }],
+  );
   if (values.help) return help(io, LOGS_HELP);
   const c = common('runs logs', values, io.env);
   const [runId, step] = positionals;
+  const attempt =
+    values.attempt === undefined ? undefined : parseWholeNumber('runs logs', '--attempt', values.attempt, 1, 1000);
   const client = io.client(c.url, { scope: c.scope });
   if (!values.follow) {
     try {
-      const log = await client.getStepLogs(runId, step);
+      const log = await client.getStepLogs(runId, step, { attempt });
       if (c.json) writeJson(io, { runId, step, ...log });
       else {
+        if (log.reusedFrom) io.stderr.write(`${reusedLogNote(step, log.reusedFrom)}\n`);
         io.stdout.write(log.text);
         if (!log.text && (log.status === 'NotStarted' || log.status === 'Queued')) {
           io.stderr.write(`Step ${step} has not started yet (${log.status}); add --follow to wait for its log.\n`);
@@ -209,7 +217,12 @@ export async function runsLogsCommand(argv: string[], io: CliIo): Promise<number
   const controller = new AbortController();
   const off = io.onInterrupt(() => controller.abort());
   try {
-    for await (const text of client.followLogs(runId, step, { signal: controller.signal })) {
+    if (!c.json) {
+      // One read first, for the note of a reused step (its log is complete: following it ends at once).
+      const first = await client.getStepLogs(runId, step, { attempt, signal: controller.signal });
+      if (first.reusedFrom) io.stderr.write(`${reusedLogNote(step, first.reusedFrom)}\n`);
+    }
+    for await (const text of client.followLogs(runId, step, { attempt, signal: controller.signal })) {
       io.stdout.write(c.json ? `${JSON.stringify({ text })}\n` : text);
     }
     return EXIT.ok;
@@ -222,6 +235,10 @@ export async function runsLogsCommand(argv: string[], io: CliIo): Promise<number
   } finally {
     off();
   }
+}
+
+export function reusedLogNote(step: string, from: { runId: string; step: string }): string {
+  return `Step ${step} was reused from run ${from.runId} (step ${from.step}) without running; this is that run's log.`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -56,8 +56,31 @@ type Values = Record<string, string | string[] | boolean | undefined>;
 const numbers = (text: string) => text.split(',').map((s) => (s.trim() === '' ? NaN : Number(s.trim())));
 const words = (text: string) => text.split(',').map((s) => s.trim());
 
-/** The API body from `--file` and the flags (only what was given, so an update changes only that). */
-export function scheduleBody(command: string, v: Values): Record<string, unknown> {
+/** Options that set a field of a recurrence (all but --frequency). */
+const RECURRENCE_DETAILS = ['interval', 'start-time', 'hours', 'minutes', 'week-days', 'time-of-day'] as const;
+
+/** The recurrence fields given as options (besides --frequency and --time-zone). */
+function recurrenceDetails(v: Values): Record<string, unknown> {
+  const r: Record<string, unknown> = {};
+  if (typeof v.interval === 'string') r.interval = /^\d+$/.test(v.interval) ? Number(v.interval) : v.interval;
+  if (typeof v['start-time'] === 'string') r.startTime = v['start-time'];
+  if (typeof v.hours === 'string') r.hours = numbers(v.hours);
+  if (typeof v.minutes === 'string') r.minutes = numbers(v.minutes);
+  if (typeof v['week-days'] === 'string') r.weekDays = words(v['week-days']);
+  if (typeof v['time-of-day'] === 'string') r.timeOfDay = v['time-of-day'];
+  return r;
+}
+
+/** Recurrence options given without --frequency: an update of some fields of the schedule's current recurrence. */
+export function partialRecurrence(v: Values): string[] {
+  return typeof v.frequency === 'string' ? [] : RECURRENCE_DETAILS.filter((k) => typeof v[k] === 'string');
+}
+
+/**
+ * The API body from `--file` and the flags (only what was given, so an update changes only that). `current`: the
+ * schedule's recurrence, into which an update merges recurrence options given without --frequency.
+ */
+export function scheduleBody(command: string, v: Values, current?: Record<string, unknown>): Record<string, unknown> {
   let body: Record<string, unknown> = {};
   if (typeof v.file === 'string') {
     let parsed: unknown;
@@ -92,16 +115,16 @@ export function scheduleBody(command: string, v: Values): Record<string, unknown
     set('timeZone', v['time-zone']);
   }
   if (typeof v.frequency === 'string') {
-    const r: Record<string, unknown> = { frequency: v.frequency };
-    r.interval = typeof v.interval === 'string' ? Number(v.interval) : 1;
-    if (typeof v.interval === 'string' && !/^\d+$/.test(v.interval)) r.interval = v.interval;
-    if (typeof v['start-time'] === 'string') r.startTime = v['start-time'];
+    const r: Record<string, unknown> = { frequency: v.frequency, interval: 1, ...recurrenceDetails(v) };
     if (typeof v['time-zone'] === 'string') r.timeZone = v['time-zone'];
-    if (typeof v.hours === 'string') r.hours = numbers(v.hours);
-    if (typeof v.minutes === 'string') r.minutes = numbers(v.minutes);
-    if (typeof v['week-days'] === 'string') r.weekDays = words(v['week-days']);
-    if (typeof v['time-of-day'] === 'string') r.timeOfDay = v['time-of-day'];
     body.recurrence = r;
+  } else if (current && partialRecurrence(v).length > 0) {
+    const r: Record<string, unknown> = { ...current, ...recurrenceDetails(v) };
+    if (typeof v['time-zone'] === 'string') r.timeZone = v['time-zone'];
+    body.recurrence = r;
+  } else if (typeof v['time-zone'] === 'string' && typeof v.cron !== 'string') {
+    // Alone, it moves the schedule's current timing (cron or recurrence) to that zone; the server applies it.
+    body.timeZone = v['time-zone'];
   }
   if (typeof v.watch === 'string') {
     const colon = v.watch.indexOf(':');
@@ -154,7 +177,7 @@ type Action = 'create' | 'list' | 'show' | 'update' | 'enable' | 'disable' | 'de
 
 const HELP: Record<Action, string> = {
   create: `Usage: sluice schedule create --name NAME (--published-pipeline ID | --endpoint NAME) --experiment E TIMING\n\n${DEFINITION_HELP}`,
-  update: `Usage: sluice schedule update ID [options]\n\nChanges only what is given; a timing option replaces the timing.\n${DEFINITION_HELP}`,
+  update: `Usage: sluice schedule update ID [options]\n\nChanges only what is given. --cron, --frequency or --watch replaces the timing; recurrence options\nwithout --frequency (--hours 17, --interval 2, …) change only those fields of the current recurrence, and\n--time-zone alone moves the current timing (cron or recurrence) to that zone.\n${DEFINITION_HELP}`,
   list: 'Usage: sluice schedule list [--status Active|Disabled]\n\nLists schedules with their next fire time.',
   show: 'Usage: sluice schedule show ID\n\nShows a schedule: timing, next 5 fire times, last run, last error, and its recent runs.',
   enable: 'Usage: sluice schedule enable ID\n\nFire times while it was disabled do not run.',
@@ -193,7 +216,21 @@ export async function scheduleCommand(action: Action, argv: string[], io: CliIo)
         return output(io, values.json, s, () => renderSchedule(s));
       }
       case 'update': {
-        const body = scheduleBody(command, v);
+        // Recurrence options without --frequency change those fields of the current recurrence.
+        const partial = partialRecurrence(v);
+        let current: Record<string, unknown> | undefined;
+        if (partial.length > 0) {
+          const s = await client.getSchedule(id);
+          if (!s.recurrence) {
+            throw new CliUsageError(
+              `${command}: --${partial[0]} changes a recurrence, but schedule ${id} runs on ` +
+                `${s.cron !== undefined ? 'a cron expression' : 'a data trigger'}; give --frequency too to replace ` +
+                'its timing with a recurrence',
+            );
+          }
+          current = s.recurrence as unknown as Record<string, unknown>;
+        }
+        const body = scheduleBody(command, v, current);
         if (Object.keys(body).length === 0)
           throw new CliUsageError(`${command}: give at least one option to change; see --help`);
         const s = await client.updateSchedule(id, body as UpdateScheduleRequest);

@@ -114,11 +114,31 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
       ),
     );
   }
+  const models = orderSteps(run.steps).flatMap((s) =>
+    (s.models ?? []).map((m) => [
+      s.name,
+      m.name,
+      `${m.path.container}/${m.path.path}`,
+      [m.framework, m.frameworkVersion].filter(Boolean).join(' ') || '-',
+      assignments(m.tags) || '-',
+    ]),
+  );
+  if (models.length) {
+    lines.push('', style.bold('Models'));
+    lines.push(
+      ...renderTable(
+        [{ header: 'STEP' }, { header: 'MODEL' }, { header: 'LOCATION' }, { header: 'FRAMEWORK' }, { header: 'TAGS' }],
+        models,
+        style.bold,
+      ),
+    );
+  }
+  // Step metrics (a reused step's are those of the run it reused), then what only the run holds: metrics logged on
+  // the pipeline run (`run.parent.log`); roll-ups of step scalars repeat the step table and are left out.
   const metrics = stepMetricsLines(run, style);
   if (metrics.length) lines.push('', style.bold('Metrics'), ...metrics);
-  else {
-    const runMetrics = runMetricsLines(run, style);
-    if (runMetrics.length) lines.push('', style.bold('Metrics'), ...runMetrics);
-  }
+  const stepNames = new Set(run.steps.flatMap((s) => s.metrics.map((m) => m.name)));
+  const runMetrics = runMetricsLines(run, style, (name) => !stepNames.has(name));
+  if (runMetrics.length) lines.push('', style.bold(metrics.length ? 'Run metrics' : 'Metrics'), ...runMetrics);
   return lines;
 }

@@ -24,6 +24,7 @@ export function colorStatus(label: StatusLabel, style: Style): string {
       return style.red(label);
     case 'Canceled':
     case 'CancelRequested':
+    case 'Canceling':
       return style.yellow(label);
     case 'Running':
       return style.cyan(label);
@@ -61,6 +62,7 @@ export function stepDetail(step: StepRun, options: { reasons: boolean }): string
     parts.push(`exit code ${step.exitCode}`);
   if (step.attempt > 1) parts.push(`attempt ${step.attempt}`);
   if ((step.status === 'Queued' || step.status === 'Running') && step.compute) parts.push(`on ${step.compute}`);
+  if (step.status === 'Canceling') parts.push('stopping its process tree');
   if (options.reasons) {
     const why = reuseReasons(step);
     if (why.length) parts.push(`ran: ${why.join('; ')}`);
@@ -121,8 +123,8 @@ export function latestMetrics(run: Run): { step: string; metric: Metric }[] {
 }
 
 /** `Accuracy  0.774` lines of the run-level metrics (the last scalar each step logged under that name). */
-export function runMetricsLines(run: Run, style: Style): string[] {
-  const entries = Object.entries(run.metrics ?? {});
+export function runMetricsLines(run: Run, style: Style, include: (name: string) => boolean = () => true): string[] {
+  const entries = Object.entries(run.metrics ?? {}).filter(([name]) => include(name));
   if (entries.length === 0) return [];
   return renderTable(
     [{ header: 'METRIC' }, { header: 'VALUE', align: 'right' }],

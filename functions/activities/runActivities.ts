@@ -2,9 +2,11 @@ import { deadlineDelaySeconds, paths, type DeadlineMessage, type JobMessage } fr
 import { toJobMessage } from '../../shared/engine';
 import { computeQueue, CONTAINERS, QUEUES } from '../../shared/store/names';
 import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../../shared/store';
+import { stepRunId } from '../../shared/store/model';
 import {
   resultDeadlineSeconds,
   type CancelStepsInput,
+  type CancelStepsResult,
   type FinishRunInput,
   type LaunchResult,
   type LaunchStepsInput,
@@ -35,8 +37,7 @@ interface AttemptToQueue {
   record?: Pick<StepRunRecord, 'reuseKey' | 'reuseReasons'>;
 }
 
-/** The id of a step's step run (attempts share it). */
-export const stepRunId = (runId: string, step: string) => `${runId}:${step}`;
+export { stepRunId } from '../../shared/store/model';
 
 /**
  * The activities of a pipeline run: small adapters between the orchestrators and the store/queues. Each may run more
@@ -58,7 +59,7 @@ export function createRunActivities(deps: RunActivitiesDeps) {
     /** Why the attempt is canceled instead of queued, if it is. */
     let canceled =
       step.type !== 'python' && step.type !== 'command'
-        ? `${step.type} steps cannot run yet; use a python or command step`
+        ? `step type "${step.type}" cannot run yet; use a python or command step`
         : run.cancelRequested
           ? 'the run was canceled'
           : undefined;
@@ -169,29 +170,42 @@ export function createRunActivities(deps: RunActivitiesDeps) {
             : {
                 status: input.status,
                 endedAt: input.status === 'Canceled' ? now() : undefined,
-                error: { code: input.status === 'Canceled' ? 'Canceled' : 'NotRun', message: input.reason },
+                error: {
+                  code: input.status === 'Canceled' ? 'Canceled' : 'NotRun',
+                  message: input.reasons?.[step] ?? input.reason,
+                },
               },
         );
       }
     },
 
-    async cancelSteps(input: CancelStepsInput): Promise<void> {
-      // The flag tells the step's worker to kill the process; the row is final at once (a late result of the
-      // canceled attempt is stale and changes nothing).
+    async cancelSteps(input: CancelStepsInput): Promise<CancelStepsResult> {
+      // The flag tells the step's worker to stop the process tree. A step whose process started is Canceling until
+      // the worker's result says the tree is gone (recordAttempt makes that result final); one still waiting in a
+      // queue is Canceled at once (a worker that receives its job skips it, and one that was about to start it finds
+      // the row changed and does not start the process).
+      const canceling: string[] = [];
       await Promise.all(
-        input.steps.map((step) =>
-          store.stepRuns.update(input.runId, step, (s) =>
-            isTerminalStepStatus(s.status)
-              ? { cancelRequested: true }
-              : {
-                  cancelRequested: true,
-                  status: 'Canceled',
-                  endedAt: now(),
-                  error: { code: 'Canceled', message: input.reason },
-                },
-          ),
-        ),
+        input.steps.map(async (step) => {
+          let stopping = false;
+          await store.stepRuns.update(input.runId, step, (s) => {
+            stopping = false;
+            if (isTerminalStepStatus(s.status)) return { cancelRequested: true };
+            if (s.status === 'Running' || s.status === 'Canceling') {
+              stopping = true;
+              return { cancelRequested: true, status: 'Canceling', error: { code: 'Canceled', message: input.reason } };
+            }
+            return {
+              cancelRequested: true,
+              status: 'Canceled',
+              endedAt: now(),
+              error: { code: 'Canceled', message: input.reason },
+            };
+          });
+          if (stopping) canceling.push(step);
+        }),
       );
+      return { canceling: input.steps.filter((s) => canceling.includes(s)) };
     },
 
     async finishRun(input: FinishRunInput): Promise<void> {

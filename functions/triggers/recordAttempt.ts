@@ -1,4 +1,5 @@
 import type { ResultMessage } from '../../shared/compute/messages';
+import { mergeRunMetrics } from '../../shared/engine/runMetrics';
 import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../../shared/store';
 
 /** How one attempt of a step ended, as the run's orchestration is told. */
@@ -25,8 +26,9 @@ export interface AttemptEnd {
 /**
  * Stores how one attempt of a step ended: for a worker's result, its outputs with their fingerprints, metrics, tags,
  * exit code and times. The attempt is final unless it failed with attempts left (the row's `maxAttempts`, set at
- * dispatch); a final attempt sets the step's status, a retried one leaves the step Queued for its next attempt. Only
- * the current attempt of an open step run is written, so a late or duplicate result changes nothing. Returns
+ * dispatch, and a Canceling step has none); a final attempt sets the step's status, a retried one leaves the step
+ * Queued for its next attempt. Only the current attempt of an open step run is written, so a late or duplicate
+ * result changes nothing. Returns
  * undefined for an attempt that is not the current one; for the current attempt of a step that has ended already,
  * what was recorded, marked `repeat`.
  */
@@ -51,12 +53,15 @@ export async function recordAttemptEnd(
         };
       return undefined;
     }
-    const final = end.status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1);
+    // A Canceling step's attempt is its last: the result says the process tree is gone, whatever it reports.
+    const final = end.status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1) || s.status === 'Canceling';
     recorded = { status: end.status, final, message: end.message };
     const error =
       end.status === 'Completed'
         ? undefined
-        : { code: end.status === 'Canceled' ? 'Canceled' : 'StepFailed', message: end.message ?? '' };
+        : end.status === 'Canceled' && s.status === 'Canceling' && s.error
+          ? s.error // the cancel's reason, as the run tells it
+          : { code: end.status === 'Canceled' ? 'Canceled' : 'StepFailed', message: end.message ?? '' };
     const r = end.details;
     return {
       ...(r && {
@@ -66,6 +71,7 @@ export async function recordAttemptEnd(
         outputs: r.outputs,
         metrics: r.metrics,
         tags: { ...s.tags, ...r.tags },
+        models: r.models,
         workerId: r.workerId,
       }),
       ...(final
@@ -75,10 +81,12 @@ export async function recordAttemptEnd(
   });
   if (!recorded) return undefined;
   if (recorded.repeat) return { ...recorded, row };
-  const scalars = end.details?.metrics.filter((m) => m.kind === 'scalar') ?? [];
-  if (scalars.length > 0) {
-    await store.runs.update(end.runId, (r) => ({
-      metrics: { ...r.metrics, ...Object.fromEntries(scalars.map((m) => [m.name, m.value])) },
+  // The run's share of the result: step scalars rolled up, and what the script logged on `run.parent`.
+  const r = end.details;
+  if (r && (r.metrics.some((m) => m.kind === 'scalar') || r.runMetrics.length > 0 || Object.keys(r.runTags).length)) {
+    await store.runs.update(end.runId, (run) => ({
+      metrics: mergeRunMetrics(run.metrics, r.metrics, r.runMetrics),
+      tags: { ...run.tags, ...r.runTags },
     }));
   }
   return { ...recorded, row };

@@ -1,5 +1,6 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
+import { fullResult } from '../../shared/compute/fullResult';
 import { DeadlineMessage, deadlineDelaySeconds, ResultMessage } from '../../shared/compute/messages';
 import { QUEUES } from '../../shared/store/names';
 import { RUN_EVENT, type RunEvent } from '../../orchestrators/contracts';
@@ -45,7 +46,7 @@ df.app.client.storageQueue('stepResults', {
       context.error(`Dropped a malformed step result: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
       return;
     }
-    const result = parsed.data;
+    const result = await fullResult(rt.store.logs, parsed.data);
     const recorded = await recordAttempt(rt.store, result, now);
     if (!recorded) {
       context.log(`Ignored a stale result for ${result.stepRunId} attempt ${result.attempt}.`);

@@ -65,12 +65,15 @@ class Experiment(object):
 class Model(object):
     """What ``register_model`` returns: the model's name and where its files are among the step's artifacts."""
 
-    def __init__(self, name, path, tags=None, properties=None, description=None):
+    def __init__(self, name, path, tags=None, properties=None, description=None, model_framework=None,
+                 model_framework_version=None):
         self.name = name
         self.path = path
         self.tags = dict(tags or {})
         self.properties = dict(properties or {})
         self.description = description
+        self.model_framework = model_framework
+        self.model_framework_version = model_framework_version
         self.version = None  # assigned by the service when the run's result is recorded
 
     def __repr__(self):
@@ -210,17 +213,28 @@ class Run(object):
                 uploaded.append(self.upload_file(name + "/" + rel, full))
         return uploaded
 
-    def register_model(self, model_name, model_path=None, tags=None, properties=None, description=None, **_kwargs):
-        """Records a model. ``model_path`` is an artifact name (``outputs/model.pkl``, or one uploaded with
-        ``upload_file``) or a local file or folder, which is then uploaded under ``models/<model_name>/``."""
+    def register_model(self, model_name, model_path=None, tags=None, properties=None, model_framework=None,
+                       model_framework_version=None, description=None, datasets=None, sample_input_dataset=None,
+                       sample_output_dataset=None, resource_configuration=None, **kwargs):
+        """Records a model (Azure ML v1's signature). ``model_path`` is an artifact name (``outputs/model.pkl``, or
+        one uploaded with ``upload_file``) or a local file or folder, which is then uploaded under
+        ``models/<model_name>/``. The model is recorded on the step run with its tags, properties, description and
+        framework; ``datasets``, the sample datasets and ``resource_configuration`` are accepted and not recorded."""
+        if not isinstance(model_name, str) or not model_name:
+            raise ValueError("register_model needs model_name: a non-empty string")
         if not model_path:
             raise ValueError("register_model needs model_path: an artifact name or a local file or folder")
         path = self._resolve_model_path(model_name, model_path)
-        model = Model(model_name, path, tags, properties, description)
-        self._emit({"type": "model", "scope": self._scope, "name": model_name, "path": path,
-                    "tags": {str(k): str(v) for k, v in (tags or {}).items()},
-                    "properties": {str(k): str(v) for k, v in (properties or {}).items()},
-                    "description": description or "", "time": _now()})
+        model = Model(model_name, path, tags, properties, description, model_framework, model_framework_version)
+        record = {"type": "model", "scope": self._scope, "name": model_name, "path": path,
+                  "tags": {str(k): str(v) for k, v in (tags or {}).items()},
+                  "properties": {str(k): str(v) for k, v in (properties or {}).items()},
+                  "description": "" if description is None else str(description), "time": _now()}
+        if model_framework is not None:
+            record["framework"] = str(model_framework)
+        if model_framework_version is not None:
+            record["frameworkVersion"] = str(model_framework_version)
+        self._emit(record)
         return model
 
     def _resolve_model_path(self, model_name, model_path):

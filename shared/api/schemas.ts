@@ -120,8 +120,25 @@ export const StepRunView = z
     outputs: z.array(z.unknown()),
     metrics: z.array(z.unknown()),
     tags: z.record(z.string(), z.string()),
+    models: z.array(z.unknown()).meta({
+      description:
+        'Models the step registered (run.register_model): name, path {container, path}, tags, properties, ' +
+        'description, framework, frameworkVersion, time',
+    }),
     reused: z.boolean(),
-    reusedFrom: z.object({ runId: z.string(), step: z.string() }).optional(),
+    reusedFrom: z
+      .object({
+        runId: z.string(),
+        step: z.string(),
+        stepRunId: z.string(),
+        attempt: z.number().int().optional(),
+        startedAt: z.string().optional(),
+        endedAt: z.string().optional(),
+        exitCode: z.number().int().nullable().optional(),
+      })
+      .optional()
+      .meta({ description: 'The step run whose result a reused step took; its metrics, models and log are shown' }),
+    note: z.string().optional(),
     reuseReasons: z.unknown().optional(),
     error: ErrorInfo.optional(),
     links: Links,

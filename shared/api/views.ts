@@ -1,4 +1,4 @@
-import { summarize, type RunRecord, type RunSummary, type StepRunRecord } from '../store/model';
+import { stepRunId, summarize, type RunRecord, type RunSummary, type StepRunRecord } from '../store/model';
 
 /** Records → API JSON: storage details (ETags, row layout) stay out, links to related resources go in. */
 
@@ -17,9 +17,16 @@ export function summaryView(baseUrl: string, run: RunSummary) {
   return { ...summarize(run), links: runLinks(baseUrl, run.id) };
 }
 
-export function stepView(baseUrl: string, s: StepRunRecord) {
+/**
+ * A step run as the API shows it. A reused step did not run: its metrics, models and log are those of the step run
+ * whose result it reused (`source`, when still stored), marked by `reusedFrom` (with that step run's id, times and
+ * exit code) and a `note`; its outputs point at that run's blobs already.
+ */
+export function stepView(baseUrl: string, s: StepRunRecord, source?: StepRunRecord) {
   const durationMs =
     s.startedAt && s.endedAt ? Math.max(0, Date.parse(s.endedAt) - Date.parse(s.startedAt)) : undefined;
+  const from = s.reused ? s.reusedFrom : undefined;
+  const shown = from && source ? source : s;
   return {
     name: s.step,
     status: s.status,
@@ -33,17 +40,46 @@ export function stepView(baseUrl: string, s: StepRunRecord) {
     durationMs,
     exitCode: s.exitCode,
     outputs: s.outputs,
-    metrics: s.metrics,
+    metrics: shown.metrics,
     tags: s.tags,
+    models: shown.models ?? [],
     reused: s.reused,
-    reusedFrom: s.reusedFrom,
+    reusedFrom: from && {
+      runId: from.runId,
+      step: from.step,
+      stepRunId: stepRunId(from.runId, from.step),
+      ...(source && {
+        attempt: source.attempt,
+        startedAt: source.startedAt,
+        endedAt: source.endedAt,
+        exitCode: source.exitCode,
+      }),
+    },
+    note: from ? reusedNote(from, source !== undefined) : undefined,
     reuseReasons: s.reuseReasons,
     error: s.error,
-    links: stepLinks(baseUrl, s.runId, s.step),
+    links: {
+      ...stepLinks(baseUrl, s.runId, s.step),
+      ...(from && { reusedFrom: runLinks(baseUrl, from.runId).self }),
+    },
   };
 }
 
-export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[]) {
+export function reusedNote(from: { runId: string; step: string }, found: boolean): string {
+  return found
+    ? `Reused without running: the outputs, metrics, models and log shown are those of run ${from.runId} ` +
+        `(step ${from.step}), which produced this result.`
+    : `Reused without running from run ${from.runId} (step ${from.step}), whose record is gone; its outputs are ` +
+        'shown, its metrics and log are not.';
+}
+
+/** `sources`: for reused steps, the step runs they reused, by step name (see stepView). */
+export function runView(
+  baseUrl: string,
+  run: RunRecord,
+  steps: StepRunRecord[],
+  sources: ReadonlyMap<string, StepRunRecord> = new Map(),
+) {
   return {
     ...summaryView(baseUrl, run),
     cancelRequested: run.cancelRequested,
@@ -58,6 +94,6 @@ export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[])
     createdBy: run.createdBy,
     error: run.error,
     metrics: run.metrics,
-    steps: steps.map((s) => stepView(baseUrl, s)),
+    steps: steps.map((s) => stepView(baseUrl, s, sources.get(s.step))),
   };
 }

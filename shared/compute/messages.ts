@@ -99,6 +99,9 @@ export const ModelRegistration = z.object({
   description: z.string().optional(),
   tags: z.record(z.string(), z.string()).default({}),
   properties: z.record(z.string(), z.string()).default({}),
+  /** `model_framework` / `model_framework_version` as the script gave them. */
+  framework: z.string().optional(),
+  frameworkVersion: z.string().optional(),
   time: z.string(),
 });
 export type ModelRegistration = z.infer<typeof ModelRegistration>;

@@ -3,6 +3,8 @@ export { stepDependencies, topologicalOrder, findCycle, downstreamOf, upstreamOf
 export {
   readySteps,
   settleBlockedSteps,
+  blockingStep,
+  endingOf,
   runStatus,
   type ProgressOptions,
   type Settlement,

@@ -1,4 +1,4 @@
-import { downstreamOf, type StepGraph } from './dag';
+import { downstreamOf, upstreamOf, type StepGraph } from './dag';
 import { isActive, type RunStatus, type StepStatus } from './status';
 
 /**
@@ -53,6 +53,23 @@ export function settleBlockedSteps(plan: StepGraph, statuses: StepStatuses, opti
   const failed = plan.order.some((n) => statusOf(statuses, n) === 'Failed');
   const cancel = failed && !options.continueOnStepFailure ? notStarted.filter((n) => !downstream.has(n)) : [];
   return { cancel, neverStart };
+}
+
+/**
+ * The step that keeps `name` from ever starting: the first, in plan order, of the steps it waits for (directly or
+ * not) that failed or was canceled.
+ */
+export function blockingStep(plan: StepGraph, statuses: StepStatuses, name: string): string | undefined {
+  const upstream = upstreamOf(plan, name);
+  return plan.order.find((n) => upstream.has(n) && ['Failed', 'Canceled'].includes(statusOf(statuses, n)));
+}
+
+/**
+ * How a step that ended badly ended, as the steps it blocks and the run's error tell it: `failed: <why>` or `was
+ * canceled: <why>`.
+ */
+export function endingOf(status: 'Failed' | 'Canceled', message?: string): string {
+  return `${status === 'Failed' ? 'failed' : 'was canceled'}${message ? `: ${message}` : ''}`;
 }
 
 /**

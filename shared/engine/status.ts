@@ -3,15 +3,27 @@
  * rules do not need to tell the two apart.
  */
 
-export const STEP_STATUSES = ['NotStarted', 'Queued', 'Running', 'Completed', 'Failed', 'Canceled'] as const;
+/**
+ * `Canceling`: a cancel reached a step whose process had started; it stays so until its worker reports the process
+ * tree gone (SIGTERM, then SIGKILL after a grace period), then becomes `Canceled`.
+ */
+export const STEP_STATUSES = [
+  'NotStarted',
+  'Queued',
+  'Running',
+  'Canceling',
+  'Completed',
+  'Failed',
+  'Canceled',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export const RUN_STATUSES = ['NotStarted', 'Running', 'Completed', 'Failed', 'CancelRequested', 'Canceled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** A step that has been handed to a worker or an activity and has not finished. */
+/** A step that has been handed to a worker or an activity and has not finished (a Canceling one has not yet). */
 export function isActive(status: StepStatus): boolean {
-  return status === 'Queued' || status === 'Running';
+  return status === 'Queued' || status === 'Running' || status === 'Canceling';
 }
 
 /** A step that will not change any more. */

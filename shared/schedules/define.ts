@@ -65,8 +65,9 @@ export async function defineSchedule(
 
 /**
  * The definition after a PATCH: given fields replace the current ones; a timing field (recurrence, cron,
- * dataTrigger) replaces the whole timing and a target field the target. The merged definition is checked like a
- * new one. Pure but for the checks' reads, so it can run again on an ETag race.
+ * dataTrigger) replaces the whole timing and a target field the target. `timeZone` alone moves the current timing
+ * to that zone: a cron's `timeZone`, or a recurrence's own `timeZone`. The merged definition is checked like a new
+ * one. Pure but for the checks' reads, so it can run again on an ETag race.
  */
 export function mergeChanges(current: ScheduleRecord, changes: ScheduleChanges): ScheduleInput {
   const merged: ScheduleInput = pick(current);
@@ -82,6 +83,12 @@ export function mergeChanges(current: ScheduleRecord, changes: ScheduleChanges):
   }
   for (const key of DEFINITION_KEYS) {
     if (changes[key] !== undefined) (merged as unknown as Record<string, unknown>)[key] = changes[key];
+  }
+  const timingGiven =
+    changes.recurrence !== undefined || changes.cron !== undefined || changes.dataTrigger !== undefined;
+  if (!timingGiven && changes.timeZone !== undefined && merged.recurrence) {
+    merged.recurrence = { ...merged.recurrence, timeZone: changes.timeZone };
+    delete merged.timeZone;
   }
   return merged;
 }

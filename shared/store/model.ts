@@ -1,4 +1,4 @@
-import type { BlobLocation, Metric, ProducedOutput } from '../compute/messages';
+import type { BlobLocation, Metric, ModelRegistration, ProducedOutput } from '../compute/messages';
 
 /**
  * The records Sluice keeps about runs (DESIGN §4.2, §8). Times are ISO 8601 strings (UTC) so records survive JSON
@@ -9,7 +9,19 @@ import type { BlobLocation, Metric, ProducedOutput } from '../compute/messages';
 export const RUN_STATUSES = ['NotStarted', 'Running', 'Completed', 'Failed', 'CancelRequested', 'Canceled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const STEP_STATUSES = ['NotStarted', 'Queued', 'Running', 'Completed', 'Failed', 'Canceled'] as const;
+/**
+ * `Canceling`: a cancel reached a step whose process had started; it stays so until its worker reports the process
+ * tree gone (SIGTERM, then SIGKILL after a grace period), then becomes `Canceled`.
+ */
+export const STEP_STATUSES = [
+  'NotStarted',
+  'Queued',
+  'Running',
+  'Canceling',
+  'Completed',
+  'Failed',
+  'Canceled',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 const TERMINAL = new Set<string>(['Completed', 'Failed', 'Canceled']);
@@ -21,6 +33,17 @@ export function isTerminalRunStatus(status: RunStatus): boolean {
 
 export function isTerminalStepStatus(status: StepStatus): boolean {
   return TERMINAL.has(status);
+}
+
+/**
+ * The status of one attempt of a step run. The row holds the latest attempt's status; an earlier attempt ended
+ * Failed (only a failure is retried), and so has the latest one while its retry waits to be dispatched (the row is
+ * then Queued again, with the failure as its error).
+ */
+export function attemptStatus(step: Pick<StepRunRecord, 'attempt' | 'status' | 'error'>, attempt: number): StepStatus {
+  if (attempt < step.attempt) return 'Failed';
+  if (attempt > step.attempt) return 'NotStarted';
+  return step.status === 'Queued' && step.error?.code === 'StepFailed' ? 'Failed' : step.status;
 }
 
 export type TriggeredBy = 'manual' | 'endpoint' | 'schedule' | 'dataChange';
@@ -70,6 +93,9 @@ export interface RunRecord {
   metrics: Record<string, unknown>;
 }
 
+/** The id of a step's step run (its attempts share it): what a job carries and `SLUICE_STEP_RUN_ID` shows. */
+export const stepRunId = (runId: string, step: string) => `${runId}:${step}`;
+
 export interface StepRunRecord {
   runId: string;
   step: string;
@@ -90,6 +116,11 @@ export interface StepRunRecord {
   outputs: ProducedOutput[];
   metrics: Metric[];
   tags: Record<string, string>;
+  /**
+   * Models the step registered with `run.register_model` (until a model registry exists, they are recorded here):
+   * name, blob location of the files among the step's artifacts, tags, properties, description, framework.
+   */
+  models?: ModelRegistration[];
   /** The current attempt's log blob. */
   log?: BlobLocation;
   reused: boolean;

@@ -1,3 +1,4 @@
+import { ConflictError } from '../errors';
 import type { DataPath } from './model';
 
 /**
@@ -66,4 +67,17 @@ export interface PipelineEndpointRecord {
 export function newestFirst<T extends { createdAt: string; id: string }>(a: T, b: T): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * The 409 for publishing a name and version that exist already: a published pipeline never changes, so a second one
+ * under the same name and version would leave callers unable to tell which one "diabetes 1.0" is.
+ */
+export function versionExists(existing: Pick<PublishedPipelineRecord, 'id' | 'name' | 'version'>): ConflictError {
+  return new ConflictError(
+    `Published pipeline "${existing.name}" version "${existing.version}" already exists (id ${existing.id}); ` +
+      'publish it under a new version, or use the existing one.',
+    'PublishedVersionExists',
+    { id: existing.id, name: existing.name, version: existing.version },
+  );
 }

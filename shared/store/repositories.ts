@@ -122,7 +122,10 @@ export interface DatastoreRepository {
 }
 
 export interface PublishedPipelineRepository {
-  /** Records a new published pipeline. Throws ConflictError (`PublishedPipelineExists`) if the id is taken. */
+  /**
+   * Records a new published pipeline. Throws ConflictError (`PublishedPipelineExists`) if the id is taken, and
+   * (`PublishedVersionExists`, see versionExists) if another published pipeline has the same name and version.
+   */
   create(record: PublishedPipelineRecord): Promise<Stored<PublishedPipelineRecord>>;
   get(id: string): Promise<Stored<PublishedPipelineRecord> | undefined>;
   /** Every published pipeline, newest first. */

@@ -53,3 +53,13 @@ class Imports(unittest.TestCase):
         from azureml.exceptions import ComputeTargetException
 
         self.assertIs(from_compute_target, ComputeTargetException)
+
+
+class RunImports(unittest.TestCase):
+    def test_azureml_core_run_is_the_client_class_with_the_in_step_context(self):
+        import azureml.core
+        from azureml.core.run import Run
+
+        self.assertIs(Run, azureml.core.Run)
+        self.assertTrue(callable(getattr(Run, "get_context")))
+        self.assertTrue(hasattr(Run, "get_children"))

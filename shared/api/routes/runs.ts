@@ -2,7 +2,22 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors';
 import { defineRoute, json } from '../route';
 import { ExperimentName, RunId, RunList, RunStatus, RunView } from '../schemas';
+import type { StepRunRecord } from '../../store/model';
+import type { Store } from '../../store/repositories';
 import { runView, summaryView } from '../views';
+
+/** The step runs whose results the reused steps of a run took, by the reusing step's name (missing ones left out). */
+export async function reusedSources(store: Store, steps: StepRunRecord[]): Promise<Map<string, StepRunRecord>> {
+  const sources = new Map<string, StepRunRecord>();
+  await Promise.all(
+    steps.map(async (s) => {
+      if (!s.reused || !s.reusedFrom) return;
+      const source = await store.stepRuns.get(s.reusedFrom.runId, s.reusedFrom.step);
+      if (source) sources.set(s.step, source);
+    }),
+  );
+  return sources;
+}
 
 export const listRunsRoute = defineRoute({
   name: 'listRuns',
@@ -52,6 +67,6 @@ export const getRunRoute = defineRoute({
   async handler({ params, deps, baseUrl }) {
     const [run, steps] = await Promise.all([deps.store.runs.get(params.runId), deps.store.stepRuns.list(params.runId)]);
     if (!run) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
-    return json(200, runView(baseUrl, run, steps));
+    return json(200, runView(baseUrl, run, steps, await reusedSources(deps.store, steps)));
   },
 });

@@ -2,18 +2,24 @@ import { odata, type TableClient } from '@azure/data-tables';
 import { ConflictError } from '../../errors';
 import type { Stored } from '../model';
 import { updateWithEtag } from '../optimistic';
-import { newestFirst, type PublishedPipelineRecord, type PublishedStatus } from '../publishedModel';
+import { sha256Hex } from '../keys';
+import { newestFirst, versionExists, type PublishedPipelineRecord, type PublishedStatus } from '../publishedModel';
 import type { PublishedPipelineRepository } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
-import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
+import { isAlreadyExists, isNotFound, replaceIfMatch, storageStatus } from './storageErrors';
 
 const ROW = 'published';
+const VERSION_ROW = 'version';
 const JSON_FIELDS = ['snapshots', 'parameters'] as const;
+/** A version claim whose published pipeline is still missing after this long was left by a publish that died. */
+const ABANDONED_CLAIM_MS = 60_000;
 
 /**
  * Published pipelines in the `PublishedPipelines` table (PartitionKey = id, RowKey = `published`). A deployment has
  * tens to hundreds of them, so a listing reads the table whole; the status is the only field ever rewritten (with
- * the row's ETag).
+ * the row's ETag). A name and version is claimed first by a row of its own (PartitionKey = `v-` + SHA-256 of name
+ * and version, RowKey = `version`, holding the published id), so two publishes of one version — even at once —
+ * yield one published pipeline and a 409.
  */
 export class AzurePublishedPipelineRepository implements PublishedPipelineRepository {
   constructor(
@@ -22,6 +28,7 @@ export class AzurePublishedPipelineRepository implements PublishedPipelineReposi
   ) {}
 
   async create(record: PublishedPipelineRecord): Promise<Stored<PublishedPipelineRecord>> {
+    if (record.version !== undefined) await this.claimVersion(record);
     try {
       const response = await this.table.createEntity(await this.toEntity(record));
       return { ...structuredClone(record), etag: response.etag ?? '' };
@@ -66,6 +73,46 @@ export class AzurePublishedPipelineRepository implements PublishedPipelineReposi
       async (next, current) => {
         return replaceIfMatch(this.table, await this.toEntity(next), current.etag);
       },
+    );
+  }
+
+  /** Claims the record's name and version for its id; throws `versionExists` if another published pipeline has it. */
+  private async claimVersion(record: PublishedPipelineRecord): Promise<void> {
+    const partitionKey = `v-${sha256Hex(`${record.name}\n${record.version}`)}`;
+    const claim = { partitionKey, rowKey: VERSION_ROW, publishedId: record.id, claimedAt: new Date().toISOString() };
+    for (let tries = 0; tries < 3; tries++) {
+      try {
+        await this.table.createEntity(claim);
+        return;
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+      }
+      let held: Record<string, unknown>;
+      try {
+        held = await this.table.getEntity<Record<string, unknown>>(partitionKey, VERSION_ROW);
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      const heldBy = String(held.publishedId);
+      if (heldBy === record.id) return; // this publish, repeated
+      const existing = await this.get(heldBy);
+      if (existing) throw versionExists(existing);
+      // Claimed by a publish that has not written its record: in flight (a conflict), or died long ago (take over).
+      if (Date.now() - Date.parse(String(held.claimedAt)) < ABANDONED_CLAIM_MS) {
+        throw versionExists({ id: heldBy, name: record.name, version: record.version });
+      }
+      try {
+        await this.table.updateEntity(claim, 'Replace', { etag: etagOf(held) });
+        return;
+      } catch (err) {
+        if (storageStatus(err) !== 412) throw err;
+      }
+    }
+    throw new ConflictError(
+      `Published pipeline "${record.name}" version "${record.version}" is being published by another request; ` +
+        'try again.',
+      'PublishedVersionExists',
     );
   }
 

@@ -5,7 +5,17 @@ import type { StepRunRepository } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
 import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
 
-const JSON_FIELDS = ['dependsOn', 'outputs', 'metrics', 'tags', 'log', 'reusedFrom', 'reuseReasons', 'error'] as const;
+const JSON_FIELDS = [
+  'dependsOn',
+  'outputs',
+  'metrics',
+  'tags',
+  'models',
+  'log',
+  'reusedFrom',
+  'reuseReasons',
+  'error',
+] as const;
 
 /** How many rows are created at once (a run has as many rows as its pipeline has steps). */
 const CREATE_CONCURRENCY = 16;

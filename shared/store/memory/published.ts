@@ -3,6 +3,7 @@ import type { Mutation, Stored } from '../model';
 import { updateWithEtag } from '../optimistic';
 import {
   newestFirst,
+  versionExists,
   type PipelineEndpointRecord,
   type PublishedPipelineRecord,
   type PublishedStatus,
@@ -18,6 +19,10 @@ export class MemoryPublishedPipelineRepository implements PublishedPipelineRepos
   async create(record: PublishedPipelineRecord): Promise<Stored<PublishedPipelineRecord>> {
     if (this.rows.has(record.id)) {
       throw new ConflictError(`A published pipeline with id "${record.id}" already exists.`, 'PublishedPipelineExists');
+    }
+    if (record.version !== undefined) {
+      const same = [...this.rows.values()].find((r) => r.name === record.name && r.version === record.version);
+      if (same) throw versionExists(same);
     }
     const stored = { ...structuredClone(record), etag: nextEtag() };
     this.rows.set(record.id, stored);

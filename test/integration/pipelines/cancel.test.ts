@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PROBE_SOURCES, probeStep, treePids } from './probe';
-import { processAlive, scratchDir, startStack, step, waitUntil, type Stack } from './stack';
+import { ENDED, processAlive, scratchDir, startStack, step, waitUntil, type RunView, type Stack } from './stack';
 
 /** Cancel reaches the worker: the running step's whole process tree is stopped; what has not started is Canceled. */
 
@@ -63,4 +63,44 @@ test('cancel kills a running step’s process tree within seconds; the run ends 
 
   const again = await stack.call(`runs/${id}/cancel`, { method: 'POST' });
   assert.equal(again.status, 409);
+});
+
+test('a step whose processes ignore SIGTERM is Canceling until SIGKILL has ended them, then Canceled; so is the run', async () => {
+  const scratch = scratchDir('cancel-term');
+  const pipeline = {
+    name: 'stubborn',
+    parameters: { scratch: { type: 'string' } },
+    steps: [probeStep('stubborn', ['--tree', '--ignore-term'])],
+  };
+  const id = await stack.submit(pipeline, { sources: PROBE_SOURCES, parameters: { scratch } });
+  const pids = await waitUntil('the step to start its process tree', () => treePids(scratch, 'stubborn'));
+  const res = await stack.call(`runs/${id}/cancel`, { method: 'POST' });
+  assert.equal(res.status, 202, await res.clone().text());
+
+  // The run is read first, the processes checked after: a status that says Canceled while any process of the step
+  // still lives is the lie this test is about. SIGTERM is ignored, so the tree lives for the whole grace period.
+  const seen = new Set<string>();
+  const run = await waitUntil(
+    'the run to end',
+    async () => {
+      const now: RunView = await stack.getRun(id);
+      const s = step(now, 'stubborn');
+      const alive = pids.filter(processAlive);
+      seen.add(`${now.status}/${s.status}`);
+      if (alive.length > 0) {
+        assert.notEqual(s.status, 'Canceled', `the step is Canceled while its processes ${alive.join(' ')} live`);
+        assert.notEqual(now.status, 'Canceled', `the run is Canceled while processes ${alive.join(' ')} live`);
+      }
+      return ENDED.has(now.status) ? now : undefined;
+    },
+    60_000,
+  );
+  assert.ok(seen.has('CancelRequested/Canceling'), `statuses seen: ${[...seen].join(', ')}`);
+  assert.equal(run.status, 'Canceled');
+  const s = step(run, 'stubborn');
+  assert.equal(s.status, 'Canceled');
+  assert.match(s.error?.message ?? '', /^canceled by /, 'the step keeps the cancel’s reason');
+  assert.deepEqual(pids.filter(processAlive), []);
+  const log = await stack.call(`runs/${id}/steps/stubborn/logs`, { token: stack.readToken });
+  assert.match(await log.text(), /cancel requested; stopping the process tree/);
 });

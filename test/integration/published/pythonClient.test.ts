@@ -250,3 +250,46 @@ test('sluice published / endpoint / submit: list, disable (409 on submit), enabl
   );
   assert.equal(finished.parameters.reg_rate, 0.2);
 });
+
+test('publishing a name and version that exist already is a 409 naming the existing one, even when two race', async () => {
+  assert.ok(publishedId, 'runs after the first publish');
+  const again = io(tokens.admin);
+  const code = await publishCommand(
+    [join(SAMPLE, 'pipeline.yaml'), '--name', 'diabetes-endpoint', '--version', '1.0', '--url', origin],
+    again.cli,
+  );
+  assert.equal(code, 1);
+  assert.equal(
+    again.stderr(),
+    `sluice: publish: Published pipeline "diabetes-endpoint" version "1.0" already exists (id ${publishedId}); ` +
+      'publish it under a new version, or use the existing one.\n',
+  );
+
+  // Two publishes of a new version at once: one is published, the other is refused.
+  const racers = [io(tokens.admin), io(tokens.admin)];
+  const codes = await Promise.all(
+    racers.map((f) =>
+      publishCommand(
+        [join(SAMPLE, 'pipeline.yaml'), '--name', 'diabetes-endpoint', '--version', '2.0', '--url', origin],
+        f.cli,
+      ),
+    ),
+  );
+  assert.deepEqual([...codes].sort(), [0, 1], racers.map((f) => f.stderr()).join(''));
+  const res = await call('published-pipelines?name=diabetes-endpoint', { token: tokens.read });
+  const listed = ((await res.json()) as { value: { version?: string }[] }).value.map((p) => p.version);
+  assert.deepEqual(listed.sort(), ['1.0', '2.0'], 'one published pipeline per version');
+
+  const first = (await (await call(`published-pipelines/${publishedId}`, { token: tokens.read })).json()) as {
+    pipelineId: string;
+    snapshots: Record<string, string>;
+  };
+  const api = await call('published-pipelines', {
+    token: tokens.admin,
+    json: { name: 'diabetes-endpoint', version: '1.0', pipelineId: first.pipelineId, snapshots: first.snapshots },
+  });
+  assert.equal(api.status, 409);
+  const body = (await api.json()) as { error: { code: string; details: unknown } };
+  assert.equal(body.error.code, 'PublishedVersionExists');
+  assert.deepEqual(body.error.details, { id: publishedId, name: 'diabetes-endpoint', version: '1.0' });
+});

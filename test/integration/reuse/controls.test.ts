@@ -109,7 +109,10 @@ test('regenerateOutputs runs every step and refreshes the cache', async () => {
   const next = await stack.run('controls', d.body());
   assert.deepEqual(outcomes(next), { prepare: 'reused', train: 'reused' });
   assert.deepEqual(
-    next.steps.map((s: { reusedFrom: unknown }) => s.reusedFrom),
+    next.steps.map((s: { reusedFrom: { runId: string; step: string } }) => ({
+      runId: s.reusedFrom.runId,
+      step: s.reusedFrom.step,
+    })),
     [
       { runId: regenerated.id, step: 'prepare' },
       { runId: regenerated.id, step: 'train' },

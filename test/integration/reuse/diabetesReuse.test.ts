@@ -45,7 +45,11 @@ test('re-submitting unchanged: every step reused, the worker receives no job, th
   for (const step of second.steps) {
     assert.equal(step.status, 'Completed');
     assert.equal(step.attempt, 0);
-    assert.deepEqual(step.reusedFrom, { runId: first.id, step: step.name });
+    const from = step.reusedFrom;
+    assert.deepEqual(
+      { runId: from.runId, step: from.step, stepRunId: from.stepRunId, exitCode: from.exitCode },
+      { runId: first.id, step: step.name, stepRunId: `${first.id}:${step.name}`, exitCode: 0 },
+    );
     assert.deepEqual(step.reuseReasons.reasons, [`unchanged since run ${first.id} (step ${step.name})`]);
   }
   const prepare = second.steps.find((s: { name: string }) => s.name === 'prepare');

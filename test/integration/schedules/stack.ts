@@ -51,6 +51,8 @@ export interface Stack {
   restartHost(): Promise<void>;
   /** The process id of the running host. */
   hostPid(): number;
+  /** `http://127.0.0.1:<port>` of the current host (for the CLI's --url). */
+  origin(): string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -132,6 +134,7 @@ export async function startStack(label: string, options: { blobPollMs?: number }
       await startHost();
     },
     hostPid: () => host!.child.pid!,
+    origin: () => origin,
     output: () => text,
     async stop() {
       await stopHost();

@@ -179,6 +179,12 @@ describe('sluice runs: arguments', () => {
         ['r', 's', '--follow=1'],
         'runs logs: --follow takes no value; see sluice runs logs --help',
       ],
+      [
+        'logs: --attempt 0',
+        runsLogsCommand,
+        ['r', 's', '--attempt', '0'],
+        'runs logs: --attempt must be a whole number from 1 to 1000, not "0"',
+      ],
       ['cancel: no run id', runsCancelCommand, [], 'runs cancel: missing RUN_ID (usage: sluice runs cancel RUN_ID)'],
       [
         'cancel: --url without a value',
@@ -200,7 +206,7 @@ describe('sluice runs: arguments', () => {
     for (const [command, first] of [
       [runsListCommand, 'Usage: sluice runs list'],
       [runsShowCommand, 'Usage: sluice runs show RUN_ID'],
-      [runsLogsCommand, 'Usage: sluice runs logs RUN_ID STEP [--follow]'],
+      [runsLogsCommand, 'Usage: sluice runs logs RUN_ID STEP [--attempt N] [--follow]'],
       [runsCancelCommand, 'Usage: sluice runs cancel RUN_ID'],
     ] as const) {
       const f = fakeIo();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRunPlan } from '../../../shared/engine/plan';
-import { readySteps, runStatus, settleBlockedSteps } from '../../../shared/engine/progress';
+import { blockingStep, endingOf, readySteps, runStatus, settleBlockedSteps } from '../../../shared/engine/progress';
 import type { StepStatus } from '../../../shared/engine/status';
 import { parseSpec } from '../../../shared/spec/parse';
 import { fixtureSpec } from './helpers';
@@ -81,8 +81,19 @@ test('cancel: nothing starts, running steps make the run CancelRequested, then C
   assert.deepEqual(readySteps(plan, s, opts), []);
   assert.deepEqual(settleBlockedSteps(plan, s, opts), { cancel: ['b', 'c', 'd', 'f'], neverStart: [] });
   assert.equal(runStatus(plan, s, opts), 'CancelRequested');
+  s.a = 'Canceling';
+  assert.equal(runStatus(plan, s, opts), 'CancelRequested', 'a step still being stopped keeps the run open');
   s.a = 'Canceled';
   assert.equal(runStatus(plan, s, opts), 'Canceled');
+});
+
+test('a step that never starts is blocked by the first upstream step that failed or was canceled', () => {
+  const s: Record<string, StepStatus> = { a: 'Completed', b: 'Failed', c: 'Canceled', e: 'Completed' };
+  assert.equal(blockingStep(plan, s, 'd'), 'b');
+  assert.equal(blockingStep(plan, { ...s, b: 'Completed' }, 'd'), 'c');
+  assert.equal(blockingStep(plan, s, 'f'), undefined);
+  assert.equal(endingOf('Failed', 'exit 1'), 'failed: exit 1');
+  assert.equal(endingOf('Canceled'), 'was canceled');
 });
 
 test('a step canceled on its own (no cancel request) ends the run Canceled once nothing else can run', () => {

@@ -75,3 +75,67 @@ test('a result for a canceled step is told as the cancel that stands', async () 
   const r = await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 1, status: 'Completed' }, now);
   assert.deepEqual([r?.status, r?.final, r?.message], ['Canceled', true, 'stop']);
 });
+
+test('any result of a Canceling step is final and keeps the cancel reason; parent metrics, tags and models are recorded', async () => {
+  const store = await queued(3);
+  await store.stepRuns.update('r', 's', () => ({
+    status: 'Canceling',
+    cancelRequested: true,
+    error: { code: 'Canceled', message: 'canceled by alice' },
+  }));
+  const time = now().toISOString();
+  const r = await recordAttemptEnd(
+    store,
+    {
+      runId: 'r',
+      step: 's',
+      attempt: 1,
+      status: 'Canceled',
+      message: 'the step was canceled',
+      details: {
+        version: 1,
+        runId: 'r',
+        stepRunId: 'r:s',
+        step: 's',
+        attempt: 1,
+        instanceId: 'r',
+        status: 'Canceled',
+        startedAt: time,
+        endedAt: time,
+        processMs: 1,
+        outputs: [],
+        metrics: [{ name: 'acc', kind: 'scalar', value: 0.5, time }],
+        tags: {},
+        uploads: [],
+        runMetrics: [
+          { name: 'best', kind: 'scalar', value: 0.9, time },
+          { name: 'board', kind: 'row', value: { m: 'a' }, time },
+          { name: 'board', kind: 'row', value: { m: 'b' }, time },
+        ],
+        runTags: { owner: 'me' },
+        models: [{ name: 'm', path: { container: 'c', path: 'p' }, tags: {}, properties: {}, time }],
+        workerId: 'w',
+      },
+    },
+    now,
+  );
+  assert.deepEqual([r?.status, r?.final], ['Canceled', true]);
+  const row = await store.stepRuns.get('r', 's');
+  assert.equal(row?.status, 'Canceled');
+  assert.deepEqual(row?.error, { code: 'Canceled', message: 'canceled by alice' });
+  assert.deepEqual(
+    row?.models?.map((m) => m.name),
+    ['m'],
+  );
+  const run = await store.runs.get('r');
+  assert.deepEqual(run?.metrics, { acc: 0.5, best: 0.9, board: [{ m: 'a' }, { m: 'b' }] });
+  assert.deepEqual(run?.tags, { owner: 'me' });
+});
+
+test('a failed result of a Canceling step is final even with attempts left', async () => {
+  const store = await queued(3);
+  await store.stepRuns.update('r', 's', () => ({ status: 'Canceling', cancelRequested: true }));
+  const r = await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 1, status: 'Failed', message: 'x' }, now);
+  assert.deepEqual([r?.status, r?.final], ['Failed', true]);
+  assert.equal((await store.stepRuns.get('r', 's'))?.status, 'Failed');
+});

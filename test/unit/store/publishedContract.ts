@@ -9,11 +9,11 @@ import type { StoreUnderTest } from './contract';
 export function publishedContract(label: string, make: () => Promise<StoreUnderTest>): void {
   const uid = () => randomUUID().slice(0, 8);
 
-  const published = (id: string, createdAt: string): PublishedPipelineRecord => ({
+  const published = (id: string, createdAt: string, version = '1.0', name = 'diabetes'): PublishedPipelineRecord => ({
     id,
-    name: 'diabetes',
+    name,
     description: 'train it',
-    version: '1.0',
+    version,
     status: 'Active',
     pipelineId: 'a'.repeat(64),
     pipelineName: 'diabetes-training',
@@ -28,13 +28,36 @@ export function publishedContract(label: string, make: () => Promise<StoreUnderT
     createdBy: 'alice',
   });
 
+  test(`${label}: a name and version are published once (a 409 naming the existing id); without a version, any number`, async () => {
+    const t = await make();
+    const name = `diabetes-${uid()}`;
+    const first = `pp-${uid()}`;
+    await t.store.publishedPipelines.create(published(first, '2024-05-01T00:00:01.000Z', '1.0', name));
+    await assert.rejects(
+      t.store.publishedPipelines.create(published(`pp-${uid()}`, '2024-05-01T00:00:02.000Z', '1.0', name)),
+      (err: unknown) =>
+        err instanceof ConflictError &&
+        err.code === 'PublishedVersionExists' &&
+        JSON.stringify(err.details) === JSON.stringify({ id: first, name, version: '1.0' }),
+    );
+    await t.store.publishedPipelines.create(published(`pp-${uid()}`, '2024-05-01T00:00:03.000Z', '1.1', name));
+    const unversioned = (id: string) => {
+      const { version: _v, ...rest } = published(id, '2024-05-01T00:00:04.000Z', '', name);
+      return rest;
+    };
+    await t.store.publishedPipelines.create(unversioned(`pp-${uid()}`));
+    await t.store.publishedPipelines.create(unversioned(`pp-${uid()}`));
+    const listed = (await t.store.publishedPipelines.list()).filter((p) => p.name === name);
+    assert.equal(listed.length, 4);
+  });
+
   test(`${label}: published pipelines are created once, listed newest first, and only their status changes`, async () => {
     const t = await make();
     const a = `pp-${uid()}`;
     const b = `pp-${uid()}`;
     const created = await t.store.publishedPipelines.create(published(a, '2024-05-01T00:00:01.000Z'));
     assert.ok(created.etag);
-    await t.store.publishedPipelines.create(published(b, '2024-05-01T00:00:02.000Z'));
+    await t.store.publishedPipelines.create(published(b, '2024-05-01T00:00:02.000Z', '2.0'));
     await assert.rejects(
       t.store.publishedPipelines.create(published(a, '2024-05-01T00:00:03.000Z')),
       (err: unknown) => err instanceof ConflictError && err.code === 'PublishedPipelineExists',

@@ -43,7 +43,12 @@ export const publishPipelineRoute = defineRoute({
   body: { kind: 'json', schema: PublishBody },
   responses: {
     201: { description: 'Published', schema: PublishedPipelineView },
-    409: { description: 'The run to publish from has not completed', schema: ErrorBodySchema },
+    409: {
+      description:
+        'The run to publish from has not completed (RunNotCompleted), or this name and version are published already ' +
+        '(PublishedVersionExists, details {id, name, version})',
+      schema: ErrorBodySchema,
+    },
   },
   async handler({ body, principal, deps, baseUrl }) {
     const record = await preparePublish(deps.store, body, {

@@ -120,7 +120,8 @@ export const updateScheduleRoute = defineRoute({
   summary: 'Change a schedule',
   description:
     'Given fields replace the current ones; `recurrence`, `cron` or `dataTrigger` replaces the whole timing, and ' +
-    'fire times before a timing change no longer run. The result is checked like a new schedule.',
+    'fire times before a timing change no longer run. `timeZone` alone moves the current timing (cron or ' +
+    'recurrence) to that zone. The result is checked like a new schedule.',
   params: IdParams,
   body: { kind: 'json', schema: UpdateScheduleBody },
   responses: {

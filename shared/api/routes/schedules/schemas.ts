@@ -115,7 +115,8 @@ export const UpdateScheduleBody = z
     id: 'UpdateSchedule',
     description:
       'Fields to change. Giving recurrence, cron or dataTrigger replaces the timing (the other two are removed); ' +
-      'giving publishedPipelineId or pipelineEndpoint replaces the target.',
+      'timeZone alone moves the current timing (cron or recurrence) to that zone; giving publishedPipelineId or ' +
+      'pipelineEndpoint replaces the target.',
   });
 
 const ErrorView = z.object({
