@@ -1,4 +1,5 @@
 import type { BlobLocation, ModelRegistration } from '../compute/messages';
+import { stepRunId } from '../store/model';
 import { UserInputError } from '../errors';
 import { inspectSnapshotArchive, safeRelativePath } from '../snapshot';
 import type { ModelRecord, NewModel } from '../store/modelModel';
@@ -99,13 +100,12 @@ export async function registerStepModels(
       root,
       runId: source.runId,
       step: source.step,
-      registrationKey: `step:${source.runId}:${source.step}:${source.attempt}:${m.name}`,
+      registrationKey: `step:${stepRunId(source.runId, source.step)}:${source.attempt}:${m.name}`,
       createdAt: m.time || now().toISOString(),
     };
     if (m.description) entry.description = m.description;
-    const extra = m as ModelRegistration & { framework?: string; frameworkVersion?: string };
-    if (extra.framework) entry.framework = extra.framework;
-    if (extra.frameworkVersion) entry.frameworkVersion = extra.frameworkVersion;
+    if (m.framework) entry.framework = m.framework;
+    if (m.frameworkVersion) entry.frameworkVersion = m.frameworkVersion;
     if (source.experiment !== undefined) entry.experiment = source.experiment;
     if (source.createdBy !== undefined) entry.createdBy = source.createdBy;
     out.push((await store.models.register(entry)).model);

@@ -24,6 +24,7 @@ with open("outputs/model.pkl", "w") as f:
 with open("notes.txt", "w") as f:
     f.write("notes")
 run.upload_file("extra/notes.txt", "notes.txt")
+run.register_model(model_name=sys.argv[2], model_path="outputs/model.pkl", tags={"from": "step"})
 os.makedirs(sys.argv[1], exist_ok=True)
 with open(os.path.join(sys.argv[1], "part-0.csv"), "w") as f:
     f.write("a,b\\n1,2\\n")
@@ -103,7 +104,9 @@ class Models(unittest.TestCase):
         with open(os.path.join(source, "make.py"), "w") as f:
             f.write(STEP_SCRIPT)
         table = PipelineData("table")
-        make = PythonScriptStep(name="make", source_directory=source, script_name="make.py", arguments=[table],
+        model_name = "step-model-%s" % uuid.uuid4().hex[:8]
+        make = PythonScriptStep(name="make", source_directory=source, script_name="make.py",
+                                arguments=[table, model_name],
                                 outputs=[table], compute_target="cpu", allow_reuse=False)
         run = Experiment(self.ws, "py-artifacts").submit(Pipeline(self.ws, [make]))
         self.assertEqual(run.wait_for_completion(show_output=False), "Completed")
@@ -129,3 +132,11 @@ class Models(unittest.TestCase):
             self.assertEqual(f.read(), "a,b\n1,2\n")
         with self.assertRaises(UserErrorException):
             step.get_output_data("nope")
+
+        # register_model inside the step became a registry version of the step run.
+        models = Model.list(self.ws, run_id=step.id)
+        self.assertEqual([(m.name, m.version, m.run_id, m.tags) for m in models],
+                         [(model_name, 1, step.id, {"from": "step"})])
+        path = Model(self.ws, model_name).download(target_dir=os.path.join(self.tmp, "from-step"))
+        with open(path) as f:
+            self.assertEqual(f.read(), "trained weights")

@@ -135,6 +135,7 @@ test("artifacts: a step's uploaded files and output files are listed and streame
       'run = Run.get_context()',
       'os.makedirs("outputs", exist_ok=True)',
       'open("outputs/model.pkl", "w").write("trained")',
+      'run.register_model("artifact-model", "outputs/model.pkl", tags={"k": "v"}, model_framework="Custom")',
       'open("notes.txt", "w").write("some notes")',
       'run.upload_file("extra/notes.txt", "notes.txt")',
       'os.makedirs(sys.argv[1], exist_ok=True)',
@@ -176,13 +177,28 @@ test("artifacts: a step's uploaded files and output files are listed and streame
   const missing = await read(`runs/${id}/steps/make/files/download?path=outputs/none.pkl`);
   assert.equal(missing.status, 404);
 
-  assert.ok(step(run, 'make'));
   const part = await read(`runs/${id}/steps/make/outputs/table/download?path=part-0.csv`);
   assert.equal(part.status, 200);
   assert.equal(await part.text(), 'a,b\n1,2\n');
   const noOutput = await read(`runs/${id}/steps/make/outputs/other/download?path=part-0.csv`);
   assert.equal(noOutput.status, 404);
   assert.match((await errorOf(noOutput)).message, /has no output "other"; its outputs: table/);
+  // The model the step registered is a registry version pointing at the step's file, linked from the step run.
+  const registered = (await (await read(`models?runId=${id}`)).json()) as {
+    value: { id: string; step: string; files: unknown; tags: unknown; framework: string }[];
+  };
+  assert.deepEqual(
+    registered.value.map((m) => [m.id, m.step, m.files, m.tags, m.framework]),
+    [['artifact-model:1', 'make', [{ name: 'model.pkl', size: 7 }], { k: 'v' }, 'Custom']],
+  );
+  const registeredFile = await read('models/artifact-model/versions/1/files/download?path=model.pkl');
+  assert.equal(await registeredFile.text(), 'trained');
+  const stepView = step(await stack.getRun(id), 'make') as unknown as { models: { name: string; version: number }[] };
+  assert.deepEqual(
+    stepView.models.map((m) => [m.name, m.version]),
+    [['artifact-model', 1]],
+  );
+
   const noStep = await read(`runs/${id}/steps/nope/files`);
   assert.equal(noStep.status, 404);
   assert.match((await errorOf(noStep)).message, /has no step "nope"/);
