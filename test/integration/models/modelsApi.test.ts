@@ -1,10 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packSnapshot, writeTarGz } from '../../../shared/snapshot';
-import { scratchDir, startStack, step, type Stack } from '../pipelines/stack';
+import { ROOT, scratchDir, startStack, step, type Stack } from '../pipelines/stack';
 
 /** The model registry and run artifacts through the REST API, on the real stack (host, Azurite, a worker). */
 
@@ -17,6 +18,22 @@ after(async () => {
 });
 
 const uid = () => randomUUID().slice(0, 8);
+
+/** `sluice ARGS` against the stack (the CLI signs its own token with the development key). */
+function sluice(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, SLUICE_URL: stack.base.replace(/\/api$/, ''), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 async function uploadModel(files: Record<string, string>): Promise<{ id: string; root: string }> {
   const dir = scratchDir('model');
@@ -99,6 +116,27 @@ test('models: register versions from uploads (idempotent with a key), list, show
   assert.equal((await errorOf(escape)).code, 'UnsafePath');
   const notAFile = await read(`models/${name}/versions/1/files/download?path=other.pkl`);
   assert.equal(notAFile.status, 404);
+
+  // The CLI reads the same registry.
+  const list = await sluice(['models', 'list', '--name', name]);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(`${name}\\s+2\\s`));
+  assert.match(list.stdout, new RegExp(`${name}\\s+1\\s`));
+  const show = await sluice(['models', 'show', `${name}:1`]);
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, /tags: +area=health/);
+  assert.match(show.stdout, /model\.pkl +10/);
+  const into = scratchDir('cli-model');
+  const download = await sluice(['models', 'download', name, '--to', into]);
+  assert.equal(download.code, 0, download.stderr);
+  assert.equal(readFileSync(join(into, 'model', 'weights.bin'), 'utf8'), 'w2');
+  const again = await sluice(['models', 'download', name, '--to', into]);
+  assert.equal(again.code, 2, 'an existing model folder is not overwritten');
+  const unknownCli = await sluice(['models', 'show', `nope-${uid()}`]);
+  assert.equal(unknownCli.code, 1);
+  assert.match(unknownCli.stderr, /does not exist/);
+  const badRef = await sluice(['models', 'show', `${name}:two`]);
+  assert.equal(badRef.code, 2);
 
   const badUpload = await register({ name, upload: 'f'.repeat(64) });
   assert.equal(badUpload.status, 400);
@@ -198,6 +236,12 @@ test("artifacts: a step's uploaded files and output files are listed and streame
     stepView.models.map((m) => [m.name, m.version]),
     [['artifact-model', 1]],
   );
+
+  const into = scratchDir('cli-artifacts');
+  const cli = await sluice(['runs', 'download', id, 'make', '--to', into, '--prefix', 'outputs/']);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.equal(readFileSync(join(into, 'outputs', 'model.pkl'), 'utf8'), 'trained');
+  assert.equal(existsSync(join(into, 'extra')), false, '--prefix keeps only outputs/');
 
   const noStep = await read(`runs/${id}/steps/nope/files`);
   assert.equal(noStep.status, 404);
