@@ -119,7 +119,7 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
   const models = orderSteps(run.steps).flatMap((s) =>
     (s.models ?? []).map((m) => [
       s.name,
-      m.name,
+      m.version === undefined ? m.name : `${m.name}:${m.version}`,
       `${m.path.container}/${m.path.path}`,
       [m.framework, m.frameworkVersion].filter(Boolean).join(' ') || '-',
       assignments(m.tags) || '-',

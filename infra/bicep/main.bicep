@@ -127,6 +127,7 @@ var sluiceContainers = [
   'pipeline-data'
   'logs'
   'records'
+  'models'
 ]
 // Flex Consumption reads the deployed package from this container with the app's identity.
 var deploymentContainer = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'

@@ -123,7 +123,8 @@ export const StepRunView = z
     models: z.array(z.unknown()).meta({
       description:
         'Models the step registered (run.register_model): name, path {container, path}, tags, properties, ' +
-        'description, framework, frameworkVersion, time',
+        'description, framework, frameworkVersion, time, and version: the registry version it became (a Completed ' +
+        'attempt; GET /api/models/{name}/versions/{version})',
     }),
     reused: z.boolean(),
     reusedFrom: z

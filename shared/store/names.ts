@@ -27,6 +27,8 @@ export const CONTAINERS = {
   logs: 'logs',
   /** Record fields too large for a table property. */
   records: 'records',
+  /** Files of registered models (uploaded ones; a step's model stays among its artifacts in pipeline-data). */
+  models: 'models',
 } as const;
 
 export const QUEUES = {

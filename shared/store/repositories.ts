@@ -16,6 +16,7 @@ import type {
 } from './model';
 import type { PipelineEndpointRecord, PublishedPipelineRecord, PublishedStatus } from './publishedModel';
 import type { BlobClaim, ScheduleRecord, ScheduleRunEntry } from './scheduleModel';
+import type { ListModelsQuery, ModelRecord, NewModel } from './modelModel';
 
 /**
  * The store's contracts. Each has an Azure implementation (`./azure`, Tables + Blobs) and an in-memory one
@@ -197,6 +198,33 @@ export interface ScheduleRepository {
   listRuns(scheduleId: string, query: { top: number; continuationToken?: string }): Promise<Page<ScheduleRunEntry>>;
 }
 
+export interface ModelRepository {
+  /**
+   * Registers the next version of `model.name` (1 for a new name), unless a version with the same
+   * `registrationKey` exists: then that one is returned with `created: false`. Two registrations racing for a name
+   * get distinct versions (insert-only version rows).
+   */
+  register(model: NewModel): Promise<{ model: ModelRecord; created: boolean }>;
+  get(name: string, version: number): Promise<ModelRecord | undefined>;
+  /** The highest version of a name. */
+  latest(name: string): Promise<ModelRecord | undefined>;
+  /** By name, newest version first. */
+  list(query: ListModelsQuery): Promise<ModelRecord[]>;
+}
+
+export interface BlobDownload {
+  size: number;
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** Reading and writing whole blobs by name (model files, run artifacts). */
+export interface BlobContent {
+  /** A blob's content as a stream; undefined when it does not exist. */
+  open(container: string, name: string): Promise<BlobDownload | undefined>;
+  /** Writes (or overwrites) a blob. */
+  put(container: string, name: string, data: Buffer): Promise<void>;
+}
+
 /** Everything the API and the activities need from storage, created by one factory. */
 export interface Store {
   runs: RunRepository;
@@ -212,4 +240,6 @@ export interface Store {
   reuseCache: ReuseCacheRepository;
   blobListing: BlobListing;
   schedules: ScheduleRepository;
+  models: ModelRepository;
+  blobContent: BlobContent;
 }

@@ -180,8 +180,8 @@ describe('storage names', () => {
     assert.deepEqual(checkInfra({ ...real, tables: [...real.tables, 'Secrets'] }), [
       'table "Secrets" (shared/store/names.ts) is not created in Bicep',
     ]);
-    assert.deepEqual(checkInfra({ ...real, containers: [...real.containers, 'models'] }), [
-      'blob container "models" (shared/store/names.ts) is not created in Bicep',
+    assert.deepEqual(checkInfra({ ...real, containers: [...real.containers, 'datasets'] }), [
+      'blob container "datasets" (shared/store/names.ts) is not created in Bicep',
     ]);
   });
 });
