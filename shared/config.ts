@@ -28,6 +28,11 @@ export const SETTINGS = {
   defaultCompute: 'SLUICE_DEFAULT_COMPUTE',
   /** Compute targets that exist (comma-separated); each is a queue `compute-<name>` served by workers. */
   computeTargets: 'SLUICE_COMPUTE_TARGETS',
+  /**
+   * The task hub in the Durable Task Scheduler dashboard (`https://dashboard.durabletask.io/?endpoint=…&taskhub=…`)
+   * when the deployment runs on it; empty on Azure Storage. A run's view links its orchestration there.
+   */
+  durableDashboardUrl: 'SLUICE_DTS_DASHBOARD_URL',
   /** Application Insights (optional): the Functions host and the workers send telemetry there. */
   telemetryConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   /** `ClientId=<identity client id>;Authorization=AAD`: telemetry signed by that identity (Entra-only ingestion). */

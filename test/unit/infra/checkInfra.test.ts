@@ -14,6 +14,8 @@ type Template = { [key: string]: Value };
  * backend or option is one more entry here.
  */
 const VARIANTS: { name: string; parameters: Record<string, Value> }[] = [
+  { name: 'Durable Task Scheduler backend', parameters: { durableBackend: 'durableTaskScheduler' } },
+  { name: 'Durable Task Scheduler, Dedicated with 3 capacity units', parameters: { durableBackend: 'durableTaskScheduler', durableSchedulerSku: 'Dedicated', durableSchedulerCapacity: 3 } },
   { name: 'default', parameters: {} },
   { name: 'two compute targets', parameters: { computeTargets: ['cpu', 'gpu'] } },
   // Its first 14 characters end with a hyphen: the job name must still be valid (no "--").
