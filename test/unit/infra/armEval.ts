@@ -34,7 +34,7 @@ export function show(v: Value | undefined): string {
   return String(v);
 }
 
-const text = (v: Value): string => (typeof v === 'string' ? v : show(v));
+export const text = (v: Value): string => (typeof v === 'string' ? v : show(v));
 
 // --- expressions -----------------------------------------------------------------------------------------------
 
