@@ -57,6 +57,8 @@ export interface SluiceConfig {
   };
   defaultCompute: string;
   computeTargets: string[];
+  /** The task hub in the Durable Task Scheduler dashboard, when deployed on it (SLUICE_DTS_DASHBOARD_URL). */
+  durableDashboardUrl?: string;
 }
 
 const DEV_STORAGE = 'UseDevelopmentStorage=true';
@@ -129,9 +131,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SluiceConfig {
     );
   }
 
+  const durableDashboardUrl = get(SETTINGS.durableDashboardUrl);
+  if (durableDashboardUrl && !/^https?:\/\/[^\s]+$/.test(durableDashboardUrl))
+    fail(
+      SETTINGS.durableDashboardUrl,
+      `"${durableDashboardUrl}" is not a URL; set the dashboard's URL of the task hub, or leave it empty`,
+    );
+
   return {
     storage,
     taskHub: get(SETTINGS.taskHub) ?? 'SluiceHub',
+    ...(durableDashboardUrl ? { durableDashboardUrl } : {}),
     auth: {
       mode: mode as 'local' | 'entra',
       tenantId,

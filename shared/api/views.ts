@@ -1,4 +1,6 @@
+import { config } from '../config';
 import { summarize, type RunRecord, type RunSummary, type StepRunRecord } from '../store/model';
+import { orchestrationLink } from './orchestrationLink';
 
 /** Records → API JSON: storage details (ETags, row layout) stay out, links to related resources go in. */
 
@@ -43,9 +45,15 @@ export function stepView(baseUrl: string, s: StepRunRecord) {
   };
 }
 
-export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[]) {
+export function runView(
+  baseUrl: string,
+  run: RunRecord,
+  steps: StepRunRecord[],
+  dashboardUrl = config().durableDashboardUrl,
+) {
   return {
     ...summaryView(baseUrl, run),
+    links: { ...runLinks(baseUrl, run.id), ...orchestrationLink(dashboardUrl) },
     cancelRequested: run.cancelRequested,
     parameters: run.parameters,
     dataPaths: run.dataPaths,

@@ -119,7 +119,8 @@ export function scratchDir(prefix: string): string {
 export const DURABLE_PROVIDER_VARIABLE = 'SLUICE_TEST_DURABLE_PROVIDER';
 
 /** The line the local host prints once for an app that asks for the Durable Task Scheduler. */
-export const DTS_NOTICE = 'Durable Functions: host.json asks for the Durable Task Scheduler (azureManaged); served locally by the embedded engine on Azure Storage';
+export const DTS_NOTICE =
+  'Durable Functions: host.json asks for the Durable Task Scheduler (azureManaged); served locally by the embedded engine on Azure Storage';
 
 /**
  * A copy of the app's manifests (host.json with `storageProvider` set to `type`, package.json) beside links to its
@@ -128,7 +129,10 @@ export const DTS_NOTICE = 'Durable Functions: host.json asks for the Durable Tas
 function appWithProvider(type: string): string {
   const dir = scratchDir('app');
   const hostJson = JSON.parse(readFileSync(join(ROOT, 'host.json'), 'utf8'));
-  hostJson.extensions.durableTask.storageProvider = { type, connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING' };
+  hostJson.extensions.durableTask.storageProvider = {
+    type,
+    connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
+  };
   writeFileSync(join(dir, 'host.json'), JSON.stringify(hostJson, null, 2));
   writeFileSync(join(dir, 'package.json'), readFileSync(join(ROOT, 'package.json')));
   for (const name of ['dist', 'node_modules']) symlinkSync(join(ROOT, name), join(dir, name), 'dir');

@@ -40,11 +40,22 @@ test('an app whose host.json asks for the Durable Task Scheduler is served by th
 
 test('Azure Storage (named or by default) needs no notice; mssql and Netherite get their own', () => {
   const notice = (storageProvider: Record<string, unknown> | undefined) =>
-    providerNotice(readDurableOptions(readHostJson(appWith({ extensions: { durableTask: { hubName: 'Hub1', storageProvider } } }), {}), {}));
+    providerNotice(
+      readDurableOptions(
+        readHostJson(appWith({ extensions: { durableTask: { hubName: 'Hub1', storageProvider } } }), {}),
+        {},
+      ),
+    );
   assert.equal(notice(undefined), undefined);
   assert.equal(notice({ type: 'AzureStorage' }), undefined);
-  assert.match(notice({ type: 'mssql', connectionStringName: 'SQLDB_Connection' })!, /asks for the Microsoft SQL Server provider \(mssql\); served locally .*SQLDB_Connection is not used locally\.$/);
-  assert.match(notice({ type: 'Netherite' })!, /asks for the Netherite provider \(Netherite\); served locally by the embedded engine on Azure Storage \(task hub Hub1\)\.$/);
+  assert.match(
+    notice({ type: 'mssql', connectionStringName: 'SQLDB_Connection' })!,
+    /asks for the Microsoft SQL Server provider \(mssql\); served locally .*SQLDB_Connection is not used locally\.$/,
+  );
+  assert.match(
+    notice({ type: 'Netherite' })!,
+    /asks for the Netherite provider \(Netherite\); served locally by the embedded engine on Azure Storage \(task hub Hub1\)\.$/,
+  );
 });
 
 test('an unknown provider type is a clear error naming the field and the accepted values', () => {
@@ -60,7 +71,8 @@ test('AzureFunctionsJobHost__ app settings override host.json, as the Functions 
   const env = {
     TASKHUB_NAME: 'SluiceHub',
     AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged',
-    AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
+    AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName:
+      'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
     // Keys match case-insensitively and keep host.json's spelling; numbers and booleans get their JSON types.
     azurefunctionsjobhost__Extensions__HTTP__routePrefix: 'v2',
     AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '2',
@@ -72,7 +84,10 @@ test('AzureFunctionsJobHost__ app settings override host.json, as the Functions 
   assert.equal(options.provider.kind, 'durableTaskScheduler');
   assert.equal(options.provider.connectionStringName, 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING');
   // Without the settings the same folder is an Azure Storage app.
-  assert.equal(readDurableOptions(readHostJson(dir, { TASKHUB_NAME: 'SluiceHub' }), { TASKHUB_NAME: 'SluiceHub' }).provider.kind, 'azureStorage');
+  assert.equal(
+    readDurableOptions(readHostJson(dir, { TASKHUB_NAME: 'SluiceHub' }), { TASKHUB_NAME: 'SluiceHub' }).provider.kind,
+    'azureStorage',
+  );
 });
 
 test('an override replaces a scalar with a section when it goes deeper, and ignores empty path segments', () => {
