@@ -28,10 +28,11 @@ export interface DurableProvider {
 
 /**
  * Provider types the Durable extension accepts, lower-cased. `azureManaged` is the Durable Task Scheduler's name in
- * host.json; `durabletask-scheduler` is accepted as an alias some of Microsoft's samples use.
+ * host.json; `durabletask-scheduler` (and `azure` for Azure Storage) are accepted as aliases some of Microsoft's samples use.
  */
 const PROVIDERS: Record<string, DurableProvider['kind']> = {
   azurestorage: 'azureStorage',
+  azure: 'azureStorage',
   azuremanaged: 'durableTaskScheduler',
   'durabletask-scheduler': 'durableTaskScheduler',
   mssql: 'mssql',

@@ -48,6 +48,7 @@ test('Azure Storage (named or by default) needs no notice; mssql and Netherite g
     );
   assert.equal(notice(undefined), undefined);
   assert.equal(notice({ type: 'AzureStorage' }), undefined);
+  assert.equal(notice({ type: 'azure' }), undefined);
   assert.match(
     notice({ type: 'mssql', connectionStringName: 'SQLDB_Connection' })!,
     /asks for the Microsoft SQL Server provider \(mssql\); served locally .*SQLDB_Connection is not used locally\.$/,
