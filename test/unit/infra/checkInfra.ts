@@ -279,7 +279,9 @@ function checkDurableBackend(label: string, settings: Record<string, Value>, inp
     return problems;
   }
   const connection = settings[connectionName];
-  const match = /^Endpoint=(.+);Authentication=ManagedIdentity;ClientID=(.+)$/.exec(typeof connection === 'string' || connection instanceof Object ? show(connection).replace(/^'|'$/g, '') : '');
+  // A literal shows quoted, a value known only at deployment (the endpoint) shows as its expression.
+  const shown = connection === undefined ? '' : show(connection).replace(/^'|'$/g, '');
+  const match = /^Endpoint=(.+);Authentication=ManagedIdentity;ClientID=(.+)$/.exec(shown);
   const clientId = settings[`${input.hostStorageSetting}__clientId`];
   if (!match) {
     problems.push(`${label} set ${connectionName} to ${show(connection ?? null)}; it must be Endpoint=<scheduler endpoint>;Authentication=ManagedIdentity;ClientID=<the app's identity> (no keys)`);
