@@ -79,6 +79,8 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
         .join(', ') || undefined,
     ],
     ['Tags', Object.keys(run.tags).length ? assignments(run.tags) : undefined],
+    // Deployed on the Durable Task Scheduler: its dashboard, where the orchestration's instance id is the run id.
+    ['Orchestration', run.links.orchestration ? `instance ${run.id} in ${run.links.orchestration}` : undefined],
     [
       'Error',
       run.error ? `${run.error.step ? `step ${run.error.step}: ` : ''}${firstLine(run.error.message)}` : undefined,

@@ -8,7 +8,7 @@ import { Engine, errorText } from './engine/engine';
 import { QueuePoller } from './engine/poller';
 import { activityFailure } from './failures';
 import { DurableHttpApi } from './http/api';
-import { readDurableOptions, type DurableOptions } from './options';
+import { providerNotice, readDurableOptions, type DurableOptions } from './options';
 import { outcomeFromError, outcomeFromResponse } from './payload';
 import { openTaskHub, type TaskHubStorage } from './store/taskHub';
 
@@ -54,6 +54,8 @@ export function usesDurable(ctx: HostContext): boolean {
 export async function startDurableRuntime(ctx: HostContext): Promise<DurableRuntime | undefined> {
   if (!usesDurable(ctx)) return undefined;
   const options = readDurableOptions(ctx.app.hostJson);
+  const notice = providerNotice(options);
+  if (notice) ctx.log('info', notice);
   const origin = ctx.baseUrl.replace(/\/+$/, '');
   // The SDK rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME names where the host listens (§1.6).
   process.env.WEBSITE_HOSTNAME ??= new URL(origin).host;

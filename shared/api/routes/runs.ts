@@ -70,7 +70,7 @@ export const getRunRoute = defineRoute({
     const [run, steps] = await Promise.all([deps.store.runs.get(params.runId), deps.store.stepRuns.list(params.runId)]);
     if (!run) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
     const [sources, warnings] = await Promise.all([reusedSources(deps.store, steps), waitingWarnings(deps, steps)]);
-    return json(200, runView(baseUrl, run, steps, sources, warnings));
+    return json(200, runView(baseUrl, run, steps, { sources, warnings }));
   },
 });
 
