@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // Durable engine on Azurite: ms per activity in a 100-activity sequence and wall time of a 1,000-wide fan-out/fan-in,
 // through a `sluice host start` child process (the conformance app) and the public HTTP API. Baseline, measured on
 // the same Azurite in the same run: the storage work one sequential activity cannot avoid (send a work item, commit
@@ -41,11 +42,16 @@ function stop(child: ChildProcess): Promise<void> {
 /** Starts an orchestration through the HTTP API and polls its status every 5 ms; returns the wall time in ms. */
 async function run(port: number, name: string, input: unknown, expected: unknown): Promise<number> {
   const api = `http://127.0.0.1:${port}/runtime/webhooks/durabletask`;
+  // The webhooks take the host's durabletask_extension system key (written to the app's keys file on first start).
+  const keys = JSON.parse(readFileSync(join(APP, '.sluice', 'keys.json'), 'utf8')) as {
+    systemKeys: Record<string, string>;
+  };
+  const headers = { 'x-functions-key': keys.systemKeys.durabletask_extension };
   const started = performance.now();
-  const res = await fetch(`${api}/orchestrators/${name}`, { method: 'POST', body: JSON.stringify(input) });
+  const res = await fetch(`${api}/orchestrators/${name}`, { method: 'POST', headers, body: JSON.stringify(input) });
   const { id } = (await res.json()) as { id: string };
   for (;;) {
-    const status = await fetch(`${api}/instances/${id}?showInput=false`);
+    const status = await fetch(`${api}/instances/${id}?showInput=false`, { headers });
     const body = (await status.json()) as { runtimeStatus: string; output: unknown };
     if (status.status === 200) {
       if (JSON.stringify(body.output) !== JSON.stringify(expected)) {

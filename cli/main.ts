@@ -113,6 +113,22 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'cancel a run',
     load: async () => (await import('./commands/runs.js')).runsCancel,
   },
+  'runs download': {
+    summary: 'download the files a step uploaded (run.upload_file, ./outputs)',
+    load: async () => (await import('./commands/models.js')).runsDownload,
+  },
+  'models list': {
+    summary: 'list registered models (by name, newest version first)',
+    load: async () => (await import('./commands/models.js')).modelsList,
+  },
+  'models show': {
+    summary: 'show a model version with its files',
+    load: async () => (await import('./commands/models.js')).modelsShow,
+  },
+  'models download': {
+    summary: "download a model version's files",
+    load: async () => (await import('./commands/models.js')).modelsDownload,
+  },
 };
 
 /** Errors that mean "you called it wrong": the host's HostUsageError and invalid settings (UserInputError). */

@@ -1,4 +1,7 @@
+import { offloadLargeJob } from '../shared/compute/jobPayload';
+import type { JobMessage } from '../shared/compute/messages';
 import { config } from '../shared/config';
+import { COMPUTE_QUEUE_PREFIX } from '../shared/store/names';
 import { createAzureStore, type Store } from '../shared/store';
 import { createStorageClients, type StorageClients } from '../shared/store/clients';
 import { announceQueueMessage } from '../shared/store/queueSignal';
@@ -31,6 +34,16 @@ export function getRuntime(): Runtime {
       store,
       loadRun: createPlanLoader(store, settings.defaultCompute),
       async enqueue(queue, message, delaySeconds) {
+        if (queue.startsWith(COMPUTE_QUEUE_PREFIX)) {
+          // A job too large for a queue message goes to a blob; the message points at it.
+          message = await offloadLargeJob(message as JobMessage, async (location, json) => {
+            const container = clients.blobs.getContainerClient(location.container);
+            await container.createIfNotExists();
+            await container.getBlockBlobClient(location.path).upload(json, Buffer.byteLength(json), {
+              blobHTTPHeaders: { blobContentType: 'application/json' },
+            });
+          });
+        }
         const text = Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
         const client = clients.queues.getQueueClient(queue);
         const options = {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoadedApp } from './app/loadApp';
 import type { InvokeOptions } from './core/invoke';
 import type { RpcBindingInfo, RpcInvocationResponse, RpcParameterBinding, RpcTypedData } from './core/types';
+import type { HostKeys } from './keys';
 
 export type HostLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type HostLog = (level: HostLogLevel, message: string) => void;
@@ -21,6 +22,8 @@ export interface HostContext {
   storageConnectionString: string;
   /** Public origin of the host, e.g. `http://localhost:7071` (no trailing slash). */
   baseUrl: string;
+  /** The host's keys: an extension's webhooks require its system key (or the master key). */
+  keys: HostKeys;
   /**
    * Invokes a function through the library's programming model, with the host's logging, host.json
    * `functionTimeout`, and the extension input bindings (e.g. durable client) filled in.

@@ -132,7 +132,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const storage = createStorageResolver(storageConnectionString!, env);
     const invoke = createInvoker({ app, catalog, extensions, storage, log, invocationLog: invocationLogTo(log), env });
 
-    const context: HostContext = { app, storageConnectionString: storageConnectionString!, baseUrl, invoke, log };
+    const context: HostContext = { app, storageConnectionString: storageConnectionString!, baseUrl, keys, invoke, log };
     for (const ext of extensions) {
       await ext.start(context);
       cleanups.push(() => ext.stop());

@@ -8,28 +8,53 @@ export interface HostKeys {
   masterKey: string;
   /** Function keys accepted by every function (the host's "default" key). */
   functionKeys: Record<string, string>;
+  /**
+   * System keys of extensions, by name (`durabletask_extension`): an extension's webhooks take its system key or
+   * the master key, as on the Functions host.
+   */
+  systemKeys: Record<string, string>;
 }
+
+/** The system key the Durable extension's webhooks (`/runtime/webhooks/durabletask`) require. */
+export const DURABLE_SYSTEM_KEY = 'durabletask_extension';
 
 function newKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** Reads the keys, generating a master key and a default function key on first start. */
+/**
+ * Reads the keys, generating a master key, a default function key and the extensions' system keys on first start
+ * (a keys file written before system keys existed gets them added).
+ */
 export function loadOrCreateKeys(file: string): HostKeys {
   if (existsSync(file)) {
+    let parsed: Partial<HostKeys> | undefined;
     try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<HostKeys>;
-      if (typeof parsed.masterKey === 'string' && parsed.masterKey && parsed.functionKeys) {
-        return { masterKey: parsed.masterKey, functionKeys: { ...parsed.functionKeys } };
-      }
+      parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<HostKeys>;
     } catch {
       // fall through to the message below
+    }
+    if (parsed && typeof parsed.masterKey === 'string' && parsed.masterKey && parsed.functionKeys) {
+      const keys: HostKeys = {
+        masterKey: parsed.masterKey,
+        functionKeys: { ...parsed.functionKeys },
+        systemKeys: { ...parsed.systemKeys },
+      };
+      if (!keys.systemKeys[DURABLE_SYSTEM_KEY]) {
+        keys.systemKeys[DURABLE_SYSTEM_KEY] = newKey();
+        writeFileSync(file, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 });
+      }
+      return keys;
     }
     throw new HostUsageError(
       `${file} is not a valid keys file (it needs "masterKey" and "functionKeys"); delete it to get new keys.`,
     );
   }
-  const keys: HostKeys = { masterKey: newKey(), functionKeys: { default: newKey() } };
+  const keys: HostKeys = {
+    masterKey: newKey(),
+    functionKeys: { default: newKey() },
+    systemKeys: { [DURABLE_SYSTEM_KEY]: newKey() },
+  };
   mkdirSync(dirname(file), { recursive: true });
   try {
     // Exclusive create: two hosts starting at once on the same app agree on the first one's keys.
@@ -58,6 +83,13 @@ export function isAuthorized(authLevel: unknown, key: string | undefined, keys: 
   if (same(key, keys.masterKey)) return true;
   if (level !== 'function') return false;
   return Object.values(keys.functionKeys).some((k) => same(key, k));
+}
+
+/** True when `key` is the named system key or the master key (what an extension's webhooks require). */
+export function isSystemAuthorized(name: string, key: string | undefined, keys: HostKeys): boolean {
+  if (!key) return false;
+  const system = keys.systemKeys[name];
+  return same(key, keys.masterKey) || (system !== undefined && same(key, system));
 }
 
 /** The key a request presents: the `x-functions-key` header, else the `code` query parameter. */

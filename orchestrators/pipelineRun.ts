@@ -1,11 +1,6 @@
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
-import {
-  initialRunLoopState,
-  runLoop,
-  type RunLoopCommand,
-  type RunLoopEvent,
-  type RunLoopState,
-} from '../shared/engine/runLoop';
+import { initialRunLoopState, runLoop, type RunLoopCommand, type RunLoopEvent } from '../shared/engine/runLoop';
+import { publicFailureMessage } from '../shared/errors';
 import {
   ACTIVITIES,
   RUN_EVENT,
@@ -40,7 +35,8 @@ export const pipelineRun: OrchestrationHandler = function* (context: Orchestrati
   } catch (err) {
     // An activity failed for good (storage unreachable beyond its retries, a corrupt record): the run must not stay
     // Running forever, so it fails with the reason, and the orchestration with it.
-    const message = `the run's orchestration failed: ${(err as Error)?.message ?? String(err)}`;
+    // Only the first line, without server paths, is stored on the run (the API shows it); the stack stays in the log.
+    const message = `the run's orchestration failed: ${publicFailureMessage((err as Error)?.message ?? String(err))}`;
     const finish: FinishRunInput = { runId, status: 'Failed', message };
     yield context.df.callActivity(ACTIVITIES.finishRun, finish);
     throw err;
@@ -56,7 +52,7 @@ function* sequence(context: OrchestrationContext, runId: string): Orchestration<
   let { state, command } = runLoop(initialRunLoopState(), { type: 'started', graph });
   while (command.type !== 'finish') {
     const event: RunLoopEvent = yield* carryOut(context, runId, command);
-    ({ state, command } = runLoop(state satisfies RunLoopState, event));
+    ({ state, command } = runLoop(state, event));
   }
   const finish: FinishRunInput = { runId, status: command.status, message: command.message };
   yield context.df.callActivity(ACTIVITIES.finishRun, finish);

@@ -1,7 +1,7 @@
 import { enc, type CallOptions, type SubmitOptions } from './clientCore';
 import { idempotencyHeaders, sendJson } from './http';
 import { followStepLog, readStepLog } from './logs';
-import { SchedulesClient } from './schedulesClient';
+import { ModelsClient } from './modelsClient';
 import type {
   RunPlanResult,
   Health,
@@ -28,7 +28,8 @@ export {
 /**
  * A typed client for Sluice's REST API: every call sends a bearer token and either returns the parsed answer or
  * throws a {@link SluiceApiError}. This file has the runs, snapshots and logs routes; published pipelines, pipeline
- * endpoints and schedules come from the classes it extends (publishedClient.ts, schedulesClient.ts).
+ * endpoints, schedules, models and artifacts come from the classes it extends (publishedClient.ts,
+ * schedulesClient.ts, modelsClient.ts).
  *
  * @example
  *   const client = new SluiceClient({ url: 'http://localhost:7071' });
@@ -36,7 +37,7 @@ export {
  *   const run = await client.waitForRun(id);
  *   console.log(run.status, run.metrics);
  */
-export class SluiceClient extends SchedulesClient {
+export class SluiceClient extends ModelsClient {
   /** Liveness and version. */
   health(options: CallOptions = {}): Promise<Health> {
     return sendJson(this.http, { method: 'GET', path: 'health', signal: options.signal });

@@ -33,3 +33,4 @@ export {
   type SnapshotProgress,
 } from './pipelineFile';
 export * from './types';
+export * from './modelTypes';

@@ -107,7 +107,8 @@ export interface StepRun {
   metrics: Metric[];
   tags: Record<string, string>;
   /** Models the step registered (`run.register_model`). */
-  models: ModelRegistration[];
+  /** With `version`: the registry version it became (`getModel(name, version)`), once the attempt completed. */
+  models: (ModelRegistration & { version?: number })[];
   /**
    * The step completed without running, pointing at the outputs of `reusedFrom`; its metrics, models and log are
    * those of that step run (see `note`).
@@ -144,6 +145,8 @@ export interface Run extends RunSummary {
   /** Run-level metrics by name. */
   metrics: Record<string, unknown>;
   steps: StepRun[];
+  /** Present while steps wait on a compute target that no worker has polled in the last 2 minutes. */
+  warnings?: { compute: string; steps: string[]; message: string }[];
 }
 
 export interface ListRunsQuery {

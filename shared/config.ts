@@ -28,6 +28,11 @@ export const SETTINGS = {
   defaultCompute: 'SLUICE_DEFAULT_COMPUTE',
   /** Compute targets that exist (comma-separated); each is a queue `compute-<name>` served by workers. */
   computeTargets: 'SLUICE_COMPUTE_TARGETS',
+  /**
+   * The task hub in the Durable Task Scheduler dashboard (`https://dashboard.durabletask.io/?endpoint=…&taskhub=…`)
+   * when the deployment runs on it; empty on Azure Storage. A run's view links its orchestration there.
+   */
+  durableDashboardUrl: 'SLUICE_DTS_DASHBOARD_URL',
   /** Application Insights (optional): the Functions host and the workers send telemetry there. */
   telemetryConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   /** `ClientId=<identity client id>;Authorization=AAD`: telemetry signed by that identity (Entra-only ingestion). */
@@ -52,6 +57,8 @@ export interface SluiceConfig {
   };
   defaultCompute: string;
   computeTargets: string[];
+  /** The task hub in the Durable Task Scheduler dashboard, when deployed on it (SLUICE_DTS_DASHBOARD_URL). */
+  durableDashboardUrl?: string;
 }
 
 const DEV_STORAGE = 'UseDevelopmentStorage=true';
@@ -124,9 +131,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SluiceConfig {
     );
   }
 
+  const durableDashboardUrl = get(SETTINGS.durableDashboardUrl);
+  if (durableDashboardUrl && !/^https?:\/\/[^\s]+$/.test(durableDashboardUrl))
+    fail(
+      SETTINGS.durableDashboardUrl,
+      `"${durableDashboardUrl}" is not a URL; set the dashboard's URL of the task hub, or leave it empty`,
+    );
+
   return {
     storage,
     taskHub: get(SETTINGS.taskHub) ?? 'SluiceHub',
+    ...(durableDashboardUrl ? { durableDashboardUrl } : {}),
     auth: {
       mode: mode as 'local' | 'entra',
       tenantId,

@@ -70,6 +70,18 @@ export class NotFoundError extends SluiceError {
   readonly code = 'NotFound';
 }
 
+/** The path exists but not with this method: 405, with the methods it has (the `Allow` header). */
+export class MethodNotAllowedError extends SluiceError {
+  readonly status = 405;
+  readonly code = 'MethodNotAllowed';
+  constructor(
+    message: string,
+    readonly allow: string[],
+  ) {
+    super(message, { allow });
+  }
+}
+
 export class ConflictError extends SluiceError {
   readonly status = 409;
   readonly code: string;
@@ -123,4 +135,17 @@ export function toSluiceError(err: unknown): SluiceError {
   if (err instanceof SluiceError) return err;
   if (err instanceof Error) return new SystemError(err.message, err);
   return new SystemError(String(err), err);
+}
+
+/**
+ * The part of an internal failure's text that may be stored on a run and returned by the API: its first line (a
+ * durable activity failure is "Activity function 'x' failed: <message> \n <stack>"), with absolute file paths
+ * replaced and credentials in URLs masked. The whole text belongs in the host's log only.
+ */
+export function publicFailureMessage(text: string): string {
+  const firstLine = text.split(/\r?\n/, 1)[0].trim();
+  return firstLine
+    .replace(/(?:file:\/\/)?(?:\/[\w.@+-]+){2,}(?::\d+){0,2}/g, '<path>')
+    .replace(/[A-Za-z]:\\(?:[\w.@+-]+\\?)+/g, '<path>')
+    .replace(/\b(code|sig|key|token|AccountKey|SharedAccessSignature|access_token)=([^&;\s"']+)/gi, '$1=***');
 }

@@ -1,4 +1,6 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
+import { resolveJobPayload } from '../shared/compute/jobPayload';
+import { HEARTBEAT_MS, recordWorkerSeen } from '../shared/compute/workerPresence';
 import { subscribeQueue } from '../shared/store/queueSignal';
 import { JobMessage } from '../shared/compute/messages';
 import type { StorageClients } from '../shared/store/clients';
@@ -85,9 +87,22 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       await lease.delete();
       return;
     }
-    const outcome = await executeJob(deps, job.value, lease, m.dequeueCount, shutdown.signal);
-    options.log(`${job.value.runId}/${job.value.step} attempt ${job.value.attempt}: ${outcome}`);
-    worker.onJob?.(job.value, outcome);
+    let full: JobMessage;
+    try {
+      full = await resolveJobPayload(job.value, async (location) =>
+        (
+          await deps.blobs.getContainerClient(location.container).getBlockBlobClient(location.path).downloadToBuffer()
+        ).toString('utf8'),
+      );
+    } catch (err) {
+      // The message stays on the queue and comes back after its visibility timeout (a storage hiccup passes).
+      options.log(`message ${m.messageId}: reading its job payload failed: ${(err as Error).message}`);
+      await lease.release(30).catch(() => undefined);
+      return;
+    }
+    const outcome = await executeJob(deps, full, lease, m.dequeueCount, shutdown.signal);
+    options.log(`${full.runId}/${full.step} attempt ${full.attempt}: ${outcome}`);
+    worker.onJob?.(full, outcome);
   };
 
   const loop = async () => {
@@ -125,6 +140,16 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
     return sleep(Math.max(0, Math.min(ms, deadline - Date.now(), idleLeft)));
   };
 
+  /** Stamps the queue as served (shared/compute/workerPresence.ts), at most every HEARTBEAT_MS, never waited for. */
+  let lastBeat = -Infinity;
+  const heartbeat = () => {
+    if (Date.now() - lastBeat < HEARTBEAT_MS) return;
+    lastBeat = Date.now();
+    recordWorkerSeen(queue, new Date()).catch((err) =>
+      options.log(`stamping ${queue.name} as served: ${(err as Error).message}`),
+    );
+  };
+
   const poll = async () => {
     lastBusy = Date.now();
     if (options.maxRuntimeSeconds !== undefined) deadline = lastBusy + options.maxRuntimeSeconds * 1000;
@@ -136,6 +161,7 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
         return;
       }
       signalled = false;
+      heartbeat();
       const free = options.concurrency - active.size;
       if (free <= 0) {
         await Promise.race([...active, nap(options.pollMaxMs)]);

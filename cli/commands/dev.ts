@@ -84,7 +84,12 @@ async function uploadSampleData(root: string, blobs: import('@azure/storage-blob
 }
 
 /** How the start-up listing describes what a Sluice route requires: a bearer token with its role, or none. */
-export function routeAuth(routes: readonly { name: string; access: string }[], name: string): string | undefined {
+export function routeAuth(
+  routes: readonly { name: string; access: string }[],
+  name: string,
+  unmatched?: string,
+): string | undefined {
+  if (name === unmatched) return 'any other path: a JSON 404, or 405 with Allow; no token needed';
   const route = routes.find((r) => r.name === name);
   if (!route) return undefined;
   return route.access === 'anonymous' ? 'no token needed' : `bearer token, role ${route.access}`;
@@ -130,12 +135,12 @@ export async function dev(argv: string[]): Promise<number> {
   process.env.SLUICE_AUTH_MODE ??= 'local';
 
   const { startHost } = await import('../../local/host.js');
-  const { ROUTES } = await import('../../shared/api/index.js');
+  const { ROUTES, UNMATCHED_ROUTE_FUNCTION } = await import('../../shared/api/index.js');
   const host = await startHost({
     appDir: root,
     port: options.port,
     inMemory: options['in-memory'],
-    describeAuth: (name) => routeAuth(ROUTES, name),
+    describeAuth: (name) => routeAuth(ROUTES, name, UNMATCHED_ROUTE_FUNCTION),
   });
   const stops: (() => Promise<void>)[] = [() => host.stop()];
   try {

@@ -79,6 +79,8 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
         .join(', ') || undefined,
     ],
     ['Tags', Object.keys(run.tags).length ? assignments(run.tags) : undefined],
+    // Deployed on the Durable Task Scheduler: its dashboard, where the orchestration's instance id is the run id.
+    ['Orchestration', run.links.orchestration ? `instance ${run.id} in ${run.links.orchestration}` : undefined],
     [
       'Error',
       run.error ? `${run.error.step ? `step ${run.error.step}: ` : ''}${firstLine(run.error.message)}` : undefined,
@@ -87,6 +89,8 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
   const shown = fields.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
   const width = Math.max(...shown.map(([k]) => k.length));
   const lines = [style.bold(`Run ${run.id}`), ...shown.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ''];
+  for (const w of run.warnings ?? []) lines.push(style.yellow(`Warning: ${w.message}`));
+  if (run.warnings?.length) lines.push('');
   lines.push(...stepTable(run, now, style, { reasons: true }));
 
   const outputs = orderSteps(run.steps).flatMap((s) =>
@@ -117,7 +121,7 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
   const models = orderSteps(run.steps).flatMap((s) =>
     (s.models ?? []).map((m) => [
       s.name,
-      m.name,
+      m.version === undefined ? m.name : `${m.name}:${m.version}`,
       `${m.path.container}/${m.path.path}`,
       [m.framework, m.frameworkVersion].filter(Boolean).join(' ') || '-',
       assignments(m.tags) || '-',

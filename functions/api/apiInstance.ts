@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createApi, noLauncher, ROUTES, type Api, type ApiLogger } from '../../shared/api';
 import { createAuthorizer } from '../../shared/auth';
+import { knownComputeTargets } from '../../shared/compute/targets';
+import { readWorkerSeen } from '../../shared/compute/workerPresence';
+import { computeQueue } from '../../shared/store/names';
 import { config } from '../../shared/config';
 import { getRuntime } from '../runtime';
 import { packageVersion } from './version';
@@ -29,6 +32,8 @@ export function getApi(): Api {
         launcher: noLauncher,
         version: packageVersion(),
         defaultCompute: settings.defaultCompute,
+        computeTargets: () => knownComputeTargets(settings),
+        workerSeen: (compute) => readWorkerSeen(getRuntime().clients.queues.getQueueClient(computeQueue(compute))),
         log: consoleLogger,
         now: () => new Date(),
         newId: () => randomUUID(),

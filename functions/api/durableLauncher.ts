@@ -20,7 +20,13 @@ async function instanceExists(client: DurableClient, instanceId: string): Promis
 export function durableLauncher(client: DurableClient): RunLauncher {
   const start = async (runId: string) => {
     const input: PipelineRunInput = { runId };
-    await client.startNew(ORCHESTRATORS.pipelineRun, { instanceId: runId, input });
+    try {
+      await client.startNew(ORCHESTRATORS.pipelineRun, { instanceId: runId, input });
+    } catch (err) {
+      // A concurrent replay of the same request (same Idempotency-Key) started it first: the run is started.
+      if (await instanceExists(client, runId)) return;
+      throw err;
+    }
   };
   return {
     start,

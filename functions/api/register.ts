@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { ROUTES } from '../../shared/api';
+import { ROUTES, UNMATCHED_ROUTE_FUNCTION } from '../../shared/api';
 import { renderError } from '../../shared/api/renderError';
 import { consoleLogger, getApi } from './apiInstance';
 import { durableLauncher } from './durableLauncher';
@@ -33,3 +33,21 @@ for (const route of ROUTES) {
     },
   });
 }
+
+/**
+ * Every other path below the route prefix, with any method: the JSON 404 (unknown route) or 405 with `Allow` (known
+ * path, other method) that docs/api.md promises, instead of the host's bare 404. Routing ranks a catch-all below
+ * every literal and parameter route, on Azure as on the Sluice host, so it never shadows a real route.
+ */
+app.http(UNMATCHED_ROUTE_FUNCTION, {
+  methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  route: '{*path}',
+  authLevel: 'anonymous',
+  handler: async (request: HttpRequest) => {
+    try {
+      return toHttpResponse(await getApi().dispatch(toApiRequest(request)));
+    } catch (err) {
+      return toHttpResponse(renderError(err, randomUUID(), consoleLogger, 'unmatchedRoute'));
+    }
+  },
+});

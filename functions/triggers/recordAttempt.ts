@@ -1,5 +1,6 @@
 import type { ResultMessage } from '../../shared/compute/messages';
 import { mergeRunMetrics } from '../../shared/engine/runMetrics';
+import { registerStepModels } from '../../shared/models/register';
 import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../../shared/store';
 
 /** How one attempt of a step ended, as the run's orchestration is told. */
@@ -37,6 +38,7 @@ export async function recordAttemptEnd(
   end: AttemptEnd,
   now: () => Date,
 ): Promise<RecordedAttempt | undefined> {
+  const versions = await registerModelsOf(store, end);
   let recorded: Omit<RecordedAttempt, 'row'> | undefined;
   const row = await store.stepRuns.update(end.runId, end.step, (s) => {
     recorded = undefined;
@@ -71,7 +73,7 @@ export async function recordAttemptEnd(
         outputs: r.outputs,
         metrics: r.metrics,
         tags: { ...s.tags, ...r.tags },
-        models: r.models,
+        models: r.models.map((m, i) => (versions[i] === undefined ? m : { ...m, version: versions[i] })),
         workerId: r.workerId,
       }),
       ...(final
@@ -90,6 +92,22 @@ export async function recordAttemptEnd(
     }));
   }
   return { ...recorded, row };
+}
+
+/**
+ * The registry versions of the models a Completed attempt registered (`run.register_model`), registered before the
+ * attempt is recorded and keyed by step run, attempt and model name: a result delivered again (or after a crash
+ * between the two writes) finds the same versions. A stale attempt, and a failed or canceled one, registers nothing
+ * (its models stay on the step run's record).
+ */
+async function registerModelsOf(store: Store, end: AttemptEnd): Promise<(number | undefined)[]> {
+  const models = end.details?.models ?? [];
+  if (end.status !== 'Completed' || models.length === 0) return [];
+  const [row, run] = await Promise.all([store.stepRuns.get(end.runId, end.step), store.runs.get(end.runId)]);
+  if (!row || row.attempt !== end.attempt) return [];
+  const source = { runId: end.runId, step: end.step, attempt: end.attempt, experiment: run?.experiment };
+  const registered = await registerStepModels(store, source, models, () => new Date(end.details!.endedAt));
+  return registered.map((m) => m.version);
 }
 
 /** recordAttemptEnd for a worker's result. */

@@ -63,6 +63,27 @@ param extraDatastores array = []
 @description('Optional. Durable Functions task hub name. Change it to run two deployments against one storage account.')
 param taskHubName string = 'SluiceHub'
 
+// Azure Storage stays the default: no extra resource, every region Sluice deploys to, and the provider the local host
+// implements. docs/deploy.md says when the Durable Task Scheduler is the better choice and how to move.
+@allowed([
+  'azureStorage'
+  'durableTaskScheduler'
+])
+@description('Optional. Durable Functions backend: `azureStorage` (the task hub in the storage account) or `durableTaskScheduler` (a managed scheduler and task hub, reached with the app\'s identity, with a dashboard). Changing it later starts with empty orchestration history: deploy a new environment and drain the old one (docs/deploy.md).')
+param durableBackend string = 'azureStorage'
+
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+@description('Optional. Durable Task Scheduler SKU when durableBackend is durableTaskScheduler: Consumption (per action) or Dedicated (per capacity unit).')
+param durableSchedulerSku string = 'Consumption'
+
+@minValue(1)
+@maxValue(3)
+@description('Optional. Capacity units of a Dedicated scheduler (1 to 3; 3 adds high availability).')
+param durableSchedulerCapacity int = 1
+
 @description('Optional. Worker image. Empty deploys a placeholder; the post-deploy hook builds Dockerfile.worker in the registry, points the jobs at it and records it in the azd environment (SLUICE_WORKER_IMAGE).')
 param workerImage string = ''
 
@@ -127,6 +148,7 @@ var sluiceContainers = [
   'pipeline-data'
   'logs'
   'records'
+  'models'
 ]
 // Flex Consumption reads the deployed package from this container with the app's identity.
 var deploymentContainer = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
@@ -151,6 +173,8 @@ var sluiceTables = [
   'RunIndex'
   'Experiments'
 ]
+
+var useScheduler = durableBackend == 'durableTaskScheduler'
 
 // Settings shared by the Function App and the workers (shared/config.ts reads each of them). The storage
 // identity settings differ per identity, so each module adds its own.
@@ -252,6 +276,39 @@ module deployerAccess 'modules/access.bicep' = if (!empty(principalId)) {
   }
 }
 
+module scheduler 'modules/durableTaskScheduler.bicep' = if (useScheduler) {
+  name: 'durable-task-scheduler'
+  scope: rg
+  params: {
+    name: '${abbrs.durableTaskSchedulers}${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    skuName: durableSchedulerSku
+    capacity: durableSchedulerCapacity
+    appPrincipalId: apiIdentity.outputs.principalId
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+  }
+}
+
+// The task hub in the Durable Task Scheduler dashboard, where a run's view links its orchestration; empty on Azure
+// Storage. Known only once the scheduler exists, so it joins sluiceSettings where the modules receive them.
+var dashboardSetting = {
+  SLUICE_DTS_DASHBOARD_URL: useScheduler ? scheduler!.outputs.dashboardUrl : ''
+}
+
+// The Durable Task Scheduler is chosen by app settings over host.json (AzureFunctionsJobHost__…), so the package is
+// the same for both backends and `npm start` keeps running it on Azure Storage. The connection names the endpoint
+// and the app's identity: no key exists.
+var durableSettings = useScheduler
+  ? {
+      AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+      AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+      DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${scheduler!.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${apiIdentity.outputs.clientId}'
+    }
+  : {}
+
 module api 'modules/functionApp.bicep' = {
   name: 'api'
   scope: rg
@@ -266,12 +323,14 @@ module api 'modules/functionApp.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainer
     applicationInsightsConnectionString: monitoring.outputs.connectionString
-    sluiceSettings: sluiceSettings
+    sluiceSettings: union(sluiceSettings, dashboardSetting)
+    durableSettings: durableSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     durableAlwaysReady: durableAlwaysReady
   }
-  // The host starts as soon as the site exists; without its roles it would fail to reach storage.
+  // The host starts as soon as the site exists; without its roles it would fail to reach storage. (The scheduler
+  // and its role come first through durableSettings.)
   dependsOn: [
     apiAccess
   ]
@@ -313,7 +372,7 @@ module workers 'modules/workers.bicep' = {
     identityClientId: workerIdentity.outputs.clientId
     storageAccountName: storage.outputs.name
     computeTargets: computeTargets
-    sluiceSettings: sluiceSettings
+    sluiceSettings: union(sluiceSettings, dashboardSetting)
     registryServer: registry.outputs.loginServer
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     image: workerImage
@@ -341,3 +400,5 @@ output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
 output SLUICE_WORKER_JOB_NAMES string = join(workers.outputs.jobNames, ',')
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
+output SLUICE_DURABLE_BACKEND string = durableBackend
+output SLUICE_DTS_DASHBOARD_URL string = useScheduler ? scheduler!.outputs.dashboardUrl : ''

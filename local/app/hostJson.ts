@@ -37,7 +37,52 @@ function section(obj: unknown, key: string): Record<string, unknown> {
   return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }
 
-export function readHostJson(appDir: string): HostJson {
+/** App settings that override host.json values: `AzureFunctionsJobHost__extensions__http__routePrefix` and so on. */
+export const HOST_JSON_OVERRIDE_PREFIX = 'AzureFunctionsJobHost__';
+
+/**
+ * An override's value as host.json would hold it. The Functions host binds these strings to typed options; our
+ * readers expect JSON types, so `true`/`false` become booleans and plain decimal numbers become numbers.
+ */
+function overrideValue(value: string): unknown {
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  return value;
+}
+
+/**
+ * Applies the app settings named `AzureFunctionsJobHost__<path>` to host.json, as the Functions host does: each `__`
+ * separates one level, keys match case-insensitively (an existing key keeps its spelling), and missing levels are
+ * created. So one package serves several environments, each choosing, say, its Durable storage provider by app
+ * setting. Returns the host.json paths it set, in a stable order.
+ */
+export function applyHostJsonOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string[] {
+  const applied: string[] = [];
+  const names = Object.keys(env)
+    .filter((name) => name.toLowerCase().startsWith(HOST_JSON_OVERRIDE_PREFIX.toLowerCase()))
+    .sort();
+  for (const name of names) {
+    const value = env[name];
+    const path = name.slice(HOST_JSON_OVERRIDE_PREFIX.length).split('__');
+    if (value === undefined || path.some((key) => key === '')) continue;
+    let node = raw;
+    path.forEach((key, i) => {
+      const existing = Object.keys(node).find((k) => k.toLowerCase() === key.toLowerCase()) ?? key;
+      if (i === path.length - 1) {
+        node[existing] = overrideValue(value);
+        return;
+      }
+      const child = node[existing];
+      if (!child || typeof child !== 'object' || Array.isArray(child)) node[existing] = {};
+      node = node[existing] as Record<string, unknown>;
+    });
+    applied.push(path.join('.'));
+  }
+  return applied;
+}
+
+/** Reads host.json from the app folder, then applies the `AzureFunctionsJobHost__…` app settings over it. */
+export function readHostJson(appDir: string, env: NodeJS.ProcessEnv = process.env): HostJson {
   const file = join(appDir, 'host.json');
   let raw: Record<string, unknown> = {};
   if (existsSync(file)) {
@@ -47,6 +92,8 @@ export function readHostJson(appDir: string): HostJson {
       throw new HostUsageError(`${file} is not valid JSON (${(err as Error).message}); fix the file and start again.`);
     }
   }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) raw = {};
+  applyHostJsonOverrides(raw, env);
   const extensions = section(raw, 'extensions');
   const http = section(extensions, 'http');
   const queues = section(extensions, 'queues');

@@ -13,6 +13,64 @@ export interface DurableOptions {
   workItemQueueVisibilityMs: number;
   /** Longest pause between polls of the queues when idle (the backstop for work from elsewhere). */
   maxPollingIntervalMs: number;
+  /** The storage provider host.json asks for (`storageProvider.type`); the local engine always uses Azure Storage. */
+  provider: DurableProvider;
+}
+
+/** A Durable storage provider as host.json names it, and whether the local engine stands in for it. */
+export interface DurableProvider {
+  /** `storageProvider.type` as written (`AzureStorage` when absent). */
+  type: string;
+  kind: 'azureStorage' | 'durableTaskScheduler' | 'mssql' | 'netherite';
+  /** The app setting `storageProvider.connectionStringName` names, if any (not read by the local engine). */
+  connectionStringName?: string;
+}
+
+/**
+ * Provider types the Durable extension accepts, lower-cased. `azureManaged` is the Durable Task Scheduler's name in
+ * host.json; `durabletask-scheduler` (and `azure` for Azure Storage) are accepted as aliases some of Microsoft's samples use.
+ */
+const PROVIDERS: Record<string, DurableProvider['kind']> = {
+  azurestorage: 'azureStorage',
+  azure: 'azureStorage',
+  azuremanaged: 'durableTaskScheduler',
+  'durabletask-scheduler': 'durableTaskScheduler',
+  mssql: 'mssql',
+  netherite: 'netherite',
+};
+
+const PROVIDER_TITLES: Record<Exclude<DurableProvider['kind'], 'azureStorage'>, string> = {
+  durableTaskScheduler: 'the Durable Task Scheduler',
+  mssql: 'the Microsoft SQL Server provider',
+  netherite: 'the Netherite provider',
+};
+
+function readProvider(provider: Record<string, unknown>): DurableProvider {
+  const type = provider.type ?? 'AzureStorage';
+  const kind = typeof type === 'string' ? PROVIDERS[type.trim().toLowerCase()] : undefined;
+  if (typeof type !== 'string' || !kind) {
+    throw new HostUsageError(
+      `host.json extensions.durableTask.storageProvider.type is ${JSON.stringify(type)}, which is not a Durable ` +
+        'storage provider; use AzureStorage (the default), azureManaged (Durable Task Scheduler), mssql or netherite.',
+    );
+  }
+  const name = provider.connectionStringName ?? provider.connectionName;
+  return { type: type.trim(), kind, ...(typeof name === 'string' && name ? { connectionStringName: name } : {}) };
+}
+
+/**
+ * The one startup line for an app whose host.json asks for another provider than Azure Storage, or undefined.
+ * Locally, every provider is served by the embedded engine on the host's storage, so the same package runs here and
+ * in Azure; the provider's connection setting is not read.
+ */
+export function providerNotice(options: DurableOptions): string | undefined {
+  const { provider } = options;
+  if (provider.kind === 'azureStorage') return undefined;
+  const unused = provider.connectionStringName ? `; ${provider.connectionStringName} is not used locally` : '';
+  return (
+    `Durable Functions: host.json asks for ${PROVIDER_TITLES[provider.kind]} (${provider.type}); served locally by ` +
+    `the embedded engine on Azure Storage (task hub ${options.hubName})${unused}.`
+  );
 }
 
 const HUB_NAME_RULE = /^[A-Za-z][A-Za-z0-9]{2,44}$/;
@@ -58,6 +116,7 @@ function defaultHubName(env: NodeJS.ProcessEnv): string {
 export function readDurableOptions(hostJson: HostJson, env: NodeJS.ProcessEnv = process.env): DurableOptions {
   const dt = hostJson.durableTask;
   const provider = section(dt, 'storageProvider');
+  const requested = readProvider(provider);
   let hubName = defaultHubName(env);
   if (dt.hubName !== undefined) {
     if (typeof dt.hubName !== 'string') {
@@ -93,5 +152,6 @@ export function readDurableOptions(hostJson: HostJson, env: NodeJS.ProcessEnv = 
       span(provider.maxQueuePollingInterval, 'storageProvider.maxQueuePollingInterval', 1000),
       1000,
     ),
+    provider: requested,
   };
 }

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { RpcInvocationResponse } from '../core/types';
+import { DURABLE_SYSTEM_KEY, isSystemAuthorized } from '../keys';
 import type { HostContext } from '../extension';
 import { durableClientData } from './client/binding';
 import { DurableOperations } from './client/operations';
@@ -6,7 +8,7 @@ import { Engine, errorText } from './engine/engine';
 import { QueuePoller } from './engine/poller';
 import { activityFailure } from './failures';
 import { DurableHttpApi } from './http/api';
-import { readDurableOptions, type DurableOptions } from './options';
+import { providerNotice, readDurableOptions, type DurableOptions } from './options';
 import { outcomeFromError, outcomeFromResponse } from './payload';
 import { openTaskHub, type TaskHubStorage } from './store/taskHub';
 
@@ -52,6 +54,8 @@ export function usesDurable(ctx: HostContext): boolean {
 export async function startDurableRuntime(ctx: HostContext): Promise<DurableRuntime | undefined> {
   if (!usesDurable(ctx)) return undefined;
   const options = readDurableOptions(ctx.app.hostJson);
+  const notice = providerNotice(options);
+  if (notice) ctx.log('info', notice);
   const origin = ctx.baseUrl.replace(/\/+$/, '');
   // The SDK rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME names where the host listens (§1.6).
   process.env.WEBSITE_HOSTNAME ??= new URL(origin).host;
@@ -104,8 +108,14 @@ export async function startDurableRuntime(ctx: HostContext): Promise<DurableRunt
   const poller = new QueuePoller(engine);
   poller.start();
   const operations = new DurableOperations(hub, engine, orchestrators);
-  const http = new DurableHttpApi(operations, options.hubName);
-  const clientData = durableClientData(origin, options.hubName);
+  const code = ctx.keys.systemKeys[DURABLE_SYSTEM_KEY] ?? ctx.keys.masterKey;
+  const rpcToken = randomBytes(24).toString('base64url');
+  const http = new DurableHttpApi(operations, options.hubName, {
+    code,
+    rpcToken,
+    authorized: (key) => isSystemAuthorized(DURABLE_SYSTEM_KEY, key, ctx.keys),
+  });
+  const clientData = durableClientData(origin, options.hubName, code, rpcToken);
   ctx.log(
     'info',
     `Durable: task hub ${options.hubName} ready (${hub.names.historyTable}, ${hub.names.instancesTable}).`,

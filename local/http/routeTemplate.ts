@@ -263,7 +263,8 @@ function checkValues(template: RouteTemplate, values: Record<string, string>): R
 
 /**
  * The Functions host's route order (WebJobsRouteBuilder): segment by segment, literals before parameters,
- * literals alphabetically (case-insensitive), parameters with more constraints first; longer templates first.
+ * literals alphabetically (case-insensitive), parameters before catch-alls, parameters with more constraints first;
+ * longer templates first.
  * Returns a negative number when `x` must be tried before `y`.
  */
 export function compareRouteTemplates(x: RouteTemplate, y: RouteTemplate): number {
@@ -276,6 +277,8 @@ export function compareRouteTemplates(x: RouteTemplate, y: RouteTemplate): numbe
     if (!xParam && yParam) return -1;
     if (xParam && !yParam) return 1;
     if (xParam && yParam) {
+      // A catch-all ranks below any other parameter (ASP.NET's route precedence).
+      if (xs.parameter.catchAll !== ys.parameter.catchAll) return xs.parameter.catchAll ? 1 : -1;
       const diff = xs.parameter.constraints.length - ys.parameter.constraints.length;
       if (diff !== 0) return diff > 0 ? -1 : 1;
     } else if (!xParam && !yParam) {

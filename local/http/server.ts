@@ -28,6 +28,30 @@ function text(res: ServerResponse, status: number, body = ''): void {
   res.end(body);
 }
 
+/** How long a closing connection keeps reading a body its answer did not need (see {@link lingerOnEarlyAnswer}). */
+const LINGER_MS = 5000;
+
+/**
+ * An answer sent before the request body has all arrived (a 413 from Content-Length, a 401) on a connection that
+ * closes after it: Node destroys the socket while the client is still sending, the unread bytes turn the close into
+ * a reset, and the client often loses the answer (EPIPE instead of 413). Like a web server's lingering close, the
+ * answer is followed by a half-close and the rest of the body is read and discarded, for a few seconds at most.
+ */
+function lingerOnEarlyAnswer(req: IncomingMessage): void {
+  const socket = req.socket as IncomingMessage['socket'] & { destroySoon?: () => void };
+  const destroySoon = socket.destroySoon;
+  if (typeof destroySoon !== 'function') return;
+  socket.destroySoon = function lingeringClose() {
+    if (req.complete) return destroySoon.call(socket);
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('end', () => socket.destroy());
+    socket.resume();
+  };
+}
+
 /**
  * Serves the host's HTTP surface in the Functions host's order: `/runtime/webhooks/*` (extensions), `/admin/*`
  * (master key), then HTTP triggers below the route prefix. An unknown path is 404; a missing or wrong key is 401.
@@ -36,6 +60,7 @@ export function createHttpDispatcher(deps: HttpDispatchDeps) {
   const prefix = deps.routePrefix ? `/${deps.routePrefix.toLowerCase()}` : '';
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    lingerOnEarlyAnswer(req);
     const url = new URL(req.url ?? '/', deps.baseUrl());
     const path = url.pathname;
     const lower = path.toLowerCase();

@@ -1,4 +1,5 @@
 import { PayloadTooLargeError, UserInputError } from '../errors';
+import { nestingDepth } from '../spec/parse';
 import type { ApiRequest } from './types';
 
 /** JSON bodies larger than this are refused (a pipeline spec with many steps is well under 1 MiB). */
@@ -35,12 +36,16 @@ export async function readBody(request: ApiRequest, limit: number, what: string)
   return Buffer.concat(chunks, total);
 }
 
+/** Objects and arrays in a JSON body may nest this deep (a submit needs fewer than ten levels). */
+export const MAX_JSON_DEPTH = 64;
+
 /** Parses a JSON body; an empty body is `undefined`. Not-JSON is a 400 that says where it broke. */
 export function parseJson(bytes: Buffer): unknown {
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new UserInputError(
       `The request body is not valid JSON (${(err as Error).message}). Send a JSON object with ` +
@@ -49,4 +54,12 @@ export function parseJson(bytes: Buffer): unknown {
       'InvalidJson',
     );
   }
+  if (nestingDepth(value) > MAX_JSON_DEPTH) {
+    throw new UserInputError(
+      `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`,
+      [{ path: 'body', message: `nests more than ${MAX_JSON_DEPTH} levels deep` }],
+      'InvalidJson',
+    );
+  }
+  return value;
 }

@@ -1,5 +1,5 @@
 // The REST API core: route table, request pipeline, handlers. Framework-free; functions/api adapts it to the host.
-export { createApi, API_PREFIX, type Api, type ApiOptions } from './pipeline';
+export { createApi, API_PREFIX, UNMATCHED_ROUTE_FUNCTION, type Api, type ApiOptions } from './pipeline';
 export { ROUTES } from './routes';
 export { buildOpenApi } from './openapi';
 export { noLauncher, type RunLauncher } from './launcher';

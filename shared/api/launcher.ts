@@ -3,7 +3,7 @@
  * pass a fake. Kept this small so the API never depends on Durable Functions.
  */
 export interface RunLauncher {
-  /** Starts `pipelineRun` with instance id = run id. */
+  /** Starts `pipelineRun` with instance id = run id; an instance that already exists counts as started. */
   start(runId: string): Promise<void>;
   /**
    * Starts it unless an instance with that id exists (in any status), so a retry or a recovery never restarts a run

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Authorizer } from '../auth/types';
-import { NotFoundError, UserInputError } from '../errors';
+import { MethodNotAllowedError, NotFoundError, UserInputError } from '../errors';
 import { DEFAULT_JSON_LIMIT, parseJson, readBody } from './body';
 import { renderError } from './renderError';
 import { matchTemplate } from './route';
@@ -8,6 +8,12 @@ import type { AnyRoute, ApiDeps, ApiRequest, ApiResponse } from './types';
 import { validate } from './validate';
 
 /** Every route lives under this prefix (host.json `extensions.http.routePrefix`). */
+/**
+ * The Functions app's catch-all function for paths no route matches: it answers the JSON 404 / 405 (with `Allow`)
+ * through this same pipeline, and needs no token (it never reaches a handler).
+ */
+export const UNMATCHED_ROUTE_FUNCTION = 'unmatchedRoute';
+
 export const API_PREFIX = 'api';
 
 export interface ApiOptions {
@@ -83,19 +89,24 @@ export function createApi(options: ApiOptions): Api {
       return handleRoute(route, request, overrides);
     },
     async dispatch(request, overrides) {
-      const path = new URL(request.url).pathname.replace(new RegExp(`^/${API_PREFIX}(?=/|$)`), '');
-      let pathMatched = false;
+      const pathname = new URL(request.url).pathname;
+      const path = pathname.replace(new RegExp(`^/${API_PREFIX}(?=/|$)`, 'i'), '');
+      const method = request.method.toUpperCase();
+      const allow = new Set<string>();
       for (const route of options.routes) {
         const params = matchTemplate(route.path, path);
         if (!params) continue;
-        pathMatched = true;
-        if (route.method !== request.method.toUpperCase()) continue;
+        allow.add(route.method);
+        if (route.method === 'GET') allow.add('HEAD');
+        if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
         return handleRoute(route, { ...request, params }, overrides);
       }
-      const message = pathMatched
-        ? `${request.method.toUpperCase()} is not supported on ${new URL(request.url).pathname}.`
-        : `No API route matches ${new URL(request.url).pathname}; see /${API_PREFIX}/openapi.json.`;
-      return renderError(new NotFoundError(message), randomUUID(), options.deps.log, 'dispatch');
+      const error = allow.size
+        ? new MethodNotAllowedError(`${method} is not supported on ${pathname}; use ${[...allow].join(' or ')}.`, [
+            ...allow,
+          ])
+        : new NotFoundError(`No API route matches ${pathname}; see /${API_PREFIX}/openapi.json for the routes.`);
+      return renderError(error, randomUUID(), options.deps.log, 'dispatch');
     },
   };
 }

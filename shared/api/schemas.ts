@@ -123,7 +123,8 @@ export const StepRunView = z
     models: z.array(z.unknown()).meta({
       description:
         'Models the step registered (run.register_model): name, path {container, path}, tags, properties, ' +
-        'description, framework, frameworkVersion, time',
+        'description, framework, frameworkVersion, time, and version: the registry version it became (a Completed ' +
+        'attempt; GET /api/models/{name}/versions/{version})',
     }),
     reused: z.boolean(),
     reusedFrom: z
@@ -162,6 +163,10 @@ export const RunView = RunSummaryView.extend({
   error: ErrorInfo.optional(),
   metrics: z.record(z.string(), z.unknown()),
   steps: z.array(StepRunView),
+  warnings: z
+    .array(z.object({ compute: z.string(), steps: z.array(z.string()), message: z.string() }))
+    .optional()
+    .describe('Present while steps wait on a compute target that no worker has polled in the last 2 minutes'),
 }).meta({ id: 'Run' });
 
 export const ErrorBodySchema = z

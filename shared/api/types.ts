@@ -39,6 +39,13 @@ export interface ApiDeps {
   version: string;
   /** Compute target of steps that name none (config().defaultCompute). */
   defaultCompute: string;
+  /** The compute targets steps may name (shared/compute/targets.ts). */
+  computeTargets(): Promise<readonly string[]>;
+  /**
+   * When a worker last polled a compute target's queue (shared/compute/workerPresence.ts), for the warning on a run
+   * whose steps wait on a target nothing serves; absent, runs carry no such warning.
+   */
+  workerSeen?(compute: string): Promise<Date | undefined>;
   log: ApiLogger;
   now(): Date;
   newId(): string;

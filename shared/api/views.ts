@@ -1,4 +1,7 @@
+import type { ComputeWarning } from '../compute/workerPresence';
+import { config } from '../config';
 import { stepRunId, summarize, type RunRecord, type RunSummary, type StepRunRecord } from '../store/model';
+import { orchestrationLink } from './orchestrationLink';
 
 /** Records → API JSON: storage details (ETags, row layout) stay out, links to related resources go in. */
 
@@ -73,15 +76,22 @@ export function reusedNote(from: { runId: string; step: string }, found: boolean
         'shown, its metrics and log are not.';
 }
 
-/** `sources`: for reused steps, the step runs they reused, by step name (see stepView). */
-export function runView(
-  baseUrl: string,
-  run: RunRecord,
-  steps: StepRunRecord[],
-  sources: ReadonlyMap<string, StepRunRecord> = new Map(),
-) {
+/** What a run's view shows beside its records. */
+export interface RunViewExtras {
+  /** For reused steps, the step runs they reused, by step name (see stepView). */
+  sources?: ReadonlyMap<string, StepRunRecord>;
+  /** Compute targets that waiting steps need and no worker serves (shared/compute/workerPresence.ts). */
+  warnings?: readonly ComputeWarning[];
+  /** The Durable Task Scheduler dashboard of the deployment, when it runs on one (default: the setting). */
+  dashboardUrl?: string;
+}
+
+export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[], extras: RunViewExtras = {}) {
+  const { sources = new Map(), warnings = [] } = extras;
+  const dashboardUrl = 'dashboardUrl' in extras ? extras.dashboardUrl : config().durableDashboardUrl;
   return {
     ...summaryView(baseUrl, run),
+    links: { ...runLinks(baseUrl, run.id), ...orchestrationLink(dashboardUrl) },
     cancelRequested: run.cancelRequested,
     parameters: run.parameters,
     dataPaths: run.dataPaths,
@@ -95,5 +105,6 @@ export function runView(
     error: run.error,
     metrics: run.metrics,
     steps: steps.map((s) => stepView(baseUrl, s, sources.get(s.step))),
+    ...(warnings.length > 0 && { warnings: [...warnings] }),
   };
 }

@@ -60,6 +60,11 @@ export const JobMessage = z.object({
   timeoutSeconds: z.number().positive(),
   /** Append blob the worker streams stdout/stderr into. */
   log: BlobLocation,
+  /**
+   * Set when the job did not fit a queue message (see jobPayload.ts): this message lacks args, env, inputs and
+   * outputs, and the blob holds the whole job.
+   */
+  payloadBlob: BlobLocation.optional(),
 });
 export type JobMessage = z.infer<typeof JobMessage>;
 

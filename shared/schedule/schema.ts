@@ -75,6 +75,18 @@ export const MESSAGES = {
   timingType: "A schedule's timing must be an object with recurrence, or cron and timeZone.",
 } as const;
 
+/** A recurrence fires at least once in this many years, or it is refused as one that can never fire. */
+export const MAX_RECURRENCE_YEARS = 100;
+
+/** The largest interval of each frequency whose period stays within {@link MAX_RECURRENCE_YEARS}. */
+export const MAX_INTERVAL: Record<Frequency, number> = {
+  Minute: MAX_RECURRENCE_YEARS * 525_960,
+  Hour: MAX_RECURRENCE_YEARS * 8_766,
+  Day: MAX_RECURRENCE_YEARS * 365,
+  Week: MAX_RECURRENCE_YEARS * 52,
+  Month: MAX_RECURRENCE_YEARS * 12,
+};
+
 const START_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const TIME_OF_DAY = /^[0-9]{1,2}:[0-9]{2}$/;
 
@@ -192,6 +204,16 @@ export const recurrenceSchema = z
     },
   )
   .superRefine((r, ctx) => {
+    if (r.interval > MAX_INTERVAL[r.frequency]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['interval'],
+        message:
+          `An interval of ${r.interval} ${r.frequency.toLowerCase()}s would next fire more than ` +
+          `${MAX_RECURRENCE_YEARS} years from now, so the schedule would never fire; use at most ` +
+          `${MAX_INTERVAL[r.frequency]} for ${r.frequency}.`,
+      });
+    }
     const dayOrWeek = r.frequency === 'Day' || r.frequency === 'Week';
     const fail = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (r.timeOfDay !== undefined && (r.hours !== undefined || r.minutes !== undefined)) {
@@ -205,9 +227,14 @@ export const recurrenceSchema = z
 
 export type Recurrence = z.infer<typeof recurrenceSchema>;
 
+/** Longer than any sensible five-field expression (each field a list of values or ranges). */
+export const MAX_CRON_CHARS = 512;
+
 export const cronSchema = z
   .string({ error: MESSAGES.cronType })
+  .max(MAX_CRON_CHARS, { error: `cron must be at most ${MAX_CRON_CHARS} characters` })
   .superRefine((v, ctx) => {
+    if (v.length > MAX_CRON_CHARS) return;
     try {
       parseCron(v);
     } catch (err) {

@@ -3,6 +3,12 @@ export { compileIgnore, type IgnoreMatcher } from './ignore';
 export { ignoreFileOf, listSourceFiles, type SourceFile } from './files';
 export { snapshotId, sha256Hex, SNAPSHOT_ID, type ManifestEntry } from './id';
 export { packSnapshot, SNAPSHOT_MAX_BYTES, type PackedSnapshot } from './pack';
-export { inspectSnapshotArchive, unpackSnapshot, SNAPSHOT_MAX_EXPANDED_BYTES, type InspectedSnapshot } from './unpack';
+export {
+  inspectSnapshotArchive,
+  unpackSnapshot,
+  SNAPSHOT_MAX_EXPANDED_BYTES,
+  SNAPSHOT_LIMITS,
+  type InspectedSnapshot,
+} from './unpack';
 export { safeJoin, safeRelativePath, UnsafePathError } from './safePath';
-export { readArchive, writeTarGz, type ArchiveMember } from './archive';
+export { ArchiveLimitError, readArchive, writeTarGz, type ArchiveLimits, type ArchiveMember } from './archive';

@@ -1,12 +1,25 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UserInputError } from '../errors';
-import { readArchive, type ArchiveMember } from './archive';
+import { PayloadTooLargeError, UserInputError } from '../errors';
+import { ArchiveLimitError, readArchive, type ArchiveLimits, type ArchiveMember } from './archive';
 import { sha256Hex, snapshotId, type ManifestEntry } from './id';
 import { safeJoin, safeRelativePath, UnsafePathError } from './safePath';
 
-/** Uncompressed size accepted when reading a snapshot (guards against gzip bombs). */
-export const SNAPSHOT_MAX_EXPANDED_BYTES = 1024 * 1024 * 1024;
+/**
+ * Tar data a snapshot may expand to (headers, contents and padding; Azure ML's snapshot limit is 300 MB): bounds the
+ * memory and time an upload can cost, so a gzip bomb is refused after a fraction of a second.
+ */
+export const SNAPSHOT_MAX_EXPANDED_BYTES = 300 * 1024 * 1024;
+/** Files and folders in a snapshot. */
+export const SNAPSHOT_MAX_ENTRIES = 20_000;
+/** Time to read a snapshot archive. */
+export const SNAPSHOT_MAX_READ_MS = 20_000;
+
+export const SNAPSHOT_LIMITS: ArchiveLimits = {
+  maxExpandedBytes: SNAPSHOT_MAX_EXPANDED_BYTES,
+  maxEntries: SNAPSHOT_MAX_ENTRIES,
+  maxMs: SNAPSHOT_MAX_READ_MS,
+};
 
 export interface InspectedSnapshot {
   id: string;
@@ -22,8 +35,15 @@ export interface InspectedSnapshot {
 export async function inspectSnapshotArchive(archive: Buffer): Promise<InspectedSnapshot> {
   let members: ArchiveMember[];
   try {
-    members = await readArchive(archive, SNAPSHOT_MAX_EXPANDED_BYTES);
+    members = await readArchive(archive, SNAPSHOT_LIMITS);
   } catch (err) {
+    if (err instanceof ArchiveLimitError && err.limit === 'maxExpandedBytes') {
+      throw new PayloadTooLargeError(
+        `snapshot: the archive expands to more than ${SNAPSHOT_MAX_EXPANDED_BYTES / 1024 / 1024} MiB; a snapshot ` +
+          'holds source code: exclude data and build output with an .amlignore (or .gitignore) file',
+        { limitBytes: SNAPSHOT_MAX_EXPANDED_BYTES },
+      );
+    }
     throw new UserInputError(`snapshot: ${(err as Error).message}`, [], 'InvalidSnapshot');
   }
   const files: ManifestEntry[] = [];

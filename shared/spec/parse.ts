@@ -22,7 +22,20 @@ export interface ParseSpecOptions {
 
 export const SPEC_ERROR_CODE = 'InvalidPipelineSpec';
 
+/** Spec text longer than this is refused (a spec with hundreds of steps is a few tens of KiB). */
+export const MAX_SPEC_TEXT_BYTES = 1024 * 1024;
+/** Aliases (`*name`) a YAML spec may expand; more is refused as an alias bomb. */
+export const MAX_SPEC_ALIASES = 100;
+/** Nesting of mappings and lists a spec may have (the schema itself needs fewer than ten levels). */
+export const MAX_SPEC_DEPTH = 64;
+
 export function parseSpec(text: string, options: ParseSpecOptions = {}): PipelineSpec {
+  if (Buffer.byteLength(text, 'utf8') > MAX_SPEC_TEXT_BYTES) {
+    throw specError(
+      [{ path: [], message: `the spec text is larger than ${MAX_SPEC_TEXT_BYTES / 1024} KiB; split the pipeline` }],
+      options.filename,
+    );
+  }
   const format = options.format ?? (options.filename?.toLowerCase().endsWith('.json') ? 'json' : 'yaml');
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, merge: true });
@@ -52,7 +65,25 @@ export function parseSpec(text: string, options: ParseSpecOptions = {}): Pipelin
         options.filename,
       );
     }
-    value = doc.toJS({ maxAliasCount: 100 });
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_SPEC_ALIASES });
+    } catch (err) {
+      // yaml throws a ReferenceError for an alias bomb ("Excessive alias count"), a RangeError for deep nesting.
+      if (!(err instanceof ReferenceError || err instanceof RangeError)) throw err;
+      throw specError(
+        [
+          {
+            path: [],
+            message:
+              err instanceof ReferenceError
+                ? `the YAML expands aliases (*name) too often (more than ${MAX_SPEC_ALIASES} expansions, an ` +
+                  'alias bomb); write the values out or use fewer aliases'
+                : 'the YAML is nested too deeply',
+          },
+        ],
+        options.filename,
+      );
+    }
   }
   return validateSpec(value, { filename: options.filename, locate: yamlLocator(doc, counter) });
 }
@@ -63,9 +94,28 @@ export interface ValidateSpecOptions {
   locate?: Locator;
 }
 
+/** How deeply objects and arrays nest in a value (0 for a scalar); iterative, so any depth is safe to measure. */
+export function nestingDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > max) max = d + 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 /** Validates a spec that is already a value (e.g. the `pipeline` object of a JSON request body). */
 export function validateSpec(value: unknown, options: ValidateSpecOptions = {}): PipelineSpec {
   const locate = options.locate ?? (() => undefined);
+  if (nestingDepth(value) > MAX_SPEC_DEPTH) {
+    throw specError(
+      [{ path: [], message: `the spec is nested more than ${MAX_SPEC_DEPTH} levels deep` }],
+      options.filename,
+    );
+  }
   const at = (p: SpecProblem): SpecProblemAt => ({ ...p, position: locate(p.path, p.key) });
   if (value === null || value === undefined) {
     throw specError([{ path: [], message: 'the spec is empty; it needs at least name and steps' }], options.filename);

@@ -50,6 +50,12 @@ const IsoDuration = z
   })
   .meta({ description: 'ISO 8601 duration, e.g. P7D (7 days), PT12H (12 hours)' });
 
+/** Free text (pipeline, step, parameter and data descriptions): stored with the pipeline's record. */
+export const MAX_DESCRIPTION_CHARS = 5000;
+const Description = z
+  .string()
+  .max(MAX_DESCRIPTION_CHARS, { error: `must be at most ${MAX_DESCRIPTION_CHARS} characters` });
+
 /** Arguments may be written as YAML numbers or booleans; they reach the program as text. */
 const Argument = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const Arguments = z.array(Argument).default([]).meta({
@@ -80,7 +86,7 @@ export const Parameter = z
       })
       .transform((t): ParameterType => (t === 'number' ? 'float' : t)),
     default: z.union([z.string(), z.number(), z.boolean(), DataPath]).optional(),
-    description: z.string().optional(),
+    description: Description.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.default === undefined) return;
@@ -118,7 +124,7 @@ export const DataEntry = z
         datastore: DatastoreName.optional().meta({
           description: `Container to write into; by default (${DEFAULT_DATASTORE}) Sluice's pipeline-data container`,
         }),
-        description: z.string().optional(),
+        description: Description.optional(),
       }),
       z.null(),
     ],
@@ -130,7 +136,7 @@ export type DataEntry = z.infer<typeof DataEntry>;
 /** Fields every step type that runs a program shares. */
 const stepBase = {
   name: Name,
-  description: z.string().optional(),
+  description: Description.optional(),
   inputs: z
     .array(Name)
     .default([])
@@ -278,7 +284,7 @@ export const PipelineSpec = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'Editor hint; ignored' }),
     name: Name,
-    description: z.string().optional(),
+    description: Description.optional(),
     parameters: z.record(Name, Parameter).default({}),
     inputs: z
       .record(Name, DataPath)

@@ -37,7 +37,30 @@ export function validateSemantics(spec: PipelineSpec): SpecProblem[] {
     deps,
   );
   if (cycle) report(['steps', firstIndex.get(cycle[0])!], `the steps form a cycle: ${cycle.join(' → ')}`);
+  checkGraphSize(spec, deps, report);
   return problems;
+}
+
+/**
+ * Most bytes of a run's step graph (step names and dependencies, as JSON). The run's orchestration receives it in one
+ * message, and the Durable Task Scheduler refuses messages above 1 MiB with no offloading for JavaScript apps (the
+ * Azure Storage provider moves large messages to blobs). Half of that keeps room for the message's envelope, and one
+ * limit on both backends keeps a pipeline's fate independent of where it is deployed.
+ */
+export const MAX_STEP_GRAPH_BYTES = 512 * 1024;
+
+function checkGraphSize(spec: PipelineSpec, deps: Map<string, string[]>, report: Report) {
+  const order = spec.steps.map((s) => s.name);
+  const steps = Object.fromEntries(order.map((name) => [name, { dependsOn: deps.get(name) ?? [] }]));
+  const bytes = Buffer.byteLength(JSON.stringify({ order, steps }));
+  if (bytes > MAX_STEP_GRAPH_BYTES) {
+    report(
+      ['steps'],
+      `the step graph (${spec.steps.length} steps, their names and dependencies) is ${Math.ceil(bytes / 1024)} KiB ` +
+        `as JSON; a run's orchestration receives it in one message of at most ${MAX_STEP_GRAPH_BYTES / 1024} KiB ` +
+        '(the Durable Task Scheduler refuses larger ones): split the pipeline, or shorten step names',
+    );
+  }
 }
 
 type Report = (path: PathSegment[], message: string, key?: boolean) => void;

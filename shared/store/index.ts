@@ -4,6 +4,7 @@ export * from './repositories';
 export * from './reuseCacheModel';
 export * from './publishedModel';
 export * from './scheduleModel';
+export * from './modelModel';
 export { createAzureStore } from './azure';
 export { createMemoryStore, type MemoryStore } from './memory';
 export { bootstrapStorage, storageInventory, type BootstrapOptions } from './bootstrap';

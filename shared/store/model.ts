@@ -96,6 +96,9 @@ export interface RunRecord {
 /** The id of a step's step run (its attempts share it): what a job carries and `SLUICE_STEP_RUN_ID` shows. */
 export const stepRunId = (runId: string, step: string) => `${runId}:${step}`;
 
+/** A step's `register_model` call as the step run records it, with the registry version it became. */
+export type RecordedModel = ModelRegistration & { version?: number };
+
 export interface StepRunRecord {
   runId: string;
   step: string;
@@ -117,10 +120,11 @@ export interface StepRunRecord {
   metrics: Metric[];
   tags: Record<string, string>;
   /**
-   * Models the step registered with `run.register_model` (until a model registry exists, they are recorded here):
-   * name, blob location of the files among the step's artifacts, tags, properties, description, framework.
+   * Models the step registered with `run.register_model`: name, blob location of the files among the step's
+   * artifacts, tags, properties, description, framework, and — for a Completed attempt — the registry `version` it
+   * became (`GET /api/models/{name}/versions/{version}`).
    */
-  models?: ModelRegistration[];
+  models?: RecordedModel[];
   /** The current attempt's log blob. */
   log?: BlobLocation;
   reused: boolean;

@@ -27,15 +27,20 @@ export const CONTAINERS = {
   logs: 'logs',
   /** Record fields too large for a table property. */
   records: 'records',
+  /** Files of registered models (uploaded ones; a step's model stays among its artifacts in pipeline-data). */
+  models: 'models',
 } as const;
 
 export const QUEUES = {
   stepResults: 'step-results',
 } as const;
 
+/** Every compute target's queue name starts with this. */
+export const COMPUTE_QUEUE_PREFIX = 'compute-';
+
 /** Queue of a compute target: `compute-<name>`. */
 export function computeQueue(target: string): string {
-  return `compute-${target.toLowerCase()}`;
+  return `${COMPUTE_QUEUE_PREFIX}${target.toLowerCase()}`;
 }
 
 /** Compute target names are queue-name safe: lower-case letters, digits and single hyphens, 1–40 characters. */

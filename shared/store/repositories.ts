@@ -16,6 +16,7 @@ import type {
 } from './model';
 import type { PipelineEndpointRecord, PublishedPipelineRecord, PublishedStatus } from './publishedModel';
 import type { BlobClaim, ScheduleRecord, ScheduleRunEntry } from './scheduleModel';
+import type { ListModelsQuery, ModelRecord, NewModel } from './modelModel';
 
 /**
  * The store's contracts. Each has an Azure implementation (`./azure`, Tables + Blobs) and an in-memory one
@@ -86,6 +87,10 @@ export interface SnapshotStore {
   /** Stores `snapshots/<id>.tar.gz` unless it exists; `created` says which. The caller has checked the hash. */
   put(id: string, archive: Buffer): Promise<{ created: boolean }>;
   get(id: string): Promise<Buffer | undefined>;
+  /** Records the file list of a snapshot (`snapshots/<id>.files.json`), so a submit can check scripts exist. */
+  putFiles(id: string, files: readonly string[]): Promise<void>;
+  /** The file list, or undefined for a snapshot stored before file lists were kept. */
+  files(id: string): Promise<string[] | undefined>;
 }
 
 export interface LogChunk {
@@ -193,6 +198,33 @@ export interface ScheduleRepository {
   listRuns(scheduleId: string, query: { top: number; continuationToken?: string }): Promise<Page<ScheduleRunEntry>>;
 }
 
+export interface ModelRepository {
+  /**
+   * Registers the next version of `model.name` (1 for a new name), unless a version with the same
+   * `registrationKey` exists: then that one is returned with `created: false`. Two registrations racing for a name
+   * get distinct versions (insert-only version rows).
+   */
+  register(model: NewModel): Promise<{ model: ModelRecord; created: boolean }>;
+  get(name: string, version: number): Promise<ModelRecord | undefined>;
+  /** The highest version of a name. */
+  latest(name: string): Promise<ModelRecord | undefined>;
+  /** By name, newest version first. */
+  list(query: ListModelsQuery): Promise<ModelRecord[]>;
+}
+
+export interface BlobDownload {
+  size: number;
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** Reading and writing whole blobs by name (model files, run artifacts). */
+export interface BlobContent {
+  /** A blob's content as a stream; undefined when it does not exist. */
+  open(container: string, name: string): Promise<BlobDownload | undefined>;
+  /** Writes (or overwrites) a blob. */
+  put(container: string, name: string, data: Buffer): Promise<void>;
+}
+
 /** Everything the API and the activities need from storage, created by one factory. */
 export interface Store {
   runs: RunRepository;
@@ -208,4 +240,6 @@ export interface Store {
   reuseCache: ReuseCacheRepository;
   blobListing: BlobListing;
   schedules: ScheduleRepository;
+  models: ModelRepository;
+  blobContent: BlobContent;
 }

@@ -77,16 +77,17 @@ export interface HostProcess {
 }
 
 /**
- * `sluice host start` on this app over `storage` (port 0), resolved once it says where it listens. A host that
- * exits or stays silent for 60 s fails with its output.
+ * `sluice host start` on this app (or `appDir`, relative to the repository) over `storage` (port 0), resolved once it
+ * says where it listens. A host that exits or stays silent for 60 s fails with its output.
  */
 export async function startHostProcess(
   storage: string,
   env: NodeJS.ProcessEnv,
   onOutput: (text: string) => void = () => undefined,
+  appDir = '.',
 ): Promise<HostProcess> {
   let text = '';
-  const child = spawnCli(['host', 'start', '--app', '.', '--port', '0', '--storage', storage], env, (t) => {
+  const child = spawnCli(['host', 'start', '--app', appDir, '--port', '0', '--storage', storage], env, (t) => {
     text = (text + t).slice(-200_000);
     onOutput(t);
   });

@@ -37,6 +37,9 @@ param applicationInsightsConnectionString string
 @description('Required. Sluice settings shared with the workers (auth, task hub, compute targets).')
 param sluiceSettings object
 
+@description('Optional. Settings of the Durable backend: empty for Azure Storage; for the Durable Task Scheduler, the host.json overrides that select it and its identity-based connection.')
+param durableSettings object = {}
+
 @minValue(40)
 @maxValue(1000)
 @description('Optional. Upper bound of instances (Flex Consumption accepts 40 to 1000).')
@@ -142,7 +145,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(sluiceSettings, hostSettings)
+  properties: union(sluiceSettings, hostSettings, durableSettings)
 }
 
 // `azd deploy` publishes with a Microsoft Entra token; publishing passwords stay off.

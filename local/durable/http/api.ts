@@ -1,5 +1,7 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { managementUrls, WEBHOOK_PATH } from '../client/binding';
+import { requestKey } from '../../keys';
+import { managementUrls, RPC_SEGMENT, WEBHOOK_PATH } from '../client/binding';
 import { ArgumentError, type DurableOperations } from '../client/operations';
 import type { StatusPayload } from '../client/status';
 import { isTerminal, RuntimeStatus, type RuntimeStatusName } from '../protocol';
@@ -11,16 +13,41 @@ const ENTITIES_501 = { Message: 'Durable entities are not supported by the Sluic
  * The Durable HTTP API at `/runtime/webhooks/durabletask/...` with the extension's routes, status codes and bodies
  * (HttpApiHandler; ../shared/docs/durable-protocol.md §6). The DurableClient of the SDK calls the same routes.
  */
+/** Who may call the webhooks: the system key (or master key) as `code=` or `x-functions-key`, or the app's client. */
+export interface WebhookAuth {
+  /** The extension's system key, which the URLs this API hands out carry as `code=`. */
+  code: string;
+  /** True for the extension's system key or the host's master key. */
+  authorized(key: string | undefined): boolean;
+  /** The token of the app's own client path (`rpc/<token>/`, see durableClientData). */
+  rpcToken: string;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 export class DurableHttpApi {
   constructor(
     private readonly ops: DurableOperations,
     private readonly hubName: string,
+    private readonly auth: WebhookAuth,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname !== WEBHOOK_PATH && !url.pathname.startsWith(WEBHOOK_PATH + '/')) return false;
     const rest = url.pathname.slice(WEBHOOK_PATH.length).replace(/^\/+|\/+$/g, '');
-    const seg = rest ? rest.split('/').map((s) => decodeURIComponent(s)) : [];
+    let seg = rest ? rest.split('/').map((s) => decodeURIComponent(s)) : [];
+    if (seg[0] === RPC_SEGMENT && seg.length >= 2 && sameText(seg[1], this.auth.rpcToken)) {
+      seg = seg.slice(2);
+    } else if (!this.auth.authorized(requestKey(req.headers, url))) {
+      // As the Functions host: a webhook without the extension's system key (or the master key) is a bare 401.
+      req.resume();
+      send(res, 401);
+      return true;
+    }
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
     try {
@@ -45,7 +72,7 @@ export class DurableHttpApi {
   }
 
   private checkStatus(res: ServerResponse, origin: string, id: string): void {
-    const urls = managementUrls(origin, this.hubName, id);
+    const urls = managementUrls(origin, this.hubName, id, this.auth.code);
     send(
       res,
       202,

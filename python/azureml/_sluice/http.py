@@ -2,6 +2,8 @@
 safe to retry, and the server's ``{"error": {code, message, details}}`` turned into the v1 SDK's exceptions."""
 
 import json
+import os
+import shutil
 import socket
 import time
 import urllib.error
@@ -96,8 +98,10 @@ class Transport(object):
         return self._token()
 
     def request(self, method, path, query=None, json_body=None, data=None, content_type=None, headers=None,
-                idempotent=None, timeout=None):
-        """Sends one request (with retries) and returns the ``Response`` of a 2xx; raises otherwise."""
+                idempotent=None, timeout=None, sink=None):
+        """Sends one request (with retries) and returns the ``Response`` of a 2xx; raises otherwise. ``sink``: a
+        function given the open answer (a file-like object) that consumes it, for downloads that stream; it is called
+        again from the start when a GET is retried, and the Response's body is then what it returned."""
         label = "%s /api/%s" % (method, path.split("?")[0])
         url = self.url(path, query)
         body = None
@@ -123,7 +127,7 @@ class Transport(object):
             request = urllib.request.Request(url, data=body, headers=all_headers, method=method)
             try:
                 with urllib.request.urlopen(request, timeout=timeout or self.timeout) as answer:
-                    return Response(answer.status, answer.headers, answer.read())
+                    return Response(answer.status, answer.headers, sink(answer) if sink else answer.read())
             except urllib.error.HTTPError as err:
                 payload = err.read()
                 error = error_from_response(err.code, payload, label, err.headers.get("request-id"))
@@ -143,6 +147,26 @@ class Transport(object):
 
     def json(self, method, path, **kwargs):
         return self.request(method, path, **kwargs).json()
+
+    def download(self, path, target, query=None):
+        """GETs ``path`` into the file ``target`` in chunks (never whole in memory), through a temporary file next
+        to it, so ``target`` appears only complete. Returns ``target``."""
+        folder = os.path.dirname(os.path.abspath(target))
+        os.makedirs(folder, exist_ok=True)
+        partial = "%s.part-%d" % (target, os.getpid())
+
+        def save(answer):
+            with open(partial, "wb") as f:
+                shutil.copyfileobj(answer, f, 1024 * 1024)
+            return b""
+
+        try:
+            self.request("GET", path, query=query, headers={"Accept": "application/octet-stream"}, sink=save)
+            os.replace(partial, target)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
+        return target
 
     def _pause(self, attempt, retry_after):
         delay = self.backoff * (2 ** (attempt - 1))

@@ -11,7 +11,7 @@ from azureml.core.experiment import Experiment
 from azureml.core.runconfig import RunConfiguration
 from azureml.core.script_run_config import ScriptRunConfig
 from azureml.core.workspace import Workspace
-from sluice.run import Model
+from azureml.core.model import Model
 
 VERSION = "1.60.0.sluice1"
 """The Azure ML SDK v1 version this package follows (its last), and Sluice's revision of it."""

@@ -144,18 +144,22 @@ class Run(object):
     # -- not yet ---------------------------------------------------------------------------------------------------
 
     def get_file_names(self):
-        raise NotImplementedError("Run.get_file_names needs run artifacts over the API, %s" % _NOT_YET)
+        raise NotImplementedError("a pipeline run has no files of its own until interactive runs exist, %s; its "
+                                  "steps' files: run.find_step_run(name)[0].get_file_names()" % _NOT_YET)
 
     def download_file(self, name, output_file_path=None, _validate_checksum=False):
-        raise NotImplementedError("Run.download_file needs run artifacts over the API, %s" % _NOT_YET)
+        raise NotImplementedError("a pipeline run has no files of its own until interactive runs exist, %s; its "
+                                  "steps' files: run.find_step_run(name)[0].download_file(name)" % _NOT_YET)
 
     def download_files(self, prefix=None, output_directory=None, output_paths=None, batch_size=100,
                        append_prefix=True, timeout_seconds=None):
-        raise NotImplementedError("Run.download_files needs run artifacts over the API, %s" % _NOT_YET)
+        raise NotImplementedError("a pipeline run has no files of its own until interactive runs exist, %s; its "
+                                  "steps' files: run.find_step_run(name)[0].download_files()" % _NOT_YET)
 
     def register_model(self, model_name, model_path=None, *args, **kwargs):
-        raise NotImplementedError("Run.register_model outside a step needs the model registry, the server side of "
-                                  "issue 14; inside a step, Run.get_context().register_model(...) records it")
+        raise NotImplementedError("Run.register_model on a pipeline run needs interactive runs, %s; use "
+                                  "Model.register(workspace, model_path, model_name), or inside a step "
+                                  "Run.get_context().register_model(...)" % _NOT_YET)
 
     def log(self, name, value, description="", step=None):
         raise NotImplementedError("logging on a run from outside its step needs interactive runs, %s" % _NOT_YET)

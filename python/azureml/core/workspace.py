@@ -242,8 +242,10 @@ class Workspace(object):
 
     @property
     def models(self):
-        raise NotImplementedError("Workspace.models: the Sluice API has no model registry yet (the server side of "
-                                  "issue 14)")
+        """The latest version of every registered model, by name (a dict, as in Azure ML)."""
+        from azureml.core.model import Model
+
+        return {m.name: m for m in Model.list(self, latest=True)}
 
     def _list_runs(self, experiment=None, limit=None):
         """Run summaries, newest first, page by page."""

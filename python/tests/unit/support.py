@@ -40,6 +40,14 @@ class FakeTransport(object):
         body = self.json(method, path, **kwargs)
         return _Response(body)
 
+    def download(self, path, target, query=None):
+        """Writes the route's answer (text) into ``target``, as the real transport streams a file."""
+        content = self.json("GET", path, query=query)
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+        with open(target, "w") as f:
+            f.write(content)
+        return target
+
     def last(self, method=None, path=None):
         for call in reversed(self.calls):
             if (method is None or call["method"] == method) and (path is None or call["path"] == path):
@@ -49,11 +57,15 @@ class FakeTransport(object):
 
 class _Response(object):
     def __init__(self, body):
+        self._value = body
         self.body = (body if isinstance(body, str) else "").encode("utf-8")
         self.headers = {"sluice-log-offset": str(len(self.body))}
 
     def text(self):
         return self.body.decode("utf-8")
+
+    def json(self):
+        return self._value
 
 
 def workspace(routes=None):

@@ -1,6 +1,8 @@
 import type { AnyRoute } from '../types';
 import { cancelRunRoute } from './cancelRun';
 import { listDatastoresRoute } from './datastores';
+import { MODEL_ROUTES } from './models';
+import { ARTIFACT_ROUTES } from './artifacts';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
 import {
@@ -50,4 +52,6 @@ export const ROUTES: readonly AnyRoute[] = [
   listEndpointVersionsRoute,
   submitEndpointRoute,
   ...SCHEDULE_ROUTES,
+  ...MODEL_ROUTES,
+  ...ARTIFACT_ROUTES,
 ];

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { computeWarnings, type ComputeWarning } from '../../compute/workerPresence';
 import { NotFoundError } from '../../errors';
 import { defineRoute, json } from '../route';
+import type { ApiDeps } from '../types';
 import { ExperimentName, RunId, RunList, RunStatus, RunView } from '../schemas';
 import type { StepRunRecord } from '../../store/model';
 import type { Store } from '../../store/repositories';
@@ -67,6 +69,17 @@ export const getRunRoute = defineRoute({
   async handler({ params, deps, baseUrl }) {
     const [run, steps] = await Promise.all([deps.store.runs.get(params.runId), deps.store.stepRuns.list(params.runId)]);
     if (!run) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
-    return json(200, runView(baseUrl, run, steps, await reusedSources(deps.store, steps)));
+    const [sources, warnings] = await Promise.all([reusedSources(deps.store, steps), waitingWarnings(deps, steps)]);
+    return json(200, runView(baseUrl, run, steps, { sources, warnings }));
   },
 });
+
+/** Warnings for steps waiting on compute targets that no worker has polled recently (none when all is served). */
+async function waitingWarnings(deps: ApiDeps, steps: readonly StepRunRecord[]): Promise<ComputeWarning[]> {
+  const workerSeen = deps.workerSeen;
+  if (!workerSeen) return [];
+  const targets = [...new Set(steps.filter((s) => s.status === 'Queued' && s.compute).map((s) => s.compute!))];
+  if (targets.length === 0) return [];
+  const seen = new Map(await Promise.all(targets.map(async (t) => [t, await workerSeen(t)] as const)));
+  return computeWarnings(steps, seen, deps.now());
+}

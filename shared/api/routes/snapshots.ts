@@ -24,7 +24,9 @@ export const uploadSnapshotRoute = defineRoute({
     200: { description: 'Already stored (identical bytes)', schema: SnapshotResponse },
   },
   async handler({ body, deps }) {
-    const id = await checkSnapshotArchive(body);
+    const { id, files } = await checkSnapshotArchive(body);
+    // The file list first: a stored archive always has one (a submit checks each step's script against it).
+    await deps.store.snapshots.putFiles(id, files);
     const { created } = await deps.store.snapshots.put(id, body);
     return json(created ? 201 : 200, { id, size: body.length, created });
   },

@@ -34,7 +34,9 @@ export const submitRunRoute = defineRoute({
   async handler({ params, query, body, principal, request, deps, baseUrl }) {
     if (query.dryRun) return json(200, await dryRunPlan(deps, params.experiment, body));
     const idempotency = idempotencyOf(request, 'submitRun', principal, { experiment: params.experiment, body });
-    const prepared = await preparePipeline(deps.store, body, deps.defaultCompute);
+    const prepared = await preparePipeline(deps.store, body, deps.defaultCompute, {
+      computeTargets: await deps.computeTargets(),
+    });
     const { run, replayed } = await submitRun(deps, {
       experiment: params.experiment,
       prepared,

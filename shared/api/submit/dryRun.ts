@@ -44,7 +44,10 @@ export interface DryRunInput extends SubmitFields {
 }
 
 export async function dryRunPlan(deps: ApiDeps, experiment: string, body: DryRunInput): Promise<DryRunPlanView> {
-  const prepared = await preparePipeline(deps.store, body, deps.defaultCompute, { record: false });
+  const prepared = await preparePipeline(deps.store, body, deps.defaultCompute, {
+    record: false,
+    computeTargets: await deps.computeTargets(),
+  });
   const spec = await readSpec(deps.store, body);
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
   const plan = buildRunPlan(spec, {

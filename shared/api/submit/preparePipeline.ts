@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { processSizeIssues } from '../../compute/jobPayload';
+import { unknownComputeIssues } from '../../compute/targets';
 import { buildRunPlan, missingSnapshots, resolveParameters } from '../../engine';
 import { UserInputError, type FieldIssue } from '../../errors';
-import { parseSpec, validateSpec, type PipelineSpec } from '../../spec';
+import { normalizeRelativePath, parseSpec, validateSpec, type PipelineSpec } from '../../spec';
 import type { DataPath, NewStepRun } from '../../store/model';
 import { canonicalJson, sha256Hex } from '../../store/keys';
 import type { Store } from '../../store/repositories';
@@ -35,7 +37,7 @@ export async function preparePipeline(
   store: Store,
   body: SubmitFields,
   defaultCompute: string,
-  options: { record?: boolean } = {},
+  options: { record?: boolean; computeTargets?: readonly string[] } = {},
 ): Promise<PreparedRun> {
   const spec = await readSpec(store, body);
   const unrunnable = unrunnableSteps(spec);
@@ -43,7 +45,14 @@ export async function preparePipeline(
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
   const plan = buildRunPlan(spec, { runId: 'preview', defaultCompute, parameters, snapshots: body.snapshots });
 
-  const issues: FieldIssue[] = [];
+  const issues: FieldIssue[] =
+    options.computeTargets === undefined
+      ? []
+      : unknownComputeIssues(spec.steps as { name: string; compute?: unknown }[], options.computeTargets);
+  spec.steps.forEach((step, i) => {
+    const planned = plan.steps[step.name];
+    if (planned) issues.push(...processSizeIssues(i, planned.args, planned.env));
+  });
   for (const { step, sourceDirectory } of missingSnapshots(plan)) {
     issues.push({
       path: formatIssuePath('body', ['snapshots', sourceDirectory]),
@@ -53,9 +62,21 @@ export async function preparePipeline(
     });
   }
   const used = new Map<string, string>();
+  const directories = new Set<string>();
   for (const name of plan.order) {
     const s = plan.steps[name];
+    if (s.sourceDirectory !== undefined) directories.add(s.sourceDirectory);
     if (s.sourceDirectory !== undefined && s.snapshotId !== undefined) used.set(s.sourceDirectory, s.snapshotId);
+  }
+  for (const dir of Object.keys(body.snapshots)) {
+    if (directories.has(dir)) continue;
+    const known = [...directories].map((d) => `"${d}"`).join(', ');
+    issues.push({
+      path: formatIssuePath('body', ['snapshots', dir]),
+      message:
+        `no step runs from source_directory "${dir}", so this snapshot would be ignored; remove it` +
+        (known ? ` (the steps' source directories: ${known})` : ' (no step has a source_directory)'),
+    });
   }
   const present = await Promise.all([...used].map(async ([dir, id]) => [dir, id, await store.snapshots.exists(id)]));
   for (const [dir, id, exists] of present) {
@@ -65,6 +86,7 @@ export async function preparePipeline(
         message: `no snapshot with id "${id}" is stored; upload the source directory with POST /api/snapshots first`,
       });
   }
+  issues.push(...(await missingScripts(store, spec, plan.steps)));
   const known = await store.datastores.list();
   for (const [name, dataPath] of Object.entries(parameters.dataPaths)) {
     if (known.some((d) => d.name === dataPath.datastore)) continue;
@@ -126,4 +148,36 @@ export async function readSpec(store: Store, body: SubmitFields): Promise<Pipeli
     );
   }
   return typeof body.pipeline === 'string' ? parseSpec(body.pipeline) : validateSpec(body.pipeline);
+}
+
+/**
+ * Scripts (python `script`, parallel `entry_script`) that are not in their step's snapshot: found here rather than
+ * on the worker after the run started. Snapshots stored before file lists were kept are not checked.
+ */
+async function missingScripts(
+  store: Store,
+  spec: PipelineSpec,
+  steps: Record<string, { sourceDirectory?: string; snapshotId?: string }>,
+): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  const lists = new Map<string, Promise<string[] | undefined>>();
+  for (const [i, step] of spec.steps.entries()) {
+    const field = step.type === 'python' ? 'script' : step.type === 'parallel' ? 'entry_script' : undefined;
+    const planned = steps[step.name];
+    if (!field || !planned?.snapshotId || planned.sourceDirectory === undefined) continue;
+    const script = (step as Record<string, unknown>)[field];
+    if (typeof script !== 'string') continue;
+    if (!lists.has(planned.snapshotId)) lists.set(planned.snapshotId, store.snapshots.files(planned.snapshotId));
+    const files = await lists.get(planned.snapshotId)!;
+    if (!files || files.includes(normalizeRelativePath(script))) continue;
+    const near = files.filter((f) => f.endsWith('.py')).slice(0, 10);
+    issues.push({
+      path: `steps[${i}].${field}`,
+      message:
+        `"${script}" is not in the snapshot of source_directory "${planned.sourceDirectory}"` +
+        (near.length ? ` (its Python files: ${near.join(', ')}${files.length > near.length ? ', …' : ''})` : '') +
+        '; give the path relative to source_directory, and check it is not excluded by .amlignore or .gitignore',
+    });
+  }
+  return issues;
 }

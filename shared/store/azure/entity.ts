@@ -1,5 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { sha256Hex } from '../keys';
+import { checkEntitySize } from '../limits';
 import { isNotFound } from './storageErrors';
 
 /**
@@ -63,6 +64,7 @@ export async function toEntity(
       entity[`${name}Ref`] = blob;
     }
   }
+  checkEntitySize(where.split('/')[0], entity);
   return entity;
 }
 

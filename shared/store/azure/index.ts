@@ -15,6 +15,8 @@ import { AzureRunRepository } from './runs';
 import { AzureScheduleRepository } from './schedules';
 import { AzureSnapshotStore } from './snapshots';
 import { AzureStepRunRepository } from './stepRuns';
+import { AzureModelRepository } from './models';
+import { AzureBlobContent } from './blobContent';
 
 /**
  * The store over one storage account. Tables and containers must exist (see bootstrapStorage).
@@ -38,5 +40,7 @@ export function createAzureStore(clients: StorageClients, now: () => Date = () =
     reuseCache: new AzureReuseCacheRepository(clients.table(TABLES.reuseCache), spill),
     blobListing: new AzureBlobListing(clients.blobs),
     schedules: new AzureScheduleRepository(clients.table(TABLES.schedules), spill),
+    models: new AzureModelRepository(clients.table(TABLES.models), spill),
+    blobContent: new AzureBlobContent(clients.blobs),
   };
 }

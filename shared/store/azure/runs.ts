@@ -32,7 +32,8 @@ const JSON_FIELDS = ['tags', 'parameters', 'dataPaths', 'snapshots', 'metrics', 
  * newest first. A listing reads one partition from a cursor, so it never scans unrelated runs.
  *
  * The index may hold extra rows but never misses one: index rows are written before the run row and removed only
- * after it, and a listing checks each row against the run (dropping, and later deleting, rows that no longer match).
+ * after it, and a listing checks each row against the run (dropping, and later deleting, rows that no longer match,
+ * including the rows of a writer that lost the race to create the same run id with another creation time).
  */
 export class AzureRunRepository implements RunRepository {
   constructor(
@@ -49,8 +50,14 @@ export class AzureRunRepository implements RunRepository {
       const response = await this.runs.createEntity(await this.toEntity(run));
       return { ...run, etag: response.etag ?? '' };
     } catch (err) {
-      if (isAlreadyExists(err)) throw new ConflictError(`A run with id "${run.id}" already exists.`, 'RunExists');
-      throw err;
+      if (!isAlreadyExists(err)) throw err;
+      // A concurrent writer created this run first (an Idempotency-Key race): the index rows written here carry
+      // this attempt's creation time, not the run's, so remove them; the winner's rows list the run.
+      const winner = await this.get(run.id);
+      if (winner && runIndexRowKey(winner.createdAt, winner.id) !== runIndexRowKey(run.createdAt, run.id)) {
+        await this.deleteIndexRows(runIndexPartitions(run.experiment, run.status), run);
+      }
+      throw new ConflictError(`A run with id "${run.id}" already exists.`, 'RunExists');
     }
   }
 
@@ -97,7 +104,13 @@ export class AzureRunRepository implements RunRepository {
       const runs = await Promise.all(page.map((row) => this.get(row.runId)));
       for (let i = 0; i < page.length; i++) {
         const run = runs[i];
-        if (run && (!query.status || run.status === query.status)) items.push(summarize(run));
+        // A row whose key does not match the run's creation time is a losing writer's leftover: skip it, so each
+        // run is listed once (at its own row).
+        const current =
+          run &&
+          (!query.status || run.status === query.status) &&
+          String(page[i].rowKey) === runIndexRowKey(run.createdAt, run.id);
+        if (current) items.push(summarize(run));
         else this.dropStaleRow(page[i]);
         if (items.length === query.top) {
           const more = i < page.length - 1 || page.continuationToken !== undefined;

@@ -51,6 +51,13 @@ export class MemorySnapshotStore implements SnapshotStore {
   async get(id: string) {
     return this.blobs.get(id);
   }
+  readonly fileLists = new Map<string, string[]>();
+  async putFiles(id: string, files: readonly string[]) {
+    this.fileLists.set(id, [...files]);
+  }
+  async files(id: string) {
+    return this.fileLists.get(id);
+  }
 }
 
 export class MemoryLogStore implements LogStore {

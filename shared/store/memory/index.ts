@@ -6,6 +6,7 @@ import { MemoryBlobListing, MemoryReuseCacheRepository } from './reuseCache';
 import { MemoryRunRepository } from './runs';
 import { MemoryScheduleRepository } from './schedules';
 import { MemoryStepRunRepository } from './stepRuns';
+import { MemoryBlobContent, MemoryModelRepository } from './models';
 
 export interface MemoryStore extends Store {
   runs: MemoryRunRepository;
@@ -21,6 +22,8 @@ export interface MemoryStore extends Store {
   reuseCache: MemoryReuseCacheRepository;
   blobListing: MemoryBlobListing;
   schedules: MemoryScheduleRepository;
+  models: MemoryModelRepository;
+  blobContent: MemoryBlobContent;
 }
 
 /**
@@ -44,5 +47,7 @@ export function createMemoryStore(now: () => Date = () => new Date()): MemorySto
     reuseCache: new MemoryReuseCacheRepository(),
     blobListing: new MemoryBlobListing(),
     schedules: new MemoryScheduleRepository(),
+    models: new MemoryModelRepository(),
+    blobContent: new MemoryBlobContent(),
   };
 }

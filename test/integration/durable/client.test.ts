@@ -4,6 +4,9 @@
 // [ext] the Durable extension's HttpApiHandler codes and bodies (../shared/docs/durable-protocol.md §1.7, §6).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture } from '../host/hostProcess';
 import { startDurableHost, type DurableHost, type Status } from './durableHost';
 
 let h: DurableHost;
@@ -16,6 +19,10 @@ before(async () => {
 after(async () => {
   await h?.stop();
 });
+
+/** Webhook calls carry the system key, as every caller of the Durable HTTP API must. */
+const fetch = (url: string, init?: RequestInit) =>
+  url.startsWith(api) ? h.webhook(url, init) : globalThis.fetch(url, init);
 
 const statusOf = async (id: string) => (await h.client<Status>('getStatus', { instanceId: id })).result!;
 
@@ -170,7 +177,8 @@ describe('DurableClient against the local host', () => {
     assert.equal(payload.id, 'abc');
     assert.equal(
       payload.statusQueryGetUri,
-      `http://localhost:${h.host.port}/runtime/webhooks/durabletask/instances/abc?taskHub=${h.hub}&connection=Storage`,
+      `http://localhost:${h.host.port}/runtime/webhooks/durabletask/instances/abc?taskHub=${h.hub}&connection=Storage` +
+        `&code=${encodeURIComponent(h.systemKey)}`,
     );
     const completed = await fetch(`${h.host.baseUrl}/api/wait/chain`, { method: 'POST' });
     assert.equal(completed.status, 200); // [SDK] Completed → 200 with the output as body
@@ -262,5 +270,25 @@ describe('the HTTP API’s answers for bad requests [ext]', () => {
       ((await unknown.json()) as { Message: string }).Message,
       'InstanceId does not match a valid orchestration instance.',
     );
+  });
+});
+
+describe('webhook keys', () => {
+  test('the webhooks require the durabletask_extension system key or the master key, as code= or x-functions-key', async () => {
+    const statusUrl = `${api}/instances/`;
+    const without = await globalThis.fetch(statusUrl);
+    assert.equal(without.status, 401);
+    assert.equal(await without.text(), '');
+    assert.equal((await globalThis.fetch(`${statusUrl}?code=wrong`)).status, 401);
+    const start = await globalThis.fetch(`${api}/orchestrators/chain`, { method: 'POST' });
+    assert.equal(start.status, 401, 'starting an orchestration needs the key too');
+    assert.equal((await globalThis.fetch(`${statusUrl}?code=${encodeURIComponent(h.systemKey)}`)).status, 200);
+    assert.equal((await h.webhook(statusUrl)).status, 200);
+    const { masterKey } = JSON.parse(
+      readFileSync(join(fixture('durable-conformance'), '.sluice', 'keys.json'), 'utf8'),
+    );
+    assert.equal((await globalThis.fetch(statusUrl, { headers: { 'x-functions-key': masterKey } })).status, 200);
+    // The app's own client (df.getClient) still reaches the API: its calls go through the binding's rpcBaseUrl.
+    assert.equal((await h.start('chain')).status, 202);
   });
 });

@@ -27,7 +27,7 @@ describe('durable conformance over HTTP', () => {
     assert.equal(started.headers.get('retry-after'), '10');
     // [SDK] the URLs take the origin of the request the starter received (the host presents it as localhost:<port>).
     const base = `http://localhost:${h.host.port}/runtime/webhooks/durabletask/instances/${started.body.id}`;
-    const q = `taskHub=${h.hub}&connection=Storage`;
+    const q = `taskHub=${h.hub}&connection=Storage&code=${encodeURIComponent(h.systemKey)}`;
     // [ext] HttpApiHandler.GetClientResponseLinks shapes.
     assert.deepEqual(started.body, {
       id: started.body.id,
@@ -256,7 +256,7 @@ describe('durable conformance over HTTP', () => {
       done.body.output as string,
       /^Orchestrator function 'usesEntity' failed: Durable entities are not supported by the Sluice local host/,
     );
-    const res = await fetch(`${h.host.baseUrl}/runtime/webhooks/durabletask/entities/counterEntity/k`);
+    const res = await h.webhook(`${h.host.baseUrl}/runtime/webhooks/durabletask/entities/counterEntity/k`);
     assert.equal(res.status, 501);
   });
 });

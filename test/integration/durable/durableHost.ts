@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
+import { DURABLE_SYSTEM_KEY } from '../../../local/keys';
 import { fixture, startHostProcess, uniqueName, type HostProcess } from '../host/hostProcess';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,6 +35,10 @@ export interface DurableHost {
   azurite: RunningAzurite;
   host: HostProcess;
   hub: string;
+  /** The host's `durabletask_extension` system key, which the webhooks require (`code=` or `x-functions-key`). */
+  systemKey: string;
+  /** A fetch of a webhook URL with the system key in `x-functions-key`. */
+  webhook(url: string, init?: RequestInit): Promise<Response>;
   /** POST /api/orchestrators/{name}: the app's starter answers with createCheckStatusResponse. */
   start(
     name: string,
@@ -65,10 +72,18 @@ export async function startDurableHost(
     ...env,
   });
   const base = host.baseUrl;
+  const keys = JSON.parse(readFileSync(join(fixture(app), '.sluice', 'keys.json'), 'utf8')) as {
+    systemKeys: Record<string, string>;
+  };
+  const systemKey = keys.systemKeys[DURABLE_SYSTEM_KEY];
+  const webhook = (url: string, init: RequestInit = {}) =>
+    fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-functions-key': systemKey } });
   const api: DurableHost = {
     azurite: storage,
     host,
     hub,
+    systemKey,
+    webhook,
     async start(name, input, instanceId) {
       const res = await fetch(`${base}/api/orchestrators/${name}${instanceId ? '/' + instanceId : ''}`, {
         method: 'POST',
@@ -79,7 +94,7 @@ export async function startDurableHost(
     async waitDone(statusUri, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const res = await fetch(statusUri);
+        const res = await webhook(statusUri);
         const body = (await res.json()) as Status;
         if (res.status !== 202) return { status: res.status, body };
         if (Date.now() > deadline)
@@ -90,7 +105,7 @@ export async function startDurableHost(
     async waitFor(statusUri, predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const res = await fetch(statusUri);
+        const res = await webhook(statusUri);
         const body = (await res.json()) as Status;
         if (predicate(body)) return body;
         if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms: ${JSON.stringify(body)}`);
@@ -103,7 +118,7 @@ export async function startDurableHost(
       return { status: res.status, ...body };
     },
     async raise(check, eventName, data) {
-      const res = await fetch(check.sendEventPostUri.replace('{eventName}', eventName), {
+      const res = await webhook(check.sendEventPostUri.replace('{eventName}', eventName), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(data),

@@ -48,6 +48,7 @@ test('the npm start banner prints commands for its own port and the bearer role 
   assert.match(line('submitRun'), /\(bearer token, role Sluice\.Run\)$/);
   assert.match(line('publishPipeline'), /\(bearer token, role Sluice\.Admin\)$/);
   assert.match(line('health'), /\(no token needed\)$/);
+  assert.match(line('unmatchedRoute'), /\(any other path: a JSON 404, or 405 with Allow; no token needed\)$/);
   assert.doesNotMatch(text, /authLevel: anonymous/, 'no API route is listed as anonymous');
 
   // The listing tells the truth: a route listed with a role refuses a request without a token.

@@ -7,7 +7,8 @@ import { processAlive, scratchDir, startStack, step, waitUntil, type RunView, ty
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack({ workers: [{ concurrency: 4 }] });
+  // "nobody" is a known target that no worker serves (a job there is lost to its deadline).
+  stack = await startStack({ workers: [{ concurrency: 4 }], computeTargets: ['cpu', 'nobody'] });
 });
 after(async () => {
   await stack?.stop();
@@ -210,4 +211,31 @@ test('an attempt no worker answers is failed at its deadline, retried while atte
   assert.deepEqual(step(run, 'lost').error, { code: 'StepFailed', message: why });
   assert.equal(step(run, 'lost').attempt, 2);
   assert.deepEqual(run.error, { code: 'StepFailed', message: `step lost failed: ${why}` });
+});
+
+test('a step waiting on a target no worker serves carries a warning on the run; a served target is stamped by its worker', async () => {
+  const scratch = scratchDir('unserved');
+  const pipeline = {
+    name: 'unserved',
+    parameters: { scratch: { type: 'string' } },
+    steps: [{ ...probeStep('waits', []), compute: 'nobody' }],
+  };
+  const id = await stack.submit(pipeline, { sources: PROBE_SOURCES, parameters: { scratch } });
+  const run = await stack.waitForRun(id, (r) => step(r, 'waits').status === 'Queued' && r.warnings !== undefined);
+  assert.equal(run.warnings?.length, 1);
+  assert.equal(run.warnings![0].compute, 'nobody');
+  assert.deepEqual(run.warnings![0].steps, ['waits']);
+  assert.match(run.warnings![0].message, /No worker has served compute target "nobody" ever/);
+  assert.match(run.warnings![0].message, /npx sluice worker --compute nobody/);
+
+  // The stack's worker serves cpu: it stamped that queue as it polled, so steps there carry no warning.
+  const served = await stack.clients.queues.getQueueClient('compute-cpu').getProperties();
+  const stamp = Date.parse(served.metadata?.sluiceworkerseen ?? '');
+  assert.ok(Date.now() - stamp < 2 * 60_000, `compute-cpu stamped recently (${served.metadata?.sluiceworkerseen})`);
+
+  const cancel = await stack.call(`runs/${id}/cancel`, { method: 'POST' });
+  assert.equal(cancel.status, 202, await cancel.clone().text());
+  const ended = await stack.waitForRun(id);
+  assert.equal(ended.status, 'Canceled');
+  assert.equal(ended.warnings, undefined, 'nothing waits any more: no warning');
 });

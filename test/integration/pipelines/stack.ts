@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
@@ -42,6 +42,7 @@ export interface RunView {
   error?: { code: string; message: string };
   metrics: Record<string, unknown>;
   steps: StepView[];
+  warnings?: { compute: string; steps: string[]; message: string }[];
 }
 
 export interface StepView {
@@ -111,10 +112,45 @@ export function scratchDir(prefix: string): string {
   return dir;
 }
 
-export async function startStack(options: { workers?: WorkerSpec[] } = {}): Promise<Stack> {
+/**
+ * Set to a Durable storage provider type (`azureManaged`: the Durable Task Scheduler), it makes every stack serve a
+ * copy of the app whose host.json asks for that provider, as a deployment with it does; the local host serves it on
+ * its own engine over Azurite. test/integration/pipelines-dts runs part of this suite that way.
+ */
+export const DURABLE_PROVIDER_VARIABLE = 'SLUICE_TEST_DURABLE_PROVIDER';
+
+/** The line the local host prints once for an app that asks for the Durable Task Scheduler. */
+export const DTS_NOTICE =
+  'Durable Functions: host.json asks for the Durable Task Scheduler (azureManaged); served locally by the embedded engine on Azure Storage';
+
+/**
+ * A copy of the app's manifests (host.json with `storageProvider` set to `type`, package.json) beside links to its
+ * dist/ and node_modules/, so the host runs the same built code with another host.json.
+ */
+function appWithProvider(type: string): string {
+  const dir = scratchDir('app');
+  const hostJson = JSON.parse(readFileSync(join(ROOT, 'host.json'), 'utf8'));
+  hostJson.extensions.durableTask.storageProvider = {
+    type,
+    connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
+  };
+  writeFileSync(join(dir, 'host.json'), JSON.stringify(hostJson, null, 2));
+  writeFileSync(join(dir, 'package.json'), readFileSync(join(ROOT, 'package.json')));
+  for (const name of ['dist', 'node_modules']) symlinkSync(join(ROOT, name), join(dir, name), 'dir');
+  return dir;
+}
+
+export async function startStack(
+  options: {
+    workers?: WorkerSpec[];
+    /** SLUICE_COMPUTE_TARGETS of the host (default: cpu). */ computeTargets?: string[];
+  } = {},
+): Promise<Stack> {
+  const provider = process.env[DURABLE_PROVIDER_VARIABLE];
   const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
   const connectionString = azurite.connectionString;
   const env = appSettings(connectionString, 'Pipe');
+  if (options.computeTargets) env.SLUICE_COMPUTE_TARGETS = options.computeTargets.join(',');
   const children: ChildProcess[] = [];
   const spawnWorker = (args: string[], onOutput: (text: string) => void): ChildProcess => {
     const child = spawnCli(args, env, onOutput);
@@ -126,8 +162,12 @@ export async function startStack(options: { workers?: WorkerSpec[] } = {}): Prom
   const runToken = await keys.sign({ role: 'Sluice.Run', subject: 'pipeline-tests' });
   const readToken = await keys.sign({ role: 'Sluice.Read', subject: 'pipeline-tests-reader' });
 
-  const host = await startHostProcess(connectionString, env);
+  const host = await startHostProcess(connectionString, env, undefined, provider ? appWithProvider(provider) : '.');
   children.push(host.child);
+  if (provider === 'azureManaged') {
+    // The host said once, at startup, that it serves the app on its own engine.
+    assert.equal(host.output().split(DTS_NOTICE).length - 1, 1, host.output());
+  }
   const hostText = host.output;
   const base = `${host.origin}/api`;
   const clients = createStorageClients({ kind: 'connectionString', connectionString });

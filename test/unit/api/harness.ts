@@ -94,6 +94,7 @@ export function createHarness(): Harness {
       launcher,
       version: '9.9.9',
       defaultCompute: 'cpu',
+      computeTargets: async () => ['cpu', 'gpu'],
       log,
       now: () => {
         // Every call moves time on, so runs sort by creation like real ones.

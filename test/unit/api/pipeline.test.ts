@@ -32,16 +32,21 @@ test('authorization runs before validation: an anonymous caller learns nothing a
   assert.equal(res.status, 401);
 });
 
-test('unknown paths and methods are 404s in the error shape', async () => {
+test('an unknown path is a 404 and a wrong method a 405 with Allow, in the error shape', async () => {
   const h = createHarness();
   const path = await h.call('GET', 'nope');
   assert.equal(path.status, 404);
   assert.deepEqual(path.json, {
-    error: { code: 'NotFound', message: 'No API route matches /api/nope; see /api/openapi.json.' },
+    error: { code: 'NotFound', message: 'No API route matches /api/nope; see /api/openapi.json for the routes.' },
   });
   const method = await h.call('DELETE', 'runs');
-  assert.equal(method.status, 404);
-  assert.equal(method.json.error.message, 'DELETE is not supported on /api/runs.');
+  assert.equal(method.status, 405);
+  assert.equal(method.headers.allow, 'GET, HEAD');
+  assert.deepEqual(method.json.error, {
+    code: 'MethodNotAllowed',
+    message: 'DELETE is not supported on /api/runs; use GET or HEAD.',
+    details: { allow: ['GET', 'HEAD'] },
+  });
   const run = await h.call('GET', 'runs/missing');
   assert.equal(run.status, 404);
   assert.equal(run.json.error.message, 'Run "missing" does not exist.');
@@ -111,6 +116,7 @@ test('bodies over the route limit are 413s, by Content-Length or while reading',
       launcher: noLauncher,
       version: '1',
       defaultCompute: 'cpu',
+      computeTargets: async () => ['cpu'],
       log: { info: () => undefined, warn: () => undefined, error: (m) => logged.push(m) },
       now: () => new Date(),
       newId: () => 'x',

@@ -59,11 +59,19 @@ test('publish from YAML text and from a stored spec id; snapshots of source dire
   assert.equal(unknown.status, 400);
   assert.match(unknown.json.error.message, /^body\.snapshots\.src: no snapshot with id "c{64}" is stored/);
   await h.store.snapshots.put('c'.repeat(64), Buffer.from('x'));
-  const ok = await h.call('POST', 'published-pipelines', {
+  const extra = await h.call('POST', 'published-pipelines', {
     json: { name: 'n', pipeline: withDir, snapshots: { './src/': 'c'.repeat(64), unused: 'd'.repeat(64) } },
   });
+  assert.equal(extra.status, 400, extra.text);
+  assert.match(
+    extra.json.error.message,
+    /^body\.snapshots\.unused: no step runs from source_directory "unused", so this snapshot would be ignored; remove it \(the steps' source directories: "src"\)/,
+  );
+  const ok = await h.call('POST', 'published-pipelines', {
+    json: { name: 'n', pipeline: withDir, snapshots: { './src/': 'c'.repeat(64) } },
+  });
   assert.equal(ok.status, 201, ok.text);
-  assert.deepEqual(ok.json.snapshots, { src: 'c'.repeat(64) }, 'only used directories are pinned, normalised');
+  assert.deepEqual(ok.json.snapshots, { src: 'c'.repeat(64) }, 'directories are pinned, normalised');
 });
 
 test('publish from a completed run takes its spec, snapshots and continueOnStepFailure; other runs are refused', async () => {

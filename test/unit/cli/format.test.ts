@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDuration } from '../../../cli/format/duration';
 import { createFollowView } from '../../../cli/format/follow';
-import { renderRunList } from '../../../cli/format/runDetails';
+import { renderRun, renderRunList } from '../../../cli/format/runDetails';
 import { orderSteps, stepDetail, stepTable } from '../../../cli/format/runView';
 import { colorEnabled, createStyle, stripAnsi, truncateVisible, visibleWidth } from '../../../cli/format/style';
 import { renderTable } from '../../../cli/format/table';
@@ -232,4 +232,21 @@ describe('follow views', () => {
     );
     assert.match(second, /Reused/);
   });
+});
+
+test('runs show prints a warning the server gives about a compute target nothing serves, above the steps', () => {
+  const message = 'No worker has served compute target "gpu" ever; step(s) train wait for one.';
+  const shown = run({ status: 'Running', warnings: [{ compute: 'gpu', steps: ['train'], message }] }, [
+    { name: 'train', status: 'Queued', compute: 'gpu' },
+  ]);
+  const lines = renderRun(shown, NOW, plain);
+  const at = lines.indexOf(`Warning: ${message}`);
+  assert.ok(at > 0, lines.join('\n'));
+  assert.ok(lines.findIndex((l) => l.startsWith('STEP')) > at, 'the warning comes before the step table');
+  assert.equal(
+    renderRun(run({ status: 'Running' }, [{ name: 'train', status: 'Queued' }]), NOW, plain).some((l) =>
+      l.startsWith('Warning'),
+    ),
+    false,
+  );
 });

@@ -98,16 +98,20 @@ test('history for showHistory: scheduling folded into completions, Result only w
   assert.equal((brief[0] as Record<string, unknown>).Input, undefined);
 });
 
-test('the durable client binding points the SDK at the loopback API and carries the management URL templates', () => {
-  const data = durableClientData('http://localhost:7071', 'Hub') as Record<string, Record<string, string> & string>;
-  assert.equal(data.rpcBaseUrl, 'http://127.0.0.1:7071/runtime/webhooks/durabletask/');
+test('the durable client binding points the SDK at its loopback path and the URLs it hands out carry the system key', () => {
+  const data = durableClientData('http://localhost:7071', 'Hub', 'sys/key', 'tok') as Record<
+    string,
+    Record<string, string> & string
+  >;
+  assert.equal(data.rpcBaseUrl, 'http://127.0.0.1:7071/runtime/webhooks/durabletask/rpc/tok/');
   assert.equal(data.taskHubName, 'Hub');
+  assert.equal(data.requiredQueryStringParameters, 'code=sys%2Fkey');
   assert.equal(
     data.managementUrls.statusQueryGetUri,
-    'http://localhost:7071/runtime/webhooks/durabletask/instances/INSTANCEID?taskHub=Hub&connection=Storage',
+    'http://localhost:7071/runtime/webhooks/durabletask/instances/INSTANCEID?taskHub=Hub&connection=Storage&code=sys%2Fkey',
   );
   assert.equal(
     data.creationUrls.createNewInstancePostUri,
-    'http://localhost:7071/runtime/webhooks/durabletask/orchestrators/{functionName}[/{instanceId}]?',
+    'http://localhost:7071/runtime/webhooks/durabletask/orchestrators/{functionName}[/{instanceId}]?code=sys%2Fkey',
   );
 });

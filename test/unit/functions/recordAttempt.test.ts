@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recordAttemptEnd } from '../../../functions/triggers/recordAttempt';
+import { recordAttemptEnd, type AttemptEnd } from '../../../functions/triggers/recordAttempt';
 import { createMemoryStore } from '../../../shared/store';
 
 const now = () => new Date('2024-05-01T00:00:00.000Z');
@@ -138,4 +138,85 @@ test('a failed result of a Canceling step is final even with attempts left', asy
   const r = await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 1, status: 'Failed', message: 'x' }, now);
   assert.deepEqual([r?.status, r?.final], ['Failed', true]);
   assert.equal((await store.stepRuns.get('r', 's'))?.status, 'Failed');
+});
+
+function resultWithModel(status: 'Completed' | 'Failed', attempt = 1): AttemptEnd {
+  const time = now().toISOString();
+  return {
+    runId: 'r',
+    step: 's',
+    attempt,
+    status,
+    details: {
+      version: 1,
+      runId: 'r',
+      stepRunId: 'r:s',
+      step: 's',
+      attempt,
+      instanceId: 'r',
+      status,
+      startedAt: time,
+      endedAt: time,
+      processMs: 1,
+      outputs: [],
+      metrics: [],
+      tags: {},
+      uploads: [],
+      runMetrics: [],
+      runTags: {},
+      models: [
+        {
+          name: 'diabetes',
+          path: { container: 'pipeline-data', path: 'r/s/_artifacts/outputs/model.pkl' },
+          tags: { area: 'health' },
+          properties: {},
+          framework: 'ScikitLearn',
+          time,
+        },
+      ],
+      workerId: 'w',
+    },
+  };
+}
+
+test("a completed attempt's models become registry versions once, however often its result is delivered", async () => {
+  const store = await queued(1);
+  store.blobListing.put('pipeline-data', 'r/s/_artifacts/outputs/model.pkl', 'weights');
+  await store.models.register({
+    name: 'diabetes',
+    tags: {},
+    properties: {},
+    location: { container: 'models', path: 'uploads/x/' },
+    files: [],
+    root: 'model.pkl',
+    registrationKey: 'earlier',
+    createdAt: now().toISOString(),
+  });
+  await recordAttemptEnd(store, resultWithModel('Completed'), now);
+  await recordAttemptEnd(store, resultWithModel('Completed'), now);
+  const versions = await store.models.list({ name: 'diabetes' });
+  assert.deepEqual(
+    versions.map((m) => m.version),
+    [2, 1],
+  );
+  const registered = versions[0];
+  assert.deepEqual(
+    [registered.runId, registered.step, registered.experiment, registered.root, registered.framework],
+    ['r', 's', 'e', 'model.pkl', 'ScikitLearn'],
+  );
+  assert.deepEqual(registered.location, { container: 'pipeline-data', path: 'r/s/_artifacts/outputs/' });
+  assert.deepEqual(registered.files, [{ name: 'model.pkl', size: 7 }]);
+  const row = await store.stepRuns.get('r', 's');
+  assert.deepEqual(
+    row?.models?.map((m) => [m.name, m.version]),
+    [['diabetes', 2]],
+  );
+});
+
+test('a failed attempt or a stale result registers nothing; its models stay on the step run only', async () => {
+  const store = await queued(2);
+  await recordAttemptEnd(store, resultWithModel('Failed'), now);
+  assert.equal((await store.stepRuns.get('r', 's'))?.models?.[0].version, undefined);
+  await recordAttemptEnd(store, resultWithModel('Completed', 3), now);
+  assert.deepEqual(await store.models.list({}), []);
 });

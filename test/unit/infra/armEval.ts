@@ -34,7 +34,7 @@ export function show(v: Value | undefined): string {
   return String(v);
 }
 
-const text = (v: Value): string => (typeof v === 'string' ? v : show(v));
+export const text = (v: Value): string => (typeof v === 'string' ? v : show(v));
 
 // --- expressions -----------------------------------------------------------------------------------------------
 
@@ -270,8 +270,12 @@ export class ArmDeployment {
   private module(decl: { [key: string]: Value }, body: { [key: string]: Value }, ctx: Context): void {
     const props = decl.properties as { [key: string]: Value };
     const given: Record<string, Value> = {};
-    for (const [k, v] of Object.entries((props.parameters ?? {}) as { [key: string]: { [key: string]: Value } }))
-      given[k] = this.value(v.value, ctx);
+    // A parameter is `{ value }`, or an expression giving one (Bicep writes a conditional object value that way).
+    for (const [k, v] of Object.entries((props.parameters ?? {}) as { [key: string]: Value })) {
+      const entry = isObject(v) ? v : this.value(v, ctx);
+      if (!isObject(entry)) throw new Error(`${ctx.deployment.path}/${text(body.name)}: parameter ${k} is ${show(entry)}`);
+      given[k] = this.value(entry.value, ctx);
+    }
     const rg = body.resourceGroup !== undefined ? text(body.resourceGroup) : ctx.deployment.resourceGroup;
     const deployment: Deployment = {
       path: `${ctx.deployment.path}/${text(body.name)}`,
@@ -413,6 +417,10 @@ export class ArmDeployment {
         const [v, n] = args();
         if ((typeof v === 'string' || Array.isArray(v)) && typeof n === 'number') return v.slice(0, n);
         return new Opaque(`take(${show(v)}, ${show(n)})`);
+      }
+      case 'uricomponent': {
+        const [v] = args();
+        return typeof v === 'string' ? encodeURIComponent(v) : new Opaque(`uriComponent(${show(v)})`);
       }
       case 'tolower': {
         const [v] = args();

@@ -14,6 +14,8 @@ type Template = { [key: string]: Value };
  * backend or option is one more entry here.
  */
 const VARIANTS: { name: string; parameters: Record<string, Value> }[] = [
+  { name: 'Durable Task Scheduler backend', parameters: { durableBackend: 'durableTaskScheduler' } },
+  { name: 'Durable Task Scheduler, Dedicated with 3 capacity units', parameters: { durableBackend: 'durableTaskScheduler', durableSchedulerSku: 'Dedicated', durableSchedulerCapacity: 3 } },
   { name: 'default', parameters: {} },
   { name: 'two compute targets', parameters: { computeTargets: ['cpu', 'gpu'] } },
   // Its first 14 characters end with a hyphen: the job name must still be valid (no "--").
@@ -180,8 +182,8 @@ describe('storage names', () => {
     assert.deepEqual(checkInfra({ ...real, tables: [...real.tables, 'Secrets'] }), [
       'table "Secrets" (shared/store/names.ts) is not created in Bicep',
     ]);
-    assert.deepEqual(checkInfra({ ...real, containers: [...real.containers, 'models'] }), [
-      'blob container "models" (shared/store/names.ts) is not created in Bicep',
+    assert.deepEqual(checkInfra({ ...real, containers: [...real.containers, 'datasets'] }), [
+      'blob container "datasets" (shared/store/names.ts) is not created in Bicep',
     ]);
   });
 });
@@ -306,8 +308,9 @@ const input = withJson('"minimumTlsVersion":"TLS1_2"', '"minimumTlsVersion":"TLS
       delete settings.AzureWebJobsStorage__credential;
       settings.AzureWebJobsStorage = read;
     });
+    const api = (real.template.resources as Template[]).findIndex((r) => r.name === 'api');
     assert.deepEqual(checkInfra(input), [
-      `main.resources[8].properties.template.variables.hostSettings.AzureWebJobsStorage: ${read} reads a storage or workspace key; Sluice deploys with identities only`,
+      `main.resources[${api}].properties.template.variables.hostSettings.AzureWebJobsStorage: ${read} reads a storage or workspace key; Sluice deploys with identities only`,
     ]);
   });
 
@@ -315,6 +318,55 @@ const input = withJson('"minimumTlsVersion":"TLS1_2"', '"minimumTlsVersion":"TLS
     const input = withJson('"DisableLocalAuth":true', '"DisableLocalAuth":false');
     assert.deepEqual(checkInfra(input), [
       'Application Insights (main/monitoring) must set DisableLocalAuth: true (Entra-only ingestion)',
+    ]);
+  });
+});
+
+describe('Durable Task Scheduler backend', () => {
+  const onDts = (input = real): CheckInfraInput => ({ ...input, parameters: { ...input.parameters, durableBackend: 'durableTaskScheduler' } });
+  const SCHEDULER = '(main/durable-task-scheduler)';
+
+  it('Azure Storage creates no scheduler; the scheduler variant passes with its role, settings and no keys', () => {
+    const template = JSON.stringify(real.template);
+    assert.ok(template.includes('Microsoft.DurableTask/schedulers'), 'the template declares a scheduler');
+    assert.deepEqual(checkInfra(real), []);
+    assert.deepEqual(checkInfra(onDts()), []);
+  });
+
+  it("fails when the app's identity or the deployer lacks Durable Task Data Contributor", () => {
+    const input = edited((t) => {
+      const module = moduleOf(t, 'durable-task-scheduler');
+      module.resources = (module.resources as Template[]).filter((r) => r.type !== 'Microsoft.Authorization/roleAssignments');
+    });
+    assert.deepEqual(checkInfra(onDts(input)), [
+      `the Function App's identity is not assigned Durable Task Data Contributor on the task hub or scheduler ${SCHEDULER}`,
+      `the deploying principal (principalId) is not assigned Durable Task Data Contributor on the task hub or scheduler ${SCHEDULER}`,
+    ]);
+  });
+
+  it('fails when the connection uses another identity, or no managed identity', () => {
+    const other = withJson('ClientID={1}', 'ClientID=00000000-0000-0000-0000-000000000000');
+    assert.deepEqual(checkInfra(onDts(other)), [
+      "DURABLE_TASK_SCHEDULER_CONNECTION_STRING authenticates as 00000000-0000-0000-0000-000000000000, not as the identity the app runs as (reference(/subscriptions/<subscription>/resourceGroups/rg-${AZURE_ENV_NAME}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-api-4e1e38cd6be3e).clientId)",
+    ]);
+    const keyed = withJson('Authentication=ManagedIdentity;', 'Authentication=None;');
+    assert.match(checkInfra(onDts(keyed)).join('\n'), /^the app settings \(main\/api\) set DURABLE_TASK_SCHEDULER_CONNECTION_STRING to Endpoint=reference\(.*\/Microsoft\.DurableTask\/schedulers\/dts-\w+\)\.endpoint;Authentication=None;ClientID=.*; it must be Endpoint=<scheduler endpoint>;Authentication=ManagedIdentity;ClientID=<the app's identity> \(no keys\)$/);
+  });
+
+  it('fails when the task hub is not the one TASKHUB_NAME names', () => {
+    const input = withJson(`"taskHubName":{"value":"[parameters('taskHubName')]"}`, `"taskHubName":{"value":"OtherHub"}`);
+    assert.deepEqual(checkInfra(onDts(input)), [
+      `Durable Task Scheduler ${SCHEDULER} has no task hub named 'SluiceHub' (TASKHUB_NAME); its hubs: 'OtherHub'`,
+      // ...and the roles, given on that other hub, do not cover the app's.
+      `the Function App's identity is not assigned Durable Task Data Contributor on the task hub or scheduler ${SCHEDULER}`,
+      `the deploying principal (principalId) is not assigned Durable Task Data Contributor on the task hub or scheduler ${SCHEDULER}`,
+    ]);
+  });
+
+  it('fails when the app settings stop selecting the scheduler Bicep creates', () => {
+    const input = withJson(`'AzureFunctionsJobHost__extensions__durableTask__storageProvider__type', 'azureManaged', `, '');
+    assert.deepEqual(checkInfra(onDts(input)), [
+      `Durable Task Scheduler ${SCHEDULER} is created but the app settings (main/api) do not select it (storageProvider.type is 'AzureStorage')`,
     ]);
   });
 });

@@ -28,6 +28,8 @@ export interface CheckInfraInput {
   computeQueue: (target: string) => string;
   /** Dockerfile.worker, whose command reads the compute target from {@link WORKER_COMPUTE_VARIABLE}. */
   workerDockerfile: string;
+  /** host.json `extensions.durableTask.storageProvider` (type, connectionStringName), before app-setting overrides. */
+  hostJsonStorageProvider: Record<string, unknown>;
 }
 
 /** What the check needs from one registered function's trigger binding. */
@@ -67,6 +69,21 @@ export const REQUIRED_ROLES: Record<string, string> = {
 
 const STORAGE_TRIGGERS = ['blobtrigger', 'queuetrigger'];
 
+/** App settings the Functions host reads as host.json values (`AzureFunctionsJobHost__extensions__…`). */
+export const HOST_JSON_OVERRIDE = /^AzureFunctionsJobHost__/i;
+
+/** The built-in role "Durable Task Data Contributor" (see infra/bicep/modules/durableTaskScheduler.bicep). */
+export const DURABLE_TASK_DATA_CONTRIBUTOR = '0ad04412-c4d5-4796-b79c-f76d14c8d402';
+
+/** host.json's durableTask.storageProvider with the app settings that override it applied (key case ignored). */
+function durableProvider(input: CheckInfraInput, settings: Record<string, Value>): Record<string, Value> {
+  const provider: Record<string, Value> = {};
+  for (const [k, v] of Object.entries(input.hostJsonStorageProvider)) if (typeof v === 'string') provider[k.toLowerCase()] = v;
+  const prefix = 'azurefunctionsjobhost__extensions__durabletask__storageprovider__';
+  for (const [k, v] of Object.entries(settings)) if (k.toLowerCase().startsWith(prefix)) provider[k.slice(prefix.length).toLowerCase()] = v;
+  return provider;
+}
+
 export function checkInfra(input: CheckInfraInput): string[] {
   const model = readInfraModel(input.template, input.parameters);
   const problems: string[] = [];
@@ -77,8 +94,10 @@ export function checkInfra(input: CheckInfraInput): string[] {
   ]);
   const isSet = (names: Set<string>, setting: string) =>
     names.has(setting) || CONNECTION_ENDPOINTS.some((suffix) => names.has(`${setting}__${suffix}`));
-  const isKnown = (name: string) => {
-    if (input.settings.includes(name) || name in PLATFORM_SETTINGS) return true;
+  const isKnown = (name: string, settings: Record<string, Value> = {}) => {
+    if (input.settings.includes(name) || name in PLATFORM_SETTINGS || HOST_JSON_OVERRIDE.test(name)) return true;
+    // The Durable provider's connection: the setting its connectionStringName names.
+    if (durableProvider(input, settings).connectionstringname === name) return true;
     const m = /^(.+)__([A-Za-z]+)$/.exec(name);
     return !!m && connections.has(m[1]) && CONNECTION_SUFFIXES.includes(m[2]);
   };
@@ -93,10 +112,11 @@ export function checkInfra(input: CheckInfraInput): string[] {
     const names = new Set(Object.keys(app.settings));
     for (const s of input.settings) if (!isSet(names, s)) problems.push(`app setting "${s}" is read by the code but ${app.label} does not set it`);
     for (const n of names) {
-      if (!isKnown(n))
+      if (!isKnown(n, app.settings))
         problems.push(`app setting "${n}" is set by ${app.label} but nothing reads it; remove it, or read it in shared/config.ts`);
     }
     for (const t of input.triggers) problems.push(...checkTrigger(t, app.settings, names, input, model, isSet));
+    problems.push(...checkDurableBackend(app.label, app.settings, input, model));
   }
 
   // Storage objects the code uses.
@@ -237,3 +257,62 @@ function checkSecurity(model: InfraModel): string[] {
   for (const read of model.keyReads) problems.push(`${read} reads a storage or workspace key; Sluice deploys with identities only`);
   return problems;
 }
+
+/**
+ * The Durable backend the app settings select. On the Durable Task Scheduler (`azureManaged`): a scheduler with a
+ * task hub named as TASKHUB_NAME, a connection naming its endpoint and the app's own identity (no key, no other
+ * identity), and that identity (and the deployer) holding Durable Task Data Contributor on the hub or the scheduler.
+ * On Azure Storage: no scheduler that nothing uses.
+ */
+function checkDurableBackend(label: string, settings: Record<string, Value>, input: CheckInfraInput, model: InfraModel): string[] {
+  const problems: string[] = [];
+  const provider = durableProvider(input, settings);
+  const type = typeof provider.type === 'string' ? provider.type.toLowerCase() : 'azurestorage';
+  if (type !== 'azuremanaged') {
+    for (const s of model.schedulers)
+      problems.push(`Durable Task Scheduler ${s.label} is created but ${label} do not select it (storageProvider.type is ${show(provider.type ?? 'AzureStorage')})`);
+    return problems;
+  }
+  const connectionName = typeof provider.connectionstringname === 'string' ? provider.connectionstringname : undefined;
+  if (!connectionName) {
+    problems.push(`${label} select the Durable Task Scheduler but name no connection (storageProvider.connectionStringName)`);
+    return problems;
+  }
+  const connection = settings[connectionName];
+  // A literal shows quoted, a value known only at deployment (the endpoint) shows as its expression.
+  const shown = connection === undefined ? '' : show(connection).replace(/^'|'$/g, '');
+  const match = /^Endpoint=(.+);Authentication=ManagedIdentity;ClientID=(.+)$/.exec(shown);
+  const clientId = settings[`${input.hostStorageSetting}__clientId`];
+  if (!match) {
+    problems.push(`${label} set ${connectionName} to ${show(connection ?? null)}; it must be Endpoint=<scheduler endpoint>;Authentication=ManagedIdentity;ClientID=<the app's identity> (no keys)`);
+    return problems;
+  }
+  if (clientId === undefined || match[2] !== show(clientId))
+    problems.push(`${connectionName} authenticates as ${match[2]}, not as the identity the app runs as (${show(clientId ?? null)})`);
+  const scheduler = model.schedulers.find((s) => match[1].includes(s.id));
+  if (!scheduler) {
+    problems.push(`${connectionName} does not name the endpoint of a Durable Task Scheduler that Bicep creates (${match[1]})`);
+    return problems;
+  }
+  const hubName = settings[SETTINGS_TASK_HUB];
+  if (!scheduler.taskHubs.some((h) => h.name === hubName))
+    problems.push(`Durable Task Scheduler ${scheduler.label} has no task hub named ${show(hubName ?? null)} (${SETTINGS_TASK_HUB}); its hubs: ${scheduler.taskHubs.map((h) => show(h.name)).join(', ') || 'none'}`);
+  const principal = show(clientId ?? null).replace(/\.clientId$/, '.principalId');
+  const holders = [
+    { label: 'the Function App\'s identity', principal },
+    ...model.principals.filter((p) => p.label.startsWith('the deploying principal')),
+  ];
+  for (const holder of holders) {
+    const held = model.roleAssignments.some(
+      (ra) =>
+        ra.principal === holder.principal &&
+        ra.roleId?.toLowerCase() === DURABLE_TASK_DATA_CONTRIBUTOR &&
+        (ra.scope === scheduler.id || scheduler.taskHubs.some((h) => h.id === ra.scope && h.name === hubName)),
+    );
+    if (!held) problems.push(`${holder.label} is not assigned Durable Task Data Contributor on the task hub or scheduler ${scheduler.label}`);
+  }
+  return problems;
+}
+
+/** The app setting that names the task hub (shared/config.ts SETTINGS.taskHub; host.json reads it as hubName). */
+const SETTINGS_TASK_HUB = 'TASKHUB_NAME';

@@ -86,5 +86,7 @@ export function readCodeFacts(triggers: TriggerInfo[]): Omit<CheckInfraInput, 't
     computeTargets: loadConfig({}).computeTargets,
     computeQueue: storeNames.computeQueue,
     workerDockerfile: readFileSync(join(ROOT, 'Dockerfile.worker'), 'utf8'),
+    hostJsonStorageProvider: (JSON.parse(hostJson) as { extensions?: { durableTask?: { storageProvider?: Record<string, unknown> } } })
+      .extensions?.durableTask?.storageProvider ?? {},
   };
 }

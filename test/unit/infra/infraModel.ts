@@ -1,4 +1,4 @@
-import { ArmDeployment, Opaque, isExpression, isObject, parseExpression, show, type Resource, type Value } from './armEval';
+import { ArmDeployment, Opaque, isExpression, isObject, parseExpression, show, text, type Resource, type Value } from './armEval';
 
 /** What the check needs to know about a deployment, read from the compiled ARM JSON. */
 export interface InfraModel {
@@ -14,6 +14,8 @@ export interface InfraModel {
   principals: { label: string; principal: string }[];
   systemTopics: { label: string; topicType: Value | undefined }[];
   applicationInsights: { label: string; disableLocalAuth: Value | undefined }[];
+  /** Durable Task Schedulers, with their resource id and the names of their task hubs. */
+  schedulers: { label: string; id: string; taskHubs: { id: string; name: Value }[] }[];
   /** Every expression of the templates that reads a key (listKeys(), a SAS, an AccountKey=...), with where. */
   keyReads: string[];
 }
@@ -30,6 +32,8 @@ export interface ContainerAppJob {
 export interface RoleAssignment {
   label: string;
   principal: string;
+  /** The id of the resource it is scoped to (the resource group's when it has no scope). */
+  scope: string;
   roleId: string | undefined;
   /** Why the name is not `guid(scope, principal, role)`, or undefined when it is. */
   nameProblem: string | undefined;
@@ -93,6 +97,13 @@ export function readInfraModel(template: { [key: string]: Value }, parameters: R
       disableLocalAuth: path(r.body, 'properties', 'DisableLocalAuth'),
     })),
     keyReads: keyReads(template, 'main'),
+    schedulers: ofType('Microsoft.DurableTask/schedulers').map((r) => ({
+      label: label(r),
+      id: r.id,
+      taskHubs: ofType('Microsoft.DurableTask/schedulers/taskHubs')
+        .filter((h) => h.id.toLowerCase().startsWith(`${r.id.toLowerCase()}/taskhubs/`))
+        .map((h) => ({ id: h.id, name: leaf(h.name) })),
+    })),
   };
   const deployer = (template.parameters as Record<string, unknown> | undefined)?.principalId
     ? deployment.parameter(deployment.root, 'principalId')
@@ -128,7 +139,8 @@ function readRoleAssignment(r: Resource): RoleAssignment {
   const principalId = path(r.body, 'properties', 'principalId') ?? null;
   const roleDefinitionId = path(r.body, 'properties', 'roleDefinitionId');
   const roleId = typeof roleDefinitionId === 'string' ? /([0-9a-f-]{36})$/i.exec(roleDefinitionId)?.[1] : undefined;
-  return { label: label(r), principal: show(principalId), roleId, nameProblem: nameProblem(r, principalId, roleId) };
+  const scope = r.body.scope ?? r.evaluate(parseExpression('[resourceGroup().id]'));
+  return { label: label(r), principal: show(principalId), scope: text(scope), roleId, nameProblem: nameProblem(r, principalId, roleId) };
 }
 
 /** A role assignment's name must be guid(<its scope>, <its principalId>, <its role id>). */

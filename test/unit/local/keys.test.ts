@@ -3,13 +3,20 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAuthorized, loadOrCreateKeys, requestKey } from '../../../local/keys';
+import {
+  DURABLE_SYSTEM_KEY,
+  isAuthorized,
+  isSystemAuthorized,
+  loadOrCreateKeys,
+  requestKey,
+} from '../../../local/keys';
 
 test('keys are generated once and kept', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'keys-')), '.sluice', 'keys.json');
   const first = loadOrCreateKeys(file);
   assert.match(first.masterKey, /^[A-Za-z0-9_-]{40,}$/);
   assert.ok(first.functionKeys.default);
+  assert.match(first.systemKeys[DURABLE_SYSTEM_KEY], /^[A-Za-z0-9_-]{40,}$/);
   assert.deepEqual(loadOrCreateKeys(file), first);
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), first);
 });
@@ -21,7 +28,7 @@ test('a broken keys file says how to recover', () => {
 });
 
 test('auth levels: anonymous, function (function or master key), admin (master key only)', () => {
-  const keys = { masterKey: 'm', functionKeys: { default: 'f' } };
+  const keys = { masterKey: 'm', functionKeys: { default: 'f' }, systemKeys: {} };
   assert.equal(isAuthorized('anonymous', undefined, keys), true);
   assert.equal(isAuthorized('function', undefined, keys), false);
   assert.equal(isAuthorized('function', 'f', keys), true);
@@ -36,4 +43,22 @@ test('the key comes from x-functions-key, else ?code=', () => {
   assert.equal(requestKey({ 'x-functions-key': 'h' }, url), 'h');
   assert.equal(requestKey({}, url), 'q');
   assert.equal(requestKey({}, new URL('http://h/api/x')), undefined);
+});
+
+test('a keys file from before system keys gets the durable extension key added, the others kept', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.json');
+  writeFileSync(file, JSON.stringify({ masterKey: 'm', functionKeys: { default: 'f' } }));
+  const keys = loadOrCreateKeys(file);
+  assert.equal(keys.masterKey, 'm');
+  assert.ok(keys.systemKeys[DURABLE_SYSTEM_KEY]);
+  assert.deepEqual(loadOrCreateKeys(file), keys);
+});
+
+test('an extension webhook takes its system key or the master key, nothing else', () => {
+  const keys = { masterKey: 'm', functionKeys: { default: 'f' }, systemKeys: { [DURABLE_SYSTEM_KEY]: 's' } };
+  assert.equal(isSystemAuthorized(DURABLE_SYSTEM_KEY, 's', keys), true);
+  assert.equal(isSystemAuthorized(DURABLE_SYSTEM_KEY, 'm', keys), true);
+  assert.equal(isSystemAuthorized(DURABLE_SYSTEM_KEY, 'f', keys), false);
+  assert.equal(isSystemAuthorized(DURABLE_SYSTEM_KEY, undefined, keys), false);
+  assert.equal(isSystemAuthorized('other_extension', 's', keys), false);
 });

@@ -77,17 +77,23 @@ test('an invalid timing is refused with the same UserInputError as parseTiming',
   );
 });
 
-test('a huge interval ends the sequence at year 10000 instead of running forever', () => {
-  // Start 1 Jan 2024; the next step (10^12 minutes ≈ 1.9 million years, or more for longer units) is past year
-  // 9999, so only the start.
+test('an interval that could never fire is refused; the largest allowed one ends the sequence at year 10000', () => {
+  // 10^12 minutes is about 1.9 million years: such a schedule would never fire, so it is bad input naming interval.
   for (const frequency of ['Minute', 'Hour', 'Day', 'Week', 'Month']) {
     const timing = { recurrence: { frequency, interval: 1e12, startTime: '2024-01-01T00:00:00' } } as ScheduleTiming;
-    assert.deepEqual(
-      iso(nextFireTimes(timing, new Date('2023-01-01T00:00:00Z'), 3)),
-      ['2024-01-01T00:00:00.000Z'],
+    assert.throws(
+      () => nextFireTimes(timing, new Date('2023-01-01T00:00:00Z'), 3),
+      (err: unknown) =>
+        err instanceof UserInputError &&
+        err.issues.some((i) => i.path.endsWith('interval') && /would never fire; use at most \d+/.test(i.message)),
       frequency,
     );
   }
+  // 100 years after a start in 9950 is past year 9999: only the start.
+  const timing = {
+    recurrence: { frequency: 'Month', interval: 1200, startTime: '9950-01-01T00:00:00' },
+  } as ScheduleTiming;
+  assert.deepEqual(iso(nextFireTimes(timing, new Date('2023-01-01T00:00:00Z'), 3)), ['9950-01-01T00:00:00.000Z']);
 });
 
 test('an invalid Date is a programming error, not a silent empty list', () => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { BlobLocation } from '../../../shared/compute/messages';
 import { ConflictError, NotFoundError, UserInputError } from '../../../shared/errors';
 import type { Store } from '../../../shared/store';
+import { modelsContract } from './modelsContract';
 import { publishedContract } from './publishedContract';
 
 /**
@@ -287,4 +288,5 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
   });
 
   publishedContract(label, make);
+  modelsContract(label, make);
 }

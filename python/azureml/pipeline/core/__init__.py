@@ -6,9 +6,9 @@ from azureml.pipeline.core.builder import PipelineData, PipelineStep, StepSequen
 from azureml.pipeline.core.graph import PipelineParameter, PublishedPipeline
 from azureml.pipeline.core.pipeline import Pipeline
 from azureml.pipeline.core.pipeline_endpoint import PipelineEndpoint
-from azureml.pipeline.core.run import PipelineRun, StepRun
+from azureml.pipeline.core.run import PipelineRun, PortDataReference, StepRun
 from azureml.pipeline.core.schedule import Schedule, ScheduleRecurrence, TimeZone
 
 __all__ = ["Pipeline", "PipelineData", "PipelineStep", "StepSequence", "PipelineParameter", "PublishedPipeline",
            "PipelineEndpoint", "PipelineRun", "StepRun", "Schedule", "ScheduleRecurrence", "TimeZone",
-           "OutputFileDatasetConfig", "DataReference"]
+           "OutputFileDatasetConfig", "DataReference", "PortDataReference"]

@@ -1,12 +1,13 @@
 """``PipelineRun`` and ``StepRun`` (``azureml.pipeline.core.run``, as in Azure ML)."""
 
+import os
 import sys
 
 from azureml._sluice.http import api_path
 from azureml.core._run_client import Run, _metrics_from_list
 from azureml.exceptions import UserErrorException
 
-__all__ = ["PipelineRun", "StepRun"]
+__all__ = ["PipelineRun", "StepRun", "PortDataReference"]
 
 
 def _details(record, run_id, target=None):
@@ -198,6 +199,79 @@ class StepRun(Run):
         raise UserErrorException("Sluice cancels whole pipeline runs: call run.parent.cancel() to stop this step "
                                  "and the rest of run %s" % self._run_id)
 
+    # -- files (artifacts and outputs) ------------------------------------------------------------------------------
+
+    def _files_path(self, *rest):
+        return api_path("runs", self._run_id, "steps", self._step, *rest)
+
+    def get_file_names(self):
+        """The files the step uploaded (``run.upload_file``, ``upload_folder``, ``./outputs``), by name."""
+        return [f["name"] for f in self._transport.json("GET", self._files_path("files")).get("value", [])]
+
+    def download_file(self, name, output_file_path=None, _validate_checksum=False):
+        """Downloads one of the step's files to ``output_file_path`` (a file, or a folder to put it in; default: the
+        current folder under the file's base name). An unknown name is a ``UserErrorException``."""
+        base = name.rstrip("/").split("/")[-1]
+        if output_file_path is None:
+            output_file_path = base
+        elif os.path.isdir(output_file_path):
+            output_file_path = os.path.join(output_file_path, base)
+        self._transport.download(self._files_path("files", "download"), output_file_path, query={"path": name})
+        return output_file_path
+
+    def download_files(self, prefix=None, output_directory=None, output_paths=None, batch_size=100,
+                       append_prefix=True, timeout_seconds=None):
+        """Downloads every file whose name starts with ``prefix`` into ``output_directory`` (default: the current
+        folder), keeping the names (without the prefix when ``append_prefix=False``)."""
+        directory = output_directory or "."
+        names = [n for n in self.get_file_names() if not prefix or n.startswith(prefix)]
+        if output_paths is not None and len(output_paths) != len(names):
+            raise UserErrorException("download_files: output_paths has %d paths for %d files"
+                                     % (len(output_paths), len(names)))
+        for i, name in enumerate(names):
+            local = name if append_prefix or not prefix else name[len(prefix):].lstrip("/")
+            target = output_paths[i] if output_paths is not None else os.path.join(directory, *local.split("/"))
+            self._transport.download(self._files_path("files", "download"), target, query={"path": name})
+
     def get_output_data(self, name):
-        raise NotImplementedError("StepRun.get_output_data needs output downloads over the API, the server side "
-                                  "of issue 14; the output's location is in get_details()['outputDatasets']")
+        """The step's output ``name`` (a ``PortDataReference``): ``.download(local_path)`` fetches its files."""
+        for output in self._get_record().get("outputs") or []:
+            if output.get("name") == name:
+                return PortDataReference(self, output)
+        names = ", ".join(o.get("name", "?") for o in self._get_record().get("outputs") or []) or "none"
+        raise UserErrorException('step %s has no output "%s"; its outputs: %s' % (self._step, name, names))
+
+
+class PortDataReference(object):
+    """A step output's data (v1's ``azureml.pipeline.core.PortDataReference``)."""
+
+    def __init__(self, step_run, output):
+        self._step_run = step_run
+        self._output = output
+        self.name = output.get("name")
+        self.datastore_name = output.get("container")
+        self.path_on_datastore = output.get("path", "")
+
+    @property
+    def data_reference_name(self):
+        return self.name
+
+    def download(self, local_path, overwrite=False, show_progress=True):
+        """Downloads the output's files into ``local_path/<path on the datastore>`` and returns that folder. An
+        existing file is an error unless ``overwrite``."""
+        folder = os.path.join(local_path, *[p for p in self.path_on_datastore.split("/") if p])
+        run = self._step_run
+        files = self._output.get("files") or []
+        for i, f in enumerate(files):
+            target = os.path.join(folder, *f["name"].split("/"))
+            if os.path.exists(target) and not overwrite:
+                raise UserErrorException('PortDataReference.download: "%s" exists; pass overwrite=True' % target)
+            run._transport.download(run._files_path("outputs", self.name, "download"), target,
+                                    query={"path": f["name"]})
+            if show_progress:
+                print("Downloaded %s, %d files out of %d." % (f["name"], i + 1, len(files)))
+        return folder
+
+    def __repr__(self):
+        return "PortDataReference(name=%s, datastore=%s, path=%s)" % (
+            self.name, self.datastore_name, self.path_on_datastore)

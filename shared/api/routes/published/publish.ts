@@ -94,7 +94,10 @@ async function readSource(store: Store, body: Body): Promise<Source> {
   };
 }
 
-/** The snapshot of every source directory, checked to exist; snapshots of directories no step uses are dropped. */
+/**
+ * The snapshot of every source directory, checked to exist. A snapshot given for a directory no step uses is refused
+ * (it would be silently ignored); a run's snapshots are taken as they are.
+ */
 async function pinSnapshots(
   store: Store,
   spec: PipelineSpec,
@@ -129,6 +132,22 @@ async function pinSnapshots(
       continue;
     }
     pinned[dir] = entry.id;
+  }
+  const directories = new Set(
+    spec.steps
+      .map((step) => (step as { source_directory?: unknown }).source_directory)
+      .filter((raw): raw is string => typeof raw === 'string')
+      .map((raw) => normalizeRelativePath(raw)),
+  );
+  for (const [dir, entry] of fromRun ? [] : normalized) {
+    if (directories.has(dir)) continue;
+    const known = [...directories].map((d) => `"${d}"`).join(', ');
+    issues.push({
+      path: formatIssuePath('body', ['snapshots', entry.dir]),
+      message:
+        `no step runs from source_directory "${entry.dir}", so this snapshot would be ignored; remove it` +
+        (known ? ` (the steps' source directories: ${known})` : ' (no step has a source_directory)'),
+    });
   }
   if (issues.length) {
     const [first, ...rest] = issues;

@@ -40,7 +40,9 @@ export async function submitPublished(
   } as SubmitFields;
   let prepared;
   try {
-    prepared = await preparePipeline(deps.store, fields, deps.defaultCompute);
+    prepared = await preparePipeline(deps.store, fields, deps.defaultCompute, {
+      computeTargets: await deps.computeTargets(),
+    });
   } catch (err) {
     throw err instanceof UserInputError ? respell(err, spelled) : err;
   }
