@@ -1,4 +1,5 @@
 import type { BlobLocation, Metric, ModelRegistration, ProducedOutput } from '../compute/messages';
+import type { RunStatus, StepStatus } from '../engine/status';
 
 /**
  * The records Sluice keeps about runs (DESIGN §4.2, §8). Times are ISO 8601 strings (UTC) so records survive JSON
@@ -6,23 +7,8 @@ import type { BlobLocation, Metric, ModelRegistration, ProducedOutput } from '..
  * (PartitionKey = runId, RowKey = `run`) and StepRuns (PartitionKey = runId, RowKey = step name) rows.
  */
 
-export const RUN_STATUSES = ['NotStarted', 'Running', 'Completed', 'Failed', 'CancelRequested', 'Canceled'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-/**
- * `Canceling`: a cancel reached a step whose process had started; it stays so until its worker reports the process
- * tree gone (SIGTERM, then SIGKILL after a grace period), then becomes `Canceled`.
- */
-export const STEP_STATUSES = [
-  'NotStarted',
-  'Queued',
-  'Running',
-  'Canceling',
-  'Completed',
-  'Failed',
-  'Canceled',
-] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
+// One list of statuses for the whole app: the records use the engine's (shared/engine/status.ts).
+export { RUN_STATUSES, STEP_STATUSES, type RunStatus, type StepStatus } from '../engine/status';
 
 const TERMINAL = new Set<string>(['Completed', 'Failed', 'Canceled']);
 
