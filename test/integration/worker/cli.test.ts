@@ -3,13 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import type { StorageClients } from '../../../shared/store/clients';
-import { clientsFor, enqueue, makeJob, ResultReader } from './harness';
-
-const ROOT = resolve(__dirname, '../../..');
-const MAIN = `import(${JSON.stringify(join(ROOT, 'cli', 'main.ts'))}).then((m) => (m.main ?? m.default.main)(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;
+import { CLI_MAIN as MAIN, REPO_ROOT as ROOT, clientsFor, enqueue, makeJob, ResultReader } from './harness';
 
 describe('sluice worker', () => {
   let azurite: RunningAzurite;

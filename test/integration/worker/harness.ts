@@ -3,6 +3,7 @@
  * read back from `step-results`. Each test uses its own run id, so results are picked out by run id.
  */
 import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { JOB_MESSAGE_VERSION, paths, type JobMessage } from '../../../shared/compute/messages';
 import { createStorageClients, type StorageClients } from '../../../shared/store/clients';
 import { computeQueue, CONTAINERS, QUEUES, TABLES } from '../../../shared/store/names';
@@ -136,3 +137,9 @@ export { processAlive, sleep } from '../support';
 export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
   await waitFor(what, check, timeoutMs);
 }
+
+/** The repository's root folder. */
+export const REPO_ROOT = resolve(__dirname, '../../..');
+
+/** `node -e` code that runs the CLI from its TypeScript source (with `--import tsx`), passing the process's arguments. */
+export const CLI_MAIN = `import(${JSON.stringify(join(REPO_ROOT, 'cli', 'main.ts'))}).then((m) => (m.main ?? m.default.main)(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;

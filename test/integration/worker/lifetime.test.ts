@@ -3,15 +3,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import type { StorageClients } from '../../../shared/store/clients';
 import { computeQueue } from '../../../shared/store/names';
 import { createWorker } from '../../../worker';
-import { clientsFor, enqueue, makeJob, ResultReader, waitUntil } from './harness';
-
-const ROOT = resolve(__dirname, '../../..');
-const MAIN = `import(${JSON.stringify(join(ROOT, 'cli', 'main.ts'))}).then((m) => (m.main ?? m.default.main)(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;
+import { CLI_MAIN as MAIN, REPO_ROOT as ROOT, clientsFor, enqueue, makeJob, ResultReader, waitUntil } from './harness';
 
 /**
  * A Container Apps job execution ends Succeeded only if its worker exits on its own: when its queue stays empty
