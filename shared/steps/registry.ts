@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { PipelineSpec } from '../spec/schema';
-import { addStepSchema } from '../spec/schema';
+import { addStepSchema, STEP_TYPES } from '../spec/schema';
 import { commandKind } from './command';
 import { databricksKind } from './databricks';
 import { dataTransferKind } from './data_transfer';
@@ -41,6 +41,9 @@ export function findStepKind(type: string): StepKind | undefined {
 export function registerStepKind<S extends AnyStep>(kind: StepKind<S>): void {
   if (kinds().has(kind.type)) throw new Error(`a step kind "${kind.type}" is registered already`);
   if (!kind.notRunnable && !kind.launch) throw new Error(`step kind "${kind.type}" is runnable but has no launch`);
+  if (!kind.schema && !(STEP_TYPES as readonly string[]).includes(kind.type)) {
+    throw new Error(`step kind "${kind.type}" has no schema; the spec could not accept its steps`);
+  }
   if (kind.schema) addStepSchema(kind.schema);
   kinds().set(kind.type, kind as unknown as StepKind);
 }

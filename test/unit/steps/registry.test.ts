@@ -111,10 +111,15 @@ test('a registered kind: the spec takes its schema, the cross-field rules its re
   assert.deepEqual(reuseKeyComponents(plan.steps.copy, facts as never).settings, { batch: 'copy in batches of 7' });
 });
 
-test('registering a kind twice, or a runnable kind that cannot launch, is refused', () => {
+test('registering a kind twice, a runnable kind that cannot launch, or one without a schema is refused', () => {
   assert.throws(() => registerStepKind(copyKind), /a step kind "copy" is registered already/);
   const { launch: _launch, ...noLaunch } = copyKind;
   assert.throws(() => registerStepKind({ ...noLaunch, type: 'other' }), /runnable but has no launch/);
+  const { schema: _schema, ...noSchema } = copyKind;
+  assert.throws(
+    () => registerStepKind({ ...noSchema, type: 'other' }),
+    /step kind "other" has no schema; the spec could not accept its steps/,
+  );
 });
 
 async function startedRun() {
