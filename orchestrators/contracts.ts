@@ -1,6 +1,15 @@
 import type { LaunchResult, RunEvent, RunGraph } from '../shared/engine/runLoop';
+import type {
+  CancelStepsInput,
+  CancelStepsResult,
+  FinishRunInput,
+  LaunchStepsInput,
+  PipelineRunInput,
+  SkipStepsInput,
+} from '../shared/engine/activities';
 
 export type { LaunchResult, RunEvent, RunGraph };
+export type { CancelStepsInput, CancelStepsResult, FinishRunInput, LaunchStepsInput, PipelineRunInput, SkipStepsInput };
 
 /**
  * Names and payloads shared by the orchestrators and the activities they call. Orchestrators import only these
@@ -33,52 +42,3 @@ export const ACTIVITIES = {
 
 /** The one external event a `pipelineRun` waits for: step results and cancel requests arrive as this. */
 export const RUN_EVENT = 'run-event';
-
-export interface PipelineRunInput {
-  runId: string;
-}
-
-export interface LaunchStepsInput {
-  runId: string;
-  /** The run's orchestration: where the steps' results are raised. */
-  instanceId: string;
-  /** Steps whose inputs now exist: reused, or dispatched as attempt 1. */
-  steps: string[];
-  /** Steps whose last attempt failed with attempts left: dispatched again with this attempt number. */
-  retries?: { step: string; attempt: number }[];
-}
-
-export interface SkipStepsInput {
-  runId: string;
-  steps: string[];
-  status: 'Canceled' | 'NotStarted';
-  reason: string;
-  /** A reason of its own for some steps (e.g. the upstream step that keeps them from starting). */
-  reasons?: Record<string, string>;
-}
-
-export interface CancelStepsInput {
-  runId: string;
-  steps: string[];
-  reason: string;
-}
-
-/** The steps of a cancel whose process had started: Canceling until their results arrive (the rest are Canceled). */
-export interface CancelStepsResult {
-  canceling: string[];
-}
-
-export interface FinishRunInput {
-  runId: string;
-  status: 'Completed' | 'Failed' | 'Canceled';
-  message?: string;
-}
-
-/**
- * How long after dispatch a step attempt may stay silent before the run gives up on it. The worker enforces the
- * step's own timeout; this backstop covers a lost worker and a job that waited in the queue or was redelivered
- * after a worker crash (so it allows two full runs plus ten minutes).
- */
-export function resultDeadlineSeconds(timeoutSeconds: number): number {
-  return 2 * timeoutSeconds + 600;
-}

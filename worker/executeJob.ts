@@ -13,6 +13,7 @@ import { postResult, type WorkerResult } from './resultSender';
 import { createSandbox, prepareSandbox, removeSandbox } from './sandbox';
 import type { SnapshotCache } from './snapshotCache';
 import { runStep, type StepRunOutcome } from './runStep';
+import { workerKind } from './kinds';
 
 export interface JobDeps {
   blobs: BlobServiceClient;
@@ -86,6 +87,11 @@ export async function executeJob(
     return finish({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
   }
 
+  const kind = workerKind(job.type);
+  if (!kind) {
+    const message = `this worker cannot run a step of type "${job.type}"; start the worker with the module of that step kind in SLUICE_STEP_KIND_MODULES`;
+    return finish({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
+  }
   lease.start();
   if ((await deps.state.markRunning?.(job, options.workerId, startedAt, state)) === 'canceled') {
     const message = 'the run was canceled before the step started';
@@ -115,7 +121,7 @@ export async function executeJob(
     try {
       const bindings = await preparing;
       const command = resolveCommand(job, bindings);
-      outcome = await runStep({ deps, job, sandbox, bindings, command, lease, log, shutdown });
+      outcome = await runStep({ deps, job, sandbox, bindings, command, kind, lease, log, shutdown });
     } catch (err) {
       const failure = classify(err);
       if (!failure) throw err;

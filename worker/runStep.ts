@@ -1,6 +1,7 @@
 import { paths, type JobMessage } from '../shared/compute/messages';
 import { CONTAINERS } from '../shared/store/names';
 import type { JobDeps } from './executeJob';
+import type { StepCommand, WorkerKind } from './kinds';
 import { cancelRequested } from './jobState';
 import type { MessageLease } from './lease';
 import type { LogSink } from './logStream';
@@ -21,7 +22,9 @@ export interface RunStepInput {
   job: JobMessage;
   sandbox: Sandbox;
   bindings: LocalBindings;
-  command: { program: string; args: string[]; env: Record<string, string> };
+  command: StepCommand;
+  /** How this kind's job becomes a process (worker/kinds). */
+  kind: WorkerKind;
   lease: MessageLease;
   log: LogSink;
   shutdown: AbortSignal;
@@ -37,13 +40,12 @@ export const artifactPrefix = paths.artifacts;
  * process group), the run context's metrics, tags and models, artifacts, and — when it succeeded — its outputs.
  */
 export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
-  const { deps, job, sandbox, bindings, command, lease, log, shutdown } = input;
+  const { deps, job, sandbox, bindings, command, kind, lease, log, shutdown } = input;
   const { options } = deps;
-  const program =
-    job.type === 'python' && command.program === 'python3' && options.python ? options.python : command.program;
+  const { program, args, env: jobEnv } = kind.process(command, { python: options.python });
   const env = stepEnvironment(options.env, {
     job,
-    jobEnv: command.env,
+    jobEnv,
     contextFile: sandbox.contextFile,
     uploadsDir: sandbox.uploadsDir,
     tmpDir: sandbox.tmp,
@@ -54,7 +56,7 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
 
   let proc;
   try {
-    proc = startStepProcess({ program, args: command.args, cwd: sandbox.src, env, onOutput: (c) => log.write(c) });
+    proc = startStepProcess({ program, args, cwd: sandbox.src, env, onOutput: (c) => log.write(c) });
   } catch (err) {
     return spawnFailed(err, log);
   }
@@ -138,7 +140,7 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
     return { kind: 'done', result: { ...common, status: 'Failed', error: { kind: 'timeout', message } } };
   }
   if (exit.exitCode !== 0) {
-    const message = `${job.type === 'python' ? 'the script' : `"${command.program}"`} failed with ${exitText}; see the step log`;
+    const message = kind.failure(command, exitText);
     return { kind: 'done', result: { ...common, status: 'Failed', error: { kind: 'user', message } } };
   }
   const outputs = [];

@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import { ACTIVITIES } from '../../orchestrators/contracts';
 import { getRuntime } from '../runtime';
-import { createRunActivities, type RunActivities } from './runActivities';
+import { createRunActivities, type RunActivities } from '../../shared/engine/activities';
 
 let activities: RunActivities | undefined;
 function run(): RunActivities {

@@ -42,7 +42,8 @@ export const JobMessage = z.object({
   /** The durable instance waiting for the result (the run's orchestration). */
   instanceId: z.string().min(1),
   experiment: z.string(),
-  type: z.enum(['python', 'command']),
+  /** The step's kind (shared/steps/registry.ts); the worker builds the process from it (worker/kinds.ts). */
+  type: z.string().min(1),
   compute: z.string(),
   /** Content hash of the source snapshot (blob `snapshots/<id>.tar.gz`); absent when the step has no source. */
   snapshotId: z.string().optional(),

@@ -46,17 +46,4 @@ export {
   type PlanOptions,
   type JobContext,
 } from './plan';
-export {
-  reuseKeyComponents,
-  reuseKey,
-  keyMaterial,
-  datastoreFingerprint,
-  REUSE_FORMAT_VERSION,
-  type ReuseKeyComponents,
-  type ReuseFacts,
-  type InputFingerprint,
-  type BlobInfo,
-  type SnapshotFingerprint,
-} from './reuseKey';
-export { explainReuse, describeDifferences, type ReuseOptions, type ReuseExplanation } from './explainReuse';
 export { canonicalJson } from '../canonicalJson';

@@ -7,10 +7,10 @@ import {
   type JobMessage,
   type JobOutput,
 } from '../compute/messages';
-import { stepReads, stepTemplates, stepWrites } from '../spec/model';
+import { stepWrites } from '../spec/model';
 import { DEFAULT_DATASTORE } from '../spec/names';
-import { normalizeRelativePath } from '../spec/safePath';
-import type { PipelineSpec, Step, StepType } from '../spec/schema';
+import type { PipelineSpec, Step } from '../spec/schema';
+import { jobStepTypes, queuedAsJob, stepKind } from '../steps/registry';
 import { bindTemplate, unboundReferences, usedParameters, type BindContext } from './bind';
 import { stepDependencies, topologicalOrder, type StepGraph } from './dag';
 import type { ParameterValue, ResolvedParameters } from './parameters';
@@ -31,7 +31,8 @@ export interface PlannedInput extends JobInput {
 
 export interface StepPlan {
   name: string;
-  type: StepType;
+  /** The step's kind (shared/steps/registry.ts). */
+  type: string;
   description?: string;
   /** Steps this one waits for (producers of its inputs and `run_after`), in plan order. */
   dependsOn: string[];
@@ -138,10 +139,10 @@ interface StepContext extends PlanOptions {
 }
 
 function planStep(spec: PipelineSpec, step: Step, c: StepContext): StepPlan {
-  const templates = stepTemplates(step);
+  const kind = stepKind(step.type);
+  const templates = kind.templates(step);
   const problems = templates.flatMap((t) => unboundReferences(t.value, c.ctx));
   if (problems.length) throw new Error(`step "${step.name}": ${problems.join('; ')}`);
-  const bind = (t: string) => bindTemplate(t, c.ctx);
   const used = usedParameters(templates.map((t) => t.value));
   const plan: StepPlan = {
     name: step.name,
@@ -151,8 +152,8 @@ function planStep(spec: PipelineSpec, step: Step, c: StepContext): StepPlan {
     argumentTemplates: [],
     env: {},
     envTemplates: {},
-    inputs: stepReads(step).map((r) => c.locate(r.name)),
-    outputs: stepWrites(step).map((w) => ({ name: w.name, ...dataLocation(spec, c.runId, step.name, w.name) })),
+    inputs: kind.reads(step).map((r) => c.locate(r.name)),
+    outputs: kind.writes(step).map((w) => ({ name: w.name, ...dataLocation(spec, c.runId, step.name, w.name) })),
     parameterValues: Object.fromEntries(used.map((n) => [n, c.parameters.values[n]])),
     timeoutSeconds: (step.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,
     retries: step.retries,
@@ -160,71 +161,12 @@ function planStep(spec: PipelineSpec, step: Step, c: StepContext): StepPlan {
   };
   if (step.description !== undefined) plan.description = step.description;
   if (step.reuse_max_age !== undefined) plan.reuseMaxAge = step.reuse_max_age;
-  if (step.type === 'data_transfer') {
-    const destination =
-      typeof step.destination === 'string'
-        ? plan.outputs[0]
-        : { container: step.destination.datastore, path: step.destination.path };
-    plan.dataTransfer = {
-      source: plan.inputs[0],
-      destination: { container: destination.container, path: destination.path },
-    };
-    return plan;
-  }
-
-  plan.argumentTemplates = [...step.arguments];
-  plan.envTemplates = { ...step.env };
-  plan.env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, bind(v)]));
-  const args = step.arguments.map(bind);
-  const sourceDirectory =
-    step.source_directory === undefined ? undefined : normalizeRelativePath(step.source_directory);
-  if (sourceDirectory !== undefined) {
-    plan.sourceDirectory = sourceDirectory;
-    const snapshotId =
-      c.snapshots && Object.hasOwn(c.snapshots, sourceDirectory) ? c.snapshots[sourceDirectory] : undefined;
-    if (snapshotId !== undefined) plan.snapshotId = snapshotId;
-  }
-
-  switch (step.type) {
-    case 'python':
-      Object.assign(plan, { compute: step.compute ?? c.defaultCompute, program: 'python3', entry: step.script });
-      plan.args = [step.script, ...args];
-      break;
-    case 'command':
-      Object.assign(plan, { compute: step.compute ?? c.defaultCompute, program: step.command, entry: step.command });
-      plan.args = args;
-      break;
-    case 'parallel':
-      Object.assign(plan, { compute: step.compute ?? c.defaultCompute, program: 'python3', entry: step.entry_script });
-      plan.args = [step.entry_script, ...args];
-      plan.parallel = {
-        entryScript: step.entry_script,
-        miniBatchSize: step.mini_batch_size,
-        errorThreshold: step.error_threshold,
-        runMaxTry: step.run_max_try,
-        outputAction: step.output_action,
-        appendRowFileName: step.append_row_file_name,
-      };
-      break;
-    case 'databricks': {
-      if (step.compute !== undefined) plan.compute = step.compute;
-      plan.args = args;
-      plan.entry = step.notebook_path ?? step.python_script_path ?? step.python_script_name ?? step.main_class_name;
-      const d: NonNullable<StepPlan['databricks']> = {
-        notebookParams: Object.fromEntries(Object.entries(step.notebook_params).map(([k, v]) => [k, bind(v)])),
-        jarLibraries: [...step.jar_libraries],
-      };
-      if (step.notebook_path !== undefined) d.notebookPath = step.notebook_path;
-      if (step.python_script_path !== undefined) d.pythonScriptPath = step.python_script_path;
-      if (step.python_script_name !== undefined) d.pythonScriptName = step.python_script_name;
-      if (step.main_class_name !== undefined) d.mainClassName = step.main_class_name;
-      if (step.existing_cluster_id !== undefined) d.existingClusterId = step.existing_cluster_id;
-      if (step.new_cluster !== undefined) d.newCluster = { ...step.new_cluster };
-      if (step.run_name !== undefined) d.runName = step.run_name;
-      plan.databricks = d;
-      break;
-    }
-  }
+  // The kind fills the rest: program, arguments, compute target, source directory, its own settings.
+  kind.plan(step, plan, {
+    bind: (t) => bindTemplate(t, c.ctx),
+    defaultCompute: c.defaultCompute,
+    snapshots: c.snapshots,
+  });
   return plan;
 }
 
@@ -249,13 +191,13 @@ export interface JobContext {
   experiment: string;
 }
 
-/** The job message for a python or command step (DESIGN §5). Parallel, data_transfer and databricks steps are
- * dispatched by their own orchestrations. */
+/** The job message for a step of a kind that runs on workers (DESIGN §5); its kind's launch queues it. */
 export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): JobMessage {
   const step = plan.steps[stepName];
   if (!step) throw new Error(`no step "${stepName}" in the plan of run ${plan.runId}`);
-  if (step.type !== 'python' && step.type !== 'command') {
-    throw new Error(`step "${stepName}" is a ${step.type} step; only python and command steps are queued as jobs`);
+  if (!queuedAsJob(step.type)) {
+    const kinds = jobStepTypes();
+    throw new Error(`step "${stepName}" is a ${step.type} step; only ${kinds.join(' and ')} steps are queued as jobs`);
   }
   const message: JobMessage = {
     version: JOB_MESSAGE_VERSION,

@@ -1,7 +1,7 @@
 import type { ProducedOutput } from '../compute/messages';
-import { explainReuse } from '../engine/explainReuse';
+import { explainReuse } from './explain';
 import type { StepPlan } from '../engine/plan';
-import { reuseKey, reuseKeyComponents, type ReuseKeyComponents } from '../engine/reuseKey';
+import { reuseKey, reuseKeyComponents, type ReuseKeyComponents } from './key';
 import type { Store } from '../store/repositories';
 import type { ReuseCacheEntry } from '../store/reuseCacheModel';
 import { gatherFacts, type FactSources } from './facts';

@@ -1,6 +1,6 @@
 import type { BlobLocation, ProducedOutput } from '../compute/messages';
 import type { StepPlan } from '../engine/plan';
-import { datastoreFingerprint, type BlobInfo, type InputFingerprint, type ReuseFacts } from '../engine/reuseKey';
+import { datastoreFingerprint, type BlobInfo, type InputFingerprint, type ReuseFacts } from './key';
 
 /**
  * The content facts a step's reuse key needs, gathered without downloading anything: a datastore input's blob

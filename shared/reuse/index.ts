@@ -1,4 +1,8 @@
-/** Step reuse (DESIGN §4.3): gathering a step's content facts, the reuse decision, and the dry-run plan. */
+/**
+ * Step reuse (DESIGN §4.3), everything in one place: the key (key.ts), its explanation (explain.ts), a step's
+ * content facts (facts.ts), the decision (decide.ts), the decision at launch (launch.ts), where reused outputs are
+ * read (inputs.ts), the cache entry of a completed step (cacheResult.ts) and the dry-run plan (plan.ts).
+ */
 export {
   decideStep,
   confirmOutputs,
@@ -13,3 +17,19 @@ export { gatherFacts, outputLocations, MAX_DETAIL_FILES, type FactSources } from
 export { missingOutput } from './outputsExist';
 export { planReuse, type PlannedStep, type ReusePlanOptions } from './plan';
 export { readReuseRecord, type ReuseRecord } from './record';
+export {
+  reuseKeyComponents,
+  reuseKey,
+  keyMaterial,
+  datastoreFingerprint,
+  REUSE_FORMAT_VERSION,
+  type ReuseKeyComponents,
+  type ReuseFacts,
+  type InputFingerprint,
+  type BlobInfo,
+  type SnapshotFingerprint,
+} from './key';
+export { explainReuse, describeDifferences, type ReuseOptions, type ReuseExplanation } from './explain';
+export { decideLaunches, type StepLaunch, type ReuseLaunchDeps } from './launch';
+export { withProducerLocations, planWithProducerLocations } from './inputs';
+export { recordReusableResult } from './cacheResult';

@@ -1,4 +1,4 @@
-import type { SnapshotFingerprint } from '../engine/reuseKey';
+import type { SnapshotFingerprint } from './key';
 import { inspectSnapshotArchive } from '../snapshot';
 import type { SnapshotStore } from '../store/repositories';
 

@@ -1,5 +1,5 @@
 import type { BlobLocation, ProducedOutput } from '../compute/messages';
-import type { BlobInfo } from '../engine/reuseKey';
+import type { BlobInfo } from './key';
 
 /**
  * Whether every file a cached result recorded is still where it was, with the same size and MD5 (from the listing,

@@ -1,4 +1,4 @@
-import type { ReuseKeyComponents } from '../engine/reuseKey';
+import type { ReuseKeyComponents } from './key';
 
 /**
  * What the reuse logic writes into a step run's `reuseReasons`: the decision, the reasons in words (the CLI and the

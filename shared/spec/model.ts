@@ -1,39 +1,27 @@
+import { stepKind } from '../steps/registry';
 import type { PipelineSpec, Step } from './schema';
 
 /**
  * Uniform views over the step types, so the validator and the engine need not know that a parallel step writes
- * `output` (singular) or that a data_transfer step reads `source`.
+ * `output` (singular) or that a data_transfer step reads `source`: each kind answers for its steps
+ * (shared/steps/registry.ts).
  */
 
 export type PathSegment = string | number;
 
 /** Names a step reads, each with the spec path that lists it. */
 export function stepReads(step: Step): { name: string; path: PathSegment[] }[] {
-  if (step.type === 'data_transfer') return [{ name: step.source, path: ['source'] }];
-  return step.inputs.map((name, i) => ({ name, path: ['inputs', i] }));
+  return stepKind(step.type).reads(step);
 }
 
 /** Data entries a step produces, each with the spec path that lists it. */
 export function stepWrites(step: Step): { name: string; path: PathSegment[] }[] {
-  switch (step.type) {
-    case 'parallel':
-      return [{ name: step.output, path: ['output'] }];
-    case 'data_transfer':
-      return typeof step.destination === 'string' ? [{ name: step.destination, path: ['destination'] }] : [];
-    default:
-      return step.outputs.map((name, i) => ({ name, path: ['outputs', i] }));
-  }
+  return stepKind(step.type).writes(step);
 }
 
 /** The strings of a step that may hold `${{...}}` expressions, with their spec paths. */
 export function stepTemplates(step: Step): { value: string; path: PathSegment[] }[] {
-  if (step.type === 'data_transfer') return [];
-  const out = step.arguments.map((value, i) => ({ value, path: ['arguments', i] as PathSegment[] }));
-  for (const [k, value] of Object.entries(step.env)) out.push({ value, path: ['env', k] });
-  if (step.type === 'databricks') {
-    for (const [k, value] of Object.entries(step.notebook_params)) out.push({ value, path: ['notebook_params', k] });
-  }
-  return out;
+  return stepKind(step.type).templates(step);
 }
 
 /** What a name declared at the top level of the spec is. Datastore inputs and datapath parameters are both read

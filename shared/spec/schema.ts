@@ -133,8 +133,8 @@ export const DataEntry = z
   .transform((d) => d ?? {});
 export type DataEntry = z.infer<typeof DataEntry>;
 
-/** Fields every step type that runs a program shares. */
-const stepBase = {
+/** Fields every step type that runs a program shares (exported for step kinds registered from outside). */
+export const stepBase = {
   name: Name,
   description: Description.optional(),
   inputs: z
@@ -280,18 +280,43 @@ export type ParallelStep = z.infer<typeof ParallelStep>;
 export type DataTransferStep = z.infer<typeof DataTransferStep>;
 export type DatabricksStep = z.infer<typeof DatabricksStep>;
 
-export const PipelineSpec = z
-  .strictObject({
-    $schema: z.string().optional().meta({ description: 'Editor hint; ignored' }),
-    name: Name,
-    description: Description.optional(),
-    parameters: z.record(Name, Parameter).default({}),
-    inputs: z
-      .record(Name, DataPath)
-      .default({})
-      .meta({ description: 'Datastore inputs; each is also a datapath parameter under its own name' }),
-    data: z.record(Name, DataEntry).default({}).meta({ description: 'Intermediate data (PipelineData)' }),
-    steps: z.array(Step).min(1, { error: 'a pipeline needs at least one step' }),
-  })
-  .meta({ title: 'Sluice pipeline spec', description: 'A pipeline of steps (see docs/pipeline-spec.md)' });
+function pipelineSpecOf<S extends z.ZodType>(step: S) {
+  return z
+    .strictObject({
+      $schema: z.string().optional().meta({ description: 'Editor hint; ignored' }),
+      name: Name,
+      description: Description.optional(),
+      parameters: z.record(Name, Parameter).default({}),
+      inputs: z
+        .record(Name, DataPath)
+        .default({})
+        .meta({ description: 'Datastore inputs; each is also a datapath parameter under its own name' }),
+      data: z.record(Name, DataEntry).default({}).meta({ description: 'Intermediate data (PipelineData)' }),
+      steps: z.array(step).min(1, { error: 'a pipeline needs at least one step' }),
+    })
+    .meta({ title: 'Sluice pipeline spec', description: 'A pipeline of steps (see docs/pipeline-spec.md)' });
+}
+
+/**
+ * The spec's schema: the built-in step kinds above, plus the schema of every kind registered from outside
+ * (shared/steps/registry.ts, addStepSchema). A live binding: importers read the current value when they parse.
+ * The TypeScript type knows the built-in kinds only; a registered kind's steps are handled through its StepKind.
+ */
+export let PipelineSpec = pipelineSpecOf(Step);
 export type PipelineSpec = z.infer<typeof PipelineSpec>;
+
+const addedSteps: z.ZodType[] = [];
+
+/** Adds a step schema (a strict object with a literal `type`) to the spec's union of step types. */
+export function addStepSchema(schema: z.ZodType): void {
+  addedSteps.push(schema);
+  const union = z.discriminatedUnion('type', [
+    PythonStep,
+    CommandStep,
+    ParallelStep,
+    DataTransferStep,
+    DatabricksStep,
+    ...(addedSteps as (typeof PythonStep)[]),
+  ]);
+  PipelineSpec = pipelineSpecOf(union as unknown as typeof Step);
+}

@@ -1,4 +1,4 @@
-import type { BlobInfo } from '../engine/reuseKey';
+import type { BlobInfo } from '../reuse/key';
 
 /**
  * Which listed blobs a location stands for, by the worker's rule (worker/inputs.ts): a path that names one blob, with

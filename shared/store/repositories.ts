@@ -1,5 +1,5 @@
 import type { BlobLocation } from '../compute/messages';
-import type { BlobInfo } from '../engine/reuseKey';
+import type { BlobInfo } from '../reuse/key';
 import type { ReuseCacheEntry } from './reuseCacheModel';
 import type {
   DatastoreRecord,

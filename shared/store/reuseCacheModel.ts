@@ -1,5 +1,5 @@
 import type { ProducedOutput } from '../compute/messages';
-import type { ReuseKeyComponents } from '../engine/reuseKey';
+import type { ReuseKeyComponents } from '../reuse/key';
 
 /**
  * A reusable result (DESIGN §4.3): what a Completed step run produced under one reuse key. Written when a step run

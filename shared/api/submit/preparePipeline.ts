@@ -7,7 +7,7 @@ import { normalizeRelativePath, parseSpec, validateSpec, type PipelineSpec } fro
 import type { DataPath, NewStepRun } from '../../store/model';
 import { canonicalJson, sha256Hex } from '../../store/keys';
 import type { Store } from '../../store/repositories';
-import { unrunnableSteps } from '../../steps/kinds';
+import { stepKind, unrunnableSteps } from '../../steps/registry';
 import type { SubmitRunBody } from '../schemas';
 import { formatIssuePath } from '../validate';
 
@@ -162,7 +162,7 @@ async function missingScripts(
   const issues: FieldIssue[] = [];
   const lists = new Map<string, Promise<string[] | undefined>>();
   for (const [i, step] of spec.steps.entries()) {
-    const field = step.type === 'python' ? 'script' : step.type === 'parallel' ? 'entry_script' : undefined;
+    const field = stepKind(step.type).scriptField?.(step);
     const planned = steps[step.name];
     if (!field || !planned?.snapshotId || planned.sourceDirectory === undefined) continue;
     const script = (step as Record<string, unknown>)[field];

@@ -1,6 +1,6 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { BlobLocation } from '../../compute/messages';
-import type { BlobInfo } from '../../engine/reuseKey';
+import type { BlobInfo } from '../../reuse/key';
 import type { BlobListing } from '../repositories';
 import { selectLocationBlobs } from '../blobSelection';
 import { isNotFound } from './storageErrors';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BlobLocation } from '../../compute/messages';
-import type { BlobInfo } from '../../engine/reuseKey';
+import type { BlobInfo } from '../../reuse/key';
 import { selectLocationBlobs } from '../blobSelection';
 import type { BlobListing, ReuseCacheRepository } from '../repositories';
 import type { ReuseCacheEntry } from '../reuseCacheModel';

@@ -32,6 +32,8 @@ export interface WorkerSpec {
   /** Seconds a received job stays invisible to other workers (a short one lets a crash test finish quickly). */
   visibilityTimeoutSeconds?: number;
   workDir?: string;
+  /** Environment of this worker beyond the stack's (e.g. `SLUICE_STEP_KIND_MODULES: ''` for a worker without). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** JSON of a run as `GET /api/runs/{id}` returns it (only what the tests read). */
@@ -144,16 +146,18 @@ export async function startStack(
   options: {
     workers?: WorkerSpec[];
     /** SLUICE_COMPUTE_TARGETS of the host (default: cpu). */ computeTargets?: string[];
+    /** Environment of the host and the workers beyond the app settings (e.g. SLUICE_STEP_KIND_MODULES). */
+    env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<Stack> {
   const provider = process.env[DURABLE_PROVIDER_VARIABLE];
   const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
   const connectionString = azurite.connectionString;
-  const env = appSettings(connectionString, 'Pipe');
+  const env = { ...appSettings(connectionString, 'Pipe'), ...options.env };
   if (options.computeTargets) env.SLUICE_COMPUTE_TARGETS = options.computeTargets.join(',');
   const children: ChildProcess[] = [];
-  const spawnWorker = (args: string[], onOutput: (text: string) => void): ChildProcess => {
-    const child = spawnCli(args, env, onOutput);
+  const spawnWorker = (args: string[], onOutput: (text: string) => void, own?: NodeJS.ProcessEnv): ChildProcess => {
+    const child = spawnCli(args, { ...env, ...own }, onOutput);
     children.push(child);
     return child;
   };
@@ -267,7 +271,7 @@ export async function startStack(
         spec.workDir ?? scratchDir('work'),
       ];
       if (spec.visibilityTimeoutSeconds) args.push('--visibility-timeout', String(spec.visibilityTimeoutSeconds));
-      const child = spawnWorker(args, (t) => (text = (text + t).slice(-100_000)));
+      const child = spawnWorker(args, (t) => (text = (text + t).slice(-100_000)), spec.env);
       return {
         child,
         output: () => text,

@@ -7,10 +7,10 @@ import { initialRunLoopState, runLoop, type RunEvent, type RunLoopEvent } from '
 import { planReuse, type PlannedStep } from '../../../shared/reuse';
 import type { PipelineSpec } from '../../../shared/spec';
 import { createMemoryStore, type MemoryStore, type StepRunRecord } from '../../../shared/store';
-import { createPlanLoader } from '../../../functions/activities/loadPlan';
-import { createRunActivities } from '../../../functions/activities/runActivities';
-import { recordAttempt } from '../../../functions/triggers/recordAttempt';
-import { recordReusableResult } from '../../../functions/activities/reuseRecord';
+import { createPlanLoader } from '../../../shared/engine/loadPlan';
+import { createRunActivities } from '../../../shared/engine/activities';
+import { recordAttempt } from '../../../shared/engine/attempts';
+import { recordReusableResult } from '../../../shared/reuse/cacheResult';
 
 /**
  * The run activities over the in-memory store, driven by the real run loop with a fake worker (each queued job runs

@@ -7,8 +7,8 @@ import type { JobMessage } from '../../../shared/compute/messages';
 import { parseSpec } from '../../../shared/spec';
 import { packSnapshot } from '../../../shared/snapshot';
 import type { MemoryStore } from '../../../shared/store';
-import { createPlanLoader } from '../../../functions/activities/loadPlan';
-import { createRunActivities } from '../../../functions/activities/runActivities';
+import { createPlanLoader } from '../../../shared/engine/loadPlan';
+import { createRunActivities } from '../../../shared/engine/activities';
 import { createDriver, outcomes, planned, reasonsOf, type Driver, type Written } from './driver';
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ProducedOutput } from '../../../shared/compute/messages';
-import type { ReuseKeyComponents } from '../../../shared/engine/reuseKey';
+import type { ReuseKeyComponents } from '../../../shared/reuse/key';
 import type { ReuseCacheEntry, Store } from '../../../shared/store';
 
 /**

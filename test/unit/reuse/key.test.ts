@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalJson } from '../../../shared/canonicalJson';
-import { explainReuse } from '../../../shared/engine/explainReuse';
+import { explainReuse } from '../../../shared/reuse/explain';
 import { resolveParameters } from '../../../shared/engine/parameters';
 import { buildRunPlan } from '../../../shared/engine/plan';
 import {
@@ -10,9 +10,9 @@ import {
   reuseKeyComponents,
   type BlobInfo,
   type ReuseKeyComponents,
-} from '../../../shared/engine/reuseKey';
+} from '../../../shared/reuse/key';
 import { parseSpec } from '../../../shared/spec/parse';
-import { fixtureSpec } from './helpers';
+import { fixtureSpec } from '../engine/helpers';
 
 const spec = fixtureSpec('valid/diabetes.yaml');
 

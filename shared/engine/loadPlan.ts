@@ -1,7 +1,8 @@
-import { buildRunPlan, resolveParameters, type RunPlan } from '../../shared/engine';
-import { NotFoundError } from '../../shared/errors';
-import type { PipelineSpec } from '../../shared/spec';
-import type { RunRecord, Store, Stored } from '../../shared/store';
+import { resolveParameters } from './parameters';
+import { buildRunPlan, type RunPlan } from './plan';
+import { NotFoundError } from '../errors';
+import type { PipelineSpec } from '../spec';
+import type { RunRecord, Store, Stored } from '../store';
 
 export interface LoadedRun {
   run: Stored<RunRecord>;

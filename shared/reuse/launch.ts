@@ -1,14 +1,8 @@
-import type { ProducedOutput } from '../../shared/compute/messages';
-import {
-  confirmOutputs,
-  decideStep,
-  readReuseRecord,
-  reusedOutputs,
-  toRecord,
-  type StepDecision,
-} from '../../shared/reuse';
-import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../../shared/store';
-import type { LoadedRun } from './loadPlan';
+import type { ProducedOutput } from '../compute/messages';
+import { confirmOutputs, decideStep, reusedOutputs, toRecord, type StepDecision } from './decide';
+import { readReuseRecord } from './record';
+import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../store';
+import type { LoadedRun } from '../engine/loadPlan';
 
 /**
  * Reuse at launch (DESIGN §4.3): for each ready step, compute its reuse key from content facts and either complete

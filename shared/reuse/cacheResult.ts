@@ -1,5 +1,5 @@
-import { readReuseRecord } from '../../shared/reuse';
-import type { StepRunRecord, Store } from '../../shared/store';
+import { readReuseRecord } from './record';
+import type { StepRunRecord, Store } from '../store';
 
 /**
  * Makes a step run's result reusable (DESIGN §4.3): called when the step run is recorded Completed by running (a

@@ -1,6 +1,6 @@
-import { rebindInputs, type RunPlan, type StepPlan } from '../../shared/engine';
-import { outputLocations } from '../../shared/reuse';
-import type { StepRunRecord, Store, Stored } from '../../shared/store';
+import { rebindInputs, type RunPlan, type StepPlan } from '../engine/plan';
+import { outputLocations } from './facts';
+import type { StepRunRecord, Store, Stored } from '../store';
 
 /**
  * A step's plan with its intermediate inputs pointing at where their producers' outputs actually are: for a reused

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recordAttemptEnd, type AttemptEnd } from '../../../functions/triggers/recordAttempt';
+import { recordAttemptEnd, type AttemptEnd } from '../../../shared/engine/attempts';
 import { createMemoryStore } from '../../../shared/store';
 
 const now = () => new Date('2024-05-01T00:00:00.000Z');

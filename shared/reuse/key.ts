@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { OutputFile } from '../compute/messages';
-import type { StepType } from '../spec/schema';
+import { findStepKind } from '../steps/registry';
 import { canonicalJson } from '../canonicalJson';
-import type { ParameterValue } from './parameters';
-import type { StepPlan } from './plan';
+import type { ParameterValue } from '../engine/parameters';
+import type { StepPlan } from '../engine/plan';
 
 /**
  * Reuse keys (DESIGN §4.3). A step run records its key's components; the key is SHA-256 over the canonical JSON of
@@ -61,7 +61,7 @@ export interface SnapshotFingerprint {
 
 export interface ReuseKeyComponents {
   reuseVersion: number;
-  stepType: StepType;
+  stepType: string;
   program?: string;
   /** Script, command, entry script or Databricks task. */
   entry?: string;
@@ -102,14 +102,9 @@ export function reuseKeyComponents(step: StepPlan, facts: ReuseFacts): ReuseKeyC
   return c;
 }
 
+/** The kind's settings that change the result (parallel batching, Databricks task, transfer destination). */
 function settingsOf(step: StepPlan): Record<string, unknown> {
-  if (step.parallel) {
-    const { entryScript: _entry, ...rest } = step.parallel;
-    return rest;
-  }
-  if (step.databricks) return { ...step.databricks };
-  if (step.dataTransfer && step.outputs.length === 0) return { destination: step.dataTransfer.destination };
-  return {};
+  return findStepKind(step.type)?.reuseSettings?.(step) ?? {};
 }
 
 /** The part of the components the key is computed over. */

@@ -1,7 +1,8 @@
-import type { ResultMessage } from '../../shared/compute/messages';
-import { mergeRunMetrics } from '../../shared/engine/runMetrics';
-import { registerStepModels } from '../../shared/models/register';
-import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../../shared/store';
+import type { ResultMessage } from '../compute/messages';
+import { mergeRunMetrics } from './runMetrics';
+import { registerStepModels } from '../models/register';
+import { findStepKind } from '../steps/registry';
+import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../store';
 
 /** How one attempt of a step ended, as the run's orchestration is told. */
 export interface RecordedAttempt {
@@ -55,15 +56,18 @@ export async function recordAttemptEnd(
         };
       return undefined;
     }
+    // The kind may reinterpret how the attempt ended (shared/steps/kind.ts handleResult); by default as reported.
+    const handle = s.type === undefined ? undefined : findStepKind(s.type)?.handleResult;
+    const { status, message } = handle ? handle({ status: end.status, message: end.message }) : end;
     // A Canceling step's attempt is its last: the result says the process tree is gone, whatever it reports.
-    const final = end.status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1) || s.status === 'Canceling';
-    recorded = { status: end.status, final, message: end.message };
+    const final = status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1) || s.status === 'Canceling';
+    recorded = { status, final, message };
     const error =
-      end.status === 'Completed'
+      status === 'Completed'
         ? undefined
-        : end.status === 'Canceled' && s.status === 'Canceling' && s.error
+        : status === 'Canceled' && s.status === 'Canceling' && s.error
           ? s.error // the cancel's reason, as the run tells it
-          : { code: end.status === 'Canceled' ? 'Canceled' : 'StepFailed', message: end.message ?? '' };
+          : { code: status === 'Canceled' ? 'Canceled' : 'StepFailed', message: message ?? '' };
     const r = end.details;
     return {
       ...(r && {
@@ -77,7 +81,7 @@ export async function recordAttemptEnd(
         workerId: r.workerId,
       }),
       ...(final
-        ? { status: end.status, endedAt: r?.endedAt ?? s.endedAt ?? now().toISOString(), error }
+        ? { status, endedAt: r?.endedAt ?? s.endedAt ?? now().toISOString(), error }
         : { status: 'Queued' as const, error }),
     };
   });

@@ -1,14 +1,15 @@
 import { DateTime, Duration } from 'luxon';
 import type { OutputFile } from '../compute/messages';
-import { formatValue, type ParameterValue } from './parameters';
+import { formatValue, type ParameterValue } from '../engine/parameters';
 import { canonicalJson } from '../canonicalJson';
+import { findStepKind } from '../steps/registry';
 import {
   reuseKey,
   type BlobInfo,
   type InputFingerprint,
   type ReuseKeyComponents,
   type SnapshotFingerprint,
-} from './reuseKey';
+} from './key';
 
 /**
  * Says, in words a user can act on, whether a step is reused and why — or why it runs. Pass as `previous` the
@@ -85,8 +86,7 @@ export function describeDifferences(current: ReuseKeyComponents, previous: Reuse
   if (current.program !== previous.program)
     reasons.push(`program changed: ${show(previous.program)} → ${show(current.program)}`);
   if (current.entry !== previous.entry) {
-    const label =
-      { python: 'script', command: 'command', parallel: 'entry script' }[current.stepType as string] ?? 'task';
+    const label = findStepKind(current.stepType)?.entryLabel ?? 'task';
     reasons.push(`${label} changed: ${show(previous.entry)} → ${show(current.entry)}`);
   }
   reasons.push(...snapshotDifferences(current.snapshot, previous.snapshot));

@@ -1,0 +1,148 @@
+import { deadlineDelaySeconds, paths, type DeadlineMessage, type JobMessage } from '../compute/messages';
+import { planWithProducerLocations } from '../reuse/inputs';
+import { decideLaunches } from '../reuse/launch';
+import { computeQueue, CONTAINERS, QUEUES } from '../store/names';
+import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../store';
+import { stepRunId } from '../store/model';
+import { cannotRun, stepKind } from '../steps/registry';
+import type { LoadedRun, PlanLoader } from './loadPlan';
+import { toJobMessage } from './plan';
+import type { LaunchResult } from './runLoop';
+
+/**
+ * Launching steps (the `launchSteps` activity): the reuse decision of each ready step (shared/reuse/launch.ts), then
+ * for each step that runs and each retry, one attempt dispatched — its row `Queued`, its kind's launch (a job on
+ * its compute queue for the kinds that run on workers) and a deadline message behind it on `step-results`.
+ */
+
+export interface DispatchDeps {
+  store: Store;
+  loadRun: PlanLoader;
+  /**
+   * Puts a message on a Storage queue (JSON; the sender encodes it as the queue trigger expects), visible after
+   * `delaySeconds` when given.
+   */
+  enqueue(queue: string, message: JobMessage | DeadlineMessage, delaySeconds?: number): Promise<void>;
+  now(): Date;
+}
+
+export interface LaunchStepsInput {
+  runId: string;
+  /** The run's orchestration: where the steps' results are raised. */
+  instanceId: string;
+  /** Steps whose inputs now exist: reused, or dispatched as attempt 1. */
+  steps: string[];
+  /** Steps whose last attempt failed with attempts left: dispatched again with this attempt number. */
+  retries?: { step: string; attempt: number }[];
+}
+
+/**
+ * How long after dispatch a step attempt may stay silent before the run gives up on it. The worker enforces the
+ * step's own timeout; this backstop covers a lost worker and a job that waited in the queue or was redelivered
+ * after a worker crash (so it allows two full runs plus ten minutes).
+ */
+export function resultDeadlineSeconds(timeoutSeconds: number): number {
+  return 2 * timeoutSeconds + 600;
+}
+
+/** One attempt to dispatch; for a first attempt, its row as read and its reuse decision to record. */
+interface AttemptToQueue {
+  step: string;
+  attempt: number;
+  row?: Stored<StepRunRecord>;
+  record?: Pick<StepRunRecord, 'reuseKey' | 'reuseReasons'>;
+}
+
+export async function launchSteps(deps: DispatchDeps, input: LaunchStepsInput): Promise<LaunchResult[]> {
+  const { store, loadRun } = deps;
+  // The step rows are read alongside the run and its plan; each step that runs is then queued with one write
+  // (its reuse decision included) on the row as read.
+  const stepRuns = input.steps.length > 0 ? store.stepRuns.list(input.runId) : undefined;
+  stepRuns?.catch(() => undefined); // awaited in decideLaunches
+  const loaded = await loadRun(input.runId);
+  // Reuse first (shared/reuse/launch.ts): a reused step completes here without a job; the others run.
+  const decided =
+    input.steps.length > 0 ? await decideLaunches(deps, loaded, input.steps, stepRuns, { deferRunWrites: true }) : [];
+  const attempts = [
+    ...decided.flatMap((d) =>
+      d.outcome === 'run' ? [{ step: d.step, attempt: 1, row: d.row, record: d.record }] : [],
+    ),
+    ...(input.retries ?? []),
+  ];
+  const dispatched = await Promise.all(attempts.map((a) => dispatch(deps, loaded, input.instanceId, a)));
+  return [
+    ...decided.filter((d) => d.outcome === 'reused').map(({ step }) => ({ step, outcome: 'reused' as const })),
+    ...dispatched,
+  ];
+}
+
+/**
+ * Dispatches one attempt of a step: its row `Queued`, then its kind's launch, with a deadline message behind it.
+ * Safe to repeat: a repeat launches the same attempt again (workers skip a job whose attempt is already running or
+ * finished), and an attempt older than the row's is left alone.
+ */
+async function dispatch(
+  deps: DispatchDeps,
+  loaded: LoadedRun,
+  instanceId: string,
+  a: AttemptToQueue,
+): Promise<LaunchResult> {
+  const { run, plan } = loaded;
+  const { step: name, attempt } = a;
+  const step = plan.steps[name];
+  const now = () => deps.now().toISOString();
+  /** Why the attempt is canceled instead of queued, if it is. */
+  // A type that cannot run is refused at submit; a run accepted before that rule still gets a reason.
+  let canceled = cannotRun(step.type) ?? (run.cancelRequested ? 'the run was canceled' : undefined);
+  let stale = false;
+  await deps.store.stepRuns.update(
+    run.id,
+    name,
+    (s) => {
+      if (isTerminalStepStatus(s.status) || s.attempt > attempt) {
+        stale = true;
+        return undefined;
+      }
+      if (s.cancelRequested) canceled ??= 'the step was canceled';
+      if (canceled) {
+        return { status: 'Canceled', endedAt: now(), error: { code: 'Canceled', message: canceled } };
+      }
+      return {
+        ...a.record,
+        status: 'Queued',
+        attempt,
+        maxAttempts: step.retries + 1,
+        queuedAt: now(),
+        error: undefined,
+        log: { container: CONTAINERS.logs, path: paths.log(run.id, name, attempt) },
+      };
+    },
+    a.row,
+  );
+  if (canceled) return { step: name, outcome: 'canceled', message: canceled };
+  if (stale) return { step: name, outcome: 'queued', attempt };
+  const rebound = await planWithProducerLocations(deps.store, plan, name);
+  const job = { stepRunId: stepRunId(run.id, name), attempt, instanceId, experiment: run.experiment };
+  const seconds = resultDeadlineSeconds(step.timeoutSeconds);
+  const nowMs = deps.now().getTime();
+  const deadline: DeadlineMessage = {
+    kind: 'deadline',
+    runId: run.id,
+    step: name,
+    attempt,
+    instanceId,
+    dueAt: new Date(nowMs + seconds * 1000).toISOString(),
+    seconds,
+  };
+  await Promise.all([
+    stepKind(step.type).launch!({
+      plan: rebound,
+      step: rebound.steps[name],
+      job,
+      jobMessage: () => toJobMessage(rebound, name, job),
+      queueJob: (message) => deps.enqueue(computeQueue(message.compute), message),
+    }),
+    deps.enqueue(QUEUES.stepResults, deadline, deadlineDelaySeconds(deadline, nowMs)),
+  ]);
+  return { step: name, outcome: 'queued', attempt };
+}

@@ -1,0 +1,74 @@
+import { fullResult } from '../compute/fullResult';
+import { DeadlineMessage, deadlineDelaySeconds, ResultMessage } from '../compute/messages';
+import { recordReusableResult } from '../reuse/cacheResult';
+import type { Store } from '../store';
+import { QUEUES } from '../store/names';
+import { recordAttempt, recordAttemptEnd, type RecordedAttempt } from './attempts';
+import type { PlanLoader } from './loadPlan';
+import type { RunEvent } from './runLoop';
+
+/**
+ * What arrives on `step-results` (the `stepResults` queue trigger is its adapter): a worker's result, recorded
+ * (outputs, metrics, and the step's status when the attempt is final, attempts.ts) and then told to the run's
+ * orchestration as a `run-event`; or a deadline message (put there by the launch, dispatch.ts, visible once the
+ * attempt's deadline passed), which fails an attempt that still has no result. A malformed message is logged and
+ * dropped (retrying cannot fix it).
+ */
+
+export interface StepResultDeps {
+  store: Store;
+  loadRun: Pick<PlanLoader, 'planOf'>;
+  enqueue(queue: string, message: unknown, delaySeconds?: number): Promise<void>;
+  /** Raises the run's `run-event` on its orchestration (an instance that ended is ignored). */
+  tell(instanceId: string, event: RunEvent): Promise<void>;
+  now(): Date;
+  log(message: string): void;
+  error(message: string): void;
+}
+
+export async function handleStepResult(deps: StepResultDeps, message: unknown): Promise<void> {
+  const { store, now } = deps;
+  const deadline = DeadlineMessage.safeParse(message);
+  if (deadline.success) {
+    const d = deadline.data;
+    const delay = deadlineDelaySeconds(d, now().getTime());
+    if (delay > 1) {
+      // Beyond what one queue delay can cover: wait another hop.
+      await deps.enqueue(QUEUES.stepResults, d, delay);
+      return;
+    }
+    const text =
+      `no result within ${d.seconds} s of dispatch; ` + "is a worker running for this step's compute target?";
+    const recorded = await recordAttemptEnd(
+      store,
+      { runId: d.runId, step: d.step, attempt: d.attempt, status: 'Failed', message: text },
+      now,
+    );
+    // An attempt that ended before its deadline (`repeat`) was told by its own result.
+    if (recorded && !recorded.repeat) await deps.tell(d.instanceId, runEvent(d.step, d.attempt, recorded));
+    return;
+  }
+  const parsed = ResultMessage.safeParse(message);
+  if (!parsed.success) {
+    deps.error(`Dropped a malformed step result: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    return;
+  }
+  const result = await fullResult(store.logs, parsed.data);
+  const recorded = await recordAttempt(store, result, now);
+  if (!recorded) {
+    deps.log(`Ignored a stale result for ${result.stepRunId} attempt ${result.attempt}.`);
+    return;
+  }
+  // A step that completed by running becomes reusable (shared/reuse/cacheResult.ts; an upsert, so a repeat is
+  // harmless), while the run is told; the message is deleted only once both are done.
+  const reusable = async () => {
+    if (!recorded.final || recorded.status !== 'Completed') return;
+    const plan = await deps.loadRun.planOf(result.runId);
+    await recordReusableResult(store, plan.pipeline, recorded.row, now);
+  };
+  await Promise.all([reusable(), deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded))]);
+}
+
+function runEvent(step: string, attempt: number, r: RecordedAttempt): RunEvent {
+  return { type: 'step', step, attempt, status: r.status, final: r.final, message: r.message };
+}

@@ -1,0 +1,115 @@
+import type { z } from 'zod';
+import type { JobMessage } from '../compute/messages';
+import type { JobContext, RunPlan, StepPlan } from '../engine/plan';
+import type { PathSegment } from '../spec/model';
+
+/**
+ * The step-kind seam: everything that differs between step types (`python`, `command`, and the kinds to come) sits
+ * behind this interface, one module per kind under `shared/steps/<kind>/`, registered in one table
+ * (`shared/steps/registry.ts`). The run loop (`shared/engine/runLoop.ts`) never sees a kind: it launches steps and
+ * waits for one `run-event` per attempt, whatever executes the attempt. See docs/architecture.md ("Step kinds").
+ */
+
+/** The fields every step has, whatever its kind (what the seam may read without knowing the kind). */
+export interface AnyStep {
+  type: string;
+  name: string;
+  description?: string;
+  run_after: string[];
+  timeout_minutes?: number;
+  retries: number;
+  allow_reuse: boolean;
+  reuse_max_age?: string;
+}
+
+/** A name a step reads or writes, or a string that may hold `${{...}}`, with its path inside the step. */
+export interface StepRef {
+  name: string;
+  path: PathSegment[];
+}
+export interface StepTemplate {
+  value: string;
+  path: PathSegment[];
+}
+
+/** What a kind's `plan` gets besides its step: binding of parameters, and the submit's defaults. */
+export interface KindPlanContext {
+  /** Substitutes `${{parameters.x}}` and canonicalises data references (engine/bind.ts). */
+  bind(template: string): string;
+  /** Compute target for steps that name none. */
+  defaultCompute: string;
+  /** Snapshot id per normalised source directory. */
+  snapshots?: Readonly<Record<string, string>>;
+}
+
+/** What launching one attempt of a step may do (the `launchSteps` activity provides it). */
+export interface LaunchContext {
+  /** The run's plan, the step's inputs pointing at where their producers' outputs actually are. */
+  plan: RunPlan;
+  step: StepPlan;
+  job: JobContext;
+  /** The attempt's job message for a worker, built from the plan (engine/plan.ts toJobMessage). */
+  jobMessage(): JobMessage;
+  /** Puts a job on the queue of its compute target (`compute-<target>`); a worker runs it and posts its result. */
+  queueJob(job: JobMessage): Promise<void>;
+}
+
+/** How an attempt ended, as recorded (`shared/engine/attempts.ts`); a kind may reinterpret it (`handleResult`). */
+export interface AttemptOutcome {
+  status: 'Completed' | 'Failed' | 'Canceled';
+  message?: string;
+}
+
+export interface StepKind<S extends AnyStep = AnyStep> {
+  /** The spec's `type`. */
+  readonly type: string;
+  /**
+   * The kind is known but cannot run yet: the spec accepts such a step (as Azure ML SDK v1 does) and `sluice
+   * validate` checks it, but a submit refuses it with a 400 `UnsupportedStepType` naming the step and the kind.
+   */
+  readonly notRunnable?: boolean;
+  /**
+   * Where an attempt executes: `worker` — a job on the queue of its compute target, run by a Sluice worker;
+   * `activity` — inside the Functions app (activities or queue triggers), no worker; `external` — a service the app
+   * submits to and polls with durable timers. Every one ends the attempt with a result on `step-results`.
+   */
+  readonly runsOn: 'worker' | 'activity' | 'external';
+  /**
+   * The step's schema in the spec (a strict zod object with `type: z.literal(<type>)`), for a kind registered from
+   * outside: the built-in kinds' schemas are the union in shared/spec/schema.ts, which types the engine's code.
+   */
+  readonly schema?: z.ZodType;
+
+  // --- validate (spec time): uniform views the cross-field rules (shared/spec/validate.ts) and the graph use.
+  /** Names the step reads (inputs, datapath parameters, data). */
+  reads(step: S): StepRef[];
+  /** Data entries the step produces. */
+  writes(step: S): StepRef[];
+  /** Strings that may hold `${{...}}` expressions. */
+  templates(step: S): StepTemplate[];
+  /** A field naming a script that must be in the step's snapshot (checked at submit), if the kind has one. */
+  scriptField?(step: S): string | undefined;
+
+  // --- plan: what the step needs, and what its reuse key is made of.
+  /**
+   * Fills the kind's part of the step's plan: compute target, program, arguments, entry, source directory and
+   * kind-specific settings. `plan` arrives with the fields every kind shares (name, inputs, outputs, timeout,
+   * retries, reuse settings, parameter values).
+   */
+  plan(step: S, plan: StepPlan, ctx: KindPlanContext): void;
+  /** Settings beyond program, entry, arguments and env that change the result: part of the reuse key. */
+  reuseSettings?(plan: StepPlan): Record<string, unknown>;
+  /** What `entry` is called in reuse explanations (`script changed: …`); `task` when absent. */
+  readonly entryLabel?: string;
+
+  // --- launch: where an attempt executes. Called once per attempt after its row is `Queued` (and again if the
+  // activity is repeated); the attempt ends with a result on `step-results` (a worker's, or the deadline's).
+  launch?(ctx: LaunchContext): Promise<void>;
+  /** How the attempt ended, from the recorded outcome (default: as reported). Pure: may run more than once. */
+  handleResult?(outcome: AttemptOutcome): AttemptOutcome;
+  /**
+   * Called when a cancel reaches a step whose attempt started (it became `Canceling`), after the step's
+   * `cancelRequested` flag was set. Worker kinds need none: the worker polls the flag and stops the process tree.
+   */
+  cancel?(ctx: { runId: string; step: string; attempt: number }): Promise<void>;
+}
