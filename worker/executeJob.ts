@@ -1,7 +1,7 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
 import type { JobMessage, ResultMessage } from '../shared/compute/messages';
-import { UnsafePathError } from '../shared/snapshot/safePath';
+import { UnsafePathError } from '../shared/spec/safePath';
 import { cancelRequested, staleReason, type JobStateReader } from './jobState';
 import { JobFailure } from './jobFailure';
 import type { MessageLease } from './lease';
