@@ -1,3 +1,4 @@
+import { formatFieldPath, type PathSegment } from '../zodIssues';
 import type { PipelineSpec, Step } from './schema';
 
 /**
@@ -5,7 +6,7 @@ import type { PipelineSpec, Step } from './schema';
  * `output` (singular) or that a data_transfer step reads `source`.
  */
 
-export type PathSegment = string | number;
+export type { PathSegment };
 
 /** Names a step reads, each with the spec path that lists it. */
 export function stepReads(step: Step): { name: string; path: PathSegment[] }[] {
@@ -55,13 +56,7 @@ export function producers(spec: PipelineSpec): Map<string, string> {
   return out;
 }
 
-/** `steps[1].arguments[3]`: the path format every error uses. */
+/** `steps[1].arguments[3]`: the path format every error uses (shared/zodIssues.ts). */
 export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
+  return formatFieldPath(path);
 }
