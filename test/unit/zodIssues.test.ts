@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { fieldIssuesFromZod, formatFieldPath, UNKNOWN_FIELD } from '../../shared/zodIssues';
-import { parseTiming } from '../../shared/schedule';
+import { parseTiming } from '../../shared/timing';
 import { UserInputError } from '../../shared/errors';
 
 test('one path format for every reader: prefix or none, indexes, quoted odd keys', () => {

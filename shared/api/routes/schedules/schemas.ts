@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cronSchema, recurrenceSchema, timeZoneSchema } from '../../../schedule';
+import { cronSchema, recurrenceSchema, timeZoneSchema } from '../../../timing';
 import { DATASTORE_PATTERN, DATASTORE_RULE, DEFAULT_DATASTORE, NAME_PATTERN, NAME_RULE } from '../../../spec/names';
 import { DATA_BATCH_MODES, SCHEDULE_STATUSES } from '../../../store/scheduleModel';
 import { DataPathBody, ExperimentName, Links, RunStatus } from '../../schemas';
