@@ -29,7 +29,7 @@ const ModelVersion = z
 
 const StringMap = z.record(z.string(), z.string().max(5000));
 
-const ModelFile = z.object({ name: z.string(), size: z.number().int() });
+export const ModelFile = z.object({ name: z.string(), size: z.number().int() });
 
 export const ModelView = z
   .object({
@@ -52,7 +52,7 @@ export const ModelView = z
   })
   .meta({ id: 'Model' });
 
-const ModelUploadView = z
+export const ModelUploadView = z
   .object({ id: z.string(), root: z.string(), files: z.array(ModelFile), created: z.boolean() })
   .meta({ id: 'ModelUpload' });
 
