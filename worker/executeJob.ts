@@ -34,7 +34,7 @@ export type JobOutcome =
   | 'retry'; // a transient fault: message left to reappear
 
 /**
- * Runs one delivery of a job, DESIGN §5: skip it if stale, run it in a sandbox, post the result, and only then
+ * Runs one delivery of a job, docs/design.md#compute: skip it if stale, run it in a sandbox, post the result, and only then
  * delete the message — so a worker that dies at any point loses nothing (the message reappears).
  */
 export async function executeJob(

@@ -249,7 +249,7 @@ export interface JobContext {
   experiment: string;
 }
 
-/** The job message for a python or command step (DESIGN §5). Parallel, data_transfer and databricks steps are
+/** The job message for a python or command step (docs/design.md#compute). Parallel, data_transfer and databricks steps are
  * dispatched by their own orchestrations. */
 export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): JobMessage {
   const step = plan.steps[stepName];

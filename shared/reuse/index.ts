@@ -1,4 +1,4 @@
-/** Step reuse (DESIGN §4.3): gathering a step's content facts, the reuse decision, and the dry-run plan. */
+/** Step reuse (docs/design.md#reuse): gathering a step's content facts, the reuse decision, and the dry-run plan. */
 export {
   decideStep,
   confirmOutputs,

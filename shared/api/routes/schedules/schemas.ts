@@ -5,7 +5,7 @@ import { DATA_BATCH_MODES, SCHEDULE_STATUSES } from '../../../store/scheduleMode
 import { DataPathBody, ExperimentName, Links, RunStatus } from '../../schemas';
 import { EndpointName, PublishedPipelineId } from '../published/schemas';
 
-/** Request and response shapes of the schedules API (DESIGN §6, §7); OpenAPI is generated from them. */
+/** Request and response shapes of the schedules API (docs/design.md#api, #schedules); OpenAPI is generated from them. */
 
 export const ScheduleId = z
   .string()
