@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { FileList as FileListView } from '../shared/api/routes/artifacts';
 import type * as api from '../shared/api/routes/models';
 
 /**
@@ -11,9 +12,7 @@ export type ModelFile = z.output<typeof api.ModelFile>;
 /** A registered model version; `id` is `name:version`, `root` the first segment of every file name. */
 export type Model = z.output<typeof api.ModelView>;
 
-export interface ModelList {
-  value: Model[];
-}
+export type ModelList = z.output<typeof api.ModelList>;
 
 export type ModelUpload = z.output<typeof api.ModelUploadView>;
 
@@ -26,6 +25,5 @@ export interface ListModelsQuery {
   latest?: boolean;
 }
 
-export interface FileList {
-  value: ModelFile[];
-}
+/** A step's files (`runs download`, `get_file_names`). */
+export type FileList = z.output<typeof FileListView>;

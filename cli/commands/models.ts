@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { saveDownload, type Model } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
-import { processIo, type CliIo } from '../format/io';
-import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
+import { openSession, processIo, type CliIo } from '../format/io';
+import { COMMON_HELP, parseCommand } from '../format/options';
 import { reportFailure } from '../format/report';
-import { colorEnabled, createStyle, type Style } from '../format/style';
+import type { Style } from '../format/style';
 import { renderTable } from '../format/table';
 
 /** `sluice models list|show|download` and `sluice runs download`. */
@@ -98,10 +98,7 @@ export async function modelsCommand(verb: Verb, argv: string[], io: CliIo): Prom
   );
   if (misplaced)
     throw new CliUsageError(`${command}: --${misplaced} does not apply here; see sluice ${command} --help`);
-  const url = resolveUrl(command, values.url, io.env);
-  const client = io.client(url, { scope: values.scope });
-  const style = createStyle(colorEnabled(io.stdout, io.env));
-  const write = (line = '') => io.stdout.write(`${line}\n`);
+  const { url, client, style, write } = openSession(command, values, io);
   try {
     if (verb === 'list') {
       const { value } = await client.listModels({ name: values.name, runId: values.run, latest: values.latest });
@@ -150,9 +147,7 @@ export async function runsDownloadCommand(argv: string[], io: CliIo): Promise<nu
     return EXIT.ok;
   }
   const [runId, step] = positionals;
-  const url = resolveUrl(command, values.url, io.env);
-  const client = io.client(url, { scope: values.scope });
-  const write = (line = '') => io.stdout.write(`${line}\n`);
+  const { url, client, write } = openSession(command, values, io);
   try {
     const { value } = await client.listStepFiles(runId, step);
     const wanted = value.filter((f) => f.name.startsWith(values.prefix ?? ''));
