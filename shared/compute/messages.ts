@@ -171,7 +171,7 @@ export function deadlineDelaySeconds(deadline: DeadlineMessage, nowMs: number): 
   return Math.min(Math.max(0, (Date.parse(deadline.dueAt) - nowMs) / 1000), MAX_QUEUE_DELAY_SECONDS);
 }
 
-/** Blob paths of a run's data and logs (DESIGN §4.2). */
+/** Blob paths of a run's data and logs (docs/design.md#execution). */
 export const paths = {
   output: (runId: string, step: string, data: string) => `${runId}/${step}/${data}/`,
   log: (runId: string, step: string, attempt: number) => `${runId}/${step}/attempt-${attempt}.log`,

@@ -191,7 +191,7 @@ export interface JobContext {
   experiment: string;
 }
 
-/** The job message for a step of a kind that runs on workers (DESIGN §5); its kind's launch queues it. */
+/** The job message for a step of a kind that runs on workers (docs/design.md#compute); its kind's launch queues it. */
 export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): JobMessage {
   const step = plan.steps[stepName];
   if (!step) throw new Error(`no step "${stepName}" in the plan of run ${plan.runId}`);

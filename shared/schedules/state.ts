@@ -1,4 +1,4 @@
-import { nextFireTimes } from '../schedule';
+import { nextFireTimes } from '../timing';
 import type { RunStatus } from '../store/model';
 import type { Store } from '../store/repositories';
 import type { OpenWindow, ScheduleError, ScheduleRecord } from '../store/scheduleModel';

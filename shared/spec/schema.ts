@@ -14,7 +14,7 @@ import {
 import { unsafePathReason } from './safePath';
 
 /**
- * The pipeline spec (DESIGN §4.1) as one zod schema: the source of truth for parsing, for the types the engine
+ * The pipeline spec (docs/design.md#spec) as one zod schema: the source of truth for parsing, for the types the engine
  * uses and for the JSON Schema `sluice schema` prints. Objects are strict (an unknown field is an error, so a typo
  * never silently drops a setting). The parsed value is itself a valid spec: parsing it again gives the same value,
  * so it can be stored and re-read.

@@ -1,5 +1,5 @@
 /**
- * Every table, queue and blob container Sluice uses (DESIGN §8). Code refers to these constants only, and the
+ * Every table, queue and blob container Sluice uses (docs/design.md#storage). Code refers to these constants only, and the
  * infrastructure check (test/unit/infra) verifies that Bicep creates each of them.
  */
 export const TABLES = {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { cronSchema, recurrenceSchema, timeZoneSchema } from '../../../schedule';
+import { cronSchema, recurrenceSchema, timeZoneSchema } from '../../../timing';
 import { DATASTORE_PATTERN, DATASTORE_RULE, DEFAULT_DATASTORE, NAME_PATTERN, NAME_RULE } from '../../../spec/names';
 import { DATA_BATCH_MODES, SCHEDULE_STATUSES } from '../../../store/scheduleModel';
 import { DataPathBody, ExperimentName, Links, RunStatus } from '../../schemas';
 import { EndpointName, PublishedPipelineId } from '../published/schemas';
 
-/** Request and response shapes of the schedules API (DESIGN §6, §7); OpenAPI is generated from them. */
+/** Request and response shapes of the schedules API (docs/design.md#api, #schedules); OpenAPI is generated from them. */
 
 export const ScheduleId = z
   .string()
@@ -152,10 +152,10 @@ export const ScheduleView = z
     parameters: z.record(z.string(), ParameterValue),
     dataPaths: z.record(z.string(), z.object({ datastore: z.string(), path: z.string() })),
     continueOnStepFailure: z.boolean().optional(),
-    recurrence: z.record(z.string(), z.unknown()).optional(),
+    recurrence: recurrenceSchema.optional(),
     cron: z.string().optional(),
     timeZone: z.string().optional(),
-    dataTrigger: z.record(z.string(), z.unknown()).optional(),
+    dataTrigger: DataTriggerBody.optional(),
     createdAt: z.string(),
     createdBy: z.string().optional(),
     updatedAt: z.string(),

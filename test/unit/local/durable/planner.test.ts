@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LoadedApp } from '../../../local/app/loadApp';
-import { EventType } from '../../../local/durable/protocol';
+import type { LoadedApp } from '../../../../local/app/loadApp';
+import { EventType } from '../../../../local/durable/protocol';
 import { conformanceApp, MemoryEngine } from './memoryEngine';
 
 let app: LoadedApp;

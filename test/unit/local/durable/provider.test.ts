@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyHostJsonOverrides, readHostJson } from '../../../local/app/hostJson';
-import { providerNotice, readDurableOptions } from '../../../local/durable/options';
+import { applyHostJsonOverrides, readHostJson } from '../../../../local/app/hostJson';
+import { providerNotice, readDurableOptions } from '../../../../local/durable/options';
 
 /** An app folder holding this host.json. */
 function appWith(hostJson: unknown): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserInputError, type FieldIssue } from '../errors';
+import { fieldIssuesFromZod, type IssueWording } from '../zodIssues';
 import { CronSyntaxError, parseCron } from './cron';
 import { resolveTimeZone } from './timeZone';
 
@@ -195,12 +196,7 @@ export const recurrenceSchema = z
       timeOfDay: timeOfDaySchema.optional(),
     },
     {
-      error: (iss) =>
-        iss.code === 'unrecognized_keys'
-          ? MESSAGES.unknownRecurrenceField(iss.keys[0])
-          : iss.code === 'invalid_type'
-            ? MESSAGES.recurrenceType
-            : undefined,
+      error: (iss) => (iss.code === 'invalid_type' ? MESSAGES.recurrenceType : undefined),
     },
   )
   .superRefine((r, ctx) => {
@@ -264,33 +260,21 @@ export function checkTiming(
 
 export const timingSchema = z
   .strictObject(timingShape, {
-    error: (iss) =>
-      iss.code === 'unrecognized_keys'
-        ? MESSAGES.unknownTimingField(iss.keys[0])
-        : iss.code === 'invalid_type'
-          ? MESSAGES.timingType
-          : undefined,
+    error: (iss) => (iss.code === 'invalid_type' ? MESSAGES.timingType : undefined),
   })
   .superRefine(checkTiming);
 
 export type ScheduleTiming = z.infer<typeof timingSchema>;
 
-/** Joins a zod path into the dotted form users see: `recurrence.hours[2]`. */
-export function formatPath(prefix: string, path: readonly PropertyKey[]): string {
-  let out = prefix;
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}
+/** An unknown field names the fields allowed where it stands (in a recurrence, or in the timing itself). */
+const TIMING_WORDING: IssueWording = {
+  unknownKey: (key, path) =>
+    path.at(-1) === 'recurrence' ? MESSAGES.unknownRecurrenceField(key) : MESSAGES.unknownTimingField(key),
+};
 
-/** Converts zod issues to FieldIssues; unknown keys point at the key itself. */
+/** Converts zod issues to FieldIssues (shared/zodIssues.ts); `prefix` places them in a larger body. */
 export function toFieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
-  return error.issues.map((iss) => {
-    const path = iss.code === 'unrecognized_keys' ? [...iss.path, iss.keys[0]] : iss.path;
-    return { path: formatPath(prefix, path), message: iss.message };
-  });
+  return fieldIssuesFromZod(error.issues, prefix, TIMING_WORDING);
 }
 
 /**

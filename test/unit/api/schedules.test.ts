@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DATA_PIPELINE, scheduleHarness } from './harness';
+import { DATA_PIPELINE, scheduleHarness } from '../schedules/harness';
 
 async function setup() {
   const h = scheduleHarness();

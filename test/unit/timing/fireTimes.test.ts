@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserInputError } from '../../../shared/errors';
-import { fireTimesBetween, lastFireTimeBetween, nextFireTimes, type ScheduleTiming } from '../../../shared/schedule';
+import { fireTimesBetween, lastFireTimeBetween, nextFireTimes, type ScheduleTiming } from '../../../shared/timing';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 const everyTen: ScheduleTiming = {

@@ -1,7 +1,7 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { TimerBook } from '../../../local/durable/engine/timers';
-import type { TaskMessage } from '../../../local/durable/messages';
+import { TimerBook } from '../../../../local/durable/engine/timers';
+import type { TaskMessage } from '../../../../local/durable/messages';
 
 test('a timer whose wake-up comes early waits out the rest: it never fires before its FireAt', async () => {
   const fireAt = 1_000_000;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeKey, historyRowKey, partitionOf, taskHubNames, unescapeKey } from '../../../local/durable/names';
-import { readDurableOptions } from '../../../local/durable/options';
-import type { HostJson } from '../../../local/app/hostJson';
-import { retryDelayMs, retryTimedOut, parseRetryOptions } from '../../../local/durable/retry';
+import { escapeKey, historyRowKey, partitionOf, taskHubNames, unescapeKey } from '../../../../local/durable/names';
+import { readDurableOptions } from '../../../../local/durable/options';
+import type { HostJson } from '../../../../local/app/hostJson';
+import { retryDelayMs, retryTimedOut, parseRetryOptions } from '../../../../local/durable/retry';
 
 test('task hub artifacts are named as DurableTask.AzureStorage names them', () => {
   assert.deepEqual(taskHubNames('SluiceHub', 4), {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CronSyntaxError, nextFireTimes, parseCron, parseTiming } from '../../../shared/schedule';
+import { CronSyntaxError, nextFireTimes, parseCron, parseTiming } from '../../../shared/timing';
 
 // Calendar facts used below (worked out by hand): 1 Jan 2024 was a Monday; 1 Jul 2024 is day 183 of the leap
 // year, (183 − 1) mod 7 = 0 → Monday; 1 Oct 2024 is day 275, 274 mod 7 = 1 → Tuesday, so Oct's Fridays are

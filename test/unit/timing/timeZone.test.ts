@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IANAZone } from 'luxon';
-import { nextFireTimes, resolveTimeZone, WINDOWS_TO_IANA } from '../../../shared/schedule';
+import { nextFireTimes, resolveTimeZone, WINDOWS_TO_IANA } from '../../../shared/timing';
 
 // Every value of azureml.pipeline.core.schedule.TimeZone (Azure ML SDK v1).
 const AZURE_ML_TIME_ZONES = [

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ev } from '../../../local/durable/events';
-import type { OrchestratorOutcome } from '../../../local/durable/payload';
-import { applyPlan, planEpisode, type Incoming, type PlannerDeps } from '../../../local/durable/planner';
-import { emptyState, type ExecutionState } from '../../../local/durable/state';
+import { ev } from '../../../../local/durable/events';
+import type { OrchestratorOutcome } from '../../../../local/durable/payload';
+import { applyPlan, planEpisode, type Incoming, type PlannerDeps } from '../../../../local/durable/planner';
+import { emptyState, type ExecutionState } from '../../../../local/durable/state';
 
 /** A stand-in orchestrator: one activity, then waits for an event named "go" (records how often it ran). */
 function deps(calls: string[]): PlannerDeps {

@@ -1,8 +1,9 @@
+// The requests `sluice schedule` makes (schedule.test.ts: its argument errors and listings).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scheduleBody, scheduleCommand } from '../../../cli/commands/schedule';
 import { sendJson, startFakeServer, type FakeServer } from '../sdk/fakeServer';
-import { fakeIo } from '../cli/fakeIo';
+import { fakeIo } from './fakeIo';
 
 let server: FakeServer;
 const bodies: unknown[] = [];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppInsightsEvents, INGESTION_SCOPE, telemetrySettings } from '../../shared/telemetry/appInsights';
+import { AppInsightsEvents, INGESTION_SCOPE, telemetrySettings } from '../../../shared/telemetry/appInsights';
 
 test('telemetry settings come from the connection and authentication strings; none set means off', () => {
   assert.equal(telemetrySettings({}), undefined);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextFireTimes, type ScheduleTiming } from '../../../shared/schedule';
+import { nextFireTimes, type ScheduleTiming } from '../../../shared/timing';
 
 // Every expected instant below is worked out by hand in the comment above it (never by the code under test).
 // Zone is UTC unless a test says otherwise, so local time = UTC here.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextFireTimes, type ScheduleTiming } from '../../../shared/schedule';
+import { nextFireTimes, type ScheduleTiming } from '../../../shared/timing';
 
 // Daylight-saving rules, each expected instant worked out by hand from the zone's published transitions (2024):
 // - Europe/London: GMT (+0) → BST (+1) Sun 31 Mar at 01:00Z (01:00 → 02:00 local); back Sun 27 Oct at 01:00Z

@@ -1,9 +1,20 @@
+import { CronPattern } from 'croner';
+
 /**
  * Five-field cron expressions (minute hour day-of-month month day-of-week), as Vixie cron and its descendants
  * read them: `*`, numbers, ranges `a-b`, lists `a,b`, steps `*∕n`, `a-b/n` and `a/n` (= `a-max/n`), month names
  * JAN–DEC and weekday names SUN–SAT (any case), 0 or 7 for Sunday, and the shorthands @yearly, @annually,
  * @monthly, @weekly, @daily, @midnight, @hourly. When both day-of-month and day-of-week are restricted (neither
  * field starts with `*`), a day matches if *either* matches — the standard cron OR rule.
+ *
+ * `croner` turns the fields into the sets of values; what stays here is a thin layer for what croner does not
+ * express the way schedules need it:
+ * - the messages: each names the field and the fix (croner's say only "Invalid value for minute: 60"), so each
+ *   field is checked here first, and croner is handed numbers only (names resolved, `a/n` written `a-max/n`, which
+ *   croner refuses);
+ * - the OR rule's "restricted" test: Vixie cron calls a day field unrestricted when it *starts* with `*` (`*∕10`
+ *   too), croner only when it is exactly `*`;
+ * - the walk over wall-clock days with our DST rules (fireTimes.ts), which reads the sets, not croner's timer.
  */
 
 export interface CronSpec {
@@ -69,15 +80,15 @@ export function parseCron(expression: string): CronSpec {
         `day-of-month month day-of-week (e.g. "30 9 * * MON-FRI").`,
     );
   }
-  const sets = parts.map((part, i) => parseField(part, FIELDS[i]));
-  const daysOfWeek = new Set([...sets[4]].map((d) => d % 7));
+  const checked = parts.map((part, i) => checkField(part, FIELDS[i]));
+  const pattern = new CronPattern(checked.join(' '), undefined, { mode: '5-part' });
   const spec: CronSpec = {
     source: expression,
-    minutes: [...sets[0]].sort((a, b) => a - b),
-    hours: [...sets[1]].sort((a, b) => a - b),
-    daysOfMonth: sets[2],
-    months: sets[3],
-    daysOfWeek,
+    minutes: valuesOf(pattern.minute),
+    hours: valuesOf(pattern.hour),
+    daysOfMonth: new Set(valuesOf(pattern.day, 1)),
+    months: new Set(valuesOf(pattern.month, 1)),
+    daysOfWeek: new Set(valuesOf(pattern.dayOfWeek).map((d) => d % 7)),
     domStar: parts[2].startsWith('*'),
     dowStar: parts[4].startsWith('*'),
   };
@@ -85,41 +96,45 @@ export function parseCron(expression: string): CronSpec {
   return spec;
 }
 
-function parseField(text: string, def: FieldDef): Set<number> {
-  const values = new Set<number>();
+/** Checks one field item by item (throwing our message) and writes it with numbers only, as croner takes it. */
+function checkField(text: string, def: FieldDef): string {
+  const items: string[] = [];
   for (const item of text.split(',')) {
     if (item === '') throw fieldError(def, text, 'has an empty list item');
     const [rangeText, stepText, extra] = item.split('/');
     if (extra !== undefined) throw fieldError(def, item, 'has more than one "/"');
-    let step = 1;
-    if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText) || Number(stepText) < 1) {
-        throw fieldError(def, item, 'has a step that is not a whole number of at least 1');
-      }
-      step = Number(stepText);
+    if (stepText !== undefined && (!/^\d+$/.test(stepText) || Number(stepText) < 1)) {
+      throw fieldError(def, item, 'has a step that is not a whole number of at least 1');
     }
-    let lo: number;
-    let hi: number;
+    const step = stepText === undefined ? '' : `/${Number(stepText)}`;
+    const top = def.name === 'day-of-week' ? 6 : def.max;
     if (rangeText === '*') {
-      lo = def.min;
-      hi = def.name === 'day-of-week' ? 6 : def.max;
+      items.push(`*${step}`);
     } else if (rangeText.includes('-')) {
       const [a, b, more] = rangeText.split('-');
       if (more !== undefined) throw fieldError(def, item, 'has more than one "-"');
-      lo = value(def, a, item);
-      hi = value(def, b, item);
+      const lo = value(def, a, item);
+      const hi = value(def, b, item);
       if (lo > hi) {
         throw fieldError(def, item, 'is a range that runs backwards; put the smaller value first or use a list');
       }
+      items.push(`${lo}-${hi}${step}`);
     } else {
-      lo = value(def, rangeText, item);
-      // `a/n` means every n from a to the end of the field (Vixie cron).
-      hi = stepText !== undefined ? (def.name === 'day-of-week' ? 6 : def.max) : lo;
-      if (lo > hi) hi = lo;
+      const lo = value(def, rangeText, item);
+      // `a/n` means every n from a to the end of the field (Vixie cron); croner wants it as a range.
+      items.push(stepText === undefined ? String(lo) : `${lo}-${Math.max(lo, top)}${step}`);
     }
-    for (let v = lo; v <= hi; v += step) values.add(v);
   }
-  return values;
+  return items.join(',');
+}
+
+/** The values whose flag croner set (`offset` 1 for fields that start at 1). */
+function valuesOf(flags: readonly number[], offset = 0): number[] {
+  const out: number[] = [];
+  flags.forEach((flag, i) => {
+    if (flag) out.push(i + offset);
+  });
+  return out;
 }
 
 function value(def: FieldDef, token: string, item: string): number {

@@ -1,21 +1,21 @@
 import { join } from 'node:path';
-import { loadApp, type LoadedApp } from '../../../local/app/loadApp';
-import { invokeFunction } from '../../../local/core/invoke';
-import { decodeActivityInput } from '../../../local/durable/engine/activities';
-import { ev, type HistoryEvent } from '../../../local/durable/events';
-import { activityFailure } from '../../../local/durable/failures';
-import type { TaskMessage } from '../../../local/durable/messages';
-import { outcomeFromError, outcomeFromResponse } from '../../../local/durable/payload';
-import { applyPlan, planEpisode, type Incoming } from '../../../local/durable/planner';
-import { emptyState, type ExecutionState } from '../../../local/durable/state';
-import { resultJson } from '../../../local/durable/runtime';
+import { loadApp, type LoadedApp } from '../../../../local/app/loadApp';
+import { invokeFunction } from '../../../../local/core/invoke';
+import { decodeActivityInput } from '../../../../local/durable/engine/activities';
+import { ev, type HistoryEvent } from '../../../../local/durable/events';
+import { activityFailure } from '../../../../local/durable/failures';
+import type { TaskMessage } from '../../../../local/durable/messages';
+import { outcomeFromError, outcomeFromResponse } from '../../../../local/durable/payload';
+import { applyPlan, planEpisode, type Incoming } from '../../../../local/durable/planner';
+import { emptyState, type ExecutionState } from '../../../../local/durable/state';
+import { resultJson } from '../../../../local/durable/runtime';
 
 let loaded: Promise<LoadedApp> | undefined;
 
 /** The conformance app, loaded once per test process (the functions-core shim is process-wide). */
 export function conformanceApp(): Promise<LoadedApp> {
   process.env.TASKHUB_NAME ??= 'UnitHub';
-  loaded ??= loadApp(join(__dirname, '..', '..', 'fixtures', 'durable-conformance'), () => undefined);
+  loaded ??= loadApp(join(__dirname, '..', '..', '..', 'fixtures', 'durable-conformance'), () => undefined);
   return loaded;
 }
 

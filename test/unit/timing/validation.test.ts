@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { UserInputError } from '../../../shared/errors';
-import { parseTiming, timingSchema } from '../../../shared/schedule';
+import { parseTiming, timingSchema } from '../../../shared/timing';
 
 /** Asserts parseTiming rejects `input` with exactly these `path: message` issues, in order. */
 function rejects(input: unknown, ...expected: [path: string, message: string][]) {

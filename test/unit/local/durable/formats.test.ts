@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatHistory, jsonValue, statusTime } from '../../../local/durable/client/status';
-import { durableClientData } from '../../../local/durable/client/binding';
-import { decodeActivityInput } from '../../../local/durable/engine/activities';
-import { ev } from '../../../local/durable/events';
-import { activityFailure, orchestratorFailure } from '../../../local/durable/failures';
-import { buildOrchestrationPayload, outcomeFromError } from '../../../local/durable/payload';
-import { emptyState } from '../../../local/durable/state';
+import { formatHistory, jsonValue, statusTime } from '../../../../local/durable/client/status';
+import { durableClientData } from '../../../../local/durable/client/binding';
+import { decodeActivityInput } from '../../../../local/durable/engine/activities';
+import { ev } from '../../../../local/durable/events';
+import { activityFailure, orchestratorFailure } from '../../../../local/durable/failures';
+import { buildOrchestrationPayload, outcomeFromError } from '../../../../local/durable/payload';
+import { emptyState } from '../../../../local/durable/state';
 
 test('activity failures read as on Azure: double space after "failed:", stack in the details', () => {
   const err = new Error('nope');

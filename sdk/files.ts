@@ -1,0 +1,19 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { safeJoin } from '../shared/spec/safePath';
+
+/**
+ * Streams a download (e.g. {@link SluiceClient.downloadModelFile}) into `dir/name` and returns the path written.
+ * `name` comes from the server, so it is held to the sandbox rules first: a name with `..`, an absolute path or a
+ * backslash throws UnsafePathError (code `UnsafePath`) and nothing is written.
+ */
+export async function saveDownload(dir: string, name: string, response: Response): Promise<string> {
+  const target = safeJoin(dir, name, 'file name');
+  mkdirSync(dirname(target), { recursive: true });
+  if (!response.body) throw new Error(`the server sent no content for ${name}`);
+  await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(target));
+  return target;
+}
