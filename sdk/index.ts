@@ -34,3 +34,5 @@ export {
 } from './pipelineFile';
 export * from './types';
 export * from './modelTypes';
+export * from './datasetTypes';
+export { UPLOAD_BLOCK_BYTES } from './datasetsClient';
