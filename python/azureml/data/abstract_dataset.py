@@ -5,8 +5,6 @@ import os
 import shutil
 import tempfile
 
-from azureml._sluice.http import api_path
-from azureml._sluice.names import DEFAULT_DATASTORE
 from azureml.exceptions import UserErrorException
 
 __all__ = ["AbstractDataset"]
@@ -232,5 +230,3 @@ class AbstractDataset(object):
     def __repr__(self):
         return "%s(name=%r, version=%r, paths=%r)" % (type(self).__name__, self.name, self.version, self._paths)
 
-
-DEFAULT = DEFAULT_DATASTORE

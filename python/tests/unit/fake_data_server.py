@@ -1,7 +1,6 @@
 """An in-memory stand-in for the datastore and dataset routes (our own small interface, as FakeTransport), so the
 unit tests can check what the package sends and what it makes of the answers."""
 
-import fnmatch
 import json
 import os
 import re
@@ -140,4 +139,4 @@ class _Response(object):
         return self._value
 
 
-__all__ = ["FakeDataServer", "fnmatch"]
+__all__ = ["FakeDataServer"]

@@ -8,7 +8,7 @@ import unittest
 from unittest import mock
 
 from azureml.core import Dataset, Datastore
-from azureml.data import DataPath, DataType, FileDataset, TabularDataset
+from azureml.data import DataPath, DataType, TabularDataset
 from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
 from azureml.data.dataset_error_handling import DatasetValidationError
 from azureml.exceptions import UserErrorException
