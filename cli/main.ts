@@ -129,6 +129,26 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "download a model version's files",
     load: async () => (await import('./commands/models.js')).modelsDownload,
   },
+  'datastores list': {
+    summary: 'list datastores (the default one marked)',
+    load: async () => (await import('./commands/data.js')).datastoresList,
+  },
+  'datastores upload': {
+    summary: 'upload a file or folder to a datastore (in blocks; existing blobs skipped unless --overwrite)',
+    load: async () => (await import('./commands/data.js')).datastoresUpload,
+  },
+  'datastores download': {
+    summary: 'download the blobs under a prefix of a datastore',
+    load: async () => (await import('./commands/data.js')).datastoresDownload,
+  },
+  'datasets list': {
+    summary: 'list registered datasets (latest versions; --all for every version)',
+    load: async () => (await import('./commands/data.js')).datasetsList,
+  },
+  'datasets show': {
+    summary: 'show a dataset version (--files: the blobs it matches now)',
+    load: async () => (await import('./commands/data.js')).datasetsShow,
+  },
 };
 
 /** Errors that mean "you called it wrong": the host's HostUsageError and invalid settings (UserInputError). */

@@ -58,3 +58,5 @@ export {
 export { saveDownload } from './files';
 export * from './types';
 export * from './modelTypes';
+export * from './datasetTypes';
+export { UPLOAD_BLOCK_BYTES } from './datasetsClient';

@@ -169,6 +169,7 @@ var sluiceTables = [
   'Schedules'
   'Datastores'
   'Models'
+  'Datasets'
   'IdempotencyKeys'
   'RunIndex'
   'Experiments'

@@ -12,6 +12,7 @@ export const TABLES = {
   schedules: 'Schedules',
   datastores: 'Datastores',
   models: 'Models',
+  datasets: 'Datasets',
   idempotency: 'IdempotencyKeys',
   /** Runs by experiment and status, newest first (for listing without scans). */
   runIndex: 'RunIndex',

@@ -200,8 +200,13 @@ class Workspace(object):
         raise UserErrorException("The workspace has no default datastore")
 
     def set_default_datastore(self, name):
-        raise NotImplementedError("Workspace.set_default_datastore: the Sluice API has no datastore registration "
-                                  "yet (the server side of issue 14); the default datastore is workspaceblobstore")
+        """Makes the datastore ``name`` the one ``get_default_datastore()`` returns. (Pipeline specs that name no
+        datastore still read workspaceblobstore.)"""
+        from azureml._sluice.http import api_path
+
+        if not isinstance(name, str) or not name:
+            raise UserErrorException("set_default_datastore needs name, a datastore's name")
+        self._transport.json("POST", api_path("datastores", name, "default"), idempotent=True)
 
     @property
     def experiments(self):
@@ -232,8 +237,10 @@ class Workspace(object):
 
     @property
     def datasets(self):
-        raise NotImplementedError("Workspace.datasets: the Sluice API has no dataset registry yet (the server side "
-                                  "of issue 14)")
+        """The latest version of every registered dataset, by name (a dict, as in Azure ML)."""
+        from azureml.core.dataset import Dataset
+
+        return Dataset.get_all(self)
 
     @property
     def environments(self):

@@ -162,12 +162,12 @@ class Mistakes(PipelineTest):
             Pipeline(self.ws, PythonScriptStep("prep.py", name="s1", source_directory="scripts",
                                                arguments=[object()]))._spec()
         self.assertIn("step s1", str(caught.exception))
-        with self.assertRaises(NotImplementedError) as caught:
+        with self.assertRaises(ValueError) as caught:
             class TabularDataset(object):
                 pass
             Pipeline(self.ws, PythonScriptStep("prep.py", source_directory="scripts",
                                                inputs=[TabularDataset()]))._spec()
-        self.assertIn("issue 14", str(caught.exception))
+        self.assertIn("as_named_input", str(caught.exception))
 
     def test_pipeline_arguments(self):
         step = PythonScriptStep("prep.py", source_directory="scripts")

@@ -96,7 +96,11 @@ class Construct(TempDirTest):
 
 class Contents(TempDirTest):
     def test_datastores_is_a_dict_and_the_default_is_marked(self):
-        ws, transport = workspace({("GET", "datastores"): DATASTORES})
+        missing = UserErrorException('Datastore "nope" does not exist; the workspace has: archive, workspaceblobstore.',
+                                     status_code=404, code="NotFound")
+        ws, transport = workspace({("GET", "datastores"): DATASTORES,
+                                   ("GET", "datastores/archive"): DATASTORES["value"][1],
+                                   ("GET", "datastores/nope"): missing})
         stores = ws.datastores
         self.assertEqual(sorted(stores), ["archive", "workspaceblobstore"])
         self.assertEqual(stores["archive"].container_name, "archive-data")
@@ -124,17 +128,14 @@ class Contents(TempDirTest):
 
     def test_server_side_features_say_what_is_missing(self):
         ws, _ = workspace()
-        for action in (lambda: ws.datasets, lambda: ws.environments,
-                       lambda: ws.set_default_datastore("x")):
+        for action in (lambda: ws.environments,):
             with self.assertRaises(NotImplementedError) as caught:
                 action()
             self.assertIn("issue 14", str(caught.exception))
 
-    def test_datastore_uploads_are_not_there_yet(self):
+    def test_datastore_path_is_a_data_reference(self):
         ws, _ = workspace({("GET", "datastores"): DATASTORES})
         store = ws.get_default_datastore()
-        with self.assertRaises(NotImplementedError):
-            store.upload(src_dir=".", target_path="x")
         reference = store.path("diabetes/", data_reference_name="raw")
         self.assertEqual((reference.datastore_name, reference.path_on_datastore, reference.data_reference_name),
                          ("workspaceblobstore", "diabetes/", "raw"))

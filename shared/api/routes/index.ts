@@ -1,6 +1,7 @@
 import type { AnyRoute } from '../types';
 import { cancelRunRoute } from './cancelRun';
-import { listDatastoresRoute } from './datastores';
+import { DATASTORE_ROUTES } from './datastores';
+import { DATASET_ROUTES } from './datasets';
 import { MODEL_ROUTES } from './models';
 import { ARTIFACT_ROUTES } from './artifacts';
 import { healthRoute } from './health';
@@ -39,7 +40,8 @@ export const ROUTES: readonly AnyRoute[] = [
   getRunRoute,
   stepLogsRoute,
   cancelRunRoute,
-  listDatastoresRoute,
+  ...DATASTORE_ROUTES,
+  ...DATASET_ROUTES,
   publishPipelineRoute,
   listPublishedRoute,
   getPublishedRoute,

@@ -7,6 +7,7 @@ import { MemoryRunRepository } from './runs';
 import { MemoryScheduleRepository } from './schedules';
 import { MemoryStepRunRepository } from './stepRuns';
 import { MemoryBlobContent, MemoryModelRepository } from './models';
+import { MemoryDatasetRepository, MemoryDatastoreBlobs } from './datasets';
 
 export interface MemoryStore extends Store {
   runs: MemoryRunRepository;
@@ -24,6 +25,8 @@ export interface MemoryStore extends Store {
   schedules: MemoryScheduleRepository;
   models: MemoryModelRepository;
   blobContent: MemoryBlobContent;
+  datastoreBlobs: MemoryDatastoreBlobs;
+  datasets: MemoryDatasetRepository;
 }
 
 /**
@@ -33,6 +36,7 @@ export interface MemoryStore extends Store {
  * await store.runs.create({ id: 'r1', experiment: 'demo', pipelineId: 'abc' });
  */
 export function createMemoryStore(now: () => Date = () => new Date()): MemoryStore {
+  const blobContent = new MemoryBlobContent();
   return {
     runs: new MemoryRunRepository(now),
     stepRuns: new MemoryStepRunRepository(),
@@ -48,6 +52,8 @@ export function createMemoryStore(now: () => Date = () => new Date()): MemorySto
     blobListing: new MemoryBlobListing(),
     schedules: new MemoryScheduleRepository(),
     models: new MemoryModelRepository(),
-    blobContent: new MemoryBlobContent(),
+    blobContent,
+    datastoreBlobs: new MemoryDatastoreBlobs(blobContent),
+    datasets: new MemoryDatasetRepository(),
   };
 }
