@@ -10,8 +10,13 @@ import { safeJoin } from '../shared/spec/safePath';
  * `name` comes from the server, so it is held to the sandbox rules first: a name with `..`, an absolute path or a
  * backslash throws UnsafePathError (code `UnsafePath`) and nothing is written.
  */
+/** Where `saveDownload(dir, name, …)` would write: `dir/name`, or UnsafePathError when `name` leaves `dir`. */
+export function downloadPath(dir: string, name: string): string {
+  return safeJoin(dir, name, 'file name');
+}
+
 export async function saveDownload(dir: string, name: string, response: Response): Promise<string> {
-  const target = safeJoin(dir, name, 'file name');
+  const target = downloadPath(dir, name);
   mkdirSync(dirname(target), { recursive: true });
   if (!response.body) throw new Error(`the server sent no content for ${name}`);
   await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(target));

@@ -55,7 +55,7 @@ export {
   experimentNameProblem,
   checkRunParameters,
 } from './checks';
-export { saveDownload } from './files';
+export { downloadPath, saveDownload } from './files';
 export * from './types';
 export * from './modelTypes';
 export * from './datasetTypes';

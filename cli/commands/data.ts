@@ -1,10 +1,6 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { Dataset } from '../../sdk';
-import { safeJoin } from '../../shared/snapshot';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { downloadPath, saveDownload, type Dataset } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
 import { processIo, type CliIo } from '../format/io';
 import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
@@ -147,12 +143,8 @@ export async function datastoresCommand(verb: DatastoreVerb, argv: string[], io:
     const { value } = await client.listDatastoreBlobs(datastore, values.prefix);
     let downloaded = 0;
     for (const blob of value) {
-      const target = safeJoin(dir, blob.path, 'blob name');
-      if (existsSync(target) && !values.overwrite) continue;
-      mkdirSync(dirname(target), { recursive: true });
-      const response = await client.downloadDatastoreBlob(datastore, blob.path);
-      if (!response.body) throw new Error(`the server sent no content for ${blob.path}`);
-      await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(target));
+      if (existsSync(downloadPath(dir, blob.path)) && !values.overwrite) continue;
+      await saveDownload(dir, blob.path, await client.downloadDatastoreBlob(datastore, blob.path));
       downloaded++;
     }
     if (values.json) write(JSON.stringify({ datastore, downloaded, skipped: value.length - downloaded }));
