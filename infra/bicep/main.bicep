@@ -169,6 +169,7 @@ var sluiceTables = [
   'Schedules'
   'Datastores'
   'Models'
+  'ComputeTargets'
   'IdempotencyKeys'
   'RunIndex'
   'Experiments'

@@ -5,6 +5,7 @@ export * from './reuseCacheModel';
 export * from './publishedModel';
 export * from './scheduleModel';
 export * from './modelModel';
+export * from './computeTargetModel';
 export { createAzureStore } from './azure';
 export { createMemoryStore, type MemoryStore } from './memory';
 export { bootstrapStorage, storageInventory, type BootstrapOptions } from './bootstrap';

@@ -12,6 +12,8 @@ export const TABLES = {
   schedules: 'Schedules',
   datastores: 'Datastores',
   models: 'Models',
+  /** Compute targets registered through the API (ComputeTarget.create). */
+  computeTargets: 'ComputeTargets',
   idempotency: 'IdempotencyKeys',
   /** Runs by experiment and status, newest first (for listing without scans). */
   runIndex: 'RunIndex',

@@ -17,6 +17,7 @@ import type {
 import type { PipelineEndpointRecord, PublishedPipelineRecord, PublishedStatus } from './publishedModel';
 import type { BlobClaim, ScheduleRecord, ScheduleRunEntry } from './scheduleModel';
 import type { ListModelsQuery, ModelRecord, NewModel } from './modelModel';
+import type { ComputeTargetRepository } from './computeTargetModel';
 
 /**
  * The store's contracts. Each has an Azure implementation (`./azure`, Tables + Blobs) and an in-memory one
@@ -242,4 +243,5 @@ export interface Store {
   schedules: ScheduleRepository;
   models: ModelRepository;
   blobContent: BlobContent;
+  computeTargets: ComputeTargetRepository;
 }

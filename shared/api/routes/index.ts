@@ -3,6 +3,7 @@ import { cancelRunRoute } from './cancelRun';
 import { listDatastoresRoute } from './datastores';
 import { MODEL_ROUTES } from './models';
 import { ARTIFACT_ROUTES } from './artifacts';
+import { COMPUTE_TARGET_ROUTES } from './computeTargets';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
 import {
@@ -54,4 +55,5 @@ export const ROUTES: readonly AnyRoute[] = [
   ...SCHEDULE_ROUTES,
   ...MODEL_ROUTES,
   ...ARTIFACT_ROUTES,
+  ...COMPUTE_TARGET_ROUTES,
 ];

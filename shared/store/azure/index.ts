@@ -17,6 +17,7 @@ import { AzureSnapshotStore } from './snapshots';
 import { AzureStepRunRepository } from './stepRuns';
 import { AzureModelRepository } from './models';
 import { AzureBlobContent } from './blobContent';
+import { AzureComputeTargetRepository } from './computeTargets';
 
 /**
  * The store over one storage account. Tables and containers must exist (see bootstrapStorage).
@@ -42,5 +43,6 @@ export function createAzureStore(clients: StorageClients, now: () => Date = () =
     schedules: new AzureScheduleRepository(clients.table(TABLES.schedules), spill),
     models: new AzureModelRepository(clients.table(TABLES.models), spill),
     blobContent: new AzureBlobContent(clients.blobs),
+    computeTargets: new AzureComputeTargetRepository(clients.table(TABLES.computeTargets)),
   };
 }

@@ -7,6 +7,7 @@ import { MemoryRunRepository } from './runs';
 import { MemoryScheduleRepository } from './schedules';
 import { MemoryStepRunRepository } from './stepRuns';
 import { MemoryBlobContent, MemoryModelRepository } from './models';
+import { MemoryComputeTargetRepository } from './computeTargets';
 
 export interface MemoryStore extends Store {
   runs: MemoryRunRepository;
@@ -24,6 +25,7 @@ export interface MemoryStore extends Store {
   schedules: MemoryScheduleRepository;
   models: MemoryModelRepository;
   blobContent: MemoryBlobContent;
+  computeTargets: MemoryComputeTargetRepository;
 }
 
 /**
@@ -49,5 +51,6 @@ export function createMemoryStore(now: () => Date = () => new Date()): MemorySto
     schedules: new MemoryScheduleRepository(),
     models: new MemoryModelRepository(),
     blobContent: new MemoryBlobContent(),
+    computeTargets: new MemoryComputeTargetRepository(),
   };
 }

@@ -5,6 +5,7 @@ import type { BlobLocation } from '../../../shared/compute/messages';
 import { ConflictError, NotFoundError, UserInputError } from '../../../shared/errors';
 import type { Store } from '../../../shared/store';
 import { modelsContract } from './modelsContract';
+import { computeTargetsContract } from './computeTargetsContract';
 import { publishedContract } from './publishedContract';
 
 /**
@@ -289,4 +290,5 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
 
   publishedContract(label, make);
   modelsContract(label, make);
+  computeTargetsContract(label, make);
 }
