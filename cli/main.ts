@@ -129,6 +129,18 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "download a model version's files",
     load: async () => (await import('./commands/models.js')).modelsDownload,
   },
+  'compute list': {
+    summary: 'list compute targets with waiting jobs and worker presence',
+    load: async () => (await import('./commands/compute.js')).computeList,
+  },
+  'compute create': {
+    summary: 'register a compute target (usable by steps at once)',
+    load: async () => (await import('./commands/compute.js')).computeCreate,
+  },
+  'compute delete': {
+    summary: 'delete a registered compute target',
+    load: async () => (await import('./commands/compute.js')).computeDelete,
+  },
 };
 
 /** Errors that mean "you called it wrong": the host's HostUsageError and invalid settings (UserInputError). */

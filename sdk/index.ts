@@ -34,3 +34,4 @@ export {
 } from './pipelineFile';
 export * from './types';
 export * from './modelTypes';
+export * from './computeTypes';

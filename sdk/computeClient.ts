@@ -1,0 +1,49 @@
+import { enc, type CallOptions } from './clientCore';
+import type { ComputeTarget, ComputeTargetList, RegisterComputeTargetRequest } from './computeTypes';
+import { send, sendJson } from './http';
+import { ModelsClient } from './modelsClient';
+
+/** The compute target routes of {@link SluiceClient}. */
+export abstract class ComputeClient extends ModelsClient {
+  /**
+   * Every compute target (configured and registered) with its waiting jobs and whether a worker serves it.
+   * @example
+   *   const { value } = await client.listComputeTargets();
+   */
+  listComputeTargets(options: CallOptions = {}): Promise<ComputeTargetList> {
+    return sendJson(this.http, { method: 'GET', path: 'compute-targets', signal: options.signal });
+  }
+
+  getComputeTarget(name: string, options: CallOptions = {}): Promise<ComputeTarget> {
+    return sendJson(this.http, { method: 'GET', path: `compute-targets/${enc(name)}`, signal: options.signal });
+  }
+
+  /**
+   * Registers a compute target (needs Sluice.Admin); steps may name it at once. Repeating the same registration is
+   * harmless; other settings for a registered name are a 409.
+   * @example
+   *   await client.registerComputeTarget('gpu-cluster', { vmSize: 'STANDARD_NC6', maxNodes: 4 });
+   */
+  registerComputeTarget(
+    name: string,
+    request: RegisterComputeTargetRequest = {},
+    options: CallOptions = {},
+  ): Promise<ComputeTarget> {
+    return sendJson(this.http, {
+      method: 'PUT',
+      path: `compute-targets/${enc(name)}`,
+      json: request,
+      signal: options.signal,
+    });
+  }
+
+  /** Deletes a registered compute target (409 while jobs wait in its queue, or for a configured one). */
+  async deleteComputeTarget(name: string, options: CallOptions = {}): Promise<void> {
+    const response = await send(this.http, {
+      method: 'DELETE',
+      path: `compute-targets/${enc(name)}`,
+      signal: options.signal,
+    });
+    await response.body?.cancel();
+  }
+}
