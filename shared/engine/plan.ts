@@ -10,6 +10,7 @@ import {
 import { stepReads, stepTemplates, stepWrites } from '../spec/model';
 import { DEFAULT_DATASTORE } from '../spec/names';
 import { normalizeRelativePath } from '../spec/safePath';
+import type { StepEnvironment } from '../spec/environment';
 import type { PipelineSpec, Step, StepType } from '../spec/schema';
 import { bindTemplate, unboundReferences, usedParameters, type BindContext } from './bind';
 import { stepDependencies, topologicalOrder, type StepGraph } from './dag';
@@ -59,6 +60,8 @@ export interface StepPlan {
   snapshotId?: string;
   /** The script (python), entry script (parallel) or command: shown in reuse explanations. */
   entry?: string;
+  /** A python step's declared environment (shared/spec/environment.ts). */
+  environment?: StepEnvironment;
   parallel?: {
     entryScript: string;
     miniBatchSize: number;
@@ -188,6 +191,7 @@ function planStep(spec: PipelineSpec, step: Step, c: StepContext): StepPlan {
   switch (step.type) {
     case 'python':
       Object.assign(plan, { compute: step.compute ?? c.defaultCompute, program: 'python3', entry: step.script });
+      if (step.environment) plan.environment = structuredClone(step.environment);
       plan.args = [step.script, ...args];
       break;
     case 'command':
@@ -276,6 +280,7 @@ export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): 
     log: { container: CONTAINERS.logs, path: paths.log(plan.runId, step.name, job.attempt) },
   };
   if (step.snapshotId !== undefined) message.snapshotId = step.snapshotId;
+  if (step.environment) message.environment = structuredClone(step.environment);
   return message;
 }
 

@@ -103,6 +103,8 @@ export function reuseKeyComponents(step: StepPlan, facts: ReuseFacts): ReuseKeyC
 }
 
 function settingsOf(step: StepPlan): Record<string, unknown> {
+  // A declared environment changes what the step runs with (as in Azure ML); steps without one keep their keys.
+  if (step.environment) return { environment: step.environment };
   if (step.parallel) {
     const { entryScript: _entry, ...rest } = step.parallel;
     return rest;
