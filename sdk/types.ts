@@ -127,6 +127,8 @@ export interface StepRun {
   note?: string;
   /** Why the step was reused or why it ran (strings, or `{reuse, reasons}`), when the server recorded it. */
   reuseReasons?: unknown;
+  /** The environment a python step declared (spec `environment:`). */
+  environment?: { name: string; version?: string; python?: string; pip: string[]; conda: string[] };
   error?: ErrorInfo;
   links: Links;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from '../spec/names';
+import { StepEnvironment } from '../spec/environment';
 import { RUN_STATUSES, STEP_STATUSES } from '../store/model';
 
 /** Request and response shapes of the run API. The handlers validate with these and OpenAPI is generated from them. */
@@ -140,6 +141,9 @@ export const StepRunView = z
       .optional()
       .meta({ description: 'The step run whose result a reused step took; its metrics, models and log are shown' }),
     note: z.string().optional(),
+    environment: StepEnvironment.optional().meta({
+      description: 'The environment a python step declared (spec `environment:`): name, version, python, pip, conda',
+    }),
     reuseReasons: z.unknown().optional(),
     error: ErrorInfo.optional(),
     links: Links,

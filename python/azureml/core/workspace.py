@@ -229,8 +229,8 @@ class Workspace(object):
 
     @property
     def environments(self):
-        raise NotImplementedError("Workspace.environments: the Sluice API has no environment registry yet (the "
-                                  "server side of issue 14)")
+        raise NotImplementedError("Workspace.environments: the Sluice API has no environment registry yet (issue 14); give "
+                                  "the Environment object to the step's RunConfiguration instead")
 
     @property
     def models(self):

@@ -20,11 +20,12 @@ class NotYet(unittest.TestCase):
         self.refused(lambda: Dataset.File.from_files(path="x"), "dataset registry")
         self.refused(lambda: Dataset.get_by_name(None, name="diabetes"), "Dataset")
 
-    def test_environments(self):
+    def test_the_environment_registry(self):
         self.assertIs(Environment, EnvironmentFromModule)
-        self.refused(lambda: Environment("diabetes-env"), "Environment", "worker's Python interpreter")
-        self.refused(lambda: Environment.from_conda_specification("e", "env.yml"), "Environment")
-        self.refused(lambda: CondaDependencies.create(pip_packages=["scikit-learn"]), "CondaDependencies")
+        self.refused(lambda: Environment("diabetes-env").register(None), "environment registry", "RunConfiguration")
+        self.refused(lambda: Environment.get(None, "diabetes-env"), "environment registry")
+        self.refused(lambda: Environment.list(None), "environment registry")
+        self.assertEqual(list(CondaDependencies.create(pin_sdk_version=False).pip_packages), ["azureml-defaults"])
 
     def test_script_run_config_is_not_a_sluice_concept(self):
         with self.assertRaises(NotImplementedError) as caught:
