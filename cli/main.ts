@@ -129,6 +129,14 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "download a model version's files",
     load: async () => (await import('./commands/models.js')).modelsDownload,
   },
+  'environments list': {
+    summary: 'list registered environments (latest version of each)',
+    load: async () => (await import('./commands/environments.js')).environmentsList,
+  },
+  'environments show': {
+    summary: 'show an environment version with its packages',
+    load: async () => (await import('./commands/environments.js')).environmentsShow,
+  },
   'compute list': {
     summary: 'list compute targets with waiting jobs and worker presence',
     load: async () => (await import('./commands/compute.js')).computeList,

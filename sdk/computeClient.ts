@@ -1,9 +1,10 @@
 import { enc, type CallOptions } from './clientCore';
 import type { ComputeTarget, ComputeTargetList, RegisterComputeTargetRequest } from './computeTypes';
+import type { RegisteredEnvironment, RegisteredEnvironmentList } from './environmentTypes';
 import { send, sendJson } from './http';
 import { ModelsClient } from './modelsClient';
 
-/** The compute target routes of {@link SluiceClient}. */
+/** The compute target and environment routes of {@link SluiceClient}. */
 export abstract class ComputeClient extends ModelsClient {
   /**
    * Every compute target (configured and registered) with its waiting jobs and whether a worker serves it.
@@ -33,6 +34,28 @@ export abstract class ComputeClient extends ModelsClient {
       method: 'PUT',
       path: `compute-targets/${enc(name)}`,
       json: request,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Registered environments: the latest version of each name, or every version of `name`.
+   * @example
+   *   const { value } = await client.listEnvironments();
+   */
+  listEnvironments(name?: string, options: CallOptions = {}): Promise<RegisteredEnvironmentList> {
+    return sendJson(this.http, { method: 'GET', path: 'environments', query: { name }, signal: options.signal });
+  }
+
+  /** One version of a registered environment (`latest` by default). */
+  getEnvironment(
+    name: string,
+    version: number | 'latest' = 'latest',
+    options: CallOptions = {},
+  ): Promise<RegisteredEnvironment> {
+    return sendJson(this.http, {
+      method: 'GET',
+      path: `environments/${enc(name)}/versions/${enc(String(version))}`,
       signal: options.signal,
     });
   }

@@ -35,3 +35,4 @@ export {
 export * from './types';
 export * from './modelTypes';
 export * from './computeTypes';
+export * from './environmentTypes';

@@ -170,6 +170,7 @@ var sluiceTables = [
   'Datastores'
   'Models'
   'ComputeTargets'
+  'Environments'
   'IdempotencyKeys'
   'RunIndex'
   'Experiments'

@@ -14,6 +14,8 @@ export const TABLES = {
   models: 'Models',
   /** Compute targets registered through the API (ComputeTarget.create). */
   computeTargets: 'ComputeTargets',
+  /** Registered environments (Environment.register), versioned per name. */
+  environments: 'Environments',
   idempotency: 'IdempotencyKeys',
   /** Runs by experiment and status, newest first (for listing without scans). */
   runIndex: 'RunIndex',

@@ -18,6 +18,7 @@ import type { PipelineEndpointRecord, PublishedPipelineRecord, PublishedStatus }
 import type { BlobClaim, ScheduleRecord, ScheduleRunEntry } from './scheduleModel';
 import type { ListModelsQuery, ModelRecord, NewModel } from './modelModel';
 import type { ComputeTargetRepository } from './computeTargetModel';
+import type { EnvironmentRepository } from './environmentModel';
 
 /**
  * The store's contracts. Each has an Azure implementation (`./azure`, Tables + Blobs) and an in-memory one
@@ -244,4 +245,5 @@ export interface Store {
   models: ModelRepository;
   blobContent: BlobContent;
   computeTargets: ComputeTargetRepository;
+  environments: EnvironmentRepository;
 }

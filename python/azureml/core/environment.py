@@ -5,9 +5,9 @@ in the run; it is part of the step's reuse key. Steps are not run in a built ima
 worker's interpreter (``SLUICE_PYTHON`` for ``npm start``), and the worker checks before the step starts that each
 declared package can be imported there, failing the step with a message naming the package otherwise.
 
-There is no environment registry on the server yet: ``register``, ``Environment.get``, ``Environment.list`` and
-``ws.environments`` raise ``NotImplementedError``; pass the ``Environment`` object itself to the step's
-``RunConfiguration``.
+``env.register(workspace)`` records the definition in the server's registry (``POST /api/environments``): the same
+definition keeps its version, another gets the next; ``Environment.get(workspace, name, version=None)``,
+``Environment.list(workspace)`` and ``ws.environments`` read it.
 """
 
 import os
@@ -20,8 +20,14 @@ __all__ = ["Environment", "PythonSection", "DockerSection", "DEFAULT_CPU_IMAGE",
 DEFAULT_CPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04"
 DEFAULT_GPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-cuda11.1-cudnn8-ubuntu20.04"
 
-_NO_REGISTRY = ("the Sluice API has no environment registry yet (issue 14); give the Environment object to the step's "
-                "RunConfiguration (runconfig.environment = env) instead")
+from azureml._sluice.http import api_path
+
+
+def _check_workspace(workspace, what):
+    from azureml.core.workspace import Workspace
+
+    if not isinstance(workspace, Workspace):
+        raise UserErrorException("%s needs workspace, a Workspace (e.g. Workspace.from_config())" % what)
 
 
 class PythonSection(object):
@@ -116,18 +122,47 @@ class Environment(object):
         raise NotImplementedError("Environment.from_docker_image: Sluice runs steps in the worker's interpreter, "
                                   "not in images; declare the packages with CondaDependencies instead")
 
-    # -- the registry (not on the server yet) ---------------------------------------------------------------------
+    # -- the registry ---------------------------------------------------------------------------------------------
 
     def register(self, workspace):
-        raise NotImplementedError("Environment.register: %s" % _NO_REGISTRY)
+        """Registers this definition (python, pip, conda): returns the registered ``Environment`` with its
+        ``version`` (the existing one when the same definition was registered before)."""
+        _check_workspace(workspace, "Environment.register")
+        spec = self._spec()
+        body = {"name": self.name, "pip": spec["pip"], "conda": spec["conda"]}
+        if "python" in spec:
+            body["python"] = spec["python"]
+        return Environment._from_record(workspace._transport.json("POST", "environments", json_body=body))
 
     @staticmethod
     def get(workspace, name, version=None, label=None):
-        raise NotImplementedError("Environment.get: %s" % _NO_REGISTRY)
+        """A registered environment (its latest version when ``version`` is None)."""
+        _check_workspace(workspace, "Environment.get")
+        if label is not None:
+            raise UserErrorException("Environment.get: labels are not supported by Sluice; give version instead")
+        path = api_path("environments", name, "versions", "latest" if version is None else str(version))
+        return Environment._from_record(workspace._transport.json("GET", path))
 
     @staticmethod
     def list(workspace):
-        raise NotImplementedError("Environment.list: %s" % _NO_REGISTRY)
+        """The latest version of every registered environment, by name (a dict, as in Azure ML)."""
+        _check_workspace(workspace, "Environment.list")
+        answer = workspace._transport.json("GET", "environments")
+        return {r["name"]: Environment._from_record(r) for r in answer.get("value", [])}
+
+    @staticmethod
+    def _from_record(record):
+        env = Environment(record["name"])
+        env.version = str(record["version"])
+        deps = CondaDependencies()
+        if record.get("python"):
+            deps.set_python_version(record["python"])
+        for package in record.get("conda") or []:
+            deps.add_conda_package(package)
+        for package in record.get("pip") or []:
+            deps.add_pip_package(package)
+        env.python.conda_dependencies = deps
+        return env
 
     def build(self, workspace, image_build_compute=None):
         raise NotImplementedError("Environment.build: Sluice builds no images; steps run in the worker's "

@@ -229,8 +229,10 @@ class Workspace(object):
 
     @property
     def environments(self):
-        raise NotImplementedError("Workspace.environments: the Sluice API has no environment registry yet (issue 14); give "
-                                  "the Environment object to the step's RunConfiguration instead")
+        """The latest version of every registered environment, by name (a dict, as in Azure ML)."""
+        from azureml.core.environment import Environment
+
+        return Environment.list(self)
 
     @property
     def models(self):

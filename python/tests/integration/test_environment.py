@@ -52,3 +52,17 @@ class Environments(unittest.TestCase):
         record = self.ws._transport.json("GET", "runs/%s" % run.id)
         self.assertEqual(record["steps"][0]["environment"]["name"], "stdlib-env")
         self.assertIn("json", record["steps"][0]["environment"]["pip"])
+
+    def test_register_versions_get_and_list(self):
+        name = "py-env-%s" % uuid.uuid4().hex[:6]
+        env = Environment(name)
+        env.python.conda_dependencies = CondaDependencies.create(pip_packages=["PyYAML"], python_version="3.11")
+        first = env.register(self.ws)
+        self.assertEqual(first.version, "1")
+        self.assertEqual(env.register(self.ws).version, "1", "the same definition keeps its version")
+        env.python.conda_dependencies.add_pip_package("json5")
+        self.assertEqual(env.register(self.ws).version, "2")
+        self.assertEqual(Environment.get(self.ws, name).version, "2")
+        self.assertEqual(Environment.get(self.ws, name, version="1").python.conda_dependencies.get_python_version(),
+                         "3.11")
+        self.assertIn(name, self.ws.environments)

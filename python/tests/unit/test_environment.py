@@ -91,3 +91,32 @@ class _Context(object):
 
     def value(self, step, value):
         return value
+
+
+class Registry(TempDirTest):
+    def test_register_get_and_list(self):
+        from .support import workspace
+
+        record = {"id": "train-env:2", "name": "train-env", "version": 2, "python": "3.10",
+                  "pip": ["scikit-learn==1.3"], "conda": ["numpy"], "createdAt": "t", "links": {}}
+        ws, transport = workspace({("POST", "environments"): record,
+                                   ("GET", "environments/train-env/versions/latest"): record,
+                                   ("GET", "environments/train-env/versions/1"): dict(record, version=1),
+                                   ("GET", "environments"): {"value": [record]}})
+        env = Environment("train-env")
+        env.python.conda_dependencies = CondaDependencies.create(pip_packages=["scikit-learn==1.3"],
+                                                                 conda_packages=["numpy"], python_version="3.10",
+                                                                 pin_sdk_version=False)
+        registered = env.register(workspace=ws)
+        self.assertEqual(transport.last("POST")["json_body"],
+                         {"name": "train-env", "python": "3.10", "conda": ["numpy"],
+                          "pip": ["azureml-defaults", "scikit-learn==1.3"]})
+        self.assertEqual((registered.name, registered.version), ("train-env", "2"))
+        self.assertEqual(list(registered.python.conda_dependencies.conda_packages), ["numpy"])
+        self.assertEqual(Environment.get(ws, "train-env").version, "2")
+        self.assertEqual(Environment.get(ws, "train-env", version=1).version, "1")
+        self.assertEqual(list(Environment.list(ws)), ["train-env"])
+        self.assertEqual(list(ws.environments), ["train-env"])
+        self.assertEqual(registered._spec()["version"], "2")
+        with self.assertRaises(UserErrorException):
+            Environment.get(None, "train-env")

@@ -20,11 +20,10 @@ class NotYet(unittest.TestCase):
         self.refused(lambda: Dataset.File.from_files(path="x"), "dataset registry")
         self.refused(lambda: Dataset.get_by_name(None, name="diabetes"), "Dataset")
 
-    def test_the_environment_registry(self):
+    def test_environments_that_need_images(self):
         self.assertIs(Environment, EnvironmentFromModule)
-        self.refused(lambda: Environment("diabetes-env").register(None), "environment registry", "RunConfiguration")
-        self.refused(lambda: Environment.get(None, "diabetes-env"), "environment registry")
-        self.refused(lambda: Environment.list(None), "environment registry")
+        self.refused(lambda: Environment.from_docker_image("e", "img"), "CondaDependencies")
+        self.refused(lambda: Environment("e").build(None), "worker's interpreter")
         self.assertEqual(list(CondaDependencies.create(pin_sdk_version=False).pip_packages), ["azureml-defaults"])
 
     def test_script_run_config_is_not_a_sluice_concept(self):

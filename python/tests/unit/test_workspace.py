@@ -127,8 +127,7 @@ class Contents(TempDirTest):
 
     def test_server_side_features_say_what_is_missing(self):
         ws, _ = workspace()
-        for action in (lambda: ws.datasets, lambda: ws.environments,
-                       lambda: ws.set_default_datastore("x")):
+        for action in (lambda: ws.datasets, lambda: ws.set_default_datastore("x")):
             with self.assertRaises(NotImplementedError) as caught:
                 action()
             self.assertIn("issue 14", str(caught.exception))

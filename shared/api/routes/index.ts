@@ -4,6 +4,7 @@ import { listDatastoresRoute } from './datastores';
 import { MODEL_ROUTES } from './models';
 import { ARTIFACT_ROUTES } from './artifacts';
 import { COMPUTE_TARGET_ROUTES } from './computeTargets';
+import { ENVIRONMENT_ROUTES } from './environments';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
 import {
@@ -56,4 +57,5 @@ export const ROUTES: readonly AnyRoute[] = [
   ...MODEL_ROUTES,
   ...ARTIFACT_ROUTES,
   ...COMPUTE_TARGET_ROUTES,
+  ...ENVIRONMENT_ROUTES,
 ];

@@ -18,6 +18,7 @@ import { AzureStepRunRepository } from './stepRuns';
 import { AzureModelRepository } from './models';
 import { AzureBlobContent } from './blobContent';
 import { AzureComputeTargetRepository } from './computeTargets';
+import { AzureEnvironmentRepository } from './environments';
 
 /**
  * The store over one storage account. Tables and containers must exist (see bootstrapStorage).
@@ -44,5 +45,6 @@ export function createAzureStore(clients: StorageClients, now: () => Date = () =
     models: new AzureModelRepository(clients.table(TABLES.models), spill),
     blobContent: new AzureBlobContent(clients.blobs),
     computeTargets: new AzureComputeTargetRepository(clients.table(TABLES.computeTargets)),
+    environments: new AzureEnvironmentRepository(clients.table(TABLES.environments)),
   };
 }

@@ -8,6 +8,7 @@ import { MemoryScheduleRepository } from './schedules';
 import { MemoryStepRunRepository } from './stepRuns';
 import { MemoryBlobContent, MemoryModelRepository } from './models';
 import { MemoryComputeTargetRepository } from './computeTargets';
+import { MemoryEnvironmentRepository } from './environments';
 
 export interface MemoryStore extends Store {
   runs: MemoryRunRepository;
@@ -26,6 +27,7 @@ export interface MemoryStore extends Store {
   models: MemoryModelRepository;
   blobContent: MemoryBlobContent;
   computeTargets: MemoryComputeTargetRepository;
+  environments: MemoryEnvironmentRepository;
 }
 
 /**
@@ -52,5 +54,6 @@ export function createMemoryStore(now: () => Date = () => new Date()): MemorySto
     models: new MemoryModelRepository(),
     blobContent: new MemoryBlobContent(),
     computeTargets: new MemoryComputeTargetRepository(),
+    environments: new MemoryEnvironmentRepository(),
   };
 }

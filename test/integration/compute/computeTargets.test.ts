@@ -85,3 +85,23 @@ test('compute target routes: 401 without a token, 403 for a reader writing, 400 
   assert.equal(configured.status, 409);
   assert.equal(((await configured.json()) as { error: { code: string } }).error.code, 'ComputeTargetExists');
 });
+
+test('environment routes on the real stack: register, repeat, versions, 401 and 400', async () => {
+  const post = (body: unknown, token?: string) =>
+    stack.call('environments', {
+      method: 'POST',
+      token,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const first = await post({ name: 'stack-env', python: '3.11', pip: ['pyyaml'] });
+  assert.equal(first.status, 201, await first.clone().text());
+  assert.equal(((await first.json()) as { version: number }).version, 1);
+  assert.equal((await post({ name: 'stack-env', python: '3.11', pip: ['pyyaml'] })).status, 200);
+  assert.equal(((await (await post({ name: 'stack-env', pip: ['pyyaml'] })).json()) as { version: number }).version, 2);
+  const latest = await stack.call('environments/stack-env/versions/latest', { token: stack.readToken });
+  assert.equal(((await latest.json()) as { id: string }).id, 'stack-env:2');
+  assert.equal((await post({ name: 'x' }, '')).status, 401);
+  assert.equal((await post({ name: 'x', pip: 'pyyaml' })).status, 400);
+  assert.equal((await stack.call('environments/nope/versions/latest', { token: stack.readToken })).status, 404);
+});

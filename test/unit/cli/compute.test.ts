@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeCommand } from '../../../cli/commands/compute';
+import { environmentsCommand } from '../../../cli/commands/environments';
 import { sendJson, startFakeServer, type FakeServer, type Seen } from '../sdk/fakeServer';
 import { fakeIo } from './fakeIo';
 
@@ -79,5 +80,46 @@ describe('sluice compute', () => {
     await assert.rejects(computeCommand('create', ['x', '--vm-priority', 'spot', ...url], io), /--vm-priority must be/);
     await assert.rejects(computeCommand('list', ['--vm-size', 'S', ...url], io), /--vm-size goes with compute create/);
     await assert.rejects(computeCommand('delete', [...url], io), /missing NAME/);
+  });
+});
+
+describe('sluice environments', () => {
+  let server: FakeServer;
+  const env = (version: number) => ({
+    id: `train-env:${version}`,
+    name: 'train-env',
+    version,
+    python: '3.10',
+    pip: ['scikit-learn==1.3'],
+    conda: ['numpy'],
+    createdAt: '2024-05-01T10:00:00.000Z',
+    links: {},
+  });
+
+  before(async () => {
+    server = await startFakeServer();
+    server.on('GET /api/environments', (req, res) =>
+      sendJson(res, 200, { value: req.query.get('name') ? [env(2), env(1)] : [env(2)] }),
+    );
+    server.on('GET /api/environments/train-env/versions/1', (_req, res) => sendJson(res, 200, env(1)));
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('list shows the latest of each name (every version with --name); show prints the packages', async () => {
+    const f = fakeIo();
+    assert.equal(await environmentsCommand('list', ['--url', server.url], f.io), 0);
+    assert.match(f.stdout(), /NAME\s+VERSION\s+PYTHON\s+CREATED\ntrain-env\s+2\s+3\.10/);
+    const all = fakeIo();
+    assert.equal(await environmentsCommand('list', ['--name', 'train-env', '--url', server.url], all.io), 0);
+    assert.equal(all.stdout().match(/train-env/g)?.length, 2);
+    const show = fakeIo();
+    assert.equal(await environmentsCommand('show', ['train-env:1', '--url', server.url], show.io), 0);
+    assert.match(show.stdout(), /train-env:1[\s\S]*pip: {5}scikit-learn==1\.3/);
+    await assert.rejects(
+      environmentsCommand('show', ['train-env:x', '--url', server.url], fakeIo().io),
+      /valid version/,
+    );
   });
 });

@@ -39,3 +39,32 @@ export function computeTargetsContract(label: string, make: () => Promise<StoreU
     assert.equal(await t.store.computeTargets.get(name), undefined);
   });
 }
+
+/** The environment registry part of the store contract (run by storeContract). */
+export function environmentsContract(label: string, make: () => Promise<StoreUnderTest>): void {
+  test(`${label}: environments get a version per definition; the same definition keeps its version`, async () => {
+    const t = await make();
+    const name = `env-${randomUUID().slice(0, 8)}`;
+    const entry = (hash: string, pip: string[]) => ({
+      name,
+      pip,
+      conda: ['numpy'],
+      python: '3.10',
+      definitionHash: hash,
+      createdAt: '2024-05-01T00:00:00.000Z',
+    });
+    const first = await t.store.environments.register(entry('h1', ['a']));
+    assert.deepEqual([first.environment.version, first.created], [1, true]);
+    const again = await t.store.environments.register(entry('h1', ['a']));
+    assert.deepEqual([again.environment.version, again.created], [1, false]);
+    const second = await t.store.environments.register(entry('h2', ['a', 'b']));
+    assert.equal(second.environment.version, 2);
+    assert.deepEqual(await t.store.environments.get(name, 1), { ...entry('h1', ['a']), version: 1 });
+    assert.deepEqual(
+      (await t.store.environments.list(name)).map((e) => e.version),
+      [2, 1],
+    );
+    assert.ok((await t.store.environments.list()).some((e) => e.name === name));
+    assert.equal(await t.store.environments.get(name, 9), undefined);
+  });
+}

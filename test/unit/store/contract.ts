@@ -5,7 +5,7 @@ import type { BlobLocation } from '../../../shared/compute/messages';
 import { ConflictError, NotFoundError, UserInputError } from '../../../shared/errors';
 import type { Store } from '../../../shared/store';
 import { modelsContract } from './modelsContract';
-import { computeTargetsContract } from './computeTargetsContract';
+import { computeTargetsContract, environmentsContract } from './computeTargetsContract';
 import { publishedContract } from './publishedContract';
 
 /**
@@ -291,4 +291,5 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
   publishedContract(label, make);
   modelsContract(label, make);
   computeTargetsContract(label, make);
+  environmentsContract(label, make);
 }
