@@ -149,6 +149,26 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'show a dataset version (--files: the blobs it matches now)',
     load: async () => (await import('./commands/data.js')).datasetsShow,
   },
+  'environments list': {
+    summary: 'list registered environments (latest version of each)',
+    load: async () => (await import('./commands/environments.js')).environmentsList,
+  },
+  'environments show': {
+    summary: 'show an environment version with its packages',
+    load: async () => (await import('./commands/environments.js')).environmentsShow,
+  },
+  'compute list': {
+    summary: 'list compute targets with waiting jobs and worker presence',
+    load: async () => (await import('./commands/compute.js')).computeList,
+  },
+  'compute create': {
+    summary: 'register a compute target (usable by steps at once)',
+    load: async () => (await import('./commands/compute.js')).computeCreate,
+  },
+  'compute delete': {
+    summary: 'delete a registered compute target',
+    load: async () => (await import('./commands/compute.js')).computeDelete,
+  },
 };
 
 /** Errors that mean "you called it wrong": the host's HostUsageError and invalid settings (UserInputError). */

@@ -60,3 +60,5 @@ export * from './types';
 export * from './modelTypes';
 export * from './datasetTypes';
 export { UPLOAD_BLOCK_BYTES } from './datasetsClient';
+export * from './computeTypes';
+export * from './environmentTypes';

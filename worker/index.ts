@@ -6,3 +6,4 @@ export { CONTEXT_ENV } from './runContext';
 export { fingerprintFiles, md5Base64 } from '../shared/compute/fingerprint';
 export { artifactPrefix } from './runStep';
 export type { WorkerResult } from './resultSender';
+export { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool';

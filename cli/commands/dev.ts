@@ -8,7 +8,8 @@ import { CliUsageError, EXIT } from '../errors';
 const HELP = `Usage: sluice dev [--port N] [--in-memory] [--concurrency N] [--no-sample-data]
 
 Runs the whole local stack: the embedded Azurite (data under .sluice/azurite), the local Functions host on this
-app, and one compute worker per compute target (SLUICE_COMPUTE_TARGETS, default "cpu"). Storage is bootstrapped
+app, and one compute worker per compute target (SLUICE_COMPUTE_TARGETS, default "cpu", and every target registered
+through the API, followed as they come and go; SLUICE_PYTHON picks the steps' interpreter). Storage is bootstrapped
 and the diabetes sample data is uploaded to workspaceblobstore/diabetes/ if it is not there yet.
 
 Options:
@@ -106,7 +107,8 @@ export function readyBanner(o: { baseUrl: string; defaultUrl: string; computeTar
     '',
     'Sluice is running.',
     `  API            ${api}   (OpenAPI: ${api}/openapi.json)`,
-    `  Workers        ${o.computeTargets.map((c) => `${c} (queue compute-${c})`).join(', ')}`,
+    `  Workers        ${o.computeTargets.map((c) => `${c} (queue compute-${c})`).join(', ')}, and one for each ` +
+      'compute target registered later (sluice compute create, ComputeTarget.create)',
     `  Sample data    workspaceblobstore/diabetes/ (${o.sample})`,
     '',
     'Next, in another terminal:',
@@ -147,19 +149,25 @@ export async function dev(argv: string[]): Promise<number> {
     const { loadConfig } = await import('../../shared/config.js');
     const { createStorageClients } = await import('../../shared/store/clients.js');
     const { bootstrapStorage } = await import('../../shared/store/bootstrap.js');
-    const { createWorker } = await import('../../worker/index.js');
+    const { createWorkerPool } = await import('../../worker/index.js');
     const cfg = loadConfig();
     const clients = createStorageClients(cfg.storage);
     await bootstrapStorage(clients, { computeTargets: cfg.computeTargets });
     const sample = options['no-sample-data'] ? 'skipped' : await uploadSampleData(root, clients.blobs);
-    for (const compute of cfg.computeTargets) {
-      const worker = createWorker(clients, { compute, concurrency: options.concurrency });
-      const running = worker.run();
-      stops.unshift(async () => {
-        await worker.stop();
-        await running;
-      });
-    }
+    // One worker per target; a target registered later (ComputeTarget.create) gets its worker within seconds.
+    const pool = createWorkerPool(clients, {
+      configured: cfg.computeTargets,
+      concurrency: options.concurrency,
+      python: process.env.SLUICE_PYTHON || undefined,
+      onChange: (change, compute) => {
+        if (!cfg.computeTargets.includes(compute)) console.log(`Worker ${change} for compute target ${compute}`);
+      },
+    });
+    const running = pool.run();
+    stops.unshift(async () => {
+      await pool.stop();
+      await running;
+    });
     const { DEFAULT_URL } = await import('../../sdk/index.js');
     console.log(
       readyBanner({ baseUrl: host.baseUrl, defaultUrl: DEFAULT_URL, computeTargets: cfg.computeTargets, sample }).join(

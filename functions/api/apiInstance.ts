@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createApi, noLauncher, ROUTES, type Api, type ApiLogger } from '../../shared/api';
 import { createAuthorizer } from '../../shared/auth';
+import { azureComputeQueues } from '../../shared/compute/registry';
 import { knownComputeTargets } from '../../shared/compute/targets';
 import { readWorkerSeen } from '../../shared/compute/workerPresence';
 import { computeQueue } from '../../shared/store/names';
@@ -32,7 +33,8 @@ export function getApi(): Api {
         launcher: noLauncher,
         version: packageVersion(),
         defaultCompute: settings.defaultCompute,
-        computeTargets: () => knownComputeTargets(settings),
+        computeTargets: () => knownComputeTargets(settings, getRuntime().store.computeTargets),
+        computeQueues: azureComputeQueues(getRuntime().clients.queues),
         workerSeen: (compute) => readWorkerSeen(getRuntime().clients.queues.getQueueClient(computeQueue(compute))),
         log: consoleLogger,
         now: () => new Date(),

@@ -170,6 +170,8 @@ var sluiceTables = [
   'Datastores'
   'Models'
   'Datasets'
+  'ComputeTargets'
+  'Environments'
   'IdempotencyKeys'
   'RunIndex'
   'Experiments'

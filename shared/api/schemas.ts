@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from '../spec/names';
 import { Metric, ModelRegistration, ProducedOutput } from '../compute/messages';
+import { StepEnvironment } from '../spec/environment';
 import { RUN_STATUSES, STEP_STATUSES } from '../store/model';
 
 /**
@@ -145,6 +146,9 @@ export const StepRunView = z
       .optional()
       .meta({ description: 'The step run whose result a reused step took; its metrics, models and log are shown' }),
     note: z.string().optional(),
+    environment: StepEnvironment.optional().meta({
+      description: 'The environment a python step declared (spec `environment:`): name, version, python, pip, conda',
+    }),
     reuseReasons: z
       .unknown()
       .optional()

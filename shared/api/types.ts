@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Principal, Role } from '../auth/types';
+import type { ComputeQueues } from '../compute/registry';
 import type { Store } from '../store/repositories';
 import type { RunLauncher } from './launcher';
 
@@ -46,6 +47,8 @@ export interface ApiDeps {
    * whose steps wait on a target nothing serves; absent, runs carry no such warning.
    */
   workerSeen?(compute: string): Promise<Date | undefined>;
+  /** The compute targets' queues (created at registration, counted for the listing); absent, nothing is created. */
+  computeQueues?: ComputeQueues;
   log: ApiLogger;
   now(): Date;
   newId(): string;

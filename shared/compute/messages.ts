@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StepEnvironment } from '../spec/environment';
 
 /**
  * The contract between the orchestrator side (which enqueues a job on `compute-<target>`) and the compute worker
@@ -58,6 +59,8 @@ export const JobMessage = z.object({
   outputs: z.array(JobOutput),
   /** Extra environment variables for the step process. */
   env: z.record(z.string(), z.string()).default({}),
+  /** A python step's declared environment: the worker checks its packages import before the step starts. */
+  environment: StepEnvironment.optional(),
   timeoutSeconds: z.number().positive(),
   /** Append blob the worker streams stdout/stderr into. */
   log: BlobLocation,

@@ -11,6 +11,7 @@ import { stepWrites } from '../spec/model';
 import { DEFAULT_DATASTORE } from '../spec/names';
 import type { PipelineSpec, Step } from '../spec/schema';
 import { jobStepTypes, queuedAsJob, stepKind } from '../steps/registry';
+import type { StepEnvironment } from '../spec/environment';
 import { bindTemplate, unboundReferences, usedParameters, type BindContext } from './bind';
 import { stepDependencies, topologicalOrder, type StepGraph } from './dag';
 import type { ParameterValue, ResolvedParameters } from './parameters';
@@ -60,6 +61,8 @@ export interface StepPlan {
   snapshotId?: string;
   /** The script (python), entry script (parallel) or command: shown in reuse explanations. */
   entry?: string;
+  /** A python step's declared environment (shared/spec/environment.ts). */
+  environment?: StepEnvironment;
   parallel?: {
     entryScript: string;
     miniBatchSize: number;
@@ -218,6 +221,7 @@ export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): 
     log: { container: CONTAINERS.logs, path: paths.log(plan.runId, step.name, job.attempt) },
   };
   if (step.snapshotId !== undefined) message.snapshotId = step.snapshotId;
+  if (step.environment) message.environment = structuredClone(step.environment);
   return message;
 }
 

@@ -12,6 +12,7 @@ import {
   NAME_RULE,
 } from './names';
 import { unsafePathReason } from './safePath';
+import { StepEnvironment } from './environment';
 
 /**
  * The pipeline spec (docs/design.md#spec) as one zod schema: the source of truth for parsing, for the types the engine
@@ -168,6 +169,7 @@ export const PythonStep = z.strictObject({
   source_directory: RelativePath.default('.').meta({ description: 'Folder snapshotted and run from' }),
   script: RelativePath.meta({ description: 'Script path inside source_directory' }),
   arguments: Arguments,
+  environment: StepEnvironment.optional(),
 });
 
 export const CommandStep = z.strictObject({

@@ -13,6 +13,10 @@ export const TABLES = {
   datastores: 'Datastores',
   models: 'Models',
   datasets: 'Datasets',
+  /** Compute targets registered through the API (ComputeTarget.create). */
+  computeTargets: 'ComputeTargets',
+  /** Registered environments (Environment.register), versioned per name. */
+  environments: 'Environments',
   idempotency: 'IdempotencyKeys',
   /** Runs by experiment and status, newest first (for listing without scans). */
   runIndex: 'RunIndex',

@@ -18,6 +18,8 @@ import type { PipelineEndpointRecord, PublishedPipelineRecord, PublishedStatus }
 import type { BlobClaim, ScheduleRecord, ScheduleRunEntry } from './scheduleModel';
 import type { ListModelsQuery, ModelRecord, NewModel } from './modelModel';
 import type { DatasetRecord, NewDataset } from './datasetModel';
+import type { ComputeTargetRepository } from './computeTargetModel';
+import type { EnvironmentRepository } from './environmentModel';
 
 /**
  * The store's contracts. Each has an Azure implementation (`./azure`, Tables + Blobs) and an in-memory one
@@ -296,4 +298,6 @@ export interface Store {
   blobContent: BlobContent;
   datastoreBlobs: DatastoreBlobs;
   datasets: DatasetRepository;
+  computeTargets: ComputeTargetRepository;
+  environments: EnvironmentRepository;
 }

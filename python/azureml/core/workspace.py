@@ -8,7 +8,7 @@ found as Azure ML finds it (the folder, its ``.azureml/`` and ``aml_config/``, t
 import json
 import os
 
-from azureml._sluice.http import Transport, api_path
+from azureml._sluice.http import Transport
 from azureml._sluice.tokens import is_local_url
 from azureml.core.authentication import AbstractAuthentication, InteractiveLoginAuthentication, \
     _StaticTokenAuthentication
@@ -221,19 +221,11 @@ class Workspace(object):
 
     @property
     def compute_targets(self):
-        """The compute targets the latest runs' steps used, by name (a dict). The server has no compute registry
-        yet (the server side of issue 14), so a target nothing has run on is not listed; ``ComputeTarget(ws, name)``
-        still works for it."""
+        """Every compute target by name (a dict, as in Azure ML): those the deployment configures and the
+        registered ones (``ComputeTarget.create``)."""
         from azureml.core.compute import ComputeTarget
 
-        names = []
-        for summary in self._list_runs(limit=20):
-            run = self._transport.json("GET", api_path("runs", summary["id"]))
-            for step in run.get("steps", []):
-                compute = step.get("compute")
-                if compute and compute not in names:
-                    names.append(compute)
-        return {n: ComputeTarget(self, n) for n in names}
+        return {t.name: t for t in ComputeTarget.list(self)}
 
     @property
     def datasets(self):
@@ -244,8 +236,10 @@ class Workspace(object):
 
     @property
     def environments(self):
-        raise NotImplementedError("Workspace.environments: the Sluice API has no environment registry yet (the "
-                                  "server side of issue 14)")
+        """The latest version of every registered environment, by name (a dict, as in Azure ML)."""
+        from azureml.core.environment import Environment
+
+        return Environment.list(self)
 
     @property
     def models(self):

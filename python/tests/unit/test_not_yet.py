@@ -17,11 +17,11 @@ class NotYet(unittest.TestCase):
     def test_datasets_come_from_their_module(self):
         self.assertIs(Dataset, DatasetFromModule)
 
-    def test_environments(self):
+    def test_environments_that_need_images(self):
         self.assertIs(Environment, EnvironmentFromModule)
-        self.refused(lambda: Environment("diabetes-env"), "Environment", "worker's Python interpreter")
-        self.refused(lambda: Environment.from_conda_specification("e", "env.yml"), "Environment")
-        self.refused(lambda: CondaDependencies.create(pip_packages=["scikit-learn"]), "CondaDependencies")
+        self.refused(lambda: Environment.from_docker_image("e", "img"), "CondaDependencies")
+        self.refused(lambda: Environment("e").build(None), "worker's interpreter")
+        self.assertEqual(list(CondaDependencies.create(pin_sdk_version=False).pip_packages), ["azureml-defaults"])
 
     def test_script_run_config_is_not_a_sluice_concept(self):
         with self.assertRaises(NotImplementedError) as caught:

@@ -2,10 +2,11 @@ import json
 import os
 
 from azureml.core import Datastore, Experiment, Workspace
+from azureml.core.compute import AmlCompute
 from azureml.core.authentication import InteractiveLoginAuthentication
 from azureml.exceptions import UserErrorException
 
-from .support import TempDirTest, workspace
+from .support import TempDirTest, compute_record, workspace
 
 DATASTORES = {"value": [{"name": "workspaceblobstore", "container": "workspaceblobstore", "isDefault": True},
                         {"name": "archive", "container": "archive-data", "isDefault": False}]}
@@ -120,18 +121,13 @@ class Contents(TempDirTest):
         self.assertIsInstance(experiments["a"], Experiment)
         self.assertEqual(transport.calls[1]["query"]["continuationToken"], "t")
 
-    def test_compute_targets_are_those_the_latest_runs_used(self):
-        ws, _ = workspace({("GET", "runs"): {"value": [{"id": "r1", "experiment": "e"}]},
-                           ("GET", "runs/r1"): {"steps": [{"name": "a", "compute": "cpu"},
-                                                          {"name": "b", "compute": "gpu"}]}})
-        self.assertEqual(sorted(ws.compute_targets), ["cpu", "gpu"])
-
-    def test_server_side_features_say_what_is_missing(self):
-        ws, _ = workspace()
-        for action in (lambda: ws.environments,):
-            with self.assertRaises(NotImplementedError) as caught:
-                action()
-            self.assertIn("issue 14", str(caught.exception))
+    def test_compute_targets_are_the_registry_s(self):
+        ws, _ = workspace({("GET", "compute-targets"): {"value": [compute_record("cpu", source="configured"),
+                                                                  compute_record("gpu")]}})
+        targets = ws.compute_targets
+        self.assertEqual(list(targets), ["cpu", "gpu"])
+        self.assertIsInstance(targets["gpu"], AmlCompute)
+        self.assertEqual(targets["gpu"].provisioning_state, "Succeeded")
 
     def test_datastore_path_is_a_data_reference(self):
         ws, _ = workspace({("GET", "datastores"): DATASTORES})

@@ -4,6 +4,8 @@ import { DATASTORE_ROUTES } from './datastores';
 import { DATASET_ROUTES } from './datasets';
 import { MODEL_ROUTES } from './models';
 import { ARTIFACT_ROUTES } from './artifacts';
+import { COMPUTE_TARGET_ROUTES } from './computeTargets';
+import { ENVIRONMENT_ROUTES } from './environments';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
 import {
@@ -56,4 +58,6 @@ export const ROUTES: readonly AnyRoute[] = [
   ...SCHEDULE_ROUTES,
   ...MODEL_ROUTES,
   ...ARTIFACT_ROUTES,
+  ...COMPUTE_TARGET_ROUTES,
+  ...ENVIRONMENT_ROUTES,
 ];

@@ -7,6 +7,7 @@ import { ListRunsQuery, RunId, RunList, RunView } from '../schemas';
 import type { StepRunRecord } from '../../store/model';
 import type { Store } from '../../store/repositories';
 import { runView, summaryView } from '../views';
+import { stepEnvironments } from '../stepEnvironments';
 
 /** The step runs whose results the reused steps of a run took, by the reusing step's name (missing ones left out). */
 export async function reusedSources(store: Store, steps: StepRunRecord[]): Promise<Map<string, StepRunRecord>> {
@@ -59,8 +60,12 @@ export const getRunRoute = defineRoute({
   async handler({ params, deps, baseUrl }) {
     const [run, steps] = await Promise.all([deps.store.runs.get(params.runId), deps.store.stepRuns.list(params.runId)]);
     if (!run) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
-    const [sources, warnings] = await Promise.all([reusedSources(deps.store, steps), waitingWarnings(deps, steps)]);
-    return json(200, runView(baseUrl, run, steps, { sources, warnings }));
+    const [sources, warnings, environments] = await Promise.all([
+      reusedSources(deps.store, steps),
+      waitingWarnings(deps, steps),
+      stepEnvironments(deps.store, run.pipelineId),
+    ]);
+    return json(200, runView(baseUrl, run, steps, { sources, warnings, environments }));
   },
 });
 

@@ -19,6 +19,8 @@ import { AzureModelRepository } from './models';
 import { AzureBlobContent } from './blobContent';
 import { AzureDatastoreBlobs } from './datastoreBlobs';
 import { AzureDatasetRepository } from './datasets';
+import { AzureComputeTargetRepository } from './computeTargets';
+import { AzureEnvironmentRepository } from './environments';
 
 /**
  * The store over one storage account. Tables and containers must exist (see bootstrapStorage).
@@ -46,5 +48,7 @@ export function createAzureStore(clients: StorageClients, now: () => Date = () =
     blobContent: new AzureBlobContent(clients.blobs),
     datastoreBlobs: new AzureDatastoreBlobs(clients.blobs),
     datasets: new AzureDatasetRepository(clients.table(TABLES.datasets), spill),
+    computeTargets: new AzureComputeTargetRepository(clients.table(TABLES.computeTargets)),
+    environments: new AzureEnvironmentRepository(clients.table(TABLES.environments)),
   };
 }

@@ -8,6 +8,8 @@ import { MemoryScheduleRepository } from './schedules';
 import { MemoryStepRunRepository } from './stepRuns';
 import { MemoryBlobContent, MemoryModelRepository } from './models';
 import { MemoryDatasetRepository, MemoryDatastoreBlobs } from './datasets';
+import { MemoryComputeTargetRepository } from './computeTargets';
+import { MemoryEnvironmentRepository } from './environments';
 
 export interface MemoryStore extends Store {
   runs: MemoryRunRepository;
@@ -27,6 +29,8 @@ export interface MemoryStore extends Store {
   blobContent: MemoryBlobContent;
   datastoreBlobs: MemoryDatastoreBlobs;
   datasets: MemoryDatasetRepository;
+  computeTargets: MemoryComputeTargetRepository;
+  environments: MemoryEnvironmentRepository;
 }
 
 /**
@@ -55,5 +59,7 @@ export function createMemoryStore(now: () => Date = () => new Date()): MemorySto
     blobContent,
     datastoreBlobs: new MemoryDatastoreBlobs(blobContent),
     datasets: new MemoryDatasetRepository(),
+    computeTargets: new MemoryComputeTargetRepository(),
+    environments: new MemoryEnvironmentRepository(),
   };
 }

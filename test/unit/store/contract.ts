@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, UserInputError } from '../../../shared/er
 import type { Store } from '../../../shared/store';
 import { modelsContract } from './modelsContract';
 import { datasetsContract } from './datasetsContract';
+import { computeTargetsContract, environmentsContract } from './computeTargetsContract';
 import { publishedContract } from './publishedContract';
 
 /**
@@ -291,4 +292,6 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
   publishedContract(label, make);
   modelsContract(label, make);
   datasetsContract(label, make);
+  computeTargetsContract(label, make);
+  environmentsContract(label, make);
 }
