@@ -25,6 +25,7 @@ import { SCHEDULE_ROUTES } from './schedules/routes';
 import { uploadSnapshotRoute } from './snapshots';
 import { stepLogsRoute } from './stepLogs';
 import { submitRunRoute } from './submitRun';
+import { getPipelineRoute, studioSignInRoute } from './studio';
 
 /**
  * The route table: every API route with its method, path, access rule and schemas. The Functions adapter registers
@@ -54,4 +55,6 @@ export const ROUTES: readonly AnyRoute[] = [
   ...SCHEDULE_ROUTES,
   ...MODEL_ROUTES,
   ...ARTIFACT_ROUTES,
+  getPipelineRoute,
+  studioSignInRoute,
 ];
