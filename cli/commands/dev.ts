@@ -89,8 +89,10 @@ export function routeAuth(
   name: string,
   unmatched?: string,
 ): string | undefined {
-  if (name === unmatched) return 'GET / redirects to Studio; any other path: a JSON 404, or 405 with Allow; no token needed';
-  if (name === 'studio' || name === 'studioConfig') return 'Studio web UI: static files and sign-in settings, no data; no token needed';
+  if (name === unmatched)
+    return 'GET / redirects to Studio; any other path: a JSON 404, or 405 with Allow; no token needed';
+  if (name === 'studio' || name === 'studioConfig')
+    return 'Studio web UI: static files and sign-in settings, no data; no token needed';
   const route = routes.find((r) => r.name === name);
   if (!route) return undefined;
   return route.access === 'anonymous' ? 'no token needed' : `bearer token, role ${route.access}`;

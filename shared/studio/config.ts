@@ -2,8 +2,7 @@ import type { AuthSettings } from '../auth';
 
 /** What the page needs to sign in, served as `/studio/config.json`: public values only, never a secret. */
 export type StudioConfig =
-  | { auth: { mode: 'local' } }
-  | { auth: { mode: 'entra'; clientId: string; authority: string; scopes: string[] } };
+  { auth: { mode: 'local' } } | { auth: { mode: 'entra'; clientId: string; authority: string; scopes: string[] } };
 
 /**
  * Local mode: the page exchanges the one-time `?signin=` code for a session. Entra mode: MSAL (authorization code

@@ -9,7 +9,12 @@ export function localStudioSignIn(dir: string, now: () => Date = () => new Date(
     const issuedAt = now();
     if (!(await redeemSignInCode(dir, code, issuedAt))) return undefined;
     const keys = await LocalKeyStore.loadOrCreate(dir);
-    const token = await keys.sign({ role: 'Sluice.Admin', subject: 'studio', lifetime: STUDIO_SESSION_SECONDS, issuedAt });
+    const token = await keys.sign({
+      role: 'Sluice.Admin',
+      subject: 'studio',
+      lifetime: STUDIO_SESSION_SECONDS,
+      issuedAt,
+    });
     const expiresAt = new Date(Math.floor(issuedAt.getTime() / 1000) * 1000 + STUDIO_SESSION_SECONDS * 1000);
     return { token, expiresAt: expiresAt.toISOString() };
   };

@@ -26,8 +26,7 @@ export async function api(path: string, init: RequestInit = {}): Promise<Respons
   if (res.status === 401) onUnauthorized();
   if (!res.ok && res.status !== 304) {
     const body = (await res.json().catch(() => undefined)) as
-      | { error?: { code?: string; message?: string; details?: unknown } }
-      | undefined;
+      { error?: { code?: string; message?: string; details?: unknown } } | undefined;
     throw new ApiError(
       res.status,
       body?.error?.code ?? 'Error',

@@ -2,8 +2,7 @@
 // in sessionStorage; in Azure, MSAL.js (authorization code + PKCE), loaded only then.
 
 export type StudioConfig =
-  | { auth: { mode: 'local' } }
-  | { auth: { mode: 'entra'; clientId: string; authority: string; scopes: string[] } };
+  { auth: { mode: 'local' } } | { auth: { mode: 'entra'; clientId: string; authority: string; scopes: string[] } };
 
 const KEY = 'sluice.studio.session';
 
@@ -57,7 +56,8 @@ export async function signIn(config: StudioConfig): Promise<SignInState> {
       return { signedIn: true };
     }
     const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-    if (!storedSession()) return { signedIn: false, message: body?.error?.message ?? `Sign-in failed (${res.status}).` };
+    if (!storedSession())
+      return { signedIn: false, message: body?.error?.message ?? `Sign-in failed (${res.status}).` };
   }
   if (storedSession()) return { signedIn: true };
   return {
@@ -85,7 +85,8 @@ async function entraSignIn(auth: { clientId: string; authority: string; scopes: 
     try {
       return (await msal.acquireTokenSilent({ scopes: auth.scopes, account })).accessToken;
     } catch (err) {
-      if (err instanceof InteractionRequiredAuthError) await msal.acquireTokenRedirect({ scopes: auth.scopes, account });
+      if (err instanceof InteractionRequiredAuthError)
+        await msal.acquireTokenRedirect({ scopes: auth.scopes, account });
       return undefined;
     }
   };

@@ -31,7 +31,8 @@ export function edgesOf(steps: Pick<StepRun, 'name' | 'dependsOn'>[], spec?: Pip
   const known = new Set(steps.map((s) => s.name));
   if (spec?.steps) {
     const producer = new Map<string, string>();
-    for (const s of spec.steps) for (const out of [...names(s.outputs), ...names(s.output ? [s.output] : [])]) producer.set(out, s.name);
+    for (const s of spec.steps)
+      for (const out of [...names(s.outputs), ...names(s.output ? [s.output] : [])]) producer.set(out, s.name);
     for (const s of spec.steps) {
       for (const input of names(s.inputs)) {
         const from = producer.get(input);

@@ -17,7 +17,10 @@ function App() {
   useEffect(() => {
     whenUnauthorized(() => {
       signOut();
-      setState({ kind: 'signedOut', message: 'Your session has ended; open a new sign-in link (`npx sluice studio`).' });
+      setState({
+        kind: 'signedOut',
+        message: 'Your session has ended; open a new sign-in link (`npx sluice studio`).',
+      });
     });
     (async () => {
       const config = (await (await fetch('/studio/config.json')).json()) as StudioConfig;
@@ -54,7 +57,12 @@ function Shell() {
   else if (path.startsWith('/published')) page = <PublishedPage id={path.split('/')[2]} />;
   else if (path === '/schedules') page = <SchedulesPage />;
   else if (path === '/models') page = <ModelsPage />;
-  else page = <p>No page here. <Link href="/">Go to the runs</Link>.</p>;
+  else
+    page = (
+      <p>
+        No page here. <Link href="/">Go to the runs</Link>.
+      </p>
+    );
   return (
     <>
       <a class="skip" href="#main">

@@ -14,7 +14,14 @@ export function RunGraph(props: {
   onSelect: (step: string) => void;
 }) {
   const edges = useMemo(() => edgesOf(props.steps, props.spec), [shape(props.steps), props.spec]);
-  const lay = useMemo(() => layout(props.steps.map((s) => s.name), edges), [edges]);
+  const lay = useMemo(
+    () =>
+      layout(
+        props.steps.map((s) => s.name),
+        edges,
+      ),
+    [edges],
+  );
   const byName = new Map(props.steps.map((s) => [s.name, s]));
   return (
     <div class="graph-wrap" role="group" aria-label="Pipeline graph">
@@ -51,7 +58,8 @@ export function RunGraph(props: {
               class={`node ${STATUS_CLASS[status] ?? 'st-idle'}${props.selected === s.name ? ' selected' : ''}`}
               transform={`translate(${box.x},${box.y})`}
               role="button"
-              tabIndex={0}
+              // Lower case: SVG attributes are case-sensitive, and `tabIndex` would not make the node focusable.
+              tabindex={0}
               aria-label={`Step ${s.name}: ${status}${reused ? `, reused from run ${s.reusedFrom?.runId}` : ''}`}
               aria-pressed={props.selected === s.name}
               data-step={s.name}

@@ -16,8 +16,12 @@ export function ModelsPage() {
   return (
     <section aria-labelledby="models-title">
       <h1 id="models-title">Models</h1>
-      {error && <p role="alert" class="error">{error}</p>}
-      <div class="table-wrap">
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on narrow screens">
         <table>
           <thead>
             <tr>

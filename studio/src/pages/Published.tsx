@@ -20,8 +20,12 @@ function PublishedList() {
   return (
     <section aria-labelledby="pub-title">
       <h1 id="pub-title">Published pipelines</h1>
-      {error && <p role="alert" class="error">{error}</p>}
-      <div class="table-wrap">
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on narrow screens">
         <table>
           <thead>
             <tr>
@@ -87,7 +91,11 @@ function PublishedOne(props: { id: string }) {
         {p.name} {p.version && <span class="muted">v{p.version}</span>} <StatusBadge status={p.status} />
       </h1>
       {p.description && <p>{p.description}</p>}
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       <div class="actions">
         <button
           type="button"
@@ -179,11 +187,20 @@ function SubmitForm(props: { published: Published }) {
       >
         <label>
           Experiment
-          <input name="ExperimentName" value={experiment} required onInput={(e) => setExperiment(e.currentTarget.value)} />
+          <input
+            name="ExperimentName"
+            value={experiment}
+            required
+            onInput={(e) => setExperiment(e.currentTarget.value)}
+          />
         </label>
         {p.parameters.map((x) => (
           <label key={x.name} class={x.type === 'bool' ? 'check' : undefined}>
-            {x.name} <span class="muted">({x.type}{x.required ? ', required' : ''})</span>
+            {x.name}{' '}
+            <span class="muted">
+              ({x.type}
+              {x.required ? ', required' : ''})
+            </span>
             {x.type === 'bool' ? (
               <input
                 type="checkbox"

@@ -32,8 +32,7 @@ export function RunPage(props: { runId: string; step?: string }) {
       .then((p) => setSpec(p.spec))
       .catch(() => setSpec(undefined)); // without the spec the graph still shows dependsOn edges, unlabelled
   }, [pipelineId]);
-  const select = (step?: string) =>
-    navigate(`/runs/${enc(props.runId)}${step ? `?step=${enc(step)}` : ''}`);
+  const select = (step?: string) => navigate(`/runs/${enc(props.runId)}${step ? `?step=${enc(step)}` : ''}`);
 
   if (!run) return <p role={error ? 'alert' : 'status'}>{error ?? 'Loading the run…'}</p>;
   const selected = run.steps.find((s) => s.name === props.step);
@@ -161,7 +160,9 @@ function CancelButton(props: { runId: string; disabled: boolean }) {
 function Resubmit(props: { run: Run }) {
   const { run } = props;
   const [values, setValues] = useState<Record<string, string>>(() =>
-    Object.fromEntries(Object.entries(run.parameters).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+    Object.fromEntries(
+      Object.entries(run.parameters).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    ),
   );
   const [plan, setPlan] = useState<PlanView>();
   const [error, setError] = useState<string>();

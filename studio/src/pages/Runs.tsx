@@ -95,8 +95,12 @@ export function RunsPage(props: { query: URLSearchParams }) {
         </label>
         <button type="submit">Filter</button>
       </form>
-      {error && <p role="alert" class="error">{error}</p>}
-      <div class="table-wrap">
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on narrow screens">
         <table class="runs">
           <caption class="sr-only">Runs, newest first; refreshed every 2 seconds</caption>
           <thead>

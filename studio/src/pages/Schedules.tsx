@@ -65,7 +65,11 @@ export function SchedulesPage() {
   return (
     <section aria-labelledby="sch-title">
       <h1 id="sch-title">Schedules</h1>
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       {list && list.length === 0 && <p>No schedules yet: `npx sluice schedule create …`.</p>}
       <div class="cards">
         {(list ?? []).map((s) => {
@@ -87,7 +91,8 @@ export function SchedulesPage() {
                 , experiment {s.experimentName}
                 {s.publishedPipelineId && (
                   <>
-                    , pipeline <Link href={`/published/${enc(s.publishedPipelineId)}`}>{s.publishedPipelineId.slice(0, 8)}</Link>
+                    , pipeline{' '}
+                    <Link href={`/published/${enc(s.publishedPipelineId)}`}>{s.publishedPipelineId.slice(0, 8)}</Link>
                   </>
                 )}
                 {s.pipelineEndpoint && <>, endpoint {s.pipelineEndpoint}</>}.

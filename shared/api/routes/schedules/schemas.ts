@@ -136,10 +136,9 @@ export const ScheduleStateView = z
       .string()
       .optional()
       .meta({ description: 'The IANA zone the timing runs in (a Windows id resolved); absent when data-triggered' }),
-    nextFireTimesInZone: z
-      .array(z.string())
-      .optional()
-      .meta({ description: 'nextFireTimes as local times with their offset in timeZone, e.g. 2024-03-31T09:30:00+02:00' }),
+    nextFireTimesInZone: z.array(z.string()).optional().meta({
+      description: 'nextFireTimes as local times with their offset in timeZone, e.g. 2024-03-31T09:30:00+02:00',
+    }),
     lastEvaluatedAt: z.string(),
     lastFireTime: z.string().optional(),
     lastRun: z.object({ id: z.string(), status: RunStatus.optional(), links: Links }).optional(),
