@@ -2,7 +2,9 @@
 // in sessionStorage; in Azure, MSAL.js (authorization code + PKCE), loaded only then.
 
 export type StudioConfig =
-  { auth: { mode: 'local' } } | { auth: { mode: 'entra'; clientId: string; authority: string; scopes: string[] } };
+  | { auth: { mode: 'local' } }
+  | { auth: { mode: 'entra'; clientId: string; authority: string; scopes: string[] } }
+  | { auth: { mode: 'unavailable'; message: string } };
 
 const KEY = 'sluice.studio.session';
 
@@ -40,6 +42,7 @@ export type SignInState = { signedIn: true } | { signedIn: false; message: strin
  * history); afterwards the session in sessionStorage is used until it expires.
  */
 export async function signIn(config: StudioConfig): Promise<SignInState> {
+  if (config.auth.mode === 'unavailable') return { signedIn: false, message: config.auth.message };
   if (config.auth.mode === 'entra') return entraSignIn(config.auth);
   const url = new URL(location.href);
   const code = url.searchParams.get('signin');

@@ -64,7 +64,7 @@ test('Studio config: local mode; Entra mode signs in to the API app registration
   const entra = studioConfig({
     mode: 'entra',
     tenantId: '11111111-2222-3333-4444-555555555555',
-    audiences: ['api://aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'],
+    audiences: ['api://aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'],
     issuers: [],
   });
   assert.deepEqual(entra, {
@@ -75,6 +75,10 @@ test('Studio config: local mode; Entra mode signs in to the API app registration
       scopes: ['api://aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee/.default'],
     },
   });
+  // A custom application ID URI alone does not give the client id: the page says what to set instead of failing.
+  const custom = studioConfig({ mode: 'entra', tenantId: 't', audiences: ['api://sluice-prod'], issuers: [] });
+  assert.equal(custom.auth.mode, 'unavailable');
+  assert.match((custom.auth as { message: string }).message, /SLUICE_AUTH_AUDIENCE/);
 });
 
 test('`sluice studio` prints a fresh sign-in URL whose code the host redeems once', async () => {
