@@ -93,6 +93,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'print a bearer token for the local host (signed with the development key)',
     load: async () => (await import('./commands/token.js')).token,
   },
+  studio: {
+    summary: 'print a one-time sign-in URL for Sluice Studio on the local host',
+    load: async () => (await import('./commands/studio.js')).studio,
+  },
   run: {
     summary: 'submit a pipeline spec (uploads its source snapshots) and optionally follow the run',
     load: async () => (await import('./commands/run.js')).run,

@@ -90,7 +90,10 @@ export function routeAuth(
   name: string,
   unmatched?: string,
 ): string | undefined {
-  if (name === unmatched) return 'any other path: a JSON 404, or 405 with Allow; no token needed';
+  if (name === unmatched)
+    return 'GET / redirects to Studio; any other path: a JSON 404, or 405 with Allow; no token needed';
+  if (name === 'studio' || name === 'studioConfig')
+    return 'Studio web UI: static files and sign-in settings, no data; no token needed';
   const route = routes.find((r) => r.name === name);
   if (!route) return undefined;
   return route.access === 'anonymous' ? 'no token needed' : `bearer token, role ${route.access}`;
@@ -100,12 +103,21 @@ export function routeAuth(
  * What `npm start` prints once everything runs. The commands work as printed: on another port than the CLI's
  * default they are preceded by the SLUICE_URL the CLI reads (every client command also takes --url).
  */
-export function readyBanner(o: { baseUrl: string; defaultUrl: string; computeTargets: string[]; sample: string }) {
+export function readyBanner(o: {
+  baseUrl: string;
+  defaultUrl: string;
+  computeTargets: string[];
+  sample: string;
+  /** The one-time Studio sign-in URL (cli/commands/studio.ts). */
+  studioUrl: string;
+}) {
   const api = `${o.baseUrl}/api`;
   const elsewhere = o.baseUrl.replace(/\/+$/, '') !== o.defaultUrl.replace(/\/+$/, '');
   return [
     '',
     'Sluice is running.',
+    `  Studio         ${o.studioUrl}`,
+    '                 (a one-time sign-in link, valid 10 minutes; `npx sluice studio` prints a new one)',
     `  API            ${api}   (OpenAPI: ${api}/openapi.json)`,
     `  Workers        ${o.computeTargets.map((c) => `${c} (queue compute-${c})`).join(', ')}, and one for each ` +
       'compute target registered later (sluice compute create, ComputeTarget.create)',
@@ -135,6 +147,7 @@ export async function dev(argv: string[]): Promise<number> {
   // Defaults a fresh clone needs (local.settings.json, when present, is read by the host and wins over these).
   process.env.TASKHUB_NAME ??= 'SluiceHub';
   process.env.SLUICE_AUTH_MODE ??= 'local';
+  process.env.AzureWebJobsDisableHomepage ??= 'true'; // `/` redirects to Studio, as in Azure (infra sets it too)
 
   const { startHost } = await import('../../local/host.js');
   const { ROUTES, UNMATCHED_ROUTE_FUNCTION } = await import('../../shared/api/index.js');
@@ -169,11 +182,18 @@ export async function dev(argv: string[]): Promise<number> {
       await running;
     });
     const { DEFAULT_URL } = await import('../../sdk/index.js');
-    console.log(
-      readyBanner({ baseUrl: host.baseUrl, defaultUrl: DEFAULT_URL, computeTargets: cfg.computeTargets, sample }).join(
-        '\n',
-      ),
-    );
+    const { createSignInCode } = await import('../../shared/auth/index.js');
+    const { studioSignInUrl } = await import('./studio.js');
+    // The host's API redeems codes under its working folder, where its authorizer finds the development key.
+    const studioUrl = studioSignInUrl(host.baseUrl, await createSignInCode(process.cwd()));
+    const banner = readyBanner({
+      baseUrl: host.baseUrl,
+      defaultUrl: DEFAULT_URL,
+      computeTargets: cfg.computeTargets,
+      sample,
+      studioUrl,
+    });
+    console.log(banner.join('\n'));
   } catch (err) {
     for (const stop of stops) await stop().catch(() => undefined);
     throw err;

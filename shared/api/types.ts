@@ -52,6 +52,11 @@ export interface ApiDeps {
   log: ApiLogger;
   now(): Date;
   newId(): string;
+  /**
+   * Local mode only: redeems a one-time Studio sign-in code (shared/auth/signInCodes.ts) for a session token;
+   * undefined when the code is unknown, used or expired. Absent in Entra mode (Studio signs in with MSAL there).
+   */
+  studioSignIn?(code: string): Promise<{ token: string; expiresAt: string } | undefined>;
   /** Log follow: how often to poll and when to end the response (the client then resumes with `offset`). */
   follow: { pollIntervalMs: number; maxDurationMs: number };
 }

@@ -28,6 +28,7 @@ import { SCHEDULE_ROUTES } from './schedules/routes';
 import { uploadSnapshotRoute } from './snapshots';
 import { stepLogsRoute } from './stepLogs';
 import { submitRunRoute } from './submitRun';
+import { getPipelineRoute, studioSignInRoute } from './studio';
 
 /**
  * The route table: every API route with its method, path, access rule and schemas. The Functions adapter registers
@@ -60,4 +61,6 @@ export const ROUTES: readonly AnyRoute[] = [
   ...ARTIFACT_ROUTES,
   ...COMPUTE_TARGET_ROUTES,
   ...ENVIRONMENT_ROUTES,
+  getPipelineRoute,
+  studioSignInRoute,
 ];

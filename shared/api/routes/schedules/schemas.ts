@@ -132,6 +132,13 @@ export const ScheduleStateView = z
     nextFireTimes: z
       .array(z.string())
       .meta({ description: 'The next 5 fire times (UTC); empty when disabled or data-triggered' }),
+    timeZone: z
+      .string()
+      .optional()
+      .meta({ description: 'The IANA zone the timing runs in (a Windows id resolved); absent when data-triggered' }),
+    nextFireTimesInZone: z.array(z.string()).optional().meta({
+      description: 'nextFireTimes as local times with their offset in timeZone, e.g. 2024-03-31T09:30:00+02:00',
+    }),
     lastEvaluatedAt: z.string(),
     lastFireTime: z.string().optional(),
     lastRun: z.object({ id: z.string(), status: RunStatus.optional(), links: Links }).optional(),
