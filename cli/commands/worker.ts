@@ -6,6 +6,7 @@ const HELP = `Usage: sluice worker --compute NAME [--concurrency N] [--storage C
                      [--max-runtime SECONDS] [--idle-exit SECONDS]
 
 Serves the compute target NAME: takes jobs from queue compute-NAME, runs them, posts results to step-results.
+--concurrency: jobs run at once (default: the machine's cores, os.availableParallelism()).
 --max-runtime: take no new job after SECONDS; the running ones finish, then the worker exits (0).
 --idle-exit: exit (0) once no job has run or arrived for SECONDS.
 Storage: --storage, else SLUICE_STORAGE / SLUICE_STORAGE__accountName, else local Azurite.
@@ -18,7 +19,7 @@ export async function worker(argv: string[]): Promise<number> {
       args: argv,
       options: {
         compute: { type: 'string' },
-        concurrency: { type: 'string', default: '1' },
+        concurrency: { type: 'string' },
         storage: { type: 'string' },
         'work-dir': { type: 'string' },
         'visibility-timeout': { type: 'string' },
@@ -44,7 +45,7 @@ export async function worker(argv: string[]): Promise<number> {
     throw new CliUsageError(
       `--compute "${values.compute}" is not a compute target name: use lower-case letters, digits and single hyphens`,
     );
-  const concurrency = positiveInt(values.concurrency, '--concurrency');
+  const concurrency = values.concurrency === undefined ? undefined : positiveInt(values.concurrency, '--concurrency');
   const visibility = values['visibility-timeout']
     ? positiveInt(values['visibility-timeout'], '--visibility-timeout')
     : undefined;
