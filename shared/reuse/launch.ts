@@ -151,36 +151,48 @@ export async function decideLaunches(
   return results;
 }
 
-/** Records a fresh decision on the step run (a run only for ready steps) and updates `rows`. */
+/**
+ * Records a fresh decision on the step run (a run only for ready steps) and updates `rows`. Each write is
+ * ETag-guarded on the row as listed at the start of the launch, so it costs no read of its own (a row changed
+ * meanwhile costs a re-read and a retry).
+ */
 async function write(deps: ReuseLaunchDeps, { run, plan }: LoadedRun, rows: Rows, p: Decided): Promise<void> {
   const { decision, now, name } = p;
   const record = toRecord(decision);
   if (decision.reuse && decision.from) {
     const from = { runId: decision.from.runId, step: decision.from.step };
     const [written] = await Promise.all([
-      deps.store.stepRuns.update(run.id, name, (s) =>
-        s.status !== 'NotStarted' || readReuseRecord(s.reuseReasons)
-          ? undefined
-          : {
-              status: 'Completed',
-              reused: true,
-              reusedFrom: from,
-              outputs: reusedOutputs(decision),
-              reuseKey: decision.key,
-              reuseReasons: record,
-              startedAt: now,
-              endedAt: now,
-            },
+      deps.store.stepRuns.update(
+        run.id,
+        name,
+        (s) =>
+          s.status !== 'NotStarted' || readReuseRecord(s.reuseReasons)
+            ? undefined
+            : {
+                status: 'Completed',
+                reused: true,
+                reusedFrom: from,
+                outputs: reusedOutputs(decision),
+                reuseKey: decision.key,
+                reuseReasons: record,
+                startedAt: now,
+                endedAt: now,
+              },
+        rows.get(name),
       ),
       // The reused result is now this step's latest run in the pipeline (what the next miss is explained against).
       deps.store.reuseCache.markLatest(plan.pipeline, name, decision.from),
     ]);
     rows.set(name, written);
   } else if (p.ready) {
-    const written = await deps.store.stepRuns.update(run.id, name, (s) =>
-      isTerminalStepStatus(s.status) || readReuseRecord(s.reuseReasons)
-        ? undefined
-        : { reuseKey: decision.key, reuseReasons: record },
+    const written = await deps.store.stepRuns.update(
+      run.id,
+      name,
+      (s) =>
+        isTerminalStepStatus(s.status) || readReuseRecord(s.reuseReasons)
+          ? undefined
+          : { reuseKey: decision.key, reuseReasons: record },
+      rows.get(name),
     );
     rows.set(name, written);
   }
