@@ -1,7 +1,7 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
 import { resolveJobPayload } from '../shared/compute/jobPayload';
 import { HEARTBEAT_MS, recordWorkerSeen } from '../shared/compute/workerPresence';
-import { subscribeQueue } from '../shared/store/queueSignal';
+import { queueWakeUpsInstalled, subscribeQueue } from '../shared/store/queueSignal';
 import { JobMessage } from '../shared/compute/messages';
 import type { StorageClients } from '../shared/store/clients';
 import { computeQueue, QUEUES } from '../shared/store/names';
@@ -191,7 +191,7 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
           .catch((err) => options.log(`message ${m.messageId}: ${(err as Error).stack ?? err}`))
           .finally(() => {
             active.delete(p);
-            backoff.jobEnded();
+            backoff.jobEnded(queueWakeUpsInstalled());
             lastBusy = Date.now();
             wake?.();
           });
@@ -252,8 +252,12 @@ export class PollBackoff {
     this.delay = this.options.pollMinMs;
   }
 
-  jobEnded(): void {
-    this.ended = true;
+  /**
+   * One of the worker's jobs ended. Only a worker without in-process wake-ups (`announced`: messages sent in this
+   * process wake it) starts its back-off over: one that is woken needs no extra polls to find the successor.
+   */
+  jobEnded(announced = false): void {
+    if (!announced) this.ended = true;
   }
 
   /** After an empty receive: the nap to take now (0 when a message was announced meanwhile). */

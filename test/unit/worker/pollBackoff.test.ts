@@ -26,3 +26,10 @@ test('a job of the worker ended: its successor is expected, so the back-off star
   b.jobEnded();
   assert.deepEqual([b.empty(false), b.empty(false)], [25, 50], 'once: the back-off grows again from there');
 });
+
+test('a worker woken in-process by each new job does not poll more after its jobs end', () => {
+  const b = new PollBackoff({ pollMinMs: 25, pollMaxMs: 1000 });
+  for (let i = 0; i < 8; i++) b.empty(false);
+  b.jobEnded(true);
+  assert.equal(b.empty(false), 1000);
+});
