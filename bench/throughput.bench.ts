@@ -10,7 +10,7 @@
 //
 // First, what starting a step's process costs on this machine (no storage involved): `true`, as a no-op `command`
 // step runs, and `/usr/bin/python3 -c pass`, the interpreter a `python` step starts — the part of a step a warm
-// interpreter pool could save (docs/worker.md says why the worker has none).
+// interpreter pool could save (docs/architecture.md says why the worker has none).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
