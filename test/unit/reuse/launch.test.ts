@@ -384,9 +384,11 @@ steps:
     if (cancel) await d.store.runs.update(runId, () => ({ cancelRequested: true }));
     await acts.startRun({ runId });
     const reads = countReads(d.store);
+    const batches = d.store.stepRuns.batches;
     const launched = await acts.launchSteps({ runId, instanceId: 'p', steps: ['s0'] });
     reads.stop();
     assert.equal(reads.gets, 0, 'each decision is written on the row as listed, without reading it again');
+    if (!cancel) assert.equal(d.store.stepRuns.batches - batches, 1, "the reused steps' rows are one write");
     if (cancel) {
       assert.deepEqual(launched, [{ step: 's0', outcome: 'reused' }], 'nothing followed in a canceled run');
       continue;
