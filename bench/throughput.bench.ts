@@ -2,10 +2,15 @@
 // (host, Durable engine and worker in one process, Azurite apart), and then with the host alone and 1, 2 and 4
 // worker processes (`sluice worker`, default concurrency) serving the compute target. Figure: steps completed per
 // second, from the first submit to the last run's end as recorded; also given as storage round trips per step
-// (the same-run baseline: a table point read on the idle stack).
+// (the same-run baseline: a table point read on the idle stack). The end of a burst is polled through the listing of
+// its experiment's completed runs, once a second.
 //
 // SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_THROUGHPUT_RUNS (default 200) the runs per
 // burst; SLUICE_BENCH_WORKERS=default,1,2,4 (default) chooses the variants.
+//
+// First, what starting a step's process costs on this machine (no storage involved): `true`, as a no-op `command`
+// step runs, and `/usr/bin/python3 -c pass`, the interpreter a `python` step starts — the part of a step a warm
+// interpreter pool could save (docs/architecture.md says why the worker has none).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -18,7 +23,8 @@ import { LocalKeyStore } from '../shared/auth';
 import { createStorageClients, type StorageClients } from '../shared/store/clients';
 import { TABLES } from '../shared/store/names';
 import { createWorker } from '../worker';
-import { median, type Bench, type Figure } from './lib';
+import { median, repeat, timeMs, type Bench, type Figure } from './lib';
+import { countStorageOps, diffOps, formatOps, totalOps } from './storageOps';
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 3);
@@ -74,6 +80,24 @@ function workerProcess(storage: string): ChildProcess {
   return child;
 }
 
+/** Spawns `command` (no shell) and waits for it to exit. */
+function runProcess(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', () => resolve());
+  });
+}
+
+/** Median start-to-exit time of `command`, over 20 sequential spawns after 3 unmeasured ones, per sample. */
+async function processStartFigure(name: string, command: string, args: string[]): Promise<Figure> {
+  const samples: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    samples.push(median(await repeat(20, () => timeMs(() => runProcess(command, args)), 3)));
+  }
+  return { name, unit: 'ms', samples };
+}
+
 const bench: Bench = {
   name: `throughput: ${BURST} concurrent runs of ${STEPS_PER_RUN} no-op steps (host + Durable engine in one process, Azurite apart)`,
   async run(): Promise<Figure[]> {
@@ -95,7 +119,20 @@ const bench: Bench = {
       log: process.env.SLUICE_BENCH_VERBOSE ? undefined : silentLog,
     });
     const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
-    const figures: Figure[] = [];
+    // This process's storage requests (host, engine, and the worker of the default variant) by operation.
+    const ops = countStorageOps(azurite);
+    const figures: Figure[] = [
+      await processStartFigure(
+        'process start-up: spawn `true` and wait for its exit (a no-op command step)',
+        'true',
+        [],
+      ),
+      await processStartFigure(
+        'process start-up: spawn `/usr/bin/python3 -c pass` (the interpreter of a python step)',
+        '/usr/bin/python3',
+        ['-c', 'pass'],
+      ),
+    ];
     try {
       // Baseline, same run and same Azurite: one storage round trip (a table point read) while the stack is idle.
       const table = clients.table(TABLES.runs);
@@ -117,8 +154,8 @@ const bench: Bench = {
       const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'bench' });
       const api = `${host.baseUrl}/api`;
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      const submit = async (i: number) => {
-        const res = await fetch(`${api}/experiments/throughput/runs`, {
+      const submit = async (i: number, experiment = 'throughput') => {
+        const res = await fetch(`${api}/experiments/${experiment}/runs`, {
           method: 'POST',
           headers,
           body: JSON.stringify({ pipeline: twoSteps(i) }),
@@ -129,17 +166,25 @@ const bench: Bench = {
 
       for (const variant of VARIANTS) {
         const samples: number[] = [];
+        const requests: number[] = [];
+        let breakdown: string[] = [];
         for (let r = 0; r < RUNS; r++) {
           const stop = startWorkers(variant, clients, azurite.connectionString);
           try {
             await waitFor(api, headers, [await submit(-1)]); // warm-up: module loading, worker start, queues
             const started = Date.now();
-            const ids = await pool(
+            const before = ops.snapshot();
+            // An experiment per burst, so the burst's end is read from one listing rather than run by run.
+            const experiment = `throughput-${variant}-${r}`;
+            await pool(
               Array.from({ length: BURST }, (_, i) => i),
               32,
-              submit,
+              (i) => submit(i, experiment),
             );
-            const ended = await waitFor(api, headers, ids);
+            const ended = await waitForExperiment(api, headers, experiment, BURST);
+            const used = diffOps(before, ops.snapshot());
+            requests.push(totalOps(used) / (BURST * STEPS_PER_RUN));
+            breakdown = formatOps(used, BURST * STEPS_PER_RUN);
             samples.push((BURST * STEPS_PER_RUN) / ((ended - started) / 1000));
           } finally {
             await stop();
@@ -149,12 +194,18 @@ const bench: Bench = {
           variant === 'default'
             ? 'the npm start stack (worker in the host process)'
             : `host + ${variant} worker process(es)`;
+        console.log(`storage requests per step, ${label}, last burst (by operation):\n${breakdown.join('\n')}`);
         figures.push(
           {
             name: `steps per second, ${label}`,
             unit: 'steps/s',
             samples,
             ...(variant === 'default' ? { target: '>= 40' } : {}),
+          },
+          {
+            name: `  storage requests of this process per step (submit, status polls and idle polling included), ${label}`,
+            unit: 'requests',
+            samples: requests,
           },
           {
             name: `  the same as storage round trips per step (÷ baseline), ${label}`,
@@ -164,6 +215,7 @@ const bench: Bench = {
         );
       }
     } finally {
+      ops.stop();
       await host.stop();
       await azurite.stop();
       for (const h of (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles()) {
@@ -193,6 +245,43 @@ function startWorkers(variant: string, clients: StorageClients, storage: string)
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
   };
+}
+
+/**
+ * Polls the experiment's listing of Completed runs (a page of 100 per request) until `count` runs are there; the
+ * latest recorded end time (ms since the epoch). Polling each run instead cost two storage reads per run per second,
+ * about half of all the storage work of a burst: load on the very stack being measured.
+ */
+async function waitForExperiment(
+  api: string,
+  headers: Record<string, string>,
+  experiment: string,
+  count: number,
+): Promise<number> {
+  const list = async (status: string, top: number, token?: string) => {
+    const query = new URLSearchParams({ experiment, status, top: String(top) });
+    if (token) query.set('continuationToken', token);
+    const res = await fetch(`${api}/runs?${query}`, { headers });
+    if (res.status !== 200) throw new Error(`list runs: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { value: RunJson[]; continuationToken?: string };
+  };
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const status of ['Failed', 'Canceled']) {
+      const bad = await list(status, 1);
+      if (bad.value.length) throw new Error(`a run of ${experiment} ended ${status}`);
+    }
+    let latest = 0;
+    let seen = 0;
+    let token: string | undefined;
+    do {
+      const page = await list('Completed', 100, token);
+      seen += page.value.length;
+      for (const run of page.value) latest = Math.max(latest, Date.parse(run.endedAt!));
+      token = page.continuationToken;
+    } while (token);
+    if (seen >= count) return latest;
+  }
 }
 
 /** Polls until every run is Completed; the latest recorded end time (ms since the epoch). */

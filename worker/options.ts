@@ -1,11 +1,11 @@
-import { hostname, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export interface WorkerOptions {
   /** The compute target served: queue `compute-<compute>`. */
   compute: string;
-  /** Jobs run at once (default 1). */
+  /** Jobs run at once (default {@link defaultConcurrency}: the machine's cores). */
   concurrency?: number;
   /** Sandboxes and the snapshot cache live here (default `<tmp>/sluice-worker`). */
   workDir?: string;
@@ -44,12 +44,21 @@ export interface WorkerOptions {
 export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds'>> &
   Pick<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds'>;
 
+/**
+ * A worker's concurrency when none is given: one job per core (`os.availableParallelism()`), the same for
+ * `sluice worker` and `npm start`. A step is mostly a process of its own, so a core each keeps the machine busy
+ * without the steps competing for CPU; a worker of many I/O-bound steps may set more with `--concurrency`.
+ */
+export function defaultConcurrency(): number {
+  return Math.max(1, availableParallelism());
+}
+
 export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
   const visibilityTimeoutSeconds = o.visibilityTimeoutSeconds ?? 60;
   const workerId = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   return {
     compute: o.compute,
-    concurrency: Math.max(1, o.concurrency ?? 1),
+    concurrency: Math.max(1, o.concurrency ?? defaultConcurrency()),
     workDir: o.workDir ?? join(tmpdir(), 'sluice-worker'),
     visibilityTimeoutSeconds,
     renewEveryMs: o.renewEveryMs ?? Math.max(250, (visibilityTimeoutSeconds * 1000) / 3),

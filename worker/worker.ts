@@ -1,7 +1,7 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
 import { resolveJobPayload } from '../shared/compute/jobPayload';
 import { HEARTBEAT_MS, recordWorkerSeen } from '../shared/compute/workerPresence';
-import { subscribeQueue } from '../shared/store/queueSignal';
+import { queueWakeUpsInstalled, subscribeQueue } from '../shared/store/queueSignal';
 import { JobMessage } from '../shared/compute/messages';
 import type { StorageClients } from '../shared/store/clients';
 import { computeQueue, QUEUES } from '../shared/store/names';
@@ -123,6 +123,7 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
 
   /** Past it, no new job is taken (the max runtime, counted from the start of {@link Worker.run}). */
   let deadline = Infinity;
+  const backoff = new PollBackoff(options);
   /** When the worker last had something to do: its start, a job received, a job finished. */
   let lastBusy = Date.now();
   const idleFor = () => (active.size > 0 ? 0 : Date.now() - lastBusy);
@@ -153,7 +154,6 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
   const poll = async () => {
     lastBusy = Date.now();
     if (options.maxRuntimeSeconds !== undefined) deadline = lastBusy + options.maxRuntimeSeconds * 1000;
-    let delay = options.pollMinMs;
     while (!shutdown.signal.aborted) {
       const reason = endReason();
       if (reason) {
@@ -180,17 +180,18 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
         continue;
       }
       if (items.length === 0) {
-        if (!signalled) await nap(delay);
-        delay = signalled ? options.pollMinMs : Math.min(delay * 2, options.pollMaxMs);
+        const ms = backoff.empty(signalled);
+        if (ms > 0) await nap(ms);
         continue;
       }
-      delay = options.pollMinMs;
+      backoff.reset();
       lastBusy = Date.now();
       for (const m of items) {
         const p: Promise<void> = handle(m)
           .catch((err) => options.log(`message ${m.messageId}: ${(err as Error).stack ?? err}`))
           .finally(() => {
             active.delete(p);
+            backoff.jobEnded(queueWakeUpsInstalled());
             lastBusy = Date.now();
             wake?.();
           });
@@ -229,4 +230,43 @@ export function decodeJob(text: string): { ok: true; value: JobMessage } | { ok:
     return { ok: false, error: `${first.path.join('.') || 'message'}: ${first.message}` };
   }
   return { ok: true, value: parsed.data };
+}
+
+/**
+ * How long the poll loop naps after an empty receive: doubling from `pollMinMs` up to `pollMaxMs` while the queue
+ * stays empty; back to `pollMinMs` once a message is received or announced in-process (the loop then polls again at
+ * once), and when one of the worker's jobs ended since — work is expected then: a step's successor is queued soon
+ * after its result, and a worker in a process of its own (no in-process wake-up) would otherwise find it only after
+ * a nap of up to `pollMaxMs`.
+ */
+export class PollBackoff {
+  private delay: number;
+  private ended = false;
+
+  constructor(private readonly options: { pollMinMs: number; pollMaxMs: number }) {
+    this.delay = options.pollMinMs;
+  }
+
+  /** Messages were received, or a job of this worker ended: the next empty poll naps the shortest time. */
+  reset(): void {
+    this.delay = this.options.pollMinMs;
+  }
+
+  /**
+   * One of the worker's jobs ended. Only a worker without in-process wake-ups (`announced`: messages sent in this
+   * process wake it) starts its back-off over: one that is woken needs no extra polls to find the successor.
+   */
+  jobEnded(announced = false): void {
+    if (!announced) this.ended = true;
+  }
+
+  /** After an empty receive: the nap to take now (0 when a message was announced meanwhile). */
+  empty(signalled: boolean): number {
+    if (this.ended || signalled) this.reset();
+    this.ended = false;
+    if (signalled) return 0;
+    const nap = this.delay;
+    this.delay = Math.min(this.delay * 2, this.options.pollMaxMs);
+    return nap;
+  }
 }

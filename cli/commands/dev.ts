@@ -15,7 +15,7 @@ and the diabetes sample data is uploaded to workspaceblobstore/diabetes/ if it i
 Options:
   --port N            HTTP port of the host (default 7071; 0 picks a free one)
   --in-memory         keep Azurite's data in memory (lost on exit)
-  --concurrency N     jobs each worker runs at once (default 2)
+  --concurrency N     jobs each worker runs at once (default: the machine's cores)
   --no-sample-data    do not upload the sample data`;
 
 /** The Sluice repository root (the folder with Sluice's package.json), from dist/ or from the TypeScript sources. */
@@ -36,7 +36,7 @@ function parse(argv: string[]) {
       options: {
         port: { type: 'string', default: '7071' },
         'in-memory': { type: 'boolean', default: false },
-        concurrency: { type: 'string', default: '2' },
+        concurrency: { type: 'string' },
         'no-sample-data': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -47,8 +47,8 @@ function parse(argv: string[]) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new CliUsageError(`--port must be a whole number from 0 to 65535, not "${values.port}".`);
     }
-    const concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
       throw new CliUsageError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}".`);
     }
     return { ...values, port, concurrency };

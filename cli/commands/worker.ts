@@ -11,6 +11,7 @@ Serves the compute target NAME: takes jobs from queue compute-NAME, runs them, p
 --all: serves every known target (SLUICE_COMPUTE_TARGETS and the registered ones), one worker each, and follows the
 registry (every --follow-interval seconds, default 3): a target registered later (sluice compute create) is
 served without a restart, as npm start does.
+--concurrency: jobs run at once (default: the machine's cores, os.availableParallelism()).
 --max-runtime: take no new job after SECONDS; the running ones finish, then the worker exits (0).
 --idle-exit: exit (0) once no job has run or arrived for SECONDS.
 Storage: --storage, else SLUICE_STORAGE / SLUICE_STORAGE__accountName, else local Azurite.
@@ -25,7 +26,7 @@ export async function worker(argv: string[]): Promise<number> {
         compute: { type: 'string' },
         all: { type: 'boolean', default: false },
         'follow-interval': { type: 'string' },
-        concurrency: { type: 'string', default: '1' },
+        concurrency: { type: 'string' },
         storage: { type: 'string' },
         'work-dir': { type: 'string' },
         'visibility-timeout': { type: 'string' },
@@ -53,7 +54,7 @@ export async function worker(argv: string[]): Promise<number> {
     throw new CliUsageError(
       `--compute "${values.compute}" is not a compute target name: use lower-case letters, digits and single hyphens`,
     );
-  const concurrency = positiveInt(values.concurrency, '--concurrency');
+  const concurrency = values.concurrency === undefined ? undefined : positiveInt(values.concurrency, '--concurrency');
   const visibility = values['visibility-timeout']
     ? positiveInt(values['visibility-timeout'], '--visibility-timeout')
     : undefined;
@@ -111,7 +112,7 @@ export async function worker(argv: string[]): Promise<number> {
 /** `sluice worker --all`: a worker per known compute target, following the registry until a signal. */
 async function workerPool(values: {
   compute?: string;
-  concurrency: string;
+  concurrency?: string;
   storage?: string;
   'work-dir'?: string;
   python?: string;
@@ -122,7 +123,7 @@ async function workerPool(values: {
   for (const option of ['compute', 'max-runtime', 'idle-exit'] as const) {
     if (values[option] !== undefined) throw new CliUsageError(`--all serves every target: leave out --${option}`);
   }
-  const concurrency = positiveInt(values.concurrency, '--concurrency');
+  const concurrency = values.concurrency === undefined ? undefined : positiveInt(values.concurrency, '--concurrency');
   const follow = values['follow-interval'] ? positiveInt(values['follow-interval'], '--follow-interval') : 3;
   const { loadConfig } = await import('../../shared/config.js');
   const { createStorageClients } = await import('../../shared/store/clients.js');

@@ -1,7 +1,7 @@
 import type { ProducedOutput } from '../compute/messages';
 import { confirmOutputs, decideStep, reusedOutputs, toRecord, type StepDecision } from './decide';
 import { readReuseRecord } from './record';
-import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../store';
+import { isTerminalStepStatus, type StepRunRecord, type StepRunUpdate, type Store, type Stored } from '../store';
 import type { LoadedRun } from '../engine/loadPlan';
 
 /**
@@ -123,15 +123,13 @@ export async function decideLaunches(
     if (p.kind === 'fresh') toWrite.push({ ...p, decision: decision! });
   }
   const deferred = new Map<string, Pick<StepRunRecord, 'reuseKey' | 'reuseReasons'>>();
-  await Promise.all(
-    toWrite.map((p) => {
-      if (options.deferRunWrites && p.ready && !p.decision.reuse) {
-        deferred.set(p.name, { reuseKey: p.decision.key, reuseReasons: toRecord(p.decision) });
-        return undefined;
-      }
-      return write(deps, loaded, rows, p);
-    }),
-  );
+  const written: Decided[] = [];
+  for (const p of toWrite) {
+    if (options.deferRunWrites && p.ready && !p.decision.reuse) {
+      deferred.set(p.name, { reuseKey: p.decision.key, reuseReasons: toRecord(p.decision) });
+    } else if ((p.decision.reuse && p.decision.from) || p.ready) written.push(p);
+  }
+  await record(deps, loaded, rows, written);
 
   // The rows are the record of truth (a concurrent repeat of this activity may have decided first).
   const results: StepLaunch[] = [];
@@ -151,37 +149,51 @@ export async function decideLaunches(
   return results;
 }
 
-/** Records a fresh decision on the step run (a run only for ready steps) and updates `rows`. */
-async function write(deps: ReuseLaunchDeps, { run, plan }: LoadedRun, rows: Rows, p: Decided): Promise<void> {
-  const { decision, now, name } = p;
-  const record = toRecord(decision);
-  if (decision.reuse && decision.from) {
-    const from = { runId: decision.from.runId, step: decision.from.step };
-    const [written] = await Promise.all([
-      deps.store.stepRuns.update(run.id, name, (s) =>
-        s.status !== 'NotStarted' || readReuseRecord(s.reuseReasons)
+/**
+ * Records fresh decisions on their step runs (a run only for ready steps) and updates `rows`: every row in one
+ * all-or-nothing write, ETag-guarded on the rows as listed at the start of the launch (a row changed meanwhile is
+ * re-read and decided again on its own), and each reused step marked its pipeline's latest run in one more write.
+ */
+async function record(deps: ReuseLaunchDeps, { run, plan }: LoadedRun, rows: Rows, decided: Decided[]): Promise<void> {
+  if (decided.length === 0) return;
+  const updates: StepRunUpdate[] = decided.map(({ decision, now, name }) => {
+    const record = toRecord(decision);
+    if (decision.reuse && decision.from) {
+      const from = { runId: decision.from.runId, step: decision.from.step };
+      return {
+        step: name,
+        known: rows.get(name),
+        mutate: (s) =>
+          s.status !== 'NotStarted' || readReuseRecord(s.reuseReasons)
+            ? undefined
+            : {
+                status: 'Completed',
+                reused: true,
+                reusedFrom: from,
+                outputs: reusedOutputs(decision),
+                reuseKey: decision.key,
+                reuseReasons: record,
+                startedAt: now,
+                endedAt: now,
+              },
+      };
+    }
+    return {
+      step: name,
+      known: rows.get(name),
+      mutate: (s) =>
+        isTerminalStepStatus(s.status) || readReuseRecord(s.reuseReasons)
           ? undefined
-          : {
-              status: 'Completed',
-              reused: true,
-              reusedFrom: from,
-              outputs: reusedOutputs(decision),
-              reuseKey: decision.key,
-              reuseReasons: record,
-              startedAt: now,
-              endedAt: now,
-            },
-      ),
-      // The reused result is now this step's latest run in the pipeline (what the next miss is explained against).
-      deps.store.reuseCache.markLatest(plan.pipeline, name, decision.from),
-    ]);
-    rows.set(name, written);
-  } else if (p.ready) {
-    const written = await deps.store.stepRuns.update(run.id, name, (s) =>
-      isTerminalStepStatus(s.status) || readReuseRecord(s.reuseReasons)
-        ? undefined
-        : { reuseKey: decision.key, reuseReasons: record },
-    );
-    rows.set(name, written);
-  }
+          : { reuseKey: decision.key, reuseReasons: record },
+    };
+  });
+  // A reused result is now its step's latest run in the pipeline (what the next miss is explained against).
+  const latest = decided.flatMap(({ name, decision }) =>
+    decision.reuse && decision.from ? [{ step: name, entry: decision.from }] : [],
+  );
+  const [written] = await Promise.all([
+    deps.store.stepRuns.updateMany(run.id, updates),
+    deps.store.reuseCache.markLatestMany(plan.pipeline, latest),
+  ]);
+  written.forEach((row, i) => rows.set(updates[i].step, row));
 }

@@ -50,3 +50,8 @@ export function subscribeQueue(queue: { url: string; name: string }, wake: () =>
   if (!notifier) return () => undefined;
   return notifier.subscribe(queueAccount(queue.url), queue.name, wake);
 }
+
+/** Whether messages sent in this process are announced to its consumers (the local host runs in this process). */
+export function queueWakeUpsInstalled(): boolean {
+  return installed() !== undefined;
+}

@@ -70,6 +70,19 @@ export interface StepRunRepository {
     mutate: Mutation<StepRunRecord>,
     known?: Stored<StepRunRecord>,
   ): Promise<Stored<StepRunRecord>>;
+  /**
+   * Several updates of one run's step runs in one all-or-nothing write (an entity-group transaction: the rows share
+   * their partition), each ETag-guarded on its `known` row or a fresh read. When any row changed meanwhile, nothing
+   * of that write is kept and each update is done on its own, as `update` does it (so `mutate` may run twice: it
+   * must decide from the row it is given). Returns the rows in the order of `updates`.
+   */
+  updateMany(runId: string, updates: StepRunUpdate[]): Promise<Stored<StepRunRecord>[]>;
+}
+
+export interface StepRunUpdate {
+  step: string;
+  mutate: Mutation<StepRunRecord>;
+  known?: Stored<StepRunRecord>;
 }
 
 export interface ExperimentRepository {
@@ -218,6 +231,8 @@ export interface ReuseCacheRepository {
   latest(pipeline: string, step: string): Promise<ReuseCacheEntry | undefined>;
   /** Records that `step` of `pipeline` completed from `entry` (a reuse): the entry is now that step's latest run. */
   markLatest(pipeline: string, step: string, entry: ReuseCacheEntry): Promise<void>;
+  /** markLatest for several steps of one pipeline, in one write (their rows share a partition). */
+  markLatestMany(pipeline: string, latest: { step: string; entry: ReuseCacheEntry }[]): Promise<void>;
 }
 
 /** Blob metadata from listings (no download): what reuse keys and the "outputs still exist" check read. */

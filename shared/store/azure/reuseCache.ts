@@ -1,4 +1,4 @@
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { ReuseCacheRepository } from '../repositories';
 import type { ReuseCacheEntry } from '../reuseCacheModel';
 import { fromEntity, toEntity, type Spill } from './entity';
@@ -51,6 +51,32 @@ export class AzureReuseCacheRepository implements ReuseCacheRepository {
       await toEntity(latestKeys(pipeline, step), fields, JSON_FIELDS, this.spill, where),
       'Replace',
     );
+  }
+
+  async markLatestMany(pipeline: string, latest: { step: string; entry: ReuseCacheEntry }[]): Promise<void> {
+    if (latest.length <= 1) {
+      await Promise.all(latest.map(({ step, entry }) => this.markLatest(pipeline, step, entry)));
+      return;
+    }
+    // One partition per pipeline: up to 100 rows per entity-group transaction (a step appears once per launch).
+    for (let i = 0; i < latest.length; i += 100) {
+      const actions: TransactionAction[] = await Promise.all(
+        latest
+          .slice(i, i + 100)
+          .map(async ({ step, entry }): Promise<TransactionAction> => [
+            'upsert',
+            await toEntity(
+              latestKeys(pipeline, step),
+              { ...entry },
+              JSON_FIELDS,
+              this.spill,
+              `reuse-cache/${entry.key}`,
+            ),
+            'Replace',
+          ]),
+      );
+      await this.table.submitTransaction(actions);
+    }
   }
 
   private async read(partitionKey: string, rowKey: string): Promise<ReuseCacheEntry | undefined> {

@@ -1,7 +1,7 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { newStepRunRecord, type Mutation, type NewStepRun, type StepRunRecord, type Stored } from '../model';
 import { updateWithEtag } from '../optimistic';
-import type { StepRunRepository } from '../repositories';
+import type { StepRunRepository, StepRunUpdate } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
 import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
 
@@ -16,6 +16,8 @@ const JSON_FIELDS = [
   'reuseReasons',
   'error',
 ] as const;
+
+const UNKNOWN_ETAG = 'W/"unknown"';
 
 /** How many rows are created at once (a run has as many rows as its pipeline has steps). */
 const CREATE_CONCURRENCY = 16;
@@ -75,6 +77,46 @@ export class AzureStepRunRepository implements StepRunRepository {
       },
       known,
     );
+  }
+
+  async updateMany(runId: string, updates: StepRunUpdate[]): Promise<Stored<StepRunRecord>[]> {
+    const planned = await Promise.all(
+      updates.map(async (u) => {
+        const current = u.known ?? (await this.get(runId, u.step));
+        const patch = current && u.mutate(current);
+        if (!current || !patch) return { u, current, next: undefined };
+        const { etag: _etag, ...fields } = current;
+        return { u, current, next: { ...fields, ...patch, runId, step: u.step } as StepRunRecord };
+      }),
+    );
+    const changing = planned.filter((p) => p.next);
+    // An entity-group transaction holds up to 100 rows; a larger launch (or a single row) is written row by row.
+    if (changing.length > 1 && changing.length <= 100) {
+      const actions: TransactionAction[] = await Promise.all(
+        changing.map(async (p): Promise<TransactionAction> => [
+          'update',
+          await this.toEntity(p.next!),
+          'Replace',
+          { etag: p.current!.etag },
+        ]),
+      );
+      let written: Awaited<ReturnType<TableClient['submitTransaction']>> | undefined;
+      try {
+        written = await this.table.submitTransaction(actions);
+      } catch {
+        // A row changed since it was read (412), or the write failed: the transaction wrote nothing (or, its answer
+        // lost, all of it), so each update is done again on its own below, on the stored row — where an update
+        // already written finds nothing left to do, and a real storage fault surfaces.
+      }
+      if (written) {
+        // The answers come in the order of the actions (they name no row). Without an ETag in an answer, one that
+        // never matches: a later update of that row reads it first.
+        const etags = new Map(changing.map((p, i) => [p.u.step, written!.subResponses[i]?.etag ?? UNKNOWN_ETAG]));
+        return planned.map((p) => (p.next ? { ...p.next, etag: etags.get(p.u.step)! } : p.current!));
+      }
+      return Promise.all(updates.map((u) => this.update(runId, u.step, u.mutate)));
+    }
+    return Promise.all(updates.map((u, i) => this.update(runId, u.step, u.mutate, planned[i].current)));
   }
 
   private toEntity(record: StepRunRecord) {

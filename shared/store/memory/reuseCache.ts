@@ -25,6 +25,10 @@ export class MemoryReuseCacheRepository implements ReuseCacheRepository {
     this.latestRows.set(`${pipeline}\n${step}`, structuredClone(entry));
   }
 
+  async markLatestMany(pipeline: string, latest: { step: string; entry: ReuseCacheEntry }[]) {
+    for (const { step, entry } of latest) await this.markLatest(pipeline, step, entry);
+  }
+
   async put(entry: ReuseCacheEntry) {
     this.entries.set(entry.key, structuredClone(entry));
     this.latestRows.set(`${entry.pipeline}\n${entry.step}`, structuredClone(entry));

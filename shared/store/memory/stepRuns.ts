@@ -1,6 +1,6 @@
 import { newStepRunRecord, type Mutation, type NewStepRun, type StepRunRecord, type Stored } from '../model';
 import { updateWithEtag } from '../optimistic';
-import type { StepRunRepository } from '../repositories';
+import type { StepRunRepository, StepRunUpdate } from '../repositories';
 import { nextEtag } from './etag';
 
 /** In-memory step runs for unit tests. */
@@ -50,5 +50,32 @@ export class MemoryStepRunRepository implements StepRunRepository {
       },
       known,
     );
+  }
+
+  /** Counts the all-or-nothing writes of updateMany that were kept (tests read it). */
+  batches = 0;
+
+  async updateMany(runId: string, updates: StepRunUpdate[]): Promise<Stored<StepRunRecord>[]> {
+    const planned = await Promise.all(
+      updates.map(async (u) => {
+        const current = u.known ?? (await this.get(runId, u.step));
+        return { u, current, patch: current && u.mutate(current) };
+      }),
+    );
+    const changing = planned.filter((p) => p.patch);
+    const unchanged = planned.every(
+      (p) => p.current && this.rows.get(this.key(runId, p.u.step))?.etag === p.current.etag,
+    );
+    if (changing.length > 0 && unchanged) {
+      this.batches++;
+      return planned.map(({ u, current, patch }) => {
+        if (!patch) return current!;
+        const { etag: _etag, ...fields } = current!;
+        const next = { ...fields, ...patch, runId, step: u.step, etag: nextEtag() };
+        this.rows.set(this.key(runId, u.step), structuredClone(next));
+        return next;
+      });
+    }
+    return Promise.all(updates.map((u) => this.update(runId, u.step, u.mutate)));
   }
 }

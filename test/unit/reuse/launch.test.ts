@@ -383,7 +383,12 @@ steps:
     await d.store.runs.create({ id: runId, experiment: 'e', pipelineId: pipeline.id });
     if (cancel) await d.store.runs.update(runId, () => ({ cancelRequested: true }));
     await acts.startRun({ runId });
+    const reads = countReads(d.store);
+    const batches = d.store.stepRuns.batches;
     const launched = await acts.launchSteps({ runId, instanceId: 'p', steps: ['s0'] });
+    reads.stop();
+    assert.equal(reads.gets, 0, 'each decision is written on the row as listed, without reading it again');
+    if (!cancel) assert.equal(d.store.stepRuns.batches - batches, 1, "the reused steps' rows are one write");
     if (cancel) {
       assert.deepEqual(launched, [{ step: 's0', outcome: 'reused' }], 'nothing followed in a canceled run');
       continue;
@@ -415,3 +420,19 @@ steps:
   assert.equal(s1?.status, 'NotStarted');
   assert.equal(s1?.reuseReasons, undefined);
 });
+
+/** Counts point reads of step runs (`get`) until `stop`. */
+function countReads(store: MemoryStore): { gets: number; stop(): void } {
+  const original = store.stepRuns.get.bind(store.stepRuns);
+  const counter = {
+    gets: 0,
+    stop: () => {
+      store.stepRuns.get = original;
+    },
+  };
+  store.stepRuns.get = (runId, step) => {
+    counter.gets++;
+    return original(runId, step);
+  };
+  return counter;
+}

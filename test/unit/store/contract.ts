@@ -216,6 +216,49 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     assert.equal((await t.store.stepRuns.get(id, 's'))?.attempt, 2);
   });
 
+  test(`${label}: updateMany writes several step runs at once, and redoes each on its own when one changed`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    await t.store.stepRuns.createMany(id, [{ step: 'a' }, { step: 'b' }, { step: 'c' }]);
+    const rows = new Map((await t.store.stepRuns.list(id)).map((r) => [r.step, r]));
+    const bump = (step: string, seen: number[]) => ({
+      step,
+      known: rows.get(step),
+      mutate: (s: { attempt: number }) => (seen.push(s.attempt), { attempt: s.attempt + 1 }),
+    });
+    const seenA: number[] = [];
+    const written = await t.store.stepRuns.updateMany(id, [
+      bump('a', seenA),
+      { step: 'b', known: rows.get('b'), mutate: () => undefined }, // nothing to write: returned as it is
+      bump('c', []),
+    ]);
+    assert.deepEqual(
+      written.map((r) => [r.step, r.attempt]),
+      [
+        ['a', 1],
+        ['b', 0],
+        ['c', 1],
+      ],
+    );
+    assert.deepEqual(seenA, [0], 'the listed rows were used as they were');
+    for (const step of ['a', 'c']) assert.equal((await t.store.stepRuns.get(id, step))?.attempt, 1);
+    // The rows it returns carry their new ETags: an update on them needs no re-read.
+    const seenAgain: number[] = [];
+    await t.store.stepRuns.update(id, 'a', (s) => (seenAgain.push(s.attempt), { attempt: 5 }), written[0]);
+    assert.deepEqual(seenAgain, [1]);
+
+    // `rows` is stale for a and c now: nothing of the joint write is kept, each update is redone on the stored row.
+    const seenStale: number[] = [];
+    const redone = await t.store.stepRuns.updateMany(id, [bump('a', seenStale), bump('c', [])]);
+    assert.deepEqual(seenStale, [0, 5], 'a was decided again on its current row');
+    assert.deepEqual(
+      redone.map((r) => r.attempt),
+      [6, 2],
+    );
+    assert.equal((await t.store.stepRuns.get(id, 'a'))?.attempt, 6);
+    assert.equal((await t.store.stepRuns.get(id, 'c'))?.attempt, 2);
+  });
+
   test(`${label}: experiments are created on first use`, async () => {
     const t = await make();
     const name = `e${uid()}`;
