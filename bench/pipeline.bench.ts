@@ -8,22 +8,17 @@
 // SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_SHAPES=chain (or grid) runs only that shape.
 // SLUICE_BENCH_POLL_MS=N caps the idle polling of both queue consumers at N ms (host.json queues.maxPollingInterval
 // through a copy of the app folder, and the worker's pollMaxMs): what separate processes would cost with fast polling.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QueueClient } from '@azure/storage-queue';
-import { startAzurite } from '../local/azurite';
-import { silentLog } from '../local/log';
-import { LocalKeyStore } from '../shared/auth';
-import { createStorageClients, type StorageClients } from '../shared/store/clients';
-import { QUEUES, TABLES } from '../shared/store/names';
+import type { StorageClients } from '../shared/store/clients';
+import { QUEUES } from '../shared/store/names';
 import { createWorker } from '../worker';
 import { criticalPath } from './criticalPath';
 import { median, type Bench, type Figure } from './lib';
+import { ROOT, startBenchStack, storageRoundTrip } from './stack';
 
-const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 3);
 const POLL_MS = process.env.SLUICE_BENCH_POLL_MS ? Number(process.env.SLUICE_BENCH_POLL_MS) : undefined;
 
@@ -111,26 +106,10 @@ const bench: Bench = {
     'pipeline orchestration overhead (npm start stack: host + Durable engine + worker in one process, Azurite apart' +
     (POLL_MS === undefined ? ')' : `, queue polling capped at ${POLL_MS} ms)`),
   async run(): Promise<Figure[]> {
-    const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
-    Object.assign(process.env, {
-      SLUICE_STORAGE: azurite.connectionString,
-      AzureWebJobsStorage: azurite.connectionString,
-      TASKHUB_NAME: `Bench${randomUUID().replace(/-/g, '').slice(0, 8)}`,
-      SLUICE_AUTH_MODE: 'local',
-    });
-    const { startHost } = await import('../local/host.js');
-    const host = await startHost({
-      appDir: appFolder(POLL_MS),
-      port: 0,
-      storage: azurite.connectionString,
-      banner: false,
-      log: process.env.SLUICE_BENCH_VERBOSE ? undefined : silentLog,
-    });
+    const stack = await startBenchStack(appFolder(POLL_MS));
+    const { api, headers } = stack;
     const processMs = new Map<string, number>();
-    const clients = recordingClients(
-      createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString }),
-      processMs,
-    );
+    const clients = recordingClients(stack.clients, processMs);
     const worker = createWorker(clients, {
       compute: 'cpu',
       concurrency: 10,
@@ -139,9 +118,6 @@ const bench: Bench = {
       log: () => undefined,
     });
     const running = worker.run();
-    const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'bench' });
-    const api = `${host.baseUrl}/api`;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
     const runOnce = async (spec: Spec) => {
       const res = await fetch(`${api}/experiments/bench/runs`, {
@@ -165,21 +141,9 @@ const bench: Bench = {
     try {
       // Baseline, same run and same Azurite: one storage round trip (a table point read) while the stack is idle.
       // Every hand-off of a step is persisted, so the overhead is best read in these units.
-      const table = clients.table(TABLES.runs);
-      await table.createTable().catch(() => undefined);
-      await table.upsertEntity({ partitionKey: 'bench', rowKey: 'baseline', status: 'Running' });
-      const roundTrip: number[] = [];
-      for (let r = 0; r < RUNS; r++) {
-        const t0 = performance.now();
-        for (let i = 0; i < 100; i++) await table.getEntity('bench', 'baseline');
-        roundTrip.push((performance.now() - t0) / 100);
-      }
-      const tripMs = median(roundTrip);
-      figures.push({
-        name: 'baseline: one storage round trip (table point read, idle stack)',
-        unit: 'ms',
-        samples: roundTrip,
-      });
+      const baseline = await storageRoundTrip(clients, RUNS);
+      const tripMs = median(baseline.samples);
+      figures.push(baseline);
 
       const only = process.env.SLUICE_BENCH_SHAPES?.split(',');
       const shapes = (process.env.SLUICE_BENCH_QUICK ? [chain(5), grid(2, 5)] : [chain(50), grid(10, 10)]).filter(
@@ -242,25 +206,11 @@ const bench: Bench = {
     } finally {
       await worker.stop();
       await running;
-      await host.stop();
-      await azurite.stop();
-      unrefLeakedServers();
+      await stack.stop();
     }
     return figures;
   },
 };
-
-/**
- * With HTTP streaming enabled (functions/api/setup.ts), @azure/functions starts its own HTTP proxy server, on every
- * interface, and never closes it; embedded in this process it would keep `npm run bench` from exiting. The host
- * cannot reach it, so the benchmark lets go of it (unref: it no longer keeps the process alive).
- */
-function unrefLeakedServers(): void {
-  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-  for (const h of handles) {
-    if (h instanceof Server && h.listening) h.unref();
-  }
-}
 
 const ms = (from?: string, to?: string) => (from && to ? Date.parse(to) - Date.parse(from) : NaN);
 

@@ -7,20 +7,14 @@
 // SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_THROUGHPUT_RUNS (default 200) the runs per
 // burst; SLUICE_BENCH_WORKERS=default,1,2,4 (default) chooses the variants.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAzurite } from '../local/azurite';
-import { silentLog } from '../local/log';
-import { LocalKeyStore } from '../shared/auth';
-import { createStorageClients, type StorageClients } from '../shared/store/clients';
-import { TABLES } from '../shared/store/names';
+import type { StorageClients } from '../shared/store/clients';
 import { createWorker } from '../worker';
 import { median, type Bench, type Figure } from './lib';
+import { ROOT, startBenchStack, storageRoundTrip } from './stack';
 
-const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 3);
 const BURST = Number(process.env.SLUICE_BENCH_THROUGHPUT_RUNS ?? 200);
 const VARIANTS = (process.env.SLUICE_BENCH_WORKERS ?? 'default,1,2,4').split(',');
@@ -77,46 +71,17 @@ function workerProcess(storage: string): ChildProcess {
 const bench: Bench = {
   name: `throughput: ${BURST} concurrent runs of ${STEPS_PER_RUN} no-op steps (host + Durable engine in one process, Azurite apart)`,
   async run(): Promise<Figure[]> {
-    // One Azurite and one host for every variant: the app's storage clients are per process, so a second host in
-    // this process would keep talking to the first Azurite. Variants differ only in who serves the compute queue.
-    const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
-    Object.assign(process.env, {
-      SLUICE_STORAGE: azurite.connectionString,
-      AzureWebJobsStorage: azurite.connectionString,
-      TASKHUB_NAME: `Bench${randomUUID().replace(/-/g, '').slice(0, 8)}`,
-      SLUICE_AUTH_MODE: 'local',
-    });
-    const { startHost } = await import('../local/host.js');
-    const host = await startHost({
-      appDir: ROOT,
-      port: 0,
-      storage: azurite.connectionString,
-      banner: false,
-      log: process.env.SLUICE_BENCH_VERBOSE ? undefined : silentLog,
-    });
-    const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
+    // One Azurite and one host for every variant (see startBenchStack). Variants differ only in who serves the
+    // compute queue.
+    const stack = await startBenchStack();
+    const { clients, api, headers } = stack;
     const figures: Figure[] = [];
     try {
       // Baseline, same run and same Azurite: one storage round trip (a table point read) while the stack is idle.
-      const table = clients.table(TABLES.runs);
-      await table.createTable().catch(() => undefined);
-      await table.upsertEntity({ partitionKey: 'bench', rowKey: 'baseline', status: 'Running' });
-      const roundTrip: number[] = [];
-      for (let r = 0; r < RUNS; r++) {
-        const t0 = performance.now();
-        for (let i = 0; i < 100; i++) await table.getEntity('bench', 'baseline');
-        roundTrip.push((performance.now() - t0) / 100);
-      }
-      const tripMs = median(roundTrip);
-      figures.push({
-        name: 'baseline: one storage round trip (table point read, idle stack)',
-        unit: 'ms',
-        samples: roundTrip,
-      });
+      const baseline = await storageRoundTrip(clients, RUNS);
+      const tripMs = median(baseline.samples);
+      figures.push(baseline);
 
-      const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'bench' });
-      const api = `${host.baseUrl}/api`;
-      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       const submit = async (i: number) => {
         const res = await fetch(`${api}/experiments/throughput/runs`, {
           method: 'POST',
@@ -130,7 +95,7 @@ const bench: Bench = {
       for (const variant of VARIANTS) {
         const samples: number[] = [];
         for (let r = 0; r < RUNS; r++) {
-          const stop = startWorkers(variant, clients, azurite.connectionString);
+          const stop = startWorkers(variant, clients, stack.connectionString);
           try {
             await waitFor(api, headers, [await submit(-1)]); // warm-up: module loading, worker start, queues
             const started = Date.now();
@@ -164,11 +129,7 @@ const bench: Bench = {
         );
       }
     } finally {
-      await host.stop();
-      await azurite.stop();
-      for (const h of (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles()) {
-        if (h instanceof Server && h.listening) h.unref();
-      }
+      await stack.stop();
     }
     return figures;
   },
