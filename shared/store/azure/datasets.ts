@@ -1,8 +1,8 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { byNameThenNewestDataset, type DatasetRecord, type NewDataset } from '../datasetModel';
 import type { DatasetRepository } from '../repositories';
-import { fromEntity, toEntity, type Spill } from './entity';
-import { claimVersion, unlessNotFound, versionRow } from './versionedRows';
+import type { Spill } from './entity';
+import { claimVersion, unlessNotFound, versionEntity, versionRecord, versionRow } from './versionedRows';
 
 const JSON_FIELDS = ['tags', 'paths', 'delimited'] as const;
 
@@ -53,18 +53,10 @@ export class AzureDatasetRepository implements DatasetRepository {
   }
 
   private toEntity(record: DatasetRecord) {
-    const { name, version, ...fields } = record;
-    return toEntity(
-      { partitionKey: name, rowKey: versionRow(version) },
-      fields,
-      JSON_FIELDS,
-      this.spill,
-      `datasets/${name}/${version}`,
-    );
+    return versionEntity(record, JSON_FIELDS, this.spill, 'datasets');
   }
 
-  private async fromEntity(entity: Record<string, unknown>): Promise<DatasetRecord> {
-    const fields = (await fromEntity(entity, JSON_FIELDS, this.spill)) as unknown as DatasetRecord;
-    return { ...fields, name: String(entity.partitionKey), version: Number(entity.rowKey) };
+  private fromEntity(entity: Record<string, unknown>): Promise<DatasetRecord> {
+    return versionRecord<DatasetRecord>(entity, JSON_FIELDS, this.spill);
   }
 }

@@ -2,9 +2,9 @@ import { odata, type TableClient } from '@azure/data-tables';
 import { sha256Hex } from '../keys';
 import { byNameThenNewest, latestOnly, type ListModelsQuery, type ModelRecord, type NewModel } from '../modelModel';
 import type { ModelRepository } from '../repositories';
-import { fromEntity, toEntity, type Spill } from './entity';
+import type { Spill } from './entity';
 import { isAlreadyExists } from './storageErrors';
-import { claimVersion, unlessNotFound, versionRow } from './versionedRows';
+import { claimVersion, unlessNotFound, versionEntity, versionRecord, versionRow } from './versionedRows';
 
 const JSON_FIELDS = ['tags', 'properties', 'location', 'files'] as const;
 /** Version rows ({@link versionRow}) sort before key rows (`k…`) and among themselves by number. */
@@ -89,18 +89,10 @@ export class AzureModelRepository implements ModelRepository {
   }
 
   private toEntity(record: ModelRecord) {
-    const { name, version, ...fields } = record;
-    return toEntity(
-      { partitionKey: name, rowKey: versionRow(version) },
-      fields,
-      JSON_FIELDS,
-      this.spill,
-      `models/${name}/${version}`,
-    );
+    return versionEntity(record, JSON_FIELDS, this.spill, 'models');
   }
 
-  private async fromEntity(entity: Record<string, unknown>): Promise<ModelRecord> {
-    const fields = (await fromEntity(entity, JSON_FIELDS, this.spill)) as unknown as ModelRecord;
-    return { ...fields, name: String(entity.partitionKey), version: Number(entity.rowKey) };
+  private fromEntity(entity: Record<string, unknown>): Promise<ModelRecord> {
+    return versionRecord<ModelRecord>(entity, JSON_FIELDS, this.spill);
   }
 }

@@ -1,4 +1,5 @@
 import { ConflictError } from '../../errors';
+import { fromEntity, toEntity, type Entity, type Spill } from './entity';
 import { isAlreadyExists, isNotFound } from './storageErrors';
 
 /**
@@ -41,4 +42,34 @@ export async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | und
     if (isNotFound(err)) return undefined;
     throw err;
   }
+}
+
+/**
+ * The entity of one version: keys from its name and version, the other fields as {@link toEntity} stores them (JSON
+ * fields too large for a row spill to blobs under `<spillPrefix>/<name>/<version>`).
+ */
+export function versionEntity(
+  record: { name: string; version: number },
+  jsonFields: readonly string[],
+  spill: Spill,
+  spillPrefix: string,
+): Promise<Entity> {
+  const { name, version, ...fields } = record;
+  return toEntity(
+    { partitionKey: name, rowKey: versionRow(version) },
+    fields,
+    jsonFields,
+    spill,
+    `${spillPrefix}/${name}/${version}`,
+  );
+}
+
+/** The record of a version row written by {@link versionEntity}. */
+export async function versionRecord<R extends { name: string; version: number }>(
+  entity: Record<string, unknown>,
+  jsonFields: readonly string[],
+  spill: Spill,
+): Promise<R> {
+  const fields = (await fromEntity(entity, jsonFields, spill)) as unknown as R;
+  return { ...fields, name: String(entity.partitionKey), version: Number(entity.rowKey) };
 }
