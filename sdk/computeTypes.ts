@@ -1,42 +1,15 @@
-/** Compute targets as the API answers them (docs/api.md#compute-targets). */
+import type { z } from 'zod';
+import type * as api from '../shared/api/routes/computeTargets';
 
-export interface ComputeTarget {
-  name: string;
-  type: 'AmlCompute';
-  /** `configured`: named by SLUICE_COMPUTE_TARGETS; `registered`: through the API. */
-  source: 'registered' | 'configured';
-  isDefault: boolean;
-  provisioningState: 'Succeeded';
-  vmSize: string;
-  vmPriority: 'dedicated' | 'lowpriority';
-  minNodes: number;
-  maxNodes?: number;
-  idleSecondsBeforeScaledown?: number;
-  description?: string;
-  tags: Record<string, string>;
-  createdAt?: string;
-  createdBy?: string;
-  /** The queue its workers serve (`compute-<name>`). */
-  queue: string;
-  /** Jobs waiting in the queue (approximate). */
-  queueDepth: number;
-  workerLastSeenAt?: string;
-  /** A worker polled the queue within the last two minutes. */
-  workerActive: boolean;
-  links: Record<string, string>;
-}
+/**
+ * Compute targets as the API answers them (docs/api.md#compute-targets), derived from the server's zod schemas
+ * (shared/api/routes/computeTargets.ts): requests are their input types, answers their output types.
+ */
 
-export interface ComputeTargetList {
-  value: ComputeTarget[];
-}
+/** `source`: `configured` (named by SLUICE_COMPUTE_TARGETS) or `registered` (through the API); `queue` is `compute-<name>`. */
+export type ComputeTarget = z.output<typeof api.ComputeTargetView>;
+
+export type ComputeTargetList = z.output<typeof api.ComputeTargetList>;
 
 /** What PUT /api/compute-targets/{name} takes (every field optional). */
-export interface RegisterComputeTargetRequest {
-  vmSize?: string;
-  vmPriority?: 'dedicated' | 'lowpriority';
-  minNodes?: number;
-  maxNodes?: number;
-  idleSecondsBeforeScaledown?: number;
-  description?: string;
-  tags?: Record<string, string>;
-}
+export type RegisterComputeTargetRequest = z.input<typeof api.PutComputeTargetBody>;

@@ -1,9 +1,8 @@
 import type { RegisterComputeTargetRequest } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
-import { processIo, type CliIo } from '../format/io';
-import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
+import { openSession, processIo, type CliIo } from '../format/io';
+import { COMMON_HELP, parseCommand } from '../format/options';
 import { reportFailure } from '../format/report';
-import { colorEnabled, createStyle } from '../format/style';
 import { renderTable } from '../format/table';
 
 /** `sluice compute list|create|delete`: the compute target registry. */
@@ -73,10 +72,7 @@ export async function computeCommand(verb: Verb, argv: string[], io: CliIo): Pro
     request.idleSecondsBeforeScaledown = wholeNumber(command, 'idle-seconds', values['idle-seconds'], 0);
     if (values.description !== undefined) request.description = values.description;
   }
-  const url = resolveUrl(command, values.url, io.env);
-  const client = io.client(url, { scope: values.scope });
-  const style = createStyle(colorEnabled(io.stdout, io.env));
-  const write = (line = '') => io.stdout.write(`${line}\n`);
+  const { url, client, style, write } = openSession(command, values, io);
   try {
     if (verb === 'list') {
       const { value } = await client.listComputeTargets();

@@ -2,10 +2,9 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { downloadPath, saveDownload, type Dataset } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
-import { processIo, type CliIo } from '../format/io';
-import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
+import { openSession, processIo, type CliIo } from '../format/io';
+import { COMMON_HELP, parseCommand } from '../format/options';
 import { reportFailure } from '../format/report';
-import { colorEnabled, createStyle } from '../format/style';
 import { renderTable } from '../format/table';
 import { parseModelRef } from './models';
 
@@ -103,10 +102,7 @@ export async function datastoresCommand(verb: DatastoreVerb, argv: string[], io:
   if (local !== undefined && !existsSync(local)) {
     throw new CliUsageError(`${command}: ${positionals[0]} does not exist; give a file or a folder to upload`);
   }
-  const url = resolveUrl(command, values.url, io.env);
-  const client = io.client(url, { scope: values.scope });
-  const style = createStyle(colorEnabled(io.stdout, io.env));
-  const write = (line = '') => io.stdout.write(`${line}\n`);
+  const { url, client, style, write } = openSession(command, values, io);
   const datastore = values.datastore ?? 'workspaceblobstore';
   try {
     if (verb === 'list') {
@@ -189,10 +185,7 @@ export async function datasetsCommand(verb: 'list' | 'show', argv: string[], io:
   if (values.files !== undefined && verb !== 'show')
     throw new CliUsageError(`${command}: --files applies to datasets show`);
   const ref = verb === 'show' ? parseModelRef(command, positionals[0]) : undefined;
-  const url = resolveUrl(command, values.url, io.env);
-  const client = io.client(url, { scope: values.scope });
-  const style = createStyle(colorEnabled(io.stdout, io.env));
-  const write = (line = '') => io.stdout.write(`${line}\n`);
+  const { url, client, style, write } = openSession(command, values, io);
   try {
     if (verb === 'list') {
       const { value } = await client.listDatasets({ all: values.all });

@@ -1,8 +1,7 @@
 import { EXIT } from '../errors';
-import { processIo, type CliIo } from '../format/io';
-import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
+import { openSession, processIo, type CliIo } from '../format/io';
+import { COMMON_HELP, parseCommand } from '../format/options';
 import { reportFailure } from '../format/report';
-import { colorEnabled, createStyle } from '../format/style';
 import { renderTable } from '../format/table';
 import { parseModelRef } from './models';
 
@@ -35,10 +34,7 @@ export async function environmentsCommand(verb: 'list' | 'show', argv: string[],
     return EXIT.ok;
   }
   const ref = verb === 'show' ? parseModelRef(command, positionals[0]) : undefined;
-  const url = resolveUrl(command, values.url, io.env);
-  const client = io.client(url, { scope: values.scope });
-  const style = createStyle(colorEnabled(io.stdout, io.env));
-  const write = (line = '') => io.stdout.write(`${line}\n`);
+  const { url, client, style, write } = openSession(command, values, io);
   try {
     if (!ref) {
       const { value } = await client.listEnvironments(values.name);

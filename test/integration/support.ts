@@ -68,6 +68,25 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv, onOutput: (text
   return child;
 }
 
+/** Runs `bin/sluice.js args…` to completion and returns its exit code and output; `env` as for {@link spawnCli}. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 export interface HostProcess {
   child: ChildProcess;
   port: string;

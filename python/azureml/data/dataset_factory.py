@@ -26,6 +26,16 @@ def _need_workspace(path, validate):
     return ws
 
 
+def _create(dataset_class, path, validate, partition_format, options):
+    """An unregistered dataset of ``dataset_class`` over ``path``, checked against the workspace when ``validate``."""
+    if partition_format is not None:
+        options["partitionFormat"] = str(partition_format)
+    dataset = dataset_class._create(_need_workspace(path, validate), path_pairs(path), options)
+    if validate:
+        dataset._validate()
+    return dataset
+
+
 class TabularDatasetFactory(object):
     """``Dataset.Tabular``."""
 
@@ -54,12 +64,7 @@ class TabularDatasetFactory(object):
                    "supportMultiLine": bool(support_multi_line), "emptyAsString": bool(empty_as_string)}
         if set_column_types:
             options["setColumnTypes"] = {str(k): DataType._name_of(v) for k, v in set_column_types.items()}
-        if partition_format is not None:
-            options["partitionFormat"] = str(partition_format)
-        dataset = TabularDataset._create(_need_workspace(path, validate), path_pairs(path), options)
-        if validate:
-            dataset._validate()
-        return dataset
+        return _create(TabularDataset, path, validate, partition_format, options)
 
     @staticmethod
     def from_parquet_files(*args, **kwargs):
@@ -86,13 +91,7 @@ class FileDatasetFactory(object):
         no folder listing is needed); Sluice resolves paths the same way either way."""
         from azureml.data.file_dataset import FileDataset
 
-        options = {}
-        if partition_format is not None:
-            options["partitionFormat"] = str(partition_format)
-        dataset = FileDataset._create(_need_workspace(path, validate), path_pairs(path), options)
-        if validate:
-            dataset._validate()
-        return dataset
+        return _create(FileDataset, path, validate, partition_format, {})
 
 
 class DataType(object):

@@ -68,6 +68,8 @@ export const ComputeTargetView = z
   })
   .meta({ id: 'ComputeTarget' });
 
+export const ComputeTargetList = z.object({ value: z.array(ComputeTargetView) });
+
 const noQueues: ComputeQueues = { ensure: async () => undefined, depth: async () => 0 };
 
 async function stateOf(deps: ApiDeps, name: string): Promise<ComputeTargetState> {
@@ -104,7 +106,7 @@ export const listComputeTargetsRoute = defineRoute({
   tag: TAG,
   summary: 'List compute targets: configured and registered, each with waiting jobs and worker presence',
   responses: {
-    200: { description: 'Compute targets', schema: z.object({ value: z.array(ComputeTargetView) }) },
+    200: { description: 'Compute targets', schema: ComputeTargetList },
   },
   async handler({ deps, baseUrl }) {
     const [known, registered] = await Promise.all([deps.computeTargets(), deps.store.computeTargets.list()]);

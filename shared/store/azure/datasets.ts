@@ -1,13 +1,10 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { ConflictError } from '../../errors';
 import { byNameThenNewestDataset, type DatasetRecord, type NewDataset } from '../datasetModel';
 import type { DatasetRepository } from '../repositories';
-import { fromEntity, toEntity, type Spill } from './entity';
-import { isAlreadyExists, isNotFound } from './storageErrors';
+import type { Spill } from './entity';
+import { claimVersion, unlessNotFound, versionEntity, versionRecord, versionRow } from './versionedRows';
 
 const JSON_FIELDS = ['tags', 'paths', 'delimited'] as const;
-const versionRow = (version: number) => String(version).padStart(10, '0');
-const MAX_CLAIM_ATTEMPTS = 20;
 
 /**
  * Datasets in the `Datasets` table: PartitionKey = name, RowKey = the version (zero-padded). Registering claims the
@@ -21,29 +18,18 @@ export class AzureDatasetRepository implements DatasetRepository {
   ) {}
 
   async register(dataset: NewDataset): Promise<DatasetRecord> {
-    let version = ((await this.latest(dataset.name))?.version ?? 0) + 1;
-    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++, version++) {
+    const next = ((await this.latest(dataset.name))?.version ?? 0) + 1;
+    return claimVersion('Dataset', dataset.name, next, async (version) => {
       const record: DatasetRecord = { ...structuredClone(dataset), version };
-      try {
-        await this.table.createEntity(await this.toEntity(record));
-        return record;
-      } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-      }
-    }
-    throw new ConflictError(
-      `Dataset "${dataset.name}" kept getting new versions while this one was registered; try again.`,
-      'ConcurrentUpdate',
-    );
+      await this.table.createEntity(await this.toEntity(record));
+      return record;
+    });
   }
 
   async get(name: string, version: number): Promise<DatasetRecord | undefined> {
-    try {
-      return await this.fromEntity(await this.table.getEntity<Record<string, unknown>>(name, versionRow(version)));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(async () =>
+      this.fromEntity(await this.table.getEntity<Record<string, unknown>>(name, versionRow(version))),
+    );
   }
 
   async latest(name: string): Promise<DatasetRecord | undefined> {
@@ -67,18 +53,10 @@ export class AzureDatasetRepository implements DatasetRepository {
   }
 
   private toEntity(record: DatasetRecord) {
-    const { name, version, ...fields } = record;
-    return toEntity(
-      { partitionKey: name, rowKey: versionRow(version) },
-      fields,
-      JSON_FIELDS,
-      this.spill,
-      `datasets/${name}/${version}`,
-    );
+    return versionEntity(record, JSON_FIELDS, this.spill, 'datasets');
   }
 
-  private async fromEntity(entity: Record<string, unknown>): Promise<DatasetRecord> {
-    const fields = (await fromEntity(entity, JSON_FIELDS, this.spill)) as unknown as DatasetRecord;
-    return { ...fields, name: String(entity.partitionKey), version: Number(entity.rowKey) };
+  private fromEntity(entity: Record<string, unknown>): Promise<DatasetRecord> {
+    return versionRecord<DatasetRecord>(entity, JSON_FIELDS, this.spill);
   }
 }

@@ -1,15 +1,12 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { ConflictError } from '../../errors';
 import {
   byEnvironmentNameThenNewest,
   type EnvironmentRecord,
   type EnvironmentRepository,
   type NewEnvironment,
 } from '../environmentModel';
-import { isAlreadyExists, isNotFound } from './storageErrors';
-
-const versionRow = (version: number) => String(version).padStart(10, '0');
-const MAX_CLAIM_ATTEMPTS = 20;
+import { isNotFound } from './storageErrors';
+import { claimVersion, unlessNotFound, versionRow } from './versionedRows';
 
 type Entity = Omit<EnvironmentRecord, 'name' | 'version' | 'pip' | 'conda'> & { pip: string; conda: string };
 
@@ -25,35 +22,21 @@ export class AzureEnvironmentRepository implements EnvironmentRepository {
     const versions = await this.list(environment.name);
     const same = versions.find((e) => e.definitionHash === environment.definitionHash);
     if (same) return { environment: same, created: false };
-    let version = (versions[0]?.version ?? 0) + 1;
-    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++, version++) {
-      const { name, pip, conda, ...fields } = environment;
-      try {
-        await this.table.createEntity({
-          partitionKey: name,
-          rowKey: versionRow(version),
-          ...fields,
-          pip: JSON.stringify(pip),
-          conda: JSON.stringify(conda),
-        });
-        return { environment: { ...structuredClone(environment), version }, created: true };
-      } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-      }
-    }
-    throw new ConflictError(
-      `Environment "${environment.name}" kept getting new versions while this one was registered; try again.`,
-      'ConcurrentUpdate',
-    );
+    const { name, pip, conda, ...fields } = environment;
+    return claimVersion('Environment', name, (versions[0]?.version ?? 0) + 1, async (version) => {
+      await this.table.createEntity({
+        partitionKey: name,
+        rowKey: versionRow(version),
+        ...fields,
+        pip: JSON.stringify(pip),
+        conda: JSON.stringify(conda),
+      });
+      return { environment: { ...structuredClone(environment), version }, created: true };
+    });
   }
 
   async get(name: string, version: number) {
-    try {
-      return toRecord(await this.table.getEntity<Entity>(name, versionRow(version)));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(async () => toRecord(await this.table.getEntity<Entity>(name, versionRow(version))));
   }
 
   async list(name?: string) {

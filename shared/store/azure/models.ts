@@ -1,16 +1,14 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { ConflictError } from '../../errors';
 import { sha256Hex } from '../keys';
 import { byNameThenNewest, latestOnly, type ListModelsQuery, type ModelRecord, type NewModel } from '../modelModel';
 import type { ModelRepository } from '../repositories';
-import { fromEntity, toEntity, type Spill } from './entity';
-import { isAlreadyExists, isNotFound } from './storageErrors';
+import type { Spill } from './entity';
+import { isAlreadyExists } from './storageErrors';
+import { claimVersion, unlessNotFound, versionEntity, versionRecord, versionRow } from './versionedRows';
 
 const JSON_FIELDS = ['tags', 'properties', 'location', 'files'] as const;
-/** Version rows sort before key rows (`k…`) and among themselves by number. */
-const versionRow = (version: number) => String(version).padStart(10, '0');
+/** Version rows ({@link versionRow}) sort before key rows (`k…`) and among themselves by number. */
 const keyRow = (registrationKey: string) => `key-${sha256Hex(registrationKey)}`;
-const MAX_CLAIM_ATTEMPTS = 20;
 
 /**
  * Models in the `Models` table: PartitionKey = name; one row per version (RowKey = the version, zero-padded) holding
@@ -50,12 +48,9 @@ export class AzureModelRepository implements ModelRepository {
   }
 
   async get(name: string, version: number): Promise<ModelRecord | undefined> {
-    try {
-      return await this.fromEntity(await this.table.getEntity<Record<string, unknown>>(name, versionRow(version)));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(async () =>
+      this.fromEntity(await this.table.getEntity<Record<string, unknown>>(name, versionRow(version))),
+    );
   }
 
   async latest(name: string): Promise<ModelRecord | undefined> {
@@ -78,45 +73,26 @@ export class AzureModelRepository implements ModelRepository {
   }
 
   private async boundVersion(name: string, registrationKey: string): Promise<ModelRecord | undefined> {
-    try {
+    return unlessNotFound(async () => {
       const row = await this.table.getEntity<{ version: number }>(name, keyRow(registrationKey));
-      return await this.get(name, Number(row.version));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+      return this.get(name, Number(row.version));
+    });
   }
 
   private async claim(model: NewModel): Promise<ModelRecord> {
-    let version = ((await this.versions(model.name))[0]?.version ?? 0) + 1;
-    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++, version++) {
+    const next = ((await this.versions(model.name))[0]?.version ?? 0) + 1;
+    return claimVersion('Model', model.name, next, async (version) => {
       const record: ModelRecord = { ...structuredClone(model), version };
-      try {
-        await this.table.createEntity(await this.toEntity(record));
-        return record;
-      } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-      }
-    }
-    throw new ConflictError(
-      `Model "${model.name}" kept getting new versions while this one was registered; try again.`,
-      'ConcurrentUpdate',
-    );
+      await this.table.createEntity(await this.toEntity(record));
+      return record;
+    });
   }
 
   private toEntity(record: ModelRecord) {
-    const { name, version, ...fields } = record;
-    return toEntity(
-      { partitionKey: name, rowKey: versionRow(version) },
-      fields,
-      JSON_FIELDS,
-      this.spill,
-      `models/${name}/${version}`,
-    );
+    return versionEntity(record, JSON_FIELDS, this.spill, 'models');
   }
 
-  private async fromEntity(entity: Record<string, unknown>): Promise<ModelRecord> {
-    const fields = (await fromEntity(entity, JSON_FIELDS, this.spill)) as unknown as ModelRecord;
-    return { ...fields, name: String(entity.partitionKey), version: Number(entity.rowKey) };
+  private fromEntity(entity: Record<string, unknown>): Promise<ModelRecord> {
+    return versionRecord<ModelRecord>(entity, JSON_FIELDS, this.spill);
   }
 }

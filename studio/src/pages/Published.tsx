@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, enc, getJson, postJson } from '../api';
 import { formatTime, StatusBadge } from '../format';
 import { Link, navigate } from '../router';
-import type { Page, Published, PublishedParameter } from '../types';
+import { ListTable, useList } from '../listTable';
+import type { Published, PublishedParameter } from '../types';
 
 /** Published pipelines: the list, or one with its endpoint, snippets, enable/disable and a submit form. */
 export function PublishedPage(props: { id?: string }) {
@@ -10,55 +11,29 @@ export function PublishedPage(props: { id?: string }) {
 }
 
 function PublishedList() {
-  const [list, setList] = useState<Published[]>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    getJson<Page<Published>>('published-pipelines')
-      .then((p) => setList(p.value))
-      .catch((e: Error) => setError(e.message));
-  }, []);
+  const { list, error } = useList<Published>('published-pipelines');
   return (
-    <section aria-labelledby="pub-title">
-      <h1 id="pub-title">Published pipelines</h1>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
+    <ListTable
+      id="pub-title"
+      title="Published pipelines"
+      columns={['Name', 'Version', 'Status', 'Pipeline', 'Published']}
+      list={list}
+      error={error}
+      empty="Nothing published yet: `npx sluice publish FILE --name NAME`."
+      row={(p) => (
+        <tr key={p.id}>
+          <td>
+            <Link href={`/published/${enc(p.id)}`}>{p.name}</Link>
+          </td>
+          <td>{p.version ?? '—'}</td>
+          <td>
+            <StatusBadge status={p.status} />
+          </td>
+          <td>{p.pipelineName}</td>
+          <td>{formatTime(p.createdAt)}</td>
+        </tr>
       )}
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on narrow screens">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Version</th>
-              <th scope="col">Status</th>
-              <th scope="col">Pipeline</th>
-              <th scope="col">Published</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(list ?? []).map((p) => (
-              <tr key={p.id}>
-                <td>
-                  <Link href={`/published/${enc(p.id)}`}>{p.name}</Link>
-                </td>
-                <td>{p.version ?? '—'}</td>
-                <td>
-                  <StatusBadge status={p.status} />
-                </td>
-                <td>{p.pipelineName}</td>
-                <td>{formatTime(p.createdAt)}</td>
-              </tr>
-            ))}
-            {list && list.length === 0 && (
-              <tr>
-                <td colSpan={5}>Nothing published yet: `npx sluice publish FILE --name NAME`.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    />
   );
 }
 

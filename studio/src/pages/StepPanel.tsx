@@ -55,7 +55,8 @@ export function StepPanel(props: { runId: string; step: StepRun; onClose: () => 
 
 function Reuse(props: { step: StepRun }) {
   const { step } = props;
-  const reasons = step.reuseReasons?.reasons ?? [];
+  // The API leaves the recorded reasons' shape open (docs/api.md); Studio shows the `{reuse, reasons}` form.
+  const reasons = (step.reuseReasons as { reasons?: string[] } | undefined)?.reasons ?? [];
   if (!step.reused && reasons.length === 0) return null;
   return (
     <section class="reuse" aria-label="Reuse">

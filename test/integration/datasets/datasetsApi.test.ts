@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SluiceClient, SluiceApiError } from '../../../sdk';
 import { LocalKeyStore } from '../../../shared/auth';
+import { runCli } from '../support';
 import { ROOT, scratchDir, startStack, type Stack } from '../pipelines/stack';
 
 /** Datastores and datasets through the REST API, the TypeScript SDK and the CLI, on the real stack (host, Azurite). */
@@ -24,20 +24,7 @@ after(async () => {
 
 const uid = () => randomUUID().slice(0, 8);
 
-function sluice(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, SLUICE_URL: stack.base.replace(/\/api$/, ''), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const sluice = (args: string[]) => runCli(args, { SLUICE_URL: stack.base.replace(/\/api$/, ''), NO_COLOR: '1' });
 
 const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 

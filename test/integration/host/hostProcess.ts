@@ -76,24 +76,7 @@ export function startHostProcess(args: string[], env: NodeJS.ProcessEnv = {}): P
   });
 }
 
-/** Runs the CLI to completion (for the bad-input cases). */
-export function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+export { runCli } from '../support';
 
 /** Reads (and deletes) the messages of a queue (base64-decoded unless told), waiting until `count` have arrived. */
 export async function drainQueue(

@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packSnapshot, writeTarGz } from '../../../shared/snapshot';
-import { ROOT, scratchDir, startStack, step, type Stack } from '../pipelines/stack';
+import { runCli } from '../support';
+import { scratchDir, startStack, step, type Stack } from '../pipelines/stack';
 
 /** The model registry and run artifacts through the REST API, on the real stack (host, Azurite, a worker). */
 
@@ -20,20 +20,7 @@ after(async () => {
 const uid = () => randomUUID().slice(0, 8);
 
 /** `sluice ARGS` against the stack (the CLI signs its own token with the development key). */
-function sluice(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, SLUICE_URL: stack.base.replace(/\/api$/, ''), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const sluice = (args: string[]) => runCli(args, { SLUICE_URL: stack.base.replace(/\/api$/, ''), NO_COLOR: '1' });
 
 async function uploadModel(files: Record<string, string>): Promise<{ id: string; root: string }> {
   const dir = scratchDir('model');

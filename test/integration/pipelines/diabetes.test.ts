@@ -1,10 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTAINERS } from '../../../shared/store/names';
-import { ROOT, scratchDir, startStack, step, type Stack } from './stack';
+import { ROOT, startStack, step, uploadDiabetesData, type Stack } from './stack';
 
 /**
  * The README's quick start, minus the CLI: samples/diabetes/pipeline.yaml submitted as YAML text over HTTP, with its
@@ -16,16 +15,7 @@ let stack: Stack;
 
 before(async () => {
   stack = await startStack({ workers: [{}] });
-  const csv = join(scratchDir('diabetes'), 'diabetes.csv');
-  const gen = spawnSync(
-    'python3',
-    [join(SAMPLE, 'generate_data.py'), '--rows', '2000', '--seed', '11', '--output', csv],
-    { encoding: 'utf8' },
-  );
-  assert.equal(gen.status, 0, gen.stderr);
-  const container = stack.clients.blobs.getContainerClient('workspaceblobstore');
-  await container.createIfNotExists();
-  await container.getBlockBlobClient('diabetes/diabetes.csv').uploadFile(csv);
+  await uploadDiabetesData(stack, 11);
 });
 after(async () => {
   await stack?.stop();

@@ -4,7 +4,7 @@
  * over HTTP with tokens from the local development key. Each test file starts its own stack and owns its data.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,6 +114,23 @@ export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `sluice-${prefix}-`));
   scratchDirs.push(dir);
   return dir;
+}
+
+/**
+ * Generates the diabetes sample's data (2,000 rows from `seed`) and uploads it where samples/diabetes/pipeline.yaml
+ * reads it: `diabetes/diabetes.csv` on the workspaceblobstore container.
+ */
+export async function uploadDiabetesData(stack: Stack, seed: number): Promise<void> {
+  const csv = join(scratchDir('diabetes'), 'diabetes.csv');
+  const gen = spawnSync(
+    'python3',
+    [join(ROOT, 'samples', 'diabetes', 'generate_data.py'), '--rows', '2000', '--seed', String(seed), '--output', csv],
+    { encoding: 'utf8' },
+  );
+  assert.equal(gen.status, 0, gen.stderr);
+  const container = stack.clients.blobs.getContainerClient('workspaceblobstore');
+  await container.createIfNotExists();
+  await container.getBlockBlobClient('diabetes/diabetes.csv').uploadFile(csv);
 }
 
 /**

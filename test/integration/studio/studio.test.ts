@@ -1,11 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LocalKeyStore } from '../../../shared/auth';
-import { ROOT, scratchDir, startStack, type Stack } from '../pipelines/stack';
+import { ROOT, startStack, uploadDiabetesData, type Stack } from '../pipelines/stack';
 import { launchChromium, screenshot, seriousViolations, signIn } from './browser';
 
 /**
@@ -26,16 +25,7 @@ let firstRun = '';
 before(async () => {
   stack = await startStack(); // no worker yet: the first run is watched from NotStarted
   origin = stack.base.replace(/\/api$/, '');
-  const csv = join(scratchDir('studio'), 'diabetes.csv');
-  const gen = spawnSync(
-    'python3',
-    [join(SAMPLE, 'generate_data.py'), '--rows', '2000', '--seed', '7', '--output', csv],
-    { encoding: 'utf8' },
-  );
-  assert.equal(gen.status, 0, gen.stderr);
-  const container = stack.clients.blobs.getContainerClient('workspaceblobstore');
-  await container.createIfNotExists();
-  await container.getBlockBlobClient('diabetes/diabetes.csv').uploadFile(csv);
+  await uploadDiabetesData(stack, 7);
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
