@@ -1,3 +1,4 @@
+import type { ParallelSettings } from '../steps/parallel/settings';
 import { CONTAINERS } from '../store/names';
 import {
   JOB_MESSAGE_VERSION,
@@ -60,14 +61,7 @@ export interface StepPlan {
   snapshotId?: string;
   /** The script (python), entry script (parallel) or command: shown in reuse explanations. */
   entry?: string;
-  parallel?: {
-    entryScript: string;
-    miniBatchSize: number;
-    errorThreshold: number;
-    runMaxTry: number;
-    outputAction: 'append_row' | 'summary_only';
-    appendRowFileName: string;
-  };
+  parallel?: ParallelSettings;
   dataTransfer?: { source: PlannedInput; destination: BlobLocation };
   databricks?: {
     notebookPath?: string;

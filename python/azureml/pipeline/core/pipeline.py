@@ -31,6 +31,7 @@ class _SpecContext(object):
         self.step_names = {}
         self.producers = {}
         self.step_io = {}
+        self.input_names = {}
         self._kinds = {}
         used = set()
         for step in steps:
@@ -105,6 +106,7 @@ class _SpecContext(object):
                                           % (step.name, kind))
             raise ValueError("step %s: inputs must be PipelineData, OutputFileDatasetConfig or DataReference, not %r"
                              % (step.name, value))
+        self.input_names[(id(step), id(value))] = name
         if name not in ins:
             ins.append(name)
 
@@ -261,13 +263,23 @@ class Pipeline(object):
         steps = []
         for step in self._steps:
             body = step._spec(context)
+            side_objects = body.pop("_side_input_objects", None)
             ins, outs = context.step_io[id(step)]
             entry = {"name": context.step_names[id(step)]}
             entry.update(body)
-            if ins:
-                entry["inputs"] = list(ins)
-            if outs:
-                entry["outputs"] = list(outs)
+            if side_objects is not None:  # a parallel step: side inputs apart, and one output
+                side = [context.input_names[(id(step), id(value))] for value in side_objects]
+                ins = [name for name in ins if name not in side]
+                if side:
+                    entry["side_inputs"] = side
+                if ins:
+                    entry["inputs"] = list(ins)
+                entry["output"] = outs[0]
+            else:
+                if ins:
+                    entry["inputs"] = list(ins)
+                if outs:
+                    entry["outputs"] = list(outs)
             after = [context.step_names[id(s)] for s in step.run_after_steps if id(s) in context.step_names]
             if after:
                 entry["run_after"] = after
