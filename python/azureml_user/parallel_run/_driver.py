@@ -65,7 +65,7 @@ def main(argv):
         sys.stderr.write("usage: python -m azureml_user.parallel_run._driver ENTRY_SCRIPT [ARGUMENTS...]\n")
         return 2
     # The answers go to fd 3; print() in the entry script must not mix with them.
-    channel = os.fdopen(3, "w", encoding="utf-8")
+    channel = os.fdopen(int(os.environ.get("SLUICE_PARALLEL_CHANNEL_FD", "3")), "w", encoding="utf-8")
     entry_script = argv[0]
     sys.argv = [entry_script] + list(argv[1:])
     level = os.environ.get("SLUICE_PARALLEL_LOGGING_LEVEL", "INFO")
