@@ -33,6 +33,7 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
   const settings = JSON.parse(command.env[PARALLEL_SETTINGS_VARIABLE] ?? 'null') as ParallelSettings | null;
   if (!settings) throw new Error(`the job of parallel step "${job.step}" has no ${PARALLEL_SETTINGS_VARIABLE}`);
   const outputDir = bindings.outputs[settings.output];
+  const t0 = performance.now();
   const ledger = await ledgerFor(input);
 
   // The mini-batches, listed once per attempt: a worker resuming the job reads the same list back.
@@ -48,7 +49,8 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
   const processes = settings.nodeCount * settings.processCountPerNode;
   note(
     `${total} mini-batches of ${'files' in settings.miniBatchSize ? `${settings.miniBatchSize.files} file(s)` : `about ${settings.miniBatchSize.bytes} bytes`}` +
-      ` on ${processes} process(es) (${settings.nodeCount} node(s) × ${settings.processCountPerNode})`,
+      ` on ${processes} process(es) (${settings.nodeCount} node(s) × ${settings.processCountPerNode})` +
+      ` (listed in ${Math.round(performance.now() - t0)} ms)`,
   );
 
   const writer = new ResultWriter(ledger);
@@ -287,7 +289,7 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
     clearInterval(progressTimer);
     shutdown.removeEventListener('abort', onShutdown);
   }
-  note(progress());
+  note(`${progress()} (all processes ended after ${((performance.now() - started) / 1000).toFixed(2)} s)`);
   await new Promise((r) => overview.end(r));
   if (stopReason === 'lost') return { kind: 'lost' };
   if (stopReason === 'shutdown') return { kind: 'shutdown' };
@@ -299,6 +301,8 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
     ['mini_batches_failed', counts.failed],
     ['items_failed', counts.itemsFailed],
     ['storage_operations', ledger.operations],
+    // From the ledger's first read to the last process's end: the step's own work, without the sandbox's downloads.
+    ['run_seconds', Math.round(performance.now() - t0) / 1000],
   ].map(([name, value]) => ({ name: name as string, kind: 'scalar', value, time: new Date().toISOString() }));
   const prefix = paths.artifacts(job.runId, job.step);
   const uploads = await uploadFolder(deps.blobs, CONTAINERS.pipelineData, prefix, sandbox.uploadsDir, note);

@@ -13,12 +13,13 @@ import { FIXTURES, processAlive, scratchDir, startStack, step, waitUntil, type R
  */
 
 const SOURCES = { parallel: join(FIXTURES, 'parallel') };
+const PYTHON_ENV = { PATH: `/usr/bin:${process.env.PATH ?? ''}` };
 
 let stack: Stack;
 before(async () => {
   // The worker's `python3` is Debian's, where python3-sklearn and python3-pandas are installed.
-  const env = { PATH: `/usr/bin:${process.env.PATH ?? ''}` };
-  stack = await startStack({ workers: [{ concurrency: 2, env }] });
+  // `crash`: a target without a worker, for the test that kills the worker running the step and starts another.
+  stack = await startStack({ computeTargets: ['cpu', 'crash'], workers: [{ concurrency: 2, env: PYTHON_ENV }] });
 });
 after(async () => {
   await stack?.stop();
@@ -264,4 +265,42 @@ test('cancel mid-run stops every process of the step; the run ends Canceled', as
   assert.equal(run.status, 'Canceled', JSON.stringify(run));
   assert.equal(step(run, 'score').status, 'Canceled');
   assert.match(await stepLog(id), /cancel requested; stopping every process/);
+});
+
+test('a worker killed mid-step: the next worker resumes from the ledger and every row is written once, in order', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 40; i++) files[`r-${String(i).padStart(2, '0')}.txt`] = 'x';
+  const prefix = await upload(files);
+  const pipeline = parallelPipeline('parallel-resume', prefix, {
+    entry_script: 'steady.py',
+    mini_batch_size: 1,
+    process_count_per_node: 2,
+    compute: 'crash',
+  });
+  // A short visibility timeout, so the job reappears soon after its worker dies.
+  const first = stack.startWorker({ compute: 'crash', visibilityTimeoutSeconds: 3, env: PYTHON_ENV });
+  const id = await stack.submit(pipeline, { sources: SOURCES });
+  const ledger = stack.clients.blobs.getContainerClient('pipeline-data');
+  await waitUntil(
+    'the first worker to record some results',
+    async () => {
+      for await (const _ of ledger.listBlobsFlat({ prefix: `${id}/score/_parallel/attempt-1/results/` })) return true;
+      return false;
+    },
+    60_000,
+  );
+  await first.kill('SIGKILL');
+  const second = stack.startWorker({ compute: 'crash', visibilityTimeoutSeconds: 3, env: PYTHON_ENV });
+  try {
+    const run = await stack.waitForRun(id, undefined, 120_000);
+    assert.equal(run.status, 'Completed', JSON.stringify(run));
+    const rows = (await outputText(run, 'parallel_run_step.txt')).trimEnd().split('\n');
+    assert.deepEqual(rows, Object.keys(files));
+    const log = await stepLog(id);
+    assert.match(log, /resuming: 40 mini-batches were listed by an earlier delivery of this job/);
+    const resumed = /(\d+) mini-batches were finished by an earlier delivery/.exec(log);
+    assert.ok(resumed && Number(resumed[1]) > 0 && Number(resumed[1]) < 40, log);
+  } finally {
+    await second.kill();
+  }
 });
