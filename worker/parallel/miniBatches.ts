@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParallelSettings } from '../../shared/steps/parallel/settings';
+import { JobFailure } from '../jobFailure';
 import { listLocalFiles } from '../localFiles';
 
 /**
@@ -21,7 +22,7 @@ export function inputFiles(inputs: string[], local: Record<string, string>): [st
   const out: [string, string][] = [];
   for (const name of inputs) {
     const root = local[name];
-    if (root === undefined) throw new Error(`input "${name}" was not downloaded`);
+    if (root === undefined) throw new JobFailure('system', `input "${name}" of the parallel step was not downloaded`);
     if (statSync(root).isFile()) out.push([name, '']);
     else for (const f of listLocalFiles(root)) out.push([name, f.rel]);
   }
@@ -31,26 +32,60 @@ export function inputFiles(inputs: string[], local: Record<string, string>): [st
 export const localPath = (local: Record<string, string>, input: string, path: string) =>
   path === '' ? local[input] : join(local[input], ...path.split('/'));
 
+/**
+ * How a partitioned input is cut: a file dataset (or a datastore folder with a number as `mini_batch_size`) into
+ * groups of files; a tabular dataset (or a folder with a size) into row ranges of its delimited files. `pattern`
+ * (a dataset's glob below its folder) keeps only the files it matches.
+ */
+export interface InputShape {
+  name: string;
+  tabular: boolean;
+  pattern?: RegExp;
+}
+
 /** Cuts the inputs into mini-batches: `files` per batch, or row ranges of about `bytes` of each delimited file. */
 export function listMiniBatches(
   size: ParallelSettings['miniBatchSize'],
-  inputs: string[],
+  inputs: (string | InputShape)[],
   local: Record<string, string>,
 ): MiniBatch[] {
-  const files = inputFiles(inputs, local);
   const batches: MiniBatch[] = [];
-  if ('files' in size) {
-    for (let i = 0; i < files.length; i += size.files) {
-      const chunk = files.slice(i, i + size.files);
-      batches.push({ index: batches.length, items: chunk.length, files: chunk });
+  let group: [string, string][] = [];
+  const close = () => {
+    if (group.length) batches.push({ index: batches.length, items: group.length, files: group });
+    group = [];
+  };
+  for (const input of inputs) {
+    const shape = typeof input === 'string' ? { name: input, tabular: 'bytes' in size } : input;
+    const files = inputFiles([shape.name], local).filter(([, rel]) => !shape.pattern || shape.pattern.test(rel));
+    if (!shape.tabular) {
+      // v1: a file dataset's mini_batch_size is a number of files.
+      if (!('files' in size)) {
+        throw new JobFailure(
+          'user',
+          `input "${shape.name}" is a file dataset: mini_batch_size must be a number of files, not a size`,
+        );
+      }
+      for (const file of files) {
+        group.push(file);
+        if (group.length === size.files) close();
+      }
+      continue;
     }
-    return batches;
-  }
-  for (const [input, path] of files) {
-    for (const r of rowRanges(readFileSync(localPath(local, input, path)), size.bytes)) {
-      batches.push({ index: batches.length, items: r.rows, range: { input, path, start: r.start, end: r.end } });
+    close();
+    // v1: a tabular dataset's mini_batch_size is a size; a plain number is bytes.
+    const bytes = 'bytes' in size ? size.bytes : size.files;
+    for (const [name, path] of files) {
+      for (const r of rowRanges(readFileSync(localPath(local, name, path)), bytes)) {
+        batches.push({
+          index: batches.length,
+          items: r.rows,
+          range: { input: name, path, start: r.start, end: r.end },
+        });
+      }
     }
   }
+  close();
   return batches;
 }
 
