@@ -63,3 +63,37 @@ test('row ranges skip the header, end at line ends, cover every row once and rea
   for (let i = 1; i < ranges.length; i++) assert.equal(ranges[i].start, ranges[i - 1].end);
   assert.deepEqual(rowRanges(Buffer.from('header only'), 10), []);
 });
+
+test('input shapes: a glob keeps its files, a tabular input takes a number as bytes, a file input refuses a size', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mb-'));
+  mkdirSync(join(root, 'imgs'));
+  for (const f of ['a.png', 'b.txt', 'c.png']) writeFileSync(join(root, 'imgs', f), 'x');
+  mkdirSync(join(root, 'table'));
+  writeFileSync(join(root, 'table', 't.csv'), 'id\n1\n2\n3\n4\n');
+  const local = { imgs: join(root, 'imgs'), table: join(root, 'table') };
+  const batches = listMiniBatches(
+    { files: 4 },
+    [
+      { name: 'imgs', tabular: false, pattern: /\.png$/ },
+      { name: 'table', tabular: true },
+    ],
+    local,
+  );
+  assert.deepEqual(batches, [
+    {
+      index: 0,
+      items: 2,
+      files: [
+        ['imgs', 'a.png'],
+        ['imgs', 'c.png'],
+      ],
+    },
+    // 4 bytes per mini-batch: two rows ("1\n2\n") each.
+    { index: 1, items: 2, range: { input: 'table', path: 't.csv', start: 3, end: 7 } },
+    { index: 2, items: 2, range: { input: 'table', path: 't.csv', start: 7, end: 11 } },
+  ]);
+  assert.throws(
+    () => listMiniBatches({ bytes: 1024 }, [{ name: 'imgs', tabular: false }], local),
+    /input "imgs" is a file dataset: mini_batch_size must be a number of files, not a size/,
+  );
+});
