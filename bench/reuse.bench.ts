@@ -1,4 +1,4 @@
-// Step reuse (DESIGN §4.3): submit → Completed for a fully reused 10-step pipeline, through the real stack — the
+// Step reuse (docs/design.md#reuse): submit → Completed for a fully reused 10-step pipeline, through the real stack — the
 // built app in `sluice host start` over Azurite, HTTP with a bearer token, one worker (which receives no job).
 // Baseline in the same run: submit → Completed for a 1-step fully reused pipeline (the fixed cost of a run: submit,
 // orchestration start, startRun, one launch, finishRun), so the ratio shows what each further reused step costs.

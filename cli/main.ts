@@ -93,6 +93,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'print a bearer token for the local host (signed with the development key)',
     load: async () => (await import('./commands/token.js')).token,
   },
+  studio: {
+    summary: 'print a one-time sign-in URL for Sluice Studio on the local host',
+    load: async () => (await import('./commands/studio.js')).studio,
+  },
   run: {
     summary: 'submit a pipeline spec (uploads its source snapshots) and optionally follow the run',
     load: async () => (await import('./commands/run.js')).run,
@@ -128,6 +132,46 @@ const COMMANDS: Record<string, CommandEntry> = {
   'models download': {
     summary: "download a model version's files",
     load: async () => (await import('./commands/models.js')).modelsDownload,
+  },
+  'datastores list': {
+    summary: 'list datastores (the default one marked)',
+    load: async () => (await import('./commands/data.js')).datastoresList,
+  },
+  'datastores upload': {
+    summary: 'upload a file or folder to a datastore (in blocks; existing blobs skipped unless --overwrite)',
+    load: async () => (await import('./commands/data.js')).datastoresUpload,
+  },
+  'datastores download': {
+    summary: 'download the blobs under a prefix of a datastore',
+    load: async () => (await import('./commands/data.js')).datastoresDownload,
+  },
+  'datasets list': {
+    summary: 'list registered datasets (latest versions; --all for every version)',
+    load: async () => (await import('./commands/data.js')).datasetsList,
+  },
+  'datasets show': {
+    summary: 'show a dataset version (--files: the blobs it matches now)',
+    load: async () => (await import('./commands/data.js')).datasetsShow,
+  },
+  'environments list': {
+    summary: 'list registered environments (latest version of each)',
+    load: async () => (await import('./commands/environments.js')).environmentsList,
+  },
+  'environments show': {
+    summary: 'show an environment version with its packages',
+    load: async () => (await import('./commands/environments.js')).environmentsShow,
+  },
+  'compute list': {
+    summary: 'list compute targets with waiting jobs and worker presence',
+    load: async () => (await import('./commands/compute.js')).computeList,
+  },
+  'compute create': {
+    summary: 'register a compute target (usable by steps at once)',
+    load: async () => (await import('./commands/compute.js')).computeCreate,
+  },
+  'compute delete': {
+    summary: 'delete a registered compute target',
+    load: async () => (await import('./commands/compute.js')).computeDelete,
   },
 };
 

@@ -1,7 +1,7 @@
 import { enc, type CallOptions, type SubmitOptions } from './clientCore';
 import { idempotencyHeaders, sendJson } from './http';
 import { followStepLog, readStepLog } from './logs';
-import { ModelsClient } from './modelsClient';
+import { ComputeClient } from './computeClient';
 import type {
   RunPlanResult,
   Health,
@@ -29,7 +29,7 @@ export {
  * A typed client for Sluice's REST API: every call sends a bearer token and either returns the parsed answer or
  * throws a {@link SluiceApiError}. This file has the runs, snapshots and logs routes; published pipelines, pipeline
  * endpoints, schedules, models and artifacts come from the classes it extends (publishedClient.ts,
- * schedulesClient.ts, modelsClient.ts).
+ * schedulesClient.ts, modelsClient.ts, datasetsClient.ts, computeClient.ts).
  *
  * @example
  *   const client = new SluiceClient({ url: 'http://localhost:7071' });
@@ -37,7 +37,7 @@ export {
  *   const run = await client.waitForRun(id);
  *   console.log(run.status, run.metrics);
  */
-export class SluiceClient extends ModelsClient {
+export class SluiceClient extends ComputeClient {
   /** Liveness and version. */
   health(options: CallOptions = {}): Promise<Health> {
     return sendJson(this.http, { method: 'GET', path: 'health', signal: options.signal });

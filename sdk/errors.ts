@@ -1,4 +1,10 @@
 /**
+ * What the SDK's local helpers throw before any call (a spec or parameter problem: UserInputError with its field
+ * issues; an archive over the limit: PayloadTooLargeError): the server's own error types, as its checks are.
+ */
+export { PayloadTooLargeError, SluiceError, UserInputError, type FieldIssue } from '../shared/errors';
+
+/**
  * The one error type the SDK throws for a failed call: the server's `{"error": {code, message, details}}` with the
  * HTTP status, or — with `status` 0 — a call that never got an answer (server unreachable, no token, aborted).
  * Callers branch on `status`/`code`; `message` is written for people.

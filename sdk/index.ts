@@ -18,8 +18,22 @@ export {
   type CallOptions,
   type SubmitOptions,
 } from './client';
-export { SluiceApiError, CLIENT_ERROR_CODES } from './errors';
-export { defaultTokenProvider, staticToken, type TokenProvider, type DefaultTokenOptions } from './tokens';
+export {
+  SluiceApiError,
+  CLIENT_ERROR_CODES,
+  PayloadTooLargeError,
+  SluiceError,
+  UserInputError,
+  type FieldIssue,
+} from './errors';
+export {
+  defaultTokenProvider,
+  staticToken,
+  isLocalUrl,
+  type TokenProvider,
+  type DefaultTokenOptions,
+  type Role,
+} from './tokens';
 export type { FetchLike } from './http';
 export type { WatchRunOptions, WaitForRunOptions } from './watch';
 export {
@@ -32,5 +46,19 @@ export {
   type SnapshotOptions,
   type SnapshotProgress,
 } from './pipelineFile';
+export {
+  NAME_PATTERN,
+  NAME_RULE,
+  RUN_STATUSES,
+  STEP_STATUSES,
+  pipelineJsonSchema,
+  experimentNameProblem,
+  checkRunParameters,
+} from './checks';
+export { downloadPath, saveDownload } from './files';
 export * from './types';
 export * from './modelTypes';
+export * from './datasetTypes';
+export { UPLOAD_BLOCK_BYTES } from './datasetsClient';
+export * from './computeTypes';
+export * from './environmentTypes';

@@ -64,8 +64,9 @@ const MIN_FOLLOW_MS = 1000;
 /**
  * `tail -f` over HTTP. The server streams until the step ends, but also ends long responses on its own (front ends
  * close them); so when a stream ends this asks where the step is and, unless it has ended, reconnects from the
- * byte offset reached in the current attempt. A retry's log follows the previous attempt's after a marker line,
- * whether the server inserted it in the stream or the attempt changed between two connections.
+ * byte offset reached. Without `attempt` it follows the latest attempt: a retry's log follows the previous
+ * attempt's after a marker line, whether the server inserted it in the stream or the attempt changed between two
+ * connections. With `attempt` it follows that attempt until it has ended (its status, not the step's, counts).
  */
 export async function* followStepLog(
   ctx: HttpContext,
@@ -73,14 +74,13 @@ export async function* followStepLog(
   step: string,
   options: { offset?: number; attempt?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<string, void, undefined> {
-  if (options.attempt !== undefined) {
-    yield* followAttemptLog(ctx, runId, step, options.attempt, options);
-    return;
-  }
   const { signal } = options;
+  const pinned = options.attempt !== undefined;
+  let attempt = options.attempt;
   let offset = options.offset ?? 0;
-  let attempt: number | undefined;
   const decoder = new TextDecoder('utf-8');
+  /** The `attempt` query: the pinned one, or none (the server serves the latest). */
+  const which = () => (pinned ? attempt : undefined);
 
   /** The rest of an attempt that ended while we were not connected, then the marker of the new one. */
   async function* switchAttempt(from: number, to: number): AsyncGenerator<string> {
@@ -97,34 +97,40 @@ export async function* followStepLog(
     const response = await send(ctx, {
       method: 'GET',
       path: stepLogPath(runId, step),
-      query: { follow: 'true', offset },
+      query: { follow: 'true', offset, attempt: which() },
       headers: { accept: 'text/plain' },
       signal,
     });
-    const served = Number(response.headers.get('sluice-step-attempt')) || 1;
-    if (attempt !== undefined && served !== attempt) {
-      await response.body?.cancel();
-      yield* switchAttempt(attempt, served);
-      continue;
+    if (!pinned) {
+      const served = Number(response.headers.get('sluice-step-attempt')) || 1;
+      if (attempt !== undefined && served !== attempt) {
+        await response.body?.cancel();
+        yield* switchAttempt(attempt, served);
+        continue;
+      }
+      attempt = served;
     }
-    attempt = served;
 
     let carry = '';
     try {
       for await (const chunk of response.body ?? []) {
         const bytes = chunk as Uint8Array;
-        // latin1 maps each byte to one character, so string indices here are byte offsets.
-        const window = carry + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-        let after: number | undefined;
-        for (const m of window.matchAll(ATTEMPT_MARKER)) {
-          const end = m.index + m[0].length;
-          if (end > carry.length) {
-            attempt = Number(m[1]);
-            after = window.length - end;
+        if (pinned) {
+          offset += bytes.byteLength;
+        } else {
+          // latin1 maps each byte to one character, so string indices here are byte offsets.
+          const window = carry + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+          let after: number | undefined;
+          for (const m of window.matchAll(ATTEMPT_MARKER)) {
+            const end = m.index + m[0].length;
+            if (end > carry.length) {
+              attempt = Number(m[1]);
+              after = window.length - end;
+            }
           }
+          offset = after ?? offset + bytes.byteLength;
+          carry = window.slice(-CARRY);
         }
-        offset = after ?? offset + bytes.byteLength;
-        carry = window.slice(-CARRY);
         const text = decoder.decode(bytes, { stream: true });
         if (text) yield text;
       }
@@ -133,55 +139,11 @@ export async function* followStepLog(
       if (signal?.aborted) throw connectionError(ctx.baseUrl, 'GET step log', err, signal);
     }
 
-    const now = await readLogChunk(ctx, runId, step, { offset, signal });
-    if (now.attempt !== attempt) {
-      yield* switchAttempt(attempt, now.attempt);
+    const now = await readLogChunk(ctx, runId, step, { offset, attempt: which(), signal });
+    if (!pinned && now.attempt !== attempt) {
+      yield* switchAttempt(attempt as number, now.attempt);
       continue;
     }
-    const text = decoder.decode(now.bytes, { stream: true });
-    if (text) yield text;
-    offset = now.nextOffset;
-    if (isTerminal(now.status)) {
-      const tail = decoder.decode();
-      if (tail) yield tail;
-      return;
-    }
-    const elapsed = Date.now() - connectedAt;
-    if (elapsed < MIN_FOLLOW_MS) await sleep(MIN_FOLLOW_MS - elapsed, signal);
-  }
-}
-
-/** `tail -f` of one attempt's log: until that attempt has ended (its status, not the step's, is what counts). */
-async function* followAttemptLog(
-  ctx: HttpContext,
-  runId: string,
-  step: string,
-  attempt: number,
-  options: { offset?: number; signal?: AbortSignal },
-): AsyncGenerator<string, void, undefined> {
-  const { signal } = options;
-  let offset = options.offset ?? 0;
-  const decoder = new TextDecoder('utf-8');
-  while (true) {
-    const connectedAt = Date.now();
-    const response = await send(ctx, {
-      method: 'GET',
-      path: stepLogPath(runId, step),
-      query: { follow: 'true', offset, attempt },
-      headers: { accept: 'text/plain' },
-      signal,
-    });
-    try {
-      for await (const chunk of response.body ?? []) {
-        const bytes = chunk as Uint8Array;
-        offset += bytes.byteLength;
-        const text = decoder.decode(bytes, { stream: true });
-        if (text) yield text;
-      }
-    } catch (err) {
-      if (signal?.aborted) throw connectionError(ctx.baseUrl, 'GET step log', err, signal);
-    }
-    const now = await readLogChunk(ctx, runId, step, { offset, attempt, signal });
     const text = decoder.decode(now.bytes, { stream: true });
     if (text) yield text;
     offset = now.nextOffset;

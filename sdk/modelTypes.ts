@@ -1,53 +1,23 @@
-/** Models and run artifacts as the API answers them (docs/api.md#models). */
+import type { z } from 'zod';
+import type { FileList as FileListView } from '../shared/api/routes/artifacts';
+import type * as api from '../shared/api/routes/models';
 
-export interface ModelFile {
-  name: string;
-  size: number;
-}
+/**
+ * Models and run artifacts as the API answers them (docs/api.md#models), derived from the server's zod schemas
+ * (shared/api/routes/models.ts): requests are their input types, answers their output types.
+ */
 
-export interface Model {
-  /** `name:version`. */
-  id: string;
-  name: string;
-  version: number;
-  description?: string;
-  tags: Record<string, string>;
-  properties: Record<string, string>;
-  framework?: string;
-  frameworkVersion?: string;
-  /** The model's own file or folder name; every file name starts with it. */
-  root: string;
-  files: ModelFile[];
-  runId?: string;
-  step?: string;
-  experiment?: string;
-  createdAt: string;
-  createdBy?: string;
-  links: Record<string, string>;
-}
+export type ModelFile = z.output<typeof api.ModelFile>;
 
-export interface ModelList {
-  value: Model[];
-}
+/** A registered model version; `id` is `name:version`, `root` the first segment of every file name. */
+export type Model = z.output<typeof api.ModelView>;
 
-export interface ModelUpload {
-  id: string;
-  root: string;
-  files: ModelFile[];
-  created: boolean;
-}
+export type ModelList = z.output<typeof api.ModelList>;
 
-export interface RegisterModelRequest {
-  name: string;
-  /** The id {@link SluiceClient.uploadModel} returned. */
-  upload: string;
-  description?: string;
-  tags?: Record<string, string>;
-  properties?: Record<string, string>;
-  framework?: string;
-  frameworkVersion?: string;
-  runId?: string;
-}
+export type ModelUpload = z.output<typeof api.ModelUploadView>;
+
+/** `upload` is the id {@link SluiceClient.uploadModel} returned. */
+export type RegisterModelRequest = z.input<typeof api.RegisterModelBody>;
 
 export interface ListModelsQuery {
   name?: string;
@@ -55,6 +25,5 @@ export interface ListModelsQuery {
   latest?: boolean;
 }
 
-export interface FileList {
-  value: ModelFile[];
-}
+/** A step's files (`runs download`, `get_file_names`). */
+export type FileList = z.output<typeof FileListView>;

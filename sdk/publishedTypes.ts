@@ -1,51 +1,28 @@
-import type { DataPath, RunStatus } from '../shared/store/model';
-import type {
-  PipelineEndpointRecord,
-  PipelineEndpointVersion as EndpointVersionRecord,
-  PublishedParameter,
-  PublishedPipelineRecord,
-  PublishedStatus,
-} from '../shared/store/publishedModel';
-import type { Links, ParameterValue } from './types';
+import type { z } from 'zod';
+import type * as api from '../shared/api/routes/published/schemas';
+import type { DataPath } from '../shared/store/model';
+import type { ParameterValue } from './types';
 
 /**
- * The JSON shapes of the published-pipeline and pipeline-endpoint routes as the SDK sends and returns them (DESIGN
- * §6, docs/published-pipelines.md; the server's zod schemas in shared/api/routes/published/schemas.ts are the source
- * of truth). A view that is a stored record plus URLs extends the record, so the two cannot drift apart.
+ * The JSON shapes of the published-pipeline and pipeline-endpoint routes as the SDK sends and returns them
+ * (docs/published-pipelines.md), derived from the server's zod schemas (shared/api/routes/published/schemas.ts):
+ * requests are their input types, answers their output types. Only the submit body is spelled out here: the
+ * schema accepts each field in every spelling at once and rejects mixtures at run time, while these types let a
+ * caller write one spelling or the other.
  */
 
-/** `Disabled`: the endpoint answers 409 until the pipeline is enabled again. `PublishedParameter`: one a caller sets. */
-export type { PublishedParameter, PublishedStatus };
+/** `Disabled`: the endpoint answers 409 until the pipeline is enabled again. */
+export type PublishedStatus = z.output<typeof api.PublishedStatus>;
+/** A parameter a caller of the published pipeline sets. */
+export type PublishedParameter = z.output<typeof api.PublishedParameterView>;
 
 /** What to publish: a spec (`pipeline` or `pipelineId`, with the `snapshots` of its source directories) or `runId`. */
-export interface PublishPipelineRequest {
-  /** Shown in listings; several published pipelines may share a name. */
-  name: string;
-  description?: string;
-  /** A free-form label such as "1.0". */
-  version?: string;
-  continueOnStepFailure?: boolean;
-  /** The spec: an object, or its YAML/JSON text. */
-  pipeline?: string | Record<string, unknown>;
-  /** A spec stored before (content hash), instead of `pipeline`. */
-  pipelineId?: string;
-  /** Snapshot id per normalised `source_directory` (see {@link SluiceClient.uploadSnapshot}). */
-  snapshots?: Record<string, string>;
-  /** Publish the spec and snapshots of this completed run instead. */
-  runId?: string;
-}
+export type PublishPipelineRequest = z.input<typeof api.PublishBody>;
 
 /** A published pipeline as the API shows it: the stored record with its endpoint URL and links. */
-export interface PublishedPipeline extends PublishedPipelineRecord {
-  /** Absolute URL to POST a submit to (Azure ML's REST endpoint). */
-  endpoint: string;
-  /** `self`, `submit`, `disable`, `enable`. */
-  links: Links;
-}
+export type PublishedPipeline = z.output<typeof api.PublishedPipelineView>;
 
-export interface PublishedPipelineList {
-  value: PublishedPipeline[];
-}
+export type PublishedPipelineList = z.output<typeof api.PublishedPipelineList>;
 
 export interface ListPublishedQuery {
   status?: PublishedStatus;
@@ -93,50 +70,19 @@ export interface SubmitPublishedRequest {
 export type PublishedSubmitBody = AzureMlSubmitBody | SubmitPublishedRequest;
 
 /** The 202 of a published submit: `Id` is what Azure ML clients read; `links.self` is the run to poll. */
-export interface SubmittedPublishedRun {
-  Id: string;
-  id: string;
-  status: RunStatus;
-  experiment: string;
-  publishedPipelineId: string;
-  links: Links;
-}
+export type SubmittedPublishedRun = z.output<typeof api.SubmittedPublishedRun>;
 
 /**
  * A change to a pipeline endpoint (created on first use, its first version "0" being the default): add a published
  * pipeline as the next version, make a version the default, or set the description.
  */
-export interface PutPipelineEndpointRequest {
-  /** Added as the next version, unless it is one already. */
-  publishedPipelineId?: string;
-  /** Make `publishedPipelineId`'s version the default. */
-  makeDefault?: boolean;
-  /** Make this existing version the default. */
-  defaultVersion?: string;
-  description?: string;
-}
+export type PutPipelineEndpointRequest = z.input<typeof api.PutEndpointBody>;
 
-export interface PipelineEndpointVersion extends EndpointVersionRecord {
-  isDefault: boolean;
-  /** `publishedPipeline`, `submit` (with `?version=`). */
-  links: Links;
-}
+export type PipelineEndpointVersion = z.output<typeof api.EndpointVersionView>;
 
-export interface PipelineEndpointVersionList {
-  defaultVersion: string;
-  /** Oldest first. */
-  value: PipelineEndpointVersion[];
-}
+export type PipelineEndpointVersionList = z.output<typeof api.EndpointVersionList>;
 
 /** A pipeline endpoint as the API shows it: the stored record with its submit URL and links. */
-export interface PipelineEndpoint extends Omit<PipelineEndpointRecord, 'versions'> {
-  versions: PipelineEndpointVersion[];
-  /** Absolute URL to POST a submit to (its default version; add `?version=` for another). */
-  endpoint: string;
-  /** `self`, `versions`, `submit`. */
-  links: Links;
-}
+export type PipelineEndpoint = z.output<typeof api.EndpointView>;
 
-export interface PipelineEndpointList {
-  value: PipelineEndpoint[];
-}
+export type PipelineEndpointList = z.output<typeof api.EndpointList>;

@@ -1,5 +1,9 @@
 import type { Role } from '../shared/auth/types';
 
+export type { Role };
+/** True for a URL on this machine (localhost, 127.0.0.1, ::1), where a local host and its development key live. */
+export { isLocalUrl } from '../shared/auth/getAccessToken';
+
 /**
  * Gives the bearer token for the next request to `url` (the Sluice base URL). The client calls it before every
  * request, so a provider decides itself how long to cache; a string or a function returning one also works.

@@ -1,7 +1,7 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
 import type { JobMessage, ResultMessage } from '../shared/compute/messages';
-import { UnsafePathError } from '../shared/snapshot/safePath';
+import { UnsafePathError } from '../shared/spec/safePath';
 import { cancelRequested, staleReason, type JobStateReader } from './jobState';
 import { JobFailure } from './jobFailure';
 import type { MessageLease } from './lease';
@@ -35,7 +35,7 @@ export type JobOutcome =
   | 'retry'; // a transient fault: message left to reappear
 
 /**
- * Runs one delivery of a job, DESIGN §5: skip it if stale, run it in a sandbox, post the result, and only then
+ * Runs one delivery of a job, docs/design.md#compute: skip it if stale, run it in a sandbox, post the result, and only then
  * delete the message — so a worker that dies at any point loses nothing (the message reappears).
  */
 export async function executeJob(

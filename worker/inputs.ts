@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { JobInput } from '../shared/compute/messages';
-import { safeJoin, UnsafePathError } from '../shared/snapshot/safePath';
+import { safeJoin, UnsafePathError } from '../shared/spec/safePath';
 import { JobFailure } from './jobFailure';
 import { forEachLimit } from './localFiles';
 

@@ -11,6 +11,8 @@ import { SpawnError, startStepProcess, type StepProcessExit } from './processGro
 import type { WorkerResult } from './resultSender';
 import { readContextFile, stepEnvironment } from './runContext';
 import { recordProcess, type Sandbox } from './sandbox';
+import type { StepEnvironment } from '../shared/spec/environment';
+import { environmentProblem, packagesToCheck, probeEnvironment, pythonVersionNote } from './environmentCheck';
 
 export type StepRunOutcome =
   | { kind: 'lost' }
@@ -53,6 +55,9 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
     inputs: bindings.inputs,
     outputs: bindings.outputs,
   });
+
+  const unmet = job.environment && (await checkStepEnvironment(job.environment, program, env, sandbox.src, log));
+  if (unmet) return unmet;
 
   let proc;
   try {
@@ -150,6 +155,25 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
     outputs.push(produced);
   }
   return { kind: 'done', result: { ...common, status: 'Completed', outputs } };
+}
+
+/** A declared environment whose packages the interpreter cannot import fails the step before it starts. */
+async function checkStepEnvironment(
+  environment: StepEnvironment,
+  python: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  log: LogSink,
+): Promise<StepRunOutcome | undefined> {
+  const packages = packagesToCheck(environment);
+  const report = await probeEnvironment(python, packages, { env, cwd });
+  if (!report) return undefined;
+  const note = pythonVersionNote(environment, report);
+  if (note) log.write(`[sluice] ${note}\n`);
+  const problem = environmentProblem(environment, report);
+  if (!problem) return undefined;
+  log.write(`[sluice] ${problem}\n`);
+  return { kind: 'done', result: { status: 'Failed', exitCode: null, error: { kind: 'user', message: problem } } };
 }
 
 function spawnFailed(err: unknown, log: LogSink): StepRunOutcome {

@@ -33,7 +33,7 @@ export interface WorkerDeps {
 }
 
 /**
- * A compute worker (DESIGN §5): polls `compute-<target>`, runs up to `concurrency` jobs at once, and posts each
+ * A compute worker (docs/design.md#compute): polls `compute-<target>`, runs up to `concurrency` jobs at once, and posts each
  * result to `step-results`. Polling backs off while the queue is empty; a job sent from this same process (the
  * local host's app) wakes the loop at once through the in-process queue signal, with polling as the backstop.
  */

@@ -8,7 +8,8 @@ import { CliUsageError, EXIT } from '../errors';
 const HELP = `Usage: sluice dev [--port N] [--in-memory] [--concurrency N] [--no-sample-data]
 
 Runs the whole local stack: the embedded Azurite (data under .sluice/azurite), the local Functions host on this
-app, and one compute worker per compute target (SLUICE_COMPUTE_TARGETS, default "cpu"). Storage is bootstrapped
+app, and one compute worker per compute target (SLUICE_COMPUTE_TARGETS, default "cpu", and every target registered
+through the API, followed as they come and go; SLUICE_PYTHON picks the steps' interpreter). Storage is bootstrapped
 and the diabetes sample data is uploaded to workspaceblobstore/diabetes/ if it is not there yet.
 
 Options:
@@ -89,7 +90,10 @@ export function routeAuth(
   name: string,
   unmatched?: string,
 ): string | undefined {
-  if (name === unmatched) return 'any other path: a JSON 404, or 405 with Allow; no token needed';
+  if (name === unmatched)
+    return 'GET / redirects to Studio; any other path: a JSON 404, or 405 with Allow; no token needed';
+  if (name === 'studio' || name === 'studioConfig')
+    return 'Studio web UI: static files and sign-in settings, no data; no token needed';
   const route = routes.find((r) => r.name === name);
   if (!route) return undefined;
   return route.access === 'anonymous' ? 'no token needed' : `bearer token, role ${route.access}`;
@@ -99,14 +103,24 @@ export function routeAuth(
  * What `npm start` prints once everything runs. The commands work as printed: on another port than the CLI's
  * default they are preceded by the SLUICE_URL the CLI reads (every client command also takes --url).
  */
-export function readyBanner(o: { baseUrl: string; defaultUrl: string; computeTargets: string[]; sample: string }) {
+export function readyBanner(o: {
+  baseUrl: string;
+  defaultUrl: string;
+  computeTargets: string[];
+  sample: string;
+  /** The one-time Studio sign-in URL (cli/commands/studio.ts). */
+  studioUrl: string;
+}) {
   const api = `${o.baseUrl}/api`;
   const elsewhere = o.baseUrl.replace(/\/+$/, '') !== o.defaultUrl.replace(/\/+$/, '');
   return [
     '',
     'Sluice is running.',
+    `  Studio         ${o.studioUrl}`,
+    '                 (a one-time sign-in link, valid 10 minutes; `npx sluice studio` prints a new one)',
     `  API            ${api}   (OpenAPI: ${api}/openapi.json)`,
-    `  Workers        ${o.computeTargets.map((c) => `${c} (queue compute-${c})`).join(', ')}`,
+    `  Workers        ${o.computeTargets.map((c) => `${c} (queue compute-${c})`).join(', ')}, and one for each ` +
+      'compute target registered later (sluice compute create, ComputeTarget.create)',
     `  Sample data    workspaceblobstore/diabetes/ (${o.sample})`,
     '',
     'Next, in another terminal:',
@@ -133,6 +147,7 @@ export async function dev(argv: string[]): Promise<number> {
   // Defaults a fresh clone needs (local.settings.json, when present, is read by the host and wins over these).
   process.env.TASKHUB_NAME ??= 'SluiceHub';
   process.env.SLUICE_AUTH_MODE ??= 'local';
+  process.env.AzureWebJobsDisableHomepage ??= 'true'; // `/` redirects to Studio, as in Azure (infra sets it too)
 
   const { startHost } = await import('../../local/host.js');
   const { ROUTES, UNMATCHED_ROUTE_FUNCTION } = await import('../../shared/api/index.js');
@@ -147,25 +162,38 @@ export async function dev(argv: string[]): Promise<number> {
     const { loadConfig } = await import('../../shared/config.js');
     const { createStorageClients } = await import('../../shared/store/clients.js');
     const { bootstrapStorage } = await import('../../shared/store/bootstrap.js');
-    const { createWorker } = await import('../../worker/index.js');
+    const { createWorkerPool } = await import('../../worker/index.js');
     const cfg = loadConfig();
     const clients = createStorageClients(cfg.storage);
     await bootstrapStorage(clients, { computeTargets: cfg.computeTargets });
     const sample = options['no-sample-data'] ? 'skipped' : await uploadSampleData(root, clients.blobs);
-    for (const compute of cfg.computeTargets) {
-      const worker = createWorker(clients, { compute, concurrency: options.concurrency });
-      const running = worker.run();
-      stops.unshift(async () => {
-        await worker.stop();
-        await running;
-      });
-    }
+    // One worker per target; a target registered later (ComputeTarget.create) gets its worker within seconds.
+    const pool = createWorkerPool(clients, {
+      configured: cfg.computeTargets,
+      concurrency: options.concurrency,
+      python: process.env.SLUICE_PYTHON || undefined,
+      onChange: (change, compute) => {
+        if (!cfg.computeTargets.includes(compute)) console.log(`Worker ${change} for compute target ${compute}`);
+      },
+    });
+    const running = pool.run();
+    stops.unshift(async () => {
+      await pool.stop();
+      await running;
+    });
     const { DEFAULT_URL } = await import('../../sdk/index.js');
-    console.log(
-      readyBanner({ baseUrl: host.baseUrl, defaultUrl: DEFAULT_URL, computeTargets: cfg.computeTargets, sample }).join(
-        '\n',
-      ),
-    );
+    const { createSignInCode } = await import('../../shared/auth/index.js');
+    const { studioSignInUrl } = await import('./studio.js');
+    // The host's API redeems codes under its working folder, where its authorizer finds the development key.
+    const studioUrl = studioSignInUrl(host.baseUrl, await createSignInCode(process.cwd()));
+    const banner = readyBanner({
+      baseUrl: host.baseUrl,
+      defaultUrl: DEFAULT_URL,
+      computeTargets: cfg.computeTargets,
+      sample,
+      studioUrl,
+    });
+    console.log(banner.join('\n'));
   } catch (err) {
     for (const stop of stops) await stop().catch(() => undefined);
     throw err;

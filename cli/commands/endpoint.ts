@@ -1,5 +1,4 @@
-import type { PipelineEndpoint, PutPipelineEndpointRequest } from '../../sdk';
-import { NAME_PATTERN } from '../../shared/spec';
+import { NAME_PATTERN, type PipelineEndpoint, type PutPipelineEndpointRequest } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
 import { processIo, type CliIo } from '../format/io';
 import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';

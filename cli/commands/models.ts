@@ -1,15 +1,11 @@
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { Model } from '../../sdk';
-import { safeJoin } from '../../shared/snapshot';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { saveDownload, type Model } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
-import { processIo, type CliIo } from '../format/io';
-import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
+import { openSession, processIo, type CliIo } from '../format/io';
+import { COMMON_HELP, parseCommand } from '../format/options';
 import { reportFailure } from '../format/report';
-import { colorEnabled, createStyle, type Style } from '../format/style';
+import type { Style } from '../format/style';
 import { renderTable } from '../format/table';
 
 /** `sluice models list|show|download` and `sluice runs download`. */
@@ -80,15 +76,6 @@ function renderModel(m: Model, style: Style): string[] {
   return lines;
 }
 
-/** Streams a download into `dir/name` (the name checked to stay inside `dir`). */
-async function saveTo(dir: string, name: string, response: Response): Promise<string> {
-  const target = safeJoin(dir, name, 'file name');
-  mkdirSync(dirname(target), { recursive: true });
-  if (!response.body) throw new Error(`the server sent no content for ${name}`);
-  await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(target));
-  return target;
-}
-
 export async function modelsCommand(verb: Verb, argv: string[], io: CliIo): Promise<number> {
   const command = `models ${verb}`;
   const { values, positionals } = parseCommand(
@@ -111,10 +98,7 @@ export async function modelsCommand(verb: Verb, argv: string[], io: CliIo): Prom
   );
   if (misplaced)
     throw new CliUsageError(`${command}: --${misplaced} does not apply here; see sluice ${command} --help`);
-  const url = resolveUrl(command, values.url, io.env);
-  const client = io.client(url, { scope: values.scope });
-  const style = createStyle(colorEnabled(io.stdout, io.env));
-  const write = (line = '') => io.stdout.write(`${line}\n`);
+  const { url, client, style, write } = openSession(command, values, io);
   try {
     if (verb === 'list') {
       const { value } = await client.listModels({ name: values.name, runId: values.run, latest: values.latest });
@@ -140,7 +124,7 @@ export async function modelsCommand(verb: Verb, argv: string[], io: CliIo): Prom
       throw new CliUsageError(`${command}: ${resolve(dir, model.root)} exists already; remove it or pick another --to`);
     }
     for (const f of model.files) {
-      await saveTo(dir, f.name, await client.downloadModelFile(model.name, model.version, f.name));
+      await saveDownload(dir, f.name, await client.downloadModelFile(model.name, model.version, f.name));
     }
     const path = resolve(dir, model.root);
     if (values.json) write(JSON.stringify({ id: model.id, path, files: model.files.length }));
@@ -163,15 +147,14 @@ export async function runsDownloadCommand(argv: string[], io: CliIo): Promise<nu
     return EXIT.ok;
   }
   const [runId, step] = positionals;
-  const url = resolveUrl(command, values.url, io.env);
-  const client = io.client(url, { scope: values.scope });
-  const write = (line = '') => io.stdout.write(`${line}\n`);
+  const { url, client, write } = openSession(command, values, io);
   try {
     const { value } = await client.listStepFiles(runId, step);
     const wanted = value.filter((f) => f.name.startsWith(values.prefix ?? ''));
     const dir = resolve(values.to ?? '.');
     const saved: string[] = [];
-    for (const f of wanted) saved.push(await saveTo(dir, f.name, await client.downloadStepFile(runId, step, f.name)));
+    for (const f of wanted)
+      saved.push(await saveDownload(dir, f.name, await client.downloadStepFile(runId, step, f.name)));
     if (values.json) write(JSON.stringify({ files: saved }));
     else if (saved.length === 0)
       write(`Step ${step} of run ${runId} has no files${values.prefix ? ` under "${values.prefix}"` : ''}.`);

@@ -1,5 +1,4 @@
-import { loadPipelineFile, publishPipelineFile } from '../../sdk';
-import { UserInputError } from '../../shared/errors';
+import { loadPipelineFile, publishPipelineFile, UserInputError } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
 import { processIo, type CliIo } from '../format/io';
 import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';

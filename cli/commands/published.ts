@@ -1,9 +1,9 @@
 import type { PublishedParameter, PublishedPipeline, PublishedStatus } from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
-import { processIo, type CliIo } from '../format/io';
-import { COMMON_HELP, parseCommand, resolveUrl } from '../format/options';
+import { openSession, processIo, type CliIo } from '../format/io';
+import { COMMON_HELP, parseCommand } from '../format/options';
 import { reportFailure } from '../format/report';
-import { colorEnabled, createStyle, type Style } from '../format/style';
+import type { Style } from '../format/style';
 import { renderTable } from '../format/table';
 
 /** `sluice published list|show|disable|enable`, and the rendering of a published pipeline `sluice publish` shares. */
@@ -78,10 +78,7 @@ export async function publishedCommand(verb: Verb, argv: string[], io: CliIo): P
         : `${command}: --status applies to published list only`,
     );
   }
-  const url = resolveUrl(command, values.url, io.env);
-  const client = io.client(url, { scope: values.scope });
-  const style = createStyle(colorEnabled(io.stdout, io.env));
-  const write = (line = '') => io.stdout.write(`${line}\n`);
+  const { url, client, style, write } = openSession(command, values, io);
   try {
     if (verb === 'list') {
       const { value } = await client.listPublished({ status: values.status as PublishedStatus | undefined });

@@ -1,8 +1,9 @@
-import { ExperimentName } from '../../shared/api/schemas';
-import { resolveParameters } from '../../shared/engine/parameters';
-import { UserInputError, type FieldIssue } from '../../shared/errors';
-import { NAME_PATTERN } from '../../shared/spec';
 import {
+  checkRunParameters,
+  experimentNameProblem,
+  NAME_PATTERN,
+  UserInputError,
+  type FieldIssue,
   loadPipelineFile,
   uploadSnapshots,
   type Run,
@@ -72,10 +73,8 @@ export function parseRunArguments(argv: string[], env: NodeJS.ProcessEnv): RunAr
   if (values.plan && values.follow)
     throw new CliUsageError('run: --plan starts nothing, so --follow cannot go with it');
   if (values.experiment !== undefined) {
-    const checked = ExperimentName.safeParse(values.experiment);
-    if (!checked.success) {
-      throw new CliUsageError(`run: --experiment "${values.experiment}" ${checked.error.issues[0].message}`);
-    }
+    const problem = experimentNameProblem(values.experiment);
+    if (problem) throw new CliUsageError(`run: --experiment "${values.experiment}" ${problem}`);
   }
   return {
     file: positionals[0],
@@ -142,7 +141,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   let loaded;
   try {
     loaded = loadPipelineFile(args.file);
-    checkParameters(loaded.spec, args);
+    // The parameter checks the server will make, made locally first so a typo fails before any upload.
+    checkRunParameters(loaded.spec, { parameters: args.parameters, dataPaths: args.dataPaths });
   } catch (err) {
     if (err instanceof UserInputError && err.issues.length && err.issues[0].path !== 'FILE') {
       const lines = err.code === 'InvalidPipelineSpec' ? specProblemLines(args.file, err) : parameterLines(err);
@@ -225,11 +225,6 @@ export function planLines(plan: RunPlanResult): string[] {
     return `${s.name.padEnd(width)}  Runs${maybe}${reasons}`;
   });
   return [...lines, '', `${plan.summary.reused} reused, ${plan.summary.run} to run. Nothing was started.`];
-}
-
-/** The parameter checks the server will make, made locally first so a typo fails before any upload. */
-function checkParameters(spec: Parameters<typeof resolveParameters>[0], args: RunArguments): void {
-  resolveParameters(spec, { parameters: args.parameters, dataPaths: args.dataPaths });
 }
 
 /** `sluice run: --param reg_rate: "abc" is not a number …`, then the pipeline's parameters. */

@@ -1,6 +1,12 @@
-import { RUN_STATUSES, type RunStatus } from '../../shared/store/model';
-import { ExperimentName } from '../../shared/api/schemas';
-import { SluiceApiError, type Run, type RunSummary, type SluiceClient } from '../../sdk';
+import {
+  experimentNameProblem,
+  RUN_STATUSES,
+  SluiceApiError,
+  type Run,
+  type RunStatus,
+  type RunSummary,
+  type SluiceClient,
+} from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
 import type { FollowView } from '../format/follow';
 import { processIo, type CliIo } from '../format/io';
@@ -101,7 +107,7 @@ export async function runsListCommand(argv: string[], io: CliIo): Promise<number
   );
   if (values.help) return help(io, LIST_HELP);
   const c = common('runs list', values, io.env);
-  if (values.experiment !== undefined && !ExperimentName.safeParse(values.experiment).success) {
+  if (values.experiment !== undefined && experimentNameProblem(values.experiment) !== undefined) {
     throw new CliUsageError(
       `runs list: --experiment "${values.experiment}" must be 1–256 letters, digits, "_" or "-", starting with a letter or digit`,
     );

@@ -1,4 +1,4 @@
-import { pipelineJsonSchema } from '../../shared/spec/jsonSchema';
+import { pipelineJsonSchema } from '../../sdk/checks';
 import { CliUsageError, EXIT } from '../errors';
 
 const HELP = `Usage: sluice schema

@@ -1,6 +1,10 @@
-import type { Run, SluiceClient, SubmitPublishedRequest } from '../../sdk';
-import { ExperimentName } from '../../shared/api/schemas';
-import { NAME_PATTERN } from '../../shared/spec';
+import {
+  experimentNameProblem,
+  NAME_PATTERN,
+  type Run,
+  type SluiceClient,
+  type SubmitPublishedRequest,
+} from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
 import { createFollowView } from '../format/follow';
 import { processIo, type CliIo } from '../format/io';
@@ -75,7 +79,7 @@ export function parseSubmitArguments(argv: string[], env: NodeJS.ProcessEnv): Su
   if (values.version !== undefined && values.endpoint === undefined) {
     throw new CliUsageError('submit: --version applies to --endpoint NAME only');
   }
-  if (values.experiment !== undefined && !ExperimentName.safeParse(values.experiment).success) {
+  if (values.experiment !== undefined && experimentNameProblem(values.experiment) !== undefined) {
     throw new CliUsageError(
       `submit: --experiment "${values.experiment}" must be 1–256 letters, digits, "_" or "-", starting with a letter or digit`,
     );

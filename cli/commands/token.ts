@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliUsageError, EXIT } from '../errors';
-import { SluiceError } from '../../shared/errors';
-import type { Role } from '../../shared/auth/types';
+import { SluiceError, type Role } from '../../sdk';
 
 const HELP = `Usage: sluice token [--role read|run|admin] [--dir DIR] [--lifetime 1h] [--subject NAME]
 

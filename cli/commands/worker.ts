@@ -4,8 +4,13 @@ import { CliUsageError, EXIT } from '../errors';
 const HELP = `Usage: sluice worker --compute NAME [--concurrency N] [--storage CONN] [--work-dir DIR]
                      [--visibility-timeout SECONDS] [--python PATH]
                      [--max-runtime SECONDS] [--idle-exit SECONDS]
+       sluice worker --all [--follow-interval SECONDS] [--concurrency N] [--storage CONN] [--work-dir DIR]
+                     [--python PATH]
 
 Serves the compute target NAME: takes jobs from queue compute-NAME, runs them, posts results to step-results.
+--all: serves every known target (SLUICE_COMPUTE_TARGETS and the registered ones), one worker each, and follows the
+registry (every --follow-interval seconds, default 3): a target registered later (sluice compute create) is
+served without a restart, as npm start does.
 --max-runtime: take no new job after SECONDS; the running ones finish, then the worker exits (0).
 --idle-exit: exit (0) once no job has run or arrived for SECONDS.
 Storage: --storage, else SLUICE_STORAGE / SLUICE_STORAGE__accountName, else local Azurite.
@@ -18,6 +23,8 @@ export async function worker(argv: string[]): Promise<number> {
       args: argv,
       options: {
         compute: { type: 'string' },
+        all: { type: 'boolean', default: false },
+        'follow-interval': { type: 'string' },
         concurrency: { type: 'string', default: '1' },
         storage: { type: 'string' },
         'work-dir': { type: 'string' },
@@ -37,6 +44,8 @@ export async function worker(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
+  if (values.all) return workerPool(values);
+  if (values['follow-interval'] !== undefined) throw new CliUsageError('--follow-interval goes with --all');
   const { COMPUTE_NAME } = await import('../../shared/store/names.js');
   if (!values.compute)
     throw new CliUsageError(`--compute is required (the compute target to serve, e.g. cpu)\n${HELP}`);
@@ -96,6 +105,50 @@ export async function worker(argv: string[]): Promise<number> {
     });
     await telemetry.close();
   }
+  return EXIT.ok;
+}
+
+/** `sluice worker --all`: a worker per known compute target, following the registry until a signal. */
+async function workerPool(values: {
+  compute?: string;
+  concurrency: string;
+  storage?: string;
+  'work-dir'?: string;
+  python?: string;
+  'max-runtime'?: string;
+  'idle-exit'?: string;
+  'follow-interval'?: string;
+}): Promise<number> {
+  for (const option of ['compute', 'max-runtime', 'idle-exit'] as const) {
+    if (values[option] !== undefined) throw new CliUsageError(`--all serves every target: leave out --${option}`);
+  }
+  const concurrency = positiveInt(values.concurrency, '--concurrency');
+  const follow = values['follow-interval'] ? positiveInt(values['follow-interval'], '--follow-interval') : 3;
+  const { loadConfig } = await import('../../shared/config.js');
+  const { createStorageClients } = await import('../../shared/store/clients.js');
+  const { createWorkerPool } = await import('../../worker/index.js');
+  const cfg = loadConfig();
+  const storage = values.storage
+    ? { kind: 'connectionString' as const, connectionString: values.storage }
+    : cfg.storage;
+  const pool = createWorkerPool(createStorageClients(storage), {
+    configured: cfg.computeTargets,
+    followIntervalMs: follow * 1000,
+    concurrency,
+    workDir: values['work-dir'],
+    python: values.python,
+    onChange: (change, compute) => console.log(`worker ${change} for compute target ${compute}`),
+  });
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) process.exit(EXIT.failed);
+    stopping = true;
+    console.log('stopping: running steps are stopped and their jobs handed back (press Ctrl+C again to quit now)');
+    void pool.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await pool.run();
   return EXIT.ok;
 }
 

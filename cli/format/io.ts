@@ -1,4 +1,6 @@
 import { SluiceClient, defaultTokenProvider, type TokenProvider } from '../../sdk';
+import { resolveUrl } from './options';
+import { colorEnabled, createStyle, type Style } from './style';
 
 /** Where a command writes and what it reads from its surroundings; tests pass their own. */
 export interface CliIo {
@@ -35,5 +37,24 @@ export function processIo(token?: TokenProvider): CliIo {
       const timer = setInterval(tick, ms);
       return () => clearInterval(timer);
     },
+  };
+}
+
+/** What a client command needs once its options are parsed: where it talks to, the API client, and its output. */
+export interface Session {
+  url: string;
+  client: SluiceClient;
+  style: Style;
+  /** One line to stdout. */
+  write(line?: string): void;
+}
+
+export function openSession(command: string, values: { url?: string; scope?: string }, io: CliIo): Session {
+  const url = resolveUrl(command, values.url, io.env);
+  return {
+    url,
+    client: io.client(url, { scope: values.scope }),
+    style: createStyle(colorEnabled(io.stdout, io.env)),
+    write: (line = '') => void io.stdout.write(`${line}\n`),
   };
 }

@@ -1,6 +1,4 @@
-import { SluiceApiError } from '../../sdk';
-import { isLocalUrl } from '../../shared/auth/getAccessToken';
-import { PayloadTooLargeError, UserInputError, type FieldIssue } from '../../shared/errors';
+import { isLocalUrl, PayloadTooLargeError, SluiceApiError, UserInputError, type FieldIssue } from '../../sdk';
 import { EXIT } from '../errors';
 import type { CliIo } from './io';
 

@@ -137,6 +137,28 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
       ),
     );
   }
+  const environments = orderSteps(run.steps).flatMap((s) =>
+    s.environment
+      ? [
+          [
+            s.name,
+            s.environment.version ? `${s.environment.name}:${s.environment.version}` : s.environment.name,
+            s.environment.python ?? '-',
+            [...s.environment.conda, ...s.environment.pip].join(', ') || '-',
+          ],
+        ]
+      : [],
+  );
+  if (environments.length) {
+    lines.push('', style.bold('Environments'));
+    lines.push(
+      ...renderTable(
+        [{ header: 'STEP' }, { header: 'ENVIRONMENT' }, { header: 'PYTHON' }, { header: 'PACKAGES' }],
+        environments,
+        style.bold,
+      ),
+    );
+  }
   // Step metrics (a reused step's are those of the run it reused), then what only the run holds: metrics logged on
   // the pipeline run (`run.parent.log`); roll-ups of step scalars repeat the step table and are left out.
   const metrics = stepMetricsLines(run, style);

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createApi, noLauncher, ROUTES, type Api, type ApiLogger } from '../../shared/api';
 import { createAuthorizer } from '../../shared/auth';
+import { azureComputeQueues } from '../../shared/compute/registry';
 import { knownComputeTargets } from '../../shared/compute/targets';
 import { readWorkerSeen } from '../../shared/compute/workerPresence';
 import { computeQueue } from '../../shared/store/names';
 import { config } from '../../shared/config';
 import { getRuntime } from '../runtime';
+import { localStudioSignIn } from '../../shared/studio/signIn';
 import { packageVersion } from './version';
 
 /** Where API errors go: the Functions log (the host forwards console output of the worker process). */
@@ -32,10 +34,13 @@ export function getApi(): Api {
         launcher: noLauncher,
         version: packageVersion(),
         defaultCompute: settings.defaultCompute,
-        computeTargets: () => knownComputeTargets(settings),
+        computeTargets: () => knownComputeTargets(settings, getRuntime().store.computeTargets),
+        computeQueues: azureComputeQueues(getRuntime().clients.queues),
         workerSeen: (compute) => readWorkerSeen(getRuntime().clients.queues.getQueueClient(computeQueue(compute))),
         log: consoleLogger,
         now: () => new Date(),
+        // The development key lives under the host's working folder (the app folder), as the authorizer reads it.
+        studioSignIn: settings.auth.mode === 'local' ? localStudioSignIn(process.cwd()) : undefined,
         newId: () => randomUUID(),
         // Azure's front end closes responses after 230 s; followers resume from the length they received.
         follow: { pollIntervalMs: 1000, maxDurationMs: 200_000 },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { ROUTES, UNMATCHED_ROUTE_FUNCTION } from '../../shared/api';
+import { API_PREFIX, ROUTES, UNMATCHED_ROUTE_FUNCTION } from '../../shared/api';
 import { renderError } from '../../shared/api/renderError';
 import { consoleLogger, getApi } from './apiInstance';
 import { durableLauncher } from './durableLauncher';
@@ -19,7 +19,7 @@ for (const route of ROUTES) {
   const durable = route.usesLauncher === true;
   app.http(route.name, {
     methods: [route.method],
-    route: route.path,
+    route: `${API_PREFIX}/${route.path}`,
     authLevel: 'anonymous',
     extraInputs: durable ? [df.input.durableClient()] : [],
     handler: async (request: HttpRequest, context: InvocationContext) => {
@@ -35,9 +35,10 @@ for (const route of ROUTES) {
 }
 
 /**
- * Every other path below the route prefix, with any method: the JSON 404 (unknown route) or 405 with `Allow` (known
- * path, other method) that docs/api.md promises, instead of the host's bare 404. Routing ranks a catch-all below
- * every literal and parameter route, on Azure as on the Sluice host, so it never shadows a real route.
+ * Every other path, with any method: `GET /` redirects to Studio; anything else gets the JSON 404 (unknown route) or
+ * 405 with `Allow` (known path, other method) that docs/api.md promises, instead of the host's bare 404. Routing
+ * ranks a catch-all below every literal and parameter route, on Azure as on the Sluice host, so it never shadows a
+ * real route. (host.json's routePrefix is empty so that `/` and `/studio/` can be served; API routes carry `api/`.)
  */
 app.http(UNMATCHED_ROUTE_FUNCTION, {
   methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -45,6 +46,10 @@ app.http(UNMATCHED_ROUTE_FUNCTION, {
   authLevel: 'anonymous',
   handler: async (request: HttpRequest) => {
     try {
+      const { pathname } = new URL(request.url);
+      if (pathname === '/' && (request.method === 'GET' || request.method === 'HEAD')) {
+        return { status: 302, headers: { location: '/studio/', 'cache-control': 'no-cache' } };
+      }
       return toHttpResponse(await getApi().dispatch(toApiRequest(request)));
     } catch (err) {
       return toHttpResponse(renderError(err, randomUUID(), consoleLogger, 'unmatchedRoute'));

@@ -70,7 +70,9 @@ export function createHttpDispatcher(deps: HttpDispatchDeps) {
       }
       return text(res, 404);
     }
-    if (lower === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+    // As in Azure, the setting AzureWebJobsDisableHomepage=true gives `/` to the app's functions (e.g. a catch-all).
+    const homepage = process.env.AzureWebJobsDisableHomepage?.toLowerCase() !== 'true';
+    if (homepage && lower === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
       return text(res, 200, 'The Sluice host is running your Azure Functions app.\n');
     }
     if (lower.startsWith('/admin/')) return admin(req, res, url);

@@ -1,19 +1,19 @@
-import { DateTime } from 'luxon';
+import { Cron } from 'croner';
 
 /**
  * NCRONTAB expressions as the Functions timer trigger reads them: six fields `second minute hour day month
  * day-of-week` (five fields = seconds 0). Each field takes `*`, `n`, `a-b`, lists, steps (`*\/5`, `a-b/n`, `a/n`);
- * months and days of week also take names (`Jan`, `Mon`). As in NCrontab, a day must match both the day-of-month
- * and the day-of-week fields.
+ * months and days of week also take names (`Jan`, `Mon`, `Monday`). As in NCrontab, a day must match both the
+ * day-of-month and the day-of-week fields.
+ *
+ * `croner` computes the occurrences (in a time zone, across DST). A thin layer stays here for what croner reads
+ * differently: each field is checked first so the message says what is wrong in NCRONTAB terms, and croner gets
+ * numbers only (it refuses full day names and `a/n`, which NCrontab accepts).
  */
 export interface CronExpression {
   text: string;
-  seconds: Set<number>;
-  minutes: Set<number>;
-  hours: Set<number>;
-  days: Set<number>;
-  months: Set<number>;
-  weekDays: Set<number>;
+  /** The six fields with numbers only, as croner takes them. */
+  pattern: string;
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -48,30 +48,29 @@ function parseValue(text: string, spec: FieldSpec, whole: string): number {
   return n;
 }
 
-function parseField(text: string, spec: FieldSpec, whole: string): Set<number> {
-  const out = new Set<number>();
+/** Checks one field (throwing the NCRONTAB message) and writes it with numbers only. */
+function parseField(text: string, spec: FieldSpec, whole: string): string {
+  const items: string[] = [];
   for (const item of text.split(',')) {
     const [range, stepText] = item.split('/');
     const step = stepText === undefined ? 1 : Number(stepText);
     if (!Number.isInteger(step) || step < 1)
       throw cronError(whole, `the step "${stepText}" must be a positive integer`);
-    let from: number;
-    let to: number;
+    const suffix = stepText === undefined ? '' : `/${step}`;
     if (range === '*') {
-      from = spec.min;
-      to = spec.name === 'day-of-week' ? 6 : spec.max;
+      items.push(`*${suffix}`);
     } else if (range.includes('-')) {
       const [a, b] = range.split('-');
-      from = parseValue(a, spec, whole);
-      to = parseValue(b, spec, whole);
+      const from = parseValue(a, spec, whole);
+      const to = parseValue(b, spec, whole);
       if (to < from) throw cronError(whole, `the range "${range}" runs backwards`);
+      items.push(`${from}-${to}${suffix}`);
     } else {
-      from = parseValue(range, spec, whole);
-      to = stepText === undefined ? from : spec.max;
+      const from = parseValue(range, spec, whole);
+      items.push(stepText === undefined ? String(from) : `${from}-${Math.max(from, spec.max)}${suffix}`);
     }
-    for (let v = from; v <= to; v += step) out.add(spec.name === 'day-of-week' && v === 7 ? 0 : v);
   }
-  return out;
+  return items.join(',');
 }
 
 function cronError(text: string, why: string): Error {
@@ -87,16 +86,7 @@ export function parseCron(text: string): CronExpression {
     throw cronError(text, `it has ${fields.length} field(s)`);
   }
   if (fields.length === 5) fields.unshift('0');
-  const sets = fields.map((f, i) => parseField(f, FIELDS[i], text));
-  return {
-    text,
-    seconds: sets[0],
-    minutes: sets[1],
-    hours: sets[2],
-    days: sets[3],
-    months: sets[4],
-    weekDays: sets[5],
-  };
+  return { text, pattern: fields.map((f, i) => parseField(f, FIELDS[i], text)).join(' ') };
 }
 
 /**
@@ -104,30 +94,6 @@ export function parseCron(text: string): CronExpression {
  * schedules stay right across DST changes. Undefined when the expression can never fire (e.g. 30 February).
  */
 export function nextCronOccurrence(cron: CronExpression, after: Date, zone = 'UTC'): Date | undefined {
-  let t = DateTime.fromMillis(Math.floor(after.getTime() / 1000) * 1000 + 1000, { zone });
-  const limit = t.plus({ years: 5 });
-  while (t < limit) {
-    if (!cron.months.has(t.month)) {
-      t = t.startOf('month').plus({ months: 1 });
-      continue;
-    }
-    if (!cron.days.has(t.day) || !cron.weekDays.has(t.weekday % 7)) {
-      t = t.startOf('day').plus({ days: 1 });
-      continue;
-    }
-    if (!cron.hours.has(t.hour)) {
-      t = t.startOf('hour').plus({ hours: 1 });
-      continue;
-    }
-    if (!cron.minutes.has(t.minute)) {
-      t = t.startOf('minute').plus({ minutes: 1 });
-      continue;
-    }
-    if (!cron.seconds.has(t.second)) {
-      t = t.plus({ seconds: 1 });
-      continue;
-    }
-    return t.toJSDate();
-  }
-  return undefined;
+  const job = new Cron(cron.pattern, { timezone: zone, domAndDow: true, mode: '6-part', paused: true });
+  return job.nextRun(after) ?? undefined;
 }

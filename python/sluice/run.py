@@ -284,12 +284,30 @@ class Run(object):
         return "Run(id=%r, experiment=%r)" % (self.id, self.experiment.name)
 
 
+def _dataset_inputs(inputs, described):
+    """``input_datasets``: a dataset input used directly (``as_named_input(n)``) of a tabular dataset is a
+    TabularDataset reading the files the worker downloaded; every other input is its local path."""
+    if not described:
+        return inputs
+    out = dict(inputs)
+    for name, d in json.loads(described).items():
+        if name in inputs and d.get("kind") == "tabular" and d.get("mode") == "direct":
+            from azureml.data.tabular_dataset import TabularDataset
+
+            registration = {k: d[k] for k in ("name", "version", "id") if d.get(k) is not None} or None
+            dataset = TabularDataset._create(None, [], d.get("options") or {}, registration)
+            dataset._local_dir = inputs[name]
+            dataset._local_pattern = d.get("pattern")
+            out[name] = dataset
+    return out
+
+
 def _step_run_from_env():
     env = os.environ
     experiment = Experiment(env.get("SLUICE_EXPERIMENT", ""))
     writer = _Writer(env[_ENV_CONTEXT_FILE])
     uploads = env.get(_ENV_UPLOADS_DIR) or os.path.join(os.path.dirname(env[_ENV_CONTEXT_FILE]), "uploads")
-    inputs = json.loads(env.get("SLUICE_INPUTS") or "{}")
+    inputs = _dataset_inputs(json.loads(env.get("SLUICE_INPUTS") or "{}"), env.get("AZUREML_DATASET_INPUTS"))
     outputs = json.loads(env.get("SLUICE_OUTPUTS") or "{}")
     parent = Run(env.get("SLUICE_RUN_ID", ""), experiment, "run", writer, uploads, {}, {})
     return Run(env.get("SLUICE_STEP_RUN_ID", ""), experiment, "step", writer, uploads, inputs, outputs, parent)

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Authorizer } from '../auth/types';
 import { MethodNotAllowedError, NotFoundError, UserInputError } from '../errors';
 import { DEFAULT_JSON_LIMIT, parseJson, readBody } from './body';
@@ -7,14 +7,35 @@ import { matchTemplate } from './route';
 import type { AnyRoute, ApiDeps, ApiRequest, ApiResponse } from './types';
 import { validate } from './validate';
 
-/** Every route lives under this prefix (host.json `extensions.http.routePrefix`). */
 /**
  * The Functions app's catch-all function for paths no route matches: it answers the JSON 404 / 405 (with `Allow`)
  * through this same pipeline, and needs no token (it never reaches a handler).
  */
 export const UNMATCHED_ROUTE_FUNCTION = 'unmatchedRoute';
 
+/** Every API route lives under `/api/` (functions/api registers them so; host.json's routePrefix is empty). */
 export const API_PREFIX = 'api';
+
+/**
+ * A GET's JSON answer carries an ETag (a hash of the body); a request whose `If-None-Match` names it gets `304` with
+ * no body. Pollers (Studio refreshes a run every second) then move a few bytes while nothing changes.
+ */
+export function withEtag(request: ApiRequest, response: ApiResponse): ApiResponse {
+  const method = request.method.toUpperCase();
+  if ((method !== 'GET' && method !== 'HEAD') || response.status !== 200 || typeof response.body !== 'string') {
+    return response;
+  }
+  if (!/^application\/json\b/.test(response.headers['content-type'] ?? '')) return response;
+  const etag = `"${createHash('sha256').update(response.body).digest('base64url').slice(0, 27)}"`;
+  const headers = { ...response.headers, etag, 'cache-control': response.headers['cache-control'] ?? 'no-cache' };
+  const match = request.headers.get('if-none-match');
+  if (match && match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) {
+    const rest: Record<string, string> = { ...headers };
+    delete rest['content-type'];
+    return { status: 304, headers: rest };
+  }
+  return { ...response, headers };
+}
 
 export interface ApiOptions {
   routes: readonly AnyRoute[];
@@ -67,7 +88,7 @@ export function createApi(options: ApiOptions): Api {
     const deps = overrides ? { ...options.deps, ...overrides } : options.deps;
     const requestId = randomUUID();
     try {
-      const response = await run(route, request, deps);
+      const response = withEtag(request, await run(route, request, deps));
       return { ...response, headers: { ...response.headers, 'request-id': requestId } };
     } catch (err) {
       return renderError(err, requestId, deps.log, `${route.method} /${API_PREFIX}/${route.path}`);

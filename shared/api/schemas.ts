@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from '../spec/names';
+import { Metric, ModelRegistration, ProducedOutput } from '../compute/messages';
+import { StepEnvironment } from '../spec/environment';
 import { RUN_STATUSES, STEP_STATUSES } from '../store/model';
 
-/** Request and response shapes of the run API. The handlers validate with these and OpenAPI is generated from them. */
+/**
+ * Request and response shapes of the run API: the one source of these contracts. The handlers validate with them,
+ * OpenAPI is generated from them, and the SDK's types are derived from them (sdk/types.ts), so a field added here
+ * reaches all three.
+ */
 
 export const ExperimentName = z
   .string()
@@ -117,10 +123,10 @@ export const StepRunView = z
     endedAt: z.string().optional(),
     durationMs: z.number().optional(),
     exitCode: z.number().int().nullable().optional(),
-    outputs: z.array(z.unknown()),
-    metrics: z.array(z.unknown()),
+    outputs: z.array(ProducedOutput),
+    metrics: z.array(Metric),
     tags: z.record(z.string(), z.string()),
-    models: z.array(z.unknown()).meta({
+    models: z.array(ModelRegistration.extend({ version: z.number().int().optional() })).meta({
       description:
         'Models the step registered (run.register_model): name, path {container, path}, tags, properties, ' +
         'description, framework, frameworkVersion, time, and version: the registry version it became (a Completed ' +
@@ -140,7 +146,13 @@ export const StepRunView = z
       .optional()
       .meta({ description: 'The step run whose result a reused step took; its metrics, models and log are shown' }),
     note: z.string().optional(),
-    reuseReasons: z.unknown().optional(),
+    environment: StepEnvironment.optional().meta({
+      description: 'The environment a python step declared (spec `environment:`): name, version, python, pip, conda',
+    }),
+    reuseReasons: z
+      .unknown()
+      .optional()
+      .meta({ description: 'Why the step was reused or ran (strings, or `{reuse, reasons}`), when recorded' }),
     error: ErrorInfo.optional(),
     links: Links,
   })
@@ -174,3 +186,55 @@ export const ErrorBodySchema = z
     error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
   })
   .meta({ id: 'Error' });
+
+/** `GET /api/runs` query. */
+export const ListRunsQuery = z.object({
+  experiment: ExperimentName.optional(),
+  status: RunStatus.optional(),
+  top: z.coerce
+    .number({ error: 'must be a whole number from 1 to 100' })
+    .int({ error: 'must be a whole number from 1 to 100' })
+    .min(1, { error: 'must be a whole number from 1 to 100' })
+    .max(100, { error: 'must be a whole number from 1 to 100' })
+    .default(25)
+    .meta({ description: 'Page size, 1–100' }),
+  continuationToken: z.string().max(4096).optional(),
+});
+
+export const HealthView = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
+
+export const SnapshotView = z
+  .object({
+    id: z.string().meta({ description: "Content hash of the files: the id a submit's `snapshots` map refers to" }),
+    size: z.number().int(),
+    created: z.boolean().meta({ description: 'False when identical content was already stored' }),
+  })
+  .meta({ id: 'Snapshot' });
+
+const Ref = z.object({ runId: z.string(), step: z.string() });
+
+export const DryRunPlanView = z
+  .object({
+    dryRun: z.literal(true),
+    experiment: z.string(),
+    pipelineId: z.string(),
+    pipelineName: z.string(),
+    regenerateOutputs: z.boolean(),
+    steps: z.array(
+      z.object({
+        name: z.string(),
+        reuse: z.boolean().meta({ description: 'True: the step will complete from `reusedFrom` without a job' }),
+        certain: z.boolean().meta({
+          description:
+            'False when the step runs only because an upstream step runs: if that step writes byte-identical ' +
+            'output, the run reuses this step after all',
+        }),
+        reasons: z.array(z.string()),
+        reuseKey: z.string().optional(),
+        reusedFrom: Ref.optional(),
+        comparedWith: Ref.optional(),
+      }),
+    ),
+    summary: z.object({ reused: z.number().int(), run: z.number().int() }),
+  })
+  .meta({ id: 'ReusePlan' });

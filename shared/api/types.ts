@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Principal, Role } from '../auth/types';
+import type { ComputeQueues } from '../compute/registry';
 import type { Store } from '../store/repositories';
 import type { RunLauncher } from './launcher';
 
@@ -46,9 +47,16 @@ export interface ApiDeps {
    * whose steps wait on a target nothing serves; absent, runs carry no such warning.
    */
   workerSeen?(compute: string): Promise<Date | undefined>;
+  /** The compute targets' queues (created at registration, counted for the listing); absent, nothing is created. */
+  computeQueues?: ComputeQueues;
   log: ApiLogger;
   now(): Date;
   newId(): string;
+  /**
+   * Local mode only: redeems a one-time Studio sign-in code (shared/auth/signInCodes.ts) for a session token;
+   * undefined when the code is unknown, used or expired. Absent in Entra mode (Studio signs in with MSAL there).
+   */
+  studioSignIn?(code: string): Promise<{ token: string; expiresAt: string } | undefined>;
   /** Log follow: how often to poll and when to end the response (the client then resumes with `offset`). */
   follow: { pollIntervalMs: number; maxDurationMs: number };
 }

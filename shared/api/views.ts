@@ -2,6 +2,7 @@ import type { ComputeWarning } from '../compute/workerPresence';
 import { config } from '../config';
 import { stepRunId, summarize, type RunRecord, type RunSummary, type StepRunRecord } from '../store/model';
 import { orchestrationLink } from './orchestrationLink';
+import type { StepEnvironment } from '../spec/environment';
 
 /** Records → API JSON: storage details (ETags, row layout) stay out, links to related resources go in. */
 
@@ -84,10 +85,12 @@ export interface RunViewExtras {
   warnings?: readonly ComputeWarning[];
   /** The Durable Task Scheduler dashboard of the deployment, when it runs on one (default: the setting). */
   dashboardUrl?: string;
+  /** The environments python steps declared, by step name (shared/api/stepEnvironments.ts). */
+  environments?: ReadonlyMap<string, StepEnvironment>;
 }
 
 export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[], extras: RunViewExtras = {}) {
-  const { sources = new Map(), warnings = [] } = extras;
+  const { sources = new Map(), warnings = [], environments = new Map() } = extras;
   const dashboardUrl = 'dashboardUrl' in extras ? extras.dashboardUrl : config().durableDashboardUrl;
   return {
     ...summaryView(baseUrl, run),
@@ -104,7 +107,10 @@ export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[],
     createdBy: run.createdBy,
     error: run.error,
     metrics: run.metrics,
-    steps: steps.map((s) => stepView(baseUrl, s, sources.get(s.step))),
+    steps: steps.map((s) => {
+      const environment = environments.get(s.step);
+      return { ...stepView(baseUrl, s, sources.get(s.step)), ...(environment && { environment }) };
+    }),
     ...(warnings.length > 0 && { warnings: [...warnings] }),
   };
 }

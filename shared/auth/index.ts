@@ -10,3 +10,4 @@ export type { UnauthorizedReason, AuthSettings } from './messages';
 export { getAccessToken, isLocalUrl, toScope, API_SCOPE_SETTING } from './getAccessToken';
 export type { AccessToken, GetAccessTokenOptions } from './getAccessToken';
 export { parseLifetime } from './lifetime';
+export { createSignInCode, redeemSignInCode, SIGN_IN_CODE_LIFETIME_MS, STUDIO_SESSION_SECONDS } from './signInCodes';

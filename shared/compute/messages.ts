@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StepEnvironment } from '../spec/environment';
 
 /**
  * The contract between the orchestrator side (which enqueues a job on `compute-<target>`) and the compute worker
@@ -58,6 +59,8 @@ export const JobMessage = z.object({
   outputs: z.array(JobOutput),
   /** Extra environment variables for the step process. */
   env: z.record(z.string(), z.string()).default({}),
+  /** A python step's declared environment: the worker checks its packages import before the step starts. */
+  environment: StepEnvironment.optional(),
   timeoutSeconds: z.number().positive(),
   /** Append blob the worker streams stdout/stderr into. */
   log: BlobLocation,
@@ -171,7 +174,7 @@ export function deadlineDelaySeconds(deadline: DeadlineMessage, nowMs: number): 
   return Math.min(Math.max(0, (Date.parse(deadline.dueAt) - nowMs) / 1000), MAX_QUEUE_DELAY_SECONDS);
 }
 
-/** Blob paths of a run's data and logs (DESIGN §4.2). */
+/** Blob paths of a run's data and logs (docs/design.md#execution). */
 export const paths = {
   output: (runId: string, step: string, data: string) => `${runId}/${step}/${data}/`,
   log: (runId: string, step: string, attempt: number) => `${runId}/${step}/attempt-${attempt}.log`,

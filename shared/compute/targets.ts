@@ -1,12 +1,17 @@
 import type { FieldIssue } from '../errors';
 
 /**
- * The compute targets steps may name. Today they are the setting SLUICE_COMPUTE_TARGETS (comma-separated; `npm start`
- * starts one local worker per target, and a deployment runs a worker app per target); registering targets through
- * the API (a later issue) changes only this function.
+ * The compute targets steps may name: the setting SLUICE_COMPUTE_TARGETS (comma-separated; its first entry, or
+ * SLUICE_DEFAULT_COMPUTE, is the default) and every target registered through the API (`ComputeTarget.create`,
+ * `sluice compute create`), configured ones first. `npm start` serves all of them, following the registry.
  */
-export async function knownComputeTargets(settings: { computeTargets: readonly string[] }): Promise<string[]> {
-  return [...settings.computeTargets];
+export async function knownComputeTargets(
+  settings: { computeTargets: readonly string[] },
+  registry?: { list(): Promise<readonly { name: string }[]> },
+): Promise<string[]> {
+  const known = [...settings.computeTargets];
+  for (const { name } of registry ? await registry.list() : []) if (!known.includes(name)) known.push(name);
+  return known;
 }
 
 /** One issue per step whose `compute` is not a known target (a job there would wait for a worker that never comes). */
@@ -21,7 +26,8 @@ export function unknownComputeIssues(
       path: `steps[${i}].compute`,
       message:
         `step "${step.name}" names compute target "${step.compute}", which does not exist; known targets: ` +
-        `${known.join(', ')} (add targets with the SLUICE_COMPUTE_TARGETS setting and start a worker for each)`,
+        `${known.join(', ')} (register one with ComputeTarget.create or \`sluice compute create ${step.compute}\`, ` +
+        'or add it to the SLUICE_COMPUTE_TARGETS setting)',
     });
   });
   return issues;

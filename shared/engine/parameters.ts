@@ -18,7 +18,7 @@ import { didYouMean } from '../spec/suggest';
  *   `datastore` may be left out of an object and defaults to the parameter's own default datastore.
  * `null` is never a value; leave the name out to use the default.
  *
- * Every datastore input (`inputs:`) is also a datapath parameter under its own name (DESIGN §4.1), so a submit's
+ * Every datastore input (`inputs:`) is also a datapath parameter under its own name (docs/design.md#spec), so a submit's
  * `dataPaths` (Azure ML's DataPathAssignments) or a data trigger can point it elsewhere.
  */
 
@@ -50,7 +50,7 @@ export interface ParameterDescription {
   default?: ParameterValue | DataPathValue;
   required: boolean;
   description?: string;
-  /** `input` for a datastore input (a datapath parameter by virtue of DESIGN §4.1). */
+  /** `input` for a datastore input (a datapath parameter by virtue of docs/design.md#spec). */
   declaredIn: 'parameters' | 'inputs';
 }
 

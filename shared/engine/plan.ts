@@ -12,6 +12,7 @@ import { stepWrites } from '../spec/model';
 import { DEFAULT_DATASTORE } from '../spec/names';
 import type { PipelineSpec, Step } from '../spec/schema';
 import { jobStepTypes, queuedAsJob, stepKind } from '../steps/registry';
+import type { StepEnvironment } from '../spec/environment';
 import { bindTemplate, unboundReferences, usedParameters, type BindContext } from './bind';
 import { stepDependencies, topologicalOrder, type StepGraph } from './dag';
 import type { ParameterValue, ResolvedParameters } from './parameters';
@@ -61,6 +62,8 @@ export interface StepPlan {
   snapshotId?: string;
   /** The script (python), entry script (parallel) or command: shown in reuse explanations. */
   entry?: string;
+  /** A python step's declared environment (shared/spec/environment.ts). */
+  environment?: StepEnvironment;
   parallel?: ParallelSettings;
   dataTransfer?: { source: PlannedInput; destination: BlobLocation };
   databricks?: {
@@ -185,7 +188,7 @@ export interface JobContext {
   experiment: string;
 }
 
-/** The job message for a step of a kind that runs on workers (DESIGN §5); its kind's launch queues it. */
+/** The job message for a step of a kind that runs on workers (docs/design.md#compute); its kind's launch queues it. */
 export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): JobMessage {
   const step = plan.steps[stepName];
   if (!step) throw new Error(`no step "${stepName}" in the plan of run ${plan.runId}`);
@@ -212,6 +215,7 @@ export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): 
     log: { container: CONTAINERS.logs, path: paths.log(plan.runId, step.name, job.attempt) },
   };
   if (step.snapshotId !== undefined) message.snapshotId = step.snapshotId;
+  if (step.environment) message.environment = structuredClone(step.environment);
   return message;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Step and run statuses (DESIGN §4.2). A reused step is `Completed` with `reused: true` on its record; the status
+ * Step and run statuses (docs/design.md#execution). A reused step is `Completed` with `reused: true` on its record; the status
  * rules do not need to tell the two apart.
  */
 

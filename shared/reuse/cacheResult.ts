@@ -2,7 +2,7 @@ import { readReuseRecord } from './record';
 import type { StepRunRecord, Store } from '../store';
 
 /**
- * Makes a step run's result reusable (DESIGN §4.3): called when the step run is recorded Completed by running (a
+ * Makes a step run's result reusable (docs/design.md#reuse): called when the step run is recorded Completed by running (a
  * reused step adds nothing: its result is already in the cache). The entry names this run and the outputs the worker
  * recorded with their fingerprints; it is written only when every declared output was recorded, so a hit can never
  * leave a consumer without its data. Safe to repeat (an upsert of the same entry).

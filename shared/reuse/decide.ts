@@ -10,7 +10,7 @@ import { missingOutput } from './outputsExist';
 import type { ReuseRecord } from './record';
 
 /**
- * The reuse decision for one step (DESIGN §4.3), shared by the run (launchSteps) and the dry run, so the plan and
+ * The reuse decision for one step (docs/design.md#reuse), shared by the run (launchSteps) and the dry run, so the plan and
  * the run apply exactly the same rules:
  * 1. `regenerateOutputs` or `allow_reuse: false` → runs.
  * 2. The key cannot be computed (an upstream step recorded no fingerprint) → runs.

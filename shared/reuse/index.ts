@@ -1,5 +1,5 @@
 /**
- * Step reuse (DESIGN §4.3), everything in one place: the key (key.ts), its explanation (explain.ts), a step's
+ * Step reuse (docs/design.md#reuse), everything in one place: the key (key.ts), its explanation (explain.ts), a step's
  * content facts (facts.ts), the decision (decide.ts), the decision at launch (launch.ts), where reused outputs are
  * read (inputs.ts), the cache entry of a completed step (cacheResult.ts) and the dry-run plan (plan.ts).
  */

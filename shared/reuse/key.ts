@@ -6,7 +6,7 @@ import type { ParameterValue } from '../engine/parameters';
 import type { StepPlan } from '../engine/plan';
 
 /**
- * Reuse keys (DESIGN §4.3). A step run records its key's components; the key is SHA-256 over the canonical JSON of
+ * Reuse keys (docs/design.md#reuse). A step run records its key's components; the key is SHA-256 over the canonical JSON of
  * the parts of those components that decide the result. Detail kept only to explain a miss (the blob list behind
  * a datastore fingerprint, the file list behind a snapshot id, where an input was read from) stays out of the key,
  * so whether a caller records that detail never changes the key.

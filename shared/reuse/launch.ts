@@ -5,7 +5,7 @@ import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } fro
 import type { LoadedRun } from '../engine/loadPlan';
 
 /**
- * Reuse at launch (DESIGN §4.3): for each ready step, compute its reuse key from content facts and either complete
+ * Reuse at launch (docs/design.md#reuse): for each ready step, compute its reuse key from content facts and either complete
  * it at once from an earlier result (no job, `reused: true`, outputs pointing at the original blobs) or let it run.
  * Either way the step run records the decision, the reasons and the key's components. A repeated activity replays
  * the recorded decision rather than deciding again (activities are at-least-once).

@@ -2,7 +2,7 @@ import { preparePipeline, type SubmitFields } from '../api/submit/preparePipelin
 import { inputError } from '../api/validate';
 import { coerceDataPath } from '../engine/parameters';
 import { UserInputError, type FieldIssue } from '../errors';
-import { parseTiming } from '../schedule';
+import { parseTiming } from '../timing';
 import { CONTAINERS } from '../store/names';
 import type { DataPath } from '../store/model';
 import type { Store } from '../store/repositories';

@@ -1,4 +1,4 @@
-import { lastFireTimeBetween } from '../schedule';
+import { lastFireTimeBetween } from '../timing';
 import type { ScheduleError, ScheduleRecord } from '../store/scheduleModel';
 import type { ScheduleDeps } from './deps';
 import { fireRunId } from './ids';

@@ -1,4 +1,4 @@
-import { MESSAGES as TIMING } from '../schedule';
+import { MESSAGES as TIMING } from '../timing';
 import type { FieldIssue } from '../errors';
 import type { ScheduleRecord } from '../store/scheduleModel';
 

@@ -1,4 +1,6 @@
-import { nextFireTimes } from '../schedule';
+import { DateTime } from 'luxon';
+import { nextFireTimes } from '../timing';
+import { DEFAULT_TIME_ZONE, resolveTimeZone } from '../timing/timeZone';
 import type { RunStatus } from '../store/model';
 import type { Store } from '../store/repositories';
 import type { OpenWindow, ScheduleError, ScheduleRecord } from '../store/scheduleModel';
@@ -8,6 +10,10 @@ import { timingOf } from './timing';
 export interface ScheduleState {
   /** The next 5 fire times (UTC ISO); empty when disabled or data-triggered. */
   nextFireTimes: string[];
+  /** The IANA zone the timing is evaluated in (a Windows id resolved); absent for data-triggered schedules. */
+  timeZone?: string;
+  /** The same fire times as local times with their UTC offset in `timeZone` (e.g. `2024-03-31T09:30:00+02:00`). */
+  nextFireTimesInZone?: string[];
   lastEvaluatedAt: string;
   lastFireTime?: string;
   lastRun?: { id: string; status?: RunStatus };
@@ -19,6 +25,13 @@ export const PREVIEW_COUNT = 5;
 
 export async function scheduleState(store: Store, s: ScheduleRecord, now: Date): Promise<ScheduleState> {
   const state: ScheduleState = { nextFireTimes: previewFireTimes(s, now), lastEvaluatedAt: s.lastEvaluatedAt };
+  const zone = scheduleZone(s);
+  if (zone) {
+    state.timeZone = zone;
+    state.nextFireTimesInZone = state.nextFireTimes.map(
+      (t) => DateTime.fromISO(t, { zone }).toISO({ suppressMilliseconds: true }) ?? t,
+    );
+  }
   if (s.lastFireTime) state.lastFireTime = s.lastFireTime;
   if (s.lastRunId) state.lastRun = { id: s.lastRunId, status: (await store.runs.get(s.lastRunId))?.status };
   if (s.lastError) state.lastError = s.lastError;
@@ -36,4 +49,12 @@ export function previewFireTimes(s: ScheduleRecord, now: Date): string[] {
   } catch {
     return []; // a stored timing that no longer validates: lastError says why when the timer meets it
   }
+}
+
+/** The IANA zone a schedule's timing runs in: the recurrence's own zone, else the schedule's (cron), else UTC. */
+export function scheduleZone(s: Pick<ScheduleRecord, 'recurrence' | 'cron' | 'timeZone'>): string | undefined {
+  const timing = timingOf(s);
+  if (!timing) return undefined;
+  const named = 'recurrence' in timing ? (timing.recurrence as { timeZone?: string }).timeZone : timing.timeZone;
+  return resolveTimeZone(named ?? DEFAULT_TIME_ZONE) ?? DEFAULT_TIME_ZONE;
 }

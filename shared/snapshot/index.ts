@@ -10,5 +10,5 @@ export {
   SNAPSHOT_LIMITS,
   type InspectedSnapshot,
 } from './unpack';
-export { safeJoin, safeRelativePath, UnsafePathError } from './safePath';
+export { safeJoin, safeRelativePath, UnsafePathError } from '../spec/safePath';
 export { ArchiveLimitError, readArchive, writeTarGz, type ArchiveLimits, type ArchiveMember } from './archive';

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { PayloadTooLargeError, UserInputError } from '../errors';
 import { ArchiveLimitError, readArchive, type ArchiveLimits, type ArchiveMember } from './archive';
 import { sha256Hex, snapshotId, type ManifestEntry } from './id';
-import { safeJoin, safeRelativePath, UnsafePathError } from './safePath';
+import { safeJoin, safeRelativePath, UnsafePathError } from '../spec/safePath';
 
 /**
  * Tar data a snapshot may expand to (headers, contents and padding; Azure ML's snapshot limit is 300 MB): bounds the

@@ -1,4 +1,5 @@
 import { stepKind } from '../steps/registry';
+import { formatFieldPath, type PathSegment } from '../zodIssues';
 import type { PipelineSpec, Step } from './schema';
 
 /**
@@ -7,7 +8,7 @@ import type { PipelineSpec, Step } from './schema';
  * (shared/steps/registry.ts).
  */
 
-export type PathSegment = string | number;
+export type { PathSegment };
 
 /** Names a step reads, each with the spec path that lists it. */
 export function stepReads(step: Step): { name: string; path: PathSegment[] }[] {
@@ -43,13 +44,7 @@ export function producers(spec: PipelineSpec): Map<string, string> {
   return out;
 }
 
-/** `steps[1].arguments[3]`: the path format every error uses. */
+/** `steps[1].arguments[3]`: the path format every error uses (shared/zodIssues.ts). */
 export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
+  return formatFieldPath(path);
 }

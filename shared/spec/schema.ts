@@ -12,9 +12,10 @@ import {
   NAME_RULE,
 } from './names';
 import { unsafePathReason } from './safePath';
+import { StepEnvironment } from './environment';
 
 /**
- * The pipeline spec (DESIGN §4.1) as one zod schema: the source of truth for parsing, for the types the engine
+ * The pipeline spec (docs/design.md#spec) as one zod schema: the source of truth for parsing, for the types the engine
  * uses and for the JSON Schema `sluice schema` prints. Objects are strict (an unknown field is an error, so a typo
  * never silently drops a setting). The parsed value is itself a valid spec: parsing it again gives the same value,
  * so it can be stored and re-read.
@@ -168,6 +169,7 @@ export const PythonStep = z.strictObject({
   source_directory: RelativePath.default('.').meta({ description: 'Folder snapshotted and run from' }),
   script: RelativePath.meta({ description: 'Script path inside source_directory' }),
   arguments: Arguments,
+  environment: StepEnvironment.optional(),
 });
 
 export const CommandStep = z.strictObject({

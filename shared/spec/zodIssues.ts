@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import type { PathSegment } from './model';
+import { zodProblems } from '../zodIssues';
 import { didYouMean } from './suggest';
 import type { SpecProblem } from './validate';
 import { STEP_TYPES } from './schema';
 
 /**
- * Turns zod's issues into messages for people who write YAML: "missing required field", "unknown field (did you
+ * The spec's wording of zod's issues (an IssueWording for shared/zodIssues.ts, which walks the issues): turns
+ * them into messages for people who write YAML: "missing required field", "unknown field (did you
  * mean …?)", "expected a list, got a string". Each problem keeps the path of the field so the caller can add the
  * line and column. One unknown field gives one problem located at that key.
  */
@@ -17,26 +19,18 @@ export const ADLA_RETIRED =
   '"databricks" step (Spark), or run your own tool from a "command" step';
 
 export function problemsFromZod(issues: readonly Issue[], raw: unknown, schema: z.ZodType): SpecProblem[] {
-  const out: SpecProblem[] = [];
-  for (const issue of issues) out.push(...fromIssue(issue, raw, schema));
-  return out;
+  return zodProblems(issues, {
+    unknownKey: (key, path) => unknownField(key, fieldsAt(schema, raw, path)),
+    describe: (issue, path) => fromIssue(issue, path, raw),
+  });
 }
 
-function fromIssue(issue: Issue, raw: unknown, schema: z.ZodType): SpecProblem[] {
-  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p))) as PathSegment[];
+function fromIssue(issue: Issue, path: PathSegment[], raw: unknown): SpecProblem[] {
   const value = valueAt(raw, path);
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) return [{ path, message: `missing required field "${String(path.at(-1))}"` }];
       return [{ path, message: `expected ${expectedName(issue.expected)}, got ${describe(value)}` }];
-    case 'unrecognized_keys': {
-      const allowed = fieldsAt(schema, raw, path);
-      return issue.keys.map((key) => ({
-        path: [...path, key],
-        key: true,
-        message: unknownField(key, allowed),
-      }));
-    }
     case 'invalid_union':
       if (issue.discriminator === 'type' && path.at(-1) === 'type') {
         if (value === 'adla') return [{ path, message: ADLA_RETIRED }];

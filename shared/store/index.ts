@@ -5,6 +5,8 @@ export * from './reuseCacheModel';
 export * from './publishedModel';
 export * from './scheduleModel';
 export * from './modelModel';
+export * from './computeTargetModel';
+export * from './environmentModel';
 export { createAzureStore } from './azure';
 export { createMemoryStore, type MemoryStore } from './memory';
 export { bootstrapStorage, storageInventory, type BootstrapOptions } from './bootstrap';

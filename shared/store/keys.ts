@@ -3,7 +3,7 @@ import type { RunStatus } from './model';
 
 export { canonicalJson, sha256Hex } from '../canonicalJson';
 
-/** How long an Idempotency-Key stays bound to its run (DESIGN §6). */
+/** How long an Idempotency-Key stays bound to its run (docs/design.md#api). */
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** Index rows younger than this are never treated as stale: a writer may be between its index and record writes. */
@@ -77,5 +77,5 @@ export function decodeContinuationToken(token: string, partition: string): strin
   return cursor.k;
 }
 
-/** The default datastore (DESIGN §1): always present. */
+/** The default datastore (docs/design.md#concepts): always present. */
 export const DEFAULT_DATASTORE = 'workspaceblobstore';

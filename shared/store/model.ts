@@ -2,7 +2,7 @@ import type { BlobLocation, Metric, ModelRegistration, ProducedOutput } from '..
 import type { RunStatus, StepStatus } from '../engine/status';
 
 /**
- * The records Sluice keeps about runs (DESIGN §4.2, §8). Times are ISO 8601 strings (UTC) so records survive JSON
+ * The records Sluice keeps about runs (docs/design.md#execution, #storage). Times are ISO 8601 strings (UTC) so records survive JSON
  * and Table storage unchanged. The worker reads `status`, `cancelRequested` and `attempt` straight from the Runs
  * (PartitionKey = runId, RowKey = `run`) and StepRuns (PartitionKey = runId, RowKey = step name) rows.
  */

@@ -1,5 +1,5 @@
 /**
- * Every table, queue and blob container Sluice uses (DESIGN §8). Code refers to these constants only, and the
+ * Every table, queue and blob container Sluice uses (docs/design.md#storage). Code refers to these constants only, and the
  * infrastructure check (test/unit/infra) verifies that Bicep creates each of them.
  */
 export const TABLES = {
@@ -12,6 +12,11 @@ export const TABLES = {
   schedules: 'Schedules',
   datastores: 'Datastores',
   models: 'Models',
+  datasets: 'Datasets',
+  /** Compute targets registered through the API (ComputeTarget.create). */
+  computeTargets: 'ComputeTargets',
+  /** Registered environments (Environment.register), versioned per name. */
+  environments: 'Environments',
   idempotency: 'IdempotencyKeys',
   /** Runs by experiment and status, newest first (for listing without scans). */
   runIndex: 'RunIndex',

@@ -2,7 +2,7 @@ import { ConflictError } from '../errors';
 import type { DataPath } from './model';
 
 /**
- * Published pipelines and pipeline endpoints (DESIGN §6). A published pipeline pins a spec (by its content hash) and
+ * Published pipelines and pipeline endpoints (docs/design.md#api). A published pipeline pins a spec (by its content hash) and
  * the snapshots of its source directories, so what a caller runs through its endpoint never changes; only its status
  * does. A pipeline endpoint is a stable name whose versions each point at a published pipeline.
  */

@@ -17,6 +17,9 @@ import type {
 import type { PipelineEndpointRecord, PublishedPipelineRecord, PublishedStatus } from './publishedModel';
 import type { BlobClaim, ScheduleRecord, ScheduleRunEntry } from './scheduleModel';
 import type { ListModelsQuery, ModelRecord, NewModel } from './modelModel';
+import type { DatasetRecord, NewDataset } from './datasetModel';
+import type { ComputeTargetRepository } from './computeTargetModel';
+import type { EnvironmentRepository } from './environmentModel';
 
 /**
  * The store's contracts. Each has an Azure implementation (`./azure`, Tables + Blobs) and an in-memory one
@@ -123,6 +126,57 @@ export interface DatastoreRepository {
   /** Every datastore; the default `workspaceblobstore` is always present. */
   list(): Promise<DatastoreRecord[]>;
   get(name: string): Promise<DatastoreRecord | undefined>;
+  /** Records (or replaces) a datastore; `isDefault` is ignored (see setDefault). */
+  put(record: Omit<DatastoreRecord, 'isDefault'>): Promise<DatastoreRecord>;
+  /** Makes an existing datastore the default one (`workspaceblobstore` until this is called). */
+  setDefault(name: string): Promise<void>;
+}
+
+/** A blob of a datastore as listed (names relative to the container). */
+export interface DatastoreBlob {
+  name: string;
+  size: number;
+  etag?: string;
+  /** Base64 Content-MD5, when storage has one. */
+  md5?: string;
+}
+
+/**
+ * The blobs of datastore containers: chunked uploads (stage blocks, then commit), listings and existence checks.
+ * Nothing here holds a whole file in memory.
+ */
+export interface DatastoreBlobs {
+  /** The storage account of the workspace (datastores in other accounts are refused). */
+  accountName(): string;
+  /** Creates the container if missing; true when it was created. */
+  ensureContainer(container: string): Promise<boolean>;
+  containerExists(container: string): Promise<boolean>;
+  /** Stages one block of a blob (uncommitted until commitBlocks). */
+  stageBlock(container: string, name: string, blockId: string, data: Buffer): Promise<void>;
+  /**
+   * Commits staged blocks, in order, as the blob's content. With `overwrite` false an existing blob is left as it
+   * is and `committed` is false (Azure ML's upload skips existing files unless asked to overwrite).
+   */
+  commitBlocks(
+    container: string,
+    name: string,
+    blockIds: string[],
+    overwrite: boolean,
+  ): Promise<{ committed: boolean; size: number }>;
+  /** Blobs whose names start with `prefix`, sorted by name; folder markers left out. */
+  list(container: string, prefix: string): Promise<DatastoreBlob[]>;
+}
+
+export interface DatasetRepository {
+  /** Registers the next version of `dataset.name` (1 for a new name); racing registrations get distinct versions. */
+  register(dataset: NewDataset): Promise<DatasetRecord>;
+  get(name: string, version: number): Promise<DatasetRecord | undefined>;
+  /** The highest version of a name. */
+  latest(name: string): Promise<DatasetRecord | undefined>;
+  /** By name, newest version first; `name` gives one dataset's versions. */
+  list(query: { name?: string }): Promise<DatasetRecord[]>;
+  /** The version with this id (Azure ML's `Dataset.get_by_id`). */
+  getById(id: string): Promise<DatasetRecord | undefined>;
 }
 
 export interface PublishedPipelineRepository {
@@ -242,4 +296,8 @@ export interface Store {
   schedules: ScheduleRepository;
   models: ModelRepository;
   blobContent: BlobContent;
+  datastoreBlobs: DatastoreBlobs;
+  datasets: DatasetRepository;
+  computeTargets: ComputeTargetRepository;
+  environments: EnvironmentRepository;
 }

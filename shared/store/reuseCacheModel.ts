@@ -2,7 +2,7 @@ import type { ProducedOutput } from '../compute/messages';
 import type { ReuseKeyComponents } from '../reuse/key';
 
 /**
- * A reusable result (DESIGN §4.3): what a Completed step run produced under one reuse key. Written when a step run
+ * A reusable result (docs/design.md#reuse): what a Completed step run produced under one reuse key. Written when a step run
  * completes by running (never by being reused, so `runId`/`step` always name the run that produced the bytes).
  */
 export interface ReuseCacheEntry {

@@ -1,7 +1,7 @@
 import type { DataPath, ErrorInfo, TriggeredBy } from './model';
 
 /**
- * Schedules (DESIGN §7): a published pipeline (or a pipeline endpoint's default version) run at fire times given by
+ * Schedules (docs/design.md#schedules): a published pipeline (or a pipeline endpoint's default version) run at fire times given by
  * `recurrence` or `cron`, or when blobs arrive under a datastore path (`dataTrigger`). The record holds the
  * definition and the state the timer and blob triggers keep (written with the row's ETag).
  */

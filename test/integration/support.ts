@@ -52,6 +52,7 @@ export function appSettings(storage: string, taskHubPrefix: string): NodeJS.Proc
     AzureWebJobsStorage: storage,
     TASKHUB_NAME: `${taskHubPrefix}${randomUUID().replace(/-/g, '').slice(0, 8)}`,
     SLUICE_AUTH_MODE: 'local',
+    AzureWebJobsDisableHomepage: 'true',
   };
 }
 

@@ -74,6 +74,8 @@ var hostSettings = {
   // Telemetry through the identity (Application Insights accepts Entra tokens only).
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // `GET /` is the app's own function (a redirect to Studio at /studio/), not the host's default page.
+  AzureWebJobsDisableHomepage: 'true'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -132,7 +132,7 @@ resource jobs 'Microsoft.App/jobs@2025-01-01' = [
         triggerType: 'Event'
         replicaTimeout: replicaTimeout
         // A failed execution is not retried by Container Apps: the message becomes visible again and the worker
-        // that takes it next decides (DESIGN §5: jobs are at-least-once, step runs record their attempts).
+        // that takes it next decides (docs/design.md#compute: jobs are at-least-once, step runs record their attempts).
         replicaRetryLimit: 0
         registries: [
           {

@@ -8,7 +8,7 @@ found as Azure ML finds it (the folder, its ``.azureml/`` and ``aml_config/``, t
 import json
 import os
 
-from azureml._sluice.http import Transport, api_path
+from azureml._sluice.http import Transport
 from azureml._sluice.tokens import is_local_url
 from azureml.core.authentication import AbstractAuthentication, InteractiveLoginAuthentication, \
     _StaticTokenAuthentication
@@ -200,8 +200,13 @@ class Workspace(object):
         raise UserErrorException("The workspace has no default datastore")
 
     def set_default_datastore(self, name):
-        raise NotImplementedError("Workspace.set_default_datastore: the Sluice API has no datastore registration "
-                                  "yet (the server side of issue 14); the default datastore is workspaceblobstore")
+        """Makes the datastore ``name`` the one ``get_default_datastore()`` returns. (Pipeline specs that name no
+        datastore still read workspaceblobstore.)"""
+        from azureml._sluice.http import api_path
+
+        if not isinstance(name, str) or not name:
+            raise UserErrorException("set_default_datastore needs name, a datastore's name")
+        self._transport.json("POST", api_path("datastores", name, "default"), idempotent=True)
 
     @property
     def experiments(self):
@@ -216,29 +221,25 @@ class Workspace(object):
 
     @property
     def compute_targets(self):
-        """The compute targets the latest runs' steps used, by name (a dict). The server has no compute registry
-        yet (the server side of issue 14), so a target nothing has run on is not listed; ``ComputeTarget(ws, name)``
-        still works for it."""
+        """Every compute target by name (a dict, as in Azure ML): those the deployment configures and the
+        registered ones (``ComputeTarget.create``)."""
         from azureml.core.compute import ComputeTarget
 
-        names = []
-        for summary in self._list_runs(limit=20):
-            run = self._transport.json("GET", api_path("runs", summary["id"]))
-            for step in run.get("steps", []):
-                compute = step.get("compute")
-                if compute and compute not in names:
-                    names.append(compute)
-        return {n: ComputeTarget(self, n) for n in names}
+        return {t.name: t for t in ComputeTarget.list(self)}
 
     @property
     def datasets(self):
-        raise NotImplementedError("Workspace.datasets: the Sluice API has no dataset registry yet (the server side "
-                                  "of issue 14)")
+        """The latest version of every registered dataset, by name (a dict, as in Azure ML)."""
+        from azureml.core.dataset import Dataset
+
+        return Dataset.get_all(self)
 
     @property
     def environments(self):
-        raise NotImplementedError("Workspace.environments: the Sluice API has no environment registry yet (the "
-                                  "server side of issue 14)")
+        """The latest version of every registered environment, by name (a dict, as in Azure ML)."""
+        from azureml.core.environment import Environment
+
+        return Environment.list(self)
 
     @property
     def models(self):

@@ -11,6 +11,7 @@ class DataPath(object):
 
     def __init__(self, datastore=None, path_on_datastore=None, name=None):
         self.datastore_name = datastore_name(datastore)
+        self.datastore = datastore
         self.path_on_datastore = path_on_datastore or ""
         self._name = name
 

@@ -68,6 +68,15 @@ class _Response(object):
         return self._value
 
 
+def compute_record(name, **extra):
+    """A compute target as GET /api/compute-targets/<name> answers it."""
+    record = {"name": name, "type": "AmlCompute", "source": "registered", "isDefault": False,
+              "provisioningState": "Succeeded", "vmSize": "", "vmPriority": "dedicated", "minNodes": 0, "tags": {},
+              "queue": "compute-%s" % name, "queueDepth": 0, "workerActive": False, "links": {}}
+    record.update(extra)
+    return record
+
+
 def workspace(routes=None):
     transport = FakeTransport(routes)
     ws = Workspace("sub", "rg", "ws", url="http://sluice.test", _transport=transport)

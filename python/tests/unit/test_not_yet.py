@@ -14,17 +14,14 @@ class NotYet(unittest.TestCase):
         for word in words:
             self.assertIn(word, str(caught.exception))
 
-    def test_datasets(self):
+    def test_datasets_come_from_their_module(self):
         self.assertIs(Dataset, DatasetFromModule)
-        self.refused(lambda: Dataset.Tabular.from_delimited_files(path=[("ds", "x/*.csv")]), "Dataset", "issue 14")
-        self.refused(lambda: Dataset.File.from_files(path="x"), "dataset registry")
-        self.refused(lambda: Dataset.get_by_name(None, name="diabetes"), "Dataset")
 
-    def test_environments(self):
+    def test_environments_that_need_images(self):
         self.assertIs(Environment, EnvironmentFromModule)
-        self.refused(lambda: Environment("diabetes-env"), "Environment", "worker's Python interpreter")
-        self.refused(lambda: Environment.from_conda_specification("e", "env.yml"), "Environment")
-        self.refused(lambda: CondaDependencies.create(pip_packages=["scikit-learn"]), "CondaDependencies")
+        self.refused(lambda: Environment.from_docker_image("e", "img"), "CondaDependencies")
+        self.refused(lambda: Environment("e").build(None), "worker's interpreter")
+        self.assertEqual(list(CondaDependencies.create(pin_sdk_version=False).pip_packages), ["azureml-defaults"])
 
     def test_script_run_config_is_not_a_sluice_concept(self):
         with self.assertRaises(NotImplementedError) as caught:

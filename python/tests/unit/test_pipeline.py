@@ -10,7 +10,7 @@ from azureml.pipeline.core import Pipeline, PipelineData, PipelineParameter, Pip
 from azureml.pipeline.steps import PythonScriptStep
 import azureml.pipeline.steps as steps_module
 
-from .support import TempDirTest, workspace
+from .support import TempDirTest, compute_record, workspace
 
 from azureml._sluice.snapshot import pack_snapshot
 
@@ -21,7 +21,8 @@ class PipelineTest(TempDirTest):
         self.write("scripts/prep.py", "print('prep')\n")
         self.write("scripts/train.py", "print('train')\n")
         self.write("other/score.py", "print('score')\n")
-        self.ws, self.transport = workspace()
+        self.ws, self.transport = workspace({("GET", "compute-targets/%s" % n): compute_record(n)
+                                             for n in ("cpu", "cpu-cluster")})
 
     def lab(self):
         raw = DataReference("workspaceblobstore", data_reference_name="raw_data", path_on_datastore="diabetes/")
@@ -162,12 +163,12 @@ class Mistakes(PipelineTest):
             Pipeline(self.ws, PythonScriptStep("prep.py", name="s1", source_directory="scripts",
                                                arguments=[object()]))._spec()
         self.assertIn("step s1", str(caught.exception))
-        with self.assertRaises(NotImplementedError) as caught:
+        with self.assertRaises(ValueError) as caught:
             class TabularDataset(object):
                 pass
             Pipeline(self.ws, PythonScriptStep("prep.py", source_directory="scripts",
                                                inputs=[TabularDataset()]))._spec()
-        self.assertIn("issue 14", str(caught.exception))
+        self.assertIn("as_named_input", str(caught.exception))
 
     def test_pipeline_arguments(self):
         step = PythonScriptStep("prep.py", source_directory="scripts")
@@ -240,8 +241,6 @@ class Steps(PipelineTest):
         for bad in ("CPU", "a_b", "", "-a"):
             with self.assertRaises(ComputeTargetException):
                 ComputeTarget(self.ws, bad)
-        with self.assertRaises(NotImplementedError):
-            ComputeTarget.create(self.ws, "new", {})
 
 
 class Submit(PipelineTest):

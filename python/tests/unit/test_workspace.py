@@ -2,10 +2,11 @@ import json
 import os
 
 from azureml.core import Datastore, Experiment, Workspace
+from azureml.core.compute import AmlCompute
 from azureml.core.authentication import InteractiveLoginAuthentication
 from azureml.exceptions import UserErrorException
 
-from .support import TempDirTest, workspace
+from .support import TempDirTest, compute_record, workspace
 
 DATASTORES = {"value": [{"name": "workspaceblobstore", "container": "workspaceblobstore", "isDefault": True},
                         {"name": "archive", "container": "archive-data", "isDefault": False}]}
@@ -96,7 +97,11 @@ class Construct(TempDirTest):
 
 class Contents(TempDirTest):
     def test_datastores_is_a_dict_and_the_default_is_marked(self):
-        ws, transport = workspace({("GET", "datastores"): DATASTORES})
+        missing = UserErrorException('Datastore "nope" does not exist; the workspace has: archive, workspaceblobstore.',
+                                     status_code=404, code="NotFound")
+        ws, transport = workspace({("GET", "datastores"): DATASTORES,
+                                   ("GET", "datastores/archive"): DATASTORES["value"][1],
+                                   ("GET", "datastores/nope"): missing})
         stores = ws.datastores
         self.assertEqual(sorted(stores), ["archive", "workspaceblobstore"])
         self.assertEqual(stores["archive"].container_name, "archive-data")
@@ -116,25 +121,17 @@ class Contents(TempDirTest):
         self.assertIsInstance(experiments["a"], Experiment)
         self.assertEqual(transport.calls[1]["query"]["continuationToken"], "t")
 
-    def test_compute_targets_are_those_the_latest_runs_used(self):
-        ws, _ = workspace({("GET", "runs"): {"value": [{"id": "r1", "experiment": "e"}]},
-                           ("GET", "runs/r1"): {"steps": [{"name": "a", "compute": "cpu"},
-                                                          {"name": "b", "compute": "gpu"}]}})
-        self.assertEqual(sorted(ws.compute_targets), ["cpu", "gpu"])
+    def test_compute_targets_are_the_registry_s(self):
+        ws, _ = workspace({("GET", "compute-targets"): {"value": [compute_record("cpu", source="configured"),
+                                                                  compute_record("gpu")]}})
+        targets = ws.compute_targets
+        self.assertEqual(list(targets), ["cpu", "gpu"])
+        self.assertIsInstance(targets["gpu"], AmlCompute)
+        self.assertEqual(targets["gpu"].provisioning_state, "Succeeded")
 
-    def test_server_side_features_say_what_is_missing(self):
-        ws, _ = workspace()
-        for action in (lambda: ws.datasets, lambda: ws.environments,
-                       lambda: ws.set_default_datastore("x")):
-            with self.assertRaises(NotImplementedError) as caught:
-                action()
-            self.assertIn("issue 14", str(caught.exception))
-
-    def test_datastore_uploads_are_not_there_yet(self):
+    def test_datastore_path_is_a_data_reference(self):
         ws, _ = workspace({("GET", "datastores"): DATASTORES})
         store = ws.get_default_datastore()
-        with self.assertRaises(NotImplementedError):
-            store.upload(src_dir=".", target_path="x")
         reference = store.path("diabetes/", data_reference_name="raw")
         self.assertEqual((reference.datastore_name, reference.path_on_datastore, reference.data_reference_name),
                          ("workspaceblobstore", "diabetes/", "raw"))

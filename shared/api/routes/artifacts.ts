@@ -18,7 +18,7 @@ const StepParams = z.object({ runId: RunId, step: StepName });
 const PathQuery = z.object({
   path: z.string().min(1).meta({ description: 'A file name from the listing, e.g. `outputs/model.pkl`' }),
 });
-const FileList = z
+export const FileList = z
   .object({ value: z.array(z.object({ name: z.string(), size: z.number().int() })) })
   .meta({ id: 'FileList' });
 const FileResponse = { description: 'The file', contentType: 'application/octet-stream', schema: z.string() };

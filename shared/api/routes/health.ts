@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { HealthView } from '../schemas';
 import { defineRoute, json } from '../route';
 
 export const healthRoute = defineRoute({
@@ -11,7 +11,7 @@ export const healthRoute = defineRoute({
   responses: {
     200: {
       description: 'The app is up',
-      schema: z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' }),
+      schema: HealthView,
     },
   },
   async handler({ deps }) {

@@ -1,8 +1,11 @@
 import type { AnyRoute } from '../types';
 import { cancelRunRoute } from './cancelRun';
-import { listDatastoresRoute } from './datastores';
+import { DATASTORE_ROUTES } from './datastores';
+import { DATASET_ROUTES } from './datasets';
 import { MODEL_ROUTES } from './models';
 import { ARTIFACT_ROUTES } from './artifacts';
+import { COMPUTE_TARGET_ROUTES } from './computeTargets';
+import { ENVIRONMENT_ROUTES } from './environments';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
 import {
@@ -25,6 +28,7 @@ import { SCHEDULE_ROUTES } from './schedules/routes';
 import { uploadSnapshotRoute } from './snapshots';
 import { stepLogsRoute } from './stepLogs';
 import { submitRunRoute } from './submitRun';
+import { getPipelineRoute, studioSignInRoute } from './studio';
 
 /**
  * The route table: every API route with its method, path, access rule and schemas. The Functions adapter registers
@@ -39,7 +43,8 @@ export const ROUTES: readonly AnyRoute[] = [
   getRunRoute,
   stepLogsRoute,
   cancelRunRoute,
-  listDatastoresRoute,
+  ...DATASTORE_ROUTES,
+  ...DATASET_ROUTES,
   publishPipelineRoute,
   listPublishedRoute,
   getPublishedRoute,
@@ -54,4 +59,8 @@ export const ROUTES: readonly AnyRoute[] = [
   ...SCHEDULE_ROUTES,
   ...MODEL_ROUTES,
   ...ARTIFACT_ROUTES,
+  ...COMPUTE_TARGET_ROUTES,
+  ...ENVIRONMENT_ROUTES,
+  getPipelineRoute,
+  studioSignInRoute,
 ];

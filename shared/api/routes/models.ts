@@ -29,7 +29,7 @@ const ModelVersion = z
 
 const StringMap = z.record(z.string(), z.string().max(5000));
 
-const ModelFile = z.object({ name: z.string(), size: z.number().int() });
+export const ModelFile = z.object({ name: z.string(), size: z.number().int() });
 
 export const ModelView = z
   .object({
@@ -52,7 +52,9 @@ export const ModelView = z
   })
   .meta({ id: 'Model' });
 
-const ModelUploadView = z
+export const ModelList = z.object({ value: z.array(ModelView) }).meta({ id: 'ModelList' });
+
+export const ModelUploadView = z
   .object({ id: z.string(), root: z.string(), files: z.array(ModelFile), created: z.boolean() })
   .meta({ id: 'ModelUpload' });
 
@@ -166,7 +168,7 @@ export const listModelsRoute = defineRoute({
     runId: RunId.optional().meta({ description: 'Only models registered by this run (or its steps)' }),
     latest: QueryFlag.optional().meta({ description: 'Only the latest version of each name' }),
   }),
-  responses: { 200: { description: 'Models', schema: z.object({ value: z.array(ModelView) }) } },
+  responses: { 200: { description: 'Models', schema: ModelList } },
   async handler({ query, deps, baseUrl }) {
     const all = await deps.store.models.list({ name: query.name, runId: query.runId, latest: query.latest });
     return json(200, { value: all.map((m) => modelView(baseUrl, m)) });

@@ -3,10 +3,11 @@ import { computeWarnings, type ComputeWarning } from '../../compute/workerPresen
 import { NotFoundError } from '../../errors';
 import { defineRoute, json } from '../route';
 import type { ApiDeps } from '../types';
-import { ExperimentName, RunId, RunList, RunStatus, RunView } from '../schemas';
+import { ListRunsQuery, RunId, RunList, RunView } from '../schemas';
 import type { StepRunRecord } from '../../store/model';
 import type { Store } from '../../store/repositories';
 import { runView, summaryView } from '../views';
+import { stepEnvironments } from '../stepEnvironments';
 
 /** The step runs whose results the reused steps of a run took, by the reusing step's name (missing ones left out). */
 export async function reusedSources(store: Store, steps: StepRunRecord[]): Promise<Map<string, StepRunRecord>> {
@@ -29,17 +30,7 @@ export const listRunsRoute = defineRoute({
   tag: 'Runs',
   summary: 'List runs, newest first',
   description: 'Filter by experiment and/or status. Pass `continuationToken` from a page to get the next one.',
-  query: z.object({
-    experiment: ExperimentName.optional(),
-    status: RunStatus.optional(),
-    top: z.coerce
-      .number({ error: 'must be a whole number from 1 to 100' })
-      .int({ error: 'must be a whole number from 1 to 100' })
-      .min(1, { error: 'must be a whole number from 1 to 100' })
-      .max(100, { error: 'must be a whole number from 1 to 100' })
-      .default(25),
-    continuationToken: z.string().max(4096).optional(),
-  }),
+  query: ListRunsQuery,
   responses: { 200: { description: 'A page of runs', schema: RunList } },
   async handler({ query, deps, baseUrl }) {
     const page = await deps.store.runs.list(query);
@@ -69,8 +60,12 @@ export const getRunRoute = defineRoute({
   async handler({ params, deps, baseUrl }) {
     const [run, steps] = await Promise.all([deps.store.runs.get(params.runId), deps.store.stepRuns.list(params.runId)]);
     if (!run) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
-    const [sources, warnings] = await Promise.all([reusedSources(deps.store, steps), waitingWarnings(deps, steps)]);
-    return json(200, runView(baseUrl, run, steps, { sources, warnings }));
+    const [sources, warnings, environments] = await Promise.all([
+      reusedSources(deps.store, steps),
+      waitingWarnings(deps, steps),
+      stepEnvironments(deps.store, run.pipelineId),
+    ]);
+    return json(200, runView(baseUrl, run, steps, { sources, warnings, environments }));
   },
 });
 

@@ -1,11 +1,7 @@
-import { z } from 'zod';
 import { SNAPSHOT_MAX_BYTES } from '../../snapshot';
 import { defineRoute, json } from '../route';
+import { SnapshotView } from '../schemas';
 import { checkSnapshotArchive } from '../snapshotArchive';
-
-const SnapshotResponse = z
-  .object({ id: z.string(), size: z.number().int(), created: z.boolean() })
-  .meta({ id: 'Snapshot' });
 
 export const uploadSnapshotRoute = defineRoute({
   name: 'uploadSnapshot',
@@ -20,8 +16,8 @@ export const uploadSnapshotRoute = defineRoute({
     'with relative names that stay inside the archive are accepted (no absolute paths, no `..`, no links).',
   body: { kind: 'binary', contentType: 'application/gzip', maxBytes: SNAPSHOT_MAX_BYTES, description: 'a snapshot' },
   responses: {
-    201: { description: 'Stored', schema: SnapshotResponse },
-    200: { description: 'Already stored (identical bytes)', schema: SnapshotResponse },
+    201: { description: 'Stored', schema: SnapshotView },
+    200: { description: 'Already stored (identical bytes)', schema: SnapshotView },
   },
   async handler({ body, deps }) {
     const { id, files } = await checkSnapshotArchive(body);

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { DryRunPlanView } from '../schemas';
 import { buildRunPlan, resolveParameters } from '../../engine';
 import { planReuse } from '../../reuse';
 import type { ApiDeps } from '../types';
@@ -9,34 +10,7 @@ import { preparePipeline, readSpec, type SubmitFields } from './preparePipeline'
  * step's reuse decision and why (shared/reuse/plan.ts) — nothing recorded, nothing started.
  */
 
-const Ref = z.object({ runId: z.string(), step: z.string() });
-
-export const DryRunPlanView = z
-  .object({
-    dryRun: z.literal(true),
-    experiment: z.string(),
-    pipelineId: z.string(),
-    pipelineName: z.string(),
-    regenerateOutputs: z.boolean(),
-    steps: z.array(
-      z.object({
-        name: z.string(),
-        reuse: z.boolean().meta({ description: 'True: the step will complete from `reusedFrom` without a job' }),
-        certain: z.boolean().meta({
-          description:
-            'False when the step runs only because an upstream step runs: if that step writes byte-identical ' +
-            'output, the run reuses this step after all',
-        }),
-        reasons: z.array(z.string()),
-        reuseKey: z.string().optional(),
-        reusedFrom: Ref.optional(),
-        comparedWith: Ref.optional(),
-      }),
-    ),
-    summary: z.object({ reused: z.number().int(), run: z.number().int() }),
-  })
-  .meta({ id: 'ReusePlan' });
-
+export { DryRunPlanView };
 export type DryRunPlanView = z.infer<typeof DryRunPlanView>;
 
 export interface DryRunInput extends SubmitFields {

@@ -14,7 +14,10 @@ export const pythonKind: StepKind<PythonStep> = {
     const args = planProgram(step, plan, ctx);
     Object.assign(plan, { compute: step.compute ?? ctx.defaultCompute, program: 'python3', entry: step.script });
     plan.args = [step.script, ...args];
+    if (step.environment) plan.environment = structuredClone(step.environment);
   },
+  // A declared environment changes what the step runs with (as in Azure ML); steps without one keep their keys.
+  reuseSettings: (plan) => (plan.environment ? { environment: plan.environment } : {}),
   entryLabel: 'script',
   launch: launchWorkerJob,
 };

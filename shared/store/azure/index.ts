@@ -17,6 +17,10 @@ import { AzureSnapshotStore } from './snapshots';
 import { AzureStepRunRepository } from './stepRuns';
 import { AzureModelRepository } from './models';
 import { AzureBlobContent } from './blobContent';
+import { AzureDatastoreBlobs } from './datastoreBlobs';
+import { AzureDatasetRepository } from './datasets';
+import { AzureComputeTargetRepository } from './computeTargets';
+import { AzureEnvironmentRepository } from './environments';
 
 /**
  * The store over one storage account. Tables and containers must exist (see bootstrapStorage).
@@ -42,5 +46,9 @@ export function createAzureStore(clients: StorageClients, now: () => Date = () =
     schedules: new AzureScheduleRepository(clients.table(TABLES.schedules), spill),
     models: new AzureModelRepository(clients.table(TABLES.models), spill),
     blobContent: new AzureBlobContent(clients.blobs),
+    datastoreBlobs: new AzureDatastoreBlobs(clients.blobs),
+    datasets: new AzureDatasetRepository(clients.table(TABLES.datasets), spill),
+    computeTargets: new AzureComputeTargetRepository(clients.table(TABLES.computeTargets)),
+    environments: new AzureEnvironmentRepository(clients.table(TABLES.environments)),
   };
 }

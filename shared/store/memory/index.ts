@@ -7,6 +7,9 @@ import { MemoryRunRepository } from './runs';
 import { MemoryScheduleRepository } from './schedules';
 import { MemoryStepRunRepository } from './stepRuns';
 import { MemoryBlobContent, MemoryModelRepository } from './models';
+import { MemoryDatasetRepository, MemoryDatastoreBlobs } from './datasets';
+import { MemoryComputeTargetRepository } from './computeTargets';
+import { MemoryEnvironmentRepository } from './environments';
 
 export interface MemoryStore extends Store {
   runs: MemoryRunRepository;
@@ -24,6 +27,10 @@ export interface MemoryStore extends Store {
   schedules: MemoryScheduleRepository;
   models: MemoryModelRepository;
   blobContent: MemoryBlobContent;
+  datastoreBlobs: MemoryDatastoreBlobs;
+  datasets: MemoryDatasetRepository;
+  computeTargets: MemoryComputeTargetRepository;
+  environments: MemoryEnvironmentRepository;
 }
 
 /**
@@ -33,6 +40,7 @@ export interface MemoryStore extends Store {
  * await store.runs.create({ id: 'r1', experiment: 'demo', pipelineId: 'abc' });
  */
 export function createMemoryStore(now: () => Date = () => new Date()): MemoryStore {
+  const blobContent = new MemoryBlobContent();
   return {
     runs: new MemoryRunRepository(now),
     stepRuns: new MemoryStepRunRepository(),
@@ -48,6 +56,10 @@ export function createMemoryStore(now: () => Date = () => new Date()): MemorySto
     blobListing: new MemoryBlobListing(),
     schedules: new MemoryScheduleRepository(),
     models: new MemoryModelRepository(),
-    blobContent: new MemoryBlobContent(),
+    blobContent,
+    datastoreBlobs: new MemoryDatastoreBlobs(blobContent),
+    datasets: new MemoryDatasetRepository(),
+    computeTargets: new MemoryComputeTargetRepository(),
+    environments: new MemoryEnvironmentRepository(),
   };
 }

@@ -31,4 +31,13 @@ export class MemoryDatastoreRepository implements DatastoreRepository {
   async get(name: string) {
     return this.rows.get(name);
   }
+  async put(record: Omit<DatastoreRecord, 'isDefault'>) {
+    const isDefault = this.rows.get(record.name)?.isDefault ?? false;
+    const stored = { ...record, isDefault };
+    this.rows.set(record.name, stored);
+    return { ...stored };
+  }
+  async setDefault(name: string) {
+    for (const [key, row] of this.rows) this.rows.set(key, { ...row, isDefault: key === name });
+  }
 }

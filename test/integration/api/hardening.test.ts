@@ -286,7 +286,7 @@ test('a step on an unknown compute target is refused at submit, listing the know
     body.error.details?.issues?.some(
       (i) =>
         i.path === 'steps[0].compute' &&
-        /"gpu-cluster", which does not exist; known targets: cpu \(add targets with the SLUICE_COMPUTE_TARGETS setting/.test(
+        /"gpu-cluster", which does not exist; known targets: cpu \(register one with ComputeTarget\.create or `sluice compute create gpu-cluster`/.test(
           i.message,
         ),
     ),

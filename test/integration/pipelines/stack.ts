@@ -28,6 +28,8 @@ export interface WorkerProcess {
 
 export interface WorkerSpec {
   compute?: string;
+  /** `sluice worker --all`: every known target, following the registry (as npm start serves them). */
+  all?: boolean;
   concurrency?: number;
   /** Seconds a received job stays invisible to other workers (a short one lets a crash test finish quickly). */
   visibilityTimeoutSeconds?: number;
@@ -261,8 +263,7 @@ export async function startStack(
       let text = '';
       const args = [
         'worker',
-        '--compute',
-        spec.compute ?? 'cpu',
+        ...(spec.all ? ['--all'] : ['--compute', spec.compute ?? 'cpu']),
         '--concurrency',
         String(spec.concurrency ?? 1),
         '--storage',
@@ -270,6 +271,7 @@ export async function startStack(
         '--work-dir',
         spec.workDir ?? scratchDir('work'),
       ];
+      if (spec.all) args.push('--follow-interval', '1');
       if (spec.visibilityTimeoutSeconds) args.push('--visibility-timeout', String(spec.visibilityTimeoutSeconds));
       const child = spawnWorker(args, (t) => (text = (text + t).slice(-100_000)), spec.env);
       return {

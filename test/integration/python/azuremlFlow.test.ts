@@ -14,7 +14,7 @@ import { PYTHON, runPythonSuite } from '../../python';
 let stack: Stack;
 
 before(async () => {
-  stack = await startStack({ workers: [{}] });
+  stack = await startStack({ workers: [{ all: true }] }); // follows the registry, as npm start's workers do
   const csv = join(scratchDir('py-diabetes'), 'diabetes.csv');
   const gen = spawnSync(
     'python3',

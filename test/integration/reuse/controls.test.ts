@@ -123,15 +123,15 @@ test('regenerateOutputs runs every step and refreshes the cache', async () => {
 test('reuse_max_age bounds the age of a reused result', async () => {
   const d = await diabetes(stack);
   const withAge = (yaml: string) =>
-    yaml.replace('    allow_reuse: true\n', '    allow_reuse: true\n    reuse_max_age: PT4S\n');
+    yaml.replace('    allow_reuse: true\n', '    allow_reuse: true\n    reuse_max_age: PT15S\n');
   const first = await stack.run('controls', d.body({}, withAge));
   assert.equal(first.status, 'Completed');
   const fresh = await stack.submit('controls', d.body({}, withAge), true);
-  assert.equal(fresh.steps[0].reuse, true, 'younger than 4 s: reused');
+  assert.equal(fresh.steps[0].reuse, true, 'younger than 15 s: reused');
   const completed = first.steps.find((s: { name: string }) => s.name === 'prepare').endedAt as string;
-  await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(completed) + 4500 - Date.now())));
+  await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(completed) + 15500 - Date.now())));
   const plan = await stack.submit('controls', d.body({}, withAge), true);
-  const reason = `older than reuse_max_age (PT4S): completed ${completed}`;
+  const reason = `older than reuse_max_age (PT15S): completed ${completed}`;
   assert.deepEqual(plan.steps[0].reasons, [reason]);
   const run = await stack.run('controls', d.body({}, withAge));
   assertAgrees(plan, run);

@@ -4,7 +4,7 @@ import { assertAgrees, outcomes, reasons, startStack, type Stack } from './stack
 import { diabetes, generateCsv, putBlob } from './diabetes';
 
 /**
- * Reuse on the real stack with the diabetes sample (DESIGN §4.3): an unchanged re-submit dispatches no job, a
+ * Reuse on the real stack with the diabetes sample (docs/design.md#reuse): an unchanged re-submit dispatches no job, a
  * parameter only re-runs the step that uses it, a changed input blob is detected from its listing. Every run is
  * preceded by its dry-run plan, which must agree with it.
  */

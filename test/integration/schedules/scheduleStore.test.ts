@@ -2,7 +2,7 @@ import { after, before } from 'node:test';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import { bootstrapStorage, createAzureStore, type Store } from '../../../shared/store';
 import { createStorageClients } from '../../../shared/store/clients';
-import { scheduleStoreContract } from '../../unit/schedules/scheduleStoreContract';
+import { scheduleStoreContract } from '../../unit/store/scheduleStoreContract';
 
 let azurite: RunningAzurite;
 let store: Store;

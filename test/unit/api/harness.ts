@@ -10,6 +10,7 @@ import {
 import { hasRole, ROLE_RANK, type Authorizer, type Principal, type Role } from '../../../shared/auth/types';
 import { ForbiddenError, UnauthorizedError } from '../../../shared/errors';
 import { createMemoryStore, type MemoryStore } from '../../../shared/store';
+import { knownComputeTargets } from '../../../shared/compute/targets';
 
 /**
  * A test double of the API's surroundings: memory store, a fake authorizer (the header `Bearer <role>` grants that
@@ -23,6 +24,8 @@ export interface Harness {
   logged: string[];
   launcher: RunLauncher & { failWith?: Error };
   clock: { now: Date };
+  /** The fake compute queues: jobs waiting per target (set by tests), targets whose queue was created. */
+  queues: { depth: Map<string, number>; ensured: string[] };
   call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
 }
 
@@ -85,6 +88,7 @@ export function createHarness(): Harness {
       canceled.push({ runId, reason });
     },
   };
+  const queues = { depth: new Map<string, number>(), ensured: [] as string[] };
   let seq = 0;
   const api = createApi({
     routes: ROUTES,
@@ -94,7 +98,11 @@ export function createHarness(): Harness {
       launcher,
       version: '9.9.9',
       defaultCompute: 'cpu',
-      computeTargets: async () => ['cpu', 'gpu'],
+      computeTargets: () => knownComputeTargets({ computeTargets: ['cpu', 'gpu'] }, store.computeTargets),
+      computeQueues: {
+        ensure: async (compute) => void queues.ensured.push(compute),
+        depth: async (compute) => queues.depth.get(compute) ?? 0,
+      },
       log,
       now: () => {
         // Every call moves time on, so runs sort by creation like real ones.
@@ -113,6 +121,7 @@ export function createHarness(): Harness {
     logged,
     launcher,
     clock,
+    queues,
     async call(method, path, options = {}) {
       const headers = new Headers(options.headers);
       const role = options.role === undefined ? 'Sluice.Admin' : options.role;

@@ -18,8 +18,10 @@ test('datastores lists the default datastore', async () => {
     {
       name: 'workspaceblobstore',
       container: 'workspaceblobstore',
+      accountName: 'devstoreaccount1',
       description: 'The default datastore (blob container workspaceblobstore).',
       isDefault: true,
+      datastoreType: 'AzureBlob',
     },
   ]);
 });

@@ -46,7 +46,11 @@ export interface TriggerInfo {
  * App settings nobody in this repository reads but the platform does. Keep this list short: each entry is a
  * setting that Azure itself consumes.
  */
-export const PLATFORM_SETTINGS: Record<string, string> = {};
+export const PLATFORM_SETTINGS: Record<string, string> = {
+  // The Functions host reads it (so does the local host, local/http/server.ts): `/` is then the app's own function,
+  // which redirects to Studio, instead of the host's default page.
+  AzureWebJobsDisableHomepage: 'the Functions host: turns its default page at / off',
+};
 
 /**
  * Suffixes of an identity-based connection `<CONNECTION>__<suffix>` (the host's convention, also read by

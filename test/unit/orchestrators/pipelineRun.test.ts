@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadApp } from '../../../local/app/loadApp';
 import { RUN_EVENT, type RunEvent, type RunGraph } from '../../../orchestrators/contracts';
 import type { FakeActivities } from '../../fixtures/pipeline-run-app/index';
-import { MemoryEngine } from '../durable/memoryEngine';
+import { MemoryEngine } from '../local/durable/memoryEngine';
 
 /**
  * The real `pipelineRun` orchestrator through the real `durable-functions` SDK, replayed episode by episode by the

@@ -12,7 +12,7 @@ import { createRunActivities } from '../../../shared/engine/activities';
 import { createDriver, outcomes, planned, reasonsOf, type Driver, type Written } from './driver';
 
 /**
- * Reuse through the real run activities over the in-memory store: every control and explanation of DESIGN §4.3,
+ * Reuse through the real run activities over the in-memory store: every control and explanation of docs/design.md#reuse,
  * and the dry-run plan checked against the run that follows it each time.
  */
 

@@ -101,6 +101,27 @@ describe('SluiceClient log follow', () => {
     assert.deepEqual(calls(), ['follow offset=0', 'read offset=6', 'follow offset=12', 'read offset=18']);
   });
 
+  test('a given attempt is followed alone: every request names it, and marker-like text in it is just text', async () => {
+    const state: LogState = { attempts: ['a\n--- attempt 2 ---\nb\n', 'two\n'], status: 'Running' };
+    let follows = 0;
+    server.on(PATH, async (req, res) => {
+      if (req.query.get('follow') !== 'true') return read(state, req, res);
+      follows++;
+      if (follows === 1) return stream(res, state, 1, ['a\n--- attem', 'pt 2 ---\n']);
+      state.status = 'Failed';
+      await stream(res, state, 1, []);
+    });
+    let out = '';
+    for await (const text of client.followLogs('run-1', 'train', { attempt: 1 })) out += text;
+    assert.equal(out, 'a\n--- attempt 2 ---\nb\n');
+    assert.deepEqual(calls(), [
+      'follow offset=0 attempt=1',
+      'read offset=20 attempt=1',
+      'follow offset=22 attempt=1',
+      'read offset=22 attempt=1',
+    ]);
+  });
+
   test("a retry's marker inside the stream restarts the offset count in the new attempt", async () => {
     const state: LogState = { attempts: ['a1\n', 'b'], status: 'Running' };
     server.on(PATH, async (req, res) => {

@@ -72,11 +72,11 @@ describe('waitForRun and watchRun', () => {
   test('timeoutMs gives up with a Timeout error naming the last status', async () => {
     script([running], 'run-timeout');
     const err = await client
-      .waitForRun('run-timeout', { minIntervalMs: 5, maxIntervalMs: 5, timeoutMs: 40 })
+      .waitForRun('run-timeout', { minIntervalMs: 5, maxIntervalMs: 5, timeoutMs: 500 })
       .catch((e: unknown) => e);
     assert.ok(err instanceof SluiceApiError);
     assert.equal(err.code, 'Timeout');
-    assert.equal(err.message, 'Run run-timeout did not end within 40 ms (last status: Running)');
+    assert.equal(err.message, 'Run run-timeout did not end within 500 ms (last status: Running)');
   });
 
   test('an abort signal ends the wait with an Aborted error', async () => {

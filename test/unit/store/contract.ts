@@ -5,6 +5,8 @@ import type { BlobLocation } from '../../../shared/compute/messages';
 import { ConflictError, NotFoundError, UserInputError } from '../../../shared/errors';
 import type { Store } from '../../../shared/store';
 import { modelsContract } from './modelsContract';
+import { datasetsContract } from './datasetsContract';
+import { computeTargetsContract, environmentsContract } from './computeTargetsContract';
 import { publishedContract } from './publishedContract';
 
 /**
@@ -289,4 +291,7 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
 
   publishedContract(label, make);
   modelsContract(label, make);
+  datasetsContract(label, make);
+  computeTargetsContract(label, make);
+  environmentsContract(label, make);
 }

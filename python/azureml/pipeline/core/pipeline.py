@@ -16,6 +16,9 @@ from azureml.pipeline.core.graph import PipelineParameter, PublishedPipeline
 
 __all__ = ["Pipeline"]
 
+DATASET_INPUTS_ENV = "AZUREML_DATASET_INPUTS"
+"""The step variable that tells the run context which inputs are datasets (python/sluice/run.py reads it)."""
+
 
 class _SpecContext(object):
     """Collects parameters, inputs, data and source directories while the steps are written out."""
@@ -25,6 +28,8 @@ class _SpecContext(object):
         self.default_datastore = default_datastore
         self.parameters = {}
         self.inputs = {}
+        self.dataset_inputs = {}
+        self.step_datasets = {}
         self.data = {}
         self.sources = {}  # spec source_directory → absolute folder
         self._source_keys = {}
@@ -89,6 +94,8 @@ class _SpecContext(object):
             name = self._parameter(datapath)
         elif isinstance(value, DataReference):
             name = self._input(value)
+        elif _dataset_input(value) is not None:
+            name = self._dataset(step, _dataset_input(value))
         elif isinstance(value, (PipelineData, OutputFileDatasetConfig, _OutputInput)):
             name = _data_name(value)
             if name not in self.producers:
@@ -99,13 +106,8 @@ class _SpecContext(object):
         elif isinstance(value, PipelineParameter):
             raise ValueError("step %s: a PipelineParameter is not an input; pass it in arguments" % step.name)
         else:
-            kind = type(value).__name__
-            if "Dataset" in kind:
-                raise NotImplementedError("step %s: dataset inputs (%s) need Sluice's dataset registry, the server "
-                                          "side of issue 14; use a DataReference (datastore.path(...)) meanwhile"
-                                          % (step.name, kind))
-            raise ValueError("step %s: inputs must be PipelineData, OutputFileDatasetConfig or DataReference, not %r"
-                             % (step.name, value))
+            raise ValueError("step %s: inputs must be PipelineData, OutputFileDatasetConfig, DataReference or a "
+                             "dataset input (dataset.as_named_input(name)), not %r" % (step.name, value))
         self.input_names[(id(step), id(value))] = name
         if name not in ins:
             ins.append(name)
@@ -118,6 +120,41 @@ class _SpecContext(object):
             raise ValueError("two DataReferences are named %s (%s and %s); give each its own data_reference_name"
                              % (name, self.inputs[name], spec))
         self.inputs[name] = spec
+        return name
+
+    def _dataset(self, step, config):
+        """A dataset input: a spec input at the datastore folder (or file) the dataset names, plus what the step's
+        run context needs to give ``input_datasets[name]`` (kind, registration, glob, reading options)."""
+        dataset = config.dataset
+        name = config.name
+        self._declare(name, "input", "inputs")
+        if len(dataset._paths) != 1:
+            raise NotImplementedError("step %s: dataset input %s names %d paths; a dataset input of a step takes "
+                                      "one (datastore, path) (a folder or a glob) on Sluice"
+                                      % (step.name, name, len(dataset._paths)))
+        pair = dataset._paths[0]
+        from azureml.data.abstract_dataset import _is_glob, glob_base
+
+        path = pair["path"]
+        pattern = None
+        if _is_glob(path):
+            pattern = path[len(glob_base(path)):]
+            path = glob_base(path)
+        spec = {"datastore": pair["datastore"], "path": path}
+        descriptor = {"kind": dataset._kind, "mode": config.mode, "pattern": pattern, "name": dataset.name,
+                      "version": dataset.version, "id": dataset.id, "options": dataset._options}
+        known = self.dataset_inputs.get(name)
+        same = known is not None and dict(known, mode=None) == dict(descriptor, mode=None)
+        if name in self.inputs and (self.inputs[name] != spec or (known is not None and not same)):
+            raise ValueError("two inputs are named %s; give each dataset its own as_named_input name" % name)
+        if same and descriptor["mode"] == "direct":
+            descriptor = known  # as_mount()/as_download() in arguments wins over the same input given directly
+        self.inputs[name] = spec
+        self.dataset_inputs[name] = descriptor
+        for datasets in self.step_datasets.values():
+            if name in datasets:
+                datasets[name] = descriptor
+        self.step_datasets.setdefault(id(step), {})[name] = descriptor
         return name
 
     def source_key(self, directory):
@@ -174,16 +211,30 @@ class _SpecContext(object):
             if name not in ins:
                 ins.append(name)
             return "${{inputs.%s}}" % name
+        if _dataset_input(value) is not None:
+            name = self._dataset(step, _dataset_input(value))
+            ins = self.step_io[id(step)][0]
+            if name not in ins:
+                ins.append(name)
+            return "${{inputs.%s}}" % name
         if value is None:
             raise ValueError("step %s: an argument is None" % step.name)
         if not isinstance(value, (PipelineParameter, bool, int, float, str)):
-            kind = type(value).__name__
-            if "Dataset" in kind:
-                raise NotImplementedError("step %s: dataset arguments (%s) need Sluice's dataset registry, the "
-                                          "server side of issue 14" % (step.name, kind))
             raise ValueError("step %s: argument %r is not text, a number, PipelineData, OutputFileDatasetConfig, "
                              "DataReference or PipelineParameter" % (step.name, value))
         return self.value(step, value)
+
+
+def _dataset_input(value):
+    """The DatasetConsumptionConfig of a dataset input (a dataset given directly is named after itself)."""
+    from azureml.data.abstract_dataset import AbstractDataset
+    from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
+
+    if isinstance(value, DatasetConsumptionConfig):
+        return value
+    if isinstance(value, AbstractDataset):
+        return value.as_named_input((value.name or "dataset").replace(".", "_"))
+    return None
 
 
 def _datapath_parameter(value):
@@ -272,14 +323,16 @@ class Pipeline(object):
                 ins = [name for name in ins if name not in side]
                 if side:
                     entry["side_inputs"] = side
-                if ins:
-                    entry["inputs"] = list(ins)
+            if ins:
+                entry["inputs"] = list(ins)
+            datasets = context.step_datasets.get(id(step))
+            if datasets:
+                entry.setdefault("env", {})[DATASET_INPUTS_ENV] = json.dumps(datasets, sort_keys=True,
+                                                                             separators=(",", ":"))
+            if side_objects is not None:
                 entry["output"] = outs[0]
-            else:
-                if ins:
-                    entry["inputs"] = list(ins)
-                if outs:
-                    entry["outputs"] = list(outs)
+            elif outs:
+                entry["outputs"] = list(outs)
             after = [context.step_names[id(s)] for s in step.run_after_steps if id(s) in context.step_names]
             if after:
                 entry["run_after"] = after

@@ -16,7 +16,8 @@ class PythonScriptStep(PipelineStep):
       and ``PipelineParameter`` objects, which become local paths and values on the worker.
     - ``compute_target`` is a ``ComputeTarget`` or a name; None uses the deployment's default target.
     - ``params`` become environment variables ``AML_PARAMETER_<name>``; ``runconfig.environment_variables`` are set
-      too. Other runconfig settings are recorded nowhere yet (environments are the server side of issue 14).
+      too, and ``runconfig.environment`` (when one is assigned or packages are declared) becomes the step's spec
+      ``environment:``, whose packages the worker checks before the step runs.
     - ``source_directory`` (default: the current folder) is packed and uploaded as a snapshot on submit, honouring
       ``.amlignore`` (else ``.gitignore``).
     """
@@ -33,6 +34,10 @@ class PythonScriptStep(PipelineStep):
             raise ValueError("source_directory must be a path (str)")
         if params is not None and not isinstance(params, dict):
             raise ValueError("params must be a dict of name to value")
+        from azureml.core.runconfig import RunConfiguration
+
+        if runconfig is not None and not isinstance(runconfig, RunConfiguration):
+            raise ValueError("runconfig must be a RunConfiguration, not %r" % type(runconfig).__name__)
         if compute_target is not None and not isinstance(compute_target, str) and \
                 not isinstance(getattr(compute_target, "name", None), str):
             raise ValueError("compute_target must be a ComputeTarget or a compute target name, not %r"
@@ -78,4 +83,7 @@ class PythonScriptStep(PipelineStep):
             spec["compute"] = self.compute_target if isinstance(self.compute_target, str) else self.compute_target.name
         if not self.allow_reuse:
             spec["allow_reuse"] = False
+        environment = self.runconfig._environment_spec() if hasattr(self.runconfig, "_environment_spec") else None
+        if environment is not None:
+            spec["environment"] = environment
         return spec

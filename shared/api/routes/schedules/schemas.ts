@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { cronSchema, recurrenceSchema, timeZoneSchema } from '../../../schedule';
+import { cronSchema, recurrenceSchema, timeZoneSchema } from '../../../timing';
 import { DATASTORE_PATTERN, DATASTORE_RULE, DEFAULT_DATASTORE, NAME_PATTERN, NAME_RULE } from '../../../spec/names';
 import { DATA_BATCH_MODES, SCHEDULE_STATUSES } from '../../../store/scheduleModel';
 import { DataPathBody, ExperimentName, Links, RunStatus } from '../../schemas';
 import { EndpointName, PublishedPipelineId } from '../published/schemas';
 
-/** Request and response shapes of the schedules API (DESIGN §6, §7); OpenAPI is generated from them. */
+/** Request and response shapes of the schedules API (docs/design.md#api, #schedules); OpenAPI is generated from them. */
 
 export const ScheduleId = z
   .string()
@@ -132,6 +132,13 @@ export const ScheduleStateView = z
     nextFireTimes: z
       .array(z.string())
       .meta({ description: 'The next 5 fire times (UTC); empty when disabled or data-triggered' }),
+    timeZone: z
+      .string()
+      .optional()
+      .meta({ description: 'The IANA zone the timing runs in (a Windows id resolved); absent when data-triggered' }),
+    nextFireTimesInZone: z.array(z.string()).optional().meta({
+      description: 'nextFireTimes as local times with their offset in timeZone, e.g. 2024-03-31T09:30:00+02:00',
+    }),
     lastEvaluatedAt: z.string(),
     lastFireTime: z.string().optional(),
     lastRun: z.object({ id: z.string(), status: RunStatus.optional(), links: Links }).optional(),
@@ -152,10 +159,10 @@ export const ScheduleView = z
     parameters: z.record(z.string(), ParameterValue),
     dataPaths: z.record(z.string(), z.object({ datastore: z.string(), path: z.string() })),
     continueOnStepFailure: z.boolean().optional(),
-    recurrence: z.record(z.string(), z.unknown()).optional(),
+    recurrence: recurrenceSchema.optional(),
     cron: z.string().optional(),
     timeZone: z.string().optional(),
-    dataTrigger: z.record(z.string(), z.unknown()).optional(),
+    dataTrigger: DataTriggerBody.optional(),
     createdAt: z.string(),
     createdBy: z.string().optional(),
     updatedAt: z.string(),

@@ -15,6 +15,13 @@ test('six fields, seconds first', () => {
   assert.equal(next('0 0 0 29 2 *', '2023-03-01T00:00:00Z'), '2024-02-29T00:00:00.000Z');
 });
 
+test('NCrontab forms croner does not read itself: full day names and a/n steps', () => {
+  assert.equal(next('0 0 9 * * Monday', '2024-01-01T10:00:00Z'), '2024-01-08T09:00:00.000Z');
+  assert.equal(next('0 5/20 * * * *', '2024-01-01T00:06:00Z'), '2024-01-01T00:25:00.000Z');
+  assert.equal(next('0 0 0 * * 7', '2024-01-01T00:00:00Z'), '2024-01-07T00:00:00.000Z'); // 7 is Sunday
+  assert.equal(next('0 0 0 30 2 *', '2024-01-01T00:00:00Z'), undefined); // never fires
+});
+
 test('the occurrence is strictly after the given time', () => {
   assert.equal(next('0 * * * * *', '2024-01-01T00:01:00Z'), '2024-01-01T00:02:00.000Z');
 });

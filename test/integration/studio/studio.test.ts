@@ -1,0 +1,271 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { LocalKeyStore } from '../../../shared/auth';
+import { ROOT, scratchDir, startStack, type Stack } from '../pipelines/stack';
+import { launchChromium, screenshot, seriousViolations, signIn } from './browser';
+
+/**
+ * Sluice Studio in Chromium against the real local stack (Azurite, the host running the built app, a worker with
+ * python3): the diabetes run watched live on the graph, a failed step's log opened from the graph, a reused run's
+ * reasons and the resubmit plan, a published pipeline submitted from its form, a schedule's fire times in its zone,
+ * and an accessibility scan (axe-core) of every page in light and dark themes. Screenshots go to test-results/studio.
+ */
+
+const SAMPLE = join(ROOT, 'samples', 'diabetes');
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let origin: string;
+let firstRun = '';
+
+before(async () => {
+  stack = await startStack(); // no worker yet: the first run is watched from NotStarted
+  origin = stack.base.replace(/\/api$/, '');
+  const csv = join(scratchDir('studio'), 'diabetes.csv');
+  const gen = spawnSync(
+    'python3',
+    [join(SAMPLE, 'generate_data.py'), '--rows', '2000', '--seed', '7', '--output', csv],
+    { encoding: 'utf8' },
+  );
+  assert.equal(gen.status, 0, gen.stderr);
+  const container = stack.clients.blobs.getContainerClient('workspaceblobstore');
+  await container.createIfNotExists();
+  await container.getBlockBlobClient('diabetes/diabetes.csv').uploadFile(csv);
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  await signIn(page, origin);
+});
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Every status each graph node showed, in order, recorded in the page as the DOM changes. */
+async function recordStatuses(p: Page): Promise<void> {
+  await p.evaluate(`(() => {
+    const seen = {};
+    const note = () => {
+      for (const n of document.querySelectorAll('g.node[data-step]')) {
+        const list = (seen[n.dataset.step] ??= []);
+        if (list[list.length - 1] !== n.dataset.status) list.push(n.dataset.status);
+      }
+    };
+    note();
+    new MutationObserver(note).observe(document.body, { subtree: true, attributes: true, childList: true });
+    window.seenStatuses = seen;
+  })()`);
+}
+
+test('a diabetes run is watched live on the graph from NotStarted to Completed', async () => {
+  const yaml = readFileSync(join(SAMPLE, 'pipeline.yaml'), 'utf8');
+  firstRun = await stack.submit(yaml, { sources: { scripts: join(SAMPLE, 'scripts') } });
+  await page.goto(`${origin}/studio/`);
+  await page.locator(`tr[data-run="${firstRun}"] a`).click();
+  await page.locator('g.node[data-step="train"]').waitFor();
+  await recordStatuses(page);
+  // The data edge prepare → train is labelled with the PipelineData it carries.
+  const edge = page.locator('g.edge[data-from="prepare"][data-to="train"] text');
+  assert.equal(await edge.textContent(), 'prepped_data');
+  // No worker yet: the run cannot have got past its first step.
+  assert.match(
+    (await page.locator('[data-run-status]').getAttribute('data-run-status')) ?? '',
+    /^(NotStarted|Running)$/,
+  );
+
+  stack.startWorker();
+  await page.locator('[data-run-status="Completed"]').waitFor({ timeout: 120_000 });
+  await page.locator('g.node[data-step="train"][data-status="Completed"]').waitFor();
+  const seen = (await page.evaluate('window.seenStatuses')) as Record<string, string[]>;
+  // train waits for prepare, which waits for the worker: the graph showed it NotStarted, then it changed live.
+  assert.equal(seen.train[0], 'NotStarted', `train showed ${seen.train.join(' → ')}`);
+  assert.match(seen.prepare[0], /^(NotStarted|Queued)$/, `prepare showed ${seen.prepare.join(' → ')}`);
+  for (const name of ['prepare', 'train']) {
+    assert.equal(seen[name][seen[name].length - 1], 'Completed', `${name} showed ${seen[name].join(' → ')}`);
+    assert.ok(seen[name].length >= 2, `${name} showed ${seen[name].join(' → ')}`);
+  }
+  // Open train from the graph with the keyboard: its panel shows the Accuracy metric and the model output.
+  await page.locator('g.node[data-step="train"]').focus();
+  await page.keyboard.press('Enter');
+  const panel = page.locator('aside[data-panel-step="train"]');
+  await panel.waitFor();
+  await panel.getByText('Accuracy').first().waitFor();
+  await panel
+    .getByRole('button', { name: /^model\// })
+    .first()
+    .waitFor();
+  await screenshot(page, 'run');
+  assert.deepEqual(await seriousViolations(page), []);
+});
+
+test('a failed step: its log opens from the graph', async () => {
+  const spec = {
+    name: 'studio-fails',
+    steps: [
+      {
+        name: 'explode',
+        type: 'command',
+        command: 'python3',
+        arguments: ['-c', 'import sys; print("about to fail"); sys.stdout.flush(); sys.exit(3)'],
+      },
+    ],
+  };
+  const id = await stack.submit(spec);
+  await stack.waitForRun(id);
+  await page.goto(`${origin}/studio/runs/${id}`);
+  const node = page.locator('g.node[data-step="explode"][data-status="Failed"]');
+  await node.waitFor();
+  await node.click();
+  const log = page.getByRole('region', { name: 'Log of step explode' }).or(page.getByLabel('Log of step explode'));
+  await log.getByText('about to fail').waitFor();
+  await page.locator('aside[data-panel-step="explode"] .error').first().waitFor();
+  await screenshot(page, 'failed-step');
+  assert.deepEqual(await seriousViolations(page), []);
+});
+
+test('a reused run shows its source run and reasons; resubmit shows the plan first', async () => {
+  assert.ok(firstRun, 'the first test ran');
+  const yaml = readFileSync(join(SAMPLE, 'pipeline.yaml'), 'utf8');
+  const id = await stack.submit(yaml, {
+    sources: { scripts: join(SAMPLE, 'scripts') },
+    parameters: { reg_rate: 0.1 },
+  });
+  const run = await stack.waitForRun(id);
+  assert.equal(run.status, 'Completed');
+  await page.goto(`${origin}/studio/runs/${id}`);
+  const prepare = page.locator('g.node[data-step="prepare"]');
+  await prepare.waitFor();
+  assert.match((await prepare.getAttribute('aria-label')) ?? '', new RegExp(`reused from run ${firstRun}`));
+  await prepare.click();
+  const panel = page.locator('aside[data-panel-step="prepare"]');
+  await panel.getByRole('link', { name: firstRun.slice(0, 8) }).waitFor();
+  await panel.getByText(/unchanged since run/).waitFor();
+  await page.locator('g.node[data-step="train"]').click();
+  await page
+    .locator('aside[data-panel-step="train"]')
+    .getByText(/parameter reg_rate 0\.01 → 0\.1/)
+    .waitFor();
+  await screenshot(page, 'reused-run');
+
+  // Resubmit with reg_rate back at 0.01: the plan says both steps would be reused, before anything starts.
+  const listed = (await stack.call('runs?top=100', { token: stack.readToken }).then((r) => r.json())) as {
+    value: unknown[];
+  };
+  await page.getByLabel('reg_rate').fill('0.01');
+  await page.getByRole('button', { name: 'Show the plan' }).click();
+  await page.getByText('2 step(s) would be reused, 0 would run.').waitFor();
+  const relisted = (await stack.call('runs?top=100', { token: stack.readToken }).then((r) => r.json())) as {
+    value: unknown[];
+  };
+  assert.equal(relisted.value.length, listed.value.length, 'the plan started nothing');
+  await page.getByRole('button', { name: 'Submit this run' }).click();
+  await page.waitForURL((url) => /\/studio\/runs\//.test(url.pathname) && !url.pathname.endsWith(id));
+  await page.locator('[data-run-status="Completed"]').waitFor({ timeout: 60_000 });
+  assert.deepEqual(await seriousViolations(page), []);
+});
+
+test('a published pipeline is submitted from its form; a schedule shows its next fire times in its zone', async () => {
+  const published = await stack
+    .call('published-pipelines', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'diabetes-studio', version: '1.0', runId: firstRun }),
+      token: await adminToken(),
+    })
+    .then(async (r) => {
+      assert.equal(r.status, 201, await r.clone().text());
+      return (await r.json()) as { id: string };
+    });
+  await page.goto(`${origin}/studio/published`);
+  await page.getByRole('link', { name: 'diabetes-studio' }).click();
+  await page.getByRole('heading', { name: /diabetes-studio/, level: 1 }).waitFor();
+  await page.getByText(/curl -X POST/).waitFor();
+  await screenshot(page, 'published');
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByLabel('Experiment').fill('from-studio');
+  await page.getByLabel(/^reg_rate/).fill('0.05');
+  await page.getByRole('button', { name: 'Submit run' }).click();
+  await page.waitForURL(/\/studio\/runs\//);
+  const runId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() as string);
+  const run = await stack.getRun(runId);
+  assert.equal((run as unknown as { experiment: string }).experiment, 'from-studio');
+  assert.equal((run as unknown as { parameters: Record<string, unknown> }).parameters.reg_rate, 0.05);
+
+  const schedule = await stack
+    .call('schedules', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'nightly-paris',
+        publishedPipelineId: published.id,
+        experimentName: 'nightly',
+        recurrence: { frequency: 'Day', interval: 1, hours: [21], minutes: [30], timeZone: 'Romance Standard Time' },
+      }),
+      token: await adminToken(),
+    })
+    .then(async (r) => {
+      assert.equal(r.status, 201, await r.clone().text());
+      return (await r.json()) as {
+        state: { nextFireTimes: string[]; timeZone: string; nextFireTimesInZone: string[] };
+      };
+    });
+  assert.equal(schedule.state.timeZone, 'Europe/Paris');
+  await page.goto(`${origin}/studio/schedules`);
+  const card = page.locator('article[data-schedule="nightly-paris"]');
+  await card.getByText('every day at 21:30').waitFor();
+  assert.equal(await card.locator('[data-zone]').textContent(), 'Europe/Paris');
+  const times = await card.locator('ol.fire-times time').allTextContents();
+  assert.equal(times.length, 5);
+  for (const [i, t] of times.entries()) {
+    const utc = new Date(schedule.state.nextFireTimes[i]);
+    const offset = schedule.state.nextFireTimesInZone[i].slice(-6);
+    assert.match(t, new RegExp(`, 21:30 \\(UTC\\${offset}\\)$`), t);
+    // 21:30 in Paris is 20:30 UTC in winter, 19:30 in summer.
+    assert.equal(utc.getUTCHours(), offset === '+01:00' ? 20 : 19, schedule.state.nextFireTimes[i]);
+  }
+  await screenshot(page, 'schedules');
+  assert.deepEqual(await seriousViolations(page), []);
+});
+
+test('every page passes an accessibility scan in the dark theme and at phone width', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  const p = await phone.newPage();
+  try {
+    await signIn(p, origin);
+    for (const [path, name, ready] of [
+      ['/studio/', 'runs', 'Runs'],
+      [`/studio/runs/${firstRun}?step=train`, 'run', 'Step train'],
+      ['/studio/published', 'published-list', 'Published pipelines'],
+      ['/studio/schedules', 'schedules', 'Schedules'],
+      ['/studio/models', 'models', 'Models'],
+    ]) {
+      await p.goto(`${origin}${path}`);
+      await p
+        .getByRole('heading', { name: new RegExp(`^${ready}`) })
+        .first()
+        .waitFor();
+      await p.waitForLoadState('networkidle').catch(() => undefined);
+      await screenshot(p, `phone-dark-${name}`);
+      assert.deepEqual(await seriousViolations(p), [], `${path} (dark, phone)`);
+    }
+    await page.goto(`${origin}/studio/models`);
+    await page.getByRole('heading', { name: 'Models' }).waitFor();
+    await screenshot(page, 'models');
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.goto(`${origin}/studio/`);
+    await page.locator('tr[data-run]').first().waitFor();
+    await screenshot(page, 'runs');
+    assert.deepEqual(await seriousViolations(page), []);
+  } finally {
+    await phone.close();
+  }
+});
+
+async function adminToken(): Promise<string> {
+  return (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Admin', subject: 'studio-tests' });
+}

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { globToRegExp, selectBlobs } from '../../../shared/datasets/resolve';
+import { createHarness, type Harness } from './harness';
+
+async function put(h: Harness, path: string, text: string) {
+  await h.store.datastoreBlobs.stageBlock('workspaceblobstore', path, 'b0', Buffer.from(text));
+  await h.store.datastoreBlobs.commitBlocks('workspaceblobstore', path, ['b0'], true);
+}
+
+const tabular = (path: string, extra: Record<string, unknown> = {}) => ({
+  name: 'diabetes',
+  kind: 'tabular',
+  paths: [{ datastore: 'workspaceblobstore', path }],
+  ...extra,
+});
+
+test('globs: * and ? stay in one folder, ** crosses folders', () => {
+  assert.ok(globToRegExp('data/*.csv').test('data/a.csv'));
+  assert.ok(!globToRegExp('data/*.csv').test('data/x/a.csv'));
+  assert.ok(globToRegExp('data/**/*.csv').test('data/a.csv'));
+  assert.ok(globToRegExp('data/**/*.csv').test('data/x/y/a.csv'));
+  assert.ok(globToRegExp('d?ta/a.csv').test('data/a.csv'));
+  assert.ok(!globToRegExp('data/a.csv').test('dataXa.csv'));
+  const listed = ['data/a.csv', 'data/b.txt', 'data2/c.csv', 'data'].map((name) => ({ name, size: 1 }));
+  assert.deepEqual(
+    selectBlobs('data', listed).map((b) => b.name),
+    ['data/a.csv', 'data/b.txt'],
+  );
+  assert.deepEqual(
+    selectBlobs('data/a.csv', listed).map((b) => b.name),
+    ['data/a.csv'],
+  );
+});
+
+test('register: version 1, the same definition again is the same version, another needs createNewVersion', async () => {
+  const h = createHarness();
+  const first = await h.call('POST', 'datasets', { role: 'Sluice.Run', json: tabular('diabetes/*.csv') });
+  assert.equal(first.status, 201, first.text);
+  assert.equal(first.json.version, 1);
+  assert.equal(first.json.delimited.separator, ',');
+  const same = await h.call('POST', 'datasets', { json: tabular('diabetes/*.csv') });
+  assert.equal(same.status, 200);
+  assert.equal(same.json.id, first.json.id);
+  const other = await h.call('POST', 'datasets', { json: tabular('diabetes/') });
+  assert.equal(other.status, 409);
+  assert.match(other.json.error.message, /create_new_version=True/);
+  const second = await h.call('POST', 'datasets', { json: tabular('diabetes/', { createNewVersion: true }) });
+  assert.equal(second.status, 201);
+  assert.equal(second.json.version, 2);
+  const latest = await h.call('GET', 'datasets/diabetes', { role: 'Sluice.Read' });
+  assert.equal(latest.json.version, 2);
+  const v1 = await h.call('GET', 'datasets/diabetes?version=1', { role: 'Sluice.Read' });
+  assert.equal(v1.json.paths[0].path, 'diabetes/*.csv');
+  const versions = await h.call('GET', 'datasets/diabetes/versions', { role: 'Sluice.Read' });
+  assert.deepEqual(
+    versions.json.value.map((d: { version: number }) => d.version),
+    [2, 1],
+  );
+  const byId = await h.call('GET', `datasets?id=${first.json.id}`, { role: 'Sluice.Read' });
+  assert.equal(byId.json.value[0].version, 1);
+  const listed = await h.call('GET', 'datasets', { role: 'Sluice.Read' });
+  assert.deepEqual(
+    listed.json.value.map((d: { version: number }) => d.version),
+    [2],
+  );
+});
+
+test('unknown datasets and versions are 404s in Azure ML words', async () => {
+  const h = createHarness();
+  const res = await h.call('GET', 'datasets/nope', { role: 'Sluice.Read' });
+  assert.equal(res.status, 404);
+  assert.match(res.json.error.message, /Cannot find dataset registered with name "nope"/);
+  await h.call('POST', 'datasets', { json: tabular('a.csv') });
+  const v9 = await h.call('GET', 'datasets/diabetes?version=9', { role: 'Sluice.Read' });
+  assert.equal(v9.status, 404);
+  assert.match(v9.json.error.message, /latest version is 1/);
+});
+
+test('bad definitions are 400s naming the field', async () => {
+  const h = createHarness();
+  const cases: [unknown, RegExp][] = [
+    [tabular('../x.csv'), /paths\[0\]\.path/],
+    [{ ...tabular('a.csv'), paths: [{ datastore: 'nope', path: 'a.csv' }] }, /paths\[0\]\.datastore/],
+    [{ ...tabular('a.csv'), kind: 'table' }, /kind/],
+    [{ ...tabular('a.csv'), kind: 'file', delimited: { separator: ';' } }, /delimited/],
+    [{ ...tabular('a.csv'), paths: [] }, /paths/],
+  ];
+  for (const [body, field] of cases) {
+    const res = await h.call('POST', 'datasets', { json: body });
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.match(JSON.stringify(res.json.error), field);
+  }
+});
+
+test('files: a version resolves to the blobs its glob matches now', async () => {
+  const h = createHarness();
+  await put(h, 'diabetes/a.csv', 'x\n1\n');
+  await put(h, 'diabetes/b.csv', 'x\n2\n');
+  await put(h, 'diabetes/readme.txt', 'hi');
+  await h.call('POST', 'datasets', { json: tabular('diabetes/*.csv') });
+  const files = await h.call('GET', 'datasets/diabetes/files', { role: 'Sluice.Read' });
+  assert.deepEqual(
+    files.json.value.map((f: { path: string }) => f.path),
+    ['diabetes/a.csv', 'diabetes/b.csv'],
+  );
+  assert.ok(files.json.value.every((f: { md5?: string }) => typeof f.md5 === 'string'));
+  const adhoc = await h.call('POST', 'dataset-paths', {
+    role: 'Sluice.Read',
+    json: { paths: [{ datastore: 'workspaceblobstore', path: 'diabetes' }] },
+  });
+  assert.equal(adhoc.json.value.length, 3);
+  assert.equal((await h.call('GET', 'datasets', { role: null })).status, 401);
+});
