@@ -4,7 +4,9 @@ import { createInterface } from 'node:readline';
 import { CONTAINERS } from '../../shared/store/names';
 import { paths, type Metric } from '../../shared/compute/messages';
 import { PARALLEL_SETTINGS_VARIABLE, type ParallelSettings } from '../../shared/steps/parallel/settings';
+import { globToRegExp } from '../../shared/datasets/resolve';
 import { ensureContainer } from '../containers';
+import { JobFailure } from '../jobFailure';
 import { cancelRequested } from '../jobState';
 import { uploadFolder, uploadOutput } from '../outputs';
 import { SpawnError, startStepProcess, type StepProcess } from '../processGroup';
@@ -12,7 +14,7 @@ import { stepEnvironment } from '../runContext';
 import type { RunStepInput, StepRunOutcome } from '../runStep';
 import { recordProcess } from '../sandbox';
 import { blobLedger, ledgerPrefix, ResultWriter, type BatchResult, type ParallelLedger } from './ledger';
-import { listMiniBatches, localPath, type MiniBatch } from './miniBatches';
+import { listMiniBatches, localPath, type InputShape, type MiniBatch } from './miniBatches';
 import { countResults, describeFailures, thresholdCrossed } from './thresholds';
 
 /** The driver module the processes run (python/azureml_user/parallel_run/_driver.py). */
@@ -40,7 +42,7 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
   let batches = await ledger.readManifest();
   if (batches) note(`resuming: ${batches.length} mini-batches were listed by an earlier delivery of this job`);
   else {
-    batches = listMiniBatches(settings.miniBatchSize, settings.partitionedInputs, bindings.inputs);
+    batches = listMiniBatches(settings.miniBatchSize, inputShapes(settings, command.env), bindings.inputs);
     await ledger.writeManifest(batches);
   }
   const results = await ledger.readResults();
@@ -352,6 +354,29 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
     outputs.push(produced);
   }
   return { kind: 'done', result: { ...common, exitCode: 0, status: 'Completed', outputs } };
+}
+
+/** Environment entry describing the step's dataset inputs (written by the Python package; docs/pipeline-spec.md). */
+const DATASET_INPUTS_VARIABLE = 'AZUREML_DATASET_INPUTS';
+
+/**
+ * Each partitioned input's shape: a tabular dataset is cut into rows, a file dataset into files (each keeping the
+ * files its glob matches); an input that is no dataset is cut by what `mini_batch_size` is (a number: files).
+ */
+function inputShapes(settings: ParallelSettings, env: Record<string, string>): (string | InputShape)[] {
+  let described: Record<string, { kind?: unknown; pattern?: unknown }> = {};
+  try {
+    described = JSON.parse(env[DATASET_INPUTS_VARIABLE] ?? '{}') as typeof described;
+  } catch {
+    throw new JobFailure('user', `${DATASET_INPUTS_VARIABLE} of the step is not JSON`);
+  }
+  return settings.partitionedInputs.map((name) => {
+    const d = Object.hasOwn(described, name) ? described[name] : undefined;
+    if (!d) return name;
+    const shape: InputShape = { name, tabular: d.kind === 'tabular' };
+    if (typeof d.pattern === 'string' && d.pattern !== '') shape.pattern = globToRegExp(d.pattern);
+    return shape;
+  });
 }
 
 async function defaultLedger(input: RunStepInput): Promise<ParallelLedger> {

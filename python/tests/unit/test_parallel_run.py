@@ -136,3 +136,23 @@ class Driver(TempDirTest):
         code, answers, _ = self.drive("def init():\n    pass\n", [])
         self.assertEqual(code, 1)
         self.assertIn("defines no run(mini_batch)", answers[0]["error"])
+
+
+class DatasetInputs(TempDirTest):
+    def setUp(self):
+        TempDirTest.setUp(self)
+        self.write("scripts/score.py", "def run(mini_batch):\n    return mini_batch\n")
+        self.ws, _ = workspace()
+
+    def test_a_dataset_input_is_described_in_the_steps_environment(self):
+        from azureml.core import Dataset
+
+        texts = Dataset.File.from_files(path=("workspaceblobstore", "docs/*.txt"), validate=False)
+        step = ParallelRunStep(name="s", parallel_run_config=config(), inputs=[texts.as_named_input("texts")],
+                               output=PipelineData("out"))
+        spec, _ = Pipeline(self.ws, [step])._spec("p")
+        entry = spec["steps"][0]
+        self.assertEqual((entry["inputs"], entry["output"]), (["texts"], "out"))
+        described = json.loads(entry["env"]["AZUREML_DATASET_INPUTS"])
+        self.assertEqual((described["texts"]["kind"], described["texts"]["pattern"]), ("file", "*.txt"))
+        self.assertEqual(spec["inputs"]["texts"], {"datastore": "workspaceblobstore", "path": "docs/"})

@@ -304,3 +304,58 @@ test('a worker killed mid-step: the next worker resumes from the ledger and ever
     await second.kill();
   }
 });
+
+test('dataset inputs: a file dataset glob gives its files, a tabular dataset DataFrames of about mini_batch_size bytes', async () => {
+  const lines = ['id,value', ...Array.from({ length: 60 }, (_, i) => `${i},${i * 10}`)];
+  const prefix = await upload({
+    'a.txt': 'x',
+    'b.txt': 'x',
+    'skip.bin': 'x',
+    'rows/t.csv': lines.join('\n') + '\n',
+  });
+  // What the Python package writes for `ds.as_named_input(name)` (docs/pipeline-spec.md, "Dataset inputs").
+  const datasets = {
+    texts: { kind: 'file', mode: 'mount', pattern: '*.txt', name: 'texts', version: 1, id: 'd1', options: {} },
+    rows: { kind: 'tabular', mode: 'direct', pattern: '*.csv', name: 'rows', version: 1, id: 'd2', options: {} },
+  };
+  const pipeline = (input: string, fields: Record<string, unknown>) => ({
+    name: `parallel-dataset-${input}`,
+    inputs: {
+      texts: { datastore: 'workspaceblobstore', path: `${prefix}/` },
+      rows: { datastore: 'workspaceblobstore', path: `${prefix}/rows/` },
+    },
+    data: { scored: {} },
+    steps: [
+      {
+        name: 'score',
+        type: 'parallel',
+        source_directory: 'parallel',
+        inputs: [input],
+        output: 'scored',
+        env: { AZUREML_DATASET_INPUTS: JSON.stringify({ [input]: datasets[input as keyof typeof datasets] }) },
+        ...fields,
+      },
+    ],
+  });
+  const files = await stack.submit(pipeline('texts', { entry_script: 'flaky.py', mini_batch_size: 1 }), {
+    sources: SOURCES,
+  });
+  const table = await stack.submit(pipeline('rows', { entry_script: 'tabular.py', mini_batch_size: 100 }), {
+    sources: SOURCES,
+  });
+
+  const fileRun = await stack.waitForRun(files, undefined, 120_000);
+  assert.equal(fileRun.status, 'Completed', JSON.stringify(fileRun));
+  // Only the glob's files: not skip.bin, not rows/t.csv.
+  assert.deepEqual((await outputText(fileRun, 'parallel_run_step.txt')).trimEnd().split('\n'), ['a.txt', 'b.txt']);
+
+  const tableRun = await stack.waitForRun(table, undefined, 120_000);
+  assert.equal(tableRun.status, 'Completed', JSON.stringify(tableRun));
+  const rows = (await outputText(tableRun, 'parallel_run_step.txt')).trimEnd().split('\n');
+  assert.deepEqual(
+    rows,
+    Array.from({ length: 60 }, (_, i) => `${i} ${i * 20}`),
+  );
+  // A number is bytes for a tabular dataset (v1): 399 bytes of rows in mini-batches of at least 100.
+  assert.equal(metric(tableRun, 'mini_batches_total'), 4);
+});
