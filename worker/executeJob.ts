@@ -121,7 +121,7 @@ export async function executeJob(
     try {
       const bindings = await preparing;
       const command = resolveCommand(job, bindings);
-      outcome = await runStep({ deps, job, sandbox, bindings, command, kind, lease, log, shutdown });
+      outcome = await (kind.run ?? runStep)({ deps, job, sandbox, bindings, command, kind, lease, log, shutdown });
     } catch (err) {
       const failure = classify(err);
       if (!failure) throw err;

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 
 export interface StepProcessOptions {
   program: string;
@@ -8,6 +9,11 @@ export interface StepProcessOptions {
   env: NodeJS.ProcessEnv;
   /** Receives stdout and stderr chunks as they arrive. */
   onOutput(chunk: Buffer): void;
+  /**
+   * Opens a command channel besides the output: the process's stdin (written by the worker) and its file
+   * descriptor 3 (read by the worker), for processes that take work from the worker (the parallel step's driver).
+   */
+  channel?: boolean;
 }
 
 export interface StepProcessExit {
@@ -27,6 +33,8 @@ export interface StepProcess {
   exited: Promise<StepProcessExit>;
   /** Stops the whole process tree: SIGTERM to the group, SIGKILL after `graceMs`. Resolves once the leader is gone. */
   killTree(graceMs: number): Promise<void>;
+  /** The command channel, when `channel` was asked for: what the worker writes, and what the process answers. */
+  channel?: { input: Writable; output: Readable };
 }
 
 /** Could not start the program (not found, not executable): the step's fault, reported to the user. */
@@ -45,7 +53,7 @@ export function startStepProcess(options: StepProcessOptions): StepProcess {
     env: options.env,
     detached: process.platform !== 'win32',
     windowsHide: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.channel ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', options.onOutput);
   child.stderr!.on('data', options.onOutput);
@@ -89,9 +97,14 @@ export function startStepProcess(options: StepProcessOptions): StepProcess {
   });
   exited.catch(() => undefined);
 
+  const channel = options.channel ? { input: child.stdin!, output: child.stdio[3] as Readable } : undefined;
+  // A process that dies mid-write must not crash the worker with EPIPE: its exit is what reports the problem.
+  channel?.input.on('error', () => undefined);
+  channel?.output.on('error', () => undefined);
   return {
     pid: child.pid,
     exited,
+    channel,
     async killTree(graceMs) {
       if (leaderExited || child.pid === undefined) return;
       signalGroup(child, 'SIGTERM');

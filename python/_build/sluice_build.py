@@ -11,8 +11,8 @@ import tarfile
 import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PACKAGES = ("azureml", "sluice")
-SDIST_ITEMS = ("pyproject.toml", "README.md", "_build", "azureml", "sluice")
+PACKAGES = ("azureml", "azureml_user", "sluice")
+SDIST_ITEMS = ("pyproject.toml", "README.md", "_build", "azureml", "azureml_user", "sluice")
 
 
 def _project():

@@ -1,3 +1,4 @@
+import type { ParallelSettings } from '../steps/parallel/settings';
 import { CONTAINERS } from '../store/names';
 import {
   JOB_MESSAGE_VERSION,
@@ -63,14 +64,7 @@ export interface StepPlan {
   entry?: string;
   /** A python step's declared environment (shared/spec/environment.ts). */
   environment?: StepEnvironment;
-  parallel?: {
-    entryScript: string;
-    miniBatchSize: number;
-    errorThreshold: number;
-    runMaxTry: number;
-    outputAction: 'append_row' | 'summary_only';
-    appendRowFileName: string;
-  };
+  parallel?: ParallelSettings;
   dataTransfer?: { source: PlannedInput; destination: BlobLocation };
   databricks?: {
     notebookPath?: string;

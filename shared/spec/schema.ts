@@ -195,16 +195,54 @@ export const ParallelStep = z.strictObject({
   type: z.literal('parallel'),
   source_directory: RelativePath.default('.'),
   entry_script: RelativePath.meta({ description: 'Script with init() and run(mini_batch)' }),
-  mini_batch_size: z.number().int().min(1).meta({ description: 'Input files per mini-batch' }),
+  mini_batch_size: z
+    .union([
+      z.number().int().min(1),
+      z.string().regex(/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB)\s*$/i, {
+        error: 'must be a number of files (e.g. 10) or a size for delimited files (e.g. "1KB", "10MB")',
+      }),
+    ])
+    .meta({ description: 'Input files per mini-batch, or a size ("1MB") cutting delimited files into row batches' }),
+  side_inputs: z
+    .array(Name)
+    .default([])
+    .meta({ description: 'Inputs every process can read, not split into mini-batches' }),
+  node_count: z.number().int().min(1).max(100).default(1).meta({ description: 'Nodes (worker executions)' }),
+  process_count_per_node: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .meta({ description: 'Long-lived Python processes per node' }),
+  run_invocation_timeout: z
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .meta({ description: 'Seconds one run(mini_batch) call may take; the process is replaced after' }),
   error_threshold: z
     .number()
     .int()
     .min(-1)
     .default(0)
-    .meta({ description: 'Failed files tolerated before the step fails; -1 ignores all failures' }),
+    .meta({ description: 'Failed files (or rows) tolerated before the step fails; -1 ignores all failures' }),
+  allowed_failed_count: z
+    .number()
+    .int()
+    .min(-1)
+    .default(-1)
+    .meta({ description: 'Failed mini-batches tolerated before the step fails; -1 ignores' }),
+  allowed_failed_percent: z
+    .number()
+    .min(-1)
+    .max(100)
+    .default(-1)
+    .meta({ description: 'Percentage of failed mini-batches tolerated; -1 ignores' }),
   run_max_try: z.number().int().min(1).max(10).default(3).meta({ description: 'Tries per mini-batch' }),
   output_action: z.enum(['append_row', 'summary_only']).default('append_row'),
   append_row_file_name: RelativePath.default('parallel_run_step.txt'),
+  logging_level: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']).default('INFO'),
   output: Name.meta({ description: 'The data entry this step produces' }),
   arguments: Arguments,
 });

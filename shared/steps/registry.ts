@@ -68,7 +68,12 @@ export function cannotRun(type: string): string | undefined {
   const kind = kinds().get(type);
   return kind && !kind.notRunnable
     ? undefined
-    : `step type "${type}" cannot run yet; use a ${runnableStepTypes().join(' or ')} step`;
+    : `step type "${type}" cannot run yet; use a ${listOr(runnableStepTypes())} step`;
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function listOr(items: string[]): string {
+  return items.length <= 2 ? items.join(' or ') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 /** Every step of the spec whose type cannot run, with its path in the spec and a message naming it and its type. */

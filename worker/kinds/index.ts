@@ -1,6 +1,7 @@
 import { STEP_KIND_MODULES_VARIABLE, stepKindModulePaths } from '../../shared/steps/registry';
 import { commandWorkerKind } from './command';
 import type { WorkerKind } from './kind';
+import { parallelWorkerKind } from './parallel';
 import { pythonWorkerKind } from './python';
 
 export type { StepCommand, WorkerKind } from './kind';
@@ -14,7 +15,7 @@ let table: Map<string, WorkerKind> | undefined;
 
 function kinds(): Map<string, WorkerKind> {
   if (!table) {
-    table = new Map([pythonWorkerKind, commandWorkerKind].map((k) => [k.type, k]));
+    table = new Map([pythonWorkerKind, commandWorkerKind, parallelWorkerKind].map((k) => [k.type, k]));
     for (const path of stepKindModulePaths()) {
       const mod = require(path) as { workerKind?: WorkerKind };
       if (mod.workerKind) table.set(mod.workerKind.type, mod.workerKind);

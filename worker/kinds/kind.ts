@@ -1,3 +1,5 @@
+import type { RunStepInput, StepRunOutcome } from '../runStep';
+
 /** A job's command line after the worker put local paths in place of `${{inputs.x}}` and the like. */
 export interface StepCommand {
   program: string;
@@ -13,4 +15,9 @@ export interface WorkerKind {
   process(command: StepCommand, options: { python?: string }): StepCommand;
   /** The step's error for a process that ended badly: `the script failed with exit code 1; see the step log`. */
   failure(command: StepCommand, exit: string): string;
+  /**
+   * Runs the job itself instead of the one process `process` describes (the parallel step's many processes); the
+   * worker prepared the sandbox and posts what it returns, as for any job.
+   */
+  run?(input: RunStepInput): Promise<StepRunOutcome>;
 }

@@ -166,7 +166,7 @@ test('a step type that cannot run is refused at submit with a 400 naming the ste
   assert.equal(res.status, 400, text);
   const { error } = JSON.parse(text) as { error: { code: string; message: string; details: unknown } };
   const why = (step: string, type: string) =>
-    `step "${step}": step type "${type}" cannot run yet; use a python or command step`;
+    `step "${step}": step type "${type}" cannot run yet; use a python, command or parallel step`;
   assert.equal(error.code, 'UnsupportedStepType');
   assert.equal(error.message, `steps[0].type: ${why('spark', 'databricks')} (and 1 more problem)`);
   assert.deepEqual(error.details, {

@@ -122,7 +122,7 @@ test('a step type that cannot run yet is a 400 naming the step and the type, for
     const res = await h.call('POST', path, { json: { pipeline } });
     assert.equal(res.status, 400, res.text);
     assert.equal(res.json.error.code, 'UnsupportedStepType');
-    const message = 'step "spark": step type "databricks" cannot run yet; use a python or command step';
+    const message = 'step "spark": step type "databricks" cannot run yet; use a python, command or parallel step';
     assert.equal(res.json.error.message, `steps[1].type: ${message}`);
     assert.deepEqual(res.json.error.details, { issues: [{ path: 'steps[1].type', message }] });
   }

@@ -1,3 +1,4 @@
+import { PARALLEL_SETTINGS_VARIABLE } from '../../../shared/steps/parallel/settings';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JobMessage } from '../../../shared/compute/messages';
@@ -132,14 +133,24 @@ test('every step type plans; data in another datastore, datapath parameters and 
       ['features', 'data', 'features', 'r9/featurize/features/'],
     ],
   );
-  assert.deepEqual(score.parallel, {
+  const settings = {
     entryScript: 'batch_score.py',
-    miniBatchSize: 10,
-    errorThreshold: 5,
+    miniBatchSize: { files: 10 },
+    partitionedInputs: ['scoring_data', 'features'],
+    sideInputs: [],
+    nodeCount: 1,
+    processCountPerNode: 1,
+    runInvocationTimeoutSeconds: 60,
     runMaxTry: 3,
+    errorThreshold: 5,
+    allowedFailedCount: -1,
+    allowedFailedPercent: -1,
     outputAction: 'append_row',
     appendRowFileName: 'parallel_run_step.txt',
-  });
+    output: 'scores',
+    loggingLevel: 'INFO',
+  };
+  assert.deepEqual(score.parallel, settings);
 
   assert.equal(report.compute, undefined);
   assert.deepEqual(report.databricks, {
@@ -153,8 +164,12 @@ test('every step type plans; data in another datastore, datapath parameters and 
   assert.equal(archive.allowReuse, false);
   assert.deepEqual(archive.dataTransfer?.destination, { container: 'archive', path: 'reports/' });
 
+  // A parallel step is one job; its settings travel in the job's environment (docs/parallel-run.md).
+  const job = toJobMessage(plan, 'score', { stepRunId: 's', attempt: 1, instanceId: 'i', experiment: 'e' });
+  assert.equal(job.type, 'parallel');
+  assert.deepEqual(JSON.parse(job.env[PARALLEL_SETTINGS_VARIABLE]), settings);
   assert.throws(
-    () => toJobMessage(plan, 'score', { stepRunId: 's', attempt: 1, instanceId: 'i', experiment: 'e' }),
-    /step "score" is a parallel step; only python and command steps are queued as jobs/,
+    () => toJobMessage(plan, 'report', { stepRunId: 's', attempt: 1, instanceId: 'i', experiment: 'e' }),
+    /step "report" is a databricks step; only python and command and parallel steps are queued as jobs/,
   );
 });

@@ -81,10 +81,13 @@ test('the table knows every built-in kind, and which of them can run', () => {
       ['databricks', 'external'],
     ],
   );
-  assert.deepEqual(runnableStepTypes(), ['python', 'command', 'copy']);
+  assert.deepEqual(runnableStepTypes(), ['python', 'command', 'parallel', 'copy']);
   assert.equal(cannotRun('python'), undefined);
   assert.equal(cannotRun('copy'), undefined);
-  assert.equal(cannotRun('databricks'), 'step type "databricks" cannot run yet; use a python or command or copy step');
+  assert.equal(
+    cannotRun('databricks'),
+    'step type "databricks" cannot run yet; use a python, command, parallel or copy step',
+  );
   assert.throws(() => stepKind('adla'), /no step kind "adla" is registered/);
 });
 

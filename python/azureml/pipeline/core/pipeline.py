@@ -36,6 +36,7 @@ class _SpecContext(object):
         self.step_names = {}
         self.producers = {}
         self.step_io = {}
+        self.input_names = {}
         self._kinds = {}
         used = set()
         for step in steps:
@@ -107,6 +108,7 @@ class _SpecContext(object):
         else:
             raise ValueError("step %s: inputs must be PipelineData, OutputFileDatasetConfig, DataReference or a "
                              "dataset input (dataset.as_named_input(name)), not %r" % (step.name, value))
+        self.input_names[(id(step), id(value))] = name
         if name not in ins:
             ins.append(name)
 
@@ -312,16 +314,24 @@ class Pipeline(object):
         steps = []
         for step in self._steps:
             body = step._spec(context)
+            side_objects = body.pop("_side_input_objects", None)
             ins, outs = context.step_io[id(step)]
             entry = {"name": context.step_names[id(step)]}
             entry.update(body)
+            if side_objects is not None:  # a parallel step: side inputs apart, and one output
+                side = [context.input_names[(id(step), id(value))] for value in side_objects]
+                ins = [name for name in ins if name not in side]
+                if side:
+                    entry["side_inputs"] = side
             if ins:
                 entry["inputs"] = list(ins)
             datasets = context.step_datasets.get(id(step))
             if datasets:
                 entry.setdefault("env", {})[DATASET_INPUTS_ENV] = json.dumps(datasets, sort_keys=True,
                                                                              separators=(",", ":"))
-            if outs:
+            if side_objects is not None:
+                entry["output"] = outs[0]
+            elif outs:
                 entry["outputs"] = list(outs)
             after = [context.step_names[id(s)] for s in step.run_after_steps if id(s) in context.step_names]
             if after:

@@ -1,6 +1,8 @@
-"""``azureml.pipeline.steps``: the step classes. ``PythonScriptStep`` runs on Sluice; each other v1 step class exists
-so imports work, and constructing one raises ``NotImplementedError`` naming what it needs."""
+"""``azureml.pipeline.steps``: the step classes. ``PythonScriptStep`` and ``ParallelRunStep`` run on Sluice; each
+other v1 step class exists so imports work, and constructing one raises ``NotImplementedError`` naming what it
+needs."""
 
+from azureml.pipeline.steps.parallel_run_step import ParallelRunConfig, ParallelRunStep
 from azureml.pipeline.steps.python_script_step import PythonScriptStep
 
 __all__ = ["PythonScriptStep", "ParallelRunStep", "ParallelRunConfig", "DataTransferStep", "DatabricksStep",
@@ -17,8 +19,6 @@ def _not_yet(class_name, feature):
 
 _SPEC = ("the pipeline spec runs it (docs/pipeline-spec.md, type: %s), but building it in Python is a later issue; "
          "write the pipeline as YAML meanwhile")
-ParallelRunStep = _not_yet("ParallelRunStep", _SPEC % "parallel")
-ParallelRunConfig = _not_yet("ParallelRunConfig", _SPEC % "parallel")
 DataTransferStep = _not_yet("DataTransferStep", _SPEC % "data_transfer")
 DatabricksStep = _not_yet("DatabricksStep", _SPEC % "databricks")
 CommandStep = _not_yet("CommandStep", _SPEC % "command")
