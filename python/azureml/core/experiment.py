@@ -72,7 +72,25 @@ class Experiment(object):
                     yield child
 
     def start_logging(self, *args, **kwargs):
-        raise NotImplementedError("Experiment.start_logging needs interactive runs, the server side of issue 14")
+        """Starts an interactive run recorded on the service (v1: ``outputs``, ``snapshot_directory``,
+        ``display_name``; ``tags`` and ``description`` too): log on it, upload files, then ``complete()``, or use it
+        as a context manager. ``snapshot_directory``'s files are uploaded under ``snapshot/``; ``outputs`` (a local
+        folder) is uploaded under ``outputs/`` by ``complete()``."""
+        from azureml.core._interactive_run import start_logging
+
+        known = ("outputs", "snapshot_directory", "display_name", "tags", "description")
+        if len(args) > 2:
+            raise UserErrorException("Experiment.start_logging takes at most outputs and snapshot_directory by "
+                                     "position; pass the rest by name")
+        for key, value in zip(known, args):
+            if key in kwargs:
+                raise UserErrorException("Experiment.start_logging got %s twice" % key)
+            kwargs[key] = value
+        unknown = sorted(set(kwargs) - set(known))
+        if unknown:
+            raise UserErrorException("Experiment.start_logging got unexpected argument(s) %s; it takes %s"
+                                     % (", ".join(unknown), ", ".join(known)))
+        return start_logging(self, **kwargs)
 
     @staticmethod
     def list(workspace, experiment_name=None, view_type="ActiveOnly", tags=None):

@@ -14,7 +14,8 @@ import { PYTHON, runPythonSuite } from '../../python';
 let stack: Stack;
 
 before(async () => {
-  stack = await startStack({ workers: [{ all: true }] }); // follows the registry, as npm start's workers do
+  // Follows the registry, as npm start's workers do; the steps run with Debian's python3 (pandas, scikit-learn).
+  stack = await startStack({ workers: [{ all: true, python: PYTHON }] });
   const csv = join(scratchDir('py-diabetes'), 'diabetes.csv');
   const gen = spawnSync(
     'python3',
