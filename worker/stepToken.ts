@@ -34,7 +34,10 @@ export async function stepApiEnvironment(
   job: Pick<JobMessage, 'stepRunId' | 'attempt' | 'timeoutSeconds'>,
 ): Promise<Record<string, string>> {
   if (!access) return {};
-  return { SLUICE_URL: access.url.replace(/\/+$/, '').replace(/\/api$/, ''), SLUICE_TOKEN: await access.sign(stepTokenRequest(job)) };
+  return {
+    SLUICE_URL: access.url.replace(/\/+$/, '').replace(/\/api$/, ''),
+    SLUICE_TOKEN: await access.sign(stepTokenRequest(job)),
+  };
 }
 
 /**

@@ -157,7 +157,9 @@ export const StepRunView = z
       .array(
         z.object({
           name: z.string(),
-          dataset: z.object({ name: z.string().optional(), version: z.number().optional(), id: z.string().optional() }).optional(),
+          dataset: z
+            .object({ name: z.string().optional(), version: z.number().optional(), id: z.string().optional() })
+            .optional(),
           kind: z.string().optional(),
           mode: z.string().optional(),
         }),

@@ -43,7 +43,10 @@ export function assertOpen(run: Pick<RunRecord, 'id' | 'status'>, what: string):
  * value, logged again a list of its values; `log_list` sets a list; `log_row` appends a row to a table shown as
  * `{column: [values]}`.
  */
-export function foldMetrics(current: Readonly<Record<string, unknown>>, added: readonly Metric[]): Record<string, unknown> {
+export function foldMetrics(
+  current: Readonly<Record<string, unknown>>,
+  added: readonly Metric[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...current };
   const seen = new Set(Object.keys(current));
   for (const m of added) {

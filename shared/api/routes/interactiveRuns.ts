@@ -100,7 +100,9 @@ export const logRunMetricsRoute = defineRoute({
     '`{column: [values]}`. A run that has ended is a 409.',
   params: RunParams,
   body: { kind: 'json', schema: MetricsBody },
-  responses: { 200: { description: "The run's metrics", schema: z.object({ metrics: z.record(z.string(), z.unknown()) }) } },
+  responses: {
+    200: { description: "The run's metrics", schema: z.object({ metrics: z.record(z.string(), z.unknown()) }) },
+  },
   async handler({ params, body, deps }) {
     await getInteractive(deps.store, params.runId, 'logging metrics');
     const run = await deps.store.runs.update(params.runId, (r) => {
@@ -125,7 +127,12 @@ export const uploadRunFileRoute = defineRoute({
   description: '`path` is relative (no `..`, no leading `/`); uploading a name again replaces the file.',
   params: RunParams,
   query: PathQuery,
-  body: { kind: 'binary', contentType: 'application/octet-stream', maxBytes: SNAPSHOT_MAX_BYTES, description: 'a file' },
+  body: {
+    kind: 'binary',
+    contentType: 'application/octet-stream',
+    maxBytes: SNAPSHOT_MAX_BYTES,
+    description: 'a file',
+  },
   responses: { 201: { description: 'Stored', schema: z.object({ name: z.string(), size: z.number().int() }) } },
   async handler({ params, query, body, deps }) {
     const name = requestedFile(query.path);
@@ -143,7 +150,8 @@ export const listRunFilesRoute = defineRoute({
   access: 'Sluice.Read',
   tag: 'Runs',
   summary: "List a run's own files (Azure ML's get_file_names): an interactive run's uploads",
-  description: "A pipeline run has no files of its own (an empty list): its steps' are at runs/{runId}/steps/{step}/files.",
+  description:
+    "A pipeline run has no files of its own (an empty list): its steps' are at runs/{runId}/steps/{step}/files.",
   params: RunParams,
   responses: { 200: { description: 'Files, by name', schema: FileList } },
   async handler({ params, deps }) {
@@ -176,7 +184,9 @@ export const downloadRunFileRoute = defineRoute({
 
 const EndBody = z.strictObject({
   status: z.enum(ENDINGS).meta({ description: 'complete() → Completed, fail() → Failed, cancel() → Canceled' }),
-  error: z.strictObject({ code: z.string().min(1).max(100).optional(), message: z.string().min(1).max(5000) }).optional(),
+  error: z
+    .strictObject({ code: z.string().min(1).max(100).optional(), message: z.string().min(1).max(5000) })
+    .optional(),
 });
 
 export const endRunRoute = defineRoute({
