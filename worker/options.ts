@@ -44,7 +44,9 @@ export interface WorkerOptions {
   idleExitSeconds?: number;
 }
 
-export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds' | 'api'>> &
+export type ResolvedWorkerOptions = Required<
+  Omit<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds' | 'api'>
+> &
   Pick<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds' | 'api'>;
 
 export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
