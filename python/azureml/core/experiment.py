@@ -57,12 +57,17 @@ class Experiment(object):
             "Sluice (script runs are not; wrap the script in a PythonScriptStep)" % kind)
 
     def get_runs(self, type=None, tags=None, properties=None, include_children=False):
-        """The experiment's runs, newest first (a generator of ``PipelineRun``; step runs too with
-        ``include_children``)."""
+        """The experiment's runs, newest first (a generator of ``PipelineRun`` and, for runs started with
+        ``start_logging``, interactive ``Run``; step runs too with ``include_children``)."""
+        from azureml.core._interactive_run import InteractiveRun
         from azureml.pipeline.core.run import PipelineRun
 
         for summary in self._workspace._list_runs(experiment=self._name):
             if not _has_tags(summary.get("tags") or {}, tags):
+                continue
+            if summary.get("kind") == "interactive":  # started with start_logging
+                if type in (None, InteractiveRun.type):
+                    yield InteractiveRun(self, summary["id"])
                 continue
             run = PipelineRun(self, summary["id"])
             if type in (None, "azureml.PipelineRun"):

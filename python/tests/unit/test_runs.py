@@ -215,3 +215,11 @@ class QueuedHint(TempDirTest):
         printer.update(queued)
         self.assertEqual(out.getvalue().count("waited 60 s for a worker of compute target gpu"), 1)
         self.assertIn("npx sluice worker --compute gpu", out.getvalue())
+
+    def test_get_runs_gives_interactive_runs_as_such(self):
+        ws, _ = workspace({("GET", "runs"): {"value": [
+            {"id": "nb_1", "experiment": "e", "kind": "interactive", "tags": {}},
+            {"id": "r1", "experiment": "e", "tags": {}}]}})
+        experiment = Experiment(ws, "e")
+        self.assertEqual([type(r).__name__ for r in experiment.get_runs()], ["InteractiveRun", "PipelineRun"])
+        self.assertEqual([r.id for r in experiment.get_runs(type="azureml.PipelineRun")], ["r1"])
