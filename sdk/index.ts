@@ -36,6 +36,7 @@ export {
 } from './tokens';
 export type { FetchLike } from './http';
 export type { WatchRunOptions, WaitForRunOptions } from './watch';
+export type { InteractiveRunRequest } from './modelsClient';
 export {
   loadPipelineFile,
   sourceDirectories,

@@ -1,6 +1,7 @@
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { StepApiAccess } from './stepToken';
 
 export interface WorkerOptions {
   /** The compute target served: queue `compute-<compute>`. */
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   workerId?: string;
   /** The worker's own diagnostics (default: console.log with a prefix). */
   log?: (line: string) => void;
+  /** Where steps reach the API and how their tokens are signed (worker/stepToken.ts); none: steps get no token. */
+  api?: StepApiAccess;
   /** Environment the steps inherit (default process.env, minus Sluice's own settings). */
   env?: NodeJS.ProcessEnv;
   /**
@@ -41,8 +44,10 @@ export interface WorkerOptions {
   idleExitSeconds?: number;
 }
 
-export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds'>> &
-  Pick<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds'>;
+export type ResolvedWorkerOptions = Required<
+  Omit<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds' | 'api'>
+> &
+  Pick<WorkerOptions, 'python' | 'maxRuntimeSeconds' | 'idleExitSeconds' | 'api'>;
 
 /**
  * A worker's concurrency when none is given: one job per core (`os.availableParallelism()`), the same for
@@ -72,6 +77,7 @@ export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
     workerId,
     log: o.log ?? ((line) => console.log(`[worker ${o.compute}] ${line}`)),
     env: o.env ?? process.env,
+    api: o.api,
     maxRuntimeSeconds: o.maxRuntimeSeconds,
     idleExitSeconds: o.idleExitSeconds,
   };

@@ -10,6 +10,7 @@ import type { LocalBindings } from './placeholders';
 import { SpawnError, startStepProcess, type StepProcessExit } from './processGroup';
 import type { WorkerResult } from './resultSender';
 import { readContextFile, stepEnvironment } from './runContext';
+import { stepApiEnvironment } from './stepToken';
 import { recordProcess, type Sandbox } from './sandbox';
 import type { StepEnvironment } from '../shared/spec/environment';
 import { environmentProblem, packagesToCheck, probeEnvironment, pythonVersionNote } from './environmentCheck';
@@ -55,6 +56,7 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
     inputs: bindings.inputs,
     outputs: bindings.outputs,
   });
+  Object.assign(env, await stepApiEnvironment(options.api, job));
 
   const unmet = job.environment && (await checkStepEnvironment(job.environment, program, env, sandbox.src, log));
   if (unmet) return unmet;

@@ -163,6 +163,7 @@ export async function dev(argv: string[]): Promise<number> {
     const { createStorageClients } = await import('../../shared/store/clients.js');
     const { bootstrapStorage } = await import('../../shared/store/bootstrap.js');
     const { createWorkerPool } = await import('../../worker/index.js');
+    const { localStepApiAccess } = await import('../../worker/stepToken.js');
     const cfg = loadConfig();
     const clients = createStorageClients(cfg.storage);
     await bootstrapStorage(clients, { computeTargets: cfg.computeTargets });
@@ -172,6 +173,7 @@ export async function dev(argv: string[]): Promise<number> {
       configured: cfg.computeTargets,
       concurrency: options.concurrency,
       python: process.env.SLUICE_PYTHON || undefined,
+      api: await localStepApiAccess(host.baseUrl, root), // steps talk back (Model.register inside a step)
       onChange: (change, compute) => {
         if (!cfg.computeTargets.includes(compute)) console.log(`Worker ${change} for compute target ${compute}`);
       },

@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { CliUsageError, EXIT } from '../errors';
 
 const HELP = `Usage: sluice worker --compute NAME [--concurrency N] [--storage CONN] [--work-dir DIR]
-                     [--visibility-timeout SECONDS] [--python PATH]
+                     [--visibility-timeout SECONDS] [--python PATH] [--api-url URL]
                      [--max-runtime SECONDS] [--idle-exit SECONDS]
        sluice worker --all [--follow-interval SECONDS] [--concurrency N] [--storage CONN] [--work-dir DIR]
-                     [--python PATH]
+                     [--python PATH] [--api-url URL]
 
 Serves the compute target NAME: takes jobs from queue compute-NAME, runs them, posts results to step-results.
 --all: serves every known target (SLUICE_COMPUTE_TARGETS and the registered ones), one worker each, and follows the
@@ -14,6 +14,8 @@ served without a restart, as npm start does.
 --concurrency: jobs run at once (default: the machine's cores, os.availableParallelism()).
 --max-runtime: take no new job after SECONDS; the running ones finish, then the worker exits (0).
 --idle-exit: exit (0) once no job has run or arrived for SECONDS.
+--api-url (else SLUICE_API_URL): the host steps talk back to (e.g. http://localhost:7071); each step then gets
+SLUICE_URL and a token of its own, signed with the development key of the app folder (local mode).
 Storage: --storage, else SLUICE_STORAGE / SLUICE_STORAGE__accountName, else local Azurite.
 Ctrl+C stops the running steps and hands their jobs back to the queue.`;
 
@@ -31,6 +33,7 @@ export async function worker(argv: string[]): Promise<number> {
         'work-dir': { type: 'string' },
         'visibility-timeout': { type: 'string' },
         python: { type: 'string' },
+        'api-url': { type: 'string' },
         'max-runtime': { type: 'string' },
         'idle-exit': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -74,6 +77,7 @@ export async function worker(argv: string[]): Promise<number> {
     workDir: values['work-dir'],
     visibilityTimeoutSeconds: visibility,
     python: values.python,
+    api: await stepApi(values['api-url']),
     maxRuntimeSeconds: maxRuntime,
     idleExitSeconds: idleExit,
   });
@@ -116,6 +120,7 @@ async function workerPool(values: {
   storage?: string;
   'work-dir'?: string;
   python?: string;
+  'api-url'?: string;
   'max-runtime'?: string;
   'idle-exit'?: string;
   'follow-interval'?: string;
@@ -138,6 +143,7 @@ async function workerPool(values: {
     concurrency,
     workDir: values['work-dir'],
     python: values.python,
+    api: await stepApi(values['api-url']),
     onChange: (change, compute) => console.log(`worker ${change} for compute target ${compute}`),
   });
   let stopping = false;
@@ -151,6 +157,12 @@ async function workerPool(values: {
   process.on('SIGTERM', onSignal);
   await pool.run();
   return EXIT.ok;
+}
+
+/** How steps reach the API (worker/stepToken.ts): --api-url, else SLUICE_API_URL; none when neither is set. */
+async function stepApi(url: string | undefined) {
+  const { localStepApiAccess } = await import('../../worker/stepToken.js');
+  return localStepApiAccess(url || process.env.SLUICE_API_URL || undefined, process.env.SLUICE_APP_DIR);
 }
 
 /** Application Insights events signed with the worker's identity, when APPLICATIONINSIGHTS_CONNECTION_STRING is set. */

@@ -29,7 +29,7 @@ export function renderRunList(runs: RunSummary[], now: number, style: Style): st
       colorStatus(r.status, style),
       formatTime(r.createdAt),
       runDuration(r, now),
-      r.triggeredBy,
+      r.kind === 'interactive' ? 'interactive' : r.triggeredBy,
     ]),
     style.bold,
   );
@@ -65,7 +65,9 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
       'Status',
       colorStatus(run.status, style) + (run.cancelRequested && run.status !== 'Canceled' ? ' (cancel requested)' : ''),
     ],
-    ['Pipeline', `${run.pipelineName ?? '-'} (${run.pipelineId.slice(0, 12)})`],
+    run.kind === 'interactive'
+      ? ['Kind', `interactive (Experiment.start_logging)${run.pipelineName ? `: ${run.pipelineName}` : ''}`]
+      : ['Pipeline', `${run.pipelineName ?? '-'} (${run.pipelineId.slice(0, 12)})`],
     ['Description', run.description],
     ['Created', `${formatTime(run.createdAt)}${run.createdBy ? ` by ${run.createdBy}` : ''} (${run.triggeredBy})`],
     ['Started', run.startedAt ? formatTime(run.startedAt) : undefined],
@@ -91,7 +93,7 @@ export function renderRun(run: Run, now: number, style: Style): string[] {
   const lines = [style.bold(`Run ${run.id}`), ...shown.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ''];
   for (const w of run.warnings ?? []) lines.push(style.yellow(`Warning: ${w.message}`));
   if (run.warnings?.length) lines.push('');
-  lines.push(...stepTable(run, now, style, { reasons: true }));
+  if (run.kind !== 'interactive') lines.push(...stepTable(run, now, style, { reasons: true }));
 
   const outputs = orderSteps(run.steps).flatMap((s) =>
     s.outputs.map((o) => [

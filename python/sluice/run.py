@@ -53,10 +53,20 @@ def _safe_name(name):
 
 
 class Experiment(object):
-    """The experiment a run belongs to (``run.experiment.name``)."""
+    """The experiment a run belongs to (``run.experiment.name``; ``run.experiment.workspace`` inside a step is the
+    workspace the step runs in, reached with the step's own token: ``SLUICE_URL`` and ``SLUICE_TOKEN``)."""
 
     def __init__(self, name):
         self.name = name
+        self._workspace = None
+
+    @property
+    def workspace(self):
+        if self._workspace is None:
+            from azureml.core.workspace import Workspace
+
+            self._workspace = Workspace.from_config()
+        return self._workspace
 
     def __repr__(self):
         return "Experiment(name=%r)" % self.name
@@ -149,6 +159,23 @@ class Run(object):
         for i in range(length):
             row = {c: value[c][i] if i < len(value[c]) else None for c in columns}
             self.log_row(name, description, **row)
+
+    def log_image(self, name, path=None, plot=None, description=""):
+        """Logs an image (a file at ``path``, or a matplotlib ``plot``): it becomes the step's file
+        ``<name>_<ms>.png`` and the metric ``name`` says where it is, as in Azure ML."""
+        if (path is None) == (plot is None):
+            raise ValueError("log_image needs exactly one of path (an image file) and plot (a matplotlib figure)")
+        stamp = int(datetime.datetime.now().timestamp() * 1000)
+        ext = ".png" if plot is not None else (os.path.splitext(path)[1] or ".png")
+        file_name = "%s_%d%s" % (_safe_name(str(name)).replace("/", "_"), stamp, ext)
+        if self._uploads_dir is None:
+            print("Attempted to log image %s" % name)
+            return
+        if plot is not None:
+            plot.savefig(self._artifact_path(file_name), format="png")
+        else:
+            self.upload_file(file_name, path)
+        self._metric(name, "scalar", "aml://artifactId/ExperimentRun/dcid.%s/%s" % (self.id, file_name), description)
 
     def get_metrics(self, name=None):
         """The metrics this process logged on this run: a single value per scalar metric, lists for repeated ones."""

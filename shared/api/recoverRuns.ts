@@ -26,6 +26,8 @@ export async function recoverUnstartedRuns(deps: RecoverRunsDeps, maxRuns = 500)
     const page = await deps.store.runs.list({ status: 'NotStarted', top: 100, continuationToken });
     for (const run of page.items) {
       if (++seen > maxRuns) return started;
+      // An interactive run has no orchestration to start (and is created Running; this guards older rows too).
+      if (run.kind === 'interactive') continue;
       if (run.status !== 'NotStarted' || Date.parse(run.createdAt) > cutoff) continue;
       try {
         if (await deps.launcher.startOnce(run.id)) {

@@ -87,6 +87,10 @@ export const RunSummaryView = z
   .object({
     id: z.string(),
     experiment: z.string(),
+    kind: z
+      .enum(['pipeline', 'interactive'])
+      .optional()
+      .meta({ description: '`interactive` for a run started with Experiment.start_logging; absent for pipeline runs' }),
     status: RunStatus,
     pipelineId: z.string(),
     pipelineName: z.string().optional(),
@@ -149,6 +153,19 @@ export const StepRunView = z
     environment: StepEnvironment.optional().meta({
       description: 'The environment a python step declared (spec `environment:`): name, version, python, pip, conda',
     }),
+    datasetInputs: z
+      .array(
+        z.object({
+          name: z.string(),
+          dataset: z
+            .object({ name: z.string().optional(), version: z.number().optional(), id: z.string().optional() })
+            .optional(),
+          kind: z.string().optional(),
+          mode: z.string().optional(),
+        }),
+      )
+      .optional()
+      .meta({ description: 'The datasets the step reads (as_named_input): input name, registered name, version, id' }),
     reuseReasons: z
       .unknown()
       .optional()

@@ -3,6 +3,7 @@ import { config } from '../config';
 import { stepRunId, summarize, type RunRecord, type RunSummary, type StepRunRecord } from '../store/model';
 import { orchestrationLink } from './orchestrationLink';
 import type { StepEnvironment } from '../spec/environment';
+import type { StepDatasetInput } from './stepEnvironments';
 
 /** Records → API JSON: storage details (ETags, row layout) stay out, links to related resources go in. */
 
@@ -87,10 +88,12 @@ export interface RunViewExtras {
   dashboardUrl?: string;
   /** The environments python steps declared, by step name (shared/api/stepEnvironments.ts). */
   environments?: ReadonlyMap<string, StepEnvironment>;
+  /** The registered datasets python steps read, by step name (shared/api/stepEnvironments.ts). */
+  datasets?: ReadonlyMap<string, readonly StepDatasetInput[]>;
 }
 
 export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[], extras: RunViewExtras = {}) {
-  const { sources = new Map(), warnings = [], environments = new Map() } = extras;
+  const { sources = new Map(), warnings = [], environments = new Map(), datasets = new Map() } = extras;
   const dashboardUrl = 'dashboardUrl' in extras ? extras.dashboardUrl : config().durableDashboardUrl;
   return {
     ...summaryView(baseUrl, run),
@@ -107,9 +110,15 @@ export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[],
     createdBy: run.createdBy,
     error: run.error,
     metrics: run.metrics,
+    ...(run.kind === 'interactive' && { kind: run.kind }),
     steps: steps.map((s) => {
       const environment = environments.get(s.step);
-      return { ...stepView(baseUrl, s, sources.get(s.step)), ...(environment && { environment }) };
+      const datasetInputs = datasets.get(s.step);
+      return {
+        ...stepView(baseUrl, s, sources.get(s.step)),
+        ...(environment && { environment }),
+        ...(datasetInputs && { datasetInputs: [...datasetInputs] }),
+      };
     }),
     ...(warnings.length > 0 && { warnings: [...warnings] }),
   };

@@ -47,8 +47,11 @@ export interface DatasetRecord extends DatasetDefinition {
 
 export type NewDataset = Omit<DatasetRecord, 'version'>;
 
-/** Dataset names: letters, digits, `-`, `_`, `.`; starting with a letter or digit; ≤ 255. */
-export const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+/**
+ * Dataset names: letters, digits, `-`, `_`, `.` and spaces (Azure ML's lab registers "diabetes dataset"); starting
+ * with a letter or digit, not ending with a space; ≤ 255.
+ */
+export const DATASET_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,253}[A-Za-z0-9_.-])?$/;
 
 /** Newest first: by name, then highest version first. */
 export function byNameThenNewestDataset(a: DatasetRecord, b: DatasetRecord): number {

@@ -48,9 +48,14 @@ export interface ErrorInfo {
   step?: string;
 }
 
+/** `pipeline` (submitted, run by an orchestration) or `interactive` (Experiment.start_logging: no orchestration). */
+export type RunKind = 'pipeline' | 'interactive';
+
 export interface RunRecord {
   id: string;
   experiment: string;
+  /** Absent on runs recorded before interactive runs existed: those are pipeline runs. */
+  kind?: RunKind;
   status: RunStatus;
   cancelRequested: boolean;
   /** Content hash of the pipeline spec (Pipelines table). */
@@ -166,6 +171,7 @@ export type RunSummary = Pick<
   RunRecord,
   | 'id'
   | 'experiment'
+  | 'kind'
   | 'status'
   | 'pipelineId'
   | 'pipelineName'
@@ -182,6 +188,7 @@ export function summarize(run: RunSummary): RunSummary {
   return {
     id: run.id,
     experiment: run.experiment,
+    ...(run.kind === 'interactive' && { kind: run.kind }),
     status: run.status,
     pipelineId: run.pipelineId,
     pipelineName: run.pipelineName,

@@ -5,6 +5,7 @@ children. ``Run.get_context()`` inside a step still returns the step's own run c
 """
 
 import json
+import os
 import sys
 import time
 
@@ -14,7 +15,6 @@ from azureml.exceptions import ActivityFailedException, UserErrorException
 __all__ = ["Run"]
 
 TERMINAL = ("Completed", "Failed", "Canceled")
-_NOT_YET = "the server side of issue 14 (artifacts and interactive runs)"
 
 
 def _metrics_from_list(metrics):
@@ -43,9 +43,19 @@ class Run(object):
 
     def __new__(cls, experiment=None, run_id=None, *args, **kwargs):
         if cls is Run and isinstance(run_id, str):
+            from azureml.core._interactive_run import InteractiveRun
+            from azureml.core.experiment import Experiment
             from azureml.pipeline.core.run import PipelineRun, StepRun
 
-            return object.__new__(StepRun if ":" in run_id else PipelineRun)
+            if ":" in run_id:
+                return object.__new__(StepRun)
+            if isinstance(experiment, Experiment) and kwargs.get("_record") is None:
+                # Which kind of run it is, the service says (as v1's Run(experiment, run_id) reads the run).
+                record = experiment.workspace._transport.json("GET", api_path("runs", run_id))
+                run = object.__new__(InteractiveRun if record.get("kind") == "interactive" else PipelineRun)
+                run._fetched = record
+                return run
+            return object.__new__(PipelineRun)
         return object.__new__(cls)
 
     def __init__(self, experiment, run_id, outputs=None, **kwargs):
@@ -57,7 +67,7 @@ class Run(object):
             raise UserErrorException("Run needs run_id, the run's id")
         self._experiment = experiment
         self._id = run_id
-        self._record = kwargs.get("_record")
+        self._record = kwargs.get("_record") or getattr(self, "_fetched", None)
 
     # -- the in-step run context -------------------------------------------------------------------------------
 
@@ -141,30 +151,53 @@ class Run(object):
                      _rehydrate_runs=True):
         return iter(())
 
-    # -- not yet ---------------------------------------------------------------------------------------------------
+    # -- files -----------------------------------------------------------------------------------------------------
+
+    def _files_path(self, *rest):
+        return api_path("runs", self._id, *rest)
 
     def get_file_names(self):
-        raise NotImplementedError("a pipeline run has no files of its own until interactive runs exist, %s; its "
-                                  "steps' files: run.find_step_run(name)[0].get_file_names()" % _NOT_YET)
+        """The run's files, by name: a step's uploads (``run.upload_file``, ``upload_folder``, ``./outputs``), an
+        interactive run's uploads; a pipeline run has none of its own (its steps do)."""
+        return [f["name"] for f in self._transport.json("GET", self._files_path("files")).get("value", [])]
 
     def download_file(self, name, output_file_path=None, _validate_checksum=False):
-        raise NotImplementedError("a pipeline run has no files of its own until interactive runs exist, %s; its "
-                                  "steps' files: run.find_step_run(name)[0].download_file(name)" % _NOT_YET)
+        """Downloads one of the run's files to ``output_file_path`` (a file, or a folder to put it in; default: the
+        current folder under the file's base name). An unknown name is a ``UserErrorException``."""
+        base = name.rstrip("/").split("/")[-1]
+        if output_file_path is None:
+            output_file_path = base
+        elif os.path.isdir(output_file_path):
+            output_file_path = os.path.join(output_file_path, base)
+        self._transport.download(self._files_path("files", "download"), output_file_path, query={"path": name})
+        return output_file_path
 
     def download_files(self, prefix=None, output_directory=None, output_paths=None, batch_size=100,
                        append_prefix=True, timeout_seconds=None):
-        raise NotImplementedError("a pipeline run has no files of its own until interactive runs exist, %s; its "
-                                  "steps' files: run.find_step_run(name)[0].download_files()" % _NOT_YET)
+        """Downloads every file whose name starts with ``prefix`` into ``output_directory`` (default: the current
+        folder), keeping the names (without the prefix when ``append_prefix=False``)."""
+        directory = output_directory or "."
+        names = [n for n in self.get_file_names() if not prefix or n.startswith(prefix)]
+        if output_paths is not None and len(output_paths) != len(names):
+            raise UserErrorException("download_files: output_paths has %d paths for %d files"
+                                     % (len(output_paths), len(names)))
+        for i, name in enumerate(names):
+            local = name if append_prefix or not prefix else name[len(prefix):].lstrip("/")
+            target = output_paths[i] if output_paths is not None else os.path.join(directory, *local.split("/"))
+            self._transport.download(self._files_path("files", "download"), target, query={"path": name})
+
+    # -- only for interactive runs -----------------------------------------------------------------------------------
 
     def register_model(self, model_name, model_path=None, *args, **kwargs):
-        raise NotImplementedError("Run.register_model on a pipeline run needs interactive runs, %s; use "
-                                  "Model.register(workspace, model_path, model_name), or inside a step "
-                                  "Run.get_context().register_model(...)" % _NOT_YET)
+        raise UserErrorException("Run.register_model registers a file of an interactive run "
+                                 "(Experiment.start_logging()); for a pipeline run use Model.register(workspace, "
+                                 "model_path, model_name), or inside a step Run.get_context().register_model(...)")
 
     def log(self, name, value, description="", step=None):
-        raise NotImplementedError("logging on a run from outside its step needs interactive runs, %s" % _NOT_YET)
+        raise UserErrorException("run %s is a pipeline run: log inside its steps with Run.get_context(), or start "
+                                 "an interactive run with Experiment.start_logging()" % self._id)
 
-    log_list = log_row = log_table = log_image = upload_file = log
+    log_list = log_row = log_table = log_image = upload_file = upload_folder = log
 
     def tag(self, key, value=None):
         raise NotImplementedError("tagging a run after it was submitted is not in the Sluice API yet; pass "

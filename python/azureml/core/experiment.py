@@ -57,12 +57,17 @@ class Experiment(object):
             "Sluice (script runs are not; wrap the script in a PythonScriptStep)" % kind)
 
     def get_runs(self, type=None, tags=None, properties=None, include_children=False):
-        """The experiment's runs, newest first (a generator of ``PipelineRun``; step runs too with
-        ``include_children``)."""
+        """The experiment's runs, newest first (a generator of ``PipelineRun`` and, for runs started with
+        ``start_logging``, interactive ``Run``; step runs too with ``include_children``)."""
+        from azureml.core._interactive_run import InteractiveRun
         from azureml.pipeline.core.run import PipelineRun
 
         for summary in self._workspace._list_runs(experiment=self._name):
             if not _has_tags(summary.get("tags") or {}, tags):
+                continue
+            if summary.get("kind") == "interactive":  # started with start_logging
+                if type in (None, InteractiveRun.type):
+                    yield InteractiveRun(self, summary["id"])
                 continue
             run = PipelineRun(self, summary["id"])
             if type in (None, "azureml.PipelineRun"):
@@ -72,7 +77,25 @@ class Experiment(object):
                     yield child
 
     def start_logging(self, *args, **kwargs):
-        raise NotImplementedError("Experiment.start_logging needs interactive runs, the server side of issue 14")
+        """Starts an interactive run recorded on the service (v1: ``outputs``, ``snapshot_directory``,
+        ``display_name``; ``tags`` and ``description`` too): log on it, upload files, then ``complete()``, or use it
+        as a context manager. ``snapshot_directory``'s files are uploaded under ``snapshot/``; ``outputs`` (a local
+        folder) is uploaded under ``outputs/`` by ``complete()``."""
+        from azureml.core._interactive_run import start_logging
+
+        known = ("outputs", "snapshot_directory", "display_name", "tags", "description")
+        if len(args) > 2:
+            raise UserErrorException("Experiment.start_logging takes at most outputs and snapshot_directory by "
+                                     "position; pass the rest by name")
+        for key, value in zip(known, args):
+            if key in kwargs:
+                raise UserErrorException("Experiment.start_logging got %s twice" % key)
+            kwargs[key] = value
+        unknown = sorted(set(kwargs) - set(known))
+        if unknown:
+            raise UserErrorException("Experiment.start_logging got unexpected argument(s) %s; it takes %s"
+                                     % (", ".join(unknown), ", ".join(known)))
+        return start_logging(self, **kwargs)
 
     @staticmethod
     def list(workspace, experiment_name=None, view_type="ActiveOnly", tags=None):

@@ -309,8 +309,8 @@ class Submit(PipelineTest):
         with self.assertRaises(ExperimentExecutionException) as caught:
             Experiment(self.ws, "e").submit(object())
         self.assertIn("PythonScriptStep", str(caught.exception))
-        with self.assertRaises(NotImplementedError):
-            Experiment(self.ws, "e").start_logging()
+        with self.assertRaises(UserErrorException):  # start_logging: tests/unit/test_interactive_runs.py
+            Experiment(self.ws, "e").start_logging("outputs", "snapshot", "a third")
 
     def test_publish_sends_name_version_and_spec(self):
         self.transport.routes.update(self.routes())

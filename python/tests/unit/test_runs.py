@@ -22,10 +22,14 @@ def run_record(status, steps, **extra):
 
 
 class Runs(TempDirTest):
-    def test_run_constructor_dispatches_on_the_id(self):
-        ws, _ = workspace()
+    def test_run_constructor_dispatches_on_the_id_and_the_kind_the_service_says(self):
+        ws, _ = workspace({("GET", "runs/r1"): run_record("Completed", []),
+                           ("GET", "runs/nb_1"): dict(run_record("Running", []), id="nb_1", kind="interactive")})
         experiment = Experiment(ws, "e")
         self.assertIsInstance(Run(experiment, "r1"), PipelineRun)
+        from azureml.core._interactive_run import InteractiveRun
+
+        self.assertIsInstance(Run(experiment, "nb_1"), InteractiveRun)
         step_run = Run(experiment, "r1:train")
         self.assertIsInstance(step_run, StepRun)
         self.assertEqual((step_run.name, step_run.parent.id), ("train", "r1"))
@@ -125,14 +129,15 @@ class Runs(TempDirTest):
                                                                            code="RunEnded")})
         PipelineRun(Experiment(ws, "e"), "r1").cancel()
 
-    def test_what_needs_the_server_side_says_so(self):
-        ws, _ = workspace()
+    def test_a_pipeline_run_logs_inside_its_steps_and_has_no_files_of_its_own(self):
+        ws, _ = workspace({("GET", "runs/r1/files"): {"value": []}})
         run = PipelineRun(Experiment(ws, "e"), "r1")
-        for action in (run.get_file_names, lambda: run.download_file("x"), lambda: run.log("a", 1),
+        self.assertEqual(run.get_file_names(), [])
+        for action in (lambda: run.log("a", 1), lambda: run.upload_file("a", "b"),
                        lambda: run.register_model("m", "p")):
-            with self.assertRaises(NotImplementedError) as caught:
+            with self.assertRaises(UserErrorException) as caught:
                 action()
-            self.assertIn("issue 14", str(caught.exception))
+            self.assertRegex(str(caught.exception), "start_logging|Model.register")
 
     def test_run_details_prints_where_to_watch(self):
         ws, _ = workspace({("GET", "runs/r1"): run_record("Running", [])})
@@ -210,3 +215,11 @@ class QueuedHint(TempDirTest):
         printer.update(queued)
         self.assertEqual(out.getvalue().count("waited 60 s for a worker of compute target gpu"), 1)
         self.assertIn("npx sluice worker --compute gpu", out.getvalue())
+
+    def test_get_runs_gives_interactive_runs_as_such(self):
+        ws, _ = workspace({("GET", "runs"): {"value": [
+            {"id": "nb_1", "experiment": "e", "kind": "interactive", "tags": {}},
+            {"id": "r1", "experiment": "e", "tags": {}}]}})
+        experiment = Experiment(ws, "e")
+        self.assertEqual([type(r).__name__ for r in experiment.get_runs()], ["InteractiveRun", "PipelineRun"])
+        self.assertEqual([r.id for r in experiment.get_runs(type="azureml.PipelineRun")], ["r1"])

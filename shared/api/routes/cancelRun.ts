@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../errors';
 import { isTerminalRunStatus, isTerminalStepStatus } from '../../store/model';
+import { assertOpen, isInteractive } from '../../runs/interactive';
 import { defineRoute, json } from '../route';
 import { RunId, SubmitRunResponse } from '../schemas';
 import { runLinks } from '../views';
@@ -14,7 +15,8 @@ export const cancelRunRoute = defineRoute({
   summary: 'Cancel a run',
   description:
     'Marks the run CancelRequested and its unfinished steps cancelRequested (workers stop their processes), then ' +
-    'asks the orchestration to cancel. Repeating it is harmless; a finished run is a 409.',
+    'asks the orchestration to cancel. An interactive run (no orchestration) is Canceled at once. Repeating it is ' +
+    'harmless; a finished run is a 409.',
   params: z.object({ runId: RunId }),
   body: {
     kind: 'json',
@@ -27,6 +29,20 @@ export const cancelRunRoute = defineRoute({
     const { store } = deps;
     const existing = await store.runs.get(params.runId);
     if (!existing) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
+    if (isInteractive(existing)) {
+      // No orchestration drives an interactive run: canceling it ends it.
+      const ended = await store.runs.update(params.runId, (r) => {
+        if (r.status === 'Canceled') return undefined;
+        assertOpen(r, 'canceling it');
+        return { status: 'Canceled', cancelRequested: true, endedAt: deps.now().toISOString() };
+      });
+      return json(202, {
+        id: ended.id,
+        status: ended.status,
+        experiment: ended.experiment,
+        links: runLinks(baseUrl, ended.id),
+      });
+    }
     const run = await store.runs.update(params.runId, (r) => {
       if (isTerminalRunStatus(r.status)) {
         throw new ConflictError(

@@ -16,7 +16,7 @@ const TAG = 'Datasets';
 const DatasetName = z
   .string()
   .regex(DATASET_NAME, {
-    error: 'must be 1–255 letters, digits, "_", "-" or ".", starting with a letter or digit',
+    error: 'must be 1–255 letters, digits, spaces, "_", "-" or ".", starting with a letter or digit',
   })
   .meta({ description: 'Dataset name', example: 'diabetes-data' });
 

@@ -3,6 +3,7 @@ import { cancelRunRoute } from './cancelRun';
 import { DATASTORE_ROUTES } from './datastores';
 import { DATASET_ROUTES } from './datasets';
 import { MODEL_ROUTES } from './models';
+import { INTERACTIVE_RUN_ROUTES } from './interactiveRuns';
 import { ARTIFACT_ROUTES } from './artifacts';
 import { COMPUTE_TARGET_ROUTES } from './computeTargets';
 import { ENVIRONMENT_ROUTES } from './environments';
@@ -59,6 +60,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...SCHEDULE_ROUTES,
   ...MODEL_ROUTES,
   ...ARTIFACT_ROUTES,
+  ...INTERACTIVE_RUN_ROUTES,
   ...COMPUTE_TARGET_ROUTES,
   ...ENVIRONMENT_ROUTES,
   getPipelineRoute,

@@ -7,7 +7,7 @@ import { ListRunsQuery, RunId, RunList, RunView } from '../schemas';
 import type { StepRunRecord } from '../../store/model';
 import type { Store } from '../../store/repositories';
 import { runView, summaryView } from '../views';
-import { stepEnvironments } from '../stepEnvironments';
+import { stepDeclarations } from '../stepEnvironments';
 
 /** The step runs whose results the reused steps of a run took, by the reusing step's name (missing ones left out). */
 export async function reusedSources(store: Store, steps: StepRunRecord[]): Promise<Map<string, StepRunRecord>> {
@@ -60,12 +60,12 @@ export const getRunRoute = defineRoute({
   async handler({ params, deps, baseUrl }) {
     const [run, steps] = await Promise.all([deps.store.runs.get(params.runId), deps.store.stepRuns.list(params.runId)]);
     if (!run) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
-    const [sources, warnings, environments] = await Promise.all([
+    const [sources, warnings, { environments, datasets }] = await Promise.all([
       reusedSources(deps.store, steps),
       waitingWarnings(deps, steps),
-      stepEnvironments(deps.store, run.pipelineId),
+      stepDeclarations(deps.store, run.pipelineId),
     ]);
-    return json(200, runView(baseUrl, run, steps, { sources, warnings, environments }));
+    return json(200, runView(baseUrl, run, steps, { sources, warnings, environments, datasets }));
   },
 });
 

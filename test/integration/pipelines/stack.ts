@@ -36,6 +36,8 @@ export interface WorkerSpec {
   workDir?: string;
   /** Environment of this worker beyond the stack's (e.g. `SLUICE_STEP_KIND_MODULES: ''` for a worker without). */
   env?: NodeJS.ProcessEnv;
+  /** `--python`: the steps' interpreter (e.g. Debian's /usr/bin/python3, which has pandas and scikit-learn). */
+  python?: string;
 }
 
 /** JSON of a run as `GET /api/runs/{id}` returns it (only what the tests read). */
@@ -289,6 +291,8 @@ export async function startStack(
         spec.workDir ?? scratchDir('work'),
       ];
       if (spec.all) args.push('--follow-interval', '1');
+      if (spec.python) args.push('--python', spec.python);
+      args.push('--api-url', host.origin); // steps talk back with a token of their own (worker/stepToken.ts)
       if (spec.visibilityTimeoutSeconds) args.push('--visibility-timeout', String(spec.visibilityTimeoutSeconds));
       const child = spawnWorker(args, (t) => (text = (text + t).slice(-100_000)), spec.env);
       return {

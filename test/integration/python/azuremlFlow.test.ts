@@ -14,7 +14,8 @@ import { PYTHON, runPythonSuite } from '../../python';
 let stack: Stack;
 
 before(async () => {
-  stack = await startStack({ workers: [{ all: true }] }); // follows the registry, as npm start's workers do
+  // Follows the registry, as npm start's workers do; the steps run with Debian's python3 (pandas, scikit-learn).
+  stack = await startStack({ workers: [{ all: true, python: PYTHON }] });
   const csv = join(scratchDir('py-diabetes'), 'diabetes.csv');
   const gen = spawnSync(
     'python3',
@@ -54,9 +55,13 @@ test('samples/azureml-notebook/pipeline.py runs as a user runs it after npm star
     timeout: 300_000,
   });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /Dataset registered\./);
   assert.match(r.stdout, /StepRun\( Prepare_Data \) Status: Completed/);
+  assert.match(r.stdout, /Prepare_Data :\n(?:\t .*\n)*\t raw_rows : 10000/);
   assert.match(r.stdout, /Train_and_Register_Model :\n(?:\t .*\n)*\t Accuracy : 0\.\d+/);
+  assert.match(r.stdout, /diabetes_model version: \d+\n\t Training context : Pipeline/);
   assert.match(r.stdout, /PublishedPipeline\(Name: diabetes-training-pipeline, Id: \S+, Status: Active/);
   assert.match(r.stdout, /Pipeline scheduled\.\n\[Schedule\(Name: weekly-diabetes-training, Id: \S+, Status: Active/);
   assert.match(r.stdout, /PipelineRun Status: Completed[\s\S]*PipelineRun Status: Completed/);
+  assert.match(r.stdout, /Interactive run \S+ Completed/);
 });

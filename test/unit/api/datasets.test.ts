@@ -112,3 +112,17 @@ test('files: a version resolves to the blobs its glob matches now', async () => 
   assert.equal(adhoc.json.value.length, 3);
   assert.equal((await h.call('GET', 'datasets', { role: null })).status, 401);
 });
+
+test('a name may hold spaces, as the Azure ML lab\'s "diabetes dataset"; not at either end', async () => {
+  const h = createHarness();
+  const res = await h.call('POST', 'datasets', { json: { ...tabular('a.csv'), name: 'diabetes dataset' } });
+  assert.equal(res.status, 201, res.text);
+  const got = await h.call('GET', `datasets/${encodeURIComponent('diabetes dataset')}`);
+  assert.equal(got.status, 200, got.text);
+  assert.equal(got.json.name, 'diabetes dataset');
+  for (const name of [' diabetes', 'diabetes ', 'a/b']) {
+    const bad = await h.call('POST', 'datasets', { json: { ...tabular('a.csv'), name } });
+    assert.equal(bad.status, 400, name);
+    assert.match(bad.text, /name/);
+  }
+});

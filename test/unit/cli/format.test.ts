@@ -136,6 +136,8 @@ describe('run views', () => {
     assert.equal(lines.length, 2);
     assert.match(lines[0], /^RUN ID\s+EXPERIMENT\s+STATUS\s+CREATED\s+DURATION\s+TRIGGER$/);
     assert.match(lines[1], /^run-7\s+demo\s+Completed\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+3m 05s\s+manual$/);
+    const interactive = { ...summary, id: 'nb-1', kind: 'interactive' } as RunSummary;
+    assert.match(renderRunList([interactive], NOW, plain)[1], /^nb-1\s.*\sinteractive$/);
   });
 });
 
@@ -232,6 +234,24 @@ describe('follow views', () => {
     );
     assert.match(second, /Reused/);
   });
+});
+
+test('runs show of an interactive run names its kind and shows no step table', () => {
+  const shown = run({ status: 'Running', kind: 'interactive', pipelineId: '', metrics: { rows: 1000 } }, []);
+  const lines = renderRun(shown, NOW, plain);
+  assert.ok(
+    lines.some((l) => /Kind\s+interactive \(Experiment.start_logging\)/.test(l)),
+    lines.join('\n'),
+  );
+  assert.equal(
+    lines.some((l) => l.startsWith('Pipeline') || l.startsWith('STEP')),
+    false,
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => /rows/.test(l)),
+    'its metrics are shown',
+  );
 });
 
 test('runs show prints a warning the server gives about a compute target nothing serves, above the steps', () => {

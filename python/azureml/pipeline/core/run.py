@@ -175,6 +175,12 @@ class StepRun(Run):
             reused = record["reusedFrom"]
             details["properties"]["azureml.reusedrunid"] = "%s:%s" % (reused.get("runId"), reused.get("step"))
         details["outputDatasets"] = list(record.get("outputs") or [])
+        details["inputDatasets"] = [
+            {"dataset": dict(d.get("dataset") or {}),
+             "consumptionDetails": {"type": "RunInput", "inputName": d.get("name"),
+                                    "mechanism": {"direct": "Direct", "download": "Download",
+                                                  "mount": "Mount"}.get(d.get("mode"), d.get("mode"))}}
+            for d in record.get("datasetInputs") or []]
         details["logFiles"] = {"std_log.txt": (record.get("links") or {}).get("logs")}
         return details
 
@@ -203,35 +209,6 @@ class StepRun(Run):
 
     def _files_path(self, *rest):
         return api_path("runs", self._run_id, "steps", self._step, *rest)
-
-    def get_file_names(self):
-        """The files the step uploaded (``run.upload_file``, ``upload_folder``, ``./outputs``), by name."""
-        return [f["name"] for f in self._transport.json("GET", self._files_path("files")).get("value", [])]
-
-    def download_file(self, name, output_file_path=None, _validate_checksum=False):
-        """Downloads one of the step's files to ``output_file_path`` (a file, or a folder to put it in; default: the
-        current folder under the file's base name). An unknown name is a ``UserErrorException``."""
-        base = name.rstrip("/").split("/")[-1]
-        if output_file_path is None:
-            output_file_path = base
-        elif os.path.isdir(output_file_path):
-            output_file_path = os.path.join(output_file_path, base)
-        self._transport.download(self._files_path("files", "download"), output_file_path, query={"path": name})
-        return output_file_path
-
-    def download_files(self, prefix=None, output_directory=None, output_paths=None, batch_size=100,
-                       append_prefix=True, timeout_seconds=None):
-        """Downloads every file whose name starts with ``prefix`` into ``output_directory`` (default: the current
-        folder), keeping the names (without the prefix when ``append_prefix=False``)."""
-        directory = output_directory or "."
-        names = [n for n in self.get_file_names() if not prefix or n.startswith(prefix)]
-        if output_paths is not None and len(output_paths) != len(names):
-            raise UserErrorException("download_files: output_paths has %d paths for %d files"
-                                     % (len(output_paths), len(names)))
-        for i, name in enumerate(names):
-            local = name if append_prefix or not prefix else name[len(prefix):].lstrip("/")
-            target = output_paths[i] if output_paths is not None else os.path.join(directory, *local.split("/"))
-            self._transport.download(self._files_path("files", "download"), target, query={"path": name})
 
     def get_output_data(self, name):
         """The step's output ``name`` (a ``PortDataReference``): ``.download(local_path)`` fetches its files."""
