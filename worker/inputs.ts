@@ -4,7 +4,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import type { JobInput } from '../shared/compute/messages';
 import { safeJoin, UnsafePathError } from '../shared/spec/safePath';
 import { JobFailure } from './jobFailure';
-import { forEachLimit } from './localFiles';
+import { forEachLimit } from './sandboxFiles';
 
 /**
  * Downloads one input into `dest` (an empty folder of the sandbox) and returns the local path the step sees:

@@ -2,7 +2,7 @@ import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { BlobLocation, JobOutput, OutputFile, ProducedOutput } from '../shared/compute/messages';
 import { ensureContainer } from './containers';
 import { fingerprintFiles } from '../shared/compute/fingerprint';
-import { forEachLimit, listLocalFiles, md5OfFile } from './localFiles';
+import { forEachLimit, listLocalFiles, md5OfFile } from './sandboxFiles';
 
 /** A folder prefix always ends with `/` (`''` stays the whole container). */
 export const folderPrefix = (path: string) => (path === '' || path.endsWith('/') ? path : path + '/');

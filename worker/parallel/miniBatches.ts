@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParallelSettings } from '../../shared/steps/parallel/settings';
 import { JobFailure } from '../jobFailure';
-import { listLocalFiles } from '../localFiles';
+import { listLocalFiles } from '../sandboxFiles';
 
 /**
  * A mini-batch as listed once, at the start of the step, in the step's manifest: files named by input and path
