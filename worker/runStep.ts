@@ -2,7 +2,6 @@ import { paths, type JobMessage } from '../shared/compute/messages';
 import { CONTAINERS } from '../shared/store/names';
 import type { JobDeps } from './executeJob';
 import type { StepCommand, WorkerKind } from './kinds';
-import { cancelRequested } from './jobState';
 import type { MessageLease } from './lease';
 import type { LogSink } from './logStream';
 import { uploadFolder, uploadOutput } from './outputs';
@@ -11,6 +10,7 @@ import { SpawnError, startStepProcess, type StepProcessExit } from './processGro
 import type { WorkerResult } from './resultSender';
 import { readContextFile, stepEnvironment } from './runContext';
 import { stepApiEnvironment } from './stepToken';
+import { watchForStop, type ExternalStopReason } from './stopWatch';
 import { recordProcess, type Sandbox } from './sandbox';
 import type { StepEnvironment } from '../shared/spec/environment';
 import { environmentProblem, packagesToCheck, probeEnvironment, pythonVersionNote } from './environmentCheck';
@@ -33,7 +33,7 @@ export interface RunStepInput {
   shutdown: AbortSignal;
 }
 
-type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown';
+type StopReason = ExternalStopReason;
 
 /** Blob prefix of a step's artifacts (run.upload_file, ./outputs): not a valid data name, so no clash with outputs. */
 export const artifactPrefix = paths.artifacts;
@@ -76,26 +76,11 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
     log.write(`\n[sluice] ${note}\n`);
     void proc.killTree(options.killGraceMs);
   };
-  const timeout = setTimeout(
-    () => stop('timeout', `timed out after ${job.timeoutSeconds} s; stopping the process tree`),
-    job.timeoutSeconds * 1000,
+  const endWatch = watchForStop(
+    { job, state: deps.state, cancelPollMs: options.cancelPollMs, lease, shutdown, isStopped: () => !!stopReason },
+    'the process tree',
+    stop,
   );
-  let polling = false;
-  const cancelWatch = setInterval(async () => {
-    if (polling || stopReason) return;
-    polling = true;
-    try {
-      if (cancelRequested(await deps.state.read(job))) stop('canceled', 'cancel requested; stopping the process tree');
-    } catch {
-      // A failed read is retried on the next tick.
-    } finally {
-      polling = false;
-    }
-  }, options.cancelPollMs);
-  lease.onLost(() => stop('lost', 'the job was taken over by another worker; stopping'));
-  const onShutdown = () => stop('shutdown', 'the worker is stopping; stopping the process tree');
-  if (shutdown.aborted) onShutdown();
-  shutdown.addEventListener('abort', onShutdown);
 
   let exit: StepProcessExit;
   try {
@@ -103,9 +88,7 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
   } catch (err) {
     return spawnFailed(err, log);
   } finally {
-    clearTimeout(timeout);
-    clearInterval(cancelWatch);
-    shutdown.removeEventListener('abort', onShutdown);
+    endWatch();
   }
   if (stopReason === 'lost') return { kind: 'lost' };
   if (stopReason === 'shutdown') return { kind: 'shutdown' };

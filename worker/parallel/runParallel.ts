@@ -7,7 +7,7 @@ import { PARALLEL_SETTINGS_VARIABLE, type ParallelSettings } from '../../shared/
 import { globToRegExp } from '../../shared/datasets/resolve';
 import { ensureContainer } from '../containers';
 import { JobFailure } from '../jobFailure';
-import { cancelRequested } from '../jobState';
+import { watchForStop, type ExternalStopReason } from '../stopWatch';
 import { uploadFolder, uploadOutput } from '../outputs';
 import { SpawnError, startStepProcess, type StepProcess } from '../processGroup';
 import { stepEnvironment } from '../runContext';
@@ -20,7 +20,7 @@ import { countResults, describeFailures, thresholdCrossed } from './thresholds';
 /** The driver module the processes run (python/azureml_user/parallel_run/_driver.py). */
 export const DRIVER_MODULE = 'azureml_user.parallel_run._driver';
 
-type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'failed';
+type StopReason = ExternalStopReason | 'failed';
 
 /**
  * Runs a parallel step's job (docs/parallel-run.md): lists the mini-batches once into the ledger (or reads them back
@@ -261,35 +261,18 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
   };
 
   // Stop reasons from outside: cancel, the step's timeout, the job moving to another worker, the worker stopping.
-  const timeout = setTimeout(
-    () => stopAll('timeout', `timed out after ${job.timeoutSeconds} s; stopping every process`),
-    job.timeoutSeconds * 1000,
+  const endWatch = watchForStop(
+    { job, state: deps.state, cancelPollMs: options.cancelPollMs, lease, shutdown, isStopped: () => !!stopReason },
+    'every process',
+    stopAll,
   );
-  let polling = false;
-  const cancelWatch = setInterval(async () => {
-    if (polling || stopReason) return;
-    polling = true;
-    try {
-      if (cancelRequested(await deps.state.read(job))) stopAll('canceled', 'cancel requested; stopping every process');
-    } catch {
-      // retried on the next tick
-    } finally {
-      polling = false;
-    }
-  }, options.cancelPollMs);
-  lease.onLost(() => stopAll('lost', 'the job was taken over by another worker; stopping'));
-  const onShutdown = () => stopAll('shutdown', 'the worker is stopping; stopping every process');
-  if (shutdown.aborted) onShutdown();
-  shutdown.addEventListener('abort', onShutdown);
 
   try {
     await Promise.all(Array.from({ length: Math.min(processes, Math.max(1, pending.length)) }, (_, i) => slot(i)));
     await writer.flush();
   } finally {
-    clearTimeout(timeout);
-    clearInterval(cancelWatch);
+    endWatch();
     clearInterval(progressTimer);
-    shutdown.removeEventListener('abort', onShutdown);
   }
   note(`${progress()} (all processes ended after ${((performance.now() - started) / 1000).toFixed(2)} s)`);
   await new Promise((r) => overview.end(r));
