@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HostUsageError } from './errors';
 
@@ -56,12 +56,17 @@ export function loadOrCreateKeys(file: string): HostKeys {
     systemKeys: { [DURABLE_SYSTEM_KEY]: newKey() },
   };
   mkdirSync(dirname(file), { recursive: true });
+  // Written whole to a file of its own, then linked into place: the link is atomic and fails if the file exists, so
+  // two hosts starting at once on the same app agree on the first one's keys and neither reads a half-written file.
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   try {
-    // Exclusive create: two hosts starting at once on the same app agree on the first one's keys.
-    writeFileSync(file, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    linkSync(temp, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateKeys(file);
     throw err;
+  } finally {
+    rmSync(temp, { force: true });
   }
   return keys;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -61,4 +62,29 @@ test('an extension webhook takes its system key or the master key, nothing else'
   assert.equal(isSystemAuthorized(DURABLE_SYSTEM_KEY, 'f', keys), false);
   assert.equal(isSystemAuthorized(DURABLE_SYSTEM_KEY, undefined, keys), false);
   assert.equal(isSystemAuthorized('other_extension', 's', keys), false);
+});
+
+test('hosts starting at once on one app all read the same whole keys file, and leave no temporary file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keys-race-'));
+  const file = join(dir, '.sluice', 'keys.json');
+  const module = join(__dirname, '..', '..', '..', 'local', 'keys.ts');
+  const code = `const { loadOrCreateKeys } = require(${JSON.stringify(module)});
+    process.stdout.write(loadOrCreateKeys(${JSON.stringify(file)}).masterKey);`;
+  const masters = await Promise.all(
+    Array.from(
+      { length: 8 },
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+          child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+          child.on('error', reject);
+          child.on('close', (exit) => (exit === 0 ? resolve(out) : reject(new Error(err))));
+        }),
+    ),
+  );
+  assert.equal(new Set(masters).size, 1, 'every host got the first one’s master key');
+  assert.deepEqual(readdirSync(join(dir, '.sluice')), ['keys.json']);
 });
