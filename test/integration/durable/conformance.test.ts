@@ -109,7 +109,7 @@ describe('durable conformance over HTTP', () => {
   test('retry timeout: after it passes, the remaining attempts fail at once with the last error', async () => {
     const started = await h.start('retryTimeout', { key: 'timeout' });
     const done = await h.waitDone(started.body.statusQueryGetUri);
-    // Attempt 1 fails at once, attempt 2 runs 200 ms later (past the 150 ms timeout): no attempt 3..5 runs.
+    // Attempt 1 fails at once, attempt 2 runs 2 s later (past the 1.5 s timeout): no attempt 3..5 runs.
     assert.deepEqual(done.body.output, {
       error: "Activity function 'flaky' failed:  attempt 2 of timeout failed",
       ran: 2,
