@@ -167,6 +167,8 @@ export async function startTriggers(entries: FunctionEntry[], deps: TriggerDeps)
           queue: account.queues.getQueueClient(queueName),
           poisonQueue: account.queues.getQueueClient(`${queueName}-poison`),
           ...q,
+          // Local only, for tests that kill the host: a shorter hold on a message being handled.
+          processingVisibilitySeconds: Number(env.SLUICE_HOST_QUEUE_LEASE_SECONDS) || undefined,
           fire: fireQueueOrBlob(entry),
           log,
         });

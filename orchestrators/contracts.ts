@@ -6,12 +6,21 @@ import type {
   LaunchStepsInput,
   PipelineRunInput,
   SkipStepsInput,
+  SkipStepsResult,
 } from '../shared/engine/activities';
 
 export type { LaunchResult, RunEvent, RunGraph };
 export type { FinishStepWorkInput, StartStepWorkResult, StepWorkActivityInput } from '../shared/engine/stepWork';
 export type { StepWorkJob, StepWorkOutcome } from '../shared/steps/kind';
-export type { CancelStepsInput, CancelStepsResult, FinishRunInput, LaunchStepsInput, PipelineRunInput, SkipStepsInput };
+export type {
+  CancelStepsInput,
+  CancelStepsResult,
+  FinishRunInput,
+  LaunchStepsInput,
+  PipelineRunInput,
+  SkipStepsInput,
+  SkipStepsResult,
+};
 
 /**
  * Names and payloads shared by the orchestrators and the activities they call. Orchestrators import only these
@@ -33,7 +42,10 @@ export const ACTIVITIES = {
    * same call (a reused chain is one activity, not one episode per step).
    */
   launchSteps: 'launchSteps',
-  /** Marks steps that will not run (canceled, skipped downstream of a failure). */
+  /**
+   * Marks steps that will not run (canceled, skipped downstream of a failure); a step to cancel that a trigger
+   * launched meanwhile is stopped like cancelSteps stops it, and answered for when its process had started.
+   */
   skipSteps: 'skipSteps',
   /**
    * Stops running steps: flags them for their workers, which kill the process tree; a step whose process started

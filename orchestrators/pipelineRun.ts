@@ -13,6 +13,7 @@ import {
   type RunEvent,
   type RunGraph,
   type SkipStepsInput,
+  type SkipStepsResult,
 } from './contracts';
 
 /**
@@ -65,8 +66,8 @@ function* carryOut(context: OrchestrationContext, runId: string, command: RunLoo
     case 'skip': {
       const { steps, status, reason, reasons } = command;
       const input: SkipStepsInput = { runId, steps, status, reason, ...(reasons ? { reasons } : {}) };
-      yield context.df.callActivity(ACTIVITIES.skipSteps, input);
-      return { type: 'skipped' };
+      const result: SkipStepsResult | undefined = yield context.df.callActivity(ACTIVITIES.skipSteps, input);
+      return { type: 'skipped', canceling: result?.canceling };
     }
     case 'launch': {
       const input: LaunchStepsInput = {

@@ -93,24 +93,32 @@ export async function executeJob(
     return finish({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
   }
   lease.start();
-  if ((await deps.state.markRunning?.(job, options.workerId, startedAt, state)) === 'canceled') {
+  // The log blob is created while the `Running` write is in flight (its own round trip off the step's path); the
+  // process still starts only once that write says the step was not canceled meanwhile.
+  const opening = openAppendBlobLog(
+    (await ensureContainer(deps.blobs, job.log.container)).getAppendBlobClient(job.log.path),
+    {
+      flushMs: options.logFlushMs,
+      onError: (err) => options.log(`log blob ${job.log.path}: ${(err as Error).message}`),
+    },
+  );
+  const log: LogSink = await opening;
+  const marked = await deps.state.markRunning?.(job, options.workerId, startedAt, state).catch((err: unknown) => {
+    void log.close(); // stops its flush timer
+    throw err;
+  });
+  if (marked === 'canceled') {
     const message = 'the run was canceled before the step started';
+    log.write(`[sluice] ${now()} step "${job.step}" attempt ${job.attempt}: ${message}\n`);
+    await log.close();
     return finish({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
   }
   const sandbox = createSandbox(options.workDir);
-  let log: LogSink | undefined;
   let preparing: Promise<LocalBindings> | undefined;
   try {
-    // The log blob and the sandbox are prepared side by side: both are storage round trips.
+    // The sandbox is prepared while the log's header goes out: both are storage round trips.
     preparing = prepareSandbox(sandbox, job, deps.blobs, deps.snapshots);
     preparing.catch(() => undefined);
-    log = await openAppendBlobLog(
-      (await ensureContainer(deps.blobs, job.log.container)).getAppendBlobClient(job.log.path),
-      {
-        flushMs: options.logFlushMs,
-        onError: (err) => options.log(`log blob ${job.log.path}: ${(err as Error).message}`),
-      },
-    );
     log.write(
       `[sluice] ${startedAt} step "${job.step}" attempt ${job.attempt} on worker ${options.workerId}` +
         (dequeueCount > 1 ? ` (delivery ${dequeueCount})` : '') +
@@ -151,8 +159,8 @@ export async function executeJob(
     forgetContainers(deps.blobs);
     const message = (err as Error).message ?? String(err);
     options.log(`job ${job.runId}/${job.step} attempt ${job.attempt}: ${message}; it will be retried`);
-    log?.write(`[sluice] worker error: ${message}; the job will be retried\n`);
-    await log?.close();
+    log.write(`[sluice] worker error: ${message}; the job will be retried\n`);
+    await log.close();
     if (!lease.lost) await lease.release(Math.min(60, 2 ** dequeueCount)).catch(() => undefined);
     return 'retry';
   } finally {

@@ -8,6 +8,11 @@ import { subscribeQueue } from './signal';
 /** The queue settings come from host.json `extensions.queues`. */
 export interface QueueListenerOptions extends QueueSettings {
   functionName: string;
+  /**
+   * How long a received message stays invisible while its function runs, in seconds (default: the host's 10
+   * minutes): what a message handled by a host killed meanwhile waits before it is delivered again.
+   */
+  processingVisibilitySeconds?: number;
   queue: QueueClient;
   poisonQueue: QueueClient;
   fire(input: RpcTypedData, triggerMetadata: Record<string, RpcTypedData>): Promise<void>;
@@ -95,7 +100,10 @@ export class QueueListener {
       try {
         const batch = Math.max(1, Math.min(32, this.options.batchSize));
         messages = (
-          await queue.receiveMessages({ numberOfMessages: batch, visibilityTimeout: PROCESSING_VISIBILITY_S })
+          await queue.receiveMessages({
+            numberOfMessages: batch,
+            visibilityTimeout: this.options.processingVisibilitySeconds ?? PROCESSING_VISIBILITY_S,
+          })
         ).receivedMessageItems;
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode !== 404) {

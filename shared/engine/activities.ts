@@ -1,4 +1,4 @@
-import { isTerminalStepStatus } from '../store';
+import { isTerminalStepStatus, type StepRunRecord } from '../store';
 import { findStepKind } from '../steps/registry';
 import { launchSteps, type DispatchDeps, type LaunchStepsInput } from './dispatch';
 import type { LaunchResult, RunGraph } from './runLoop';
@@ -27,6 +27,11 @@ export interface SkipStepsInput {
   reasons?: Record<string, string>;
 }
 
+/** Steps skipSteps was asked to cancel that had been launched meanwhile and whose process had started. */
+export interface SkipStepsResult {
+  canceling: { step: string; attempt: number }[];
+}
+
 export interface CancelStepsInput {
   runId: string;
   steps: string[];
@@ -42,6 +47,17 @@ export interface FinishRunInput {
   runId: string;
   status: 'Completed' | 'Failed' | 'Canceled';
   message?: string;
+}
+
+/**
+ * Stopping a step that was launched and has not ended: flagged for its worker; Canceling once its process started
+ * (until the worker's result says the process tree is gone), Canceled at once while it waits in a queue.
+ */
+function stopStep(s: Readonly<StepRunRecord>, reason: string, now: () => string): Partial<StepRunRecord> {
+  if (s.status === 'Running' || s.status === 'Canceling') {
+    return { cancelRequested: true, status: 'Canceling', error: { code: 'Canceled', message: reason } };
+  }
+  return { cancelRequested: true, status: 'Canceled', endedAt: now(), error: { code: 'Canceled', message: reason } };
 }
 
 export function createRunActivities(deps: RunActivitiesDeps) {
@@ -77,21 +93,27 @@ export function createRunActivities(deps: RunActivitiesDeps) {
       return launchSteps(deps, input);
     },
 
-    async skipSteps(input: SkipStepsInput): Promise<void> {
+    async skipSteps(input: SkipStepsInput): Promise<SkipStepsResult> {
+      // The run loop skips steps it has not launched; one found launched was launched by the step-results trigger
+      // after its predecessor (launchNext.ts) before the loop heard of it. To cancel, it is stopped as cancelSteps
+      // stops a step (flagged; Canceled while queued, Canceling once its process started, answered for so the loop
+      // waits for its worker); a step never to start was never launched (the trigger launches only steps whose
+      // inputs are all Completed), and a step that ended meanwhile keeps its end.
+      const canceling: { step: string; attempt: number }[] = [];
       for (const step of input.steps) {
-        await store.stepRuns.update(input.runId, step, (s) =>
-          isTerminalStepStatus(s.status)
-            ? undefined
-            : {
-                status: input.status,
-                endedAt: input.status === 'Canceled' ? now() : undefined,
-                error: {
-                  code: input.status === 'Canceled' ? 'Canceled' : 'NotRun',
-                  message: input.reasons?.[step] ?? input.reason,
-                },
-              },
-        );
+        const message = input.reasons?.[step] ?? input.reason;
+        const row = await store.stepRuns.update(input.runId, step, (s) => {
+          if (isTerminalStepStatus(s.status)) return undefined;
+          if (s.status !== 'NotStarted') return input.status === 'Canceled' ? stopStep(s, message, now) : undefined;
+          return {
+            status: input.status,
+            endedAt: input.status === 'Canceled' ? now() : undefined,
+            error: { code: input.status === 'Canceled' ? 'Canceled' : 'NotRun', message },
+          };
+        });
+        if (input.status === 'Canceled' && row.status === 'Canceling') canceling.push({ step, attempt: row.attempt });
       }
+      return { canceling };
     },
 
     async cancelSteps(input: CancelStepsInput): Promise<CancelStepsResult> {
@@ -104,18 +126,8 @@ export function createRunActivities(deps: RunActivitiesDeps) {
         input.steps.map(async (step) => {
           let stopping = false;
           const row = await store.stepRuns.update(input.runId, step, (s) => {
-            stopping = false;
-            if (isTerminalStepStatus(s.status)) return { cancelRequested: true };
-            if (s.status === 'Running' || s.status === 'Canceling') {
-              stopping = true;
-              return { cancelRequested: true, status: 'Canceling', error: { code: 'Canceled', message: input.reason } };
-            }
-            return {
-              cancelRequested: true,
-              status: 'Canceled',
-              endedAt: now(),
-              error: { code: 'Canceled', message: input.reason },
-            };
+            stopping = s.status === 'Running' || s.status === 'Canceling';
+            return isTerminalStepStatus(s.status) ? { cancelRequested: true } : stopStep(s, input.reason, now);
           });
           if (!stopping) return;
           canceling.push(step);

@@ -38,53 +38,60 @@ export async function recordAttemptEnd(
   store: Store,
   end: AttemptEnd,
   now: () => Date,
+  /** The step's row as the caller read it (the write is ETag-guarded on it; a row changed since is read again). */
+  known?: Stored<StepRunRecord>,
 ): Promise<RecordedAttempt | undefined> {
   const versions = await registerModelsOf(store, end);
   let recorded: Omit<RecordedAttempt, 'row'> | undefined;
-  const row = await store.stepRuns.update(end.runId, end.step, (s) => {
-    recorded = undefined;
-    if (s.attempt !== end.attempt) return undefined;
-    if (isTerminalStepStatus(s.status)) {
-      // Recorded before (this message is a redelivery, or the step was canceled meanwhile): tell what stands, so a
-      // delivery that died between recording and telling the run is completed by the next one.
-      if (s.status !== 'NotStarted')
-        recorded = {
-          status: s.status as RecordedAttempt['status'],
-          final: true,
-          repeat: true,
-          message: s.error?.message,
-        };
-      return undefined;
-    }
-    // The kind may reinterpret how the attempt ended (shared/steps/kind.ts handleResult); by default as reported.
-    const handle = s.type === undefined ? undefined : findStepKind(s.type)?.handleResult;
-    const { status, message } = handle ? handle({ status: end.status, message: end.message }) : end;
-    // A Canceling step's attempt is its last: the result says the process tree is gone, whatever it reports.
-    const final = status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1) || s.status === 'Canceling';
-    recorded = { status, final, message };
-    const error =
-      status === 'Completed'
-        ? undefined
-        : status === 'Canceled' && s.status === 'Canceling' && s.error
-          ? s.error // the cancel's reason, as the run tells it
-          : { code: status === 'Canceled' ? 'Canceled' : 'StepFailed', message: message ?? '' };
-    const r = end.details;
-    return {
-      ...(r && {
-        startedAt: s.startedAt ?? r.startedAt,
-        endedAt: r.endedAt,
-        exitCode: r.exitCode ?? null,
-        outputs: r.outputs,
-        metrics: r.metrics,
-        tags: { ...s.tags, ...r.tags },
-        models: r.models.map((m, i) => (versions[i] === undefined ? m : { ...m, version: versions[i] })),
-        workerId: r.workerId,
-      }),
-      ...(final
-        ? { status, endedAt: r?.endedAt ?? s.endedAt ?? now().toISOString(), error }
-        : { status: 'Queued' as const, error }),
-    };
-  });
+  const row = await store.stepRuns.update(
+    end.runId,
+    end.step,
+    (s) => {
+      recorded = undefined;
+      if (s.attempt !== end.attempt) return undefined;
+      if (isTerminalStepStatus(s.status)) {
+        // Recorded before (this message is a redelivery, or the step was canceled meanwhile): tell what stands, so a
+        // delivery that died between recording and telling the run is completed by the next one.
+        if (s.status !== 'NotStarted')
+          recorded = {
+            status: s.status as RecordedAttempt['status'],
+            final: true,
+            repeat: true,
+            message: s.error?.message,
+          };
+        return undefined;
+      }
+      // The kind may reinterpret how the attempt ended (shared/steps/kind.ts handleResult); by default as reported.
+      const handle = s.type === undefined ? undefined : findStepKind(s.type)?.handleResult;
+      const { status, message } = handle ? handle({ status: end.status, message: end.message }) : end;
+      // A Canceling step's attempt is its last: the result says the process tree is gone, whatever it reports.
+      const final = status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1) || s.status === 'Canceling';
+      recorded = { status, final, message };
+      const error =
+        status === 'Completed'
+          ? undefined
+          : status === 'Canceled' && s.status === 'Canceling' && s.error
+            ? s.error // the cancel's reason, as the run tells it
+            : { code: status === 'Canceled' ? 'Canceled' : 'StepFailed', message: message ?? '' };
+      const r = end.details;
+      return {
+        ...(r && {
+          startedAt: s.startedAt ?? r.startedAt,
+          endedAt: r.endedAt,
+          exitCode: r.exitCode ?? null,
+          outputs: r.outputs,
+          metrics: r.metrics,
+          tags: { ...s.tags, ...r.tags },
+          models: r.models.map((m, i) => (versions[i] === undefined ? m : { ...m, version: versions[i] })),
+          workerId: r.workerId,
+        }),
+        ...(final
+          ? { status, endedAt: r?.endedAt ?? s.endedAt ?? now().toISOString(), error }
+          : { status: 'Queued' as const, error }),
+      };
+    },
+    known,
+  );
   if (!recorded) return undefined;
   if (recorded.repeat) return { ...recorded, row };
   // The run's share of the result: step scalars rolled up, and what the script logged on `run.parent`.
@@ -119,6 +126,7 @@ export function recordAttempt(
   store: Store,
   result: ResultMessage,
   now: () => Date,
+  known?: Stored<StepRunRecord>,
 ): Promise<RecordedAttempt | undefined> {
   return recordAttemptEnd(
     store,
@@ -131,5 +139,6 @@ export function recordAttempt(
       details: result,
     },
     now,
+    known,
   );
 }

@@ -55,13 +55,26 @@ interface AttemptToQueue {
   record?: Pick<StepRunRecord, 'reuseKey' | 'reuseReasons'>;
 }
 
-export async function launchSteps(deps: DispatchDeps, input: LaunchStepsInput): Promise<LaunchResult[]> {
+export async function launchSteps(
+  deps: DispatchDeps,
+  input: LaunchStepsInput,
+  /**
+   * The run and its step rows as the caller read them just now, not read again; `onlyNotStarted`: a step whose row
+   * is no longer NotStarted when it is written was launched by someone else meanwhile, and is left out of the
+   * answer (launchNext.ts).
+   */
+  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[]; onlyNotStarted?: boolean },
+): Promise<LaunchResult[]> {
   const { store, loadRun } = deps;
   // The step rows are read alongside the run and its plan; each step that runs is then queued with one write
   // (its reuse decision included) on the row as read.
-  const stepRuns = input.steps.length > 0 ? store.stepRuns.list(input.runId) : undefined;
+  const stepRuns = known
+    ? Promise.resolve(known.stepRuns)
+    : input.steps.length > 0
+      ? store.stepRuns.list(input.runId)
+      : undefined;
   stepRuns?.catch(() => undefined); // awaited in decideLaunches
-  const loaded = await loadRun(input.runId);
+  const loaded = known?.loaded ?? (await loadRun(input.runId));
   // Reuse first (shared/reuse/launch.ts): a reused step completes here without a job; the others run.
   const decided =
     input.steps.length > 0 ? await decideLaunches(deps, loaded, input.steps, stepRuns, { deferRunWrites: true }) : [];
@@ -71,10 +84,12 @@ export async function launchSteps(deps: DispatchDeps, input: LaunchStepsInput): 
     ),
     ...(input.retries ?? []),
   ];
-  const dispatched = await Promise.all(attempts.map((a) => dispatch(deps, loaded, input.instanceId, a)));
+  const dispatched = await Promise.all(
+    attempts.map((a) => dispatch(deps, loaded, input.instanceId, a, known?.onlyNotStarted)),
+  );
   return [
     ...decided.filter((d) => d.outcome === 'reused').map(({ step }) => ({ step, outcome: 'reused' as const })),
-    ...dispatched,
+    ...dispatched.filter((d) => d !== undefined),
   ];
 }
 
@@ -88,7 +103,8 @@ async function dispatch(
   loaded: LoadedRun,
   instanceId: string,
   a: AttemptToQueue,
-): Promise<LaunchResult> {
+  onlyNotStarted = false,
+): Promise<LaunchResult | undefined> {
   const { run, plan } = loaded;
   const { step: name, attempt } = a;
   const step = plan.steps[name];
@@ -97,10 +113,13 @@ async function dispatch(
   // A type that cannot run is refused at submit; a run accepted before that rule still gets a reason.
   let canceled = cannotRun(step.type) ?? (run.cancelRequested ? 'the run was canceled' : undefined);
   let stale = false;
+  let taken = false;
   await deps.store.stepRuns.update(
     run.id,
     name,
     (s) => {
+      taken = onlyNotStarted && s.status !== 'NotStarted';
+      if (taken) return undefined;
       if (isTerminalStepStatus(s.status) || s.attempt > attempt) {
         stale = true;
         return undefined;
@@ -121,6 +140,7 @@ async function dispatch(
     },
     a.row,
   );
+  if (taken) return undefined;
   if (canceled) return { step: name, outcome: 'canceled', message: canceled };
   if (stale) return { step: name, outcome: 'queued', attempt };
   const rebound = await planWithProducerLocations(deps.store, plan, name);

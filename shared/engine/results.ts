@@ -4,8 +4,10 @@ import { recordReusableResult } from '../reuse/cacheResult';
 import type { Store } from '../store';
 import { QUEUES } from '../store/names';
 import { recordAttempt, recordAttemptEnd, type RecordedAttempt } from './attempts';
+import type { DispatchDeps } from './dispatch';
 import type { PlanLoader } from './loadPlan';
-import type { RunEvent } from './runLoop';
+import { launchSuccessors } from './launchNext';
+import type { LaunchResult, RunEvent } from './runLoop';
 
 /**
  * What arrives on `step-results` (the `stepResults` queue trigger is its adapter): a worker's result, recorded
@@ -15,10 +17,9 @@ import type { RunEvent } from './runLoop';
  * dropped (retrying cannot fix it).
  */
 
-export interface StepResultDeps {
+export interface StepResultDeps extends Pick<DispatchDeps, 'enqueue'> {
   store: Store;
-  loadRun: Pick<PlanLoader, 'planOf'>;
-  enqueue(queue: string, message: unknown, delaySeconds?: number): Promise<void>;
+  loadRun: PlanLoader;
   /** Raises the run's `run-event` on its orchestration (an instance that ended is ignored). */
   tell(instanceId: string, event: RunEvent): Promise<void>;
   now(): Date;
@@ -53,22 +54,54 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     deps.error(`Dropped a malformed step result: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     return;
   }
+  // The run and all its step rows are read while the full result is fetched: the step's own row for the ETag of
+  // its write, the others for what its completion makes ready (launchNext.ts) — one round trip for both.
+  const reading = Promise.all([store.stepRuns.list(parsed.data.runId), deps.loadRun(parsed.data.runId)]);
+  reading.catch(() => undefined); // awaited next
   const result = await fullResult(store.logs, parsed.data);
-  const recorded = await recordAttempt(store, result, now);
+  const [rows, loaded] = await reading;
+  const recorded = await recordAttempt(
+    store,
+    result,
+    now,
+    rows.find((r) => r.step === result.step),
+  );
   if (!recorded) {
     deps.log(`Ignored a stale result for ${result.stepRunId} attempt ${result.attempt}.`);
     return;
   }
+  const completed = recorded.final && recorded.status === 'Completed';
   // A step that completed by running becomes reusable (shared/reuse/cacheResult.ts; an upsert, so a repeat is
-  // harmless), while the run is told; the message is deleted only once both are done.
+  // harmless), while its ready successors are launched and the run is told; the message is deleted only once all
+  // of that is done.
   const reusable = async () => {
-    if (!recorded.final || recorded.status !== 'Completed') return;
-    const plan = await deps.loadRun.planOf(result.runId);
-    await recordReusableResult(store, plan.pipeline, recorded.row, now);
+    if (!completed) return;
+    await recordReusableResult(store, loaded.plan.pipeline, recorded.row, now);
   };
-  await Promise.all([reusable(), deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded))]);
+  const launchAndTell = async () => {
+    // A repeat (a redelivery) launches nothing: what the first delivery launched is no longer NotStarted, and the
+    // run loop launches whatever the event does not name (launchNext.ts).
+    const launched =
+      completed && !recorded.repeat
+        ? await launchSuccessors(
+            deps,
+            { runId: result.runId, instanceId: result.instanceId, step: result.step },
+            { loaded, stepRuns: rows.map((r) => (r.step === result.step ? recorded.row : r)) },
+          )
+        : [];
+    await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched));
+  };
+  await Promise.all([reusable(), launchAndTell()]);
 }
 
-function runEvent(step: string, attempt: number, r: RecordedAttempt): RunEvent {
-  return { type: 'step', step, attempt, status: r.status, final: r.final, message: r.message };
+function runEvent(step: string, attempt: number, r: RecordedAttempt, launched: LaunchResult[] = []): RunEvent {
+  return {
+    type: 'step',
+    step,
+    attempt,
+    status: r.status,
+    final: r.final,
+    message: r.message,
+    ...(launched.length > 0 && { launched }),
+  };
 }

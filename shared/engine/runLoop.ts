@@ -47,12 +47,22 @@ export type RunEvent =
       status: 'Completed' | 'Failed' | 'Canceled';
       final: boolean;
       message?: string;
+      /**
+       * Successors the trigger launched itself after recording this attempt (shared/engine/launchNext.ts), so the
+       * run need not launch them: each is taken as launched unless the loop knows the step already. Absent from
+       * events raised before the trigger launched anything.
+       */
+      launched?: LaunchResult[];
     }
   | { type: 'cancel'; reason?: string };
 
 export type RunLoopEvent =
   | { type: 'started'; graph: RunGraph }
-  | { type: 'skipped' }
+  /**
+   * What skipSteps answered: steps it was asked to cancel that a trigger had launched meanwhile and whose process
+   * had started, left Canceling on that attempt (absent from an older activity: none).
+   */
+  | { type: 'skipped'; canceling?: { step: string; attempt: number }[] }
   | { type: 'launched'; results: LaunchResult[] }
   /** What cancelSteps answered: the steps whose process had started (absent from an older activity: none). */
   | { type: 'canceling-settled'; canceling?: string[] }
@@ -158,6 +168,10 @@ function reduce(previous: RunLoopState, event: RunLoopEvent): RunLoopStep {
   }
   switch (event.type) {
     case 'skipped':
+      for (const { step, attempt } of event.canceling ?? []) {
+        state.statuses[step] = 'Canceling';
+        state.attempts[step] = attempt;
+      }
       return next(state);
     case 'launched': {
       for (const result of event.results) launched(state, result);
@@ -186,6 +200,11 @@ function reduce(previous: RunLoopState, event: RunLoopEvent): RunLoopStep {
     }
     case 'step':
       stepEnded(state, event);
+      // Launched by the trigger: open now, whether or not this event was stale. A step the loop already knows was
+      // launched by the loop itself, or settled by a skip that found it launched (skipSteps answers for those).
+      for (const result of event.launched ?? []) {
+        if (!Object.hasOwn(state.statuses, result.step)) launched(state, result);
+      }
       return next(state);
   }
 }

@@ -21,18 +21,19 @@ steps:
   - { name: only, type: command, command: "true", retries: 1 }
 `);
 
-async function launched() {
+async function launched(spec = SPEC, first = ['only']) {
   let clock = new Date('2024-05-01T00:00:00.000Z');
   const store = createMemoryStore(() => clock);
-  const pipeline = await store.pipelines.put(SPEC, { name: SPEC.name });
-  await store.runs.create({ id: 'r', experiment: 'e', pipelineId: pipeline.id, pipelineName: SPEC.name });
+  const pipeline = await store.pipelines.put(spec, { name: spec.name });
+  await store.runs.create({ id: 'r', experiment: 'e', pipelineId: pipeline.id, pipelineName: spec.name });
   const loadRun = createPlanLoader(store, 'cpu');
   const sent: { queue: string; message: unknown; delay?: number }[] = [];
   const enqueue = async (queue: string, message: unknown, delay?: number) => void sent.push({ queue, message, delay });
   const activities = createRunActivities({ store, loadRun, enqueue, now: () => clock });
   await activities.startRun({ runId: 'r' });
-  await activities.launchSteps({ runId: 'r', instanceId: 'i', steps: ['only'] });
-  const job = sent.find((s) => s.queue === 'compute-cpu')!.message as JobMessage;
+  await activities.launchSteps({ runId: 'r', instanceId: 'i', steps: first });
+  const jobs = sent.filter((s) => s.queue === 'compute-cpu').map((s) => s.message as JobMessage);
+  const job = jobs[0];
   const deadline = sent.find((s) => s.queue === 'step-results')!.message as DeadlineMessage;
   sent.length = 0;
   const told: { instanceId: string; event: RunEvent }[] = [];
@@ -47,7 +48,7 @@ async function launched() {
     error: (m: string) => void logged.push(`error: ${m}`),
   };
   const setClock = (iso: string) => (clock = new Date(iso));
-  return { store, deps, job, deadline, sent, told, logged, setClock };
+  return { store, deps, activities, job, jobs, deadline, sent, told, logged, setClock };
 }
 
 function resultOf(job: JobMessage, status: ResultMessage['status'] = 'Completed'): ResultMessage {
@@ -137,4 +138,121 @@ test('a malformed message is logged and dropped', async () => {
   assert.equal(t.told.length, 0);
   assert.equal(t.logged.length, 1);
   assert.match(t.logged[0], /^error: Dropped a malformed step result: /);
+});
+
+const CHAIN = parseSpec(`
+name: chain
+steps:
+  - { name: a, type: command, command: "true" }
+  - { name: b, type: command, command: "true", run_after: [a] }
+  - { name: c, type: command, command: "true", run_after: [b] }
+`);
+
+test('a completed step launches its ready successor before the run is told, and the event names it', async () => {
+  const t = await launched(CHAIN, ['a']);
+  await handleStepResult(t.deps, resultOf(t.job));
+  const b = (await t.store.stepRuns.get('r', 'b'))!;
+  assert.deepEqual([b.status, b.attempt], ['Queued', 1]);
+  const jobs = t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => (s.message as JobMessage).step);
+  assert.deepEqual(jobs, ['b'], "b's job is on its queue (with its deadline on step-results)");
+  assert.equal(t.sent.filter((s) => s.queue === 'step-results').length, 1);
+  assert.deepEqual(t.told[0].event, {
+    type: 'step',
+    step: 'a',
+    attempt: 1,
+    status: 'Completed',
+    final: true,
+    message: undefined,
+    launched: [{ step: 'b', outcome: 'queued', attempt: 1 }],
+  });
+  assert.equal((await t.store.stepRuns.get('r', 'c'))?.status, 'NotStarted', 'c waits for b');
+
+  // The same result again (a host died before deleting it): told again, nothing launched twice.
+  t.sent.length = 0;
+  await handleStepResult(t.deps, resultOf(t.job));
+  assert.equal(t.sent.length, 0);
+  assert.equal(t.told.length, 2);
+  assert.equal((t.told[1].event as { launched?: unknown }).launched, undefined);
+});
+
+test('nothing is launched by the trigger once the run is canceled or a step failed: the run loop decides', async () => {
+  for (const stop of ['cancel', 'failure'] as const) {
+    const t = await launched(
+      parseSpec(`
+name: stopped
+steps:
+  - { name: a, type: command, command: "true" }
+  - { name: x, type: command, command: "true" }
+  - { name: b, type: command, command: "true", run_after: [a] }
+`),
+      ['a', 'x'],
+    );
+    if (stop === 'cancel') await t.store.runs.update('r', () => ({ cancelRequested: true }));
+    else await handleStepResult(t.deps, resultOf(t.jobs[1], 'Failed'));
+    t.sent.length = 0;
+    await handleStepResult(t.deps, resultOf(t.job));
+    assert.equal(t.sent.length, 0, stop);
+    assert.equal((await t.store.stepRuns.get('r', 'b'))?.status, 'NotStarted', stop);
+    assert.equal((t.told.at(-1)!.event as { launched?: unknown }).launched, undefined, stop);
+  }
+});
+
+const FAN_IN = parseSpec(`
+name: fanin
+steps:
+  - { name: a, type: command, command: "true" }
+  - { name: b, type: command, command: "true" }
+  - { name: c, type: command, command: "true", run_after: [a, b] }
+`);
+
+test('what waits for two steps is launched once: by the later one, or by neither when both end at once', async () => {
+  const one = await launched(FAN_IN, ['a', 'b']);
+  one.sent.length = 0;
+  await handleStepResult(one.deps, resultOf(one.jobs[0]));
+  await handleStepResult(one.deps, resultOf(one.jobs[1]));
+  const named = (t: typeof one) => t.told.flatMap((x) => (x.event as { launched?: { step: string }[] }).launched ?? []);
+  assert.deepEqual(
+    named(one).map((l) => l.step),
+    ['c'],
+    'b, ending second, launches c',
+  );
+  assert.equal(one.sent.filter((s) => s.queue === 'compute-cpu').length, 1);
+
+  const both = await launched(FAN_IN, ['a', 'b']);
+  both.sent.length = 0;
+  await Promise.all(both.jobs.map((job) => handleStepResult(both.deps, resultOf(job))));
+  const jobs = both.sent.filter((s) => s.queue === 'compute-cpu').length;
+  assert.ok(named(both).length <= 1 && jobs === named(both).length, `${jobs} jobs for ${named(both).length} named`);
+});
+
+test('a skip that finds a step the trigger launched stops it: Canceled while queued, Canceling once started', async () => {
+  const t = await launched(
+    parseSpec(`
+name: skiplaunched
+steps:
+  - { name: a, type: command, command: "true" }
+  - { name: b, type: command, command: "true", run_after: [a] }
+  - { name: c, type: command, command: "true", run_after: [a] }
+  - { name: d, type: command, command: "true" }
+`),
+    ['a'],
+  );
+  await handleStepResult(t.deps, resultOf(t.job));
+  await t.store.stepRuns.update('r', 'c', () => ({ status: 'Running' }));
+  const answer = await t.activities.skipSteps({
+    runId: 'r',
+    steps: ['b', 'c', 'd'],
+    status: 'Canceled',
+    reason: 'x failed',
+  });
+  assert.deepEqual(answer, { canceling: [{ step: 'c', attempt: 1 }] });
+  const rows = await Promise.all(['b', 'c', 'd'].map((s) => t.store.stepRuns.get('r', s)));
+  assert.deepEqual(
+    rows.map((r) => [r!.status, r!.cancelRequested ?? false]),
+    [
+      ['Canceled', true],
+      ['Canceling', true],
+      ['Canceled', false],
+    ],
+  );
 });

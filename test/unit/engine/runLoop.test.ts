@@ -88,6 +88,62 @@ test('a launch may answer for downstream steps it completed in the same call (a 
   assert.deepEqual(loop.queued('c'), WAIT);
 });
 
+test('successors the trigger launched with a step result are open at once: the loop launches nothing', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], c: ['a'], d: ['b', 'c'] }));
+  loop.queued('a');
+  const launched = [{ step: 'b', outcome: 'queued' as const, attempt: 1 }];
+  assert.deepEqual(
+    loop.send({ type: 'step', step: 'a', attempt: 1, status: 'Completed', final: true, launched }),
+    launch(['c']),
+    'only what the trigger did not launch',
+  );
+  assert.equal(loop.state.statuses.b, 'Queued');
+  assert.deepEqual(loop.queued('c'), WAIT);
+  assert.deepEqual(loop.ended('b', 'Completed'), WAIT);
+  const d = [{ step: 'd', outcome: 'queued' as const, attempt: 1 }];
+  assert.deepEqual(
+    loop.send({ type: 'step', step: 'c', attempt: 1, status: 'Completed', final: true, launched: d }),
+    WAIT,
+  );
+  assert.deepEqual(loop.ended('d', 'Completed'), { type: 'finish', status: 'Completed', message: undefined });
+});
+
+test('a launched step the loop knows already is not taken again; a stale event still opens what it launched', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], c: ['b'] }));
+  loop.queued('a');
+  assert.deepEqual(loop.ended('a', 'Completed'), launch(['b']));
+  loop.send({ type: 'launched', results: [{ step: 'b', outcome: 'queued', attempt: 2 }] });
+  // A redelivered result of a, which the loop has counted, names b launched as attempt 1: b stays on attempt 2.
+  const b1 = [{ step: 'b', outcome: 'queued' as const, attempt: 1 }];
+  assert.deepEqual(
+    loop.send({ type: 'step', step: 'a', attempt: 1, status: 'Completed', final: true, launched: b1 }),
+    WAIT,
+  );
+  assert.equal(loop.state.attempts.b, 2);
+  // b's result is stale (attempt 1) but names c, which its trigger did launch: the run waits for c.
+  const c = [{ step: 'c', outcome: 'queued' as const, attempt: 1 }];
+  assert.deepEqual(
+    loop.send({ type: 'step', step: 'b', attempt: 1, status: 'Completed', final: true, launched: c }),
+    WAIT,
+  );
+  assert.equal(loop.state.statuses.c, 'Queued');
+});
+
+test('a skip that found a step launched by the trigger and started leaves it Canceling; the run waits for it', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], x: [] }));
+  loop.queued('a', 'x');
+  // x fails; a's result (whose trigger launched b) has not reached the loop yet, so the settlement skips b.
+  assert.deepEqual(loop.ended('x', 'Failed', 1, true, 'boom'), {
+    type: 'skip',
+    steps: ['b'],
+    status: 'Canceled',
+    reason: 'step x failed: boom',
+  });
+  assert.deepEqual(loop.send({ type: 'skipped', canceling: [{ step: 'b', attempt: 1 }] }), WAIT);
+  assert.deepEqual(loop.ended('a', 'Completed', 1, true), WAIT, 'b is still stopping');
+  assert.deepEqual(loop.ended('b', 'Canceled'), { type: 'finish', status: 'Failed', message: 'step x failed: boom' });
+});
+
 test('a failed attempt with attempts left is launched again as a retry; the old attempt is stale from then on', () => {
   const loop = new Loop(graph(CHAIN));
   loop.queued('a');

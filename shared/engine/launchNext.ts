@@ -1,0 +1,62 @@
+import { readReuseRecord } from '../reuse/record';
+import { queuedAsJob } from '../steps/registry';
+import type { StepRunRecord, Stored } from '../store';
+import { launchSteps, type DispatchDeps } from './dispatch';
+import type { LoadedRun } from './loadPlan';
+import type { LaunchResult } from './runLoop';
+
+/**
+ * The step-results trigger launches what a completed step made ready before it tells the run (results.ts), so the
+ * run's next episode has nothing to launch and a chain's next job is queued without the orchestration's round
+ * trips (the event, the episode's work item and history commit, the launch activity's reads). The run loop takes
+ * what the event says was launched as launched (runLoop.ts, `launched` on a step event).
+ *
+ * Only the plain case is taken here; anything else is left to the run loop, which launches as before:
+ * - the run is Running without a cancel request, and no step of it failed, was canceled or is being canceled
+ *   (the loop then starts nothing new, or only with `continueOnStepFailure`, which it decides);
+ * - the successor is NotStarted with nothing recorded on it and every step it waits for is Completed;
+ * - it runs as a job on a worker (other kinds start work that belongs to the orchestration).
+ *
+ * The rows are those read before the completed attempt was written (one round trip for both), so of two steps
+ * completing at once that a third waits for, at most one sees the other Completed — maybe neither, and then the run
+ * loop launches the third when it has heard of both; and the third's row is written `Queued` only from NotStarted
+ * (ETag-guarded), so it is launched once either way. A step that failed since the read is settled by the run loop
+ * (skipSteps stops what was launched here). The launch
+ * itself is launchSteps' (reuse decision, row `Queued`, job and deadline); its row write is ETag-guarded on the rows
+ * read here, so a cancel flag written meanwhile is seen. A trigger killed between this launch and raising the event
+ * leaves the successor queued; the redelivered result finds it no longer NotStarted and launches nothing, and the
+ * run loop then launches it itself — at worst a second job for that attempt, as after a repeated launch activity.
+ */
+export async function launchSuccessors(
+  deps: DispatchDeps,
+  input: { runId: string; instanceId: string; step: string },
+  /** The run and its step rows as the caller holds them (the completed step's row as written): not read again. */
+  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[] },
+): Promise<LaunchResult[]> {
+  const { store, loadRun } = deps;
+  const stepRuns = known ? Promise.resolve(known.stepRuns) : store.stepRuns.list(input.runId);
+  stepRuns.catch(() => undefined); // awaited below
+  const loaded = known?.loaded ?? (await loadRun(input.runId));
+  const rows = new Map((await stepRuns).map((r) => [r.step, r]));
+  const { run, plan } = loaded;
+  if (run.status !== 'Running' || run.cancelRequested) return [];
+  if ([...rows.values()].some((r) => ['Failed', 'Canceled', 'Canceling'].includes(r.status))) return [];
+  const ready = plan.order.filter((name) => {
+    const step = plan.steps[name];
+    const row = rows.get(name);
+    return (
+      step.dependsOn.includes(input.step) &&
+      row?.status === 'NotStarted' &&
+      !row.cancelRequested &&
+      readReuseRecord(row.reuseReasons) === undefined &&
+      queuedAsJob(step.type) &&
+      step.dependsOn.every((d) => rows.get(d)?.status === 'Completed')
+    );
+  });
+  if (ready.length === 0) return [];
+  return launchSteps(
+    deps,
+    { runId: input.runId, instanceId: input.instanceId, steps: ready },
+    { loaded, stepRuns: [...rows.values()], onlyNotStarted: true },
+  );
+}

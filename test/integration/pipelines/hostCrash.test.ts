@@ -1,0 +1,112 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { startAzurite, type RunningAzurite } from '../../../local/azurite';
+import { LocalKeyStore } from '../../../shared/auth';
+import {
+  appSettings,
+  ROOT,
+  sleep,
+  spawnCli,
+  startHostProcess,
+  stopProcesses,
+  waitUntil,
+  type HostProcess,
+} from '../support';
+import { scratchDir } from './stack';
+
+/**
+ * The host (Functions app and Durable engine) SIGKILLed at random moments while chains of no-op steps run, with a
+ * worker in its own process: most of a chain step's hand-offs happen in the host — the step-results trigger records
+ * the attempt, launches the ready successor itself (row Queued, job and deadline sent) and only then raises the
+ * run's event; the episode records it. A kill between any two of them must lose nothing: after the restarts every
+ * run completes with every step Completed on its first attempt (a kill never turns into a retry).
+ */
+
+let azurite: RunningAzurite;
+let host: HostProcess | undefined;
+const children: ChildProcess[] = [];
+before(async () => {
+  azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
+});
+after(async () => {
+  host?.child.kill('SIGKILL');
+  await stopProcesses(children);
+  await azurite?.stop();
+});
+
+interface RunView {
+  status: string;
+  steps: { name: string; status: string; attempt: number }[];
+}
+
+test('the host SIGKILLed at 5 random moments of running chains: every run completes, every step once', async () => {
+  // A result whose host was killed while handling it comes back after 5 s instead of the host's 10 minutes.
+  const env = { ...appSettings(azurite.connectionString, 'HostCrash'), SLUICE_HOST_QUEUE_LEASE_SECONDS: '5' };
+  const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'host-crash' });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  let workerOutput = '';
+  host = await startHostProcess(azurite.connectionString, env);
+  const worker = spawnCli(
+    [
+      'worker',
+      '--compute',
+      'cpu',
+      '--concurrency',
+      '4',
+      '--storage',
+      azurite.connectionString,
+      '--work-dir',
+      scratchDir('host-crash-work'),
+    ],
+    env,
+    (t) => (workerOutput = (workerOutput + t).slice(-20_000)),
+  );
+  children.push(worker);
+
+  const steps = Array.from({ length: 12 }, (_, i) => ({
+    name: `s${i}`,
+    type: 'command',
+    command: 'true',
+    allow_reuse: false,
+    run_after: i ? [`s${i - 1}`] : [],
+  }));
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${host.origin}/api/experiments/host-crash/runs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ pipeline: { name: `chain-${i}`, steps } }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 202, text);
+    ids.push((JSON.parse(text) as { id: string }).id);
+  }
+  for (let k = 0; k < 5; k++) {
+    await sleep(200 + Math.floor(Math.random() * 1200));
+    const exited = new Promise((r) => host!.child.once('exit', r));
+    host.child.kill('SIGKILL');
+    await exited;
+    host = await startHostProcess(azurite.connectionString, env);
+  }
+
+  for (const id of ids) {
+    const run = await waitUntil(
+      `run ${id} to end`,
+      async () => {
+        const res = await fetch(`${host!.origin}/api/runs/${id}`, { headers });
+        const view = (await res.json()) as RunView;
+        return ['Completed', 'Failed', 'Canceled'].includes(view.status) ? view : undefined;
+      },
+      240_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- host ---\n${host!.output().slice(-3000)}\n--- worker ---\n${workerOutput}`);
+    });
+    assert.equal(run.status, 'Completed', JSON.stringify(run));
+    const byName = new Map(run.steps.map((s) => [s.name, [s.status, s.attempt]]));
+    assert.deepEqual(
+      steps.map((s) => [s.name, ...(byName.get(s.name) ?? [])]),
+      steps.map((s) => [s.name, 'Completed', 1]),
+    );
+  }
+});
