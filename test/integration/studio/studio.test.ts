@@ -79,6 +79,19 @@ test('a diabetes run is watched live on the graph from NotStarted to Completed',
     assert.equal(seen[name][seen[name].length - 1], 'Completed', `${name} showed ${seen[name].join(' → ')}`);
     assert.ok(seen[name].length >= 2, `${name} showed ${seen[name].join(' → ')}`);
   }
+  // The timeline: each step queued, then ran; train started only after prepare ended (it reads prepare's output).
+  const times = async (step: string) => {
+    const bar = page.locator(`[data-gantt-step="${step}"]`);
+    const at = async (name: string) => Number(await bar.getAttribute(`data-${name}`));
+    return { queued: await at('queued'), started: await at('started'), ended: await at('ended') };
+  };
+  const prep = await times('prepare');
+  const train = await times('train');
+  for (const [name, t] of Object.entries({ prepare: prep, train })) {
+    assert.ok(t.queued <= t.started && t.started <= t.ended, `${name}: ${JSON.stringify(t)}`);
+  }
+  assert.equal(prep.queued, 0, 'the timeline starts when the first step was queued');
+  assert.ok(train.started >= prep.ended, `train ${JSON.stringify(train)} after prepare ${JSON.stringify(prep)}`);
   // Open train from the graph with the keyboard: its panel shows the Accuracy metric and the model output.
   await page.locator('g.node[data-step="train"]').focus();
   await page.keyboard.press('Enter');
@@ -222,6 +235,48 @@ test('a published pipeline is submitted from its form; a schedule shows its next
   assert.deepEqual(await seriousViolations(page), []);
 });
 
+test('a data-change run shows the blob that triggered it', async () => {
+  const published = (await (
+    await stack.call('published-pipelines', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'studio-landing', pipeline: LANDING }),
+      token: await adminToken(),
+    })
+  ).json()) as { id: string };
+  const schedule = (await (
+    await stack.call('schedules', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'on-landing',
+        publishedPipelineId: published.id,
+        experimentName: 'landing',
+        dataTrigger: { datastore: 'workspaceblobstore', path: 'studio-landing' },
+      }),
+      token: await adminToken(),
+    })
+  ).json()) as { id: string };
+  const container = stack.clients.blobs.getContainerClient('workspaceblobstore');
+  await container.getBlockBlobClient('studio-landing/day1.csv').upload('a,b\n1,2\n', 8);
+  const runId = await waitFor('the data-change run', async () => {
+    const runs = (await (await stack.call(`schedules/${schedule.id}/runs`, { token: stack.readToken })).json()) as {
+      value: { id: string }[];
+    };
+    return runs.value[0]?.id;
+  });
+  await page.goto(`${origin}/studio/runs/${encodeURIComponent(runId)}`);
+  const blobs = page.locator('table[data-trigger-blobs]');
+  await blobs.getByText('studio-landing/day1.csv').waitFor();
+  assert.equal(await blobs.locator('tbody tr').count(), 1);
+  await page
+    .getByRole('table', { name: 'Data-path inputs' })
+    .getByText('workspaceblobstore:studio-landing/day1.csv')
+    .waitFor();
+  await screenshot(page, 'data-change-run');
+  assert.deepEqual(await seriousViolations(page), []);
+});
+
 test('every page passes an accessibility scan in the dark theme and at phone width', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
   const p = await phone.newPage();
@@ -255,6 +310,23 @@ test('every page passes an accessibility scan in the dark theme and at phone wid
     await phone.close();
   }
 });
+
+/** A published pipeline with one data-path input, for a data-change schedule to feed. */
+const LANDING = {
+  name: 'studio-landing',
+  inputs: { raw: { datastore: 'workspaceblobstore', path: 'studio-landing/' } },
+  steps: [{ name: 'look', type: 'command', command: 'true', arguments: ['${{inputs.raw}}'], inputs: ['raw'] }],
+};
+
+/** Polls `probe` (every 250 ms, up to 60 s) until it returns a value. */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 240; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 async function adminToken(): Promise<string> {
   return (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Admin', subject: 'studio-tests' });
