@@ -29,6 +29,8 @@ export function RunsPage(props: { query: URLSearchParams }) {
   const [page, setPage] = useState<Page<RunSummary>>();
   const [error, setError] = useState<string>();
   const [exp, setExp] = useState(experiment);
+  // Runs picked for comparison; kept across pages and filters so runs from different pages can be compared.
+  const [picked, setPicked] = useState<string[]>([]);
 
   useEffect(() => {
     setTokens([]);
@@ -100,11 +102,29 @@ export function RunsPage(props: { query: URLSearchParams }) {
           {error}
         </p>
       )}
+      <div class="actions compare-bar">
+        <button
+          type="button"
+          disabled={picked.length < 2}
+          onClick={() => navigate(`/compare?runs=${picked.map(enc).join(',')}`)}
+        >
+          Compare {picked.length} selected runs
+        </button>
+        {picked.length > 0 && (
+          <button type="button" onClick={() => setPicked([])}>
+            Clear selection
+          </button>
+        )}
+        <span class="muted small">Tick two or more runs to compare their parameters and metrics.</span>
+      </div>
       <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on narrow screens">
         <table class="runs">
           <caption class="sr-only">Runs, newest first; refreshed every 2 seconds</caption>
           <thead>
             <tr>
+              <th scope="col">
+                <span class="sr-only">Compare</span>
+              </th>
               <th scope="col">Run</th>
               <th scope="col">Status</th>
               <th scope="col">Experiment</th>
@@ -117,6 +137,16 @@ export function RunsPage(props: { query: URLSearchParams }) {
           <tbody aria-live="polite">
             {rows.map((r) => (
               <tr key={r.id} data-run={r.id}>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Compare run ${shortId(r.id)}`}
+                    checked={picked.includes(r.id)}
+                    onChange={(e) =>
+                      setPicked(e.currentTarget.checked ? [...picked, r.id] : picked.filter((x) => x !== r.id))
+                    }
+                  />
+                </td>
                 <td>
                   <Link href={`/runs/${enc(r.id)}`}>{shortId(r.id)}</Link>
                 </td>
@@ -132,7 +162,7 @@ export function RunsPage(props: { query: URLSearchParams }) {
             ))}
             {page && rows.length === 0 && (
               <tr>
-                <td colSpan={7}>No runs match. Start one with `npx sluice run samples/diabetes/pipeline.yaml`.</td>
+                <td colSpan={8}>No runs match. Start one with `npx sluice run samples/diabetes/pipeline.yaml`.</td>
               </tr>
             )}
           </tbody>
