@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { whenUnauthorized } from './api';
 import { signIn, signOut, type StudioConfig } from './auth';
+import { ComparePage } from './pages/Compare';
 import { ModelsPage } from './pages/Models';
 import { PublishedPage } from './pages/Published';
 import { RunPage } from './pages/Run';
@@ -49,11 +50,21 @@ const NAV: [string, string][] = [
 
 function Shell() {
   const { path, query } = useLocation();
-  const section = path === '/' || path.startsWith('/runs') ? '/' : `/${path.split('/')[1]}`;
+  const section = path === '/' || path.startsWith('/runs') || path === '/compare' ? '/' : `/${path.split('/')[1]}`;
   let page;
   const run = /^\/runs\/([^/]+)$/.exec(path);
   if (run) page = <RunPage runId={decodeURIComponent(run[1])} step={query.get('step') ?? undefined} />;
   else if (path === '/' || path === '/runs') page = <RunsPage query={query} />;
+  else if (path === '/compare')
+    page = (
+      <ComparePage
+        ids={(query.get('runs') ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)}
+      />
+    );
+  else if (path.startsWith('/published/endpoints/')) page = <PublishedPage endpoint={path.split('/')[3]} />;
   else if (path.startsWith('/published')) page = <PublishedPage id={path.split('/')[2]} />;
   else if (path === '/schedules') page = <SchedulesPage />;
   else if (path === '/models') page = <ModelsPage />;

@@ -7,7 +7,9 @@ export type {
   PublishedParameter,
   PublishedPipeline as Published,
   Schedule,
+  PipelineEndpoint,
 } from '../../sdk/types';
+export type { ComputeTarget } from '../../sdk/computeTypes';
 export type { Model } from '../../sdk/modelTypes';
 
 export interface Page<T> {
