@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { whenUnauthorized } from './api';
 import { signIn, signOut, type StudioConfig } from './auth';
 import { ComparePage } from './pages/Compare';
+import { ComputePage, DatasetsPage, DatastoresPage } from './pages/Data';
 import { ModelsPage } from './pages/Models';
 import { PublishedPage } from './pages/Published';
 import { RunPage } from './pages/Run';
@@ -46,6 +47,9 @@ const NAV: [string, string][] = [
   ['/published', 'Published pipelines'],
   ['/schedules', 'Schedules'],
   ['/models', 'Models'],
+  ['/datasets', 'Datasets'],
+  ['/datastores', 'Datastores'],
+  ['/compute', 'Compute'],
 ];
 
 function Shell() {
@@ -68,6 +72,15 @@ function Shell() {
   else if (path.startsWith('/published')) page = <PublishedPage id={path.split('/')[2]} />;
   else if (path === '/schedules') page = <SchedulesPage />;
   else if (path === '/models') page = <ModelsPage />;
+  else if (path === '/datasets') page = <DatasetsPage />;
+  else if (path === '/datastores' || path.startsWith('/datastores/'))
+    page = (
+      <DatastoresPage
+        name={path.split('/')[2] ? decodeURIComponent(path.split('/')[2]) : undefined}
+        prefix={query.get('prefix') ?? ''}
+      />
+    );
+  else if (path === '/compute') page = <ComputePage />;
   else
     page = (
       <p>

@@ -10,6 +10,7 @@ export type {
   PipelineEndpoint,
 } from '../../sdk/types';
 export type { ComputeTarget } from '../../sdk/computeTypes';
+export type { Dataset, Datastore } from '../../sdk/datasetTypes';
 export type { Model } from '../../sdk/modelTypes';
 
 export interface Page<T> {
