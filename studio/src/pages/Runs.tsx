@@ -7,18 +7,9 @@ import type { Page, RunSummary } from '../types';
 const STATUSES = ['NotStarted', 'Running', 'Completed', 'Failed', 'CancelRequested', 'Canceled'];
 const TRIGGERS = ['manual', 'endpoint', 'schedule', 'dataChange'];
 
-/** The trigger of a run in words, from `triggeredBy` (manual, published endpoint, schedule, data change). */
-export function triggerOf(r: RunSummary): string {
-  const t = (r.triggeredBy ?? 'manual').toLowerCase();
-  if (t.includes('data')) return 'dataChange';
-  if (t.includes('schedule')) return 'schedule';
-  if (t.includes('endpoint') || t.includes('published')) return 'endpoint';
-  return 'manual';
-}
-
 /**
- * Runs, newest first, filtered by experiment and status on the server and by trigger on the page; pages follow the
- * API's continuation tokens. The page on screen refreshes every 2 s (ETag'd, so an unchanged list costs a 304).
+ * Runs, newest first, filtered by experiment, status and trigger on the server; pages follow the API's continuation
+ * tokens. The page on screen refreshes every 2 s (ETag'd, so an unchanged list costs a 304).
  */
 export function RunsPage(props: { query: URLSearchParams }) {
   const experiment = props.query.get('experiment') ?? '';
@@ -36,12 +27,13 @@ export function RunsPage(props: { query: URLSearchParams }) {
     setTokens([]);
     setToken(undefined);
     setPage(undefined);
-  }, [experiment, status]);
+  }, [experiment, status, trigger]);
 
   useEffect(() => {
     const q = new URLSearchParams({ top: '25' });
     if (experiment) q.set('experiment', experiment);
     if (status) q.set('status', status);
+    if (trigger) q.set('trigger', trigger);
     if (token) q.set('continuationToken', token);
     return poll<Page<RunSummary>>(
       () => `runs?${q}`,
@@ -52,7 +44,7 @@ export function RunsPage(props: { query: URLSearchParams }) {
       },
       (err) => setError((err as Error).message),
     );
-  }, [experiment, status, token]);
+  }, [experiment, status, trigger, token]);
 
   const setFilter = (key: string, value: string) => {
     const q = new URLSearchParams(props.query);
@@ -62,7 +54,7 @@ export function RunsPage(props: { query: URLSearchParams }) {
     navigate(s ? `/?${s}` : '/');
   };
 
-  const rows = (page?.value ?? []).filter((r) => !trigger || triggerOf(r) === trigger);
+  const rows = page?.value ?? [];
   return (
     <section aria-labelledby="runs-title">
       <h1 id="runs-title">Runs</h1>
@@ -155,7 +147,7 @@ export function RunsPage(props: { query: URLSearchParams }) {
                 </td>
                 <td>{r.experiment}</td>
                 <td>{r.pipelineName ?? '—'}</td>
-                <td>{triggerOf(r)}</td>
+                <td>{r.triggeredBy}</td>
                 <td>{formatTime(r.createdAt)}</td>
                 <td>{formatDuration(since(r.startedAt, r.endedAt))}</td>
               </tr>

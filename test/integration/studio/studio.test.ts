@@ -417,6 +417,62 @@ test('a data-change run shows the blob that triggered it', async () => {
   ]);
   await screenshot(page, 'schedules-data-change');
   assert.deepEqual(await seriousViolations(page), []);
+
+  // The runs list filtered by trigger, on the server: only this run is a data-change run.
+  await page.goto(`${origin}/studio/`);
+  await page.locator('tr[data-run]').first().waitFor();
+  await page.getByLabel('Trigger').selectOption('dataChange');
+  await page.waitForURL(/trigger=dataChange/);
+  await page.waitForFunction(`document.querySelectorAll('tr[data-run]').length === 1`);
+  assert.equal(await page.locator(`tr[data-run="${runId}"]`).count(), 1);
+  const listed = (await (await stack.call('runs?trigger=dataChange', { token: stack.readToken })).json()) as {
+    value: { id: string }[];
+  };
+  assert.deepEqual(
+    listed.value.map((r) => r.id),
+    [runId],
+  );
+});
+
+test('datasets, datastores and compute targets: a dataset leads to its blobs; the worker is seen', async () => {
+  const res = await stack.call('datasets', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'diabetes-raw',
+      kind: 'tabular',
+      paths: [{ datastore: 'workspaceblobstore', path: 'diabetes/*.csv' }],
+      description: 'the generated diabetes rows',
+    }),
+    token: await adminToken(),
+  });
+  assert.equal(res.status, 201, await res.text());
+  await page.goto(`${origin}/studio/datasets`);
+  const row = page.locator('tr[data-dataset="diabetes-raw:1"]');
+  await row.waitFor();
+  assert.equal(await row.locator('td').nth(2).textContent(), 'tabular');
+  await screenshot(page, 'datasets');
+  assert.deepEqual(await seriousViolations(page), []);
+  // Its path opens the datastore at the folder: the CSV is there, with its size.
+  await row.getByRole('link', { name: 'workspaceblobstore:diabetes/*.csv' }).click();
+  await page.getByRole('heading', { name: 'Datastore workspaceblobstore' }).waitFor();
+  assert.equal(await page.getByLabel('Folder or name prefix').inputValue(), 'diabetes/');
+  const blob = page.locator('tr[data-blob="diabetes/diabetes.csv"]');
+  await blob.waitFor();
+  assert.match((await blob.locator('td').nth(1).textContent()) ?? '', /^\d+ bytes$/);
+  assert.equal(await page.locator('tr[data-blob]').count(), 1, 'only the folder asked for');
+  await page.goto(`${origin}/studio/datastores`);
+  await page.locator('tr[data-datastore="workspaceblobstore"]').getByText('default', { exact: true }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+
+  await page.goto(`${origin}/studio/compute`);
+  const cpu = page.locator('tr[data-compute="cpu"]');
+  await cpu.waitFor();
+  // The worker started in the first test polls the cpu queue.
+  await cpu.locator('[data-worker="active"]').waitFor();
+  assert.match((await cpu.locator('[data-queue-depth]').textContent()) ?? '', /^\d+$/);
+  await screenshot(page, 'compute');
+  assert.deepEqual(await seriousViolations(page), []);
 });
 
 test('every page passes an accessibility scan in the dark theme and at phone width', async () => {
@@ -430,6 +486,11 @@ test('every page passes an accessibility scan in the dark theme and at phone wid
       ['/studio/published', 'published-list', 'Published pipelines'],
       ['/studio/schedules', 'schedules', 'Schedules'],
       ['/studio/models', 'models', 'Models'],
+      [`/studio/compare?runs=${firstRun},${reusedRun}`, 'compare', 'Compare'],
+      ['/studio/datasets', 'datasets', 'Datasets'],
+      ['/studio/datastores/workspaceblobstore', 'datastore', 'Datastore'],
+      ['/studio/compute', 'compute', 'Compute targets'],
+      ['/studio/published/endpoints/diabetes-ep', 'endpoint', 'Pipeline endpoint'],
     ]) {
       await p.goto(`${origin}${path}`);
       await p
