@@ -95,6 +95,21 @@ test('a diabetes run is watched live on the graph from NotStarted to Completed',
   }
   assert.equal(prep.queued, 0, 'the timeline starts when the first step was queued');
   assert.ok(train.started >= prep.ended, `train ${JSON.stringify(train)} after prepare ${JSON.stringify(prep)}`);
+  // The layout is remembered by graph shape (the next run of this pipeline draws without laying out again): a
+  // reload draws the nodes where they were, from the stored layout.
+  const where = async () =>
+    Promise.all(['prepare', 'train'].map((s) => page.locator(`g.node[data-step="${s}"]`).getAttribute('transform')));
+  const before = await where();
+  const stored = JSON.parse(
+    ((await page.evaluate(`localStorage.getItem('sluice.studio.layouts.v1')`)) as string | null) ?? '[]',
+  ) as { nodes: [string, { x: number; y: number }][] }[];
+  const remembered = stored.find((l) => l.nodes.some(([n]) => n === 'train'));
+  assert.ok(remembered, 'the layout is stored');
+  const trainAt = new Map(remembered.nodes).get('train');
+  assert.equal(before[1], `translate(${trainAt?.x},${trainAt?.y})`);
+  await page.reload();
+  await page.locator('g.edge[data-from="prepare"][data-to="train"] text').waitFor(); // the spec's labelled layout
+  assert.deepEqual(await where(), before);
   // Open train from the graph with the keyboard: its panel shows the Accuracy metric and the model output.
   await page.locator('g.node[data-step="train"]').focus();
   await page.keyboard.press('Enter');
@@ -105,6 +120,9 @@ test('a diabetes run is watched live on the graph from NotStarted to Completed',
     .getByRole('button', { name: /^model\// })
     .first()
     .waitFor();
+  await page.waitForFunction(
+    `document.querySelector('aside[data-panel-step="train"] pre.log').textContent.trim() !== ''`,
+  );
   await screenshot(page, 'run');
   assert.deepEqual(await seriousViolations(page), []);
 });
