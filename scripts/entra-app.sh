@@ -3,13 +3,15 @@
 # roles. Uses only the Azure CLI (`az login` first, as someone allowed to register applications). Creates no client
 # secret and prints none: callers get tokens with their own identity (az CLI, @azure/identity, managed identities).
 #
-#   scripts/entra-app.sh create [--name NAME]
+#   scripts/entra-app.sh create [--name NAME] [--studio-url URL]
 #       App registration NAME (default: sluice-api) with:
 #         - identifier URI api://<appId> (the audience clients ask for),
 #         - app roles Sluice.Read, Sluice.Run, Sluice.Admin for users and applications (admin ⊃ run ⊃ read),
 #         - a delegated scope user_impersonation, pre-authorized for the Azure CLI so that
 #           `az account get-access-token --resource api://<appId>` works without a consent prompt,
-#         - a service principal that requires a role assignment before it issues a token.
+#         - a service principal that requires a role assignment before it issues a token,
+#         - Studio's sign-in redirect https://<app>/studio/ on the single-page-application platform (MSAL.js, code
+#           flow with PKCE), from --studio-url (the app's URL) or the azd environment's SLUICE_API_URL after `azd up`.
 #       Prints the value for SLUICE_AUTH_AUDIENCE and sets it in the current azd environment when there is one.
 #
 #   scripts/entra-app.sh assign --role ROLE (--user UPN|OBJECT_ID|me | --sp APP_ID|OBJECT_ID) [--name NAME]
@@ -28,7 +30,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-2}"
 }
 
@@ -49,8 +51,34 @@ find_app() {
   az ad app list --display-name "$1" --query '[0].appId' --output tsv
 }
 
+# Studio's redirect URI for an app URL: https://host[/studio[/]] (or http://localhost:port for a local test) →
+# https://host/studio/. Dies on anything else.
+studio_redirect() {
+  local url="${1%/}"
+  url="${url%/studio}"
+  [[ "$url" =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?$ || "$url" =~ ^http://(localhost|127\.0\.0\.1)(:[0-9]+)?$ ]] ||
+    die "--studio-url must be the app's https URL, e.g. https://sluice-api.azurewebsites.net, not \"$1\""
+  echo "$url/studio/"
+}
+
+# Adds Studio's redirect URI to the registration's single-page-application redirect URIs, keeping the others.
+add_spa_redirect() {
+  local app_id="$1" object_id="$2" redirect="$3" existing uris='' uri
+  existing="$(az ad app show --id "$app_id" --query 'spa.redirectUris' --output tsv)"
+  for uri in $existing; do
+    [[ "$uri" == "$redirect" ]] && {
+      echo "Studio's sign-in redirect $redirect is registered already."
+      return
+    }
+    uris+="\"$uri\","
+  done
+  printf '{"spa":{"redirectUris":[%s"%s"]}}' "$uris" "$redirect" >"$tmp"
+  az rest --method PATCH --uri "$GRAPH/applications/$object_id" --headers 'Content-Type=application/json' --body "@$tmp"
+  echo "Added Studio's sign-in redirect $redirect (single-page application)."
+}
+
 create() {
-  local name="$1" app_id object_id
+  local name="$1" studio_url="$2" app_id object_id redirect=''
   command -v az >/dev/null 2>&1 || die 'the Azure CLI (az) is required'
   app_id="$(find_app "$name")"
   if [[ -z "$app_id" ]]; then
@@ -96,6 +124,17 @@ create() {
     az ad sp create --id "$app_id" --output none
   fi
   az ad sp update --id "$app_id" --set appRoleAssignmentRequired=true
+
+  # Studio signs in with MSAL.js (authorization code + PKCE) and returns to https://<app>/studio/.
+  if [[ -z "$studio_url" ]] && command -v azd >/dev/null 2>&1; then
+    studio_url="$(azd env get-value SLUICE_API_URL 2>/dev/null || true)"
+  fi
+  if [[ -n "$studio_url" ]]; then
+    redirect="$(studio_redirect "$studio_url")"
+    add_spa_redirect "$app_id" "$object_id" "$redirect"
+  else
+    echo "Studio's sign-in redirect is not registered yet: after azd up, run this again (or pass --studio-url https://<app>)."
+  fi
 
   local audience="api://$app_id,$app_id"
   echo
@@ -145,12 +184,13 @@ assign() {
 }
 
 main() {
-  local command="${1:-}" name='sluice-api' role='' kind='' who=''
+  local command="${1:-}" name='sluice-api' role='' kind='' who='' studio_url=''
   [[ -n "$command" ]] || usage
   shift
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --name) name="${2:?--name needs a value}"; shift 2 ;;
+      --studio-url) studio_url="${2:?--studio-url needs the app URL}"; shift 2 ;;
       --role) role="${2:?--role needs a value}"; shift 2 ;;
       --user) kind=user; who="${2:?--user needs a UPN, an object id or me}"; shift 2 ;;
       --sp) kind=sp; who="${2:?--sp needs an app id or an object id}"; shift 2 ;;
@@ -159,7 +199,10 @@ main() {
     esac
   done
   case "$command" in
-    create) create "$name" ;;
+    create)
+      [[ -z "$studio_url" ]] || studio_redirect "$studio_url" >/dev/null
+      create "$name" "$studio_url"
+      ;;
     assign)
       [[ -n "$role" ]] || die 'assign needs --role Sluice.Read|Sluice.Run|Sluice.Admin'
       [[ -n "$kind" ]] || die 'assign needs --user or --sp'

@@ -227,6 +227,12 @@ export const ErrorBodySchema = z
 export const ListRunsQuery = z.object({
   experiment: ExperimentName.optional(),
   status: RunStatus.optional(),
+  trigger: z
+    .enum(['manual', 'endpoint', 'schedule', 'dataChange'], {
+      error: 'must be one of manual, endpoint, schedule, dataChange',
+    })
+    .optional()
+    .meta({ description: 'How the run was started (its `triggeredBy`)' }),
   top: z.coerce
     .number({ error: 'must be a whole number from 1 to 100' })
     .int({ error: 'must be a whole number from 1 to 100' })

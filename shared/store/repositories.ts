@@ -13,6 +13,7 @@ import type {
   RunSummary,
   StepRunRecord,
   Stored,
+  TriggeredBy,
 } from './model';
 import type { PipelineEndpointRecord, PublishedPipelineRecord, PublishedStatus } from './publishedModel';
 import type { BlobClaim, ScheduleRecord, ScheduleRunEntry } from './scheduleModel';
@@ -29,6 +30,8 @@ import type { EnvironmentRepository } from './environmentModel';
 export interface ListRunsQuery {
   experiment?: string;
   status?: RunStatus;
+  /** How the run was started; checked per run (no index partition), so a page may hold fewer than `top`. */
+  trigger?: TriggeredBy;
   /** Page size, 1–100. */
   top: number;
   /** The `continuationToken` of the previous page, unchanged. */

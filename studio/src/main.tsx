@@ -2,6 +2,8 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { whenUnauthorized } from './api';
 import { signIn, signOut, type StudioConfig } from './auth';
+import { ComparePage } from './pages/Compare';
+import { ComputePage, DatasetsPage, DatastoresPage } from './pages/Data';
 import { ModelsPage } from './pages/Models';
 import { PublishedPage } from './pages/Published';
 import { RunPage } from './pages/Run';
@@ -45,18 +47,40 @@ const NAV: [string, string][] = [
   ['/published', 'Published pipelines'],
   ['/schedules', 'Schedules'],
   ['/models', 'Models'],
+  ['/datasets', 'Datasets'],
+  ['/datastores', 'Datastores'],
+  ['/compute', 'Compute'],
 ];
 
 function Shell() {
   const { path, query } = useLocation();
-  const section = path === '/' || path.startsWith('/runs') ? '/' : `/${path.split('/')[1]}`;
+  const section = path === '/' || path.startsWith('/runs') || path === '/compare' ? '/' : `/${path.split('/')[1]}`;
   let page;
   const run = /^\/runs\/([^/]+)$/.exec(path);
   if (run) page = <RunPage runId={decodeURIComponent(run[1])} step={query.get('step') ?? undefined} />;
   else if (path === '/' || path === '/runs') page = <RunsPage query={query} />;
+  else if (path === '/compare')
+    page = (
+      <ComparePage
+        ids={(query.get('runs') ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)}
+      />
+    );
+  else if (path.startsWith('/published/endpoints/')) page = <PublishedPage endpoint={path.split('/')[3]} />;
   else if (path.startsWith('/published')) page = <PublishedPage id={path.split('/')[2]} />;
   else if (path === '/schedules') page = <SchedulesPage />;
   else if (path === '/models') page = <ModelsPage />;
+  else if (path === '/datasets') page = <DatasetsPage />;
+  else if (path === '/datastores' || path.startsWith('/datastores/'))
+    page = (
+      <DatastoresPage
+        name={path.split('/')[2] ? decodeURIComponent(path.split('/')[2]) : undefined}
+        prefix={query.get('prefix') ?? ''}
+      />
+    );
+  else if (path === '/compute') page = <ComputePage />;
   else
     page = (
       <p>

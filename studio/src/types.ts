@@ -7,7 +7,10 @@ export type {
   PublishedParameter,
   PublishedPipeline as Published,
   Schedule,
+  PipelineEndpoint,
 } from '../../sdk/types';
+export type { ComputeTarget } from '../../sdk/computeTypes';
+export type { Dataset, Datastore } from '../../sdk/datasetTypes';
 export type { Model } from '../../sdk/modelTypes';
 
 export interface Page<T> {

@@ -29,7 +29,9 @@ export const listRunsRoute = defineRoute({
   access: 'Sluice.Read',
   tag: 'Runs',
   summary: 'List runs, newest first',
-  description: 'Filter by experiment and/or status. Pass `continuationToken` from a page to get the next one.',
+  description:
+    'Filter by experiment, status and/or trigger. Pass `continuationToken` from a page to get the next one (a ' +
+    'trigger-filtered page may hold fewer than `top` runs while a token is still returned).',
   query: ListRunsQuery,
   responses: { 200: { description: 'A page of runs', schema: RunList } },
   async handler({ query, deps, baseUrl }) {
@@ -39,6 +41,7 @@ export const listRunsRoute = defineRoute({
       const next = new URLSearchParams();
       if (query.experiment) next.set('experiment', query.experiment);
       if (query.status) next.set('status', query.status);
+      if (query.trigger) next.set('trigger', query.trigger);
       next.set('top', String(query.top));
       next.set('continuationToken', page.continuationToken);
       body.continuationToken = page.continuationToken;

@@ -35,6 +35,9 @@ const JSON_FIELDS = ['tags', 'parameters', 'dataPaths', 'snapshots', 'metrics', 
  * after it, and a listing checks each row against the run (dropping, and later deleting, rows that no longer match,
  * including the rows of a writer that lost the race to create the same run id with another creation time).
  */
+/** Index rows one trigger-filtered listing reads at most before it returns a (possibly short) page. */
+export const TRIGGER_SCAN_LIMIT = 500;
+
 export class AzureRunRepository implements RunRepository {
   constructor(
     private readonly runs: TableClient,
@@ -100,6 +103,7 @@ export class AzureRunRepository implements RunRepository {
       .listEntities<{ runId: string }>({ queryOptions: { filter } })
       .byPage({ maxPageSize: query.top });
     const items: RunSummary[] = [];
+    let scanned = 0;
     for await (const page of pages) {
       const runs = await Promise.all(page.map((row) => this.get(row.runId)));
       for (let i = 0; i < page.length; i++) {
@@ -110,10 +114,15 @@ export class AzureRunRepository implements RunRepository {
           run &&
           (!query.status || run.status === query.status) &&
           String(page[i].rowKey) === runIndexRowKey(run.createdAt, run.id);
-        if (current) items.push(summarize(run));
-        else this.dropStaleRow(page[i]);
-        if (items.length === query.top) {
-          const more = i < page.length - 1 || page.continuationToken !== undefined;
+        if (!current) this.dropStaleRow(page[i]);
+        // The trigger has no index partition: it is checked on each run of the partition read (a current row of
+        // another trigger is skipped, not dropped).
+        else if (!query.trigger || run.triggeredBy === query.trigger) items.push(summarize(run));
+        scanned++;
+        const more = i < page.length - 1 || page.continuationToken !== undefined;
+        // A rare trigger must not make one request read a whole partition: after TRIGGER_SCAN_LIMIT rows the page
+        // ends early, with a token to go on from.
+        if (items.length === query.top || (query.trigger && scanned >= TRIGGER_SCAN_LIMIT && more)) {
           return {
             items,
             continuationToken: more ? encodeContinuationToken(partition, String(page[i].rowKey)) : undefined,

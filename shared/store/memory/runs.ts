@@ -51,7 +51,10 @@ export class MemoryRunRepository implements RunRepository {
     const after = query.continuationToken ? decodeContinuationToken(query.continuationToken, partition) : undefined;
     const matching = [...this.rows.values()]
       .filter(
-        (r) => (!query.experiment || r.experiment === query.experiment) && (!query.status || r.status === query.status),
+        (r) =>
+          (!query.experiment || r.experiment === query.experiment) &&
+          (!query.status || r.status === query.status) &&
+          (!query.trigger || r.triggeredBy === query.trigger),
       )
       .map((r) => ({ key: runIndexRowKey(r.createdAt, r.id), run: r }))
       .filter((r) => after === undefined || r.key > after)

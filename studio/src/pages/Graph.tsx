@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { shortId, STATUS_CLASS } from '../format';
-import { edgesOf, layout } from '../graph';
+import { cachedLayout, edgesOf } from '../graph';
 import type { PipelineSpec, StepRun } from '../types';
 
 /**
@@ -16,7 +16,7 @@ export function RunGraph(props: {
   const edges = useMemo(() => edgesOf(props.steps, props.spec), [shape(props.steps), props.spec]);
   const lay = useMemo(
     () =>
-      layout(
+      cachedLayout(
         props.steps.map((s) => s.name),
         edges,
       ),

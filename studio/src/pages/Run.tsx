@@ -5,6 +5,7 @@ import { Link, navigate } from '../router';
 import type { PipelineSpec, PlanView, Run } from '../types';
 import { RunGraph } from './Graph';
 import { StepPanel } from './StepPanel';
+import { Timeline } from './Timeline';
 
 const ENDED = new Set(['Completed', 'Failed', 'Canceled']);
 
@@ -83,24 +84,79 @@ export function RunPage(props: { runId: string; step?: string }) {
         </div>
         {selected && <StepPanel runId={run.id} step={selected} onClose={() => select()} />}
       </div>
+      <Timeline steps={run.steps} />
+      <Inputs run={run} />
       <div class="grid2">
         <KeyValues title="Parameters" values={run.parameters} />
         <KeyValues title="Tags" values={run.tags ?? {}} />
         <KeyValues title="Metrics" values={run.metrics ?? {}} />
-        {run.triggerBlobs && run.triggerBlobs.length > 0 && (
-          <section>
-            <h2>Triggering blobs</h2>
-            <ul>
-              {run.triggerBlobs.map((b) => (
-                <li key={b.path}>
-                  {b.datastore}:{b.path}
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
       </div>
       <Resubmit run={run} />
+    </section>
+  );
+}
+
+/**
+ * The run's datastore inputs (data-path assignments) and, for a run a data-change schedule started, the blob
+ * versions whose arrival started it (with the schedule that watched for them).
+ */
+function Inputs(props: { run: Run }) {
+  const { run } = props;
+  const paths = Object.entries(run.dataPaths ?? {});
+  const blobs = run.triggerBlobs ?? [];
+  if (paths.length === 0 && blobs.length === 0) return null;
+  return (
+    <section aria-labelledby="inputs-title" class="inputs">
+      <h2 id="inputs-title">Inputs</h2>
+      {paths.length > 0 && (
+        <table class="kv" aria-label="Data-path inputs">
+          <tbody>
+            {paths.map(([name, p]) => (
+              <tr key={name}>
+                <th scope="row">{name}</th>
+                <td class="mono">
+                  {p.datastore}:{p.path}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {blobs.length > 0 && (
+        <>
+          <h3>
+            Blobs that triggered this run
+            {run.scheduleId && (
+              <>
+                {' '}
+                <span class="muted">(schedule </span>
+                <Link href={`/schedules#${enc(run.scheduleId)}`}>{shortId(run.scheduleId)}</Link>
+                <span class="muted">)</span>
+              </>
+            )}
+          </h3>
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Triggering blobs">
+            <table data-trigger-blobs>
+              <thead>
+                <tr>
+                  <th scope="col">Datastore</th>
+                  <th scope="col">Blob</th>
+                  <th scope="col">Version (ETag)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {blobs.map((b) => (
+                  <tr key={`${b.path}@${b.etag}`}>
+                    <td>{b.datastore}</td>
+                    <td class="mono">{b.path}</td>
+                    <td class="mono">{b.etag}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
     </section>
   );
 }

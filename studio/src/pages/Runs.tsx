@@ -7,18 +7,9 @@ import type { Page, RunSummary } from '../types';
 const STATUSES = ['NotStarted', 'Running', 'Completed', 'Failed', 'CancelRequested', 'Canceled'];
 const TRIGGERS = ['manual', 'endpoint', 'schedule', 'dataChange'];
 
-/** The trigger of a run in words, from `triggeredBy` (manual, published endpoint, schedule, data change). */
-export function triggerOf(r: RunSummary): string {
-  const t = (r.triggeredBy ?? 'manual').toLowerCase();
-  if (t.includes('data')) return 'dataChange';
-  if (t.includes('schedule')) return 'schedule';
-  if (t.includes('endpoint') || t.includes('published')) return 'endpoint';
-  return 'manual';
-}
-
 /**
- * Runs, newest first, filtered by experiment and status on the server and by trigger on the page; pages follow the
- * API's continuation tokens. The page on screen refreshes every 2 s (ETag'd, so an unchanged list costs a 304).
+ * Runs, newest first, filtered by experiment, status and trigger on the server; pages follow the API's continuation
+ * tokens. The page on screen refreshes every 2 s (ETag'd, so an unchanged list costs a 304).
  */
 export function RunsPage(props: { query: URLSearchParams }) {
   const experiment = props.query.get('experiment') ?? '';
@@ -29,17 +20,20 @@ export function RunsPage(props: { query: URLSearchParams }) {
   const [page, setPage] = useState<Page<RunSummary>>();
   const [error, setError] = useState<string>();
   const [exp, setExp] = useState(experiment);
+  // Runs picked for comparison; kept across pages and filters so runs from different pages can be compared.
+  const [picked, setPicked] = useState<string[]>([]);
 
   useEffect(() => {
     setTokens([]);
     setToken(undefined);
     setPage(undefined);
-  }, [experiment, status]);
+  }, [experiment, status, trigger]);
 
   useEffect(() => {
     const q = new URLSearchParams({ top: '25' });
     if (experiment) q.set('experiment', experiment);
     if (status) q.set('status', status);
+    if (trigger) q.set('trigger', trigger);
     if (token) q.set('continuationToken', token);
     return poll<Page<RunSummary>>(
       () => `runs?${q}`,
@@ -50,7 +44,7 @@ export function RunsPage(props: { query: URLSearchParams }) {
       },
       (err) => setError((err as Error).message),
     );
-  }, [experiment, status, token]);
+  }, [experiment, status, trigger, token]);
 
   const setFilter = (key: string, value: string) => {
     const q = new URLSearchParams(props.query);
@@ -60,7 +54,7 @@ export function RunsPage(props: { query: URLSearchParams }) {
     navigate(s ? `/?${s}` : '/');
   };
 
-  const rows = (page?.value ?? []).filter((r) => !trigger || triggerOf(r) === trigger);
+  const rows = page?.value ?? [];
   return (
     <section aria-labelledby="runs-title">
       <h1 id="runs-title">Runs</h1>
@@ -100,11 +94,29 @@ export function RunsPage(props: { query: URLSearchParams }) {
           {error}
         </p>
       )}
+      <div class="actions compare-bar">
+        <button
+          type="button"
+          disabled={picked.length < 2}
+          onClick={() => navigate(`/compare?runs=${picked.map(enc).join(',')}`)}
+        >
+          Compare {picked.length} selected runs
+        </button>
+        {picked.length > 0 && (
+          <button type="button" onClick={() => setPicked([])}>
+            Clear selection
+          </button>
+        )}
+        <span class="muted small">Tick two or more runs to compare their parameters and metrics.</span>
+      </div>
       <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on narrow screens">
         <table class="runs">
           <caption class="sr-only">Runs, newest first; refreshed every 2 seconds</caption>
           <thead>
             <tr>
+              <th scope="col">
+                <span class="sr-only">Compare</span>
+              </th>
               <th scope="col">Run</th>
               <th scope="col">Status</th>
               <th scope="col">Experiment</th>
@@ -118,6 +130,16 @@ export function RunsPage(props: { query: URLSearchParams }) {
             {rows.map((r) => (
               <tr key={r.id} data-run={r.id}>
                 <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Compare run ${shortId(r.id)}`}
+                    checked={picked.includes(r.id)}
+                    onChange={(e) =>
+                      setPicked(e.currentTarget.checked ? [...picked, r.id] : picked.filter((x) => x !== r.id))
+                    }
+                  />
+                </td>
+                <td>
                   <Link href={`/runs/${enc(r.id)}`}>{shortId(r.id)}</Link>
                 </td>
                 <td>
@@ -125,14 +147,14 @@ export function RunsPage(props: { query: URLSearchParams }) {
                 </td>
                 <td>{r.experiment}</td>
                 <td>{r.pipelineName ?? '—'}</td>
-                <td>{triggerOf(r)}</td>
+                <td>{r.triggeredBy}</td>
                 <td>{formatTime(r.createdAt)}</td>
                 <td>{formatDuration(since(r.startedAt, r.endedAt))}</td>
               </tr>
             ))}
             {page && rows.length === 0 && (
               <tr>
-                <td colSpan={7}>No runs match. Start one with `npx sluice run samples/diabetes/pipeline.yaml`.</td>
+                <td colSpan={8}>No runs match. Start one with `npx sluice run samples/diabetes/pipeline.yaml`.</td>
               </tr>
             )}
           </tbody>

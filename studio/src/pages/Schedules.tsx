@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, getJson, postJson } from '../api';
-import { StatusBadge } from '../format';
+import { formatTime, shortId, StatusBadge } from '../format';
 import { Link } from '../router';
 import type { Page, Schedule } from '../types';
 
@@ -54,6 +54,71 @@ export function inZone(local: string): string {
   return `${day}, ${h}:${mi} (UTC${off === 'Z' ? '+00:00' : off})`;
 }
 
+interface ScheduleRun {
+  id: string;
+  triggeredBy: 'schedule' | 'dataChange';
+  fireTime: string;
+  createdAt: string;
+  status?: string;
+  blobs?: { datastore: string; path: string; etag: string }[];
+  blobCount?: number;
+}
+
+/**
+ * The last runs a schedule started (`GET /api/schedules/{id}/runs`), each with its fire time; for a data-change
+ * schedule the datastore folder it watches and the blobs that started its recent runs.
+ */
+function ScheduleRuns(props: { schedule: Schedule }) {
+  const s = props.schedule;
+  const [runs, setRuns] = useState<ScheduleRun[]>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    getJson<Page<ScheduleRun>>(`schedules/${enc(s.id)}/runs?top=5`)
+      .then((p) => setRuns(p.value))
+      .catch((e: Error) => setError(e.message));
+  }, [s.id, s.state.lastRun?.id]);
+  const data = s.dataTrigger as { datastore?: string; path?: string; recursive?: boolean } | undefined;
+  const blobs = (runs ?? []).flatMap((r) => (r.blobs ?? []).map((b) => ({ ...b, run: r.id })));
+  return (
+    <>
+      {data && (
+        <p data-watches>
+          Watches <span class="mono">{`${data.datastore ?? 'workspaceblobstore'}:${data.path ?? ''}`}</span>
+          {data.recursive ? ' and its subfolders' : ''}.
+        </p>
+      )}
+      <h3>Last runs</h3>
+      {error && <p class="error">{error}</p>}
+      {runs && runs.length === 0 && <p class="muted">No runs yet.</p>}
+      {runs && runs.length > 0 && (
+        <ul class="schedule-runs">
+          {runs.map((r) => (
+            <li key={r.id} data-schedule-run={r.id}>
+              <Link href={`/runs/${enc(r.id)}`}>{shortId(r.id)}</Link> {r.status && <StatusBadge status={r.status} />}{' '}
+              <span class="muted">
+                {r.triggeredBy === 'dataChange' ? 'data change' : 'fired'} {formatTime(r.fireTime)}
+                {r.blobCount && r.blobCount > (r.blobs?.length ?? 0) ? `, ${r.blobCount} blobs` : ''}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {data && blobs.length > 0 && (
+        <>
+          <h3>Recent triggering blobs</h3>
+          <ul class="trigger-blobs">
+            {blobs.slice(0, 10).map((b) => (
+              <li key={`${b.run}/${b.path}@${b.etag}`} class="mono break">
+                {b.datastore}:{b.path}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
 export function SchedulesPage() {
   const [list, setList] = useState<Schedule[]>();
   const [error, setError] = useState<string>();
@@ -76,7 +141,7 @@ export function SchedulesPage() {
           const zone = (s.state as { timeZone?: string }).timeZone;
           const local = (s.state as { nextFireTimesInZone?: string[] }).nextFireTimesInZone ?? s.state.nextFireTimes;
           return (
-            <article class="card" key={s.id} aria-labelledby={`sch-${s.id}`} data-schedule={s.name}>
+            <article class="card" key={s.id} id={s.id} aria-labelledby={`sch-${s.id}`} data-schedule={s.name}>
               <h2 id={`sch-${s.id}`}>
                 {s.name} <StatusBadge status={s.status} />
               </h2>
@@ -116,6 +181,7 @@ export function SchedulesPage() {
                 </p>
               )}
               {s.state.lastError && <p class="error">{s.state.lastError.message}</p>}
+              <ScheduleRuns schedule={s} />
               <button
                 type="button"
                 onClick={async () => {

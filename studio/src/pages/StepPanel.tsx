@@ -4,6 +4,7 @@ import { formatDuration, formatTime, formatValue, shortId, StatusBadge } from '.
 import { Link } from '../router';
 import type { Metric, StepRun } from '../types';
 import { MetricChart } from './Chart';
+import { imageFileOf, progressOf, progressView, tableChart, tableOf } from '../stepData';
 
 const ENDED = new Set(['Completed', 'Failed', 'Canceled']);
 
@@ -44,11 +45,14 @@ export function StepPanel(props: { runId: string; step: StepRun; onClose: () => 
           <strong>{step.error.code}</strong>: {step.error.message}
         </p>
       )}
+      <Progress step={step} />
       <Reuse step={step} />
+      <Attempts runId={runId} step={step} />
       <h3>Log</h3>
       <Log runId={runId} step={step} />
-      <Metrics metrics={step.metrics} />
+      <Metrics runId={runId} step={step} />
       <Outputs runId={runId} step={step} />
+      <Environment step={step} />
     </aside>
   );
 }
@@ -134,27 +138,44 @@ function Log(props: { runId: string; step: StepRun }) {
   );
 }
 
-function Metrics(props: { metrics: Metric[] }) {
-  if (props.metrics.length === 0) return null;
+/** A step's metrics: the last value of each; lists and repeated scalars as charts; tables as tables and charts; images. */
+function Metrics(props: { runId: string; step: StepRun }) {
+  const { metrics } = props.step;
+  if (metrics.length === 0) return null;
   const byName = new Map<string, Metric[]>();
-  for (const m of props.metrics) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
+  for (const m of metrics) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
+  // A reused step shows the metrics of the step run it took them from, and so that run's files.
+  const source = props.step.reused && props.step.reusedFrom ? props.step.reusedFrom : undefined;
+  const filesBase = `runs/${enc(source?.runId ?? props.runId)}/steps/${enc(source?.step ?? props.step.name)}/files`;
+  const entries = [...byName];
+  const images = entries.flatMap(([name, ms]) =>
+    ms.map((m, i) => ({ name, key: `${name}#${i}`, file: imageFileOf(m.value) })).filter((x) => x.file),
+  );
   return (
     <section aria-label="Metrics">
       <h3>Metrics</h3>
       <table class="kv">
         <tbody>
-          {[...byName].map(([name, ms]) => {
+          {entries.map(([name, ms]) => {
             const last = ms[ms.length - 1];
+            const image = imageFileOf(last.value);
             return (
               <tr key={name}>
                 <th scope="row">{name}</th>
-                <td>{last.kind === 'row' ? `${ms.length} rows` : formatValue(last.value)}</td>
+                <td>
+                  {last.kind === 'row'
+                    ? `table, ${ms.length} rows`
+                    : image
+                      ? `image ${image}`
+                      : formatValue(last.value)}
+                </td>
               </tr>
             );
           })}
         </tbody>
       </table>
-      {[...byName].map(([name, ms]) => {
+      {entries.map(([name, ms]) => {
+        if (ms[0].kind === 'row') return <TableMetric key={name} name={name} rows={ms} />;
         const series =
           ms[0].kind === 'list' && Array.isArray(ms[ms.length - 1].value)
             ? (ms[ms.length - 1].value as unknown[])
@@ -164,6 +185,178 @@ function Metrics(props: { metrics: Metric[] }) {
         const numbers = series.filter((v): v is number => typeof v === 'number');
         return numbers.length > 1 ? <MetricChart key={name} name={name} values={numbers} /> : null;
       })}
+      {images.map((img) => (
+        <MetricImage key={img.key} name={img.name} path={`${filesBase}/download?path=${enc(img.file ?? '')}`} />
+      ))}
+    </section>
+  );
+}
+
+/** A table metric (`log_row`, `log_table`): its rows, and a chart of its numeric columns. */
+function TableMetric(props: { name: string; rows: Metric[] }) {
+  const table = tableOf(props.rows);
+  const chart = tableChart(table);
+  return (
+    <div class="table-metric" data-table-metric={props.name}>
+      <h4>{props.name}</h4>
+      {chart && <MetricChart name={props.name} x={chart.x} xLabel={chart.xLabel} series={chart.series} />}
+      <div class="table-wrap small-table" tabIndex={0} role="region" aria-label={`Table ${props.name}`}>
+        <table>
+          <thead>
+            <tr>
+              {table.columns.map((c) => (
+                <th scope="col" key={c}>
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.slice(0, 200).map((r, i) => (
+              <tr key={i}>
+                {table.columns.map((c) => (
+                  <td key={c}>{r[c] === undefined ? '' : formatValue(r[c])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {table.rows.length > 200 && <p class="muted small">The first 200 of {table.rows.length} rows.</p>}
+    </div>
+  );
+}
+
+/** An image `run.log_image` logged: the step's file, fetched with the session's token (a plain src cannot send it). */
+function MetricImage(props: { name: string; path: string }) {
+  const [url, setUrl] = useState<string>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    let gone = false;
+    let made: string | undefined;
+    api(props.path)
+      .then((r) => r.blob())
+      .then((b) => {
+        if (gone) return;
+        made = URL.createObjectURL(b);
+        setUrl(made);
+      })
+      .catch((e: Error) => setError(e.message));
+    return () => {
+      gone = true;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [props.path]);
+  return (
+    <figure class="metric-image" data-image-metric={props.name}>
+      {url ? (
+        <img src={url} alt={`Image ${props.name} logged by the step`} />
+      ) : (
+        <p class="muted">{error ?? 'Loading…'}</p>
+      )}
+      <figcaption>{props.name}</figcaption>
+    </figure>
+  );
+}
+
+/** The environment a python step declared: name, version, Python, pip and conda packages. */
+function Environment(props: { step: StepRun }) {
+  const env = props.step.environment;
+  if (!env) return null;
+  return (
+    <section aria-label="Environment" data-environment={env.name}>
+      <h3>Environment</h3>
+      <dl class="facts">
+        <dt>Name</dt>
+        <dd>
+          {env.name}
+          {env.version ? ` (version ${env.version})` : ''}
+        </dd>
+        <dt>Python</dt>
+        <dd>{env.python ?? "the worker's"}</dd>
+        <dt>pip</dt>
+        <dd class="mono">{env.pip.length ? env.pip.join(', ') : 'none'}</dd>
+        <dt>conda</dt>
+        <dd class="mono">{env.conda.length ? env.conda.join(', ') : 'none'}</dd>
+      </dl>
+    </section>
+  );
+}
+
+/**
+ * Every attempt of the step with how it ended. Only the latest attempt's error is recorded on the step, so an
+ * earlier (failed) attempt shows the last lines of its own log instead.
+ */
+function Attempts(props: { runId: string; step: StepRun }) {
+  const { step } = props;
+  if (step.attempt < 2) return null;
+  const attempts = Array.from({ length: step.attempt }, (_, i) => i + 1);
+  return (
+    <section aria-label="Attempts">
+      <h3>Attempts</h3>
+      <ol class="attempts">
+        {attempts.map((a) => (
+          <li key={a} data-attempt={a}>
+            Attempt {a}: <StatusBadge status={a < step.attempt ? 'Failed' : step.status} />
+            {a < step.attempt ? (
+              <LogTail runId={props.runId} step={step.name} attempt={a} />
+            ) : (
+              step.error && (
+                <span class="error-text">
+                  {' '}
+                  {step.error.code}: {step.error.message}
+                </span>
+              )
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function LogTail(props: { runId: string; step: string; attempt: number }) {
+  const [tail, setTail] = useState<string>();
+  useEffect(() => {
+    api(`runs/${enc(props.runId)}/steps/${enc(props.step)}/logs?attempt=${props.attempt}`)
+      .then((r) => r.text())
+      .then((t) => setTail(t.trimEnd().split('\n').slice(-4).join('\n')))
+      .catch((e: Error) => setTail(`[could not read its log: ${e.message}]`));
+  }, [props.runId, props.step, props.attempt]);
+  if (tail === undefined) return null;
+  return (
+    <pre class="log-tail" aria-label={`End of attempt ${props.attempt}'s log`}>
+      {tail || '(empty log)'}
+    </pre>
+  );
+}
+
+/** A step that reports progress (a parallel step's mini-batches): a bar of done and failed, and the figures. */
+function Progress(props: { step: StepRun }) {
+  const p = progressOf(props.step);
+  if (!p) return null;
+  const view = progressView(p);
+  return (
+    <section aria-label="Progress" class="progress" data-progress>
+      <h3>Progress</h3>
+      {view.donePct !== undefined && (
+        <div
+          class="progress-bar"
+          role="progressbar"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round((view.donePct ?? 0) + (view.failedPct ?? 0))}
+          aria-valuetext={view.text}
+          aria-label={`Progress of step ${props.step.name}`}
+        >
+          <span class="progress-done" style={{ width: `${view.donePct}%` }} />
+          <span class="progress-failed" style={{ width: `${view.failedPct ?? 0}%` }} />
+        </div>
+      )}
+      <p>
+        {view.text}
+        {p.updatedAt && <span class="muted"> (as of {formatTime(p.updatedAt)})</span>}
+      </p>
     </section>
   );
 }

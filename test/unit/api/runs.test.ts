@@ -65,6 +65,34 @@ test('list filters by experiment and status', async () => {
   assert.equal(both.json.continuationToken, undefined);
 });
 
+test('list filters by trigger on the server; the next page keeps the filter; an unknown trigger is a 400', async () => {
+  const h = createHarness();
+  const a = await seed(h, 'a', 4);
+  await h.store.runs.update(a[0], () => ({ triggeredBy: 'schedule' }));
+  await h.store.runs.update(a[2], () => ({ triggeredBy: 'schedule' }));
+  const first = await h.call('GET', 'runs?trigger=schedule&top=1');
+  assert.equal(first.status, 200, first.text);
+  assert.deepEqual(
+    first.json.value.map((r: { id: string; triggeredBy: string }) => [r.id, r.triggeredBy]),
+    [[a[2], 'schedule']],
+  );
+  assert.match(first.json.nextLink, /[?&]trigger=schedule(&|$)/);
+  const second = await h.call('GET', first.json.nextLink.replace('http://localhost:7071/api/', ''));
+  assert.deepEqual(
+    second.json.value.map((r: { id: string }) => r.id),
+    [a[0]],
+  );
+  const manual = await h.call('GET', 'runs?trigger=manual&experiment=a');
+  assert.deepEqual(
+    manual.json.value.map((r: { id: string }) => r.id),
+    [a[3], a[1]],
+  );
+  const bad = await h.call('GET', 'runs?trigger=cron');
+  assert.equal(bad.status, 400);
+  assert.match(bad.json.error.message, /trigger/);
+  assert.match(bad.json.error.message, /manual, endpoint, schedule, dataChange/);
+});
+
 test('a continuation token from another listing or a made-up one is a 400', async () => {
   const h = createHarness();
   await seed(h, 'a', 3);

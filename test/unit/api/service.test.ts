@@ -61,5 +61,7 @@ test('the OpenAPI document is 3.1, anonymous, and lists every route with its par
   assert.equal(submit.requestBody.content['application/json'].schema.$ref, '#/components/schemas/SubmitRun');
   assert.deepEqual(doc.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   const list = doc.paths['/runs'].get.parameters.map((p: { name: string }) => p.name);
-  assert.deepEqual(list, ['experiment', 'status', 'top', 'continuationToken']);
+  assert.deepEqual(list, ['experiment', 'status', 'trigger', 'top', 'continuationToken']);
+  const trigger = doc.paths['/runs'].get.parameters.find((p: { name: string }) => p.name === 'trigger');
+  assert.deepEqual(trigger.schema.enum, ['manual', 'endpoint', 'schedule', 'dataChange']);
 });

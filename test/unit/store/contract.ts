@@ -158,6 +158,46 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     );
   });
 
+  test(`${label}: runs list by trigger, page by page, without losing the runs of other triggers`, async () => {
+    const t = await make();
+    const exp = `t${uid()}`;
+    const triggers = ['manual', 'schedule', 'dataChange', 'schedule', 'endpoint', 'schedule'] as const;
+    const ids: string[] = [];
+    for (const [i, triggeredBy] of triggers.entries()) {
+      tick(t);
+      const id = `r-${i}-${uid()}`;
+      await t.store.runs.create({ id, experiment: exp, pipelineId: 'p', triggeredBy });
+      ids.push(id);
+    }
+    const scheduled = [ids[5], ids[3], ids[1]];
+    const pages: string[][] = [];
+    let token: string | undefined;
+    do {
+      const page = await t.store.runs.list({ experiment: exp, trigger: 'schedule', top: 2, continuationToken: token });
+      pages.push(page.items.map((r) => r.id));
+      token = page.continuationToken;
+    } while (token && pages.length < 5);
+    assert.deepEqual(pages.flat(), scheduled);
+    assert.deepEqual(pages[0], scheduled.slice(0, 2));
+    assert.ok(pages.every((p) => p.every((id) => scheduled.includes(id))));
+    const data = await t.store.runs.list({ experiment: exp, trigger: 'dataChange', top: 10 });
+    assert.deepEqual(
+      data.items.map((r) => [r.id, r.triggeredBy]),
+      [[ids[2], 'dataChange']],
+    );
+    const completed = await t.store.runs.list({ status: 'NotStarted', trigger: 'endpoint', experiment: exp, top: 10 });
+    assert.deepEqual(
+      completed.items.map((r) => r.id),
+      [ids[4]],
+    );
+    // The runs skipped by a trigger filter are still listed without it (nothing was dropped from the index).
+    const all = await t.store.runs.list({ experiment: exp, top: 100 });
+    assert.deepEqual(
+      all.items.map((r) => r.id),
+      [...ids].reverse(),
+    );
+  });
+
   test(`${label}: step runs are created once, listed by name and updated`, async () => {
     const t = await make();
     const id = `r-${uid()}`;
