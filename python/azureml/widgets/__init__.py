@@ -106,7 +106,8 @@ class _RunPrinter(object):
             return
         text = answer.text()
         if offset is None:
-            self.write("\nStreaming the log of step %s\n%s\n" % (name, "=" * (28 + len(name))))
+            title = "Streaming azureml-logs/70_driver_log.txt" + ("" if self.is_step else " of step %s" % name)
+            self.write("\n%s\n%s\n" % (title, "=" * len(title)))
         if text:
             self.write(text if text.endswith("\n") else text + "\n")
         next_offset = answer.headers.get("sluice-log-offset")

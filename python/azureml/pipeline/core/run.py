@@ -9,6 +9,8 @@ from azureml.exceptions import UserErrorException
 
 __all__ = ["PipelineRun", "StepRun", "PortDataReference"]
 
+DRIVER_LOG = "azureml-logs/70_driver_log.txt"  # v1's name of a step's log among its run files
+
 
 def _details(record, run_id, target=None):
     details = {"runId": run_id, "status": record.get("status"), "startTimeUtc": record.get("startedAt"),
@@ -33,6 +35,10 @@ class PipelineRun(Run):
     @property
     def display_name(self):
         return self._get_record().get("pipelineName") or self._id
+
+    def get_details_with_logs(self):
+        """``get_details()``; a pipeline run's logs are its steps' (``step_run.get_details_with_logs()``)."""
+        return self.get_details()
 
     def get_details(self):
         record = self._get_record()
@@ -181,7 +187,16 @@ class StepRun(Run):
                                     "mechanism": {"direct": "Direct", "download": "Download",
                                                   "mount": "Mount"}.get(d.get("mode"), d.get("mode"))}}
             for d in record.get("datasetInputs") or []]
-        details["logFiles"] = {"std_log.txt": (record.get("links") or {}).get("logs")}
+        details["logFiles"] = {DRIVER_LOG: (record.get("links") or {}).get("logs")} if record.get("attempt") \
+            or record.get("reused") else {}
+        return details
+
+    def get_details_with_logs(self):
+        """``get_details()`` with ``logFiles`` holding each log's text (``azureml-logs/70_driver_log.txt``: the
+        step's log), as in v1."""
+        details = self.get_details()
+        if details["logFiles"]:
+            details["logFiles"] = {DRIVER_LOG: self.get_log()}
         return details
 
     def get_metrics(self, name=None, recursive=False, run_type=None, populate=False):
