@@ -1,5 +1,6 @@
 import { StepEnvironment } from '../spec/environment';
 import type { Store } from '../store/repositories';
+import { DATASET_INPUTS_ENV } from '../datasets/stepInputs';
 
 /**
  * The environments a run's python steps declared (spec `environment:`), by step name, read from the run's stored
@@ -19,8 +20,8 @@ export interface StepDatasetInput {
   mode?: string;
 }
 
-/** The variable the Python builder puts on a step whose inputs include datasets (python/azureml/pipeline/core). */
-export const DATASET_INPUTS_ENV = 'AZUREML_DATASET_INPUTS';
+/** The variable on a step whose inputs include datasets (shared/datasets/stepInputs.ts, the Python builder). */
+export { DATASET_INPUTS_ENV };
 
 /**
  * What a run's steps declared in its stored spec, by step name: environments (spec `environment:`) and dataset

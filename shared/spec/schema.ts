@@ -76,6 +76,39 @@ export const DataPath = z.strictObject({
 });
 export type DataPath = z.infer<typeof DataPath>;
 
+/**
+ * A registered dataset as an input (`inputs: {raw: {dataset: diabetes, version: 2}}`): the server resolves it at
+ * submit to the datastore location the dataset names, pinning the version (latest when left out) in the run's
+ * stored spec (shared/datasets/stepInputs.ts).
+ */
+export const DatasetInput = z.strictObject({
+  dataset: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,253}[A-Za-z0-9_.-])?$/, {
+      error: 'must be a registered dataset name (letters, digits, spaces, _ . -)',
+    })
+    .meta({ description: 'A registered dataset (GET /api/datasets)' }),
+  version: z
+    .union([z.number().int().min(1), z.literal('latest')], { error: 'must be a version number (1, 2, …) or "latest"' })
+    .optional()
+    .meta({ description: 'The version; the latest when left out (pinned on the run at submit)' }),
+  mode: z
+    .enum(['direct', 'mount', 'download'])
+    .optional()
+    .meta({ description: 'As v1 consumes it: direct (default; a TabularDataset in input_datasets), mount, download' }),
+});
+export type DatasetInput = z.infer<typeof DatasetInput>;
+
+/** A pipeline input: a datastore location, or a registered dataset. */
+export const Input = z.union([DataPath, DatasetInput], {
+  error: 'must be {datastore: NAME, path: PATH} or {dataset: NAME, version: N}',
+});
+export type Input = z.infer<typeof Input>;
+
+export function isDatasetInput(input: Input): input is DatasetInput {
+  return 'dataset' in input;
+}
+
 export const PARAMETER_TYPES = ['string', 'int', 'float', 'bool', 'datapath'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
@@ -327,10 +360,9 @@ function pipelineSpecOf<S extends z.ZodType>(step: S) {
       name: Name,
       description: Description.optional(),
       parameters: z.record(Name, Parameter).default({}),
-      inputs: z
-        .record(Name, DataPath)
-        .default({})
-        .meta({ description: 'Datastore inputs; each is also a datapath parameter under its own name' }),
+      inputs: z.record(Name, Input).default({}).meta({
+        description: 'Datastore inputs (each is also a datapath parameter under its own name) and registered datasets',
+      }),
       data: z.record(Name, DataEntry).default({}).meta({ description: 'Intermediate data (PipelineData)' }),
       steps: z.array(step).min(1, { error: 'a pipeline needs at least one step' }),
     })
