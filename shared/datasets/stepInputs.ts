@@ -23,8 +23,9 @@ export interface DatasetInputDescriptor {
   mode: string;
   pattern: string | null;
   name: string;
-  version: number;
-  id: string;
+  /** Null for an output registered when its step completes. */
+  version: number | null;
+  id: string | null;
   options: Record<string, unknown>;
 }
 
@@ -73,20 +74,36 @@ export async function resolveDatasetInputs(store: Store, spec: PipelineSpec): Pr
       options: { ...(dataset.delimited ?? {}) },
     };
   }
-  if (Object.keys(datasets).length === 0) return { spec, datasets, issues };
+  // A tabular output a step registers (`register:`, v1's read_delimited_files().register_on_complete()) is read by
+  // later steps as a TabularDataset over its files; its version is known only when the producer completes.
+  const described: Record<string, DatasetInputDescriptor> = { ...datasets };
+  for (const [name, entry] of Object.entries(spec.data)) {
+    const register = entry?.register;
+    if (register?.kind !== 'tabular') continue;
+    described[name] = {
+      kind: 'tabular',
+      mode: 'direct',
+      pattern: register.glob ?? null,
+      name: register.name,
+      version: null,
+      id: null,
+      options: { ...(register.delimited ?? {}) },
+    };
+  }
+  if (Object.keys(described).length === 0) return { spec, datasets, issues };
 
   const steps = spec.steps.map((step) => {
     const s = step as { inputs?: string[]; side_inputs?: string[]; env?: Record<string, string> };
-    const read = [...(s.inputs ?? []), ...(s.side_inputs ?? [])].filter((n) => Object.hasOwn(datasets, n));
+    const read = [...(s.inputs ?? []), ...(s.side_inputs ?? [])].filter((n) => Object.hasOwn(described, n));
     if (read.length === 0 || s.env === undefined) return step;
-    let described: Record<string, unknown> = {};
+    let entry: Record<string, unknown> = {};
     try {
-      described = JSON.parse(s.env[DATASET_INPUTS_ENV] ?? '{}') as Record<string, unknown>;
+      entry = JSON.parse(s.env[DATASET_INPUTS_ENV] ?? '{}') as Record<string, unknown>;
     } catch {
       // A step's own unreadable entry is replaced: the server's description is the one the step reads.
     }
-    for (const n of read.sort()) described[n] = datasets[n];
-    return { ...step, env: { ...s.env, [DATASET_INPUTS_ENV]: JSON.stringify(described) } } as typeof step;
+    for (const n of read.sort()) entry[n] = described[n];
+    return { ...step, env: { ...s.env, [DATASET_INPUTS_ENV]: JSON.stringify(entry) } } as typeof step;
   });
   return { spec: { ...spec, inputs, steps }, datasets, issues };
 }

@@ -76,6 +76,9 @@ export const DataPath = z.strictObject({
 });
 export type DataPath = z.infer<typeof DataPath>;
 
+/** Dataset names (shared/store/datasetModel.ts DATASET_NAME). */
+const DATASET_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,253}[A-Za-z0-9_.-])?$/;
+
 /**
  * A registered dataset as an input (`inputs: {raw: {dataset: diabetes, version: 2}}`): the server resolves it at
  * submit to the datastore location the dataset names, pinning the version (latest when left out) in the run's
@@ -84,9 +87,7 @@ export type DataPath = z.infer<typeof DataPath>;
 export const DatasetInput = z.strictObject({
   dataset: z
     .string()
-    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,253}[A-Za-z0-9_.-])?$/, {
-      error: 'must be a registered dataset name (letters, digits, spaces, _ . -)',
-    })
+    .regex(DATASET_NAME_PATTERN, { error: 'must be a registered dataset name (letters, digits, spaces, _ . -)' })
     .meta({ description: 'A registered dataset (GET /api/datasets)' }),
   version: z
     .union([z.number().int().min(1), z.literal('latest')], { error: 'must be a version number (1, 2, …) or "latest"' })
@@ -150,15 +151,66 @@ function defaultProblem(type: ParameterType, value: unknown): string | undefined
   }
 }
 
+const DatasetName = z.string().regex(DATASET_NAME_PATTERN, {
+  error: 'must be a dataset name: letters, digits, spaces, _ . - (at most 255), starting with a letter or digit',
+});
+
+/** How tabular files are read, as `POST /api/datasets` takes it (`from_delimited_files`' options). */
+export const DelimitedOptions = z.strictObject({
+  separator: z.string().min(1).max(8).default(','),
+  header: z.boolean().default(true),
+  encoding: z.string().max(32).default('utf8'),
+  includePath: z.boolean().default(false),
+  inferColumnTypes: z.boolean().default(true),
+  setColumnTypes: z.record(z.string(), z.string().max(64)).optional(),
+  partitionFormat: z.string().max(1024).optional(),
+  supportMultiLine: z.boolean().default(false),
+  emptyAsString: z.boolean().default(false),
+});
+
+/**
+ * v1's `OutputFileDatasetConfig.register_on_complete(name)` (after `read_delimited_files()` for a tabular one): when
+ * the producing step completes, its output folder (with `glob`, the files it matches) becomes the next version of
+ * the dataset `name` (shared/datasets/outputDatasets.ts); later steps read a tabular one as a TabularDataset.
+ */
+export const DataRegistration = z
+  .strictObject({
+    name: DatasetName.meta({ description: 'The dataset the output becomes a version of' }),
+    description: z.string().max(5000).optional(),
+    tags: z.record(z.string(), z.string().max(5000)).default({}),
+    kind: z.enum(['file', 'tabular']).default('file'),
+    delimited: DelimitedOptions.optional().meta({ description: 'How a tabular dataset reads its files' }),
+    glob: z
+      .string()
+      .min(1)
+      .max(1024)
+      .refine((g) => !g.startsWith('/') && !g.split('/').includes('..'), {
+        error: 'must be relative to the output folder, without ..',
+      })
+      .optional()
+      .meta({ description: 'Files of the output folder the dataset takes (v1 path_glob, e.g. "*.csv")' }),
+  })
+  .superRefine((r, ctx) => {
+    if (r.kind === 'file' && r.delimited !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['delimited'], message: 'only a tabular dataset reads delimited files' });
+    }
+  });
+export type DataRegistration = z.infer<typeof DataRegistration>;
+
 /** PipelineData: an intermediate result with exactly one producing step. `name: {}` or just `name:`. */
 export const DataEntry = z
   .union(
     [
       z.strictObject({
         datastore: DatastoreName.optional().meta({
-          description: `Container to write into; by default (${DEFAULT_DATASTORE}) Sluice's pipeline-data container`,
+          description:
+            `Container to write into; by default (${DEFAULT_DATASTORE}) Sluice's pipeline-data container, ` +
+            `or ${DEFAULT_DATASTORE} itself for an entry that is registered`,
         }),
         description: Description.optional(),
+        register: DataRegistration.optional().meta({
+          description: 'Register the output as a dataset version when its step completes',
+        }),
       }),
       z.null(),
     ],

@@ -226,3 +226,29 @@ test('dataset inputs: unknown datasets and versions, several paths and repointin
   });
   assert.equal(dry.status, 200, dry.text);
 });
+
+test('output datasets: a step reading a tabular output registered on complete is told it is a tabular dataset', async () => {
+  const h = createHarness();
+  const pipeline = {
+    name: 'out',
+    data: { prepped: { register: { name: 'prepped', kind: 'tabular', glob: '*.csv', delimited: { separator: ';' } } } },
+    steps: [
+      { name: 'prep', type: 'command', command: 'echo', arguments: ['${{data.prepped}}'], outputs: ['prepped'] },
+      { name: 'train', type: 'command', command: 'ls', arguments: ['${{data.prepped}}'], inputs: ['prepped'] },
+    ],
+  };
+  const run = await h.call('POST', 'experiments/e/runs', { json: { pipeline } });
+  assert.equal(run.status, 202, run.text);
+  const spec = await storedSpec(h, run.json.id);
+  assert.equal(spec.steps[0].env.AZUREML_DATASET_INPUTS, undefined, 'the producer writes it');
+  const described = JSON.parse(spec.steps[1].env.AZUREML_DATASET_INPUTS).prepped;
+  assert.deepEqual(
+    [described.kind, described.mode, described.pattern, described.name, described.version, described.options.separator],
+    ['tabular', 'direct', '*.csv', 'prepped', null, ';'],
+  );
+  const fileKindWithOptions = await h.call('POST', 'experiments/e/runs', {
+    json: { pipeline: { ...pipeline, data: { prepped: { register: { name: 'p', delimited: {} } } } } },
+  });
+  assert.equal(fileKindWithOptions.status, 400);
+  assert.match(fileKindWithOptions.json.error.message, /data\.prepped\.register\.delimited.*only a tabular dataset/);
+});

@@ -269,7 +269,11 @@ def _data_spec(output, default_datastore=None):
     from azureml._sluice.names import datastore_name
 
     datastore = output.datastore if output.datastore is not None else default_datastore
-    return {"datastore": datastore_name(datastore)} if datastore is not None else {}
+    spec = {"datastore": datastore_name(datastore)} if datastore is not None else {}
+    registration = output._registration() if isinstance(output, OutputFileDatasetConfig) else None
+    if registration is not None:
+        spec["register"] = registration
+    return spec
 
 
 class Pipeline(object):
