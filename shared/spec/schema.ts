@@ -220,8 +220,20 @@ export const DataEntry = z
 export type DataEntry = z.infer<typeof DataEntry>;
 
 /** Fields every step type that runs a program shares (exported for step kinds registered from outside). */
+/** v1's step name as written (`PythonScriptStep(name="Prepare Data")`), shown beside the step's `name` (its id). */
+const DisplayName = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty; leave it out to show the name' })
+  .max(255)
+  .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+    error: 'must not contain control characters',
+  })
+  .meta({ description: 'The name shown for the step (any text, e.g. "Prepare Data"); `name` stays its id' });
+
 export const stepBase = {
   name: Name,
+  display_name: DisplayName.optional(),
   description: Description.optional(),
   inputs: z
     .array(Name)
@@ -240,6 +252,7 @@ export const stepBase = {
 /** Fields of steps that do not run a program on a compute target (data_transfer). */
 const controlFields = {
   name: stepBase.name,
+  display_name: stepBase.display_name,
   description: stepBase.description,
   run_after: stepBase.run_after,
   timeout_minutes: stepBase.timeout_minutes,

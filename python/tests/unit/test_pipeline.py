@@ -49,7 +49,7 @@ class Spec(PipelineTest):
                 {"name": "prepare", "type": "python", "source_directory": "scripts", "script": "prep.py",
                  "arguments": ["--input-data", "${{inputs.raw_data}}", "--prepped-data", "${{data.prepped_data}}"],
                  "compute": "cpu", "inputs": ["raw_data"], "outputs": ["prepped_data"]},
-                {"name": "Train_Model", "description": "Train Model", "type": "python",
+                {"name": "Train_Model", "display_name": "Train Model", "type": "python",
                  "source_directory": "scripts", "script": "train.py",
                  "arguments": ["--training-data", "${{data.prepped_data}}", "--reg", "${{parameters.reg_rate}}",
                                "--epochs", "5"],

@@ -176,6 +176,26 @@ class Retries(TempDirTest):
 
 
 class DisplayNames(TempDirTest):
+    def test_a_step_run_is_named_as_it_was_built_and_its_id_keeps_the_spec_name(self):
+        record = run_record("Running", [step("Prepare_Data", "Running", displayName="Prepare Data")])
+        ws, _ = workspace({("GET", "runs/r1"): [record] * 4 + [run_record("Completed", [
+            step("Prepare_Data", "Completed", displayName="Prepare Data")])],
+            ("GET", "runs/r1/steps/Prepare_Data/logs"): "x\n"})
+        run = PipelineRun(Experiment(ws, "e"), "r1")
+        child = run.find_step_run("Prepare Data")[0]
+        self.assertEqual((child.name, child.display_name, child.id), ("Prepare Data", "Prepare Data",
+                                                                       "r1:Prepare_Data"))
+        self.assertEqual([c.id for c in run.find_step_run("Prepare_Data")], ["r1:Prepare_Data"])
+        self.assertEqual(run.find_step_run("Prepare"), [])
+        with self.assertRaises(UserErrorException):
+            run.find_step_run("")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            PipelineRun(Experiment(ws, "e"), "r1").wait_for_completion(show_output=True)
+        self.assertIn("StepRun( Prepare Data ) Status: Running", out.getvalue())
+        self.assertIn("StepRunId: r1:Prepare_Data", out.getvalue())
+        self.assertIn("StepRun(Prepare Data) Execution Summary", out.getvalue())
+
     def test_find_step_run_takes_the_name_the_step_was_built_with(self):
         ws, _ = workspace({("GET", "runs/r1"): run_record("Completed", [step("Prepare_Data", "Completed")])})
         run = PipelineRun(Experiment(ws, "e"), "r1")

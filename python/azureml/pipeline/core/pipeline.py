@@ -352,7 +352,7 @@ class Pipeline(object):
             if after:
                 entry["run_after"] = after
             if step.name != entry["name"]:
-                entry["description"] = step.name
+                entry["display_name"] = step.name  # v1's name as written ("Prepare Data"); the id is a spec name
             steps.append(entry)
         spec = {"name": spec_name(name or self._name or "pipeline", "pipeline name")}
         if self.description:

@@ -81,12 +81,18 @@ class PipelineRun(Run):
             yield StepRun(self._experiment, "%s:%s" % (self._id, step["name"]), _record=step, _parent=self)
 
     def find_step_run(self, name, recursive=True):
-        """The step runs named ``name`` (a list, as in Azure ML). The name the step was built with works too: a
-        display name such as "Prepare Data" became the spec name "Prepare_Data"."""
+        """The step runs named ``name`` (a list, as in Azure ML): the name the step was built with ("Prepare Data"),
+        or its id in the spec ("Prepare_Data")."""
         from azureml._sluice.names import spec_name
 
-        wanted = {name, spec_name(name)} if isinstance(name, str) and name.strip() else {name}
-        return [c for c in self.get_children() if c.name in wanted]
+        if not isinstance(name, str) or not name.strip():
+            raise UserErrorException("find_step_run needs name, the step's name")
+        wanted = {name}
+        try:
+            wanted.add(spec_name(name))  # a run recorded before display names: only the spec name is known
+        except ValueError:
+            pass
+        return [c for c in self.get_children() if c.name == name or c._step in wanted]
 
     def get_steps(self):
         return self.get_children()
@@ -154,11 +160,18 @@ class StepRun(Run):
 
     @property
     def name(self):
-        return self._step
+        """The step's name as it was built (``PythonScriptStep(name="Prepare Data")``, the spec's
+        ``display_name``); the id's last part (``<run id>:Prepare_Data``) is the spec name."""
+        if self._record is None:
+            try:
+                self._refresh()
+            except UserErrorException:  # not in the run (yet): its id is all there is
+                return self._step
+        return self._record.get("displayName") or self._step
 
     @property
     def display_name(self):
-        return self._step
+        return self.name
 
     @property
     def parent(self):
