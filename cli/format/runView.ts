@@ -88,12 +88,17 @@ export function orderSteps(steps: StepRun[]): StepRun[] {
   return out;
 }
 
+/** A step as a reader knows it: its display name (spec `display_name`) with its id when they differ. */
+export function stepTitle(step: StepRun): string {
+  return step.displayName && step.displayName !== step.name ? `${step.displayName} (${step.name})` : step.name;
+}
+
 /** The step table: STEP, STATUS, DURATION, DETAILS. */
 export function stepTable(run: Run, now: number, style: Style, options: { reasons: boolean }): string[] {
   return renderTable(
     [{ header: 'STEP' }, { header: 'STATUS' }, { header: 'DURATION', align: 'right' }, { header: 'DETAILS' }],
     orderSteps(run.steps).map((s) => [
-      s.name,
+      stepTitle(s),
       colorStatus(stepLabel(s), style),
       stepDuration(s, now),
       stepDetail(s, options),

@@ -117,6 +117,10 @@ const ErrorInfo = z.object({ code: z.string(), message: z.string(), step: z.stri
 export const StepRunView = z
   .object({
     name: z.string(),
+    displayName: z
+      .string()
+      .optional()
+      .meta({ description: "The step's display name (spec `display_name`, v1's step name with spaces), when set" }),
     status: StepStatus,
     attempt: z.number().int(),
     type: z.string().optional(),

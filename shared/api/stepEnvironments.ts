@@ -1,5 +1,6 @@
 import { StepEnvironment } from '../spec/environment';
 import type { Store } from '../store/repositories';
+import { DATASET_INPUTS_ENV } from '../datasets/stepInputs';
 
 /**
  * The environments a run's python steps declared (spec `environment:`), by step name, read from the run's stored
@@ -19,30 +20,41 @@ export interface StepDatasetInput {
   mode?: string;
 }
 
-/** The variable the Python builder puts on a step whose inputs include datasets (python/azureml/pipeline/core). */
-export const DATASET_INPUTS_ENV = 'AZUREML_DATASET_INPUTS';
+/** The variable on a step whose inputs include datasets (shared/datasets/stepInputs.ts, the Python builder). */
+export { DATASET_INPUTS_ENV };
 
 /**
- * What a run's steps declared in its stored spec, by step name: environments (spec `environment:`) and dataset
- * inputs (the builder's AZUREML_DATASET_INPUTS). One read of the spec; a spec without them has none.
+ * What a run's steps declared in its stored spec, by step name: environments (spec `environment:`), dataset
+ * inputs (AZUREML_DATASET_INPUTS) and display names (`display_name`). One read of the spec; a spec without them has none.
  */
 export async function stepDeclarations(
   store: Store,
   pipelineId: string,
-): Promise<{ environments: Map<string, StepEnvironment>; datasets: Map<string, StepDatasetInput[]> }> {
+): Promise<{
+  environments: Map<string, StepEnvironment>;
+  datasets: Map<string, StepDatasetInput[]>;
+  displayNames: Map<string, string>;
+}> {
   const environments = new Map<string, StepEnvironment>();
   const datasets = new Map<string, StepDatasetInput[]>();
-  if (!pipelineId) return { environments, datasets };
+  const displayNames = new Map<string, string>();
+  if (!pipelineId) return { environments, datasets, displayNames };
   const spec = (await store.pipelines.get(pipelineId))?.spec as { steps?: unknown } | undefined;
   for (const step of Array.isArray(spec?.steps) ? spec.steps : []) {
-    const { name, environment, env } = (step ?? {}) as { name?: unknown; environment?: unknown; env?: unknown };
+    const { name, environment, env, display_name } = (step ?? {}) as {
+      name?: unknown;
+      environment?: unknown;
+      env?: unknown;
+      display_name?: unknown;
+    };
     if (typeof name !== 'string') continue;
+    if (typeof display_name === 'string') displayNames.set(name, display_name);
     const parsed = StepEnvironment.safeParse(environment);
     if (environment !== undefined && parsed.success) environments.set(name, parsed.data);
     const inputs = datasetInputs((env as Record<string, unknown> | undefined)?.[DATASET_INPUTS_ENV]);
     if (inputs.length > 0) datasets.set(name, inputs);
   }
-  return { environments, datasets };
+  return { environments, datasets, displayNames };
 }
 
 function datasetInputs(text: unknown): StepDatasetInput[] {

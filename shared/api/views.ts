@@ -92,10 +92,18 @@ export interface RunViewExtras {
   environments?: ReadonlyMap<string, StepEnvironment>;
   /** The registered datasets python steps read, by step name (shared/api/stepEnvironments.ts). */
   datasets?: ReadonlyMap<string, readonly StepDatasetInput[]>;
+  /** The steps' display names (spec `display_name`), by step name. */
+  displayNames?: ReadonlyMap<string, string>;
 }
 
 export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[], extras: RunViewExtras = {}) {
-  const { sources = new Map(), warnings = [], environments = new Map(), datasets = new Map() } = extras;
+  const {
+    sources = new Map(),
+    warnings = [],
+    environments = new Map(),
+    datasets = new Map(),
+    displayNames = new Map(),
+  } = extras;
   const dashboardUrl = 'dashboardUrl' in extras ? extras.dashboardUrl : config().durableDashboardUrl;
   return {
     ...summaryView(baseUrl, run),
@@ -116,8 +124,10 @@ export function runView(baseUrl: string, run: RunRecord, steps: StepRunRecord[],
     steps: steps.map((s) => {
       const environment = environments.get(s.step);
       const datasetInputs = datasets.get(s.step);
+      const displayName = displayNames.get(s.step);
       return {
         ...stepView(baseUrl, s, sources.get(s.step)),
+        ...(displayName !== undefined && { displayName }),
         ...(environment && { environment }),
         ...(datasetInputs && { datasetInputs: [...datasetInputs] }),
       };

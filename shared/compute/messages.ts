@@ -85,6 +85,8 @@ export const ProducedOutput = JobOutput.extend({
   files: z.array(OutputFile),
   /** SHA-256 (hex) over the sorted (name, size, md5) list: the content fingerprint the reuse keys use. */
   fingerprint: z.string(),
+  /** The dataset version the output was registered as (`register:` on its data entry), set when recorded. */
+  dataset: z.object({ name: z.string(), version: z.number().int(), id: z.string() }).optional(),
 });
 export type ProducedOutput = z.infer<typeof ProducedOutput>;
 

@@ -1,6 +1,9 @@
 import type { ResultMessage } from '../compute/messages';
 import { mergeRunMetrics } from './runMetrics';
 import { registerStepModels } from '../models/register';
+import { registerOutputDatasets } from '../datasets/outputDatasets';
+import type { PipelineSpec } from '../spec/schema';
+import type { DatasetRecord } from '../store/datasetModel';
 import { findStepKind } from '../steps/registry';
 import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../store';
 
@@ -42,6 +45,7 @@ export async function recordAttemptEnd(
   known?: Stored<StepRunRecord>,
 ): Promise<RecordedAttempt | undefined> {
   const versions = await registerModelsOf(store, end);
+  const datasets = await registerDatasetsOf(store, end);
   let recorded: Omit<RecordedAttempt, 'row'> | undefined;
   const row = await store.stepRuns.update(
     end.runId,
@@ -79,7 +83,10 @@ export async function recordAttemptEnd(
           startedAt: s.startedAt ?? r.startedAt,
           endedAt: r.endedAt,
           exitCode: r.exitCode ?? null,
-          outputs: r.outputs,
+          outputs: r.outputs.map((o) => {
+            const d = datasets.get(o.name);
+            return d ? { ...o, dataset: { name: d.name, version: d.version, id: d.id } } : o;
+          }),
           metrics: r.metrics,
           tags: { ...s.tags, ...r.tags },
           models: r.models.map((m, i) => (versions[i] === undefined ? m : { ...m, version: versions[i] })),
@@ -119,6 +126,22 @@ async function registerModelsOf(store: Store, end: AttemptEnd): Promise<(number 
   const source = { runId: end.runId, step: end.step, attempt: end.attempt, experiment: run?.experiment };
   const registered = await registerStepModels(store, source, models, () => new Date(end.details!.endedAt));
   return registered.map((m) => m.version);
+}
+
+/**
+ * The dataset versions the outputs of a Completed attempt became (`register:` on their data entries,
+ * shared/datasets/outputDatasets.ts), registered before the attempt is recorded; a redelivered result finds the same
+ * versions (the same definition is never registered twice).
+ */
+async function registerDatasetsOf(store: Store, end: AttemptEnd): Promise<Map<string, DatasetRecord>> {
+  const outputs = end.details?.outputs ?? [];
+  if (end.status !== 'Completed' || outputs.length === 0) return new Map();
+  const run = await store.runs.get(end.runId);
+  const spec = run && ((await store.pipelines.get(run.pipelineId))?.spec as PipelineSpec | undefined);
+  if (!spec || !Object.values(spec.data ?? {}).some((d) => d?.register)) return new Map();
+  const row = await store.stepRuns.get(end.runId, end.step);
+  if (!row || row.attempt !== end.attempt) return new Map();
+  return registerOutputDatasets(store, spec, outputs, { runId: end.runId, step: end.step, at: end.details!.endedAt });
 }
 
 /** recordAttemptEnd for a worker's result. */

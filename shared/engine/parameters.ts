@@ -1,7 +1,7 @@
 import { UserInputError, type FieldIssue } from '../errors';
 import { DATASTORE_PATTERN, DATASTORE_RULE, DEFAULT_DATASTORE } from '../spec/names';
 import { unsafePathReason } from '../spec/safePath';
-import type { ParameterType, PipelineSpec } from '../spec/schema';
+import { isDatasetInput, type ParameterType, type PipelineSpec } from '../spec/schema';
 import { didYouMean } from '../spec/suggest';
 
 /**
@@ -65,6 +65,8 @@ export function describeParameters(spec: PipelineSpec): ParameterDescription[] {
     out.push(d);
   }
   for (const [name, input] of Object.entries(spec.inputs)) {
+    // A registered dataset is resolved at submit (shared/datasets/stepInputs.ts), not chosen by the caller.
+    if (isDatasetInput(input)) continue;
     out.push({
       name,
       type: 'datapath',

@@ -96,10 +96,20 @@ export interface PlanOptions {
   snapshots?: Readonly<Record<string, string>>;
 }
 
-/** Where a step writes a data entry: Sluice's pipeline-data container unless the entry names another datastore. */
+/**
+ * Where a step writes a data entry: Sluice's pipeline-data container unless the entry names another datastore; an
+ * entry registered as a dataset (`register:`) goes to a datastore (by default workspaceblobstore), where datasets are
+ * read.
+ */
 export function dataLocation(spec: PipelineSpec, runId: string, producer: string, data: string): BlobLocation {
-  const datastore = spec.data[data]?.datastore;
-  const container = datastore && datastore !== DEFAULT_DATASTORE ? datastore : CONTAINERS.pipelineData;
+  const entry = spec.data[data];
+  const datastore = entry?.datastore;
+  const container =
+    datastore && datastore !== DEFAULT_DATASTORE
+      ? datastore
+      : entry?.register
+        ? CONTAINERS.workspaceBlobStore
+        : CONTAINERS.pipelineData;
   return { container, path: paths.output(runId, producer, data) };
 }
 

@@ -76,6 +76,40 @@ export const DataPath = z.strictObject({
 });
 export type DataPath = z.infer<typeof DataPath>;
 
+/** Dataset names (shared/store/datasetModel.ts DATASET_NAME). */
+const DATASET_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,253}[A-Za-z0-9_.-])?$/;
+
+/**
+ * A registered dataset as an input (`inputs: {raw: {dataset: diabetes, version: 2}}`): the server resolves it at
+ * submit to the datastore location the dataset names, pinning the version (latest when left out) in the run's
+ * stored spec (shared/datasets/stepInputs.ts).
+ */
+export const DatasetInput = z.strictObject({
+  dataset: z
+    .string()
+    .regex(DATASET_NAME_PATTERN, { error: 'must be a registered dataset name (letters, digits, spaces, _ . -)' })
+    .meta({ description: 'A registered dataset (GET /api/datasets)' }),
+  version: z
+    .union([z.number().int().min(1), z.literal('latest')], { error: 'must be a version number (1, 2, …) or "latest"' })
+    .optional()
+    .meta({ description: 'The version; the latest when left out (pinned on the run at submit)' }),
+  mode: z
+    .enum(['direct', 'mount', 'download'])
+    .optional()
+    .meta({ description: 'As v1 consumes it: direct (default; a TabularDataset in input_datasets), mount, download' }),
+});
+export type DatasetInput = z.infer<typeof DatasetInput>;
+
+/** A pipeline input: a datastore location, or a registered dataset. */
+export const Input = z.union([DataPath, DatasetInput], {
+  error: 'must be {datastore: NAME, path: PATH} or {dataset: NAME, version: N}',
+});
+export type Input = z.infer<typeof Input>;
+
+export function isDatasetInput(input: Input): input is DatasetInput {
+  return 'dataset' in input;
+}
+
 export const PARAMETER_TYPES = ['string', 'int', 'float', 'bool', 'datapath'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
@@ -117,15 +151,66 @@ function defaultProblem(type: ParameterType, value: unknown): string | undefined
   }
 }
 
+const DatasetName = z.string().regex(DATASET_NAME_PATTERN, {
+  error: 'must be a dataset name: letters, digits, spaces, _ . - (at most 255), starting with a letter or digit',
+});
+
+/** How tabular files are read, as `POST /api/datasets` takes it (`from_delimited_files`' options). */
+export const DelimitedOptions = z.strictObject({
+  separator: z.string().min(1).max(8).default(','),
+  header: z.boolean().default(true),
+  encoding: z.string().max(32).default('utf8'),
+  includePath: z.boolean().default(false),
+  inferColumnTypes: z.boolean().default(true),
+  setColumnTypes: z.record(z.string(), z.string().max(64)).optional(),
+  partitionFormat: z.string().max(1024).optional(),
+  supportMultiLine: z.boolean().default(false),
+  emptyAsString: z.boolean().default(false),
+});
+
+/**
+ * v1's `OutputFileDatasetConfig.register_on_complete(name)` (after `read_delimited_files()` for a tabular one): when
+ * the producing step completes, its output folder (with `glob`, the files it matches) becomes the next version of
+ * the dataset `name` (shared/datasets/outputDatasets.ts); later steps read a tabular one as a TabularDataset.
+ */
+export const DataRegistration = z
+  .strictObject({
+    name: DatasetName.meta({ description: 'The dataset the output becomes a version of' }),
+    description: z.string().max(5000).optional(),
+    tags: z.record(z.string(), z.string().max(5000)).default({}),
+    kind: z.enum(['file', 'tabular']).default('file'),
+    delimited: DelimitedOptions.optional().meta({ description: 'How a tabular dataset reads its files' }),
+    glob: z
+      .string()
+      .min(1)
+      .max(1024)
+      .refine((g) => !g.startsWith('/') && !g.split('/').includes('..'), {
+        error: 'must be relative to the output folder, without ..',
+      })
+      .optional()
+      .meta({ description: 'Files of the output folder the dataset takes (v1 path_glob, e.g. "*.csv")' }),
+  })
+  .superRefine((r, ctx) => {
+    if (r.kind === 'file' && r.delimited !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['delimited'], message: 'only a tabular dataset reads delimited files' });
+    }
+  });
+export type DataRegistration = z.infer<typeof DataRegistration>;
+
 /** PipelineData: an intermediate result with exactly one producing step. `name: {}` or just `name:`. */
 export const DataEntry = z
   .union(
     [
       z.strictObject({
         datastore: DatastoreName.optional().meta({
-          description: `Container to write into; by default (${DEFAULT_DATASTORE}) Sluice's pipeline-data container`,
+          description:
+            `Container to write into; by default (${DEFAULT_DATASTORE}) Sluice's pipeline-data container, ` +
+            `or ${DEFAULT_DATASTORE} itself for an entry that is registered`,
         }),
         description: Description.optional(),
+        register: DataRegistration.optional().meta({
+          description: 'Register the output as a dataset version when its step completes',
+        }),
       }),
       z.null(),
     ],
@@ -135,8 +220,20 @@ export const DataEntry = z
 export type DataEntry = z.infer<typeof DataEntry>;
 
 /** Fields every step type that runs a program shares (exported for step kinds registered from outside). */
+/** v1's step name as written (`PythonScriptStep(name="Prepare Data")`), shown beside the step's `name` (its id). */
+const DisplayName = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty; leave it out to show the name' })
+  .max(255)
+  .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+    error: 'must not contain control characters',
+  })
+  .meta({ description: 'The name shown for the step (any text, e.g. "Prepare Data"); `name` stays its id' });
+
 export const stepBase = {
   name: Name,
+  display_name: DisplayName.optional(),
   description: Description.optional(),
   inputs: z
     .array(Name)
@@ -155,6 +252,7 @@ export const stepBase = {
 /** Fields of steps that do not run a program on a compute target (data_transfer). */
 const controlFields = {
   name: stepBase.name,
+  display_name: stepBase.display_name,
   description: stepBase.description,
   run_after: stepBase.run_after,
   timeout_minutes: stepBase.timeout_minutes,
@@ -327,10 +425,9 @@ function pipelineSpecOf<S extends z.ZodType>(step: S) {
       name: Name,
       description: Description.optional(),
       parameters: z.record(Name, Parameter).default({}),
-      inputs: z
-        .record(Name, DataPath)
-        .default({})
-        .meta({ description: 'Datastore inputs; each is also a datapath parameter under its own name' }),
+      inputs: z.record(Name, Input).default({}).meta({
+        description: 'Datastore inputs (each is also a datapath parameter under its own name) and registered datasets',
+      }),
       data: z.record(Name, DataEntry).default({}).meta({ description: 'Intermediate data (PipelineData)' }),
       steps: z.array(step).min(1, { error: 'a pipeline needs at least one step' }),
     })

@@ -48,22 +48,8 @@ class TabularDatasetFactory(object):
         path that matches no file raises ``DatasetValidationError``."""
         from azureml.data.tabular_dataset import TabularDataset
 
-        if not isinstance(separator, str) or not separator:
-            raise UserErrorException("separator must be a non-empty string, such as ',' or ';'")
-        if isinstance(header, bool):
-            header_flag = header
-        else:
-            text = str(getattr(header, "name", header)).upper()
-            if text not in ("NO_HEADERS", "FROM_FIRST_FILE", "ALL_FILES_HAVE_SAME_HEADERS", "COMBINE_ALL_FILES_HEADERS"):
-                raise UserErrorException("header must be True, False or a PromoteHeadersBehavior, not %r" % (header,))
-            header_flag = text != "NO_HEADERS"
-        if set_column_types is not None and not isinstance(set_column_types, dict):
-            raise UserErrorException("set_column_types must be a dict of column name to DataType")
-        options = {"separator": separator, "header": header_flag, "encoding": str(encoding),
-                   "includePath": bool(include_path), "inferColumnTypes": bool(infer_column_types),
-                   "supportMultiLine": bool(support_multi_line), "emptyAsString": bool(empty_as_string)}
-        if set_column_types:
-            options["setColumnTypes"] = {str(k): DataType._name_of(v) for k, v in set_column_types.items()}
+        options = _delimited_options(include_path, infer_column_types, set_column_types, separator, header,
+                                     support_multi_line, empty_as_string, encoding)
         return _create(TabularDataset, path, validate, partition_format, options)
 
     @staticmethod
@@ -130,3 +116,27 @@ class DataType(object):
 
     def __repr__(self):
         return "DataType(%s)" % self._sluice_type
+
+
+
+def _delimited_options(include_path=False, infer_column_types=True, set_column_types=None, separator=",",
+                       header=True, support_multi_line=False, empty_as_string=False, encoding="utf8"):
+    """How delimited files are read, checked as v1 checks them, in the service's words (``POST /api/datasets``'s
+    ``delimited``); also what ``OutputFileDatasetConfig.read_delimited_files`` records."""
+    if not isinstance(separator, str) or not separator:
+        raise UserErrorException("separator must be a non-empty string, such as ',' or ';'")
+    if isinstance(header, bool):
+        header_flag = header
+    else:
+        text = str(getattr(header, "name", header)).upper()
+        if text not in ("NO_HEADERS", "FROM_FIRST_FILE", "ALL_FILES_HAVE_SAME_HEADERS", "COMBINE_ALL_FILES_HEADERS"):
+            raise UserErrorException("header must be True, False or a PromoteHeadersBehavior, not %r" % (header,))
+        header_flag = text != "NO_HEADERS"
+    if set_column_types is not None and not isinstance(set_column_types, dict):
+        raise UserErrorException("set_column_types must be a dict of column name to DataType")
+    options = {"separator": separator, "header": header_flag, "encoding": str(encoding),
+               "includePath": bool(include_path), "inferColumnTypes": bool(infer_column_types),
+               "supportMultiLine": bool(support_multi_line), "emptyAsString": bool(empty_as_string)}
+    if set_column_types:
+        options["setColumnTypes"] = {str(k): DataType._name_of(v) for k, v in set_column_types.items()}
+    return options

@@ -70,9 +70,11 @@ class _RunPrinter(object):
             record.get("steps", []), key=lambda s: (s.get("startedAt") or "~", s.get("name")))
         for step in steps:
             name, status = step.get("name"), step.get("status")
+            title = step.get("displayName") or name
             attempt = step.get("attempt") or 1
             if name in self.attempts and self.attempts[name] != attempt and name in self.log_offsets:
-                self._stream(name, status, attempt=self.attempts[name])  # the rest of the earlier attempt
+                # the rest of the earlier attempt
+                self._stream(name, status, attempt=self.attempts[name], shown=title)
                 self.write("--- attempt %d ---\n" % attempt)
                 self.log_offsets[name] = 0
             self.attempts[name] = attempt
@@ -81,7 +83,7 @@ class _RunPrinter(object):
                     self.write("\n\nStepRunId: %s:%s\nLink to Sluice: %s\n" % (self.run_id, name,
                                                                                self.run.get_portal_url()))
                 self.step_status[name] = status
-                self.write("StepRun( %s ) Status: %s\n" % (name, status))
+                self.write("StepRun( %s ) Status: %s\n" % (title, status))
             if status == "Queued":
                 since = self.queued_since.setdefault(name, self.clock())
                 if since is not None and self.clock() - since >= self.QUEUED_HINT_AFTER:
@@ -91,12 +93,13 @@ class _RunPrinter(object):
                                "`npm start`)\n" % (name, self.clock() - since, compute, compute))
                     self.queued_since[name] = None  # said once
             if status in ("Running", "Completed", "Failed", "Canceled") and not step.get("reused"):
-                self._stream(name, status)
+                self._stream(name, status, shown=title)
             if status in ("Completed", "Failed", "Canceled") and name not in self.summarised:
                 self.summarised.add(name)
                 self._step_summary(step)
 
-    def _stream(self, name, status, attempt=None):
+    def _stream(self, name, status, attempt=None, shown=None):
+        shown = shown or name
         offset = self.log_offsets.get(name)
         try:
             answer = self.transport.request("GET", api_path("runs", self.run_id, "steps", name, "logs"),
@@ -106,7 +109,8 @@ class _RunPrinter(object):
             return
         text = answer.text()
         if offset is None:
-            self.write("\nStreaming the log of step %s\n%s\n" % (name, "=" * (28 + len(name))))
+            title = "Streaming azureml-logs/70_driver_log.txt" + ("" if self.is_step else " of step %s" % shown)
+            self.write("\n%s\n%s\n" % (title, "=" * len(title)))
         if text:
             self.write(text if text.endswith("\n") else text + "\n")
         next_offset = answer.headers.get("sluice-log-offset")
@@ -115,8 +119,9 @@ class _RunPrinter(object):
 
     def _step_summary(self, step):
         name = step.get("name")
-        title = "StepRun(%s) Execution Summary" % name
-        self.write("\n%s\n%s\nStepRun( %s ) Status: %s\n" % (title, "=" * len(title), name, step.get("status")))
+        shown = step.get("displayName") or name
+        title = "StepRun(%s) Execution Summary" % shown
+        self.write("\n%s\n%s\nStepRun( %s ) Status: %s\n" % (title, "=" * len(title), shown, step.get("status")))
         if step.get("reused"):
             origin = step.get("reusedFrom") or {}
             self.write("Reused the result of %s:%s\n" % (origin.get("runId"), origin.get("step")))

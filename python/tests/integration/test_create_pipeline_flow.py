@@ -121,15 +121,17 @@ class CreatePipelineLab(unittest.TestCase):
 
     def test_05_child_metrics(self):
         children = {child.name: child for child in self.state["run"].get_children()}
-        self.assertEqual(sorted(children), ["Prepare_Data", "Train_and_Register_Model"])
-        prep = children["Prepare_Data"].get_metrics()
+        self.assertEqual(sorted(children), ["Prepare Data", "Train and Register Model"])
+        self.assertEqual(children["Prepare Data"].id, "%s:Prepare_Data" % self.state["run"].id)
+        self.assertEqual(self.state["run"].find_step_run("Prepare Data")[0].id, children["Prepare Data"].id)
+        prep = children["Prepare Data"].get_metrics()
         self.assertEqual(prep["raw_rows"], 1000)
         self.assertEqual(prep["processed_rows"], 1000)
-        train = children["Train_and_Register_Model"].get_metrics()
+        train = children["Train and Register Model"].get_metrics()
         self.assertGreater(train["Accuracy"], 0.5)
         self.assertGreater(train["AUC"], 0.5)
         self.assertIn("ROC", train)
-        self.assertIn("raw_data", json.dumps(children["Prepare_Data"].get_details()))
+        self.assertIn("raw_data", json.dumps(children["Prepare Data"].get_details()))
 
     def test_06_model_registered_by_the_train_step_is_listed(self):
         models = [m for m in Model.list(self.ws) if m.name == "diabetes_model"]
@@ -146,11 +148,11 @@ class CreatePipelineLab(unittest.TestCase):
         again = experiment.submit(self.state["pipeline"])
         self.assertEqual(again.wait_for_completion(show_output=False), "Completed")
         self.assertEqual({c.name: c.reused for c in again.get_children()},
-                         {"Prepare_Data": True, "Train_and_Register_Model": True})
+                         {"Prepare Data": True, "Train and Register Model": True})
         fresh = experiment.submit(self.state["pipeline"], regenerate_outputs=True)
         self.assertEqual(fresh.wait_for_completion(show_output=False), "Completed")
         self.assertEqual({c.name: c.reused for c in fresh.get_children()},
-                         {"Prepare_Data": False, "Train_and_Register_Model": False})
+                         {"Prepare Data": False, "Train and Register Model": False})
 
     def test_08_publish_and_call_the_endpoint_with_an_authentication_header(self):
         published = self.state["run"].publish_pipeline(name="lab-diabetes-training", description="Trains",

@@ -170,3 +170,34 @@ class Data(unittest.TestCase):
         changed = submit()
         self.assertFalse(changed.reused)
         self.assertEqual(changed.get_metrics()["rows"], 5)
+
+    @unittest.skipUnless(HAVE_PANDAS, "pandas is not installed for this interpreter")
+    def test_an_output_registered_on_complete_is_a_tabular_dataset_for_the_next_step_and_the_registry(self):
+        from azureml.data import OutputFileDatasetConfig
+
+        scripts = os.path.join(self.tmp, "out-scripts")
+        self.write("out-scripts/write.py", "import os, sys\nos.makedirs(sys.argv[1], exist_ok=True)\n"
+                   "open(os.path.join(sys.argv[1], 'part-0.csv'), 'w').write('x;y\\n1;a\\n2;b\\n3;c\\n')\n"
+                   "open(os.path.join(sys.argv[1], 'notes.txt'), 'w').write('not a table')\n")
+        self.write("out-scripts/read.py", "from azureml.core import Run\nrun = Run.get_context()\n"
+                   "table = run.input_datasets['prepped']\n"
+                   "assert type(table).__name__ == 'TabularDataset', type(table)\n"
+                   "frame = table.to_pandas_dataframe()\nrun.log('rows', len(frame))\n"
+                   "run.log('columns', ','.join(frame.columns))\n")
+        name = "py-out-%s" % uuid.uuid4().hex[:8]
+        prepped = OutputFileDatasetConfig(name="prepped").read_delimited_files(
+            separator=";", path_glob="*.csv").register_on_complete(name, tags={"from": "test"})
+        write = PythonScriptStep(name="write", source_directory=scripts, script_name="write.py",
+                                 arguments=[prepped], compute_target="cpu", allow_reuse=False)
+        read = PythonScriptStep(name="read", source_directory=scripts, script_name="read.py",
+                                inputs=[prepped.as_input("prepped")], compute_target="cpu", allow_reuse=False)
+        run = Experiment(self.ws, "py-output-datasets").submit(Pipeline(self.ws, [write, read]))
+        self.assertEqual(run.wait_for_completion(show_output=False), "Completed")
+        self.assertEqual(run.find_step_run("read")[0].get_metrics(), {"rows": 3, "columns": "x,y"})
+        registered = Dataset.get_by_name(self.ws, name)
+        self.assertIsInstance(registered, TabularDataset)
+        self.assertEqual((registered.version, registered.tags), (1, {"from": "test"}))
+        self.assertEqual(list(registered.to_pandas_dataframe()["x"]), [1, 2, 3])
+        outputs = run.find_step_run("write")[0].get_details()["outputDatasets"]
+        self.assertEqual([o.get("dataset") for o in outputs],
+                         [{"name": name, "version": 1, "id": registered.id}])

@@ -24,6 +24,7 @@ with open("outputs/model.pkl", "w") as f:
 with open("notes.txt", "w") as f:
     f.write("notes")
 run.upload_file("extra/notes.txt", "notes.txt")
+print("made the model")
 run.register_model(model_name=sys.argv[2], model_path="outputs/model.pkl", tags={"from": "step"})
 os.makedirs(sys.argv[1], exist_ok=True)
 with open(os.path.join(sys.argv[1], "part-0.csv"), "w") as f:
@@ -111,7 +112,13 @@ class Models(unittest.TestCase):
         run = Experiment(self.ws, "py-artifacts").submit(Pipeline(self.ws, [make]))
         self.assertEqual(run.wait_for_completion(show_output=False), "Completed")
         step = run.find_step_run("make")[0]
-        self.assertEqual(step.get_file_names(), ["extra/notes.txt", "outputs/model.pkl"])
+        self.assertEqual(step.get_file_names(),
+                         ["azureml-logs/70_driver_log.txt", "extra/notes.txt", "outputs/model.pkl"])
+        log = step.download_file("azureml-logs/70_driver_log.txt", output_file_path=self.tmp)
+        self.assertEqual(log, os.path.join(self.tmp, "70_driver_log.txt"))
+        with open(log) as f:
+            self.assertIn("made the model", f.read())
+        self.assertIn("made the model", step.get_details_with_logs()["logFiles"]["azureml-logs/70_driver_log.txt"])
 
         saved = step.download_file("outputs/model.pkl", output_file_path=self.tmp)
         self.assertEqual(saved, os.path.join(self.tmp, "model.pkl"))

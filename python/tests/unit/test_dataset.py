@@ -149,20 +149,39 @@ class DatasetInputs(TempDirTest):
         self.server.blobs[("workspaceblobstore", "diabetes/a.csv")] = b"x\n1\n"
         self.write("scripts/prep.py", "")
 
-    def test_a_named_dataset_input_becomes_a_spec_input_and_a_step_variable(self):
+    def test_a_registered_dataset_input_is_named_for_the_server_to_resolve(self):
         ds = Dataset.Tabular.from_delimited_files(path=(self.store, "diabetes/*.csv")).register(self.ws, "diabetes")
+        step = PythonScriptStep("prep.py", name="prep", source_directory="scripts",
+                                arguments=["--data", ds.as_named_input("raw").as_mount()],
+                                inputs=[ds.as_named_input("raw")])
+        spec, _ = Pipeline(self.ws, [step])._spec()
+        self.assertEqual(spec["inputs"], {"raw": {"dataset": "diabetes", "version": 1, "mode": "mount"}})
+        entry = spec["steps"][0]
+        self.assertEqual(entry["inputs"], ["raw"])
+        self.assertEqual(entry["arguments"], ["--data", "${{inputs.raw}}"])
+        self.assertNotIn("AZUREML_DATASET_INPUTS", entry.get("env", {}), "the server describes it at submit")
+        direct = PythonScriptStep("prep.py", name="prep", source_directory="scripts",
+                                  inputs=[ds.as_named_input("raw")])
+        self.assertEqual(Pipeline(self.ws, [direct])._spec()[0]["inputs"],
+                         {"raw": {"dataset": "diabetes", "version": 1}})
+        other = Dataset.File.from_files(path=(self.store, "diabetes/")).register(self.ws, "other")
+        clash = PythonScriptStep("prep.py", name="prep", source_directory="scripts",
+                                 inputs=[ds.as_named_input("raw"), other.as_named_input("raw")])
+        with self.assertRaises(ValueError):
+            Pipeline(self.ws, [clash])._spec()
+
+    def test_an_unregistered_dataset_input_becomes_a_spec_input_and_a_step_variable(self):
+        ds = Dataset.Tabular.from_delimited_files(path=(self.store, "diabetes/*.csv"))
         step = PythonScriptStep("prep.py", name="prep", source_directory="scripts",
                                 arguments=["--data", ds.as_named_input("raw").as_mount()],
                                 inputs=[ds.as_named_input("raw")])
         spec, _ = Pipeline(self.ws, [step])._spec()
         self.assertEqual(spec["inputs"], {"raw": {"datastore": "workspaceblobstore", "path": "diabetes/"}})
         entry = spec["steps"][0]
-        self.assertEqual(entry["inputs"], ["raw"])
-        self.assertEqual(entry["arguments"], ["--data", "${{inputs.raw}}"])
         described = json.loads(entry["env"]["AZUREML_DATASET_INPUTS"])
-        self.assertEqual((described["raw"]["pattern"], described["raw"]["mode"]), ("*.csv", "mount"))
-        self.assertEqual((described["raw"]["name"], described["raw"]["version"], described["raw"]["kind"]),
-                         ("diabetes", 1, "tabular"))
+        self.assertEqual((described["raw"]["pattern"], described["raw"]["mode"], described["raw"]["kind"]),
+                         ("*.csv", "mount", "tabular"))
+        self.assertIsNone(described["raw"]["version"])
 
     def test_a_dataset_of_several_paths_is_refused_as_a_step_input(self):
         ds = Dataset.File.from_files(path=[(self.store, "diabetes/a.csv"), (self.store, "diabetes/")])

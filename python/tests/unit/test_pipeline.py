@@ -49,7 +49,7 @@ class Spec(PipelineTest):
                 {"name": "prepare", "type": "python", "source_directory": "scripts", "script": "prep.py",
                  "arguments": ["--input-data", "${{inputs.raw_data}}", "--prepped-data", "${{data.prepped_data}}"],
                  "compute": "cpu", "inputs": ["raw_data"], "outputs": ["prepped_data"]},
-                {"name": "Train_Model", "description": "Train Model", "type": "python",
+                {"name": "Train_Model", "display_name": "Train Model", "type": "python",
                  "source_directory": "scripts", "script": "train.py",
                  "arguments": ["--training-data", "${{data.prepped_data}}", "--reg", "${{parameters.reg_rate}}",
                                "--epochs", "5"],
@@ -75,6 +75,53 @@ class Spec(PipelineTest):
         self.assertEqual(by_name["a"]["outputs"], ["cleaned"])
         self.assertEqual(by_name["b"]["inputs"], ["cleaned"])
         self.assertEqual(by_name["b"]["arguments"], ["--in", "${{data.cleaned}}"])
+
+    def test_register_on_complete_as_a_tabular_dataset_read_by_the_next_step(self):
+        prepped = OutputFileDatasetConfig(name="prepped").read_delimited_files(
+            separator=";", header="ALL_FILES_HAVE_SAME_HEADERS", path_glob="*.csv").register_on_complete(
+            "prepped data", description="cleaned", tags={"stage": "prep"})
+        self.assertEqual(type(prepped).__name__, "OutputTabularDatasetConfig")
+        a = PythonScriptStep("prep.py", name="a", source_directory="scripts", arguments=["--out", prepped])
+        b = PythonScriptStep("train.py", name="b", source_directory="scripts", inputs=[prepped.as_input("prepped")])
+        spec, _ = Pipeline(self.ws, [a, b])._spec()
+        register = spec["data"]["prepped"]["register"]
+        self.assertEqual((register["name"], register["kind"], register["glob"], register["description"],
+                          register["tags"]), ("prepped data", "tabular", "*.csv", "cleaned", {"stage": "prep"}))
+        self.assertEqual((register["delimited"]["separator"], register["delimited"]["header"]), (";", True))
+        self.assertEqual({s["name"]: s.get("inputs") for s in spec["steps"]}, {"a": None, "b": ["prepped"]})
+
+    def test_register_on_complete_of_a_file_output_and_the_original_object_shares_it(self):
+        out = OutputFileDatasetConfig(name="files")
+        tabular = out.read_delimited_files()
+        self.assertIs(out.register_on_complete("files ds"), out)
+        a = PythonScriptStep("prep.py", name="a", source_directory="scripts", arguments=[out])
+        spec, _ = Pipeline(self.ws, [a])._spec()
+        self.assertEqual(spec["data"]["files"]["register"]["kind"], "tabular", "one output, read as delimited files")
+        plain = OutputFileDatasetConfig(name="plain").register_on_complete("plain ds")
+        spec, _ = Pipeline(self.ws, [PythonScriptStep("prep.py", name="p", source_directory="scripts",
+                                                      arguments=[plain])])._spec()
+        self.assertEqual(spec["data"]["plain"], {"register": {"name": "plain ds", "tags": {}}})
+        self.assertIsNotNone(tabular)
+
+    def test_output_dataset_arguments_are_checked_as_v1_does(self):
+        out = OutputFileDatasetConfig(name="o")
+        for bad in (lambda: out.register_on_complete(""), lambda: out.register_on_complete(None),
+                    lambda: out.register_on_complete("x", tags=["a"]), lambda: out.register_on_complete("x", tags={"a": 1}),
+                    lambda: out.register_on_complete(" x"), lambda: out.read_delimited_files(separator=""),
+                    lambda: out.read_delimited_files(header="SOMETIMES"), lambda: out.read_delimited_files(path_glob="/x"),
+                    lambda: out.read_delimited_files(path_glob="../*.csv"),
+                    lambda: out.read_delimited_files(set_column_types=["a"])):
+            with self.assertRaises(UserErrorException):
+                bad()
+        with self.assertRaises(NotImplementedError) as caught:
+            out.read_parquet_files()
+        self.assertIn("delimited files only", str(caught.exception))
+        with self.assertRaises(NotImplementedError):
+            out.read_delimited_files(partition_format="{x}/*.csv")
+        with self.assertRaises(TypeError):
+            out.register_on_complete()  # name is required, as in v1
+        with self.assertRaises(TypeError):
+            out.read_delimited_files(True, ",", True, None, None, None, "extra")
 
     def test_a_destination_path_is_not_used_and_a_warning_says_so(self):
         with warnings.catch_warnings(record=True) as caught:

@@ -176,6 +176,26 @@ class Retries(TempDirTest):
 
 
 class DisplayNames(TempDirTest):
+    def test_a_step_run_is_named_as_it_was_built_and_its_id_keeps_the_spec_name(self):
+        record = run_record("Running", [step("Prepare_Data", "Running", displayName="Prepare Data")])
+        ws, _ = workspace({("GET", "runs/r1"): [record] * 4 + [run_record("Completed", [
+            step("Prepare_Data", "Completed", displayName="Prepare Data")])],
+            ("GET", "runs/r1/steps/Prepare_Data/logs"): "x\n"})
+        run = PipelineRun(Experiment(ws, "e"), "r1")
+        child = run.find_step_run("Prepare Data")[0]
+        self.assertEqual((child.name, child.display_name, child.id), ("Prepare Data", "Prepare Data",
+                                                                       "r1:Prepare_Data"))
+        self.assertEqual([c.id for c in run.find_step_run("Prepare_Data")], ["r1:Prepare_Data"])
+        self.assertEqual(run.find_step_run("Prepare"), [])
+        with self.assertRaises(UserErrorException):
+            run.find_step_run("")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            PipelineRun(Experiment(ws, "e"), "r1").wait_for_completion(show_output=True)
+        self.assertIn("StepRun( Prepare Data ) Status: Running", out.getvalue())
+        self.assertIn("StepRunId: r1:Prepare_Data", out.getvalue())
+        self.assertIn("StepRun(Prepare Data) Execution Summary", out.getvalue())
+
     def test_find_step_run_takes_the_name_the_step_was_built_with(self):
         ws, _ = workspace({("GET", "runs/r1"): run_record("Completed", [step("Prepare_Data", "Completed")])})
         run = PipelineRun(Experiment(ws, "e"), "r1")
@@ -223,3 +243,48 @@ class QueuedHint(TempDirTest):
         experiment = Experiment(ws, "e")
         self.assertEqual([type(r).__name__ for r in experiment.get_runs()], ["InteractiveRun", "PipelineRun"])
         self.assertEqual([r.id for r in experiment.get_runs(type="azureml.PipelineRun")], ["r1"])
+
+
+class DriverLog(TempDirTest):
+    """A step's log under v1's name, azureml-logs/70_driver_log.txt."""
+
+    def test_details_name_the_log_and_with_logs_carry_its_text(self):
+        ws, transport = workspace({
+            ("GET", "runs/r1"): run_record("Completed", [step("train", "Completed"),
+                                                         step("later", "NotStarted", attempt=0)]),
+            ("GET", "runs/r1/steps/train/logs"): "epoch 1\n"})
+        train = StepRun(Experiment(ws, "e"), "r1:train")
+        self.assertEqual(train.get_details()["logFiles"],
+                         {"azureml-logs/70_driver_log.txt": "http://sluice.test/logs/train"})
+        self.assertEqual(train.get_details_with_logs()["logFiles"], {"azureml-logs/70_driver_log.txt": "epoch 1\n"})
+        self.assertEqual(transport.last("GET", "runs/r1/steps/train/logs")["query"], {"offset": 0})
+        later = StepRun(Experiment(ws, "e"), "r1:later")
+        self.assertEqual(later.get_details_with_logs()["logFiles"], {}, "no log before the step starts")
+        self.assertEqual(PipelineRun(Experiment(ws, "e"), "r1").get_details_with_logs()["logFiles"], {})
+
+    def test_download_file_of_the_driver_log_asks_the_service_for_it(self):
+        ws, transport = workspace({
+            ("GET", "runs/r1/steps/train/files"): {"value": [{"name": "azureml-logs/70_driver_log.txt", "size": 8}]},
+            ("GET", "runs/r1/steps/train/files/download"): "epoch 1\n"})
+        train = StepRun(Experiment(ws, "e"), "r1:train")
+        self.assertEqual(train.get_file_names(), ["azureml-logs/70_driver_log.txt"])
+        target = train.download_file("azureml-logs/70_driver_log.txt")
+        self.assertEqual(target, "70_driver_log.txt")
+        with open(target) as f:
+            self.assertEqual(f.read(), "epoch 1\n")
+        self.assertEqual(transport.last("GET", "runs/r1/steps/train/files/download")["query"],
+                         {"path": "azureml-logs/70_driver_log.txt"})
+
+    def test_step_run_wait_for_completion_streams_the_driver_log(self):
+        ws, _ = workspace({("GET", "runs/r1"): [run_record("Running", [step("train", "Running")]),
+                                                run_record("Completed", [step("train", "Completed")])],
+                           ("GET", "runs/r1/steps/train/logs"): ["epoch 1\n", "epoch 2\n"]})
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            details = StepRun(Experiment(ws, "e"), "r1:train").wait_for_completion(show_output=True)
+        printed = out.getvalue()
+        self.assertIn("StepRunId: r1:train", printed)
+        self.assertIn("Streaming azureml-logs/70_driver_log.txt\n========================================\n"
+                      "epoch 1\n", printed)
+        self.assertLess(printed.index("epoch 1"), printed.index("epoch 2"))
+        self.assertEqual(details["status"], "Completed")

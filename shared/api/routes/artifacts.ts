@@ -6,6 +6,8 @@ import { CONTAINERS } from '../../store/names';
 import type { Store } from '../../store/repositories';
 import { requestedFile, streamBlob } from '../blobDownload';
 import { defineRoute, json } from '../route';
+import type { ApiResponse } from '../types';
+import { logLocation } from './stepLogs';
 import { RunId, StepName } from '../schemas';
 
 /**
@@ -36,6 +38,21 @@ function artifactsOf(step: StepRunRecord): BlobLocation {
   return { container: CONTAINERS.pipelineData, path: paths.artifacts(owner.runId, owner.step) };
 }
 
+/**
+ * Azure ML v1's name for a step's log among its run files (`StepRun.get_file_names()`, `download_file(...)`): the
+ * log of the latest attempt (of the step run it reused, for a reused step), listed once it exists.
+ */
+export const DRIVER_LOG = 'azureml-logs/70_driver_log.txt';
+
+/** The step run whose log a step shows (the one it reused, when reused) and where its latest attempt's log is. */
+async function driverLog(store: Store, step: StepRunRecord): Promise<{ data: Buffer } | undefined> {
+  let owner: StepRunRecord | undefined = step;
+  if (step.reused && step.reusedFrom) owner = await store.stepRuns.get(step.reusedFrom.runId, step.reusedFrom.step);
+  if (!owner || owner.attempt < 1) return undefined;
+  const chunk = await store.logs.read(logLocation(owner, owner.attempt), 0);
+  return chunk && { data: chunk.data };
+}
+
 /** The files under a folder, named relative to it, sorted. */
 export async function listFolder(store: Store, folder: BlobLocation) {
   const blobs = await store.blobListing.list(folder);
@@ -56,7 +73,10 @@ export const listStepFilesRoute = defineRoute({
   responses: { 200: { description: 'Files, by name', schema: FileList } },
   async handler({ params, deps }) {
     const step = await getStep(deps.store, params.runId, params.step);
-    return json(200, { value: await listFolder(deps.store, artifactsOf(step)) });
+    const files = (await listFolder(deps.store, artifactsOf(step))).filter((f) => f.name !== DRIVER_LOG);
+    const log = await driverLog(deps.store, step);
+    if (log) files.unshift({ name: DRIVER_LOG, size: log.data.length });
+    return json(200, { value: files });
   },
 });
 
@@ -66,14 +86,17 @@ export const downloadStepFileRoute = defineRoute({
   path: 'runs/{runId}/steps/{step}/files/download',
   access: 'Sluice.Read',
   tag: 'Runs',
-  summary: 'Download one file a step uploaded (streamed)',
-  description: '`path` is relative (no `..`, no leading `/`): anything else is a 400.',
+  summary: 'Download one file a step uploaded (streamed), or its log as `azureml-logs/70_driver_log.txt`',
+  description:
+    '`path` is relative (no `..`, no leading `/`): anything else is a 400. `azureml-logs/70_driver_log.txt` is ' +
+    "the step's log (latest attempt), as Azure ML names it.",
   params: StepParams,
   query: PathQuery,
   responses: { 200: FileResponse },
   async handler({ params, query, deps }) {
     const path = requestedFile(query.path);
     const step = await getStep(deps.store, params.runId, params.step);
+    if (path === DRIVER_LOG) return driverLogResponse(deps.store, step);
     const folder = artifactsOf(step);
     return streamBlob(
       deps.store,
@@ -84,6 +107,25 @@ export const downloadStepFileRoute = defineRoute({
     );
   },
 });
+
+async function driverLogResponse(store: Store, step: StepRunRecord): Promise<ApiResponse> {
+  const log = await driverLog(store, step);
+  if (!log) {
+    throw new NotFoundError(
+      `Step "${step.step}" of run "${step.runId}" has no log yet (it has not started); its log is ` +
+        `${DRIVER_LOG} once it runs.`,
+    );
+  }
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(log.data.length),
+      'content-disposition': 'attachment; filename="70_driver_log.txt"',
+    },
+    body: log.data,
+  };
+}
 
 export const downloadStepOutputRoute = defineRoute({
   name: 'downloadStepOutputFile',

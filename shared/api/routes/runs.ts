@@ -63,12 +63,12 @@ export const getRunRoute = defineRoute({
   async handler({ params, deps, baseUrl }) {
     const [run, steps] = await Promise.all([deps.store.runs.get(params.runId), deps.store.stepRuns.list(params.runId)]);
     if (!run) throw new NotFoundError(`Run "${params.runId}" does not exist.`);
-    const [sources, warnings, { environments, datasets }] = await Promise.all([
+    const [sources, warnings, { environments, datasets, displayNames }] = await Promise.all([
       reusedSources(deps.store, steps),
       waitingWarnings(deps, steps),
       stepDeclarations(deps.store, run.pipelineId),
     ]);
-    return json(200, runView(baseUrl, run, steps, { sources, warnings, environments, datasets }));
+    return json(200, runView(baseUrl, run, steps, { sources, warnings, environments, datasets, displayNames }));
   },
 });
 

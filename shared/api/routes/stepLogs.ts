@@ -8,7 +8,7 @@ import { defineRoute } from '../route';
 import { QueryFlag, RunId, StepName } from '../schemas';
 
 /** The log blob of one attempt: the one the step run records, else where the worker writes it. */
-function logLocation(step: StepRunRecord, attempt: number): BlobLocation {
+export function logLocation(step: StepRunRecord, attempt: number): BlobLocation {
   if (attempt === step.attempt && step.log) return step.log;
   return { container: CONTAINERS.logs, path: paths.log(step.runId, step.step, attempt) };
 }

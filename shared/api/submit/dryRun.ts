@@ -3,7 +3,7 @@ import { DryRunPlanView } from '../schemas';
 import { buildRunPlan, resolveParameters } from '../../engine';
 import { planReuse } from '../../reuse';
 import type { ApiDeps } from '../types';
-import { preparePipeline, readSpec, type SubmitFields } from './preparePipeline';
+import { preparePipeline, type SubmitFields } from './preparePipeline';
 
 /**
  * `POST /api/experiments/{e}/runs?dryRun=true`: the submit checked exactly as a real one (same 400s), then each
@@ -22,7 +22,7 @@ export async function dryRunPlan(deps: ApiDeps, experiment: string, body: DryRun
     record: false,
     computeTargets: await deps.computeTargets(),
   });
-  const spec = await readSpec(deps.store, body);
+  const spec = prepared.spec;
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
   const plan = buildRunPlan(spec, {
     runId: 'dry-run',

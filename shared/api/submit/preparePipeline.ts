@@ -4,6 +4,8 @@ import { unknownComputeIssues } from '../../compute/targets';
 import { buildRunPlan, missingSnapshots, resolveParameters } from '../../engine';
 import { UserInputError, type FieldIssue } from '../../errors';
 import { normalizeRelativePath, parseSpec, validateSpec, type PipelineSpec } from '../../spec';
+import { isDatasetInput } from '../../spec/schema';
+import { resolveDatasetInputs } from '../../datasets/stepInputs';
 import type { DataPath, NewStepRun } from '../../store/model';
 import { canonicalJson, sha256Hex } from '../../store/keys';
 import type { Store } from '../../store/repositories';
@@ -13,6 +15,8 @@ import { formatIssuePath } from '../validate';
 
 /** Everything about a submit that does not depend on the run id: checked once, before anything is recorded. */
 export interface PreparedRun {
+  /** The spec the run runs: registered dataset inputs resolved to their pinned versions. */
+  spec: PipelineSpec;
   pipelineId: string;
   pipelineName: string;
   /** Resolved parameter values (defaults filled in, coerced to their types). */
@@ -39,9 +43,25 @@ export async function preparePipeline(
   defaultCompute: string,
   options: { record?: boolean; computeTargets?: readonly string[] } = {},
 ): Promise<PreparedRun> {
-  const spec = await readSpec(store, body);
-  const unrunnable = unrunnableSteps(spec);
+  const authored = await readSpec(store, body);
+  const unrunnable = unrunnableSteps(authored);
   if (unrunnable.length) throw problems(unrunnable, 'UnsupportedStepType');
+  const resolved = await resolveDatasetInputs(store, authored);
+  const datasetIssues = [...resolved.issues];
+  for (const name of Object.keys(authored.inputs).filter((n) => isDatasetInput(authored.inputs[n]))) {
+    for (const section of ['parameters', 'dataPaths'] as const) {
+      if (Object.hasOwn(body[section], name)) {
+        datasetIssues.push({
+          path: formatIssuePath('body', [section, name]),
+          message:
+            `"${name}" is the registered dataset "${(authored.inputs[name] as { dataset: string }).dataset}", not ` +
+            'a data path; register a new version of the dataset instead of pointing the input elsewhere',
+        });
+      }
+    }
+  }
+  if (datasetIssues.length) throw problems(datasetIssues);
+  const spec = resolved.spec;
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
   const plan = buildRunPlan(spec, { runId: 'preview', defaultCompute, parameters, snapshots: body.snapshots });
 
@@ -106,6 +126,7 @@ export async function preparePipeline(
       ? sha256Hex(canonicalJson(spec))
       : (await store.pipelines.put(spec, { name: spec.name, description: spec.description })).id;
   return {
+    spec,
     pipelineId,
     pipelineName: spec.name,
     parameters: parameters.values,

@@ -190,8 +190,12 @@ test("artifacts: a step's uploaded files and output files are listed and streame
   const files = (await (await read(`runs/${id}/steps/make/files`)).json()) as { value: { name: string }[] };
   assert.deepEqual(
     files.value.map((f) => f.name),
-    ['extra/notes.txt', 'outputs/model.pkl'],
+    ['azureml-logs/70_driver_log.txt', 'extra/notes.txt', 'outputs/model.pkl'],
   );
+  const driverLog = await read(`runs/${id}/steps/make/files/download?path=azureml-logs/70_driver_log.txt`);
+  assert.equal(driverLog.status, 200);
+  const stepLog = await read(`runs/${id}/steps/make/logs`);
+  assert.equal(await driverLog.text(), await stepLog.text(), "the step's log under Azure ML's name");
   const model = await read(`runs/${id}/steps/make/files/download?path=outputs/model.pkl`);
   assert.equal(await model.text(), 'trained');
   const escape = await read(`runs/${id}/steps/make/files/download?path=${encodeURIComponent('outputs/../../x')}`);

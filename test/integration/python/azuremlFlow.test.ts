@@ -56,9 +56,9 @@ test('samples/azureml-notebook/pipeline.py runs as a user runs it after npm star
   });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /Dataset registered\./);
-  assert.match(r.stdout, /StepRun\( Prepare_Data \) Status: Completed/);
-  assert.match(r.stdout, /Prepare_Data :\n(?:\t .*\n)*\t raw_rows : 10000/);
-  assert.match(r.stdout, /Train_and_Register_Model :\n(?:\t .*\n)*\t Accuracy : 0\.\d+/);
+  assert.match(r.stdout, /StepRun\( Prepare Data \) Status: Completed/);
+  assert.match(r.stdout, /Prepare Data :\n(?:\t .*\n)*\t raw_rows : 10000/);
+  assert.match(r.stdout, /Train and Register Model :\n(?:\t .*\n)*\t Accuracy : 0\.\d+/);
   assert.match(r.stdout, /diabetes_model version: \d+\n\t Training context : Pipeline/);
   assert.match(r.stdout, /PublishedPipeline\(Name: diabetes-training-pipeline, Id: \S+, Status: Active/);
   assert.match(r.stdout, /Pipeline scheduled\.\n\[Schedule\(Name: weekly-diabetes-training, Id: \S+, Status: Active/);

@@ -126,3 +126,129 @@ test('a name may hold spaces, as the Azure ML lab\'s "diabetes dataset"; not at 
     assert.match(bad.text, /name/);
   }
 });
+
+const DATASET_PIPELINE = {
+  name: 'ds',
+  inputs: { raw: { dataset: 'diabetes' } },
+  steps: [
+    { name: 'read', type: 'command', command: 'ls', arguments: ['${{inputs.raw}}'], inputs: ['raw'] },
+    { name: 'other', type: 'command', command: 'echo', arguments: ['x'] },
+  ],
+};
+
+async function storedSpec(h: Harness, runId: string) {
+  const run = await h.store.runs.get(runId);
+  return (await h.store.pipelines.get(run!.pipelineId))!.spec as {
+    inputs: Record<string, unknown>;
+    steps: { name: string; env: Record<string, string> }[];
+  };
+}
+
+test('dataset inputs: a spec names a registered dataset; the server resolves it at submit and pins the version', async () => {
+  const h = createHarness();
+  await h.call('POST', 'datasets', { json: tabular('diabetes/*.csv', { delimited: { separator: ';' } }) });
+  const first = await h.call('POST', 'experiments/e/runs', { json: { pipeline: DATASET_PIPELINE } });
+  assert.equal(first.status, 202, first.text);
+  const v1 = await storedSpec(h, first.json.id);
+  assert.deepEqual(v1.inputs.raw, { datastore: 'workspaceblobstore', path: 'diabetes/' });
+  const described = JSON.parse(v1.steps[0].env.AZUREML_DATASET_INPUTS);
+  assert.deepEqual(
+    [described.raw.name, described.raw.version, described.raw.kind, described.raw.mode, described.raw.pattern],
+    ['diabetes', 1, 'tabular', 'direct', '*.csv'],
+  );
+  assert.equal(described.raw.options.separator, ';');
+  assert.equal(v1.steps[1].env.AZUREML_DATASET_INPUTS, undefined, 'only the steps that read it');
+  assert.deepEqual((await h.store.runs.get(first.json.id))!.dataPaths.raw, {
+    datastore: 'workspaceblobstore',
+    path: 'diabetes/',
+  });
+  const view = await h.call('GET', `runs/${first.json.id}`);
+  const read = view.json.steps.find((s: { name: string }) => s.name === 'read');
+  assert.deepEqual(read.datasetInputs[0].dataset.version, 1);
+
+  // A new version: the next submit of the same spec reads it; the first run's spec still says version 1.
+  await h.call('POST', 'datasets', { json: tabular('diabetes/2024/', { createNewVersion: true }) });
+  const second = await h.call('POST', 'experiments/e/runs', { json: { pipeline: DATASET_PIPELINE } });
+  const v2 = await storedSpec(h, second.json.id);
+  assert.deepEqual(v2.inputs.raw, { datastore: 'workspaceblobstore', path: 'diabetes/2024/' });
+  assert.equal(JSON.parse(v2.steps[0].env.AZUREML_DATASET_INPUTS).raw.version, 2);
+  assert.equal(JSON.parse((await storedSpec(h, first.json.id)).steps[0].env.AZUREML_DATASET_INPUTS).raw.version, 1);
+  // A rerun of the first run's pipeline (its stored spec) reads version 1 again.
+  const rerun = await h.call('POST', 'experiments/e/runs', {
+    json: { pipelineId: (await h.store.runs.get(first.json.id))!.pipelineId },
+  });
+  assert.equal(rerun.status, 202, rerun.text);
+  assert.equal(JSON.parse((await storedSpec(h, rerun.json.id)).steps[0].env.AZUREML_DATASET_INPUTS).raw.version, 1);
+
+  // A version asked for, and a mode.
+  const pinned = {
+    ...DATASET_PIPELINE,
+    inputs: { raw: { dataset: 'diabetes', version: 1, mode: 'mount' } },
+  };
+  const third = await h.call('POST', 'experiments/e/runs', { json: { pipeline: pinned } });
+  const described3 = JSON.parse((await storedSpec(h, third.json.id)).steps[0].env.AZUREML_DATASET_INPUTS);
+  assert.deepEqual([described3.raw.version, described3.raw.mode], [1, 'mount']);
+});
+
+test('dataset inputs: unknown datasets and versions, several paths and repointing are 400s naming the field', async () => {
+  const h = createHarness();
+  const submit = (inputs: unknown, extra: Record<string, unknown> = {}) =>
+    h.call('POST', 'experiments/e/runs', { json: { pipeline: { ...DATASET_PIPELINE, inputs }, ...extra } });
+  const none = await submit({ raw: { dataset: 'diabetes' } });
+  assert.equal(none.status, 400);
+  assert.match(none.json.error.message, /^pipeline\.inputs\.raw\.dataset: no dataset is registered as "diabetes"/);
+  await h.call('POST', 'datasets', { json: tabular('diabetes/') });
+  const version = await submit({ raw: { dataset: 'diabetes', version: 4 } });
+  assert.equal(
+    version.json.error.message,
+    'pipeline.inputs.raw.version: dataset "diabetes" has no version 4; its latest is 1',
+  );
+  const registered = await h.call('POST', 'datasets', {
+    json: {
+      ...tabular('a/'),
+      name: 'two',
+      paths: [
+        { datastore: 'workspaceblobstore', path: 'a/' },
+        { datastore: 'workspaceblobstore', path: 'b/' },
+      ],
+    },
+  });
+  assert.equal(registered.status, 201, registered.text);
+  const two = await submit({ raw: { dataset: 'two' } });
+  assert.match(two.json.error.message, /dataset "two" version 1 names 2 paths/);
+  const repoint = await submit({ raw: { dataset: 'diabetes' } }, { dataPaths: { raw: 'workspaceblobstore:x/' } });
+  assert.equal(repoint.status, 400);
+  assert.match(repoint.json.error.message, /^body\.dataPaths\.raw: "raw" is the registered dataset "diabetes"/);
+  const bad = await submit({ raw: { dataset: 'diabetes', version: 0 } });
+  assert.equal(bad.status, 400);
+  const dry = await h.call('POST', 'experiments/e/runs?dryRun=true', {
+    json: { pipeline: { ...DATASET_PIPELINE, inputs: { raw: { dataset: 'diabetes' } } } },
+  });
+  assert.equal(dry.status, 200, dry.text);
+});
+
+test('output datasets: a step reading a tabular output registered on complete is told it is a tabular dataset', async () => {
+  const h = createHarness();
+  const pipeline = {
+    name: 'out',
+    data: { prepped: { register: { name: 'prepped', kind: 'tabular', glob: '*.csv', delimited: { separator: ';' } } } },
+    steps: [
+      { name: 'prep', type: 'command', command: 'echo', arguments: ['${{data.prepped}}'], outputs: ['prepped'] },
+      { name: 'train', type: 'command', command: 'ls', arguments: ['${{data.prepped}}'], inputs: ['prepped'] },
+    ],
+  };
+  const run = await h.call('POST', 'experiments/e/runs', { json: { pipeline } });
+  assert.equal(run.status, 202, run.text);
+  const spec = await storedSpec(h, run.json.id);
+  assert.equal(spec.steps[0].env.AZUREML_DATASET_INPUTS, undefined, 'the producer writes it');
+  const described = JSON.parse(spec.steps[1].env.AZUREML_DATASET_INPUTS).prepped;
+  assert.deepEqual(
+    [described.kind, described.mode, described.pattern, described.name, described.version, described.options.separator],
+    ['tabular', 'direct', '*.csv', 'prepped', null, ';'],
+  );
+  const fileKindWithOptions = await h.call('POST', 'experiments/e/runs', {
+    json: { pipeline: { ...pipeline, data: { prepped: { register: { name: 'p', delimited: {} } } } } },
+  });
+  assert.equal(fileKindWithOptions.status, 400);
+  assert.match(fileKindWithOptions.json.error.message, /data\.prepped\.register\.delimited.*only a tabular dataset/);
+});

@@ -135,3 +135,22 @@ test('get run returns the run with its step runs, times, outputs, metrics and lo
   assert.equal(res.json.steps[1].status, 'NotStarted');
   assert.equal('etag' in res.json, false);
 });
+
+test("a step's display_name (v1's name with spaces) is shown as displayName; its name stays the id", async () => {
+  const h = createHarness();
+  const pipeline = {
+    name: 'named',
+    steps: [{ name: 'Prepare_Data', display_name: 'Prepare Data', type: 'command', command: 'echo' }],
+  };
+  const { json } = await h.call('POST', 'experiments/e/runs', { json: { pipeline } });
+  const view = await h.call('GET', `runs/${json.id}`);
+  assert.deepEqual(
+    view.json.steps.map((s: { name: string; displayName?: string }) => [s.name, s.displayName]),
+    [['Prepare_Data', 'Prepare Data']],
+  );
+  const bad = await h.call('POST', 'experiments/e/runs', {
+    json: { pipeline: { ...pipeline, steps: [{ ...pipeline.steps[0], display_name: '  ' }] } },
+  });
+  assert.equal(bad.status, 400);
+  assert.match(bad.json.error.message, /steps\[0\]\.display_name/);
+});

@@ -77,3 +77,39 @@ test('logs: follow of a finished step returns the whole log and ends', async () 
   const res = await h.call('GET', `runs/${id}/steps/first/logs?follow=1`);
   assert.equal(res.text, 'all done\n');
 });
+
+test("logs: a step's log is also its run file azureml-logs/70_driver_log.txt (Azure ML's name), listed once it exists", async () => {
+  const h = createHarness();
+  const { json } = await h.call('POST', 'experiments/e/runs', { json: { pipeline: PIPELINE } });
+  const id = json.id as string;
+  const notStarted = await h.call('GET', `runs/${id}/steps/first/files`);
+  assert.deepEqual(notStarted.json.value, [], 'no log before the step starts');
+  const early = await h.call('GET', `runs/${id}/steps/first/files/download?path=azureml-logs/70_driver_log.txt`);
+  assert.equal(early.status, 404);
+  assert.match(early.json.error.message, /has no log yet/);
+
+  const log1 = { container: CONTAINERS.logs, path: paths.log(id, 'first', 1) };
+  const log2 = { container: CONTAINERS.logs, path: paths.log(id, 'first', 2) };
+  await h.store.stepRuns.update(id, 'first', () => ({ status: 'Running', attempt: 2, log: log2 }));
+  h.store.logs.append(log1, 'first attempt\n');
+  h.store.logs.append(log2, 'training\n');
+  const files = await h.call('GET', `runs/${id}/steps/first/files`, { role: 'Sluice.Read' });
+  assert.deepEqual(files.json.value, [{ name: 'azureml-logs/70_driver_log.txt', size: 9 }]);
+  const file = await h.call('GET', `runs/${id}/steps/first/files/download?path=azureml-logs/70_driver_log.txt`);
+  assert.equal(file.status, 200);
+  assert.equal(file.text, 'training\n', 'the latest attempt');
+  assert.equal(file.headers['content-disposition'], 'attachment; filename="70_driver_log.txt"');
+
+  // A reused step shows the log of the step run it reused.
+  const again = await h.call('POST', 'experiments/e/runs', { json: { pipeline: PIPELINE } });
+  await h.store.stepRuns.update(again.json.id, 'first', () => ({
+    status: 'Completed',
+    reused: true,
+    reusedFrom: { runId: id, step: 'first' },
+  }));
+  const reused = await h.call(
+    'GET',
+    `runs/${again.json.id}/steps/first/files/download?path=azureml-logs/70_driver_log.txt`,
+  );
+  assert.equal(reused.text, 'training\n');
+});

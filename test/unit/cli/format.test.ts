@@ -122,6 +122,14 @@ describe('run views', () => {
     assert.equal(stepDetail(train, { reasons: true }), 'attempt 2, on cpu, ran: parameter reg_rate 0.01 → 0.1');
   });
 
+  test("a step's display name is shown with its id", () => {
+    const named = [stepView({ name: 'Prepare_Data', displayName: 'Prepare Data', status: 'NotStarted' })];
+    assert.deepEqual(stepTable(run({}, named), NOW, plain, { reasons: false }), [
+      'STEP                         STATUS      DURATION  DETAILS',
+      'Prepare Data (Prepare_Data)  NotStarted         -',
+    ]);
+  });
+
   test('statuses are coloured on a terminal', () => {
     const [, reused, running] = stepTable(run({}, steps), NOW, color, { reasons: false });
     assert.ok(reused.includes('\x1b[35mReused\x1b[39m'));

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { recordAttemptEnd, type AttemptEnd } from '../../../shared/engine/attempts';
 import { createMemoryStore } from '../../../shared/store';
+import { dataLocation } from '../../../shared/engine/plan';
+import { validateSpec } from '../../../shared/spec';
 
 const now = () => new Date('2024-05-01T00:00:00.000Z');
 
@@ -219,4 +221,102 @@ test('a failed attempt or a stale result registers nothing; its models stay on t
   assert.equal((await store.stepRuns.get('r', 's'))?.models?.[0].version, undefined);
   await recordAttemptEnd(store, resultWithModel('Completed', 3), now);
   assert.deepEqual(await store.models.list({}), []);
+});
+
+test("a completed step's output registered on complete becomes a dataset version, once however often delivered", async () => {
+  const store = createMemoryStore(now);
+  const spec = validateSpec({
+    name: 'p',
+    data: {
+      prepped: { register: { name: 'prepped data', kind: 'tabular', glob: '*.csv', tags: { stage: 'prep' } } },
+      plain: {},
+    },
+    steps: [
+      {
+        name: 's',
+        type: 'command',
+        command: 'echo',
+        arguments: ['${{data.prepped}}', '${{data.plain}}'],
+        outputs: ['prepped', 'plain'],
+      },
+      { name: 't', type: 'command', command: 'cat', arguments: ['${{data.prepped}}'], inputs: ['prepped'] },
+    ],
+  });
+  const { id: pipelineId } = await store.pipelines.put(spec);
+  await store.runs.create({ id: 'r', experiment: 'e', pipelineId });
+  await store.stepRuns.createMany('r', [{ step: 's' }]);
+  await store.stepRuns.update('r', 's', () => ({ status: 'Running', attempt: 1 }));
+  const prepped = dataLocation(spec, 'r', 's', 'prepped');
+  assert.deepEqual(
+    prepped,
+    { container: 'workspaceblobstore', path: 'r/s/prepped/' },
+    'a datastore, not pipeline-data',
+  );
+  assert.equal(dataLocation(spec, 'r', 's', 'plain').container, 'pipeline-data');
+  const output = (name: string, location: { container: string; path: string }) => ({
+    name,
+    ...location,
+    files: [{ name: 'part-0.csv', size: 4, md5: 'm' }],
+    fingerprint: 'f',
+  });
+  const details = {
+    version: 1 as const,
+    runId: 'r',
+    stepRunId: 'r:s',
+    step: 's',
+    attempt: 1,
+    instanceId: 'i',
+    status: 'Completed' as const,
+    startedAt: now().toISOString(),
+    endedAt: now().toISOString(),
+    processMs: 1,
+    workerId: 'w',
+    outputs: [output('prepped', prepped), output('plain', dataLocation(spec, 'r', 's', 'plain'))],
+    metrics: [],
+    tags: {},
+    uploads: [],
+    runMetrics: [],
+    runTags: {},
+    models: [],
+  };
+  const end: AttemptEnd = { runId: 'r', step: 's', attempt: 1, status: 'Completed', details };
+  await recordAttemptEnd(store, end, now);
+  const registered = await store.datasets.list({ name: 'prepped data' });
+  assert.equal(registered.length, 1);
+  assert.deepEqual(
+    [registered[0].version, registered[0].kind, registered[0].paths, registered[0].tags, registered[0].createdBy],
+    [1, 'tabular', [{ datastore: 'workspaceblobstore', path: 'r/s/prepped/*.csv' }], { stage: 'prep' }, 'r:s'],
+  );
+  assert.equal(registered[0].delimited?.separator, ',');
+  const row = await store.stepRuns.get('r', 's');
+  assert.deepEqual(row?.outputs[0].dataset, { name: 'prepped data', version: 1, id: registered[0].id });
+  assert.equal(row?.outputs[1].dataset, undefined);
+  // Delivered again: the same version, nothing new.
+  await recordAttemptEnd(store, end, now);
+  assert.equal((await store.datasets.list({ name: 'prepped data' })).length, 1);
+  // Another run's output is the next version.
+  await store.runs.create({ id: 'r2', experiment: 'e', pipelineId });
+  await store.stepRuns.createMany('r2', [{ step: 's' }]);
+  await store.stepRuns.update('r2', 's', () => ({ status: 'Running', attempt: 1 }));
+  const second = { ...details, runId: 'r2', outputs: [output('prepped', dataLocation(spec, 'r2', 's', 'prepped'))] };
+  await recordAttemptEnd(store, { ...end, runId: 'r2', details: second }, now);
+  assert.deepEqual(
+    (await store.datasets.list({ name: 'prepped data' })).map((d) => d.version),
+    [2, 1],
+  );
+});
+
+test('a failed attempt registers no output dataset', async () => {
+  const store = createMemoryStore(now);
+  const spec = validateSpec({
+    name: 'p',
+    data: { out: { register: { name: 'out' } } },
+    steps: [{ name: 's', type: 'command', command: 'echo', arguments: ['${{data.out}}'], outputs: ['out'] }],
+  });
+  const { id: pipelineId } = await store.pipelines.put(spec);
+  await store.runs.create({ id: 'r', experiment: 'e', pipelineId });
+  await store.stepRuns.createMany('r', [{ step: 's' }]);
+  await store.stepRuns.update('r', 's', () => ({ status: 'Running', attempt: 1 }));
+  await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 1, status: 'Failed', message: 'exit 1' }, now);
+  assert.deepEqual(await store.datasets.list({ name: 'out' }), []);
 });

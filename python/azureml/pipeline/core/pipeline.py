@@ -123,8 +123,9 @@ class _SpecContext(object):
         return name
 
     def _dataset(self, step, config):
-        """A dataset input: a spec input at the datastore folder (or file) the dataset names, plus what the step's
-        run context needs to give ``input_datasets[name]`` (kind, registration, glob, reading options)."""
+        """A dataset input: a registered dataset is a spec ``{dataset, version}`` input the server resolves; an
+        unregistered one a spec input at the datastore folder (or file) it names, plus what the step's run context
+        needs to give ``input_datasets[name]`` (kind, glob, reading options)."""
         dataset = config.dataset
         name = config.name
         self._declare(name, "input", "inputs")
@@ -132,6 +133,16 @@ class _SpecContext(object):
             raise NotImplementedError("step %s: dataset input %s names %d paths; a dataset input of a step takes "
                                       "one (datastore, path) (a folder or a glob) on Sluice"
                                       % (step.name, name, len(dataset._paths)))
+        if dataset.name is not None and dataset.version is not None:
+            # A registered dataset: the server resolves it at submit (its folder, glob and reading options) and
+            # pins the version on the run (docs/pipeline-spec.md#dataset-inputs).
+            known = self.inputs.get(name)
+            if known is not None and (known.get("dataset"), known.get("version")) != (dataset.name, dataset.version):
+                raise ValueError("two inputs are named %s; give each dataset its own as_named_input name" % name)
+            mode = config.mode if config.mode != "direct" else (known or {}).get("mode", "direct")
+            self.inputs[name] = dict({"dataset": dataset.name, "version": dataset.version},
+                                     **({"mode": mode} if mode != "direct" else {}))
+            return name
         pair = dataset._paths[0]
         from azureml.data.abstract_dataset import _is_glob, glob_base
 
@@ -258,7 +269,11 @@ def _data_spec(output, default_datastore=None):
     from azureml._sluice.names import datastore_name
 
     datastore = output.datastore if output.datastore is not None else default_datastore
-    return {"datastore": datastore_name(datastore)} if datastore is not None else {}
+    spec = {"datastore": datastore_name(datastore)} if datastore is not None else {}
+    registration = output._registration() if isinstance(output, OutputFileDatasetConfig) else None
+    if registration is not None:
+        spec["register"] = registration
+    return spec
 
 
 class Pipeline(object):
@@ -337,7 +352,7 @@ class Pipeline(object):
             if after:
                 entry["run_after"] = after
             if step.name != entry["name"]:
-                entry["description"] = step.name
+                entry["display_name"] = step.name  # v1's name as written ("Prepare Data"); the id is a spec name
             steps.append(entry)
         spec = {"name": spec_name(name or self._name or "pipeline", "pipeline name")}
         if self.description:

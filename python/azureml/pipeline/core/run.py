@@ -9,6 +9,8 @@ from azureml.exceptions import UserErrorException
 
 __all__ = ["PipelineRun", "StepRun", "PortDataReference"]
 
+DRIVER_LOG = "azureml-logs/70_driver_log.txt"  # v1's name of a step's log among its run files
+
 
 def _details(record, run_id, target=None):
     details = {"runId": run_id, "status": record.get("status"), "startTimeUtc": record.get("startedAt"),
@@ -33,6 +35,10 @@ class PipelineRun(Run):
     @property
     def display_name(self):
         return self._get_record().get("pipelineName") or self._id
+
+    def get_details_with_logs(self):
+        """``get_details()``; a pipeline run's logs are its steps' (``step_run.get_details_with_logs()``)."""
+        return self.get_details()
 
     def get_details(self):
         record = self._get_record()
@@ -75,12 +81,18 @@ class PipelineRun(Run):
             yield StepRun(self._experiment, "%s:%s" % (self._id, step["name"]), _record=step, _parent=self)
 
     def find_step_run(self, name, recursive=True):
-        """The step runs named ``name`` (a list, as in Azure ML). The name the step was built with works too: a
-        display name such as "Prepare Data" became the spec name "Prepare_Data"."""
+        """The step runs named ``name`` (a list, as in Azure ML): the name the step was built with ("Prepare Data"),
+        or its id in the spec ("Prepare_Data")."""
         from azureml._sluice.names import spec_name
 
-        wanted = {name, spec_name(name)} if isinstance(name, str) and name.strip() else {name}
-        return [c for c in self.get_children() if c.name in wanted]
+        if not isinstance(name, str) or not name.strip():
+            raise UserErrorException("find_step_run needs name, the step's name")
+        wanted = {name}
+        try:
+            wanted.add(spec_name(name))  # a run recorded before display names: only the spec name is known
+        except ValueError:
+            pass
+        return [c for c in self.get_children() if c.name == name or c._step in wanted]
 
     def get_steps(self):
         return self.get_children()
@@ -148,11 +160,18 @@ class StepRun(Run):
 
     @property
     def name(self):
-        return self._step
+        """The step's name as it was built (``PythonScriptStep(name="Prepare Data")``, the spec's
+        ``display_name``); the id's last part (``<run id>:Prepare_Data``) is the spec name."""
+        if self._record is None:
+            try:
+                self._refresh()
+            except UserErrorException:  # not in the run (yet): its id is all there is
+                return self._step
+        return self._record.get("displayName") or self._step
 
     @property
     def display_name(self):
-        return self._step
+        return self.name
 
     @property
     def parent(self):
@@ -181,7 +200,16 @@ class StepRun(Run):
                                     "mechanism": {"direct": "Direct", "download": "Download",
                                                   "mount": "Mount"}.get(d.get("mode"), d.get("mode"))}}
             for d in record.get("datasetInputs") or []]
-        details["logFiles"] = {"std_log.txt": (record.get("links") or {}).get("logs")}
+        details["logFiles"] = {DRIVER_LOG: (record.get("links") or {}).get("logs")} if record.get("attempt") \
+            or record.get("reused") else {}
+        return details
+
+    def get_details_with_logs(self):
+        """``get_details()`` with ``logFiles`` holding each log's text (``azureml-logs/70_driver_log.txt``: the
+        step's log), as in v1."""
+        details = self.get_details()
+        if details["logFiles"]:
+            details["logFiles"] = {DRIVER_LOG: self.get_log()}
         return details
 
     def get_metrics(self, name=None, recursive=False, run_type=None, populate=False):
