@@ -102,7 +102,7 @@ export async function executeJob(
   let preparing: Promise<LocalBindings> | undefined;
   try {
     // The log blob and the sandbox are prepared side by side: both are storage round trips.
-    preparing = prepareSandbox(sandbox, job, deps.blobs, deps.snapshots);
+    preparing = prepareSandbox(sandbox, job, deps.blobs, deps.snapshots, kind.deferredInputs?.(job));
     preparing.catch(() => undefined);
     log = await openAppendBlobLog(
       (await ensureContainer(deps.blobs, job.log.container)).getAppendBlobClient(job.log.path),

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParallelSettings } from '../../shared/steps/parallel/settings';
+import type { ListedInput } from '../inputs';
 import { JobFailure } from '../jobFailure';
 import { listLocalFiles } from '../sandboxFiles';
 
@@ -17,13 +18,21 @@ export interface MiniBatch {
   range?: { input: string; path: string; start: number; end: number };
 }
 
-/** Files of the inputs, in a stable order (input order, then path); a file input is itself with path `''`. */
-export function inputFiles(inputs: string[], local: Record<string, string>): [string, string][] {
+/**
+ * Files of the inputs, in a stable order (input order, then path); a file input is itself with path `''`. An input
+ * in `listed` (not downloaded yet) gives the files of its listing, in the same order.
+ */
+export function inputFiles(
+  inputs: string[],
+  local: Record<string, string>,
+  listed: Record<string, ListedInput> = {},
+): [string, string][] {
   const out: [string, string][] = [];
   for (const name of inputs) {
     const root = local[name];
     if (root === undefined) throw new JobFailure('system', `input "${name}" of the parallel step was not downloaded`);
-    if (statSync(root).isFile()) out.push([name, '']);
+    if (Object.hasOwn(listed, name)) for (const f of listed[name].files) out.push([name, f.rel]);
+    else if (statSync(root).isFile()) out.push([name, '']);
     else for (const f of listLocalFiles(root)) out.push([name, f.rel]);
   }
   return out;
@@ -43,11 +52,19 @@ export interface InputShape {
   pattern?: RegExp;
 }
 
-/** Cuts the inputs into mini-batches: `files` per batch, or row ranges of about `bytes` of each delimited file. */
+/** An input's shape: a plain input (no dataset) is tabular when `mini_batch_size` is a size. */
+export const inputShape = (size: ParallelSettings['miniBatchSize'], input: string | InputShape): InputShape =>
+  typeof input === 'string' ? { name: input, tabular: 'bytes' in size } : input;
+
+/**
+ * Cuts the inputs into mini-batches: `files` per batch, or row ranges of about `bytes` of each delimited file (whose
+ * files must be local: those of a listed input are read, so they must have been downloaded first).
+ */
 export function listMiniBatches(
   size: ParallelSettings['miniBatchSize'],
   inputs: (string | InputShape)[],
   local: Record<string, string>,
+  listed: Record<string, ListedInput> = {},
 ): MiniBatch[] {
   const batches: MiniBatch[] = [];
   let group: [string, string][] = [];
@@ -56,8 +73,10 @@ export function listMiniBatches(
     group = [];
   };
   for (const input of inputs) {
-    const shape = typeof input === 'string' ? { name: input, tabular: 'bytes' in size } : input;
-    const files = inputFiles([shape.name], local).filter(([, rel]) => !shape.pattern || shape.pattern.test(rel));
+    const shape = inputShape(size, input);
+    const files = inputFiles([shape.name], local, listed).filter(
+      ([, rel]) => !shape.pattern || shape.pattern.test(rel),
+    );
     if (!shape.tabular) {
       // v1: a file dataset's mini_batch_size is a number of files.
       if (!('files' in size)) {
