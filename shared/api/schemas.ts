@@ -171,6 +171,21 @@ export const StepRunView = z
       .optional()
       .meta({ description: 'Why the step was reused or ran (strings, or `{reuse, reasons}`), when recorded' }),
     error: ErrorInfo.optional(),
+    progress: z
+      .object({
+        unit: z.string(),
+        done: z.number(),
+        failed: z.number(),
+        total: z.number().optional(),
+        perSecond: z.number().optional(),
+        updatedAt: z.string(),
+      })
+      .optional()
+      .meta({
+        description:
+          'Live progress, written by the worker at most every ~2 s (a parallel step: unit `mini-batches`, done, ' +
+          'failed, total, perSecond); the last value stays when the step ends',
+      }),
     links: Links,
   })
   .meta({ id: 'StepRun' });

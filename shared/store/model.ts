@@ -125,6 +125,11 @@ export interface StepRunRecord {
   reuseReasons?: unknown;
   error?: ErrorInfo;
   workerId?: string;
+  /**
+   * Live progress of a running step, written by its worker at most every ~2 s (a parallel step: unit
+   * `mini-batches`); the last value stays when the step ends.
+   */
+  progress?: { unit: string; done: number; failed: number; total?: number; perSecond?: number; updatedAt: string };
 }
 
 export interface ExperimentRecord {

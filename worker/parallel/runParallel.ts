@@ -7,6 +7,7 @@ import { PARALLEL_SETTINGS_VARIABLE, type ParallelSettings } from '../../shared/
 import { globToRegExp } from '../../shared/datasets/resolve';
 import { ensureContainer } from '../containers';
 import { JobFailure } from '../jobFailure';
+import type { StepProgress } from '../jobState';
 import { watchForStop, type ExternalStopReason } from '../stopWatch';
 import { uploadFolder, uploadOutput } from '../outputs';
 import { SpawnError, startStepProcess, type StepProcess } from '../processGroup';
@@ -23,6 +24,9 @@ export const DRIVER_MODULE = 'azureml_user.parallel_run._driver';
 
 /** `fault`: an input file could not be downloaded; the job is retried (its ledger keeps what is done). */
 type StopReason = ExternalStopReason | 'failed' | 'fault';
+
+/** How often the step log gets a progress line and the step row its `progress`. */
+const PROGRESS_INTERVAL_MS = 2000;
 
 /** How many of the partitioned inputs' files download at a time while the processes run. */
 const DOWNLOADS_IN_FLIGHT = 32;
@@ -132,12 +136,29 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
   const progress = () => {
     const c = countResults(total, results.values());
     const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0 ? (newlyDone / seconds).toFixed(1) : '0';
-    const line = `progress: ${c.done} done, ${c.failed} failed, ${total} mini-batches; ${rate} mini-batches/s`;
-    overview.write(`${new Date().toISOString()} ${line}\n`);
-    return line;
+    const perSecond = seconds > 0 ? Math.round((newlyDone / seconds) * 10) / 10 : 0;
+    const line = `progress: ${c.done} done, ${c.failed} failed, ${total} mini-batches; ${perSecond.toFixed(1)} mini-batches/s`;
+    const updatedAt = new Date().toISOString();
+    overview.write(`${updatedAt} ${line}\n`);
+    const field: StepProgress = { unit: 'mini-batches', done: c.done, failed: c.failed, total, perSecond, updatedAt };
+    return { line, field };
   };
-  const progressTimer = setInterval(() => note(progress()), 2000);
+  // The step row's `progress` (runs show, --follow, the API, wait_for_completion): one write per tick, none while the
+  // last one is still under way; a failed write is noted and the step goes on.
+  let writingProgress: Promise<void> | undefined;
+  const writeProgress = (field: StepProgress) => {
+    if (writingProgress || !deps.state.writeProgress) return;
+    writingProgress = deps.state
+      .writeProgress(job, field)
+      .catch((err: Error) => note(`progress not recorded: ${err.message}`))
+      .finally(() => (writingProgress = undefined));
+  };
+  writeProgress(progress().field);
+  const progressTimer = setInterval(() => {
+    const { line, field } = progress();
+    note(line);
+    writeProgress(field);
+  }, PROGRESS_INTERVAL_MS);
 
   const env = stepEnvironment(options.env, {
     job,
@@ -321,8 +342,15 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
     clearInterval(progressTimer);
     await fetcher.close();
   }
-  note(`${progress()} (all processes ended after ${((performance.now() - started) / 1000).toFixed(2)} s)`);
+  const last = progress();
+  note(`${last.line} (all processes ended after ${((performance.now() - started) / 1000).toFixed(2)} s)`);
   await new Promise((r) => overview.end(r));
+  // The final count on the row, written before the result is posted so no write of it follows the step's end.
+  await writingProgress;
+  if (stopReason !== 'lost' && stopReason !== 'fault') {
+    writeProgress(last.field);
+    await writingProgress;
+  }
   if (stopReason === 'fault') throw fault; // the worker releases the job; the next delivery resumes from the ledger
   if (stopReason === 'lost') return { kind: 'lost' };
   if (stopReason === 'shutdown') return { kind: 'shutdown' };

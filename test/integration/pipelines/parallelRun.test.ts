@@ -102,6 +102,11 @@ test('100 files in mini-batches of 5 on 2 nodes × 2 processes scored with sciki
   const log = await stepLog(id);
   assert.match(log, /20 mini-batches of 5 file\(s\) on 4 process\(es\) \(2 node\(s\) × 2\)/);
   assert.match(log, /progress: 20 done, 0 failed, 20 mini-batches/);
+  // The step row keeps the worker's last progress: every mini-batch done.
+  assert.deepEqual(
+    { ...step(run, 'score').progress, perSecond: undefined, updatedAt: undefined },
+    { unit: 'mini-batches', done: 20, failed: 0, total: 20, perSecond: undefined, updatedAt: undefined },
+  );
 });
 
 test('a delimited file in "1KB" mini-batches: run() gets DataFrames, every row comes back once', async () => {
@@ -258,6 +263,14 @@ test('cancel mid-run stops every process of the step; the run ends Canceled', as
     return found.length === 2 ? found : undefined;
   });
   assert.ok(pids.every(processAlive));
+  // While it runs, the API shows the step's live progress, as the worker wrote it on the step row.
+  const live = await waitUntil('the running step to show its progress', async () => {
+    const s = step(await stack.getRun(id), 'score');
+    return s.status === 'Running' && s.progress ? s.progress : undefined;
+  });
+  assert.equal(live.unit, 'mini-batches');
+  assert.equal(live.total, 4);
+  assert.equal(live.done, 0, 'busy.py finishes no mini-batch');
   const res = await stack.call(`runs/${id}/cancel`, { method: 'POST' });
   assert.equal(res.status, 202, await res.clone().text());
   await waitUntil('every process to be gone', () => pids.every((p) => !processAlive(p)), 20_000);
