@@ -50,6 +50,11 @@ export interface InputShape {
   name: string;
   tabular: boolean;
   pattern?: RegExp;
+  /**
+   * A tabular dataset's reading options (docs/pipeline-spec.md, "Dataset inputs"): `header: false` makes the first
+   * line a row; the driver reads each range with all of them (separator, encoding, column types…).
+   */
+  options?: Record<string, unknown>;
 }
 
 /** An input's shape: a plain input (no dataset) is tabular when `mini_batch_size` is a size. */
@@ -94,8 +99,17 @@ export function listMiniBatches(
     close();
     // v1: a tabular dataset's mini_batch_size is a size; a plain number is bytes.
     const bytes = 'bytes' in size ? size.bytes : size.files;
+    const encoding = String(shape.options?.encoding ?? 'utf8');
+    if (/^utf-?16/i.test(encoding)) {
+      throw new JobFailure(
+        'user',
+        `input "${shape.name}": a tabular dataset encoded in ${encoding} cannot be cut into mini-batches of rows ` +
+          '(its line ends are two bytes); save the files as utf8 or give the step a file dataset',
+      );
+    }
+    const header = shape.options?.header !== false;
     for (const [name, path] of files) {
-      for (const r of rowRanges(readFileSync(localPath(local, name, path)), bytes)) {
+      for (const r of rowRanges(readFileSync(localPath(local, name, path)), bytes, header)) {
         batches.push({
           index: batches.length,
           items: r.rows,
@@ -109,13 +123,14 @@ export function listMiniBatches(
 }
 
 /**
- * Byte ranges of whole lines after the header line, each at least `bytes` long (except the last) and ending at a
- * line end, so no row is cut and none is in two ranges. Empty lines are not rows.
+ * Byte ranges of whole lines after the header line (from the first line when `header` is false), each at least
+ * `bytes` long (except the last) and ending at a line end, so no row is cut and none is in two ranges. Empty lines
+ * are not rows.
  */
-export function rowRanges(data: Buffer, bytes: number): { start: number; end: number; rows: number }[] {
+export function rowRanges(data: Buffer, bytes: number, header = true): { start: number; end: number; rows: number }[] {
   const NL = 0x0a;
-  const headerEnd = data.indexOf(NL);
-  if (headerEnd < 0) return [];
+  const headerEnd = header ? data.indexOf(NL) : -1;
+  if (header && headerEnd < 0) return [];
   const ranges: { start: number; end: number; rows: number }[] = [];
   let start = headerEnd + 1;
   let rows = 0;

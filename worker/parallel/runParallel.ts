@@ -61,10 +61,11 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
   const listOperations = Object.values(listed).reduce((n, l) => n + l.listOperations, 0);
 
   // The mini-batches, listed once per attempt: a worker resuming the job reads the same list back.
+  const shapes = inputShapes(settings, command.env).map((i) => inputShape(settings.miniBatchSize, i));
+  const readingOptions = new Map(shapes.map((x) => [x.name, x.options]));
   let batches = await ledger.readManifest();
   if (batches) note(`resuming: ${batches.length} mini-batches were listed by an earlier delivery of this job`);
   else {
-    const shapes = inputShapes(settings, command.env).map((i) => inputShape(settings.miniBatchSize, i));
     // Delimited files are cut into row ranges by reading them: those inputs are downloaded before the listing.
     const tables = inputFiles(
       shapes.filter((x) => x.tabular).map((x) => x.name),
@@ -282,7 +283,12 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
         ? { index: batch.index, files: batch.files.map(([i, p]) => localPath(bindings.inputs, i, p)) }
         : {
             index: batch.index,
-            table: { ...batch.range!, file: localPath(bindings.inputs, batch.range!.input, batch.range!.path) },
+            table: {
+              ...batch.range!,
+              file: localPath(bindings.inputs, batch.range!.input, batch.range!.path),
+              rel: batch.range!.path,
+              options: readingOptions.get(batch.range!.input),
+            },
           };
       proc.channel!.input.write(JSON.stringify(message) + '\n');
       let timedOut = false;
@@ -425,7 +431,7 @@ const DATASET_INPUTS_VARIABLE = 'AZUREML_DATASET_INPUTS';
  * files its glob matches); an input that is no dataset is cut by what `mini_batch_size` is (a number: files).
  */
 function inputShapes(settings: ParallelSettings, env: Record<string, string>): (string | InputShape)[] {
-  let described: Record<string, { kind?: unknown; pattern?: unknown }> = {};
+  let described: Record<string, { kind?: unknown; pattern?: unknown; options?: unknown }> = {};
   try {
     described = JSON.parse(env[DATASET_INPUTS_VARIABLE] ?? '{}') as typeof described;
   } catch {
@@ -436,6 +442,8 @@ function inputShapes(settings: ParallelSettings, env: Record<string, string>): (
     if (!d) return name;
     const shape: InputShape = { name, tabular: d.kind === 'tabular' };
     if (typeof d.pattern === 'string' && d.pattern !== '') shape.pattern = globToRegExp(d.pattern);
+    if (shape.tabular && d.options && typeof d.options === 'object' && !Array.isArray(d.options))
+      shape.options = d.options as Record<string, unknown>;
     return shape;
   });
 }

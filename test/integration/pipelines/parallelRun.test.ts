@@ -325,6 +325,7 @@ test('dataset inputs: a file dataset glob gives its files, a tabular dataset Dat
     'b.txt': 'x',
     'skip.bin': 'x',
     'rows/t.csv': lines.join('\n') + '\n',
+    'semi/s.csv': Array.from({ length: 10 }, (_, i) => `${i};${i * 3}\n`).join(''),
   });
   // What the Python package writes for `ds.as_named_input(name)` (docs/pipeline-spec.md, "Dataset inputs").
   const datasets = {
@@ -361,6 +362,32 @@ test('dataset inputs: a file dataset glob gives its files, a tabular dataset Dat
   assert.equal(fileRun.status, 'Completed', JSON.stringify(fileRun));
   // Only the glob's files: not skip.bin, not rows/t.csv.
   assert.deepEqual((await outputText(fileRun, 'parallel_run_step.txt')).trimEnd().split('\n'), ['a.txt', 'b.txt']);
+
+  // The tabular dataset's reading options reach the DataFrames: no header line, ';' between fields, the path column.
+  const options = { separator: ';', header: false, encoding: 'utf8', includePath: true, inferColumnTypes: true };
+  const headless = await stack.submit(
+    {
+      ...pipeline('rows', { entry_script: 'tabular_options.py', mini_batch_size: 16 }),
+      name: 'parallel-dataset-options',
+      inputs: { rows: { datastore: 'workspaceblobstore', path: `${prefix}/semi/` } },
+      steps: [
+        {
+          ...pipeline('rows', {}).steps[0],
+          entry_script: 'tabular_options.py',
+          mini_batch_size: 16,
+          env: { AZUREML_DATASET_INPUTS: JSON.stringify({ rows: { ...datasets.rows, options } }) },
+        },
+      ],
+    },
+    { sources: SOURCES },
+  );
+  const headlessRun = await stack.waitForRun(headless, undefined, 120_000);
+  assert.equal(headlessRun.status, 'Completed', JSON.stringify(headlessRun));
+  assert.deepEqual(
+    (await outputText(headlessRun, 'parallel_run_step.txt')).trimEnd().split('\n'),
+    Array.from({ length: 10 }, (_, i) => `/s.csv ${i} ${i * 3}`),
+  );
+  assert.ok(Number(metric(headlessRun, 'mini_batches_total')) > 1, 'cut into several mini-batches');
 
   const tableRun = await stack.waitForRun(table, undefined, 120_000);
   assert.equal(tableRun.status, 'Completed', JSON.stringify(tableRun));
