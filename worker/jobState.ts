@@ -2,7 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import { TABLES } from '../shared/store/names';
 import type { StorageClients } from '../shared/store/clients';
 import type { JobMessage } from '../shared/compute/messages';
-import type { StepRunRecord } from '../shared/store/model';
+import type { StepProgress } from '../shared/store/model';
 
 /** What the orchestrator side has recorded about a job's run and step run (either may be missing). */
 export interface JobState {
@@ -29,8 +29,6 @@ export interface JobStateReader {
   /** Writes the step's live progress (`StepRunRecord.progress`) on its row; a row that is gone is left alone. */
   writeProgress?(job: Pick<JobMessage, 'runId' | 'step'>, progress: StepProgress): Promise<void>;
 }
-
-export type StepProgress = NonNullable<StepRunRecord['progress']>;
 
 const TERMINAL_STEP = new Set(['Completed', 'Failed', 'Canceled']);
 const TERMINAL_RUN = new Set(['Completed', 'Failed', 'Canceled']);

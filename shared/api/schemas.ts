@@ -183,9 +183,13 @@ export const StepRunView = z
       .optional()
       .meta({
         description:
-          'Live progress, written by the worker at most every ~2 s (a parallel step: unit `mini-batches`, done, ' +
-          'failed, total, perSecond); the last value stays when the step ends',
+          'Live progress of the current attempt (parallel mini-batches, copied blobs): done and failed of total, ' +
+          'per second recently, when the figures were taken',
       }),
+    external: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .meta({ description: "The attempt's work in an outside service (e.g. a Databricks run id and its page)" }),
     links: Links,
   })
   .meta({ id: 'StepRun' });

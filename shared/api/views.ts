@@ -64,6 +64,7 @@ export function stepView(baseUrl: string, s: StepRunRecord, source?: StepRunReco
     reuseReasons: s.reuseReasons,
     error: s.error,
     progress: s.progress,
+    external: s.external,
     links: {
       ...stepLinks(baseUrl, s.runId, s.step),
       ...(from && { reusedFrom: runLinks(baseUrl, from.runId).self }),

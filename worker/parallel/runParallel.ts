@@ -7,7 +7,7 @@ import { PARALLEL_SETTINGS_VARIABLE, type ParallelSettings } from '../../shared/
 import { globToRegExp } from '../../shared/datasets/resolve';
 import { ensureContainer } from '../containers';
 import { JobFailure } from '../jobFailure';
-import type { StepProgress } from '../jobState';
+import type { StepProgress } from '../../shared/store/model';
 import { watchForStop, type ExternalStopReason } from '../stopWatch';
 import { uploadFolder, uploadOutput } from '../outputs';
 import { SpawnError, startStepProcess, type StepProcess } from '../processGroup';

@@ -16,6 +16,7 @@ const JSON_FIELDS = [
   'reuseReasons',
   'error',
   'progress',
+  'external',
 ] as const;
 
 const UNKNOWN_ETAG = 'W/"unknown"';
