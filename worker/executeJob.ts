@@ -117,7 +117,7 @@ export async function executeJob(
   let preparing: Promise<LocalBindings> | undefined;
   try {
     // The sandbox is prepared while the log's header goes out: both are storage round trips.
-    preparing = prepareSandbox(sandbox, job, deps.blobs, deps.snapshots);
+    preparing = prepareSandbox(sandbox, job, deps.blobs, deps.snapshots, kind.deferredInputs?.(job));
     preparing.catch(() => undefined);
     log.write(
       `[sluice] ${startedAt} step "${job.step}" attempt ${job.attempt} on worker ${options.workerId}` +

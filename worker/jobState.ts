@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import { TABLES } from '../shared/store/names';
 import type { StorageClients } from '../shared/store/clients';
 import type { JobMessage } from '../shared/compute/messages';
+import type { StepProgress } from '../shared/store/model';
 
 /** What the orchestrator side has recorded about a job's run and step run (either may be missing). */
 export interface JobState {
@@ -25,6 +26,8 @@ export interface JobStateReader {
     startedAt: string,
     known?: JobState,
   ): Promise<'canceled' | undefined>;
+  /** Writes the step's live progress (`StepRunRecord.progress`) on its row; a row that is gone is left alone. */
+  writeProgress?(job: Pick<JobMessage, 'runId' | 'step'>, progress: StepProgress): Promise<void>;
 }
 
 const TERMINAL_STEP = new Set(['Completed', 'Failed', 'Canceled']);
@@ -100,6 +103,17 @@ export function createTableJobStateReader(clients: Pick<StorageClients, 'table'>
         if (now && num(now.attempt) === job.attempt && canceled(now)) return 'canceled';
       }
       return undefined;
+    },
+    async writeProgress(job, progress) {
+      // A merge of this one column: the orchestrator's conditional writes of the row re-read it and keep it.
+      try {
+        await stepRuns.updateEntity(
+          { partitionKey: job.runId, rowKey: job.step, progress: JSON.stringify(progress) },
+          'Merge',
+        );
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      }
     },
   };
 }

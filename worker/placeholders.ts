@@ -1,4 +1,5 @@
 import type { JobMessage } from '../shared/compute/messages';
+import type { ListedInput } from './inputs';
 
 /** Local paths of a job's bindings: datastore inputs, intermediate inputs, and output folders. */
 export interface LocalBindings {
@@ -6,6 +7,11 @@ export interface LocalBindings {
   inputs: Record<string, string>;
   /** Every output folder by data name. */
   outputs: Record<string, string>;
+  /**
+   * Inputs listed but not downloaded when the step starts, by name (the kind fetches their files while it runs:
+   * a parallel step's partitioned inputs). Their entry in `inputs` is where the files arrive.
+   */
+  listed?: Record<string, ListedInput>;
 }
 
 /** A job whose arguments cannot be resolved; a fault in what was dispatched, not in the step's code. */

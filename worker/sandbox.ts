@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { JobMessage } from '../shared/compute/messages';
-import { downloadInput } from './inputs';
+import { downloadInput, listInput } from './inputs';
 import type { LocalBindings } from './placeholders';
 import type { SnapshotCache } from './snapshotCache';
 
@@ -42,12 +42,17 @@ export function removeSandbox(sandbox: Sandbox): void {
   rmSync(sandbox.root, { recursive: true, force: true, maxRetries: 3 });
 }
 
-/** Fills the sandbox: the snapshot (or an empty working directory), every input, and an empty folder per output. */
+/**
+ * Fills the sandbox: the snapshot (or an empty working directory), every input, and an empty folder per output.
+ * Inputs named in `deferred` are only listed (`bindings.listed`): the step's kind downloads their files as it needs
+ * them (a parallel step starts its processes while its mini-batches' files arrive).
+ */
 export async function prepareSandbox(
   sandbox: Sandbox,
   job: JobMessage,
   blobs: BlobServiceClient,
   snapshots: SnapshotCache,
+  deferred: readonly string[] = [],
 ): Promise<LocalBindings> {
   if (job.snapshotId) await snapshots.materialize(job.snapshotId, sandbox.src);
   else mkdirSync(sandbox.src, { recursive: true });
@@ -55,7 +60,12 @@ export async function prepareSandbox(
   // Input and output names are spec names (letters, digits, _ and -), so they are safe folder names; the index keeps
   // them distinct even if a dispatcher sent an odd one.
   for (const [i, input] of job.inputs.entries()) {
-    bindings.inputs[input.name] = await downloadInput(blobs, input, join(sandbox.root, 'inputs', `${i}-${input.name}`));
+    const dest = join(sandbox.root, 'inputs', `${i}-${input.name}`);
+    if (deferred.includes(input.name)) {
+      const listed = await listInput(blobs, input, dest);
+      (bindings.listed ??= {})[input.name] = listed;
+      bindings.inputs[input.name] = listed.local;
+    } else bindings.inputs[input.name] = await downloadInput(blobs, input, dest);
   }
   for (const [i, output] of job.outputs.entries()) {
     const dir = join(sandbox.root, 'outputs', `${i}-${output.name}`);

@@ -103,7 +103,9 @@ class LineView implements FollowView {
     if (!ending) runLine();
     for (const step of orderSteps(run.steps)) {
       const label = stepLabel(step);
-      const key = `${label}/${step.attempt}`;
+      // A running step's line again when its progress moved.
+      const moved = label === 'Running' && step.progress ? `/${step.progress.done}/${step.progress.failed}` : '';
+      const key = `${label}/${step.attempt}${moved}`;
       if (this.seen.get(step.name) === key) continue;
       this.seen.set(step.name, key);
       if (label === 'NotStarted' && step.attempt === 0) continue;

@@ -57,6 +57,8 @@ export function stepDetail(step: StepRun, options: { reasons: boolean }): string
     return why.length ? `${from}: ${why.join('; ')}` : from;
   }
   const parts: string[] = [];
+  const progress = progressText(step);
+  if (progress) parts.push(progress);
   if (step.error) parts.push(firstLine(step.error.message));
   else if (step.status === 'Failed' && step.exitCode !== undefined && step.exitCode !== null)
     parts.push(`exit code ${step.exitCode}`);
@@ -67,6 +69,19 @@ export function stepDetail(step: StepRun, options: { reasons: boolean }): string
     const why = reuseReasons(step);
     if (why.length) parts.push(`ran: ${why.join('; ')}`);
   }
+  return parts.join(', ');
+}
+
+/**
+ * A step's live progress as its worker last wrote it (the last value once it ended): `40/100 mini-batches, 1 failed,
+ * 12.5/s` (the rate while it runs).
+ */
+export function progressText(step: StepRun): string | undefined {
+  const p = step.progress;
+  if (!p) return undefined;
+  const parts = [`${p.done}${p.total !== undefined ? `/${p.total}` : ''} ${p.unit}`];
+  if (p.failed) parts.push(`${p.failed} failed`);
+  if (p.perSecond !== undefined && step.status === 'Running') parts.push(`${p.perSecond}/s`);
   return parts.join(', ');
 }
 

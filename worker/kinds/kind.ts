@@ -1,3 +1,4 @@
+import type { JobMessage } from '../../shared/compute/messages';
 import type { RunStepInput, StepRunOutcome } from '../runStep';
 
 /** A job's command line after the worker put local paths in place of `${{inputs.x}}` and the like. */
@@ -20,4 +21,9 @@ export interface WorkerKind {
    * worker prepared the sandbox and posts what it returns, as for any job.
    */
   run?(input: RunStepInput): Promise<StepRunOutcome>;
+  /**
+   * Inputs the worker only lists before `run` (`bindings.listed`) because `run` downloads their files itself, as it
+   * needs them; every other input is downloaded whole first.
+   */
+  deferredInputs?(job: JobMessage): string[];
 }

@@ -1,4 +1,4 @@
-import { runParallel } from '../parallel/runParallel';
+import { parallelSettings, runParallel } from '../parallel/runParallel';
 import type { WorkerKind } from './kind';
 
 /**
@@ -11,4 +11,6 @@ export const parallelWorkerKind: WorkerKind = {
     command.program === 'python3' && options.python ? { ...command, program: options.python } : command,
   failure: (_command, exit) => `the parallel step's driver failed with ${exit}; see the step log`,
   run: (input) => runParallel(input),
+  // The partitioned inputs' files are downloaded while the processes run, each before the mini-batch that needs it.
+  deferredInputs: (job) => parallelSettings(job.env)?.partitionedInputs ?? [],
 };

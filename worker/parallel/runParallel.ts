@@ -7,6 +7,7 @@ import { PARALLEL_SETTINGS_VARIABLE, type ParallelSettings } from '../../shared/
 import { globToRegExp } from '../../shared/datasets/resolve';
 import { ensureContainer } from '../containers';
 import { JobFailure } from '../jobFailure';
+import type { StepProgress } from '../../shared/store/model';
 import { watchForStop, type ExternalStopReason } from '../stopWatch';
 import { uploadFolder, uploadOutput } from '../outputs';
 import { SpawnError, startStepProcess, type StepProcess } from '../processGroup';
@@ -14,13 +15,30 @@ import { stepEnvironment } from '../runContext';
 import type { RunStepInput, StepRunOutcome } from '../runStep';
 import { recordProcess } from '../sandbox';
 import { blobLedger, ledgerPrefix, ResultWriter, type BatchResult, type ParallelLedger } from './ledger';
-import { listMiniBatches, localPath, type InputShape, type MiniBatch } from './miniBatches';
+import { InputFetcher, type InputRef } from './inputFetcher';
+import { inputFiles, inputShape, listMiniBatches, localPath, type InputShape, type MiniBatch } from './miniBatches';
 import { countResults, describeFailures, thresholdCrossed } from './thresholds';
 
 /** The driver module the processes run (python/azureml_user/parallel_run/_driver.py). */
 export const DRIVER_MODULE = 'azureml_user.parallel_run._driver';
 
-type StopReason = ExternalStopReason | 'failed';
+/** `fault`: an input file could not be downloaded; the job is retried (its ledger keeps what is done). */
+type StopReason = ExternalStopReason | 'failed' | 'fault';
+
+/** How often the step log gets a progress line and the step row its `progress`. */
+const PROGRESS_INTERVAL_MS = 2000;
+
+/** How many of the partitioned inputs' files download at a time while the processes run. */
+const DOWNLOADS_IN_FLIGHT = 32;
+
+/** The parallel settings a job carries in its environment, or undefined for a job that has none. */
+export function parallelSettings(env: Record<string, string>): ParallelSettings | undefined {
+  const text = env[PARALLEL_SETTINGS_VARIABLE];
+  return text ? (JSON.parse(text) as ParallelSettings) : undefined;
+}
+
+/** The input files a mini-batch needs. */
+const filesOf = (b: MiniBatch): InputRef[] => b.files ?? [[b.range!.input, b.range!.path]];
 
 /**
  * Runs a parallel step's job (docs/parallel-run.md): lists the mini-batches once into the ledger (or reads them back
@@ -32,17 +50,34 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
   const { deps, job, sandbox, bindings, command, log, lease, shutdown } = input;
   const { options } = deps;
   const note = (line: string) => log.write(`[sluice] ${line}\n`);
-  const settings = JSON.parse(command.env[PARALLEL_SETTINGS_VARIABLE] ?? 'null') as ParallelSettings | null;
+  const settings = parallelSettings(command.env);
   if (!settings) throw new Error(`the job of parallel step "${job.step}" has no ${PARALLEL_SETTINGS_VARIABLE}`);
   const outputDir = bindings.outputs[settings.output];
   const t0 = performance.now();
   const ledger = await ledgerFor(input);
+  // The partitioned inputs were listed, not downloaded (kinds/parallel.ts): their files arrive while processes run.
+  const listed = bindings.listed ?? {};
+  const fetcher = new InputFetcher(listed, DOWNLOADS_IN_FLIGHT);
+  const listOperations = Object.values(listed).reduce((n, l) => n + l.listOperations, 0);
 
   // The mini-batches, listed once per attempt: a worker resuming the job reads the same list back.
+  const shapes = inputShapes(settings, command.env).map((i) => inputShape(settings.miniBatchSize, i));
+  const readingOptions = new Map(shapes.map((x) => [x.name, x.options]));
   let batches = await ledger.readManifest();
   if (batches) note(`resuming: ${batches.length} mini-batches were listed by an earlier delivery of this job`);
   else {
-    batches = listMiniBatches(settings.miniBatchSize, inputShapes(settings, command.env), bindings.inputs);
+    // Delimited files are cut into row ranges by reading them: those inputs are downloaded before the listing.
+    const tables = inputFiles(
+      shapes.filter((x) => x.tabular).map((x) => x.name),
+      bindings.inputs,
+      listed,
+    );
+    fetcher.prefetch(tables);
+    await fetcher.ready(tables).catch(async (err: unknown) => {
+      await fetcher.close();
+      throw err;
+    });
+    batches = listMiniBatches(settings.miniBatchSize, shapes, bindings.inputs, listed);
     await ledger.writeManifest(batches);
   }
   const results = await ledger.readResults();
@@ -57,6 +92,8 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
 
   const writer = new ResultWriter(ledger);
   const pending: MiniBatch[] = batches.filter((b) => !results.has(b.index));
+  fetcher.prefetch(pending.flatMap(filesOf));
+  let fault: unknown;
   const tries = new Map<number, number>();
   const failures: BatchResult[] = [...results.values()].filter((r) => !r.ok);
   const started = performance.now();
@@ -100,12 +137,29 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
   const progress = () => {
     const c = countResults(total, results.values());
     const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0 ? (newlyDone / seconds).toFixed(1) : '0';
-    const line = `progress: ${c.done} done, ${c.failed} failed, ${total} mini-batches; ${rate} mini-batches/s`;
-    overview.write(`${new Date().toISOString()} ${line}\n`);
-    return line;
+    const perSecond = seconds > 0 ? Math.round((newlyDone / seconds) * 10) / 10 : 0;
+    const line = `progress: ${c.done} done, ${c.failed} failed, ${total} mini-batches; ${perSecond.toFixed(1)} mini-batches/s`;
+    const updatedAt = new Date().toISOString();
+    overview.write(`${updatedAt} ${line}\n`);
+    const field: StepProgress = { unit: 'mini-batches', done: c.done, failed: c.failed, total, perSecond, updatedAt };
+    return { line, field };
   };
-  const progressTimer = setInterval(() => note(progress()), 2000);
+  // The step row's `progress` (runs show, --follow, the API, wait_for_completion): one write per tick, none while the
+  // last one is still under way; a failed write is noted and the step goes on.
+  let writingProgress: Promise<void> | undefined;
+  const writeProgress = (field: StepProgress) => {
+    if (writingProgress || !deps.state.writeProgress) return;
+    writingProgress = deps.state
+      .writeProgress(job, field)
+      .catch((err: Error) => note(`progress not recorded: ${err.message}`))
+      .finally(() => (writingProgress = undefined));
+  };
+  writeProgress(progress().field);
+  const progressTimer = setInterval(() => {
+    const { line, field } = progress();
+    note(line);
+    writeProgress(field);
+  }, PROGRESS_INTERVAL_MS);
 
   const env = stepEnvironment(options.env, {
     job,
@@ -211,11 +265,30 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
     while (!stopReason) {
       const batch = pending.shift();
       if (!batch) break;
+      try {
+        await fetcher.ready(filesOf(batch));
+      } catch (err) {
+        pending.unshift(batch);
+        fault ??= err;
+        stopAll(
+          'fault',
+          `an input file of mini-batch ${batch.index} could not be downloaded: ${(err as Error).message}`,
+        );
+      }
+      if (stopReason) {
+        if (!pending.includes(batch)) pending.unshift(batch);
+        break;
+      }
       const message = batch.files
         ? { index: batch.index, files: batch.files.map(([i, p]) => localPath(bindings.inputs, i, p)) }
         : {
             index: batch.index,
-            table: { ...batch.range!, file: localPath(bindings.inputs, batch.range!.input, batch.range!.path) },
+            table: {
+              ...batch.range!,
+              file: localPath(bindings.inputs, batch.range!.input, batch.range!.path),
+              rel: batch.range!.path,
+              options: readingOptions.get(batch.range!.input),
+            },
           };
       proc.channel!.input.write(JSON.stringify(message) + '\n');
       let timedOut = false;
@@ -273,9 +346,18 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
   } finally {
     endWatch();
     clearInterval(progressTimer);
+    await fetcher.close();
   }
-  note(`${progress()} (all processes ended after ${((performance.now() - started) / 1000).toFixed(2)} s)`);
+  const last = progress();
+  note(`${last.line} (all processes ended after ${((performance.now() - started) / 1000).toFixed(2)} s)`);
   await new Promise((r) => overview.end(r));
+  // The final count on the row, written before the result is posted so no write of it follows the step's end.
+  await writingProgress;
+  if (stopReason !== 'lost' && stopReason !== 'fault') {
+    writeProgress(last.field);
+    await writingProgress;
+  }
+  if (stopReason === 'fault') throw fault; // the worker releases the job; the next delivery resumes from the ledger
   if (stopReason === 'lost') return { kind: 'lost' };
   if (stopReason === 'shutdown') return { kind: 'shutdown' };
 
@@ -286,6 +368,8 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
     ['mini_batches_failed', counts.failed],
     ['items_failed', counts.itemsFailed],
     ['storage_operations', ledger.operations],
+    // The partitioned inputs' listing and downloads (one per file), apart from the ledger's.
+    ['input_storage_operations', listOperations + fetcher.operations],
     // From the ledger's first read to the last process's end: the step's own work, without the sandbox's downloads.
     ['run_seconds', Math.round(performance.now() - t0) / 1000],
   ].map(([name, value]) => ({ name: name as string, kind: 'scalar', value, time: new Date().toISOString() }));
@@ -347,7 +431,7 @@ const DATASET_INPUTS_VARIABLE = 'AZUREML_DATASET_INPUTS';
  * files its glob matches); an input that is no dataset is cut by what `mini_batch_size` is (a number: files).
  */
 function inputShapes(settings: ParallelSettings, env: Record<string, string>): (string | InputShape)[] {
-  let described: Record<string, { kind?: unknown; pattern?: unknown }> = {};
+  let described: Record<string, { kind?: unknown; pattern?: unknown; options?: unknown }> = {};
   try {
     described = JSON.parse(env[DATASET_INPUTS_VARIABLE] ?? '{}') as typeof described;
   } catch {
@@ -358,6 +442,8 @@ function inputShapes(settings: ParallelSettings, env: Record<string, string>): (
     if (!d) return name;
     const shape: InputShape = { name, tabular: d.kind === 'tabular' };
     if (typeof d.pattern === 'string' && d.pattern !== '') shape.pattern = globToRegExp(d.pattern);
+    if (shape.tabular && d.options && typeof d.options === 'object' && !Array.isArray(d.options))
+      shape.options = d.options as Record<string, unknown>;
     return shape;
   });
 }

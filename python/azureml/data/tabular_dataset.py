@@ -100,24 +100,31 @@ class TabularDataset(AbstractDataset):
         return frame.head(self._take).reset_index(drop=True) if self._take is not None else frame
 
     def _read(self, pd, rel, local):
-        o = self._options
-        kwargs = {"sep": o.get("separator", ","), "header": 0 if o.get("header", True) else None,
-                  "encoding": _encoding(o.get("encoding", "utf8"))}
-        if not o.get("inferColumnTypes", True):
-            kwargs["dtype"] = str
-        if o.get("emptyAsString"):
-            kwargs["keep_default_na"] = False
-        frame = pd.read_csv(local, **kwargs)
-        if o.get("header", True) is False:
-            frame.columns = ["Column%d" % (i + 1) for i in range(len(frame.columns))]
-        for column, kind in (o.get("setColumnTypes") or {}).items():
-            if column in frame.columns:
-                target = _PANDAS_TYPES.get(kind, kind)
-                frame[column] = pd.to_datetime(frame[column]) if target.startswith("datetime") else \
-                    frame[column].astype(target)
-        if o.get("includePath"):
-            frame.insert(0, "Path", "/" + rel)
-        return frame
+        return read_delimited(pd, local, self._options, rel)
+
+
+def read_delimited(pd, source, options, rel):
+    """One delimited file (a path or a binary file object) as a DataFrame, read with a tabular dataset's options
+    (separator, header, encoding, inferColumnTypes, emptyAsString, setColumnTypes, includePath; ``rel`` is the file's
+    path below the dataset). Also how a parallel step's mini-batch of rows is read (azureml_user.parallel_run)."""
+    o = options or {}
+    kwargs = {"sep": o.get("separator", ","), "header": 0 if o.get("header", True) else None,
+              "encoding": _encoding(o.get("encoding", "utf8"))}
+    if not o.get("inferColumnTypes", True):
+        kwargs["dtype"] = str
+    if o.get("emptyAsString"):
+        kwargs["keep_default_na"] = False
+    frame = pd.read_csv(source, **kwargs)
+    if o.get("header", True) is False:
+        frame.columns = ["Column%d" % (i + 1) for i in range(len(frame.columns))]
+    for column, kind in (o.get("setColumnTypes") or {}).items():
+        if column in frame.columns:
+            target = _PANDAS_TYPES.get(kind, kind)
+            frame[column] = pd.to_datetime(frame[column]) if target.startswith("datetime") else \
+                frame[column].astype(target)
+    if o.get("includePath"):
+        frame.insert(0, "Path", "/" + rel)
+    return frame
 
 
 def _encoding(name):

@@ -35,6 +35,18 @@ class RunDetails(object):
         return self.run_instance.get_details()
 
 
+def _progress_text(progress):
+    """``40/100 mini-batches, 1 failed, 12.5/s``: a running step's progress as its worker last wrote it."""
+    text = "%s%s %s" % (progress.get("done", 0),
+                        "/%s" % progress["total"] if progress.get("total") is not None else "",
+                        progress.get("unit", ""))
+    if progress.get("failed"):
+        text += ", %s failed" % progress["failed"]
+    if progress.get("perSecond") is not None:
+        text += ", %s/s" % progress["perSecond"]
+    return text
+
+
 class _RunPrinter(object):
     """What ``wait_for_completion(show_output=True)`` prints: each step's status as it changes and its log as it
     grows, then the execution summary, in the layout of Azure ML's SDK."""
@@ -49,6 +61,7 @@ class _RunPrinter(object):
         self.step_status = {}
         self.log_offsets = {}
         self.attempts = {}
+        self.progress = {}
         self.summarised = set()
         self.started = False
         self.transport = run.experiment.workspace._transport
@@ -84,6 +97,12 @@ class _RunPrinter(object):
                                                                                self.run.get_portal_url()))
                 self.step_status[name] = status
                 self.write("StepRun( %s ) Status: %s\n" % (title, status))
+            progress = step.get("progress")
+            if status == "Running" and progress:
+                moved = (attempt, progress.get("done"), progress.get("failed"))
+                if self.progress.get(name) != moved:
+                    self.progress[name] = moved
+                    self.write("StepRun( %s ) Progress: %s\n" % (title, _progress_text(progress)))
             if status == "Queued":
                 since = self.queued_since.setdefault(name, self.clock())
                 if since is not None and self.clock() - since >= self.QUEUED_HINT_AFTER:

@@ -6,8 +6,8 @@ entry script, calls ``init()`` once, then reads mini-batches from stdin (one JSO
 ``shutdown()`` if the script defines it. The entry script's own stdout and stderr go to the process log.
 
 A mini-batch is ``{"index", "files": [local paths]}`` (``run`` gets the list of paths) or ``{"index", "table":
-{"file", "start", "end"}}`` (``run`` gets a pandas DataFrame of those rows, with the file's header; pandas is
-imported only then). Answers: ``{"event": "ready"}``, ``{"event": "init_failed", "error"}``, ``{"event": "done",
+{"file", "start", "end", "rel", "options"}}`` (``run`` gets a pandas DataFrame of those rows, with the file's header,
+read with the tabular dataset's ``options`` as ``to_pandas_dataframe()`` reads them; pandas is imported only then). Answers: ``{"event": "ready"}``, ``{"event": "init_failed", "error"}``, ``{"event": "done",
 "index", "rows", "failed_items"}``, ``{"event": "failed", "index", "error"}``.
 """
 
@@ -37,14 +37,18 @@ def _load(entry_script):
 
 
 def _table(table):
+    """The rows ``start``–``end`` of a delimited file, with its header line unless the dataset's options say it has
+    none, read with the tabular dataset's options (``options``; without a dataset, ``,``, or tab for ``.tsv``)."""
     import pandas  # only for tabular input
+    from azureml.data.tabular_dataset import read_delimited
 
+    options = dict(table.get("options") or {})
+    options.setdefault("separator", "\t" if table["file"].endswith(".tsv") else ",")
     with open(table["file"], "rb") as f:
-        header = f.readline()
+        header = f.readline() if options.get("header", True) is not False else b""
         f.seek(table["start"])
         body = f.read(table["end"] - table["start"])
-    sep = "\t" if table["file"].endswith(".tsv") else ","
-    return pandas.read_csv(io.BytesIO(header + body), sep=sep)
+    return read_delimited(pandas, io.BytesIO(header + body), options, table.get("rel", ""))
 
 
 def _rows(result):

@@ -132,6 +132,33 @@ class Driver(TempDirTest):
         self.assertEqual(answers[0]["event"], "init_failed")
         self.assertIn("RuntimeError: no model", answers[0]["error"])
 
+    def test_a_range_of_rows_is_read_with_the_tabular_datasets_options(self):
+        # No header line, ';' between fields, latin-1 text, no type inference (08 stays 08), the file's path as a column.
+        path = os.path.join(self.dir, "t.csv")
+        with open(path, "wb") as f:
+            f.write("1;caf\u00e9;07\n2;th\u00e9;08\n3;eau;09\n".encode("latin-1"))
+        start = len("1;caf\u00e9;07\n".encode("latin-1"))
+        options = {"separator": ";", "header": False, "encoding": "iso88591", "includePath": True,
+                   "inferColumnTypes": False}
+        script = ("def run(frame):\n"
+                  "    return ['%s %s %s %s' % (r['Path'], r['Column1'], r['Column2'], r['Column3'])\n"
+                  "            for _, r in frame.iterrows()]\n")
+        code, answers, output = self.drive(script, [
+            {"index": 0, "table": {"file": path, "start": start, "end": os.path.getsize(path), "rel": "sub/t.csv",
+                                   "options": options}}, {"stop": True}])
+        self.assertEqual(code, 0, output)
+        self.assertEqual(answers[1]["rows"], ["/sub/t.csv 2 th\u00e9 08", "/sub/t.csv 3 eau 09"], output)
+
+    def test_a_range_without_options_has_the_files_header_and_commas(self):
+        path = os.path.join(self.dir, "t.csv")
+        self.write("t.csv", "id,value\n1,10\n2,20\n")
+        script = "def run(frame):\n    return ['%s=%s' % (c, frame[c].sum()) for c in frame.columns]\n"
+        code, answers, output = self.drive(script, [
+            {"index": 0, "table": {"file": path, "start": len("id,value\n"), "end": os.path.getsize(path)}},
+            {"stop": True}])
+        self.assertEqual(code, 0, output)
+        self.assertEqual(answers[1]["rows"], ["id=3", "value=30"])
+
     def test_a_script_without_run_fails_init(self):
         code, answers, _ = self.drive("def init():\n    pass\n", [])
         self.assertEqual(code, 1)

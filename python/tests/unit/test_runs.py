@@ -236,6 +236,24 @@ class QueuedHint(TempDirTest):
         self.assertEqual(out.getvalue().count("waited 60 s for a worker of compute target gpu"), 1)
         self.assertIn("npx sluice worker --compute gpu", out.getvalue())
 
+    def test_a_running_steps_progress_is_printed_when_it_moves(self):
+        from azureml.widgets import _RunPrinter
+
+        ws, _ = workspace()
+        out = io.StringIO()
+        printer = _RunPrinter(PipelineRun(Experiment(ws, "e"), "r1"), out)
+
+        def at(done, failed):
+            progress = {"unit": "mini-batches", "done": done, "failed": failed, "total": 100, "perSecond": 12.5,
+                        "updatedAt": "2024-05-01T10:00:00Z"}
+            return run_record("Running", [step("score", "Running", progress=progress)])
+
+        for done, failed in [(0, 0), (0, 0), (40, 1)]:
+            printer.update(at(done, failed))
+        lines = [line for line in out.getvalue().splitlines() if "Progress" in line]
+        self.assertEqual(lines, ["StepRun( score ) Progress: 0/100 mini-batches, 12.5/s",
+                                 "StepRun( score ) Progress: 40/100 mini-batches, 1 failed, 12.5/s"])
+
     def test_get_runs_gives_interactive_runs_as_such(self):
         ws, _ = workspace({("GET", "runs"): {"value": [
             {"id": "nb_1", "experiment": "e", "kind": "interactive", "tags": {}},

@@ -102,6 +102,11 @@ test('100 files in mini-batches of 5 on 2 nodes × 2 processes scored with sciki
   const log = await stepLog(id);
   assert.match(log, /20 mini-batches of 5 file\(s\) on 4 process\(es\) \(2 node\(s\) × 2\)/);
   assert.match(log, /progress: 20 done, 0 failed, 20 mini-batches/);
+  // The step row keeps the worker's last progress: every mini-batch done.
+  assert.deepEqual(
+    { ...step(run, 'score').progress, perSecond: undefined, updatedAt: undefined },
+    { unit: 'mini-batches', done: 20, failed: 0, total: 20, perSecond: undefined, updatedAt: undefined },
+  );
 });
 
 test('a delimited file in "1KB" mini-batches: run() gets DataFrames, every row comes back once', async () => {
@@ -258,6 +263,14 @@ test('cancel mid-run stops every process of the step; the run ends Canceled', as
     return found.length === 2 ? found : undefined;
   });
   assert.ok(pids.every(processAlive));
+  // While it runs, the API shows the step's live progress, as the worker wrote it on the step row.
+  const live = await waitUntil('the running step to show its progress', async () => {
+    const s = step(await stack.getRun(id), 'score');
+    return s.status === 'Running' && s.progress ? s.progress : undefined;
+  });
+  assert.equal(live.unit, 'mini-batches');
+  assert.equal(live.total, 4);
+  assert.equal(live.done, 0, 'busy.py finishes no mini-batch');
   const res = await stack.call(`runs/${id}/cancel`, { method: 'POST' });
   assert.equal(res.status, 202, await res.clone().text());
   await waitUntil('every process to be gone', () => pids.every((p) => !processAlive(p)), 20_000);
@@ -312,6 +325,7 @@ test('dataset inputs: a file dataset glob gives its files, a tabular dataset Dat
     'b.txt': 'x',
     'skip.bin': 'x',
     'rows/t.csv': lines.join('\n') + '\n',
+    'semi/s.csv': Array.from({ length: 10 }, (_, i) => `${i};${i * 3}\n`).join(''),
   });
   // What the Python package writes for `ds.as_named_input(name)` (docs/pipeline-spec.md, "Dataset inputs").
   const datasets = {
@@ -348,6 +362,32 @@ test('dataset inputs: a file dataset glob gives its files, a tabular dataset Dat
   assert.equal(fileRun.status, 'Completed', JSON.stringify(fileRun));
   // Only the glob's files: not skip.bin, not rows/t.csv.
   assert.deepEqual((await outputText(fileRun, 'parallel_run_step.txt')).trimEnd().split('\n'), ['a.txt', 'b.txt']);
+
+  // The tabular dataset's reading options reach the DataFrames: no header line, ';' between fields, the path column.
+  const options = { separator: ';', header: false, encoding: 'utf8', includePath: true, inferColumnTypes: true };
+  const headless = await stack.submit(
+    {
+      ...pipeline('rows', { entry_script: 'tabular_options.py', mini_batch_size: 16 }),
+      name: 'parallel-dataset-options',
+      inputs: { rows: { datastore: 'workspaceblobstore', path: `${prefix}/semi/` } },
+      steps: [
+        {
+          ...pipeline('rows', {}).steps[0],
+          entry_script: 'tabular_options.py',
+          mini_batch_size: 16,
+          env: { AZUREML_DATASET_INPUTS: JSON.stringify({ rows: { ...datasets.rows, options } }) },
+        },
+      ],
+    },
+    { sources: SOURCES },
+  );
+  const headlessRun = await stack.waitForRun(headless, undefined, 120_000);
+  assert.equal(headlessRun.status, 'Completed', JSON.stringify(headlessRun));
+  assert.deepEqual(
+    (await outputText(headlessRun, 'parallel_run_step.txt')).trimEnd().split('\n'),
+    Array.from({ length: 10 }, (_, i) => `/s.csv ${i} ${i * 3}`),
+  );
+  assert.ok(Number(metric(headlessRun, 'mini_batches_total')) > 1, 'cut into several mini-batches');
 
   const tableRun = await stack.waitForRun(table, undefined, 120_000);
   assert.equal(tableRun.status, 'Completed', JSON.stringify(tableRun));

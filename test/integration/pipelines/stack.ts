@@ -62,6 +62,7 @@ export interface StepView {
   outputs: { name: string; container: string; path: string; files: { name: string }[] }[];
   metrics: { name: string; kind: string; value: unknown }[];
   error?: { code: string; message: string };
+  progress?: { unit: string; done: number; failed: number; total?: number; perSecond?: number; updatedAt: string };
   links: { logs: string };
 }
 

@@ -211,6 +211,37 @@ describe('follow views', () => {
     );
   });
 
+  test("off a terminal, a running step's line again each time its progress moves; the table shows the last", () => {
+    const f = fakeIo();
+    const view = createFollowView(f.io, plain, false);
+    const progress = (done: number, failed = 0) => ({
+      startedAt: '2024-05-01T10:00:10.000Z',
+      progress: { unit: 'mini-batches', done, failed, total: 100, perSecond: 12.5, updatedAt: 'x' },
+    });
+    view.update(at('Running', 'Running', progress(0)));
+    view.update(at('Running', 'Running', progress(0)));
+    view.update(at('Running', 'Running', progress(40, 1)));
+    const done = at('Completed', 'Completed', {
+      ...progress(99, 1),
+      endedAt: '2024-05-01T10:00:18.000Z',
+      durationMs: 8000,
+    });
+    view.finish(done);
+    const lines = f
+      .stdout()
+      .split('\n')
+      .map((l) => l.replace(/^\d\d:\d\d:\d\d {2}/, ''));
+    assert.deepEqual(lines.slice(0, 6), [
+      'run      Running',
+      'prepare  Reused  reused from run run-0 (step prepare): unchanged',
+      'train    Running  0/100 mini-batches, 12.5/s, on cpu',
+      'train    Running  40/100 mini-batches, 1 failed, 12.5/s, on cpu',
+      'train    Completed  8.0s  99/100 mini-batches, 1 failed',
+      'run      Completed',
+    ]);
+    assert.ok(lines.includes('train    Completed      8.0s  99/100 mini-batches, 1 failed'), f.stdout());
+  });
+
   test('a failed run ends with the error and where to read the log', () => {
     const f = fakeIo();
     const view = createFollowView(f.io, plain, false);

@@ -97,3 +97,22 @@ test('input shapes: a glob keeps its files, a tabular input takes a number as by
     /input "imgs" is a file dataset: mini_batch_size must be a number of files, not a size/,
   );
 });
+
+test("a tabular dataset's options: without a header its first line is a row; utf16 files are refused by name", () => {
+  const root = mkdtempSync(join(tmpdir(), 'mb-'));
+  writeFileSync(join(root, 't.csv'), '1;a\n2;b\n3;c\n');
+  const local = { rows: join(root, 't.csv') };
+  const shape = (options: Record<string, unknown>) => [{ name: 'rows', tabular: true, options }];
+  assert.deepEqual(listMiniBatches({ bytes: 8 }, shape({ separator: ';', header: false }), local), [
+    { index: 0, items: 2, range: { input: 'rows', path: '', start: 0, end: 8 } },
+    { index: 1, items: 1, range: { input: 'rows', path: '', start: 8, end: 12 } },
+  ]);
+  assert.deepEqual(
+    listMiniBatches({ bytes: 100 }, shape({ header: true }), local).map((b) => b.range),
+    [{ input: 'rows', path: '', start: 4, end: 12 }],
+  );
+  assert.throws(
+    () => listMiniBatches({ bytes: 8 }, shape({ encoding: 'utf16' }), local),
+    /input "rows": a tabular dataset encoded in utf16 cannot be cut into mini-batches of rows/,
+  );
+});
