@@ -4,7 +4,6 @@ import { createAuthorizer } from '../../shared/auth';
 import { azureComputeQueues } from '../../shared/compute/registry';
 import { knownComputeTargets } from '../../shared/compute/targets';
 import { readWorkerSeen } from '../../shared/compute/workerPresence';
-import { datastoreReach } from '../../shared/datastores/access';
 import { computeQueue } from '../../shared/store/names';
 import { config } from '../../shared/config';
 import { getRuntime } from '../runtime';
@@ -38,10 +37,7 @@ export function getApi(): Api {
         computeTargets: () => knownComputeTargets(settings, getRuntime().store.computeTargets),
         computeQueues: azureComputeQueues(getRuntime().clients.queues),
         workerSeen: (compute) => readWorkerSeen(getRuntime().clients.queues.getQueueClient(computeQueue(compute))),
-        datastoreReach: datastoreReach(getRuntime().clients.blobs, {
-          secretsKey: settings.secretsKey,
-          identityClientId: settings.storage.kind === 'identity' ? settings.storage.clientId : undefined,
-        }),
+        datastoreReach: getRuntime().datastoreReach,
         log: consoleLogger,
         now: () => new Date(),
         // The development key lives under the host's working folder (the app folder), as the authorizer reads it.

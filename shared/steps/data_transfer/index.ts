@@ -21,6 +21,15 @@ export const dataTransferKind: StepKind<DataTransferStep> = {
       source: plan.inputs[0],
       destination: { container: destination.container, path: destination.path },
     };
+    if (step.source_reference_type) plan.dataTransfer.sourceReferenceType = step.source_reference_type;
+    if (step.destination_reference_type) plan.dataTransfer.destinationReferenceType = step.destination_reference_type;
   },
-  reuseSettings: (plan) => (plan.outputs.length === 0 ? { destination: plan.dataTransfer!.destination } : {}),
+  reuseSettings: (plan) => {
+    const t = plan.dataTransfer!;
+    const settings: Record<string, unknown> = plan.outputs.length === 0 ? { destination: t.destination } : {};
+    // Only when set: keys of steps planned before these fields existed stay the same.
+    if (t.sourceReferenceType) settings.sourceReferenceType = t.sourceReferenceType;
+    if (t.destinationReferenceType) settings.destinationReferenceType = t.destinationReferenceType;
+    return settings;
+  },
 };
