@@ -160,6 +160,7 @@ var computeQueues = [for target in computeTargets: 'compute-${target}']
 var sluiceQueues = concat(
   [
     'step-results'
+    'step-work'
   ],
   computeQueues
 )

@@ -125,6 +125,25 @@ export interface StepRunRecord {
   reuseReasons?: unknown;
   error?: ErrorInfo;
   workerId?: string;
+  /** Live progress of the current attempt, for kinds that report it (parallel mini-batches, copied blobs). */
+  progress?: StepProgress;
+  /** The current attempt's work in an outside service (e.g. a Databricks run id and page), for cancel and links. */
+  external?: Record<string, string | number>;
+}
+
+/**
+ * How far the current attempt of a step is: `done` and `failed` units of `total` (when known), at `perSecond`
+ * recently; written by whatever runs the attempt at most every few seconds.
+ */
+export interface StepProgress {
+  /** What is counted: `mini-batches`, `blobs`. */
+  unit: string;
+  done: number;
+  failed: number;
+  total?: number;
+  perSecond?: number;
+  /** ISO time of the figures. */
+  updatedAt: string;
 }
 
 export interface ExperimentRecord {

@@ -15,6 +15,8 @@ const JSON_FIELDS = [
   'reusedFrom',
   'reuseReasons',
   'error',
+  'progress',
+  'external',
 ] as const;
 
 const UNKNOWN_ETAG = 'W/"unknown"';

@@ -8,6 +8,7 @@ import type { DeadlineMessage, JobMessage } from '../../../shared/compute/messag
 import { createRunActivities } from '../../../shared/engine/activities';
 import { recordAttemptEnd } from '../../../shared/engine/attempts';
 import { createPlanLoader } from '../../../shared/engine/loadPlan';
+import type { StepWorkMessage } from '../../../shared/engine/stepWork';
 import { buildRunPlan, resolveParameters } from '../../../shared/engine';
 import { reuseKeyComponents } from '../../../shared/reuse';
 import { parseSpec, validateSpec } from '../../../shared/spec';
@@ -117,7 +118,7 @@ test('a registered kind: the spec takes its schema, the cross-field rules its re
 test('registering a kind twice, a runnable kind that cannot launch, or one without a schema is refused', () => {
   assert.throws(() => registerStepKind(copyKind), /a step kind "copy" is registered already/);
   const { launch: _launch, ...noLaunch } = copyKind;
-  assert.throws(() => registerStepKind({ ...noLaunch, type: 'other' }), /runnable but has no launch/);
+  assert.throws(() => registerStepKind({ ...noLaunch, type: 'other' }), /runnable but has neither launch nor work/);
   const { schema: _schema, ...noSchema } = copyKind;
   assert.throws(
     () => registerStepKind({ ...noSchema, type: 'other' }),
@@ -130,7 +131,7 @@ async function startedRun() {
   const pipeline = await store.pipelines.put(SPEC, { name: SPEC.name });
   await store.runs.create({ id: 'r', experiment: 'e', pipelineId: pipeline.id, pipelineName: SPEC.name });
   await store.runs.update('r', () => ({ dataPaths: { raw: { datastore: 'landing', path: 'in/' } } }));
-  const sent: { queue: string; message: JobMessage | DeadlineMessage }[] = [];
+  const sent: { queue: string; message: JobMessage | DeadlineMessage | StepWorkMessage }[] = [];
   const activities = createRunActivities({
     store,
     loadRun: createPlanLoader(store, 'cpu'),
