@@ -3,9 +3,8 @@ import { fingerprintFiles } from '../../compute/fingerprint';
 import { config } from '../../config';
 import { datastoreReach, type DatastoreReach } from '../../datastores/access';
 import type { StepPlan } from '../../engine/plan';
-import { createStorageClients } from '../../store/clients';
 import { batches, copyBatch, listSource, resolveLocation, TransferError, type CopyItem } from './copy';
-import type { StepWork, StepWorkContext, StepWorkDeps, StepWorkJob, StepWorkOutcome } from './seamContract';
+import type { StepWork, StepWorkContext, StepWorkDeps, StepWorkJob, StepWorkOutcome } from '../kind';
 
 /**
  * A data_transfer attempt as durable work (the `stepWork` seam): one activity lists the source, then one activity
@@ -43,11 +42,11 @@ export function setTransferReachForTests(reach: DatastoreReach | undefined): voi
 }
 
 /** The app's way to other accounts: its storage connection, its identity, its secrets key (shared/config.ts). */
-function reach(): DatastoreReach {
+function reach(deps: StepWorkDeps): DatastoreReach {
   if (reachOverride) return reachOverride;
   if (!appReach) {
     const settings = config();
-    appReach = datastoreReach(createStorageClients(settings.storage).blobs, {
+    appReach = datastoreReach(deps.clients.blobs, {
       secretsKey: settings.secretsKey,
       identityClientId: settings.storage.kind === 'identity' ? settings.storage.clientId : undefined,
     });
@@ -60,7 +59,7 @@ async function ends(deps: StepWorkDeps, transfer: Transfer) {
     resolveLocation(deps.store, transfer.source, 'source'),
     resolveLocation(deps.store, transfer.destination, 'destination'),
   ]);
-  return { from: reach().access(from), to: reach().access(to), fromRecord: from, toRecord: to };
+  return { from: reach(deps).access(from), to: reach(deps).access(to), fromRecord: from, toRecord: to };
 }
 
 async function list(input: ListInput, deps: StepWorkDeps): Promise<ListOutput> {
@@ -82,7 +81,7 @@ async function list(input: ListInput, deps: StepWorkDeps): Promise<ListOutput> {
     if (items.length === 0) {
       return { error: `the source ${where(fromRecord, transfer.source.path)} holds no blob; nothing to copy` };
     }
-    await deps.setProgress(job, { unit: 'blobs', done: 0, failed: 0, total: items.length, updatedAt: iso(deps) });
+    await deps.setProgress(job, { unit: 'blobs', done: 0, failed: 0, total: items.length });
     return { items, bytes };
   } catch (err) {
     if (err instanceof TransferError) return { error: err.message };
@@ -97,7 +96,7 @@ async function copy(input: BatchInput, deps: StepWorkDeps): Promise<BatchOutput>
     const { from, to } = await ends(deps, input.transfer);
     const result = await copyBatch(from, to, input.items);
     const done = input.done + input.items.length;
-    await deps.setProgress(job, { unit: 'blobs', done, failed: 0, total: input.total, updatedAt: iso(deps) });
+    await deps.setProgress(job, { unit: 'blobs', done, failed: 0, total: input.total });
     await deps.appendLog(
       job,
       `Batch ${input.batch}/${input.batches}: ${result.copied} copied` +
@@ -111,15 +110,11 @@ async function copy(input: BatchInput, deps: StepWorkDeps): Promise<BatchOutput>
   }
 }
 
-function iso(deps: StepWorkDeps): string {
-  return deps.now().toISOString();
-}
-
 export const dataTransferWork: StepWork = {
   *orchestrate(ctx: StepWorkContext) {
-    const deadline = ctx.now().getTime() + ctx.job.timeoutSeconds * 1000;
+    const deadline = Date.parse(ctx.startedAt) + ctx.job.timeoutSeconds * 1000;
     const transfer = ctx.step.dataTransfer!;
-    const listed = (yield ctx.activity('list', { job: ctx.job, transfer } satisfies ListInput)) as ListOutput;
+    const listed: ListOutput = yield ctx.activity('list', { job: ctx.job, transfer } satisfies ListInput);
     if ('error' in listed) return { status: 'Failed', errorKind: 'user', message: listed.error };
     const parts = batches(listed.items);
     const files: OutputFile[] = [];
@@ -142,7 +137,7 @@ export const dataTransferWork: StepWork = {
         batch: i + 1,
         batches: parts.length,
       };
-      const r = (yield ctx.activity('copy', input)) as BatchOutput;
+      const r: BatchOutput = yield ctx.activity('copy', input);
       if ('canceled' in r) return { status: 'Canceled', errorKind: 'canceled', message: 'canceled during the copy' };
       if ('error' in r) return { status: 'Failed', errorKind: 'user', message: r.error };
       files.push(...r.files);
@@ -165,7 +160,7 @@ export const dataTransferWork: StepWork = {
     return outcome;
   },
   activities: {
-    list: (input, deps) => list(input as ListInput, deps),
-    copy: (input, deps) => copy(input as BatchInput, deps),
+    list: (input: ListInput, deps) => list(input, deps),
+    copy: (input: BatchInput, deps) => copy(input, deps),
   },
 };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fingerprintFiles } from '../../../shared/compute/fingerprint';
 import type { StepPlan } from '../../../shared/engine/plan';
 import type { CopyItem } from '../../../shared/steps/data_transfer/copy';
-import type { StepWorkContext, StepWorkOutcome } from '../../../shared/steps/data_transfer/seamContract';
+import type { StepWorkContext, StepWorkOutcome } from '../../../shared/steps/kind';
 import { dataTransferWork } from '../../../shared/steps/data_transfer/work';
 
 // The orchestration of a data_transfer attempt, driven by hand: each yielded activity call is answered by `answer`,
@@ -51,6 +51,7 @@ function drive(
     step: options.step ?? step,
     activity: (name: string, input: unknown) => ({ name, input }),
     sleep: () => ({}),
+    startedAt: '2026-01-01T00:00:00.000Z',
     now: () => new Date(options.clock?.() ?? Date.parse('2026-01-01T00:00:00Z')),
   } as unknown as StepWorkContext;
   const gen = dataTransferWork.orchestrate(ctx);
