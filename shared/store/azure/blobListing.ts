@@ -6,8 +6,8 @@ import { selectLocationBlobs } from '../blobSelection';
 import { isNotFound } from './storageErrors';
 
 /**
- * The container of a location that names a datastore of another storage account (a data_transfer step's source),
- * or undefined for the workspace's own containers.
+ * The container of a location that names a registered datastore (a data_transfer step's source): its registered
+ * container, maybe in another account; undefined when the name is the container of the workspace's account.
  */
 export type OtherAccountContainer = (name: string) => Promise<ContainerClient | undefined>;
 

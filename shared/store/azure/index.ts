@@ -38,13 +38,16 @@ export function createAzureStore(
   const spill = blobSpill(clients.blobs.getContainerClient(CONTAINERS.records));
   const datastores = new AzureDatastoreRepository(clients.table(TABLES.datastores));
   const reach = options.datastoreReach;
-  // Reuse keys of data_transfer steps list their sources wherever those are: another account's datastore through
-  // its credential (the Functions app passes datastoreReach; workers never list such datastores).
+  // Reuse keys list a datastore input where its datastore is: its registered container (which a data_transfer step
+  // copies from), in another account through its credential (the Functions app passes datastoreReach; workers
+  // never list such datastores).
   const otherAccount = reach
     ? async (name: string) => {
         if (!DATASTORE_NAME.test(name)) return undefined;
         const record = await datastores.get(name);
-        return record?.accountName ? reach.access(record).container : undefined;
+        return record && (record.accountName || record.container !== name)
+          ? reach.access(record).container
+          : undefined;
       }
     : undefined;
   return {
