@@ -45,9 +45,7 @@ export function createAzureStore(
     ? async (name: string) => {
         if (!DATASTORE_NAME.test(name)) return undefined;
         const record = await datastores.get(name);
-        return record && (record.accountName || record.container !== name)
-          ? reach.access(record).container
-          : undefined;
+        return record && (record.accountName || record.container !== name) ? reach.access(record).container : undefined;
       }
     : undefined;
   return {
