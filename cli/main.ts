@@ -133,6 +133,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "download a model version's files",
     load: async () => (await import('./commands/models.js')).modelsDownload,
   },
+  'datastores register': {
+    summary: 'register a blob container or ADLS Gen2 file system (any storage account) as a datastore',
+    load: async () => (await import('./commands/data.js')).datastoresRegister,
+  },
   'datastores list': {
     summary: 'list datastores (the default one marked)',
     load: async () => (await import('./commands/data.js')).datastoresList,

@@ -6,6 +6,23 @@ export const DEV_ACCOUNT = 'devstoreaccount1';
 /** Azurite's well-known development key (public, documented by Microsoft; not a secret). */
 export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/**
+ * A second development account the embedded Azurite serves beside devstoreaccount1, so copies between storage
+ * accounts (data_transfer steps) can be tried on a laptop: `http://127.0.0.1:10000/devstoreaccount2`. Its key is as
+ * public as DEV_KEY (base64 of a fixed text); register it with `sluice datastores register NAME --container C
+ * --account devstoreaccount2 --credential account_key --secret-env VAR` (README "Local development").
+ */
+export const DEV_ACCOUNT_2 = 'devstoreaccount2';
+export const DEV_KEY_2 = Buffer.from('sluice devstoreaccount2: a public key for local development only').toString(
+  'base64',
+);
+
+/**
+ * Azurite's AZURITE_ACCOUNTS: every account it serves (`name:key;name:key`). Naming accounts replaces the default
+ * one, so devstoreaccount1 is listed too, with its well-known key.
+ */
+export const AZURITE_ACCOUNTS = `${DEV_ACCOUNT}:${DEV_KEY};${DEV_ACCOUNT_2}:${DEV_KEY_2}`;
+
 export interface AzuriteOptions {
   /** Folder for Azurite's data; ignored with `inMemory`. */
   location?: string;
@@ -153,10 +170,14 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   });
 }
 
-/** Our environment minus AZURITE_DB: Azurite treats any value, even empty, as "use SQL metadata storage". */
-function azuriteEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+/**
+ * Our environment minus AZURITE_DB (Azurite treats any value, even empty, as "use SQL metadata storage"), with the
+ * development accounts; an AZURITE_ACCOUNTS the user set wins.
+ */
+export function azuriteEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env = { ...base };
   delete env.AZURITE_DB;
+  env.AZURITE_ACCOUNTS ||= AZURITE_ACCOUNTS;
   return env;
 }
 

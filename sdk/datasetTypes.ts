@@ -6,13 +6,27 @@ export interface Datastore {
   accountName: string;
   description?: string;
   isDefault: boolean;
-  datastoreType: 'AzureBlob';
+  datastoreType: 'AzureBlob' | 'AzureDataLakeGen2';
+  /** Endpoint suffix or emulator URL, when not core.windows.net. */
+  endpoint?: string;
+  protocol?: 'https' | 'http';
+  /** How the app reaches another account (never its secret); absent for the workspace's own account. */
+  credential?: { type: DatastoreCredentialType; tenantId?: string; clientId?: string };
 }
 
+export type DatastoreCredentialType = 'managed_identity' | 'sas' | 'account_key' | 'service_principal';
+
 export interface RegisterDatastoreRequest {
+  /** The blob container (ADLS Gen2: the file system). */
   container: string;
-  /** Only the workspace's own storage account is served. */
+  /** Default AzureBlob; other Azure ML kinds are refused with UnsupportedDatastoreType. */
+  datastoreType?: 'AzureBlob' | 'AzureDataLakeGen2';
+  /** Default: the workspace's own storage account. */
   accountName?: string;
+  endpoint?: string;
+  protocol?: 'https' | 'http';
+  /** Another account's credential (default managed_identity); `secret` is stored sealed and never returned. */
+  credential?: { type: DatastoreCredentialType; secret?: string; tenantId?: string; clientId?: string };
   description?: string;
   createIfNotExists?: boolean;
   overwrite?: boolean;

@@ -28,7 +28,7 @@ export abstract class DatasetsClient extends ModelsClient {
     return sendJson(this.http, { method: 'GET', path: `datastores/${enc(name)}`, signal: options.signal });
   }
 
-  /** Registers a container of the workspace's storage account (Azure ML's register_azure_blob_container). */
+  /** Registers a blob container or ADLS Gen2 file system of any account (register_azure_blob_container etc.). */
   registerDatastore(name: string, request: RegisterDatastoreRequest, options: CallOptions = {}): Promise<Datastore> {
     return sendJson(this.http, {
       method: 'PUT',

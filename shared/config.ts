@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEVELOPMENT_SECRETS_KEY, SECRETS_KEY_BYTES } from './datastores/secrets';
 import { UserInputError } from './errors';
 
 /**
@@ -33,11 +34,20 @@ export const SETTINGS = {
    * when the deployment runs on it; empty on Azure Storage. A run's view links its orchestration there.
    */
   durableDashboardUrl: 'SLUICE_DTS_DASHBOARD_URL',
+  /**
+   * Key that seals datastore secrets (SAS, account keys, client secrets): 32 bytes, base64. In Azure, a Key Vault
+   * reference; empty means secret credentials are refused (managed identity needs none). On the local emulator a
+   * public development key is used when it is empty (shared/datastores/secrets.ts).
+   */
+  secretsKey: 'SLUICE_SECRETS_KEY',
   /** Application Insights (optional): the Functions host and the workers send telemetry there. */
   telemetryConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   /** `ClientId=<identity client id>;Authorization=AAD`: telemetry signed by that identity (Entra-only ingestion). */
   telemetryAuthentication: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
 } as const;
+
+/** Settings only the Functions app holds: Bicep never gives them to workers (checked by test/unit/infra). */
+export const APP_ONLY_SETTINGS: readonly string[] = [SETTINGS.secretsKey];
 
 /** Falls back to the Functions host's own storage setting when SLUICE_STORAGE is not set. */
 export const FUNCTIONS_STORAGE_SETTING = 'AzureWebJobsStorage';
@@ -59,6 +69,8 @@ export interface SluiceConfig {
   computeTargets: string[];
   /** The task hub in the Durable Task Scheduler dashboard, when deployed on it (SLUICE_DTS_DASHBOARD_URL). */
   durableDashboardUrl?: string;
+  /** Seals datastore secrets (SLUICE_SECRETS_KEY); undefined when unset outside the emulator. */
+  secretsKey?: Buffer;
 }
 
 const DEV_STORAGE = 'UseDevelopmentStorage=true';
@@ -138,8 +150,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SluiceConfig {
       `"${durableDashboardUrl}" is not a URL; set the dashboard's URL of the task hub, or leave it empty`,
     );
 
+  const secretsKeyText = get(SETTINGS.secretsKey);
+  let secretsKey: Buffer | undefined = isDev ? DEVELOPMENT_SECRETS_KEY : undefined;
+  if (secretsKeyText) {
+    secretsKey = Buffer.from(secretsKeyText, 'base64');
+    if (secretsKey.length !== SECRETS_KEY_BYTES || secretsKey.toString('base64') !== secretsKeyText)
+      fail(
+        SETTINGS.secretsKey,
+        `must be ${SECRETS_KEY_BYTES} random bytes in base64 (e.g. the output of \`openssl rand -base64 32\`)`,
+      );
+  }
+
   return {
     storage,
+    ...(secretsKey ? { secretsKey } : {}),
     taskHub: get(SETTINGS.taskHub) ?? 'SluiceHub',
     ...(durableDashboardUrl ? { durableDashboardUrl } : {}),
     auth: {

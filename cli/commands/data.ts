@@ -1,6 +1,12 @@
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { downloadPath, saveDownload, type Dataset } from '../../sdk';
+import {
+  downloadPath,
+  saveDownload,
+  type Dataset,
+  type DatastoreCredentialType,
+  type RegisterDatastoreRequest,
+} from '../../sdk';
 import { CliUsageError, EXIT } from '../errors';
 import { openSession, processIo, type CliIo } from '../format/io';
 import { COMMON_HELP, parseCommand } from '../format/options';
@@ -8,9 +14,10 @@ import { reportFailure } from '../format/report';
 import { renderTable } from '../format/table';
 import { parseModelRef } from './models';
 
-/** `sluice datastores list|upload|download` and `sluice datasets list|show`. */
+/** `sluice datastores register|list|upload|download` and `sluice datasets list|show`. */
 
-const DATASTORES_HELP = `Usage: sluice datastores list
+const DATASTORES_HELP = `Usage: sluice datastores register NAME --container CONTAINER ... (see sluice datastores register --help)
+       sluice datastores list
        sluice datastores upload LOCAL_PATH [--datastore NAME] [--target PATH] [--overwrite]
        sluice datastores download [--datastore NAME] [--prefix PREFIX] [--to DIR] [--overwrite]
 
@@ -33,6 +40,99 @@ VERSION is left out) with its paths; --files lists the blobs it matches now. Dat
 ${COMMON_HELP}
 
 Exit codes: 0 done, 1 a request failed (e.g. no such dataset), 2 bad option.`;
+
+const REGISTER_HELP = `Usage: sluice datastores register NAME --container CONTAINER [--account ACCOUNT] [--adls-gen2]
+         [--credential managed_identity|sas|account_key|service_principal] [--secret-env VARIABLE]
+         [--tenant-id ID] [--client-id ID] [--endpoint SUFFIX_OR_URL] [--protocol https|http]
+         [--description TEXT] [--create] [--overwrite]
+
+Registers a blob container (--adls-gen2: an ADLS Gen2 file system) as datastore NAME, as
+Datastore.register_azure_blob_container / register_azure_data_lake_gen2 do. Without --account it is in the
+workspace's storage account. Another account is reached with the app's managed identity (the default; grant it
+Storage Blob Data Contributor there), a SAS, an account key or a service principal's secret. The secret is read
+from the environment variable --secret-env names (never from the command line, where other users could see it),
+stored sealed and never shown again. --create creates a missing container; --overwrite replaces a datastore of
+that name. Datastores of other accounts are read and written by data_transfer steps (docs/pipeline-spec.md).
+
+${COMMON_HELP}
+
+Exit codes: 0 registered (or unchanged), 1 the request failed (e.g. the account refused the credential), 2 bad option.`;
+
+export const datastoresRegister = (argv: string[]) => datastoresRegisterCommand(argv, processIo());
+
+export async function datastoresRegisterCommand(argv: string[], io: CliIo): Promise<number> {
+  const command = 'datastores register';
+  const { values, positionals } = parseCommand(
+    command,
+    argv,
+    {
+      container: { type: 'string' },
+      account: { type: 'string' },
+      'adls-gen2': { type: 'boolean' },
+      credential: { type: 'string' },
+      'secret-env': { type: 'string' },
+      'tenant-id': { type: 'string' },
+      'client-id': { type: 'string' },
+      endpoint: { type: 'string' },
+      protocol: { type: 'string' },
+      description: { type: 'string' },
+      create: { type: 'boolean' },
+      overwrite: { type: 'boolean' },
+    },
+    [{ name: 'NAME' }],
+  );
+  if (values.help) {
+    io.stdout.write(`${REGISTER_HELP}\n`);
+    return EXIT.ok;
+  }
+  if (!values.container) throw new CliUsageError(`${command}: --container is required (the blob container's name)`);
+  const types: DatastoreCredentialType[] = ['managed_identity', 'sas', 'account_key', 'service_principal'];
+  const type = values.credential as DatastoreCredentialType | undefined;
+  if (type !== undefined && !types.includes(type)) {
+    throw new CliUsageError(`${command}: --credential "${type}" is not one of ${types.join(', ')}`);
+  }
+  if (values.protocol !== undefined && values.protocol !== 'https' && values.protocol !== 'http') {
+    throw new CliUsageError(`${command}: --protocol must be https or http`);
+  }
+  let secret: string | undefined;
+  if (values['secret-env'] !== undefined) {
+    secret = io.env[values['secret-env']];
+    if (!secret) throw new CliUsageError(`${command}: the environment variable ${values['secret-env']} is not set`);
+  }
+  if (secret !== undefined && (type === undefined || type === 'managed_identity')) {
+    throw new CliUsageError(`${command}: --secret-env needs --credential sas, account_key or service_principal`);
+  }
+  if (secret === undefined && type !== undefined && type !== 'managed_identity') {
+    throw new CliUsageError(`${command}: --credential ${type} needs --secret-env VARIABLE naming where its secret is`);
+  }
+  const request: RegisterDatastoreRequest = { container: values.container };
+  if (values['adls-gen2']) request.datastoreType = 'AzureDataLakeGen2';
+  if (values.account !== undefined) request.accountName = values.account;
+  if (values.endpoint !== undefined) request.endpoint = values.endpoint;
+  if (values.protocol !== undefined) request.protocol = values.protocol as 'https' | 'http';
+  if (type !== undefined) {
+    request.credential = { type };
+    if (secret !== undefined) request.credential.secret = secret;
+    if (values['tenant-id'] !== undefined) request.credential.tenantId = values['tenant-id'];
+    if (values['client-id'] !== undefined) request.credential.clientId = values['client-id'];
+  }
+  if (values.description !== undefined) request.description = values.description;
+  if (values.create) request.createIfNotExists = true;
+  if (values.overwrite) request.overwrite = true;
+  const { url, client, write } = openSession(command, values, io);
+  try {
+    const d = await client.registerDatastore(positionals[0], request);
+    if (values.json) write(JSON.stringify(d, null, 2));
+    else
+      write(
+        `Registered ${d.name}: ${d.datastoreType} container ${d.container} of account ${d.accountName}` +
+          (d.credential ? ` (${d.credential.type})` : ''),
+      );
+    return EXIT.ok;
+  } catch (err) {
+    return reportFailure(io, command, err, url);
+  }
+}
 
 export const datastoresList = (argv: string[]) => datastoresCommand('list', argv, processIo());
 export const datastoresUpload = (argv: string[]) => datastoresCommand('upload', argv, processIo());
@@ -109,8 +209,14 @@ export async function datastoresCommand(verb: DatastoreVerb, argv: string[], io:
       const { value } = await client.listDatastores();
       if (values.json) write(JSON.stringify(value, null, 2));
       else {
-        const rows = value.map((d) => [d.name + (d.isDefault ? ' (default)' : ''), d.container, d.description ?? '']);
-        const headers = ['NAME', 'CONTAINER', 'DESCRIPTION'].map((header) => ({ header }));
+        const rows = value.map((d) => [
+          d.name + (d.isDefault ? ' (default)' : ''),
+          d.container,
+          d.accountName,
+          d.datastoreType,
+          d.description ?? '',
+        ]);
+        const headers = ['NAME', 'CONTAINER', 'ACCOUNT', 'TYPE', 'DESCRIPTION'].map((header) => ({ header }));
         for (const line of renderTable(headers, rows, style.bold)) write(line);
       }
       return EXIT.ok;

@@ -37,6 +37,7 @@ export function getApi(): Api {
         computeTargets: () => knownComputeTargets(settings, getRuntime().store.computeTargets),
         computeQueues: azureComputeQueues(getRuntime().clients.queues),
         workerSeen: (compute) => readWorkerSeen(getRuntime().clients.queues.getQueueClient(computeQueue(compute))),
+        datastoreReach: getRuntime().datastoreReach,
         log: consoleLogger,
         now: () => new Date(),
         // The development key lives under the host's working folder (the app folder), as the authorizer reads it.

@@ -60,6 +60,10 @@ param defaultCompute string = computeTargets[0]
 @description('Optional. Datastores besides the default `workspaceblobstore`: one blob container each.')
 param extraDatastores array = []
 
+@secure()
+@description('Optional. Key that seals datastore secrets (SAS tokens, account keys, client secrets) at rest: 32 random bytes in base64 (`openssl rand -base64 32`), or a Key Vault reference `@Microsoft.KeyVault(SecretUri=…)`. Only the Function App gets it, never the workers. Empty: datastores of other accounts use the managed identity only.')
+param datastoreSecretsKey string = ''
+
 @description('Optional. Durable Functions task hub name. Change it to run two deployments against one storage account.')
 param taskHubName string = 'SluiceHub'
 
@@ -302,6 +306,11 @@ var dashboardSetting = {
   SLUICE_DTS_DASHBOARD_URL: useScheduler ? scheduler!.outputs.dashboardUrl : ''
 }
 
+// The datastore secrets key is the Function App's alone: workers read the same storage account, never the key.
+var appOnlySettings = {
+  SLUICE_SECRETS_KEY: datastoreSecretsKey
+}
+
 // The Durable Task Scheduler is chosen by app settings over host.json (AzureFunctionsJobHost__…), so the package is
 // the same for both backends and `npm start` keeps running it on Azure Storage. The connection names the endpoint
 // and the app's identity: no key exists.
@@ -327,7 +336,7 @@ module api 'modules/functionApp.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainer
     applicationInsightsConnectionString: monitoring.outputs.connectionString
-    sluiceSettings: union(sluiceSettings, dashboardSetting)
+    sluiceSettings: union(sluiceSettings, dashboardSetting, appOnlySettings)
     durableSettings: durableSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

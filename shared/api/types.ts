@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Principal, Role } from '../auth/types';
 import type { ComputeQueues } from '../compute/registry';
+import type { DatastoreReach } from '../datastores/access';
 import type { Store } from '../store/repositories';
 import type { RunLauncher } from './launcher';
 
@@ -49,6 +50,8 @@ export interface ApiDeps {
   workerSeen?(compute: string): Promise<Date | undefined>;
   /** The compute targets' queues (created at registration, counted for the listing); absent, nothing is created. */
   computeQueues?: ComputeQueues;
+  /** Reaching datastores of other storage accounts (register checks their container); absent, they are refused. */
+  datastoreReach?: DatastoreReach;
   log: ApiLogger;
   now(): Date;
   newId(): string;

@@ -1,7 +1,7 @@
-import { UserInputError } from '../errors';
+import { NotFoundError, UserInputError } from '../errors';
 import type { DatasetPath } from '../store/datasetModel';
 import type { DatastoreBlob, Store } from '../store/repositories';
-import { getDatastore } from '../datastores/rules';
+import { getWorkspaceDatastore } from '../datastores/rules';
 
 /**
  * Resolving a dataset's paths to the blobs they match, as Azure ML reads `(datastore, path)` pairs:
@@ -68,7 +68,8 @@ export async function resolveDatasetPaths(store: Store, paths: readonly DatasetP
   const out: ResolvedBlob[] = [];
   const seen = new Set<string>();
   for (const [i, p] of paths.entries()) {
-    const datastore = await getDatastore(store, p.datastore).catch(() => {
+    const datastore = await getWorkspaceDatastore(store, p.datastore).catch((err: unknown) => {
+      if (!(err instanceof NotFoundError)) throw err;
       throw UserInputError.field(`paths[${i}].datastore`, `datastore "${p.datastore}" does not exist`);
     });
     const listed = await store.datastoreBlobs.list(datastore.container, globPrefix(p.path.replace(/^\/+/, '')));

@@ -6,7 +6,8 @@ import type { Store } from '../store/repositories';
 
 /**
  * The rules of datastores (Azure ML v1's `Datastore`): names, containers, and the blob paths a request may name.
- * A datastore is a blob container of the workspace's storage account; other accounts come with issue 16.
+ * A datastore is a blob container (or ADLS Gen2 file system) of the workspace's storage account or of another one
+ * (shared/datastores/kinds.ts); the blob routes serve the workspace's, data_transfer steps copy between any.
  */
 
 /** Azure ML: "can only contain alphanumeric characters and underscores". */
@@ -63,6 +64,24 @@ export async function getDatastore(store: Store, name: string): Promise<Datastor
   throw new NotFoundError(
     `Datastore "${name}" does not exist; the workspace has: ${known.join(', ')}. Register one with PUT /api/datastores/{name}.`,
   );
+}
+
+/**
+ * A datastore whose blobs the workspace's storage connection reaches (the blob routes, datasets and worker steps
+ * use it); a datastore of another account is a 400: only data_transfer steps copy from and to those.
+ */
+export async function getWorkspaceDatastore(store: Store, name: string): Promise<DatastoreRecord> {
+  const found = await getDatastore(store, name);
+  if (found.accountName) {
+    throw new UserInputError(
+      `Datastore "${name}" is in storage account "${found.accountName}", which Sluice reaches only from ` +
+        'data_transfer steps; copy its data into a workspace datastore with a data_transfer step (DataTransferStep), ' +
+        'then read it there.',
+      [{ path: 'name', message: `datastore "${name}" is in another storage account` }],
+      'DatastoreInOtherAccount',
+    );
+  }
+  return found;
 }
 
 /** Upload ids: 32 hex digits chosen by the client (a UUID without dashes), so block ids have one length. */

@@ -65,7 +65,12 @@ export interface StepPlan {
   /** A python step's declared environment (shared/spec/environment.ts). */
   environment?: StepEnvironment;
   parallel?: ParallelSettings;
-  dataTransfer?: { source: PlannedInput; destination: BlobLocation };
+  dataTransfer?: {
+    source: PlannedInput;
+    destination: BlobLocation;
+    sourceReferenceType?: 'file' | 'directory';
+    destinationReferenceType?: 'file' | 'directory';
+  };
   databricks?: {
     notebookPath?: string;
     notebookParams: Record<string, string>;

@@ -353,6 +353,13 @@ export const DataTransferStep = z.strictObject({
   type: z.literal('data_transfer'),
   source: Name.meta({ description: 'An input, datapath parameter or data entry to copy from' }),
   destination: Destination.meta({ description: 'A data entry this step produces, or a datastore location' }),
+  source_reference_type: z
+    .enum(['file', 'directory'])
+    .optional()
+    .meta({ description: 'The source is one blob (file) or a folder (directory); default: what the path names' }),
+  destination_reference_type: z.enum(['file', 'directory']).optional().meta({
+    description: 'A file source is written as this blob name (file) or into this folder (directory, default)',
+  }),
 });
 
 const NewCluster = z.strictObject({

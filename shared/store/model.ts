@@ -163,10 +163,40 @@ export interface PipelineRecord {
 
 export interface DatastoreRecord {
   name: string;
-  /** The blob container that holds the datastore's data. */
+  /** The blob container (ADLS Gen2: the file system) that holds the datastore's data. */
   container: string;
   description?: string;
   isDefault: boolean;
+  /** Absent: `AzureBlob` (shared/datastores/kinds.ts lists the kinds). */
+  datastoreType?: DatastoreType;
+  /** Absent: the workspace's own storage account, reached with the app's storage connection. */
+  accountName?: string;
+  /** Storage endpoint suffix (`core.windows.net`) or, for an emulator, its blob service URL; with `protocol`. */
+  endpoint?: string;
+  protocol?: 'https' | 'http';
+  /** How the app authenticates to another account (absent: the workspace's own connection). */
+  credential?: DatastoreCredential;
+  /** The credential's secret (SAS, account key or client secret), sealed (shared/datastores/secrets.ts). */
+  sealedSecret?: string;
+}
+
+/** Datastore kinds v1 knows; Sluice serves blob data from the first two (shared/datastores/kinds.ts). */
+export type DatastoreType =
+  | 'AzureBlob'
+  | 'AzureDataLakeGen2'
+  | 'AzureSqlDatabase'
+  | 'AzurePostgreSql'
+  | 'AzureMySql'
+  | 'AzureDataLake'
+  | 'AzureFile'
+  | 'DBFS';
+
+/** A datastore credential as recorded and shown: its type and public ids, never its secret. */
+export interface DatastoreCredential {
+  type: 'managed_identity' | 'sas' | 'account_key' | 'service_principal';
+  /** service_principal: the Entra tenant and application (client) id. */
+  tenantId?: string;
+  clientId?: string;
 }
 
 /** A record as read from storage, with the ETag that a later conditional write must present. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../shared/config';
+import { DEVELOPMENT_SECRETS_KEY } from '../../shared/datastores/secrets';
 
 test('storage: SLUICE_STORAGE wins, else the host storage, else development storage', () => {
   assert.deepEqual(loadConfig({ SLUICE_STORAGE: 'A=1', SLUICE_AUTH_MODE: 'local' }).storage, {
@@ -64,4 +65,18 @@ test('compute targets: names are checked and the default must be one of them', (
     () => loadConfig({ SLUICE_COMPUTE_TARGETS: 'cpu', SLUICE_DEFAULT_COMPUTE: 'gpu' }),
     /SLUICE_DEFAULT_COMPUTE: "gpu" is not one of SLUICE_COMPUTE_TARGETS \(cpu\)/,
   );
+});
+
+test('secrets key: 32 bytes of base64, a public development key on the emulator only, none in Azure by default', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const azure = { SLUICE_STORAGE__accountName: 'acct', SLUICE_AUTH_MODE: 'local' };
+  assert.equal(loadConfig(azure).secretsKey, undefined);
+  assert.deepEqual(loadConfig({ ...azure, SLUICE_SECRETS_KEY: key }).secretsKey, Buffer.alloc(32, 7));
+  assert.deepEqual(loadConfig({}).secretsKey, DEVELOPMENT_SECRETS_KEY);
+  for (const bad of ['c2hvcnQ=', 'not base64 at all!', Buffer.alloc(33).toString('base64')]) {
+    assert.throws(
+      () => loadConfig({ ...azure, SLUICE_SECRETS_KEY: bad }),
+      /SLUICE_SECRETS_KEY: must be 32 random bytes in base64/,
+    );
+  }
 });

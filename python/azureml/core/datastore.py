@@ -1,4 +1,4 @@
-"""``Datastore``: a named blob container of the workspace's storage account (``/api/datastores``).
+"""``Datastore``: a named blob container or ADLS Gen2 file system, of any storage account (``/api/datastores``).
 
 Files go through the Sluice API: an upload is sent in blocks of 4 MiB (any size, never whole in memory) and committed
 as one blob; a download streams each blob to a file. As in Azure ML, an existing blob (or local file) is skipped
@@ -25,6 +25,17 @@ def _blob_join(*parts):
         if part:
             out.extend(s for s in str(part).replace("\\", "/").split("/") if s not in ("", "."))
     return "/".join(out)
+
+
+def _check_name(value, field):
+    if not isinstance(value, str) or not value:
+        raise UserErrorException("%s is required: a non-empty string" % field)
+
+
+def _text(value, field):
+    if not isinstance(value, str):
+        raise UserErrorException("%s must be a string, not %s" % (field, type(value).__name__))
+    return value
 
 
 def _check_blob_path(path, field):
@@ -59,8 +70,12 @@ class Datastore(object):
         datastore.description = record.get("description")
         datastore.is_default = bool(record.get("isDefault"))
         datastore.datastore_type = record.get("datastoreType", "AzureBlob")
-        datastore.protocol = "https"
-        datastore.endpoint = "core.windows.net"
+        datastore.protocol = record.get("protocol", "https")
+        datastore.endpoint = record.get("endpoint", "core.windows.net")
+        # The credential's type only: Sluice never returns a secret, so sas_token/account_key stay None.
+        datastore.credential_type = (record.get("credential") or {}).get("type")
+        datastore.sas_token = None
+        datastore.account_key = None
         return datastore
 
     @staticmethod
@@ -87,17 +102,69 @@ class Datastore(object):
                                       account_key=None, protocol=None, endpoint=None, overwrite=False,
                                       create_if_not_exists=False, skip_validation=False, blob_cache_timeout=None,
                                       grant_workspace_access=False, subscription_id=None, resource_group=None):
-        """Registers ``container_name`` of the workspace's storage account as ``datastore_name``. Sluice reaches the
-        account with its own identity, so ``sas_token``/``account_key`` are not needed and never sent; another
-        ``account_name`` than the workspace's is refused (other accounts come with issue 16)."""
-        if not isinstance(datastore_name, str) or not datastore_name:
-            raise UserErrorException("datastore_name is required: letters, digits and '_'")
-        if not isinstance(container_name, str) or not container_name:
-            raise UserErrorException("container_name is required: the blob container's name")
-        body = {"container": container_name, "overwrite": bool(overwrite),
-                "createIfNotExists": bool(create_if_not_exists)}
+        """Registers blob container ``container_name`` of storage account ``account_name`` as ``datastore_name``.
+        The workspace's own account needs no credential. Another account is reached with ``sas_token`` or
+        ``account_key`` (sent once, stored sealed by Sluice, never returned) or, with neither, the Sluice app's
+        managed identity (grant it Storage Blob Data Contributor on the account)."""
+        _check_name(datastore_name, "datastore_name")
+        _check_name(container_name, "container_name")
+        credential = None
+        if (sas_token or account_key) and Datastore._is_workspace_account(workspace, account_name):
+            pass  # Sluice reaches its own account with its own connection: the secret is not needed, never sent
+        elif sas_token:  # with both, the SAS (the narrower grant) is the one kept
+            credential = {"type": "sas", "secret": _text(sas_token, "sas_token")}
+        elif account_key:
+            credential = {"type": "account_key", "secret": _text(account_key, "account_key")}
+        body = Datastore._registration(container_name, account_name, protocol, endpoint, credential, overwrite,
+                                       create_if_not_exists)
+        return Datastore._register(workspace, datastore_name, body)
+
+    @staticmethod
+    def register_azure_data_lake_gen2(workspace, datastore_name, filesystem, account_name, tenant_id=None,
+                                      client_id=None, client_secret=None, resource_url=None, authority_url=None,
+                                      protocol=None, endpoint=None, overwrite=False, subscription_id=None,
+                                      resource_group=None, grant_workspace_access=False):
+        """Registers ADLS Gen2 file system ``filesystem`` of ``account_name`` as ``datastore_name``; Sluice reaches
+        it through the account's blob endpoint. With ``tenant_id``, ``client_id`` and ``client_secret`` a service
+        principal signs in (the secret stored sealed, never returned); without them the Sluice app's managed
+        identity does (grant it Storage Blob Data Contributor on the account)."""
+        _check_name(datastore_name, "datastore_name")
+        _check_name(filesystem, "filesystem")
+        given = [n for n, v in (("tenant_id", tenant_id), ("client_id", client_id), ("client_secret", client_secret))
+                 if v]
+        credential = None
+        if given:
+            if len(given) != 3:
+                raise UserErrorException("a service principal needs tenant_id, client_id and client_secret (got %s)"
+                                         % ", ".join(given))
+            credential = {"type": "service_principal", "tenantId": _text(tenant_id, "tenant_id"),
+                          "clientId": _text(client_id, "client_id"), "secret": _text(client_secret, "client_secret")}
+        body = Datastore._registration(filesystem, account_name, protocol, endpoint, credential, overwrite, False)
+        body["datastoreType"] = "AzureDataLakeGen2"
+        return Datastore._register(workspace, datastore_name, body)
+
+    @staticmethod
+    def _is_workspace_account(workspace, account_name):
+        if not account_name:
+            return True
+        return account_name == workspace._transport.json("GET", api_path("datastores", "workspaceblobstore"))[
+            "accountName"]
+
+    @staticmethod
+    def _registration(container, account_name, protocol, endpoint, credential, overwrite, create_if_not_exists):
+        body = {"container": container, "overwrite": bool(overwrite), "createIfNotExists": bool(create_if_not_exists)}
         if account_name:
-            body["accountName"] = account_name
+            body["accountName"] = _text(account_name, "account_name")
+        if protocol:
+            body["protocol"] = _text(protocol, "protocol")
+        if endpoint:
+            body["endpoint"] = _text(endpoint, "endpoint")
+        if credential:
+            body["credential"] = credential
+        return body
+
+    @staticmethod
+    def _register(workspace, datastore_name, body):
         record = workspace._transport.json("PUT", api_path("datastores", datastore_name), json_body=body,
                                            idempotent=True)
         return Datastore._from_json(workspace, record)

@@ -92,7 +92,7 @@ class Data(unittest.TestCase):
         self.assertIn("createIfNotExists", str(caught.exception))
         with self.assertRaises(UserErrorException) as caught:
             Datastore.register_azure_blob_container(self.ws, name, "py-data", "someotheraccount")
-        self.assertIn("accountName", str(caught.exception))
+        self.assertIn("account_key", str(caught.exception))  # the emulator has no managed identity
         created = Datastore.register_azure_blob_container(self.ws, name, "py-data-" + self.prefix[-8:], account,
                                                           create_if_not_exists=True)
         self.assertEqual(Datastore.get(self.ws, name).container_name, created.container_name)

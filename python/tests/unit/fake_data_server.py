@@ -19,6 +19,7 @@ class FakeDataServer(object):
         self.calls = []
         self.default = "workspaceblobstore"
         self.stores = {"workspaceblobstore": "workspaceblobstore"}
+        self.registered = {}  # name -> the registration body (as the API keeps it, secrets aside)
 
     def workspace(self):
         return Workspace("sub", "rg", "ws", url=self.base_url, _transport=self)
@@ -26,8 +27,13 @@ class FakeDataServer(object):
     def _store(self, name):
         if name not in self.stores:
             raise UserErrorException('Datastore "%s" does not exist' % name, status_code=404, code="NotFound")
-        return {"name": name, "container": self.stores[name], "isDefault": name == self.default,
-                "accountName": "devstoreaccount1", "datastoreType": "AzureBlob"}
+        body = self.registered.get(name, {})
+        out = {"name": name, "container": self.stores[name], "isDefault": name == self.default,
+               "accountName": body.get("accountName", "devstoreaccount1"),
+               "datastoreType": body.get("datastoreType", "AzureBlob")}
+        if body.get("credential"):
+            out["credential"] = {k: v for k, v in body["credential"].items() if k != "secret"}
+        return out
 
     def url(self, path, query=None):
         return "%s/api/%s" % (self.base_url, path)
@@ -62,6 +68,7 @@ class FakeDataServer(object):
             return self._store(name)
         if len(rest) == 1 and method == "PUT":
             self.stores[name] = body["container"]
+            self.registered[name] = body
             return self._store(name)
         if rest[1:] == ["default"]:
             self._store(name)

@@ -31,6 +31,46 @@ class Datastores(TempDirTest):
         self.assertEqual(Datastore.get(self.ws, "raw_data").container_name, "raw-data")
         self.assertEqual(sorted(self.ws.datastores), ["raw_data", "workspaceblobstore"])
 
+    def test_register_azure_blob_container_of_another_account_sends_the_secret_once_and_never_shows_it(self):
+        store = Datastore.register_azure_blob_container(self.ws, "landing", "raw", "landing1",
+                                                        account_key="the-account-key", endpoint="core.windows.net")
+        body = self.server.calls[-1]["json_body"]
+        self.assertEqual(body, {"container": "raw", "accountName": "landing1", "endpoint": "core.windows.net",
+                                "overwrite": False, "createIfNotExists": False,
+                                "credential": {"type": "account_key", "secret": "the-account-key"}})
+        self.assertEqual((store.account_name, store.credential_type, store.account_key), ("landing1", "account_key",
+                                                                                         None))
+        sas = Datastore.register_azure_blob_container(self.ws, "landing_sas", "raw", "landing1", sas_token="sv=1")
+        self.assertEqual(self.server.calls[-1]["json_body"]["credential"], {"type": "sas", "secret": "sv=1"})
+        self.assertEqual(sas.credential_type, "sas")
+        Datastore.register_azure_blob_container(self.ws, "both", "raw", "landing1", sas_token="a", account_key="b")
+        self.assertEqual(self.server.calls[-1]["json_body"]["credential"], {"type": "sas", "secret": "a"})
+        with self.assertRaises(UserErrorException) as caught:
+            Datastore.register_azure_blob_container(self.ws, "x", "raw", "landing1", account_key=b"bytes")
+        self.assertIn("account_key must be a string", str(caught.exception))
+        identity = Datastore.register_azure_blob_container(self.ws, "landing_mi", "raw", "landing1")
+        self.assertNotIn("credential", self.server.calls[-1]["json_body"])
+        self.assertEqual(identity.account_name, "landing1")
+
+    def test_register_azure_data_lake_gen2_with_a_service_principal_or_the_apps_identity(self):
+        lake = Datastore.register_azure_data_lake_gen2(
+            workspace=self.ws, datastore_name="lake", filesystem="curated", account_name="lake1",
+            tenant_id="t-id", client_id="c-id", client_secret="c-secret", protocol="https", overwrite=True)
+        self.assertEqual(self.server.calls[-1]["json_body"], {
+            "container": "curated", "accountName": "lake1", "protocol": "https", "overwrite": True,
+            "createIfNotExists": False, "datastoreType": "AzureDataLakeGen2",
+            "credential": {"type": "service_principal", "tenantId": "t-id", "clientId": "c-id",
+                           "secret": "c-secret"}})
+        self.assertEqual((lake.datastore_type, lake.container_name, lake.credential_type),
+                         ("AzureDataLakeGen2", "curated", "service_principal"))
+        with self.assertRaises(UserErrorException) as caught:
+            Datastore.register_azure_data_lake_gen2(self.ws, "lake2", "curated", "lake1", tenant_id="t",
+                                                    client_secret="s")
+        self.assertIn("needs tenant_id, client_id and client_secret (got tenant_id, client_secret)",
+                      str(caught.exception))
+        Datastore.register_azure_data_lake_gen2(self.ws, "lake3", "curated", "lake1")
+        self.assertNotIn("credential", self.server.calls[-1]["json_body"])
+
     def test_set_default_datastore_changes_what_get_default_returns(self):
         Datastore.register_azure_blob_container(self.ws, "raw_data", "raw-data", "devstoreaccount1")
         self.assertEqual(self.ws.get_default_datastore().name, "workspaceblobstore")

@@ -9,17 +9,19 @@ import {
   DATASTORE_NAME,
   DATASTORE_NAME_RULE,
   getDatastore,
+  getWorkspaceDatastore,
   MAX_BLOCK_BYTES,
   MAX_BLOCKS,
-  RESERVED_CONTAINERS,
   UPLOAD_ID,
 } from '../../datastores/rules';
-import type { DatastoreRecord } from '../../store/model';
+import { BLOB_DATASTORE_TYPES, CREDENTIAL_TYPES, datastoreType, OTHER_DATASTORE_TYPES } from '../../datastores/kinds';
+import { registerDatastore } from '../../datastores/register';
+import type { DatastoreRecord, DatastoreType } from '../../store/model';
 import { streamBlob } from '../blobDownload';
 import { defineRoute, json } from '../route';
 
 /**
- * Datastores (Azure ML v1's `Datastore`): blob containers of the workspace's storage account, registered by name;
+ * Datastores (Azure ML v1's `Datastore`): blob containers and ADLS Gen2 file systems of any account, registered by name;
  * chunked uploads into them (stage blocks, then commit), listings and streamed downloads.
  */
 
@@ -33,11 +35,24 @@ const DatastoreName = z
 const DatastoreView = z
   .object({
     name: z.string(),
-    container: z.string(),
-    accountName: z.string().meta({ description: "The workspace's storage account" }),
+    container: z.string().meta({ description: 'The blob container (ADLS Gen2: the file system)' }),
+    accountName: z.string().meta({ description: 'The storage account' }),
     description: z.string().optional(),
     isDefault: z.boolean(),
-    datastoreType: z.literal('AzureBlob'),
+    datastoreType: z.enum(BLOB_DATASTORE_TYPES),
+    endpoint: z.string().optional().meta({ description: 'Endpoint suffix or emulator URL, when not core.windows.net' }),
+    protocol: z.enum(['https', 'http']).optional(),
+    credential: z
+      .object({
+        type: z.enum(CREDENTIAL_TYPES),
+        tenantId: z.string().optional(),
+        clientId: z.string().optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          "How the app reaches another account; its secret is never returned. Absent: the workspace's own account",
+      }),
   })
   .meta({ id: 'Datastore' });
 
@@ -48,12 +63,34 @@ const RegisterDatastoreBody = z
     container: z
       .string()
       .regex(CONTAINER_NAME, { error: `must be a blob container name: ${CONTAINER_NAME_RULE}` })
-      .meta({ description: "The blob container (Azure ML's container_name)" }),
+      .meta({ description: "The blob container (Azure ML's container_name; ADLS Gen2: the filesystem)" }),
+    datastoreType: z
+      .enum(Object.keys({ AzureBlob: 1, AzureDataLakeGen2: 1, ...OTHER_DATASTORE_TYPES }) as [DatastoreType])
+      .default('AzureBlob')
+      .meta({ description: 'AzureBlob or AzureDataLakeGen2; the other Azure ML kinds are refused by name' }),
     accountName: z
       .string()
       .max(64)
       .optional()
-      .meta({ description: "The storage account; only the workspace's own is served (others come with issue 16)" }),
+      .meta({ description: "The storage account; default the workspace's own" }),
+    endpoint: z.string().max(200).optional().meta({
+      description: 'Endpoint suffix (default core.windows.net), or an emulator URL such as http://127.0.0.1:10000',
+    }),
+    protocol: z.enum(['https', 'http']).optional().meta({ description: 'Default https' }),
+    credential: z
+      .strictObject({
+        type: z.enum(CREDENTIAL_TYPES),
+        secret: z
+          .string()
+          .min(1)
+          .max(4096)
+          .optional()
+          .meta({ description: 'SAS token, account key or client secret: stored sealed, never returned' }),
+        tenantId: z.string().optional(),
+        clientId: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: "Another account's credential; default managed_identity (the app's identity)" }),
     description: z.string().max(5000).optional(),
     createIfNotExists: z.boolean().default(false).meta({ description: 'Create the container when it is missing' }),
     overwrite: z.boolean().default(false).meta({ description: 'Replace a datastore of this name' }),
@@ -111,11 +148,15 @@ function view(store: { datastoreBlobs: { accountName(): string } }, d: Datastore
   const out: z.infer<typeof DatastoreView> = {
     name: d.name,
     container: d.container,
-    accountName: store.datastoreBlobs.accountName(),
+    accountName: d.accountName ?? store.datastoreBlobs.accountName(),
     isDefault: d.isDefault,
-    datastoreType: 'AzureBlob',
+    datastoreType: datastoreType(d) as (typeof BLOB_DATASTORE_TYPES)[number],
   };
   if (d.description) out.description = d.description;
+  if (d.endpoint) out.endpoint = d.endpoint;
+  if (d.protocol) out.protocol = d.protocol;
+  // The type and public ids only: the sealed secret stays in the store.
+  if (d.credential) out.credential = { ...d.credential };
   return out;
 }
 
@@ -152,11 +193,13 @@ export const registerDatastoreRoute = defineRoute({
   path: 'datastores/{name}',
   access: 'Sluice.Admin',
   tag: TAG,
-  summary: "Register a blob container of the workspace's storage account as a datastore",
+  summary: 'Register a blob container or ADLS Gen2 file system (of any storage account) as a datastore',
   description:
-    "Azure ML's register_azure_blob_container. A datastore of the same name and container is returned unchanged " +
-    '(200); another container needs `overwrite`. A missing container is created with `createIfNotExists`, else ' +
-    "refused. Only the workspace's own storage account is served (other accounts come with issue 16).",
+    "Azure ML's register_azure_blob_container and register_azure_data_lake_gen2. A datastore of the same name and " +
+    'target is returned unchanged (200); another target (or a new secret) needs `overwrite`. A missing container is ' +
+    "created with `createIfNotExists`, else refused. Another account is reached with the app's managed identity, " +
+    'a SAS, an account key or a service principal; the secret is stored sealed and never returned. Other Azure ML ' +
+    'kinds (SQL, PostgreSQL, MySQL, ADLS Gen1, file share, DBFS) are refused with UnsupportedDatastoreType.',
   params: NameParams,
   body: { kind: 'json', schema: RegisterDatastoreBody },
   responses: {
@@ -164,46 +207,11 @@ export const registerDatastoreRoute = defineRoute({
     200: { description: 'Registered before (unchanged, or replaced with overwrite)', schema: DatastoreView },
   },
   async handler({ params, body, deps }) {
-    const { store } = deps;
-    const account = store.datastoreBlobs.accountName();
-    if (body.accountName !== undefined && body.accountName !== account) {
-      throw UserInputError.field(
-        'body.accountName',
-        `"${body.accountName}" is not the workspace's storage account ("${account}"); Sluice serves datastores in ` +
-          "the workspace's own account only (other accounts come with issue 16): use its account name, or omit it",
-        'UnsupportedStorageAccount',
-      );
-    }
-    if (RESERVED_CONTAINERS.includes(body.container)) {
-      throw UserInputError.field(
-        'body.container',
-        `"${body.container}" holds Sluice's own records (${RESERVED_CONTAINERS.join(', ')} are reserved); use another container`,
-        'ReservedContainer',
-      );
-    }
-    const existing = await store.datastores.get(params.name);
-    if (existing && existing.container !== body.container && !body.overwrite) {
-      throw UserInputError.field(
-        'body.overwrite',
-        `datastore "${params.name}" exists already (container "${existing.container}"); pass overwrite=true to point it at "${body.container}"`,
-        'DatastoreExists',
-      );
-    }
-    if (!(await store.datastoreBlobs.containerExists(body.container))) {
-      if (!body.createIfNotExists) {
-        throw UserInputError.field(
-          'body.container',
-          `container "${body.container}" does not exist in storage account "${account}"; create it, or pass createIfNotExists=true`,
-          'ContainerNotFound',
-        );
-      }
-      await store.datastoreBlobs.ensureContainer(body.container);
-    }
-    const unchanged = existing && existing.container === body.container && existing.description === body.description;
-    const record = unchanged
-      ? existing
-      : await store.datastores.put({ name: params.name, container: body.container, description: body.description });
-    return json(existing ? 200 : 201, view(store, record));
+    const { record, created } = await registerDatastore(deps.store, deps.datastoreReach, {
+      name: params.name,
+      ...body,
+    });
+    return json(created ? 201 : 200, view(deps.store, record));
   },
 });
 
@@ -242,7 +250,7 @@ export const listDatastoreBlobsRoute = defineRoute({
   }),
   responses: { 200: { description: 'Blobs, by name', schema: BlobList } },
   async handler({ params, query, deps }) {
-    const datastore = await getDatastore(deps.store, params.name);
+    const datastore = await getWorkspaceDatastore(deps.store, params.name);
     const prefix = blobPrefix(query.prefix, 'query.prefix');
     const blobs = await deps.store.datastoreBlobs.list(datastore.container, prefix);
     return json(200, { value: blobs.map(({ name, ...rest }) => ({ path: name, ...rest })) });
@@ -260,7 +268,7 @@ export const downloadDatastoreBlobRoute = defineRoute({
   query: z.object({ path: z.string().min(1).meta({ description: 'A blob path from the listing' }) }),
   responses: { 200: { description: 'The blob', contentType: 'application/octet-stream', schema: z.string() } },
   async handler({ params, query, deps }) {
-    const datastore = await getDatastore(deps.store, params.name);
+    const datastore = await getWorkspaceDatastore(deps.store, params.name);
     const path = blobPath(query.path, 'query.path');
     return streamBlob(
       deps.store,
@@ -287,7 +295,7 @@ export const stageBlockRoute = defineRoute({
   body: { kind: 'binary', contentType: 'application/octet-stream', maxBytes: MAX_BLOCK_BYTES, description: 'a block' },
   responses: { 201: { description: 'Staged', schema: z.object({ index: z.number().int(), size: z.number().int() }) } },
   async handler({ params, query, body, deps }) {
-    const datastore = await getDatastore(deps.store, params.name);
+    const datastore = await getWorkspaceDatastore(deps.store, params.name);
     const path = blobPath(query.path, 'query.path');
     try {
       await deps.store.datastoreBlobs.stageBlock(
@@ -320,7 +328,7 @@ export const commitUploadRoute = defineRoute({
   body: { kind: 'json', schema: CommitBody },
   responses: { 200: { description: 'Committed, or skipped', schema: CommitView } },
   async handler({ params, body, deps }) {
-    const datastore = await getDatastore(deps.store, params.name);
+    const datastore = await getWorkspaceDatastore(deps.store, params.name);
     const path = blobPath(body.path, 'body.path');
     const ids = Array.from({ length: body.blocks }, (_, i) => blockId(params.uploadId, i));
     let result;

@@ -6,7 +6,9 @@ import { UserInputError, type FieldIssue } from '../../errors';
 import { normalizeRelativePath, parseSpec, validateSpec, type PipelineSpec } from '../../spec';
 import { isDatasetInput } from '../../spec/schema';
 import { resolveDatasetInputs } from '../../datasets/stepInputs';
-import type { DataPath, NewStepRun } from '../../store/model';
+import { datastoreType, isBlobDatastore, SUPPORTED_KINDS_TEXT } from '../../datastores/kinds';
+import type { RunPlan } from '../../engine/plan';
+import type { DatastoreRecord, DataPath, NewStepRun } from '../../store/model';
 import { canonicalJson, sha256Hex } from '../../store/keys';
 import type { Store } from '../../store/repositories';
 import { stepKind, unrunnableSteps } from '../../steps/registry';
@@ -118,6 +120,8 @@ export async function preparePipeline(
       message: `datastore "${dataPath.datastore}" does not exist; known datastores: ${known.map((d) => d.name).join(', ')}`,
     });
   }
+  const kindIssues = datastoreKindIssues(spec, plan, known, issues);
+  if (kindIssues.length) throw problems(kindIssues, 'UnsupportedDatastoreType');
   if (issues.length) throw problems(issues);
 
   // A dry run records nothing: the id is the same content hash the store would give the spec.
@@ -139,6 +143,72 @@ export async function preparePipeline(
       dependsOn: plan.steps[name].dependsOn,
     })),
   };
+}
+
+/**
+ * Datastores of other accounts and kinds: a data_transfer step copies from and to blob datastores of any account
+ * (its destination datastore must exist); every other step reads and writes the workspace's account only. Returns
+ * the issues of unsupported kinds (their own error code) and pushes the others onto `issues`.
+ */
+function datastoreKindIssues(
+  spec: PipelineSpec,
+  plan: RunPlan,
+  known: readonly DatastoreRecord[],
+  issues: FieldIssue[],
+): FieldIssue[] {
+  const byName = new Map(known.map((d) => [d.name, d]));
+  const kindIssues: FieldIssue[] = [];
+  spec.steps.forEach((step, i) => {
+    const planned = plan.steps[step.name];
+    if (!planned) return;
+    if (step.type === 'data_transfer') {
+      const ends: [string | undefined, string][] = [
+        [
+          planned.dataTransfer?.source.source === 'datastore' ? planned.dataTransfer.source.container : undefined,
+          `steps[${i}].source`,
+        ],
+        [typeof step.destination === 'string' ? undefined : step.destination.datastore, `steps[${i}].destination`],
+      ];
+      for (const [name, path] of ends) {
+        if (name === undefined) continue;
+        const record = byName.get(name);
+        if (!record) {
+          if (path.endsWith('destination'))
+            issues.push({
+              path: `${path}.datastore`,
+              message: `datastore "${name}" does not exist; known datastores: ${known.map((d) => d.name).join(', ')}`,
+            });
+          continue;
+        }
+        if (!isBlobDatastore(record)) {
+          const kind = datastoreType(record);
+          kindIssues.push({
+            path,
+            message:
+              `step "${step.name}": datastore "${name}" is ${kind}, which a data_transfer step cannot copy ` +
+              `${path.endsWith('source') ? 'from' : 'to'}; ${SUPPORTED_KINDS_TEXT}`,
+          });
+        }
+      }
+      return;
+    }
+    const used = [
+      ...planned.inputs.filter((input) => input.source === 'datastore').map((input) => input.container),
+      ...planned.outputs.map((output) => output.container),
+    ];
+    for (const name of new Set(used)) {
+      const record = byName.get(name);
+      if (record?.accountName) {
+        issues.push({
+          path: `steps[${i}]`,
+          message:
+            `step "${step.name}" uses datastore "${name}" of storage account "${record.accountName}"; only ` +
+            'data_transfer steps reach other accounts: copy the data into a workspace datastore with one first',
+        });
+      }
+    }
+  });
+  return kindIssues;
 }
 
 /** One 400 for every problem found: the first in the message, all of them in the details. */

@@ -1,14 +1,15 @@
 import type { DataTransferStep } from '../../spec/schema';
 import type { StepKind } from '../kind';
+import { dataTransferWork } from './work';
 
 /**
- * `data_transfer` (DataTransferStep): planned and validated, not runnable yet. It will execute in activities that
- * copy blobs in batches (no worker, no program) and post the attempt's result to `step-results` like a worker.
+ * `data_transfer` (DataTransferStep): a server-side copy of blobs between datastores of any storage account, run as
+ * durable work in the app (work.ts: list, then an activity per batch; copy.ts: the copies), no worker, no program.
  */
 export const dataTransferKind: StepKind<DataTransferStep> = {
   type: 'data_transfer',
   runsOn: 'activity',
-  notRunnable: true,
+  work: dataTransferWork,
   reads: (step) => [{ name: step.source, path: ['source'] }],
   writes: (step) => (typeof step.destination === 'string' ? [{ name: step.destination, path: ['destination'] }] : []),
   templates: () => [],
@@ -21,6 +22,15 @@ export const dataTransferKind: StepKind<DataTransferStep> = {
       source: plan.inputs[0],
       destination: { container: destination.container, path: destination.path },
     };
+    if (step.source_reference_type) plan.dataTransfer.sourceReferenceType = step.source_reference_type;
+    if (step.destination_reference_type) plan.dataTransfer.destinationReferenceType = step.destination_reference_type;
   },
-  reuseSettings: (plan) => (plan.outputs.length === 0 ? { destination: plan.dataTransfer!.destination } : {}),
+  reuseSettings: (plan) => {
+    const t = plan.dataTransfer!;
+    const settings: Record<string, unknown> = plan.outputs.length === 0 ? { destination: t.destination } : {};
+    // Only when set: keys of steps planned before these fields existed stay the same.
+    if (t.sourceReferenceType) settings.sourceReferenceType = t.sourceReferenceType;
+    if (t.destinationReferenceType) settings.destinationReferenceType = t.destinationReferenceType;
+    return settings;
+  },
 };

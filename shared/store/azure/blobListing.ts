@@ -1,16 +1,26 @@
-import type { BlobServiceClient } from '@azure/storage-blob';
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { BlobLocation } from '../../compute/messages';
 import type { BlobInfo } from '../../reuse/key';
 import type { BlobListing } from '../repositories';
 import { selectLocationBlobs } from '../blobSelection';
 import { isNotFound } from './storageErrors';
 
+/**
+ * The container of a location that names a registered datastore (a data_transfer step's source): its registered
+ * container, maybe in another account; undefined when the name is the container of the workspace's account.
+ */
+export type OtherAccountContainer = (name: string) => Promise<ContainerClient | undefined>;
+
 /** Blob listings with their Content-MD5, ETag and size: one List Blobs call per 5,000 blobs, nothing downloaded. */
 export class AzureBlobListing implements BlobListing {
-  constructor(private readonly blobs: BlobServiceClient) {}
+  constructor(
+    private readonly blobs: BlobServiceClient,
+    private readonly otherAccount?: OtherAccountContainer,
+  ) {}
 
   async list(location: BlobLocation): Promise<BlobInfo[]> {
-    const container = this.blobs.getContainerClient(location.container);
+    const container =
+      (await this.otherAccount?.(location.container)) ?? this.blobs.getContainerClient(location.container);
     const found: (BlobInfo & { folderMarker?: boolean })[] = [];
     try {
       for await (const blob of container.listBlobsFlat({ prefix: location.path || undefined, includeMetadata: true })) {

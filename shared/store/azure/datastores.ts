@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import { DEFAULT_DATASTORE } from '../keys';
-import type { DatastoreRecord } from '../model';
+import type { DatastoreCredential, DatastoreRecord, DatastoreType } from '../model';
 import type { DatastoreRepository } from '../repositories';
 import { CONTAINERS } from '../names';
 import { isNotFound } from './storageErrors';
@@ -16,7 +16,34 @@ export const DEFAULT_DATASTORE_RECORD: DatastoreRecord = {
   isDefault: true,
 };
 
-type Row = { container: string; description?: string };
+type Row = {
+  container: string;
+  description?: string;
+  datastoreType?: string;
+  accountName?: string;
+  endpoint?: string;
+  protocol?: string;
+  credentialType?: string;
+  tenantId?: string;
+  clientId?: string;
+  sealedSecret?: string;
+};
+
+/** A record's row: empty strings for absent fields (a replaced row keeps none of the old one's). */
+function toRow(record: Omit<DatastoreRecord, 'isDefault'>): Row {
+  return {
+    container: record.container,
+    description: record.description ?? '',
+    datastoreType: record.datastoreType ?? '',
+    accountName: record.accountName ?? '',
+    endpoint: record.endpoint ?? '',
+    protocol: record.protocol ?? '',
+    credentialType: record.credential?.type ?? '',
+    tenantId: record.credential?.tenantId ?? '',
+    clientId: record.credential?.clientId ?? '',
+    sealedSecret: record.sealedSecret ?? '',
+  };
+}
 
 /**
  * Datastores in the `Datastores` table (PartitionKey = name, RowKey = `datastore`). `workspaceblobstore` exists even
@@ -49,11 +76,8 @@ export class AzureDatastoreRepository implements DatastoreRepository {
   }
 
   async put(record: Omit<DatastoreRecord, 'isDefault'>): Promise<DatastoreRecord> {
-    await this.table.upsertEntity(
-      { partitionKey: record.name, rowKey: ROW, container: record.container, description: record.description ?? '' },
-      'Replace',
-    );
-    return toRecord(record.name, record, await this.defaultName());
+    await this.table.upsertEntity({ partitionKey: record.name, rowKey: ROW, ...toRow(record) }, 'Replace');
+    return toRecord(record.name, toRow(record), await this.defaultName());
   }
 
   async setDefault(name: string): Promise<void> {
@@ -73,5 +97,15 @@ export class AzureDatastoreRepository implements DatastoreRepository {
 function toRecord(name: string, e: Row, defaultName: string): DatastoreRecord {
   const record: DatastoreRecord = { name, container: e.container, isDefault: name === defaultName };
   if (e.description) record.description = e.description;
+  if (e.datastoreType) record.datastoreType = e.datastoreType as DatastoreType;
+  if (e.accountName) record.accountName = e.accountName;
+  if (e.endpoint) record.endpoint = e.endpoint;
+  if (e.protocol) record.protocol = e.protocol as 'https' | 'http';
+  if (e.credentialType) {
+    record.credential = { type: e.credentialType as DatastoreCredential['type'] };
+    if (e.tenantId) record.credential.tenantId = e.tenantId;
+    if (e.clientId) record.credential.clientId = e.clientId;
+  }
+  if (e.sealedSecret) record.sealedSecret = e.sealedSecret;
   return record;
 }

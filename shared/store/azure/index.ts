@@ -1,3 +1,5 @@
+import type { DatastoreReach } from '../../datastores/access';
+import { DATASTORE_NAME } from '../../datastores/rules';
 import type { StorageClients } from '../clients';
 import { CONTAINERS, TABLES } from '../names';
 import type { Store } from '../repositories';
@@ -28,8 +30,24 @@ import { AzureEnvironmentRepository } from './environments';
  * const store = createAzureStore(createStorageClients(config().storage));
  * const run = await store.runs.get(runId);
  */
-export function createAzureStore(clients: StorageClients, now: () => Date = () => new Date()): Store {
+export function createAzureStore(
+  clients: StorageClients,
+  now: () => Date = () => new Date(),
+  options: { datastoreReach?: DatastoreReach } = {},
+): Store {
   const spill = blobSpill(clients.blobs.getContainerClient(CONTAINERS.records));
+  const datastores = new AzureDatastoreRepository(clients.table(TABLES.datastores));
+  const reach = options.datastoreReach;
+  // Reuse keys list a datastore input where its datastore is: its registered container (which a data_transfer step
+  // copies from), in another account through its credential (the Functions app passes datastoreReach; workers
+  // never list such datastores).
+  const otherAccount = reach
+    ? async (name: string) => {
+        if (!DATASTORE_NAME.test(name)) return undefined;
+        const record = await datastores.get(name);
+        return record && (record.accountName || record.container !== name) ? reach.access(record).container : undefined;
+      }
+    : undefined;
   return {
     runs: new AzureRunRepository(clients.table(TABLES.runs), clients.table(TABLES.runIndex), spill, now),
     stepRuns: new AzureStepRunRepository(clients.table(TABLES.stepRuns), spill),
@@ -38,11 +56,11 @@ export function createAzureStore(clients: StorageClients, now: () => Date = () =
     snapshots: new AzureSnapshotStore(clients.blobs.getContainerClient(CONTAINERS.snapshots)),
     logs: new AzureLogStore(clients.blobs),
     idempotency: new AzureIdempotencyStore(clients.table(TABLES.idempotency), now),
-    datastores: new AzureDatastoreRepository(clients.table(TABLES.datastores)),
+    datastores,
     publishedPipelines: new AzurePublishedPipelineRepository(clients.table(TABLES.publishedPipelines), spill),
     pipelineEndpoints: new AzurePipelineEndpointRepository(clients.table(TABLES.pipelineEndpoints), spill),
     reuseCache: new AzureReuseCacheRepository(clients.table(TABLES.reuseCache), spill),
-    blobListing: new AzureBlobListing(clients.blobs),
+    blobListing: new AzureBlobListing(clients.blobs, otherAccount),
     schedules: new AzureScheduleRepository(clients.table(TABLES.schedules), spill),
     models: new AzureModelRepository(clients.table(TABLES.models), spill),
     blobContent: new AzureBlobContent(clients.blobs),

@@ -151,14 +151,8 @@ test('a step type that cannot run is refused at submit with a 400 naming the ste
     steps: [
       { name: 'spark', type: 'databricks', notebook_path: '/Shared/prep', existing_cluster_id: 'c-1' },
       { name: 'after_spark', type: 'command', command: 'true', run_after: ['spark'] },
-      {
-        name: 'copy',
-        type: 'data_transfer',
-        source: 'x',
-        destination: { datastore: 'workspaceblobstore', path: 'y/' },
-      },
+      { name: 'spark2', type: 'databricks', notebook_path: '/Shared/more', existing_cluster_id: 'c-1' },
     ],
-    inputs: { x: { datastore: 'workspaceblobstore', path: 'x/' } },
   };
   const experiment = `types-${Math.random().toString(36).slice(2, 10)}`;
   const res = await stack.submitRaw(pipeline, {}, experiment);
@@ -166,13 +160,13 @@ test('a step type that cannot run is refused at submit with a 400 naming the ste
   assert.equal(res.status, 400, text);
   const { error } = JSON.parse(text) as { error: { code: string; message: string; details: unknown } };
   const why = (step: string, type: string) =>
-    `step "${step}": step type "${type}" cannot run yet; use a python, command or parallel step`;
+    `step "${step}": step type "${type}" cannot run yet; use a python, command, parallel or data_transfer step`;
   assert.equal(error.code, 'UnsupportedStepType');
   assert.equal(error.message, `steps[0].type: ${why('spark', 'databricks')} (and 1 more problem)`);
   assert.deepEqual(error.details, {
     issues: [
       { path: 'steps[0].type', message: why('spark', 'databricks') },
-      { path: 'steps[2].type', message: why('copy', 'data_transfer') },
+      { path: 'steps[2].type', message: why('spark2', 'databricks') },
     ],
   });
   const listed = await stack.call(`runs?experiment=${experiment}`, { token: stack.readToken });

@@ -84,6 +84,8 @@ export interface Stack {
   connectionString: string;
   runToken: string;
   readToken: string;
+  /** Registers datastores and the like. */
+  adminToken: string;
   /** A fetch under `base` with the run token (or `token: ''` for none). */
   call(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
   /** Uploads a local directory as a snapshot through the API; returns its id. */
@@ -187,6 +189,7 @@ export async function startStack(
   const keys = await LocalKeyStore.loadOrCreate(ROOT);
   const runToken = await keys.sign({ role: 'Sluice.Run', subject: 'pipeline-tests' });
   const readToken = await keys.sign({ role: 'Sluice.Read', subject: 'pipeline-tests-reader' });
+  const adminToken = await keys.sign({ role: 'Sluice.Admin', subject: 'pipeline-tests-admin' });
 
   const host = await startHostProcess(connectionString, env, undefined, provider ? appWithProvider(provider) : '.');
   children.push(host.child);
@@ -216,6 +219,7 @@ export async function startStack(
     connectionString,
     runToken,
     readToken,
+    adminToken,
     call,
     hostOutput: hostText,
 

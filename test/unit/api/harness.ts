@@ -11,6 +11,9 @@ import { hasRole, ROLE_RANK, type Authorizer, type Principal, type Role } from '
 import { ForbiddenError, UnauthorizedError } from '../../../shared/errors';
 import { createMemoryStore, type MemoryStore } from '../../../shared/store';
 import { knownComputeTargets } from '../../../shared/compute/targets';
+import type { DatastoreReach } from '../../../shared/datastores/access';
+import type { DatastoreRecord } from '../../../shared/store/model';
+import { randomBytes } from 'node:crypto';
 
 /**
  * A test double of the API's surroundings: memory store, a fake authorizer (the header `Bearer <role>` grants that
@@ -26,6 +29,11 @@ export interface Harness {
   clock: { now: Date };
   /** The fake compute queues: jobs waiting per target (set by tests), targets whose queue was created. */
   queues: { depth: Map<string, number>; ensured: string[] };
+  /**
+   * Other storage accounts, faked: containers that exist (`account/container`), accounts that refuse every
+   * credential, and the records the API probed with (secrets opened with `secretsKey`).
+   */
+  otherAccounts: { containers: Set<string>; refusing: Set<string>; probes: DatastoreRecord[]; secretsKey: Buffer };
   call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
 }
 
@@ -90,6 +98,29 @@ export function createHarness(): Harness {
   };
   const queues = { depth: new Map<string, number>(), ensured: [] as string[] };
   let seq = 0;
+  const otherAccounts = {
+    containers: new Set<string>(),
+    refusing: new Set<string>(),
+    probes: [] as DatastoreRecord[],
+    secretsKey: randomBytes(32),
+  };
+  const datastoreReach: DatastoreReach = {
+    workspaceServiceUrl: 'http://127.0.0.1:10000/devstoreaccount1',
+    secretsKey: otherAccounts.secretsKey,
+    access: () => {
+      throw new Error('the API harness reaches no storage account');
+    },
+    async checkContainer(record, create) {
+      otherAccounts.probes.push(record);
+      if (otherAccounts.refusing.has(record.accountName!))
+        throw Object.assign(new Error('denied'), { statusCode: 403 });
+      const key = `${record.accountName}/${record.container}`;
+      if (otherAccounts.containers.has(key)) return 'exists';
+      if (!create) return 'missing';
+      otherAccounts.containers.add(key);
+      return 'created';
+    },
+  };
   const api = createApi({
     routes: ROUTES,
     authorizer: fakeAuthorizer,
@@ -103,6 +134,7 @@ export function createHarness(): Harness {
         ensure: async (compute) => void queues.ensured.push(compute),
         depth: async (compute) => queues.depth.get(compute) ?? 0,
       },
+      datastoreReach,
       log,
       now: () => {
         // Every call moves time on, so runs sort by creation like real ones.
@@ -122,6 +154,7 @@ export function createHarness(): Harness {
     launcher,
     clock,
     queues,
+    otherAccounts,
     async call(method, path, options = {}) {
       const headers = new Headers(options.headers);
       const role = options.role === undefined ? 'Sluice.Admin' : options.role;

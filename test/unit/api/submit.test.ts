@@ -122,7 +122,8 @@ test('a step type that cannot run yet is a 400 naming the step and the type, for
     const res = await h.call('POST', path, { json: { pipeline } });
     assert.equal(res.status, 400, res.text);
     assert.equal(res.json.error.code, 'UnsupportedStepType');
-    const message = 'step "spark": step type "databricks" cannot run yet; use a python, command or parallel step';
+    const message =
+      'step "spark": step type "databricks" cannot run yet; use a python, command, parallel or data_transfer step';
     assert.equal(res.json.error.message, `steps[1].type: ${message}`);
     assert.deepEqual(res.json.error.details, { issues: [{ path: 'steps[1].type', message }] });
   }
@@ -210,4 +211,63 @@ test('the run and its step rows exist before the orchestration is asked to start
   const res = await h.call('POST', 'experiments/e/runs', { json: { pipeline: PIPELINE } });
   assert.equal(res.status, 202);
   assert.deepEqual(seenAtStart, ['NotStarted:2']);
+});
+
+test('data_transfer: an unsupported datastore kind is a 400 naming it; other steps may not use another account', async () => {
+  const h = createHarness();
+  h.store.datastores.rows.set('sqlstore', {
+    name: 'sqlstore',
+    container: 'x',
+    isDefault: false,
+    datastoreType: 'AzureSqlDatabase',
+  });
+  h.store.datastores.rows.set('landing', {
+    name: 'landing',
+    container: 'raw',
+    isDefault: false,
+    accountName: 'landing1',
+    credential: { type: 'managed_identity' },
+  });
+  const copy = (source: string, destination: unknown) => ({
+    name: 'p',
+    inputs: { raw: { datastore: source, path: 'in/' } },
+    data: typeof destination === 'string' ? { [destination]: {} } : {},
+    steps: [{ name: 'copy', type: 'data_transfer', source: 'raw', destination }],
+  });
+  const fromSql = await h.call('POST', 'experiments/e/runs', { json: { pipeline: copy('sqlstore', 'staged') } });
+  assert.equal(fromSql.status, 400, fromSql.text);
+  assert.equal(fromSql.json.error.code, 'UnsupportedDatastoreType', fromSql.text);
+  assert.match(
+    fromSql.json.error.message,
+    /^steps\[0\]\.source: step "copy": datastore "sqlstore" is AzureSqlDatabase, which a data_transfer step cannot copy from; Sluice serves AzureBlob .* and AzureDataLakeGen2/,
+  );
+  const toSql = await h.call('POST', 'experiments/e/runs', {
+    json: { pipeline: copy('landing', { datastore: 'sqlstore', path: 'out/' }) },
+  });
+  assert.equal(toSql.json.error.code, 'UnsupportedDatastoreType', toSql.text);
+  assert.match(toSql.json.error.message, /^steps\[0\]\.destination: .*cannot copy to/);
+  const toNowhere = await h.call('POST', 'experiments/e/runs', {
+    json: { pipeline: copy('landing', { datastore: 'nowhere', path: 'out/' }) },
+  });
+  assert.match(toNowhere.json.error.message, /^steps\[0\]\.destination\.datastore: datastore "nowhere" does not exist/);
+
+  const fromOtherAccount = await h.call('POST', 'experiments/e/runs', {
+    json: { pipeline: copy('landing', 'staged') },
+  });
+  assert.equal(fromOtherAccount.status, 202, fromOtherAccount.text);
+
+  const pythonReadsIt = await h.call('POST', 'experiments/e/runs', {
+    json: {
+      pipeline: {
+        name: 'p',
+        inputs: { raw: { datastore: 'landing', path: 'in/' } },
+        steps: [{ name: 'read', type: 'command', command: 'ls', arguments: ['${{inputs.raw}}'], inputs: ['raw'] }],
+      },
+    },
+  });
+  assert.equal(pythonReadsIt.status, 400);
+  assert.match(
+    pythonReadsIt.json.error.message,
+    /step "read" uses datastore "landing" of storage account "landing1"; only data_transfer steps/,
+  );
 });

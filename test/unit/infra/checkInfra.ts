@@ -19,6 +19,8 @@ export interface CheckInfraInput {
   settings: string[];
   /** The Functions host's storage connection (AzureWebJobsStorage). */
   hostStorageSetting: string;
+  /** Settings only the Function App holds (shared/config.ts APP_ONLY_SETTINGS): workers must not get them. */
+  appOnlySettings?: string[];
   tables: string[];
   queues: string[];
   containers: string[];
@@ -219,7 +221,12 @@ function checkJob(
     return problems;
   }
   const names = new Set(job.env.map((e) => e.name));
+  const appOnly = new Set(input.appOnlySettings ?? []);
   for (const s of input.settings) {
+    if (appOnly.has(s)) {
+      if (names.has(s)) problems.push(`${name} sets "${s}", which only the Function App may hold (a worker must never read it)`);
+      continue;
+    }
     if (s !== input.hostStorageSetting && !isSet(names, s)) problems.push(`${name} does not set "${s}", which the worker reads`);
   }
   for (const n of names) {

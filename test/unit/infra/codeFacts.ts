@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installCoreApi } from '../../../local/core/coreApi';
-import { FUNCTIONS_STORAGE_SETTING, SETTINGS, loadConfig } from '../../../shared/config';
+import { APP_ONLY_SETTINGS, FUNCTIONS_STORAGE_SETTING, SETTINGS, loadConfig } from '../../../shared/config';
 import * as storeNames from '../../../shared/store/names';
 import { parametersFromFile, type Value } from './armEval';
 import type { CheckInfraInput, TriggerInfo } from './checkInfra';
@@ -81,6 +81,7 @@ export function readCodeFacts(triggers: TriggerInfo[]): Omit<CheckInfraInput, 't
   return {
     settings: [...new Set([...Object.values(SETTINGS), FUNCTIONS_STORAGE_SETTING, ...hostJsonSettings(hostJson)])],
     hostStorageSetting: FUNCTIONS_STORAGE_SETTING,
+    appOnlySettings: [...APP_ONLY_SETTINGS],
     ...storageNames(),
     triggers,
     computeTargets: loadConfig({}).computeTargets,

@@ -82,12 +82,12 @@ test('the table knows every built-in kind, and which of them can run', () => {
       ['databricks', 'external'],
     ],
   );
-  assert.deepEqual(runnableStepTypes(), ['python', 'command', 'parallel', 'copy']);
+  assert.deepEqual(runnableStepTypes(), ['python', 'command', 'parallel', 'data_transfer', 'copy']);
   assert.equal(cannotRun('python'), undefined);
   assert.equal(cannotRun('copy'), undefined);
   assert.equal(
     cannotRun('databricks'),
-    'step type "databricks" cannot run yet; use a python, command, parallel or copy step',
+    'step type "databricks" cannot run yet; use a python, command, parallel, data_transfer or copy step',
   );
   assert.throws(() => stepKind('adla'), /no step kind "adla" is registered/);
 });

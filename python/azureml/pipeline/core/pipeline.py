@@ -330,9 +330,15 @@ class Pipeline(object):
         for step in self._steps:
             body = step._spec(context)
             side_objects = body.pop("_side_input_objects", None)
+            transfer = body.pop("_transfer", False)
             ins, outs = context.step_io[id(step)]
             entry = {"name": context.step_names[id(step)]}
             entry.update(body)
+            if transfer:  # a data_transfer step: its one input is `source`, its one output `destination`
+                entry["source"] = ins[0]
+                if outs:
+                    entry["destination"] = outs[0]
+                ins, outs = [], []
             if side_objects is not None:  # a parallel step: side inputs apart, and one output
                 side = [context.input_names[(id(step), id(value))] for value in side_objects]
                 ins = [name for name in ins if name not in side]
