@@ -89,6 +89,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'run the whole local stack: embedded Azurite, the host on this app, one worker per compute target',
     load: async () => (await import('./commands/dev.js')).dev,
   },
+  'databricks-local': {
+    summary: 'run a development stand-in for a Databricks workspace (Jobs API subset) on loopback',
+    load: async () => (await import('./commands/databricksLocal.js')).databricksLocal,
+  },
   token: {
     summary: 'print a bearer token for the local host (signed with the development key)',
     load: async () => (await import('./commands/token.js')).token,
