@@ -173,6 +173,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'register a compute target (usable by steps at once)',
     load: async () => (await import('./commands/compute.js')).computeCreate,
   },
+  'compute attach-databricks': {
+    summary: 'attach a Databricks workspace as a compute target (databricks steps run there)',
+    load: async () => (await import('./commands/compute.js')).computeAttachDatabricks,
+  },
   'compute delete': {
     summary: 'delete a registered compute target',
     load: async () => (await import('./commands/compute.js')).computeDelete,

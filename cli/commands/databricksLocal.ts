@@ -109,9 +109,9 @@ export async function databricksLocal(argv: string[]): Promise<number> {
       `databricks-local is serving ${server.url} (a development stand-in for Databricks; docs/databricks.md)`,
       `  token      ${o.token ? '(the one you gave)' : server.token}`,
       `  data       ${server.dataDir}`,
-      'Attach it as a compute target, e.g.:',
-      `  SLUICE_DATABRICKS_LOCAL_TOKEN=<token> npx sluice compute attach-databricks dbx --workspace-url ${server.url} ` +
-        '--pat-setting SLUICE_DATABRICKS_LOCAL_TOKEN',
+      'Attach it as a compute target, with the token in an app setting of the Sluice app (local.settings.json',
+      'or the environment of npm start), e.g. DBX_LOCAL_TOKEN:',
+      `  npx sluice compute attach-databricks dbx --workspace-url ${server.url} --pat-setting DBX_LOCAL_TOKEN`,
       'Stop with Ctrl-C.',
     ].join('\n'),
   );
