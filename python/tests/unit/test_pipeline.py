@@ -208,7 +208,7 @@ class Steps(PipelineTest):
             a.run_after("b")
 
     def test_other_step_classes_name_what_they_need(self):
-        for name in ("DataTransferStep", "DatabricksStep", "AdlaStep",
+        for name in ("DataTransferStep", "AdlaStep",
                      "AutoMLStep", "HyperDriveStep", "CommandStep", "EstimatorStep", "MpiStep", "ModuleStep",
                      "AzureBatchStep", "KustoStep", "SynapseSparkStep"):
             with self.assertRaises(NotImplementedError) as caught:

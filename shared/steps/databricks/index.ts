@@ -35,6 +35,8 @@ export const databricksKind: StepKind<DatabricksStep> = {
     if (step.existing_cluster_id !== undefined) d.existingClusterId = step.existing_cluster_id;
     if (step.new_cluster !== undefined) d.newCluster = { ...step.new_cluster };
     if (step.run_name !== undefined) d.runName = step.run_name;
+    if (step.libraries.length) d.libraries = step.libraries.map((l) => ({ ...l }));
+    if (step.timeout_seconds !== undefined) d.timeoutSeconds = step.timeout_seconds;
     plan.databricks = d;
   },
   reuseSettings: (plan) => ({ ...plan.databricks }),
