@@ -109,13 +109,14 @@ export async function computeCommand(verb: Verb, argv: string[], io: CliIo): Pro
 
 const ATTACH_HELP = `Usage: sluice compute attach-databricks NAME --workspace-url URL
                                          [--pat-setting SETTING | --managed-identity [--client-id ID]]
-                                         [--resource-id ID]
+                                         [--resource-id ID] [--poll-seconds FIRST,MAX]
 
 Attaches an Azure Databricks workspace as compute target NAME (v1's DatabricksCompute.attach_configuration with
 ComputeTarget.attach); databricks steps name it with compute: NAME. Sluice authenticates with the app's managed
 identity (default; --client-id for a user-assigned one) or with a personal access token held in the app setting
 SETTING (in Azure, a Key Vault reference): Sluice stores the setting's name, never a token. A loopback URL
-(http://127.0.0.1:7075) points at \`sluice databricks-local\`. Needs Sluice.Admin.
+(http://127.0.0.1:7075) points at \`sluice databricks-local\`. A running step polls its Databricks run after FIRST
+seconds, the interval doubling up to MAX (default 10,60). Needs Sluice.Admin.
 
 ${COMMON_HELP}
 
@@ -134,6 +135,7 @@ export async function computeAttachDatabricksCommand(argv: string[], io: CliIo):
       'managed-identity': { type: 'boolean' },
       'client-id': { type: 'string' },
       'resource-id': { type: 'string' },
+      'poll-seconds': { type: 'string' },
     },
     [{ name: 'NAME' }],
   );
@@ -150,12 +152,20 @@ export async function computeAttachDatabricksCommand(argv: string[], io: CliIo):
     pat !== undefined
       ? { type: 'pat', setting: pat }
       : { type: 'managedIdentity', ...(values['client-id'] ? { clientId: values['client-id'] } : {}) };
+  let poll: { initialSeconds: number; maxSeconds: number } | undefined;
+  if (values['poll-seconds'] !== undefined) {
+    const m = /^(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$/.exec(values['poll-seconds']);
+    if (!m || Number(m[2]) < Number(m[1]))
+      throw new CliUsageError(`${command}: --poll-seconds is FIRST,MAX in seconds (e.g. 10,60), MAX not below FIRST`);
+    poll = { initialSeconds: Number(m[1]), maxSeconds: Number(m[2]) };
+  }
   const request: RegisterComputeTargetRequest = {
     type: 'Databricks',
     databricks: {
       workspaceUrl,
       credential,
       ...(values['resource-id'] ? { resourceId: values['resource-id'] } : {}),
+      ...(poll ? { poll } : {}),
     },
   };
   const { url, client, write } = openSession(command, values, io);

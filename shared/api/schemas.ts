@@ -171,6 +171,10 @@ export const StepRunView = z
       .optional()
       .meta({ description: 'Why the step was reused or ran (strings, or `{reuse, reasons}`), when recorded' }),
     error: ErrorInfo.optional(),
+    external: z
+      .object({ service: z.string(), attempt: z.number().int(), id: z.string(), url: z.string().optional() })
+      .optional()
+      .meta({ description: "The attempt's job in an external service (a Databricks run): its id and page" }),
     links: Links,
   })
   .meta({ id: 'StepRun' });

@@ -83,6 +83,7 @@ export function databricksView(d: DatabricksAttachment) {
     workspaceUrl: d.workspaceUrl,
     credential: c.type === 'pat' ? { type: c.type, setting: c.setting } : { type: c.type, clientId: c.clientId },
     resourceId: d.resourceId,
+    poll: d.poll,
   };
 }
 
@@ -98,7 +99,7 @@ export function sameRegistration(a: ComputeTargetRecord, b: ComputeTargetRecord)
       r.description ?? null,
       Object.entries(r.tags).sort(),
       r.type,
-      r.databricks ? JSON.stringify(databricksView(r.databricks)) + (r.databricks.resourceId ?? '') : null,
+      r.databricks ? JSON.stringify(databricksView(r.databricks)) : null,
     ]);
   return pick(a) === pick(b);
 }

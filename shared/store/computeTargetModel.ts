@@ -31,6 +31,8 @@ export interface DatabricksAttachment {
   credential: DatabricksCredentialRef;
   /** The workspace's ARM resource id, when given at attach (recorded for display). */
   resourceId?: string;
+  /** How often a running step polls its Databricks run: first after `initialSeconds`, doubling to `maxSeconds`. */
+  poll?: { initialSeconds: number; maxSeconds: number };
 }
 
 export interface ComputeTargetRepository {

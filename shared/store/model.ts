@@ -125,6 +125,23 @@ export interface StepRunRecord {
   reuseReasons?: unknown;
   error?: ErrorInfo;
   workerId?: string;
+  /**
+   * The current attempt's job in an external service (a Databricks run): what a cancel needs to stop it, and where
+   * a user can look at it. Written by the kind's activities when they submit.
+   */
+  external?: ExternalJob;
+}
+
+export interface ExternalJob {
+  /** The service: `databricks`. */
+  service: string;
+  attempt: number;
+  /** The service's id of the job (a Databricks run_id). */
+  id: string;
+  /** The service's page for it (Databricks' run_page_url). */
+  url?: string;
+  /** Where the service is (a Databricks workspace URL), for a cancel made without the plan. */
+  endpoint?: string;
 }
 
 export interface ExperimentRecord {

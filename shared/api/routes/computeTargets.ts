@@ -61,6 +61,14 @@ export const DatabricksAttachBody = z
       description: "How Sluice authenticates: the app's managed identity, or a PAT held in an app setting",
     }),
     resourceId: z.string().max(1000).optional().meta({ description: "The workspace's ARM resource id (recorded)" }),
+    poll: z
+      .strictObject({
+        initialSeconds: z.number().min(0.1).max(3600),
+        maxSeconds: z.number().min(0.1).max(3600),
+      })
+      .refine((p) => p.maxSeconds >= p.initialSeconds, { error: 'maxSeconds must not be less than initialSeconds' })
+      .optional()
+      .meta({ description: 'How often a running step polls its run (default 10 s doubling to 60 s)' }),
     accessToken: z.unknown().optional().meta({ description: 'Refused: Sluice never stores a token' }),
   })
   .meta({ id: 'DatabricksAttach' });
@@ -95,6 +103,7 @@ export const ComputeTargetView = z
           clientId: z.string().optional(),
         }),
         resourceId: z.string().optional(),
+        poll: z.object({ initialSeconds: z.number(), maxSeconds: z.number() }).optional(),
       })
       .optional()
       .meta({ description: 'An attached Databricks workspace: its URL and how Sluice authenticates (never a secret)' }),
@@ -277,6 +286,7 @@ function databricksAttachment(body: z.output<typeof PutComputeTargetBody>): Data
   }
   const out: DatabricksAttachment = { workspaceUrl: url.origin, credential: d.credential };
   if (d.resourceId !== undefined) out.resourceId = d.resourceId;
+  if (d.poll !== undefined) out.poll = d.poll;
   return out;
 }
 

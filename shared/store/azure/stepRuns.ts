@@ -15,6 +15,7 @@ const JSON_FIELDS = [
   'reusedFrom',
   'reuseReasons',
   'error',
+  'external',
 ] as const;
 
 const UNKNOWN_ETAG = 'W/"unknown"';
