@@ -5,6 +5,7 @@ import './api/setup';
 import './api';
 import './activities';
 import './triggers/stepResults';
+import './triggers/stepWork';
 import './triggers/recoverRuns';
 import './triggers/scheduleTimer';
 import './triggers/dataChange';

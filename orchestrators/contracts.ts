@@ -9,6 +9,8 @@ import type {
 } from '../shared/engine/activities';
 
 export type { LaunchResult, RunEvent, RunGraph };
+export type { FinishStepWorkInput, StartStepWorkResult, StepWorkActivityInput } from '../shared/engine/stepWork';
+export type { StepWorkJob, StepWorkOutcome } from '../shared/steps/kind';
 export type { CancelStepsInput, CancelStepsResult, FinishRunInput, LaunchStepsInput, PipelineRunInput, SkipStepsInput };
 
 /**
@@ -18,6 +20,8 @@ export type { CancelStepsInput, CancelStepsResult, FinishRunInput, LaunchStepsIn
 
 export const ORCHESTRATORS = {
   pipelineRun: 'pipelineRun',
+  /** One attempt of a step that runs outside workers (shared/engine/stepWork.ts). */
+  stepWork: 'stepWork',
 } as const;
 
 export const ACTIVITIES = {
@@ -38,6 +42,12 @@ export const ACTIVITIES = {
   cancelSteps: 'cancelSteps',
   /** Records the run's final status. */
   finishRun: 'finishRun',
+  /** stepWork: marks the attempt Running and returns its plan (or says it is stale or canceled). */
+  startStepWork: 'startStepWork',
+  /** stepWork: one of the step kind's own activities, by name. */
+  stepWorkActivity: 'stepWorkActivity',
+  /** stepWork: posts the attempt's outcome on `step-results`, as a worker's result. */
+  finishStepWork: 'finishStepWork',
 } as const;
 
 /** The one external event a `pipelineRun` waits for: step results and cancel requests arrive as this. */

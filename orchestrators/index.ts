@@ -1,5 +1,7 @@
 import * as df from 'durable-functions';
 import { ORCHESTRATORS } from './contracts';
 import { pipelineRun } from './pipelineRun';
+import { stepWork } from './stepWork';
 
 df.app.orchestration(ORCHESTRATORS.pipelineRun, pipelineRun);
+df.app.orchestration(ORCHESTRATORS.stepWork, stepWork);

@@ -19,3 +19,34 @@ export function durableOps(client: DurableClient): DurableOps {
     },
   };
 }
+
+/** True when the durable instance exists (in any status); the client answers an unknown id with HTTP 404. */
+export async function instanceExists(client: DurableClient, instanceId: string): Promise<boolean> {
+  try {
+    await client.getStatus(instanceId);
+    return true;
+  } catch (err) {
+    if (/\b404\b/.test(String((err as Error)?.message))) return false;
+    throw err;
+  }
+}
+
+/**
+ * Starts an orchestration under `instanceId` unless that instance exists (in any status: the durable client would
+ * start an ended instance's id again). Answers whether this call started it; a concurrent start that won is no error.
+ */
+export async function startOnce(
+  client: DurableClient,
+  orchestration: string,
+  instanceId: string,
+  input: unknown,
+): Promise<boolean> {
+  if (await instanceExists(client, instanceId)) return false;
+  try {
+    await client.startNew(orchestration, { instanceId, input });
+    return true;
+  } catch (err) {
+    if (await instanceExists(client, instanceId)) return false;
+    throw err;
+  }
+}

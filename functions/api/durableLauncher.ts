@@ -1,17 +1,7 @@
 import type { DurableClient } from 'durable-functions';
 import { ORCHESTRATORS, RUN_EVENT, type PipelineRunInput, type RunEvent } from '../../orchestrators/contracts';
 import type { RunLauncher } from '../../shared/api';
-
-/** True when the durable instance exists (in any status); the client answers an unknown id with HTTP 404. */
-async function instanceExists(client: DurableClient, instanceId: string): Promise<boolean> {
-  try {
-    await client.getStatus(instanceId);
-    return true;
-  } catch (err) {
-    if (/\b404\b/.test(String((err as Error)?.message))) return false;
-    throw err;
-  }
-}
+import { instanceExists, startOnce } from '../activities/durableOps';
 
 /**
  * Starts and cancels runs through the durable client: the run's orchestration has the run id as its instance id,
@@ -31,15 +21,8 @@ export function durableLauncher(client: DurableClient): RunLauncher {
   return {
     start,
     async startOnce(runId) {
-      // Checking first matters: the durable client would start an ended instance's id again.
-      if (await instanceExists(client, runId)) return false;
-      try {
-        await start(runId);
-        return true;
-      } catch (err) {
-        if (await instanceExists(client, runId)) return false;
-        throw err;
-      }
+      const input: PipelineRunInput = { runId };
+      return startOnce(client, ORCHESTRATORS.pipelineRun, runId, input);
     },
     async cancel(runId, reason) {
       const event: RunEvent = { type: 'cancel', reason };

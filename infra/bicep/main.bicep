@@ -156,6 +156,7 @@ var computeQueues = [for target in computeTargets: 'compute-${target}']
 var sluiceQueues = concat(
   [
     'step-results'
+    'step-work'
   ],
   computeQueues
 )

@@ -171,10 +171,25 @@ export const StepRunView = z
       .optional()
       .meta({ description: 'Why the step was reused or ran (strings, or `{reuse, reasons}`), when recorded' }),
     error: ErrorInfo.optional(),
-    external: z
-      .object({ service: z.string(), attempt: z.number().int(), id: z.string(), url: z.string().optional() })
+    progress: z
+      .object({
+        unit: z.string(),
+        done: z.number(),
+        failed: z.number(),
+        total: z.number().optional(),
+        perSecond: z.number().optional(),
+        updatedAt: z.string(),
+      })
       .optional()
-      .meta({ description: "The attempt's job in an external service (a Databricks run): its id and page" }),
+      .meta({
+        description:
+          'Live progress of the current attempt (parallel mini-batches, copied blobs): done and failed of total, ' +
+          'per second recently, when the figures were taken',
+      }),
+    external: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .meta({ description: "The attempt's work in an outside service (e.g. a Databricks run id and its page)" }),
     links: Links,
   })
   .meta({ id: 'StepRun' });

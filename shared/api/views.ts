@@ -63,9 +63,8 @@ export function stepView(baseUrl: string, s: StepRunRecord, source?: StepRunReco
     note: from ? reusedNote(from, source !== undefined) : undefined,
     reuseReasons: s.reuseReasons,
     error: s.error,
-    ...(s.external && {
-      external: { service: s.external.service, attempt: s.external.attempt, id: s.external.id, url: s.external.url },
-    }),
+    progress: s.progress,
+    external: s.external,
     links: {
       ...stepLinks(baseUrl, s.runId, s.step),
       ...(from && { reusedFrom: runLinks(baseUrl, from.runId).self }),

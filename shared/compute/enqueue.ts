@@ -1,25 +1,28 @@
 import { offloadLargeJob } from './jobPayload';
-import type { JobMessage } from './messages';
-import { COMPUTE_QUEUE_PREFIX } from '../store/names';
+import type { BlobLocation, JobMessage } from './messages';
+import { isResultMessage, offloadLargeResult } from './resultPayload';
+import { COMPUTE_QUEUE_PREFIX, QUEUES } from '../store/names';
 import type { StorageClients } from '../store/clients';
 import { announceQueueMessage } from '../store/queueSignal';
 
 /**
  * Sends JSON to a queue as the queue trigger and the worker expect it: base64, never expiring; with `delaySeconds`
- * it becomes visible only after that long. A job too large for a queue message goes to a blob and the message points
- * at it; a compute target no worker has served yet has no queue, so it is created and the job waits there. A
+ * it becomes visible only after that long. A job or a result too large for a queue message goes to a blob and the
+ * message points at it; a compute target no worker has served yet has no queue, so it is created and the job waits there. A
  * message visible at once wakes a consumer in the same process (queueSignal.ts).
  */
 export function createEnqueue(clients: StorageClients) {
+  const writeJson = async (location: BlobLocation, json: string) => {
+    const container = clients.blobs.getContainerClient(location.container);
+    await container.createIfNotExists();
+    await container.getBlockBlobClient(location.path).upload(json, Buffer.byteLength(json), {
+      blobHTTPHeaders: { blobContentType: 'application/json' },
+    });
+  };
   return async function enqueue(queue: string, message: unknown, delaySeconds?: number): Promise<void> {
-    if (queue.startsWith(COMPUTE_QUEUE_PREFIX)) {
-      message = await offloadLargeJob(message as JobMessage, async (location, json) => {
-        const container = clients.blobs.getContainerClient(location.container);
-        await container.createIfNotExists();
-        await container.getBlockBlobClient(location.path).upload(json, Buffer.byteLength(json), {
-          blobHTTPHeaders: { blobContentType: 'application/json' },
-        });
-      });
+    if (queue.startsWith(COMPUTE_QUEUE_PREFIX)) message = await offloadLargeJob(message as JobMessage, writeJson);
+    else if (queue === QUEUES.stepResults && isResultMessage(message)) {
+      message = await offloadLargeResult(message, writeJson);
     }
     const text = Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
     const client = clients.queues.getQueueClient(queue);

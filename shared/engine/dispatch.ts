@@ -4,10 +4,12 @@ import { decideLaunches } from '../reuse/launch';
 import { computeQueue, CONTAINERS, QUEUES } from '../store/names';
 import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../store';
 import { stepRunId } from '../store/model';
+import type { LaunchContext } from '../steps/kind';
 import { cannotRun, stepKind } from '../steps/registry';
 import type { LoadedRun, PlanLoader } from './loadPlan';
 import { toJobMessage } from './plan';
 import type { LaunchResult } from './runLoop';
+import { stepWorkMessage, type StepWorkMessage } from './stepWork';
 
 /**
  * Launching steps (the `launchSteps` activity): the reuse decision of each ready step (shared/reuse/launch.ts), then
@@ -22,7 +24,7 @@ export interface DispatchDeps {
    * Puts a message on a Storage queue (JSON; the sender encodes it as the queue trigger expects), visible after
    * `delaySeconds` when given.
    */
-  enqueue(queue: string, message: JobMessage | DeadlineMessage, delaySeconds?: number): Promise<void>;
+  enqueue(queue: string, message: JobMessage | DeadlineMessage | StepWorkMessage, delaySeconds?: number): Promise<void>;
   now(): Date;
 }
 
@@ -134,13 +136,28 @@ async function dispatch(
     dueAt: new Date(nowMs + seconds * 1000).toISOString(),
     seconds,
   };
+  const kind = stepKind(step.type);
+  const launch = kind.launch ?? ((ctx: LaunchContext) => ctx.startWork());
   await Promise.all([
-    stepKind(step.type).launch!({
+    launch({
       plan: rebound,
       step: rebound.steps[name],
       job,
       jobMessage: () => toJobMessage(rebound, name, job),
       queueJob: (message) => deps.enqueue(computeQueue(message.compute), message),
+      startWork: () =>
+        deps.enqueue(
+          QUEUES.stepWork,
+          stepWorkMessage({
+            ...job,
+            runId: run.id,
+            step: name,
+            type: step.type,
+            ...(step.compute && { compute: step.compute }),
+            timeoutSeconds: step.timeoutSeconds,
+            log: { container: CONTAINERS.logs, path: paths.log(run.id, name, attempt) },
+          }),
+        ),
     }),
     deps.enqueue(QUEUES.stepResults, deadline, deadlineDelaySeconds(deadline, nowMs)),
   ]);

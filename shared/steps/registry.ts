@@ -40,7 +40,12 @@ export function findStepKind(type: string): StepKind | undefined {
 /** Adds a kind to the table and, when it brings its spec schema, to the spec's union of step schemas. */
 export function registerStepKind<S extends AnyStep>(kind: StepKind<S>): void {
   if (kinds().has(kind.type)) throw new Error(`a step kind "${kind.type}" is registered already`);
-  if (!kind.notRunnable && !kind.launch) throw new Error(`step kind "${kind.type}" is runnable but has no launch`);
+  if (!kind.notRunnable && !kind.launch && !kind.work) {
+    throw new Error(`step kind "${kind.type}" is runnable but has neither launch nor work`);
+  }
+  if (kind.work && kind.runsOn === 'worker') {
+    throw new Error(`step kind "${kind.type}" runs on workers; work is for kinds that run elsewhere`);
+  }
   if (!kind.schema && !(STEP_TYPES as readonly string[]).includes(kind.type)) {
     throw new Error(`step kind "${kind.type}" has no schema; the spec could not accept its steps`);
   }

@@ -125,23 +125,25 @@ export interface StepRunRecord {
   reuseReasons?: unknown;
   error?: ErrorInfo;
   workerId?: string;
-  /**
-   * The current attempt's job in an external service (a Databricks run): what a cancel needs to stop it, and where
-   * a user can look at it. Written by the kind's activities when they submit.
-   */
-  external?: ExternalJob;
+  /** Live progress of the current attempt, for kinds that report it (parallel mini-batches, copied blobs). */
+  progress?: StepProgress;
+  /** The current attempt's work in an outside service (e.g. a Databricks run id and page), for cancel and links. */
+  external?: Record<string, string | number>;
 }
 
-export interface ExternalJob {
-  /** The service: `databricks`. */
-  service: string;
-  attempt: number;
-  /** The service's id of the job (a Databricks run_id). */
-  id: string;
-  /** The service's page for it (Databricks' run_page_url). */
-  url?: string;
-  /** Where the service is (a Databricks workspace URL), for a cancel made without the plan. */
-  endpoint?: string;
+/**
+ * How far the current attempt of a step is: `done` and `failed` units of `total` (when known), at `perSecond`
+ * recently; written by whatever runs the attempt at most every few seconds.
+ */
+export interface StepProgress {
+  /** What is counted: `mini-batches`, `blobs`. */
+  unit: string;
+  done: number;
+  failed: number;
+  total?: number;
+  perSecond?: number;
+  /** ISO time of the figures. */
+  updatedAt: string;
 }
 
 export interface ExperimentRecord {

@@ -38,6 +38,8 @@ export const CONTAINERS = {
 
 export const QUEUES = {
   stepResults: 'step-results',
+  /** Attempts of steps that run outside workers, whose `stepWork` orchestration is to start (engine/stepWork.ts). */
+  stepWork: 'step-work',
 } as const;
 
 /** Every compute target's queue name starts with this. */

@@ -8,7 +8,7 @@ import { readArchive } from '../../snapshot';
 import type { DatabricksAttachment } from '../../store/computeTargetModel';
 import type { Store } from '../../store';
 import { mapRunState, outputLog, withTaskError } from './outcome';
-import type { StepWork, StepWorkContext, StepWorkDeps, StepWorkJob, StepWorkOutcome } from './seam';
+import type { StepWork, StepWorkContext, StepWorkDeps, StepWorkJob, StepWorkOutcome } from '../kind';
 import { buildSubmit, stepUris, uploadPath } from './task';
 
 /**
@@ -50,18 +50,17 @@ interface JobInput {
   job: StepWorkJob;
 }
 
-/** Test hook: how activities reach Databricks for a target (default: the client with the target's credential). */
+/** How activities reach Databricks for a target: the client with the target's credential (tests may replace it). */
 export type ClientFactory = (target: DatabricksAttachment) => DatabricksClient;
-let clientFor: ClientFactory = (target) =>
+const defaultClient: ClientFactory = (target) =>
   new DatabricksClient({ workspaceUrl: target.workspaceUrl, credential: credentialFor(target.credential) });
+let clientFor: ClientFactory = defaultClient;
 export function setDatabricksClientFactory(factory: ClientFactory | undefined): void {
-  clientFor =
-    factory ??
-    ((target) =>
-      new DatabricksClient({ workspaceUrl: target.workspaceUrl, credential: credentialFor(target.credential) }));
+  clientFor = factory ?? defaultClient;
 }
+export const clientForTarget = (target: DatabricksAttachment) => clientFor(target);
 
-async function targetOf(store: Store, compute: string): Promise<DatabricksAttachment | string> {
+async function targetOf(store: Store, compute: string | undefined): Promise<DatabricksAttachment | string> {
   const record = compute ? await store.computeTargets.get(compute) : undefined;
   if (!record || record.type !== 'Databricks' || !record.databricks) {
     return (
@@ -109,8 +108,8 @@ export const databricksActivities: StepWork['activities'] = {
               external: {
                 service: 'databricks',
                 attempt: job.attempt,
-                id: String(run_id),
-                endpoint: target.workspaceUrl,
+                runId: run_id,
+                workspaceUrl: target.workspaceUrl,
               },
             },
       );
@@ -146,8 +145,8 @@ export const databricksActivities: StepWork['activities'] = {
       await deps.appendLog(job, `Databricks run ${runId}: ${state}${msg}\n`);
       if (run.run_page_url) {
         await deps.store.stepRuns.update(job.runId, job.step, (row) =>
-          row.external && row.external.id === String(runId) && row.external.url !== run.run_page_url
-            ? { external: { ...row.external, url: run.run_page_url } }
+          row.external && row.external.runId === runId && row.external.runPageUrl !== run.run_page_url
+            ? { external: { ...row.external, runPageUrl: run.run_page_url! } }
             : undefined,
         );
       }
@@ -230,6 +229,8 @@ async function produced(store: Store, output: { name: string } & BlobLocation): 
   return { ...output, files, fingerprint: fingerprintFiles(files) };
 }
 
+// The SDK sends back each yielded task's result, hence `any` for what `yield` returns.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function* orchestrate(ctx: StepWorkContext): Generator<Task, StepWorkOutcome, any> {
   const { job } = ctx;
   const base = { job };

@@ -15,6 +15,7 @@ const JSON_FIELDS = [
   'reusedFrom',
   'reuseReasons',
   'error',
+  'progress',
   'external',
 ] as const;
 

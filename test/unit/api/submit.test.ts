@@ -113,16 +113,19 @@ test('a step type that cannot run yet is a 400 naming the step and the type, for
   const h = createHarness();
   const pipeline = {
     name: 'p',
+    inputs: { raw: { datastore: 'workspaceblobstore', path: 'in/' } },
+    data: { copied: {} },
     steps: [
       { name: 'ok', type: 'command', command: 'ls' },
-      { name: 'spark', type: 'databricks', notebook_path: '/Shared/prep', existing_cluster_id: 'c-1' },
+      { name: 'spark', type: 'data_transfer', source: 'raw', destination: 'copied' },
     ],
   };
   for (const path of ['experiments/e/runs', 'experiments/e/runs?dryRun=true']) {
     const res = await h.call('POST', path, { json: { pipeline } });
     assert.equal(res.status, 400, res.text);
     assert.equal(res.json.error.code, 'UnsupportedStepType');
-    const message = 'step "spark": step type "databricks" cannot run yet; use a python, command or parallel step';
+    const message =
+      'step "spark": step type "data_transfer" cannot run yet; use a python, command, parallel or databricks step';
     assert.equal(res.json.error.message, `steps[1].type: ${message}`);
     assert.deepEqual(res.json.error.details, { issues: [{ path: 'steps[1].type', message }] });
   }

@@ -162,7 +162,10 @@ describe('settings', () => {
 
 describe('storage names', () => {
   it('fails when Bicep stops creating a queue, a table or a container', () => {
-    const input = withJson("concat(createArray('step-results'), variables('computeQueues'))", "variables('computeQueues')");
+    const input = withJson(
+      "concat(createArray('step-results', 'step-work'), variables('computeQueues'))",
+      "concat(createArray('step-work'), variables('computeQueues'))",
+    );
     assert.deepEqual(checkInfra(input), [
       'trigger of function "stepResults" (queueTrigger) listens on queue "step-results", which Bicep does not create',
       'queue "step-results" (shared/store/names.ts) is not created in Bicep',

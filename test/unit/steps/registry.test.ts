@@ -8,6 +8,7 @@ import type { DeadlineMessage, JobMessage } from '../../../shared/compute/messag
 import { createRunActivities } from '../../../shared/engine/activities';
 import { recordAttemptEnd } from '../../../shared/engine/attempts';
 import { createPlanLoader } from '../../../shared/engine/loadPlan';
+import type { StepWorkMessage } from '../../../shared/engine/stepWork';
 import { buildRunPlan, resolveParameters } from '../../../shared/engine';
 import { reuseKeyComponents } from '../../../shared/reuse';
 import { parseSpec, validateSpec } from '../../../shared/spec';
@@ -81,12 +82,13 @@ test('the table knows every built-in kind, and which of them can run', () => {
       ['databricks', 'external'],
     ],
   );
-  assert.deepEqual(runnableStepTypes(), ['python', 'command', 'parallel', 'copy']);
+  assert.deepEqual(runnableStepTypes(), ['python', 'command', 'parallel', 'databricks', 'copy']);
   assert.equal(cannotRun('python'), undefined);
   assert.equal(cannotRun('copy'), undefined);
+  assert.equal(cannotRun('databricks'), undefined);
   assert.equal(
-    cannotRun('databricks'),
-    'step type "databricks" cannot run yet; use a python, command, parallel or copy step',
+    cannotRun('data_transfer'),
+    'step type "data_transfer" cannot run yet; use a python, command, parallel, databricks or copy step',
   );
   assert.throws(() => stepKind('adla'), /no step kind "adla" is registered/);
 });
@@ -117,7 +119,7 @@ test('a registered kind: the spec takes its schema, the cross-field rules its re
 test('registering a kind twice, a runnable kind that cannot launch, or one without a schema is refused', () => {
   assert.throws(() => registerStepKind(copyKind), /a step kind "copy" is registered already/);
   const { launch: _launch, ...noLaunch } = copyKind;
-  assert.throws(() => registerStepKind({ ...noLaunch, type: 'other' }), /runnable but has no launch/);
+  assert.throws(() => registerStepKind({ ...noLaunch, type: 'other' }), /runnable but has neither launch nor work/);
   const { schema: _schema, ...noSchema } = copyKind;
   assert.throws(
     () => registerStepKind({ ...noSchema, type: 'other' }),
@@ -130,7 +132,7 @@ async function startedRun() {
   const pipeline = await store.pipelines.put(SPEC, { name: SPEC.name });
   await store.runs.create({ id: 'r', experiment: 'e', pipelineId: pipeline.id, pipelineName: SPEC.name });
   await store.runs.update('r', () => ({ dataPaths: { raw: { datastore: 'landing', path: 'in/' } } }));
-  const sent: { queue: string; message: JobMessage | DeadlineMessage }[] = [];
+  const sent: { queue: string; message: JobMessage | DeadlineMessage | StepWorkMessage }[] = [];
   const activities = createRunActivities({
     store,
     loadRun: createPlanLoader(store, 'cpu'),
