@@ -149,7 +149,12 @@ test('a step type that cannot run is refused at submit with a 400 naming the ste
   const pipeline = {
     name: 'cannot-run',
     steps: [
-      { name: 'spark', type: 'databricks', notebook_path: '/Shared/prep', existing_cluster_id: 'c-1' },
+      {
+        name: 'spark',
+        type: 'data_transfer',
+        source: 'x',
+        destination: { datastore: 'workspaceblobstore', path: 'z/' },
+      },
       { name: 'after_spark', type: 'command', command: 'true', run_after: ['spark'] },
       {
         name: 'copy',
@@ -166,12 +171,12 @@ test('a step type that cannot run is refused at submit with a 400 naming the ste
   assert.equal(res.status, 400, text);
   const { error } = JSON.parse(text) as { error: { code: string; message: string; details: unknown } };
   const why = (step: string, type: string) =>
-    `step "${step}": step type "${type}" cannot run yet; use a python, command or parallel step`;
+    `step "${step}": step type "${type}" cannot run yet; use a python, command, parallel or databricks step`;
   assert.equal(error.code, 'UnsupportedStepType');
-  assert.equal(error.message, `steps[0].type: ${why('spark', 'databricks')} (and 1 more problem)`);
+  assert.equal(error.message, `steps[0].type: ${why('spark', 'data_transfer')} (and 1 more problem)`);
   assert.deepEqual(error.details, {
     issues: [
-      { path: 'steps[0].type', message: why('spark', 'databricks') },
+      { path: 'steps[0].type', message: why('spark', 'data_transfer') },
       { path: 'steps[2].type', message: why('copy', 'data_transfer') },
     ],
   });
