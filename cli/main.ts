@@ -89,6 +89,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'run the whole local stack: embedded Azurite, the host on this app, one worker per compute target',
     load: async () => (await import('./commands/dev.js')).dev,
   },
+  'databricks-local': {
+    summary: 'run a development stand-in for a Databricks workspace (Jobs API subset) on loopback',
+    load: async () => (await import('./commands/databricksLocal.js')).databricksLocal,
+  },
   token: {
     summary: 'print a bearer token for the local host (signed with the development key)',
     load: async () => (await import('./commands/token.js')).token,
@@ -172,6 +176,10 @@ const COMMANDS: Record<string, CommandEntry> = {
   'compute create': {
     summary: 'register a compute target (usable by steps at once)',
     load: async () => (await import('./commands/compute.js')).computeCreate,
+  },
+  'compute attach-databricks': {
+    summary: 'attach a Databricks workspace as a compute target (databricks steps run there)',
+    load: async () => (await import('./commands/compute.js')).computeAttachDatabricks,
   },
   'compute delete': {
     summary: 'delete a registered compute target',

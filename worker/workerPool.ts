@@ -1,5 +1,5 @@
 import { followPlan } from '../shared/compute/registry';
-import { knownComputeTargets } from '../shared/compute/targets';
+import { workerServedTargets } from '../shared/compute/targets';
 import type { StorageClients } from '../shared/store/clients';
 import type { ComputeTargetRepository } from '../shared/store/computeTargetModel';
 import { createAzureStore } from '../shared/store/azure';
@@ -57,7 +57,7 @@ export function createWorkerPool(
   const sync = async () => {
     let known: string[];
     try {
-      known = await knownComputeTargets({ computeTargets: configured }, registry);
+      known = await workerServedTargets({ computeTargets: configured }, registry);
     } catch (err) {
       log(`could not read the compute target registry (trying again): ${(err as Error).message}`);
       return;

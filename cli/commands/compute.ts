@@ -106,3 +106,79 @@ export async function computeCommand(verb: Verb, argv: string[], io: CliIo): Pro
     return reportFailure(io, command, err, url);
   }
 }
+
+const ATTACH_HELP = `Usage: sluice compute attach-databricks NAME --workspace-url URL
+                                         [--pat-setting SETTING | --managed-identity [--client-id ID]]
+                                         [--resource-id ID] [--poll-seconds FIRST,MAX]
+
+Attaches an Azure Databricks workspace as compute target NAME (v1's DatabricksCompute.attach_configuration with
+ComputeTarget.attach); databricks steps name it with compute: NAME. Sluice authenticates with the app's managed
+identity (default; --client-id for a user-assigned one) or with a personal access token held in the app setting
+SETTING (in Azure, a Key Vault reference): Sluice stores the setting's name, never a token. A loopback URL
+(http://127.0.0.1:7075) points at \`sluice databricks-local\`. A running step polls its Databricks run after FIRST
+seconds, the interval doubling up to MAX (default 10,60). Needs Sluice.Admin.
+
+${COMMON_HELP}
+
+Exit codes: 0 done, 1 a request failed (e.g. a taken name), 2 bad option.`;
+
+export const computeAttachDatabricks = (argv: string[]) => computeAttachDatabricksCommand(argv, processIo());
+
+export async function computeAttachDatabricksCommand(argv: string[], io: CliIo): Promise<number> {
+  const command = 'compute attach-databricks';
+  const { values, positionals } = parseCommand(
+    command,
+    argv,
+    {
+      'workspace-url': { type: 'string' },
+      'pat-setting': { type: 'string' },
+      'managed-identity': { type: 'boolean' },
+      'client-id': { type: 'string' },
+      'resource-id': { type: 'string' },
+      'poll-seconds': { type: 'string' },
+    },
+    [{ name: 'NAME' }],
+  );
+  if (values.help) {
+    io.stdout.write(`${ATTACH_HELP}\n`);
+    return EXIT.ok;
+  }
+  const workspaceUrl = values['workspace-url'];
+  if (!workspaceUrl) throw new CliUsageError(`${command}: --workspace-url is required (the workspace's URL)`);
+  const pat = values['pat-setting'];
+  if (pat !== undefined && (values['managed-identity'] || values['client-id'] !== undefined))
+    throw new CliUsageError(`${command}: give --pat-setting or --managed-identity [--client-id], not both`);
+  const credential: NonNullable<RegisterComputeTargetRequest['databricks']>['credential'] =
+    pat !== undefined
+      ? { type: 'pat', setting: pat }
+      : { type: 'managedIdentity', ...(values['client-id'] ? { clientId: values['client-id'] } : {}) };
+  let poll: { initialSeconds: number; maxSeconds: number } | undefined;
+  if (values['poll-seconds'] !== undefined) {
+    const m = /^(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$/.exec(values['poll-seconds']);
+    if (!m || Number(m[2]) < Number(m[1]))
+      throw new CliUsageError(`${command}: --poll-seconds is FIRST,MAX in seconds (e.g. 10,60), MAX not below FIRST`);
+    poll = { initialSeconds: Number(m[1]), maxSeconds: Number(m[2]) };
+  }
+  const request: RegisterComputeTargetRequest = {
+    type: 'Databricks',
+    databricks: {
+      workspaceUrl,
+      credential,
+      ...(values['resource-id'] ? { resourceId: values['resource-id'] } : {}),
+      ...(poll ? { poll } : {}),
+    },
+  };
+  const { url, client, write } = openSession(command, values, io);
+  try {
+    const target = await client.registerComputeTarget(positionals[0], request);
+    if (values.json) write(JSON.stringify(target, null, 2));
+    else
+      write(
+        `Databricks workspace ${target.databricks?.workspaceUrl} is attached as compute target ${target.name} ` +
+          `(${credential.type === 'pat' ? `token from the setting ${credential.setting}` : 'managed identity'}).`,
+      );
+    return EXIT.ok;
+  } catch (err) {
+    return reportFailure(io, command, err, url);
+  }
+}

@@ -183,6 +183,19 @@ export async function dev(argv: string[]): Promise<number> {
       await pool.stop();
       await running;
     });
+    // A Databricks compute target on a loopback port gets a databricks-local there (local/databricks/follow.ts).
+    const { followDatabricksTargets } = await import('../../local/databricks/follow.js');
+    const { createAzureStore } = await import('../../shared/store/azure/index.js');
+    const { pythonPackageDir } = await import('../../worker/pythonPath.js');
+    const databricks = followDatabricksTargets({
+      registry: createAzureStore(clients).computeTargets,
+      storage: cfg.storage.kind === 'connectionString' ? [cfg.storage.connectionString] : [],
+      dataDir: join(process.cwd(), '.sluice', 'databricks-local'),
+      python: process.env.SLUICE_PYTHON || undefined,
+      pythonPackageDir: pythonPackageDir(),
+    });
+    databricks.start();
+    stops.unshift(() => databricks.stop());
     const { DEFAULT_URL } = await import('../../sdk/index.js');
     const { createSignInCode } = await import('../../shared/auth/index.js');
     const { studioSignInUrl } = await import('./studio.js');

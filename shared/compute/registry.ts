@@ -1,5 +1,5 @@
 import type { QueueServiceClient } from '@azure/storage-queue';
-import type { ComputeTargetRecord } from '../store/computeTargetModel';
+import type { ComputeTargetRecord, DatabricksAttachment } from '../store/computeTargetModel';
 import { computeQueue } from '../store/names';
 import { STALE_AFTER_MS } from './workerPresence';
 
@@ -54,7 +54,8 @@ export function computeTargetView(
   const seen = state.workerSeen;
   return {
     name: target.name,
-    type: 'AmlCompute' as const,
+    type: record?.type ?? ('AmlCompute' as const),
+    ...(record?.databricks ? { databricks: databricksView(record.databricks) } : {}),
     source: record ? ('registered' as const) : ('configured' as const),
     isDefault: target.isDefault,
     provisioningState: 'Succeeded' as const,
@@ -75,6 +76,17 @@ export function computeTargetView(
   };
 }
 
+/** A Databricks attachment as shown: the URL and how it authenticates (a setting's name, never a value). */
+export function databricksView(d: DatabricksAttachment) {
+  const c = d.credential;
+  return {
+    workspaceUrl: d.workspaceUrl,
+    credential: c.type === 'pat' ? { type: c.type, setting: c.setting } : { type: c.type, clientId: c.clientId },
+    resourceId: d.resourceId,
+    poll: d.poll,
+  };
+}
+
 /** The registration a PUT asks for, compared field by field with an existing one (a repeat is not a change). */
 export function sameRegistration(a: ComputeTargetRecord, b: ComputeTargetRecord): boolean {
   const pick = (r: ComputeTargetRecord) =>
@@ -86,6 +98,8 @@ export function sameRegistration(a: ComputeTargetRecord, b: ComputeTargetRecord)
       r.idleSecondsBeforeScaledown ?? null,
       r.description ?? null,
       Object.entries(r.tags).sort(),
+      r.type,
+      r.databricks ? JSON.stringify(databricksView(r.databricks)) : null,
     ]);
   return pick(a) === pick(b);
 }

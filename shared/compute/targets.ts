@@ -14,6 +14,19 @@ export async function knownComputeTargets(
   return known;
 }
 
+/**
+ * The targets Sluice workers serve: the known ones except attached Databricks workspaces (a `databricks` step
+ * submits to Databricks; no job is queued for them, so `npm start` starts no worker there).
+ */
+export async function workerServedTargets(
+  settings: { computeTargets: readonly string[] },
+  registry?: { list(): Promise<readonly { name: string; type?: string }[]> },
+): Promise<string[]> {
+  const registered = registry ? await registry.list() : [];
+  const external = new Set(registered.filter((r) => r.type === 'Databricks').map((r) => r.name));
+  return (await knownComputeTargets(settings, { list: async () => registered })).filter((n) => !external.has(n));
+}
+
 /** One issue per step whose `compute` is not a known target (a job there would wait for a worker that never comes). */
 export function unknownComputeIssues(
   steps: readonly { name: string; compute?: unknown }[],

@@ -79,8 +79,10 @@ export interface StepPlan {
     mainClassName?: string;
     jarLibraries: string[];
     existingClusterId?: string;
-    newCluster?: { spark_version: string; node_type_id: string; num_workers: number };
+    newCluster?: import('../spec/schema').DatabricksStep['new_cluster'];
     runName?: string;
+    libraries?: Record<string, unknown>[];
+    timeoutSeconds?: number;
   };
 }
 

@@ -362,11 +362,35 @@ export const DataTransferStep = z.strictObject({
   }),
 });
 
-const NewCluster = z.strictObject({
-  spark_version: z.string().min(1),
-  node_type_id: z.string().min(1),
-  num_workers: z.number().int().min(0),
-});
+const NewCluster = z
+  .strictObject({
+    spark_version: z.string().min(1),
+    node_type_id: z.string().min(1).optional(),
+    instance_pool_id: z.string().min(1).optional(),
+    num_workers: z.number().int().min(0).optional(),
+    autoscale: z
+      .strictObject({ min_workers: z.number().int().min(0), max_workers: z.number().int().min(1) })
+      .optional(),
+    spark_env_vars: z.record(z.string(), z.string()).optional(),
+    spark_conf: z.record(z.string(), z.string()).optional(),
+    init_scripts: z.array(z.string().min(1)).optional().meta({ description: 'DBFS paths of init scripts' }),
+    cluster_log_dbfs_path: z.string().min(1).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.node_type_id === undefined) === (c.instance_pool_id === undefined))
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of node_type_id, instance_pool_id' });
+    if ((c.num_workers === undefined) === (c.autoscale === undefined))
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of num_workers, autoscale' });
+    if (c.autoscale && c.autoscale.max_workers < c.autoscale.min_workers)
+      ctx.addIssue({ code: 'custom', path: ['autoscale'], message: 'max_workers must not be less than min_workers' });
+  });
+
+/** A cluster library in Databricks' own shape: `{pypi: {package}}`, `{maven: {coordinates}}`, `{egg: "dbfs:/…"}`, … */
+const Library = z
+  .record(z.enum(['pypi', 'maven', 'cran', 'egg', 'jar', 'whl']), z.unknown())
+  .refine((l) => Object.keys(l).length === 1, {
+    error: 'must name one library kind: pypi, maven, cran, egg, jar or whl',
+  });
 export const DatabricksStep = z
   .strictObject({
     ...stepBase,
@@ -381,6 +405,9 @@ export const DatabricksStep = z
     existing_cluster_id: z.string().min(1).optional(),
     new_cluster: NewCluster.optional(),
     run_name: z.string().optional(),
+    libraries: z.array(Library).default([]).meta({ description: 'Cluster libraries, as the Jobs API takes them' }),
+    timeout_seconds: z.number().int().min(1).optional().meta({ description: "The Databricks run's own timeout" }),
+    permit_cluster_restart: z.boolean().optional().meta({ description: "v1's flag; recorded, no effect" }),
     arguments: Arguments,
   })
   .superRefine((s, ctx) => {

@@ -1,3 +1,5 @@
+import type { DatabricksCredentialRef } from '../databricks/credentials';
+
 /**
  * The compute target registry (Azure ML v1's `ComputeTarget.create`). A compute target is a name whose queue
  * (`compute-<name>`) workers serve; registering one records what the user asked for (v1's provisioning
@@ -5,8 +7,13 @@
  */
 export interface ComputeTargetRecord {
   name: string;
-  /** v1's `AmlCompute` (the only type Sluice registers). */
-  type: 'AmlCompute';
+  /**
+   * v1's `AmlCompute` (a queue Sluice workers serve) or `Databricks` (an attached Azure Databricks workspace that
+   * `databricks` steps submit to; no queue, no worker).
+   */
+  type: 'AmlCompute' | 'Databricks';
+  /** `Databricks` only: where the workspace is and how to authenticate (a reference, never a secret). */
+  databricks?: DatabricksAttachment;
   vmSize: string;
   vmPriority: 'dedicated' | 'lowpriority';
   minNodes: number;
@@ -16,6 +23,16 @@ export interface ComputeTargetRecord {
   tags: Record<string, string>;
   createdAt: string;
   createdBy?: string;
+}
+
+export interface DatabricksAttachment {
+  /** `https://adb-<id>.<n>.azuredatabricks.net`, or a loopback URL of `sluice databricks-local`. */
+  workspaceUrl: string;
+  credential: DatabricksCredentialRef;
+  /** The workspace's ARM resource id, when given at attach (recorded for display). */
+  resourceId?: string;
+  /** How often a running step polls its Databricks run: first after `initialSeconds`, doubling to `maxSeconds`. */
+  poll?: { initialSeconds: number; maxSeconds: number };
 }
 
 export interface ComputeTargetRepository {

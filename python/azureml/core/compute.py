@@ -15,7 +15,8 @@ from azureml._sluice.names import COMPUTE_NAME, COMPUTE_RULE
 from azureml.exceptions import ComputeTargetException, UserErrorException
 
 __all__ = ["ComputeTarget", "AmlCompute", "ComputeInstance", "AmlComputeProvisioningConfiguration",
-           "ComputeTargetProvisioningConfiguration",
+           "ComputeTargetProvisioningConfiguration", "DatabricksCompute", "DatabricksAttachConfiguration",
+           "ComputeTargetAttachConfiguration",
            "ScaleSettings", "AmlComputeStatus"]
 
 
@@ -177,7 +178,7 @@ class ComputeTarget(object):
 
     @classmethod
     def _from_record(cls, workspace, record):
-        target = object.__new__(AmlCompute)
+        target = object.__new__(DatabricksCompute if record.get("type") == "Databricks" else AmlCompute)
         target._workspace = workspace
         target._name = record["name"]
         target._record = record
@@ -188,13 +189,15 @@ class ComputeTarget(object):
             self._record = self._workspace._transport.json("GET", api_path("compute-targets", self._name))
         except UserErrorException as err:
             raise _as_compute_error(err, self._name)
+        if self._record.get("type") == "Databricks" and not isinstance(self, DatabricksCompute):
+            self.__class__ = DatabricksCompute  # ComputeTarget(ws, name) of an attached workspace
         return self._record
 
     # -- what it is ------------------------------------------------------------------------------------------------
 
     workspace = property(lambda self: self._workspace)
     name = property(lambda self: self._name)
-    type = property(lambda self: "AmlCompute")
+    type = property(lambda self: self._record.get("type", "AmlCompute") if self._record else "AmlCompute")
     location = property(lambda self: None)
     tags = property(lambda self: dict(self._record.get("tags") or {}))
     description = property(lambda self: self._record.get("description"))
@@ -250,6 +253,24 @@ class ComputeTarget(object):
                                  "been provisioned\n")
         elif show_output:
             sys.stdout.write("Provisioning operation finished, operation \"%s\"\n" % self.provisioning_state)
+
+    @staticmethod
+    def attach(workspace, name, attach_configuration):
+        """Attaches an existing compute (a Databricks workspace: ``DatabricksCompute.attach_configuration``) as
+        ``name``; steps may name it at once. Returns the ``DatabricksCompute``."""
+        _check_workspace(workspace, "ComputeTarget.attach")
+        _check_name(name)
+        if not isinstance(attach_configuration, DatabricksAttachConfiguration):
+            raise ComputeTargetException(
+                "attach_configuration must be what DatabricksCompute.attach_configuration(...) returns, not %r "
+                "(Sluice attaches Databricks workspaces only)" % type(attach_configuration).__name__)
+        attach_configuration.validate_configuration()
+        try:
+            record = workspace._transport.json("PUT", api_path("compute-targets", name),
+                                               json_body=attach_configuration._body())
+        except UserErrorException as err:
+            raise _as_compute_error(err)
+        return ComputeTarget._from_record(workspace, record)
 
     def get_status(self):
         """The target's status now (``AmlComputeStatus``)."""
@@ -314,6 +335,97 @@ class AmlCompute(ComputeTarget):
     def update(self, min_nodes=None, max_nodes=None, idle_seconds_before_scaledown=None):
         raise NotImplementedError("AmlCompute.update: Sluice records the provisioning configuration at creation "
                                   "only; delete the target and create it again")
+
+
+class ComputeTargetAttachConfiguration(object):
+    """What ``ComputeTarget.attach`` takes (v1's base class)."""
+
+    def __init__(self, type=None):
+        self.type = type
+
+    def validate_configuration(self):
+        pass
+
+
+class DatabricksAttachConfiguration(ComputeTargetAttachConfiguration):
+    """An Azure Databricks workspace to attach: its URL and how Sluice authenticates (a reference, never a token)."""
+
+    def __init__(self, resource_group=None, workspace_name=None, resource_id=None, access_token="",
+                 workspace_url=None, pat_setting=None, managed_identity_client_id=None):
+        super(DatabricksAttachConfiguration, self).__init__("Databricks")
+        self.resource_group = resource_group
+        self.workspace_name = workspace_name
+        self.resource_id = resource_id
+        self.access_token = access_token
+        self.workspace_url = workspace_url
+        self.pat_setting = pat_setting
+        self.managed_identity_client_id = managed_identity_client_id
+        self.validate_configuration()
+
+    def validate_configuration(self):
+        if self.access_token:
+            raise ComputeTargetException(
+                "access_token: Sluice never stores a Databricks token. Put the personal access token in an app "
+                "setting of the Sluice app (in Azure, a Key Vault reference) and pass pat_setting='<its name>', or "
+                "leave both out to use the app's managed identity (docs/databricks.md)")
+        if not self.workspace_url or not isinstance(self.workspace_url, str):
+            raise ComputeTargetException(
+                "workspace_url is required: the workspace's URL, e.g. https://adb-1234567890123456.7.azuredatabricks."
+                "net (Sluice does not look it up from resource_group/workspace_name), or http://127.0.0.1:7075 for "
+                "`npx sluice databricks-local`")
+        if self.pat_setting is not None and self.managed_identity_client_id is not None:
+            raise ComputeTargetException("pass pat_setting or managed_identity_client_id, not both")
+        if self.pat_setting is not None and (not isinstance(self.pat_setting, str) or not self.pat_setting):
+            raise ComputeTargetException("pat_setting must be the name of an app setting holding the token")
+
+    def _body(self):
+        if self.pat_setting:
+            credential = {"type": "pat", "setting": self.pat_setting}
+        else:
+            credential = {"type": "managedIdentity"}
+            if self.managed_identity_client_id:
+                credential["clientId"] = self.managed_identity_client_id
+        databricks = {"workspaceUrl": self.workspace_url, "credential": credential}
+        resource_id = self.resource_id
+        if resource_id is None and self.resource_group and self.workspace_name:
+            resource_id = "resourceGroups/%s/providers/Microsoft.Databricks/workspaces/%s" % (
+                self.resource_group, self.workspace_name)
+        if resource_id:
+            databricks["resourceId"] = resource_id
+        return {"type": "Databricks", "databricks": databricks}
+
+
+class DatabricksCompute(ComputeTarget):
+    """An attached Azure Databricks workspace: ``databricks`` steps (DatabricksStep) submit their runs there."""
+
+    _compute_type = "Databricks"
+
+    @staticmethod
+    def attach_configuration(resource_group=None, workspace_name=None, resource_id=None, access_token="",
+                             workspace_url=None, pat_setting=None, managed_identity_client_id=None):
+        """What ``ComputeTarget.attach`` takes. v1's arguments, plus where Sluice differs: ``workspace_url`` (required)
+        and the credential as a reference — ``pat_setting`` names the app setting holding a token, otherwise the
+        app's managed identity is used (``managed_identity_client_id`` for a user-assigned one). ``access_token``
+        is refused: Sluice never stores a token.
+
+        @example
+            config = DatabricksCompute.attach_configuration(
+                workspace_url="https://adb-1234567890123456.7.azuredatabricks.net", pat_setting="DATABRICKS_PAT")
+            databricks = ComputeTarget.attach(ws, "dbx", config)
+        """
+        return DatabricksAttachConfiguration(resource_group, workspace_name, resource_id, access_token,
+                                             workspace_url, pat_setting, managed_identity_client_id)
+
+    workspace_url = property(lambda self: (self._record.get("databricks") or {}).get("workspaceUrl"))
+    status = property(lambda self: None)
+
+    def get_status(self):
+        self._refresh()
+        return None
+
+    def detach(self):
+        """Removes the attachment (runs that used it stay)."""
+        self.delete()
 
 
 from azureml.core._not_yet import not_yet_class  # noqa: E402 (after the classes it does not need)

@@ -104,3 +104,53 @@ class NotHere(unittest.TestCase):
         with self.assertRaises(NotImplementedError) as caught:
             ComputeInstance.provisioning_configuration(vm_size="STANDARD_DS3_V2")
         self.assertIn("register an AmlCompute", str(caught.exception))
+
+
+class Databricks(unittest.TestCase):
+    def test_attach_configuration_has_v1_arguments_first(self):
+        from azureml.core.compute import DatabricksCompute
+
+        params = list(inspect.signature(DatabricksCompute.attach_configuration).parameters)
+        self.assertEqual(params[:4], ["resource_group", "workspace_name", "resource_id", "access_token"])
+        self.assertEqual(list(inspect.signature(ComputeTarget.attach).parameters),
+                         ["workspace", "name", "attach_configuration"])
+
+    def test_attach_puts_the_workspace_and_a_credential_reference(self):
+        from azureml.core.compute import DatabricksCompute
+
+        answer = compute_record("dbx", type="Databricks", databricks={
+            "workspaceUrl": "https://adb-1.2.azuredatabricks.net", "credential": {"type": "pat", "setting": "PAT"}})
+        ws, transport = workspace({("PUT", "compute-targets/dbx"): answer, ("GET", "compute-targets/dbx"): answer})
+        config = DatabricksCompute.attach_configuration(resource_group="rg", workspace_name="w",
+                                                        workspace_url="https://adb-1.2.azuredatabricks.net",
+                                                        pat_setting="PAT")
+        target = ComputeTarget.attach(ws, "dbx", config)
+        self.assertEqual(transport.last("PUT")["json_body"], {
+            "type": "Databricks",
+            "databricks": {"workspaceUrl": "https://adb-1.2.azuredatabricks.net",
+                           "credential": {"type": "pat", "setting": "PAT"},
+                           "resourceId": "resourceGroups/rg/providers/Microsoft.Databricks/workspaces/w"}})
+        self.assertIsInstance(target, DatabricksCompute)
+        self.assertEqual((target.type, target.workspace_url), ("Databricks", "https://adb-1.2.azuredatabricks.net"))
+        again = ComputeTarget(ws, "dbx")
+        self.assertIsInstance(again, DatabricksCompute)
+
+    def test_managed_identity_is_the_default_credential(self):
+        from azureml.core.compute import DatabricksCompute
+
+        config = DatabricksCompute.attach_configuration(workspace_url="http://127.0.0.1:7075")
+        self.assertEqual(config._body()["databricks"]["credential"], {"type": "managedIdentity"})
+
+    def test_a_token_or_no_url_is_refused_with_compute_target_exception(self):
+        from azureml.core.compute import DatabricksCompute
+
+        with self.assertRaises(ComputeTargetException) as caught:
+            DatabricksCompute.attach_configuration(workspace_url="https://a.b", access_token="dapi-secret")
+        self.assertIn("never stores a Databricks token", str(caught.exception))
+        self.assertNotIn("dapi-secret", str(caught.exception))
+        with self.assertRaises(ComputeTargetException) as caught:
+            DatabricksCompute.attach_configuration(resource_group="rg", workspace_name="w")
+        self.assertIn("workspace_url is required", str(caught.exception))
+        ws, _ = workspace({})
+        with self.assertRaises(ComputeTargetException):
+            ComputeTarget.attach(ws, "dbx", AmlCompute.provisioning_configuration())

@@ -255,7 +255,7 @@ class Steps(PipelineTest):
             a.run_after("b")
 
     def test_other_step_classes_name_what_they_need(self):
-        for name in ("DatabricksStep", "AdlaStep",
+        for name in ("AdlaStep",
                      "AutoMLStep", "HyperDriveStep", "CommandStep", "EstimatorStep", "MpiStep", "ModuleStep",
                      "AzureBatchStep", "KustoStep", "SynapseSparkStep"):
             with self.assertRaises(NotImplementedError) as caught:

@@ -6,7 +6,7 @@ import {
   type ComputeTargetState,
   type ComputeQueues,
 } from '../../compute/registry';
-import type { ComputeTargetRecord } from '../../store/computeTargetModel';
+import type { ComputeTargetRecord, DatabricksAttachment } from '../../store/computeTargetModel';
 import { COMPUTE_NAME } from '../../store/names';
 import type { ApiDeps } from '../types';
 import { defineRoute, json } from '../route';
@@ -30,8 +30,56 @@ const NameParams = z.object({ name: ComputeName });
 
 const StringMap = z.record(z.string(), z.string().max(5000));
 
+const SettingName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
+  error: 'must be an app setting name (letters, digits and underscores, not starting with a digit)',
+});
+
+const DatabricksCredentialBody = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('managedIdentity'),
+      clientId: z.uuid({ error: 'must be the client id (a GUID) of a user-assigned identity' }).optional(),
+    }),
+    z.strictObject({
+      type: z.literal('pat'),
+      setting: SettingName.meta({ description: 'The app setting holding the token (a Key Vault reference in Azure)' }),
+    }),
+  ],
+  { error: 'must be {"type": "managedIdentity"} or {"type": "pat", "setting": "<app setting name>"}' },
+);
+
+export const DatabricksAttachBody = z
+  .strictObject({
+    workspaceUrl: z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be the workspace URL, e.g. https://adb-1234567890123456.7.azuredatabricks.net',
+      })
+      .meta({ description: 'The workspace URL (https; http only for a loopback `sluice databricks-local`)' }),
+    credential: DatabricksCredentialBody.default({ type: 'managedIdentity' }).meta({
+      description: "How Sluice authenticates: the app's managed identity, or a PAT held in an app setting",
+    }),
+    resourceId: z.string().max(1000).optional().meta({ description: "The workspace's ARM resource id (recorded)" }),
+    poll: z
+      .strictObject({
+        initialSeconds: z.number().min(0.1).max(3600),
+        maxSeconds: z.number().min(0.1).max(3600),
+      })
+      .refine((p) => p.maxSeconds >= p.initialSeconds, { error: 'maxSeconds must not be less than initialSeconds' })
+      .optional()
+      .meta({ description: 'How often a running step polls its run (default 10 s doubling to 60 s)' }),
+    accessToken: z.unknown().optional().meta({ description: 'Refused: Sluice never stores a token' }),
+  })
+  .meta({ id: 'DatabricksAttach' });
+
 export const PutComputeTargetBody = z
   .strictObject({
+    type: z
+      .enum(['AmlCompute', 'Databricks'])
+      .default('AmlCompute')
+      .meta({ description: '`Databricks`: attach a Databricks workspace (give `databricks`); no queue, no worker' }),
+    databricks: DatabricksAttachBody.optional(),
     vmSize: z.string().max(256).default('').meta({ description: "v1's vm_size (recorded, not used locally)" }),
     vmPriority: z.enum(['dedicated', 'lowpriority']).default('dedicated'),
     minNodes: z.number().int().min(0).max(10_000).default(0),
@@ -45,7 +93,20 @@ export const PutComputeTargetBody = z
 export const ComputeTargetView = z
   .object({
     name: z.string(),
-    type: z.literal('AmlCompute'),
+    type: z.enum(['AmlCompute', 'Databricks']),
+    databricks: z
+      .object({
+        workspaceUrl: z.string(),
+        credential: z.object({
+          type: z.enum(['managedIdentity', 'pat']),
+          setting: z.string().optional(),
+          clientId: z.string().optional(),
+        }),
+        resourceId: z.string().optional(),
+        poll: z.object({ initialSeconds: z.number(), maxSeconds: z.number() }).optional(),
+      })
+      .optional()
+      .meta({ description: 'An attached Databricks workspace: its URL and how Sluice authenticates (never a secret)' }),
     source: z.enum(['registered', 'configured']).meta({
       description: '`configured`: named by the SLUICE_COMPUTE_TARGETS setting; `registered`: through this API',
     }),
@@ -164,9 +225,11 @@ export const putComputeTargetRoute = defineRoute({
     if (body.maxNodes !== undefined && body.maxNodes < body.minNodes) {
       throw UserInputError.field('body.maxNodes', `must not be less than minNodes (${body.minNodes})`);
     }
+    const databricks = databricksAttachment(body);
     const record: ComputeTargetRecord = {
       name: params.name,
-      type: 'AmlCompute',
+      type: body.type,
+      ...(databricks ? { databricks } : {}),
       vmSize: body.vmSize,
       vmPriority: body.vmPriority,
       minNodes: body.minNodes,
@@ -179,7 +242,7 @@ export const putComputeTargetRoute = defineRoute({
     if (body.description !== undefined) record.description = body.description;
     if (principal?.name !== undefined) record.createdBy = principal.name;
     // The queue first: once the name is registered, steps may be queued there and workers look for it.
-    await (deps.computeQueues ?? noQueues).ensure(params.name);
+    if (record.type === 'AmlCompute') await (deps.computeQueues ?? noQueues).ensure(params.name);
     const { target, created } = await deps.store.computeTargets.create(record);
     if (!created && !sameRegistration(target, record)) {
       throw new ConflictError(
@@ -192,6 +255,43 @@ export const putComputeTargetRoute = defineRoute({
     return json(created ? 201 : 200, shown, created ? { location: shown.links.self } : {});
   },
 });
+
+/** The Databricks part of a registration, checked: it goes with type Databricks, and holds no secret. */
+function databricksAttachment(body: z.output<typeof PutComputeTargetBody>): DatabricksAttachment | undefined {
+  if (body.type !== 'Databricks') {
+    if (body.databricks) throw UserInputError.field('body.databricks', 'goes with "type": "Databricks"');
+    return undefined;
+  }
+  const d = body.databricks;
+  if (!d) {
+    throw UserInputError.field(
+      'body.databricks',
+      'is required with "type": "Databricks": give {"workspaceUrl": "https://adb-….azuredatabricks.net"} and ' +
+        'optionally a credential',
+    );
+  }
+  if (d.accessToken !== undefined) {
+    throw UserInputError.field(
+      'body.databricks.accessToken',
+      'Sluice never stores a token: put the personal access token in an app setting (a Key Vault reference in ' +
+        'Azure) and give {"credential": {"type": "pat", "setting": "<its name>"}}, or use the managed identity',
+    );
+  }
+  const url = new URL(d.workspaceUrl);
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw UserInputError.field(
+      'body.databricks.workspaceUrl',
+      'must be https (http only for a loopback `sluice databricks-local`, e.g. http://127.0.0.1:7075)',
+    );
+  }
+  const out: DatabricksAttachment = { workspaceUrl: url.origin, credential: d.credential };
+  if (d.resourceId !== undefined) out.resourceId = d.resourceId;
+  if (d.poll !== undefined) out.poll = d.poll;
+  return out;
+}
+
+export const isLoopback = (host: string) =>
+  host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
 
 export const deleteComputeTargetRoute = defineRoute({
   name: 'deleteComputeTarget',

@@ -2,17 +2,21 @@ import type { DatabricksStep } from '../../spec/schema';
 import type { StepPlan } from '../../engine/plan';
 import type { StepKind } from '../kind';
 import { planProgram, programReads, programTemplates, programWrites } from '../program';
+import { cancelDatabricksAttempt } from './cancel';
+import { databricksWork } from './work';
 
 /**
- * `databricks` (DatabricksStep): planned and validated, not runnable yet. It will launch by submitting the job to
- * the Databricks API and polling it with durable timers in an orchestration of its own, which posts the attempt's
- * result to `step-results`; `cancel` will cancel the Databricks run.
+ * `databricks` (DatabricksStep): each attempt is durable work (`stepWork`, ./work.ts) that submits a one-time run to
+ * the attached Databricks workspace and polls it with durable timers; `cancel` cancels the Databricks run. See
+ * docs/databricks.md.
  */
 export const databricksKind: StepKind<DatabricksStep> = {
   type: 'databricks',
   runsOn: 'external',
-  notRunnable: true,
+  work: databricksWork,
+  cancel: (ctx) => cancelDatabricksAttempt(ctx).then(() => undefined),
   reads: programReads,
+  scriptField: (step) => (step.python_script_name === undefined ? undefined : 'python_script_name'),
   writes: programWrites,
   templates(step) {
     const out = programTemplates(step);
@@ -35,6 +39,8 @@ export const databricksKind: StepKind<DatabricksStep> = {
     if (step.existing_cluster_id !== undefined) d.existingClusterId = step.existing_cluster_id;
     if (step.new_cluster !== undefined) d.newCluster = { ...step.new_cluster };
     if (step.run_name !== undefined) d.runName = step.run_name;
+    if (step.libraries.length) d.libraries = step.libraries.map((l) => ({ ...l }));
+    if (step.timeout_seconds !== undefined) d.timeoutSeconds = step.timeout_seconds;
     plan.databricks = d;
   },
   reuseSettings: (plan) => ({ ...plan.databricks }),

@@ -4,7 +4,7 @@ import { isAlreadyExists, isNotFound } from './storageErrors';
 
 const ROW = 'target';
 
-type Entity = Omit<ComputeTargetRecord, 'name' | 'tags'> & { tags: string };
+type Entity = Omit<ComputeTargetRecord, 'name' | 'tags' | 'databricks'> & { tags: string; databricks?: string };
 
 /**
  * Compute targets in the `ComputeTargets` table: PartitionKey = name, RowKey = `target`. Creating inserts (never
@@ -14,9 +14,15 @@ export class AzureComputeTargetRepository implements ComputeTargetRepository {
   constructor(private readonly table: TableClient) {}
 
   async create(record: ComputeTargetRecord): Promise<{ target: ComputeTargetRecord; created: boolean }> {
-    const { name, tags, ...fields } = record;
+    const { name, tags, databricks, ...fields } = record;
     try {
-      await this.table.createEntity({ partitionKey: name, rowKey: ROW, ...fields, tags: JSON.stringify(tags) });
+      await this.table.createEntity({
+        partitionKey: name,
+        rowKey: ROW,
+        ...fields,
+        tags: JSON.stringify(tags),
+        ...(databricks ? { databricks: JSON.stringify(databricks) } : {}),
+      });
       return { target: structuredClone(record), created: true };
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
@@ -59,13 +65,15 @@ export class AzureComputeTargetRepository implements ComputeTargetRepository {
 function toRecord(e: Entity & { partitionKey?: string }): ComputeTargetRecord {
   const record: ComputeTargetRecord = {
     name: String(e.partitionKey),
-    type: 'AmlCompute',
+    type: e.type === 'Databricks' ? 'Databricks' : 'AmlCompute',
     vmSize: String(e.vmSize ?? ''),
     vmPriority: e.vmPriority === 'lowpriority' ? 'lowpriority' : 'dedicated',
     minNodes: Number(e.minNodes ?? 0),
     tags: typeof e.tags === 'string' ? (JSON.parse(e.tags) as Record<string, string>) : {},
     createdAt: String(e.createdAt),
   };
+  if (typeof e.databricks === 'string')
+    record.databricks = JSON.parse(e.databricks) as ComputeTargetRecord['databricks'];
   for (const k of ['maxNodes', 'idleSecondsBeforeScaledown'] as const) if (e[k] != null) record[k] = Number(e[k]);
   for (const k of ['description', 'createdBy'] as const) if (e[k] != null) record[k] = String(e[k]);
   return record;

@@ -11,12 +11,13 @@ import { ROOT, startStack, step, type Stack } from './stack';
  */
 
 const NOOP = join(ROOT, 'test', 'fixtures', 'step-kinds', 'noop', 'index.js');
+const LATER = join(ROOT, 'test', 'fixtures', 'step-kinds', 'later', 'index.js');
 
 let stack: Stack;
 before(async () => {
   stack = await startStack({
     computeTargets: ['cpu', 'bare'],
-    env: { SLUICE_STEP_KIND_MODULES: NOOP },
+    env: { SLUICE_STEP_KIND_MODULES: `${NOOP},${LATER}` },
     workers: [{ concurrency: 2 }, { compute: 'bare', env: { SLUICE_STEP_KIND_MODULES: '' } }],
   });
 });
@@ -60,4 +61,32 @@ test('the spec still refuses a kind no module registered, naming the type', asyn
   const body = (await res.json()) as { error: { code: string; message: string } };
   assert.equal(body.error.code, 'InvalidPipelineSpec');
   assert.match(body.error.message, /unknown step type "nothing_at_all"/);
+});
+
+test('a step type that cannot run is refused at submit with a 400 naming each such step and the type; nothing is recorded', async () => {
+  const pipeline = {
+    name: 'cannot-run',
+    steps: [
+      { name: 'first', type: 'later' },
+      { name: 'after_first', type: 'command', command: 'true', run_after: ['first'] },
+      { name: 'second', type: 'later' },
+    ],
+  };
+  const experiment = `types-${Math.random().toString(36).slice(2, 10)}`;
+  const res = await stack.submitRaw(pipeline, {}, experiment);
+  const text = await res.text();
+  assert.equal(res.status, 400, text);
+  const { error } = JSON.parse(text) as { error: { code: string; message: string; details: unknown } };
+  const why = (step: string) =>
+    `step "${step}": step type "later" cannot run yet; use a python, command, parallel, data_transfer, databricks or noop step`;
+  assert.equal(error.code, 'UnsupportedStepType');
+  assert.equal(error.message, `steps[0].type: ${why('first')} (and 1 more problem)`);
+  assert.deepEqual(error.details, {
+    issues: [
+      { path: 'steps[0].type', message: why('first') },
+      { path: 'steps[2].type', message: why('second') },
+    ],
+  });
+  const listed = await stack.call(`runs?experiment=${experiment}`, { token: stack.readToken });
+  assert.deepEqual(((await listed.json()) as { value: unknown[] }).value, [], 'no run was recorded');
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness } from './harness';
 import { followPlan } from '../../../shared/compute/registry';
-import { knownComputeTargets } from '../../../shared/compute/targets';
+import { knownComputeTargets, workerServedTargets } from '../../../shared/compute/targets';
 
 test('a registered compute target is listed with the configured ones, its queue created, and steps may name it', async () => {
   const h = createHarness();
@@ -111,4 +111,69 @@ test('delete: refused for configured targets and while jobs wait; then the name 
 test('followPlan: which workers a local pool starts and stops to serve the known targets', () => {
   assert.deepEqual(followPlan(['cpu', 'a', 'b'], ['cpu', 'c']), { start: ['a', 'b'], stop: ['c'] });
   assert.deepEqual(followPlan(['cpu'], ['cpu']), { start: [], stop: [] });
+});
+
+test('a Databricks workspace is attached with a credential reference, shown without secrets, and gets no queue', async () => {
+  const h = createHarness();
+  const body = {
+    type: 'Databricks',
+    databricks: {
+      workspaceUrl: 'https://adb-1234567890123456.7.azuredatabricks.net/some/path',
+      credential: { type: 'pat', setting: 'DATABRICKS_PAT' },
+    },
+  };
+  const put = await h.call('PUT', 'compute-targets/dbx', { json: body });
+  assert.equal(put.status, 201, put.text);
+  assert.equal(put.json.type, 'Databricks');
+  assert.deepEqual(put.json.databricks, {
+    workspaceUrl: 'https://adb-1234567890123456.7.azuredatabricks.net',
+    credential: { type: 'pat', setting: 'DATABRICKS_PAT' },
+  });
+  assert.deepEqual(h.queues.ensured, []);
+  const again = await h.call('PUT', 'compute-targets/dbx', { json: body });
+  assert.equal(again.status, 200, again.text);
+  const mi = await h.call('PUT', 'compute-targets/dbx-mi', {
+    json: { type: 'Databricks', databricks: { workspaceUrl: 'https://adb-1.2.azuredatabricks.net' } },
+  });
+  assert.equal(mi.status, 201, mi.text);
+  assert.deepEqual(mi.json.databricks.credential, { type: 'managedIdentity' });
+});
+
+test('attaching Databricks refuses a token, a plain-http remote URL, and a missing workspace', async () => {
+  const h = createHarness();
+  const dbx = (databricks: Record<string, unknown>) => ({ json: { type: 'Databricks', databricks } });
+  const token = await h.call(
+    'PUT',
+    'compute-targets/dbx',
+    dbx({ workspaceUrl: 'https://adb-1.2.azuredatabricks.net', accessToken: 'dapi-secret-value' }),
+  );
+  assert.equal(token.status, 400);
+  assert.match(token.json.error.message, /body\.databricks\.accessToken: Sluice never stores a token/);
+  assert.doesNotMatch(token.text, /dapi-secret-value/);
+  const http = await h.call('PUT', 'compute-targets/dbx', dbx({ workspaceUrl: 'http://adb-1.2.azuredatabricks.net' }));
+  assert.equal(http.status, 400);
+  assert.match(http.json.error.message, /must be https/);
+  const local = await h.call('PUT', 'compute-targets/dbx', dbx({ workspaceUrl: 'http://127.0.0.1:7075' }));
+  assert.equal(local.status, 201, local.text);
+  const missing = await h.call('PUT', 'compute-targets/dbx2', { json: { type: 'Databricks' } });
+  assert.equal(missing.status, 400);
+  assert.match(missing.json.error.message, /body\.databricks: is required/);
+  const badSetting = await h.call(
+    'PUT',
+    'compute-targets/dbx3',
+    dbx({ workspaceUrl: 'https://a.b', credential: { type: 'pat', setting: '1 bad' } }),
+  );
+  assert.equal(badSetting.status, 400);
+  assert.match(badSetting.text, /app setting name/);
+});
+
+test('workers serve every known target except attached Databricks workspaces', async () => {
+  const registry = {
+    list: async () => [
+      { name: 'big', type: 'AmlCompute' },
+      { name: 'dbx', type: 'Databricks' },
+    ],
+  };
+  assert.deepEqual(await workerServedTargets({ computeTargets: ['cpu'] }, registry), ['cpu', 'big']);
+  assert.deepEqual(await knownComputeTargets({ computeTargets: ['cpu'] }, registry), ['cpu', 'big', 'dbx']);
 });

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { stepBase } from '../../../shared/spec/schema';
+import { registerStepKind } from '../../../shared/steps/registry';
 import { createHarness, PIPELINE, PIPELINE_YAML } from './harness';
 
 test('submit records the run NotStarted with its step rows, then starts it; 202 with links', async () => {
@@ -110,12 +113,23 @@ test('a source directory without an uploaded snapshot is a 400 that says how to 
 });
 
 test('a step type that cannot run yet is a 400 naming the step and the type, for a run and a dry run alike', async () => {
+  // Every built-in kind runs: a kind registered as known-but-not-runnable stands for one from a newer spec.
+  registerStepKind({
+    type: 'later',
+    runsOn: 'external',
+    notRunnable: true,
+    schema: z.strictObject({ ...stepBase, type: z.literal('later') }),
+    reads: () => [],
+    writes: () => [],
+    templates: () => [],
+    plan: () => undefined,
+  });
   const h = createHarness();
   const pipeline = {
     name: 'p',
     steps: [
       { name: 'ok', type: 'command', command: 'ls' },
-      { name: 'spark', type: 'databricks', notebook_path: '/Shared/prep', existing_cluster_id: 'c-1' },
+      { name: 'spark', type: 'later' },
     ],
   };
   for (const path of ['experiments/e/runs', 'experiments/e/runs?dryRun=true']) {
@@ -123,7 +137,7 @@ test('a step type that cannot run yet is a 400 naming the step and the type, for
     assert.equal(res.status, 400, res.text);
     assert.equal(res.json.error.code, 'UnsupportedStepType');
     const message =
-      'step "spark": step type "databricks" cannot run yet; use a python, command, parallel or data_transfer step';
+      'step "spark": step type "later" cannot run yet; use a python, command, parallel, data_transfer or databricks step';
     assert.equal(res.json.error.message, `steps[1].type: ${message}`);
     assert.deepEqual(res.json.error.details, { issues: [{ path: 'steps[1].type', message }] });
   }

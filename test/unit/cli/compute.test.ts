@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeCommand } from '../../../cli/commands/compute';
+import { computeAttachDatabricksCommand, computeCommand } from '../../../cli/commands/compute';
 import { environmentsCommand } from '../../../cli/commands/environments';
 import { sendJson, startFakeServer, type FakeServer, type Seen } from '../sdk/fakeServer';
 import { fakeIo } from './fakeIo';
@@ -40,6 +40,11 @@ describe('sluice compute', () => {
       res.statusCode = 204;
       res.end();
     });
+    server.on('PUT /api/compute-targets/dbx', (req, res) => {
+      seen.push(req);
+      const body = JSON.parse(req.body.toString()) as { databricks: Record<string, unknown> };
+      sendJson(res, 201, target('dbx', { type: 'Databricks', databricks: body.databricks }));
+    });
     server.on('DELETE /api/compute-targets/busy', (_req, res) =>
       sendJson(res, 409, {
         error: { code: 'ComputeTargetBusy', message: 'Compute target "busy" has 1 job(s) waiting' },
@@ -68,6 +73,29 @@ describe('sluice compute', () => {
     const busy = fakeIo();
     assert.equal(await computeCommand('delete', ['busy', '--url', server.url], busy.io), 1);
     assert.match(busy.stderr(), /1 job\(s\) waiting/);
+  });
+
+  test('attach-databricks sends the workspace and the credential reference', async () => {
+    const f = fakeIo();
+    const args = ['dbx', '--workspace-url', 'http://127.0.0.1:7075', '--pat-setting', 'DBX_PAT', '--url', server.url];
+    assert.equal(await computeAttachDatabricksCommand(args, f.io), 0, f.stderr());
+    assert.deepEqual(JSON.parse(seen.at(-1)!.body.toString()), {
+      type: 'Databricks',
+      databricks: { workspaceUrl: 'http://127.0.0.1:7075', credential: { type: 'pat', setting: 'DBX_PAT' } },
+    });
+    assert.match(f.stdout(), /attached as compute target dbx \(token from the setting DBX_PAT\)/);
+    const { io } = fakeIo();
+    await assert.rejects(
+      computeAttachDatabricksCommand(['dbx', '--url', server.url], io),
+      /--workspace-url is required/,
+    );
+    await assert.rejects(
+      computeAttachDatabricksCommand(
+        ['dbx', '--workspace-url', 'https://a.b', '--pat-setting', 'X', '--managed-identity', '--url', server.url],
+        io,
+      ),
+      /not both/,
+    );
   });
 
   test('bad options are usage errors naming the option, before any request', async () => {

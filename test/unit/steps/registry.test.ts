@@ -82,12 +82,21 @@ test('the table knows every built-in kind, and which of them can run', () => {
       ['databricks', 'external'],
     ],
   );
-  assert.deepEqual(runnableStepTypes(), ['python', 'command', 'parallel', 'data_transfer', 'copy']);
+  assert.deepEqual(runnableStepTypes(), ['python', 'command', 'parallel', 'data_transfer', 'databricks', 'copy']);
   assert.equal(cannotRun('python'), undefined);
   assert.equal(cannotRun('copy'), undefined);
+  assert.equal(cannotRun('databricks'), undefined);
+  assert.equal(cannotRun('data_transfer'), undefined);
+  registerStepKind({
+    ...copyKind,
+    type: 'later',
+    notRunnable: true,
+    schema: z.strictObject({ ...stepBase, type: z.literal('later') }),
+    launch: undefined,
+  });
   assert.equal(
-    cannotRun('databricks'),
-    'step type "databricks" cannot run yet; use a python, command, parallel, data_transfer or copy step',
+    cannotRun('later'),
+    'step type "later" cannot run yet; use a python, command, parallel, data_transfer, databricks or copy step',
   );
   assert.throws(() => stepKind('adla'), /no step kind "adla" is registered/);
 });

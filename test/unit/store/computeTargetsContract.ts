@@ -38,6 +38,26 @@ export function computeTargetsContract(label: string, make: () => Promise<StoreU
     assert.equal(await t.store.computeTargets.delete(name), false);
     assert.equal(await t.store.computeTargets.get(name), undefined);
   });
+
+  test(`${label}: a Databricks target keeps its workspace and credential reference`, async () => {
+    const t = await make();
+    const record: ComputeTargetRecord = {
+      name: `d-${randomUUID().slice(0, 8)}`,
+      type: 'Databricks',
+      databricks: {
+        workspaceUrl: 'https://adb-1.2.azuredatabricks.net',
+        credential: { type: 'pat', setting: 'DATABRICKS_PAT' },
+        resourceId: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Databricks/workspaces/w',
+      },
+      vmSize: '',
+      vmPriority: 'dedicated',
+      minNodes: 0,
+      tags: {},
+      createdAt: '2024-05-01T00:00:00.000Z',
+    };
+    await t.store.computeTargets.create(record);
+    assert.deepEqual(await t.store.computeTargets.get(record.name), record);
+  });
 }
 
 /** The environment registry part of the store contract (run by storeContract). */

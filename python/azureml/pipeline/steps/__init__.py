@@ -1,9 +1,9 @@
-"""``azureml.pipeline.steps``: the step classes. ``PythonScriptStep``, ``ParallelRunStep`` and ``DataTransferStep``
-run on Sluice; each
-other v1 step class exists so imports work, and constructing one raises ``NotImplementedError`` naming what it
-needs."""
+"""``azureml.pipeline.steps``: the step classes. ``PythonScriptStep``, ``ParallelRunStep``, ``DataTransferStep`` and
+``DatabricksStep`` run on Sluice; each other v1 step class exists so imports work, and constructing one raises
+``NotImplementedError`` naming what it needs."""
 
 from azureml.pipeline.steps.data_transfer_step import DataTransferStep
+from azureml.pipeline.steps.databricks_step import DatabricksStep
 from azureml.pipeline.steps.parallel_run_step import ParallelRunConfig, ParallelRunStep
 from azureml.pipeline.steps.python_script_step import PythonScriptStep
 
@@ -21,7 +21,6 @@ def _not_yet(class_name, feature):
 
 _SPEC = ("the pipeline spec runs it (docs/pipeline-spec.md, type: %s), but building it in Python is a later issue; "
          "write the pipeline as YAML meanwhile")
-DatabricksStep = _not_yet("DatabricksStep", _SPEC % "databricks")
 CommandStep = _not_yet("CommandStep", _SPEC % "command")
 AdlaStep = _not_yet("AdlaStep", "Azure Data Lake Analytics was retired on 2024-02-29; port the U-SQL job to a "
                                 "databricks step")
