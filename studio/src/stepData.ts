@@ -1,16 +1,9 @@
 // What the step panel derives from a step's recorded data: progress in words and as bar widths, the columns of a
 // table metric, the file an image metric points at. Pure functions (no DOM), so unit tests can check them.
-import type { Metric } from './types';
+import type { Metric, StepRun } from './types';
 
-/** A step's progress as the API reports it (parallel steps: mini-batches), when it reports any. */
-export interface StepProgress {
-  unit: string;
-  done: number;
-  failed: number;
-  total?: number;
-  perSecond?: number;
-  updatedAt: string;
-}
+/** A step's progress as the API reports it (parallel mini-batches, copied blobs), when it reports any. */
+export type StepProgress = NonNullable<StepRun['progress']>;
 
 export interface ProgressView {
   /** Percent of the total done without failure, and failed (0–100, rounded to 0.1); absent without a total. */

@@ -4,6 +4,7 @@ import { registrationOutcome } from '../../datasets/register';
 import { resolveDatasetPaths } from '../../datasets/resolve';
 import { blobPath, DATASTORE_NAME, DATASTORE_NAME_RULE, getDatastore } from '../../datastores/rules';
 import { UserInputError } from '../../errors';
+import { DelimitedOptions } from '../../spec/schema';
 import { DATASET_NAME, type DatasetRecord, type NewDataset } from '../../store/datasetModel';
 import type { Store } from '../../store/repositories';
 import { defineRoute, json } from '../route';
@@ -35,17 +36,8 @@ const DatasetPathBody = z.strictObject({
     .meta({ description: 'A blob, a folder, or a glob (`*`, `?`, `**`) over blob names; `""` is the whole datastore' }),
 });
 
-const DelimitedBody = z.strictObject({
-  separator: z.string().min(1).max(8).default(','),
-  header: z.boolean().default(true),
-  encoding: z.string().max(32).default('utf8'),
-  includePath: z.boolean().default(false),
-  inferColumnTypes: z.boolean().default(true),
-  setColumnTypes: z.record(z.string(), z.string().max(64)).optional(),
-  partitionFormat: z.string().max(1024).optional(),
-  supportMultiLine: z.boolean().default(false),
-  emptyAsString: z.boolean().default(false),
-});
+/** How tabular files are read: the spec's `DelimitedOptions` (a data entry registered on complete takes the same). */
+const DelimitedBody = DelimitedOptions;
 
 export const RegisterDatasetBody = z
   .strictObject({
