@@ -25,6 +25,15 @@ export interface StepResultDeps extends Pick<DispatchDeps, 'enqueue'> {
   now(): Date;
   log(message: string): void;
   error(message: string): void;
+  /**
+   * Launch a completed step's ready successors here, before the run is told (launchNext.ts). Off unless set: a
+   * host killed between that launch and the event can lose the run. The redelivered result launches nothing and
+   * tells the run without naming the successor, whose own (fast) result may reach the run first and is then
+   * ignored as an event for a step the run never launched; the run's later launch finds it ended and waits for it
+   * forever (seen in test/integration/pipelines/hostCrash.test.ts). The unit tests keep the mechanism tested until
+   * a redelivery can name what the first delivery launched.
+   */
+  launchSuccessors?: boolean;
 }
 
 export async function handleStepResult(deps: StepResultDeps, message: unknown): Promise<void> {
@@ -82,7 +91,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     // A repeat (a redelivery) launches nothing: what the first delivery launched is no longer NotStarted, and the
     // run loop launches whatever the event does not name (launchNext.ts).
     const launched =
-      completed && !recorded.repeat
+      deps.launchSuccessors && completed && !recorded.repeat
         ? await launchSuccessors(
             deps,
             { runId: result.runId, instanceId: result.instanceId, step: result.step },

@@ -46,6 +46,7 @@ async function launched(spec = SPEC, first = ['only']) {
     now: () => clock,
     log: (m: string) => void logged.push(`log: ${m}`),
     error: (m: string) => void logged.push(`error: ${m}`),
+    launchSuccessors: true,
   };
   const setClock = (iso: string) => (clock = new Date(iso));
   return { store, deps, activities, job, jobs, deadline, sent, told, logged, setClock };
