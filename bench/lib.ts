@@ -3,6 +3,8 @@
  * them all (or `npm run bench -- <filter>`) and prints each figure: the median of several runs, with the runs
  * themselves, and any ratio against a baseline measured in the same run. Nothing here asserts a duration.
  */
+import type { StorageClients } from '../shared/store/clients';
+import { TABLES } from '../shared/store/names';
 
 export interface Figure {
   /** What was measured, e.g. "ms per sequential activity (100-activity chain)". */
@@ -52,4 +54,25 @@ export function formatFigure(f: Figure): string {
   if (f.target) parts.push(`target ${f.target}`);
   if (f.note) parts.push(`— ${f.note}`);
   return parts.join(' ');
+}
+
+/**
+ * The same-run baseline every overhead figure is read against: one storage round trip (a table point read on the
+ * stack's own Azurite, while it is idle), `runs` rounds of 100 reads. Returns the figure and its median in ms.
+ */
+export async function storageRoundTripBaseline(
+  clients: StorageClients,
+  runs: number,
+): Promise<{ figure: Figure; tripMs: number }> {
+  const table = clients.table(TABLES.runs);
+  await table.createTable().catch(() => undefined);
+  await table.upsertEntity({ partitionKey: 'bench', rowKey: 'baseline', status: 'Running' });
+  const samples: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 100; i++) await table.getEntity('bench', 'baseline');
+    samples.push((performance.now() - t0) / 100);
+  }
+  const figure = { name: 'baseline: one storage round trip (table point read, idle stack)', unit: 'ms', samples };
+  return { figure, tripMs: median(samples) };
 }

@@ -20,10 +20,10 @@ import { startAzurite } from '../local/azurite';
 import { silentLog } from '../local/log';
 import { LocalKeyStore } from '../shared/auth';
 import { createStorageClients, type StorageClients } from '../shared/store/clients';
-import { QUEUES, TABLES } from '../shared/store/names';
+import { QUEUES } from '../shared/store/names';
 import { createWorker } from '../worker';
 import { criticalPath } from './criticalPath';
-import { median, type Bench, type Figure } from './lib';
+import { median, storageRoundTripBaseline, type Bench, type Figure } from './lib';
 import { countStorageOps, diffOps, formatOps, totalOps, trace } from './storageOps';
 
 const ROOT = join(__dirname, '..');
@@ -170,21 +170,9 @@ const bench: Bench = {
     try {
       // Baseline, same run and same Azurite: one storage round trip (a table point read) while the stack is idle.
       // Every hand-off of a step is persisted, so the overhead is best read in these units.
-      const table = clients.table(TABLES.runs);
-      await table.createTable().catch(() => undefined);
-      await table.upsertEntity({ partitionKey: 'bench', rowKey: 'baseline', status: 'Running' });
-      const roundTrip: number[] = [];
-      for (let r = 0; r < RUNS; r++) {
-        const t0 = performance.now();
-        for (let i = 0; i < 100; i++) await table.getEntity('bench', 'baseline');
-        roundTrip.push((performance.now() - t0) / 100);
-      }
-      const tripMs = median(roundTrip);
-      figures.push({
-        name: 'baseline: one storage round trip (table point read, idle stack)',
-        unit: 'ms',
-        samples: roundTrip,
-      });
+      const baseline = await storageRoundTripBaseline(clients, RUNS);
+      const tripMs = baseline.tripMs;
+      figures.push(baseline.figure);
 
       const only = process.env.SLUICE_BENCH_SHAPES?.split(',');
       const shapes = (process.env.SLUICE_BENCH_QUICK ? [chain(5), grid(2, 5)] : [chain(50), grid(10, 10)]).filter(

@@ -21,9 +21,8 @@ import { startAzurite } from '../local/azurite';
 import { silentLog } from '../local/log';
 import { LocalKeyStore } from '../shared/auth';
 import { createStorageClients, type StorageClients } from '../shared/store/clients';
-import { TABLES } from '../shared/store/names';
 import { createWorker } from '../worker';
-import { median, repeat, timeMs, type Bench, type Figure } from './lib';
+import { median, storageRoundTripBaseline, repeat, timeMs, type Bench, type Figure } from './lib';
 import { countStorageOps, diffOps, formatOps, totalOps } from './storageOps';
 
 const ROOT = join(__dirname, '..');
@@ -135,21 +134,9 @@ const bench: Bench = {
     ];
     try {
       // Baseline, same run and same Azurite: one storage round trip (a table point read) while the stack is idle.
-      const table = clients.table(TABLES.runs);
-      await table.createTable().catch(() => undefined);
-      await table.upsertEntity({ partitionKey: 'bench', rowKey: 'baseline', status: 'Running' });
-      const roundTrip: number[] = [];
-      for (let r = 0; r < RUNS; r++) {
-        const t0 = performance.now();
-        for (let i = 0; i < 100; i++) await table.getEntity('bench', 'baseline');
-        roundTrip.push((performance.now() - t0) / 100);
-      }
-      const tripMs = median(roundTrip);
-      figures.push({
-        name: 'baseline: one storage round trip (table point read, idle stack)',
-        unit: 'ms',
-        samples: roundTrip,
-      });
+      const baseline = await storageRoundTripBaseline(clients, RUNS);
+      const tripMs = baseline.tripMs;
+      figures.push(baseline.figure);
 
       const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'bench' });
       const api = `${host.baseUrl}/api`;
