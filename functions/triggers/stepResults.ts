@@ -21,6 +21,7 @@ df.app.client.storageQueue('stepResults', {
         now: () => new Date(),
         log: (m) => context.log(m),
         error: (m) => context.error(m),
+        launchSuccessors: true,
       },
       message,
     );

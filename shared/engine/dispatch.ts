@@ -1,4 +1,5 @@
 import { deadlineDelaySeconds, paths, type DeadlineMessage, type JobMessage } from '../compute/messages';
+import { crashPoint } from '../crashPoint';
 import { planWithProducerLocations } from '../reuse/inputs';
 import { decideLaunches } from '../reuse/launch';
 import { computeQueue, CONTAINERS, QUEUES } from '../store/names';
@@ -95,8 +96,9 @@ export async function launchSteps(
 
 /**
  * Dispatches one attempt of a step: its row `Queued`, then its kind's launch, with a deadline message behind it.
- * Safe to repeat: a repeat launches the same attempt again (workers skip a job whose attempt is already running or
- * finished), and an attempt older than the row's is left alone.
+ * Safe to repeat: a repeat launches the same attempt again while it is still Queued (its first job may not have been
+ * sent; workers skip a job whose attempt is already running or finished), sends no job for an attempt a worker has
+ * started, and leaves an attempt that ended, or is older than the row's, alone.
  */
 async function dispatch(
   deps: DispatchDeps,
@@ -114,14 +116,22 @@ async function dispatch(
   let canceled = cannotRun(step.type) ?? (run.cancelRequested ? 'the run was canceled' : undefined);
   let stale = false;
   let taken = false;
+  let started = false;
   await deps.store.stepRuns.update(
     run.id,
     name,
     (s) => {
+      stale = started = false;
       taken = onlyNotStarted && s.status !== 'NotStarted';
       if (taken) return undefined;
       if (isTerminalStepStatus(s.status) || s.attempt > attempt) {
         stale = true;
+        return undefined;
+      }
+      if (s.status === 'Running' && s.attempt === attempt) {
+        // Launched before (by the step-results trigger, or by this launch before a crash) and a worker has it:
+        // its job was sent and taken, so none is sent again — a second job would run the step twice.
+        started = true;
         return undefined;
       }
       if (s.cancelRequested) canceled ??= 'the step was canceled';
@@ -142,11 +152,11 @@ async function dispatch(
   );
   if (taken) return undefined;
   if (canceled) return { step: name, outcome: 'canceled', message: canceled };
+  // An attempt that ended already is answered as queued: its result reaches the run as a step event (the run loop
+  // keeps one that arrived before it knew the step, runLoop.ts `early`).
   if (stale) return { step: name, outcome: 'queued', attempt };
-  const rebound = await planWithProducerLocations(deps.store, plan, name);
-  const job = { stepRunId: stepRunId(run.id, name), attempt, instanceId, experiment: run.experiment };
-  const seconds = resultDeadlineSeconds(step.timeoutSeconds);
   const nowMs = deps.now().getTime();
+  const seconds = resultDeadlineSeconds(step.timeoutSeconds);
   const deadline: DeadlineMessage = {
     kind: 'deadline',
     runId: run.id,
@@ -156,6 +166,16 @@ async function dispatch(
     dueAt: new Date(nowMs + seconds * 1000).toISOString(),
     seconds,
   };
+  const sendDeadline = () => deps.enqueue(QUEUES.stepResults, deadline, deadlineDelaySeconds(deadline, nowMs));
+  if (started) {
+    // The first launch may have died between the job and its deadline; a second deadline is harmless (the
+    // attempt's end is recorded once).
+    await sendDeadline();
+    return { step: name, outcome: 'queued', attempt };
+  }
+  crashPoint('launch:queued');
+  const rebound = await planWithProducerLocations(deps.store, plan, name);
+  const job = { stepRunId: stepRunId(run.id, name), attempt, instanceId, experiment: run.experiment };
   const kind = stepKind(step.type);
   const launch = kind.launch ?? ((ctx: LaunchContext) => ctx.startWork());
   await Promise.all([
@@ -179,7 +199,7 @@ async function dispatch(
           }),
         ),
     }),
-    deps.enqueue(QUEUES.stepResults, deadline, deadlineDelaySeconds(deadline, nowMs)),
+    sendDeadline(),
   ]);
   return { step: name, outcome: 'queued', attempt };
 }

@@ -24,8 +24,10 @@ import type { LaunchResult } from './runLoop';
  * (skipSteps stops what was launched here). The launch
  * itself is launchSteps' (reuse decision, row `Queued`, job and deadline); its row write is ETag-guarded on the rows
  * read here, so a cancel flag written meanwhile is seen. A trigger killed between this launch and raising the event
- * leaves the successor queued; the redelivered result finds it no longer NotStarted and launches nothing, and the
- * run loop then launches it itself — at worst a second job for that attempt, as after a repeated launch activity.
+ * leaves the successor launched; the redelivered result finds it no longer NotStarted and launches nothing, and the
+ * run loop then launches it itself: a second job only while the successor is still Queued (as after a repeated
+ * launch activity; a worker runs the attempt once), none once a worker started it, and its result is taken even if
+ * it reached the run before the run knew of the step (runLoop.ts, `early`).
  */
 export async function launchSuccessors(
   deps: DispatchDeps,

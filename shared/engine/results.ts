@@ -1,4 +1,5 @@
 import { fullResult } from '../compute/fullResult';
+import { crashPoint } from '../crashPoint';
 import { DeadlineMessage, deadlineDelaySeconds, ResultMessage } from '../compute/messages';
 import { recordReusableResult } from '../reuse/cacheResult';
 import type { Store } from '../store';
@@ -26,12 +27,10 @@ export interface StepResultDeps extends Pick<DispatchDeps, 'enqueue'> {
   log(message: string): void;
   error(message: string): void;
   /**
-   * Launch a completed step's ready successors here, before the run is told (launchNext.ts). Off unless set: a
-   * host killed between that launch and the event can lose the run. The redelivered result launches nothing and
-   * tells the run without naming the successor, whose own (fast) result may reach the run first and is then
-   * ignored as an event for a step the run never launched; the run's later launch finds it ended and waits for it
-   * forever (seen in test/integration/pipelines/hostCrash.test.ts). The unit tests keep the mechanism tested until
-   * a redelivery can name what the first delivery launched.
+   * Launch a completed step's ready successors here, before the run is told (launchNext.ts); the stepResults
+   * trigger sets it. A host killed between that launch and the event is safe: the redelivered result tells the run
+   * without naming the successor, the run launches it itself (launchSteps sends no second job for an attempt a
+   * worker started) and takes the successor's result even when it arrived first (runLoop.ts, `early`).
    */
   launchSuccessors?: boolean;
 }
@@ -79,6 +78,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     deps.log(`Ignored a stale result for ${result.stepRunId} attempt ${result.attempt}.`);
     return;
   }
+  crashPoint('step-results:recorded');
   const completed = recorded.final && recorded.status === 'Completed';
   // A step that completed by running becomes reusable (shared/reuse/cacheResult.ts; an upsert, so a repeat is
   // harmless), while its ready successors are launched and the run is told; the message is deleted only once all
@@ -98,9 +98,11 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
             { loaded, stepRuns: rows.map((r) => (r.step === result.step ? recorded.row : r)) },
           )
         : [];
+    if (launched.length > 0) crashPoint('step-results:launched');
     await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched));
   };
   await Promise.all([reusable(), launchAndTell()]);
+  crashPoint('step-results:told');
 }
 
 function runEvent(step: string, attempt: number, r: RecordedAttempt, launched: LaunchResult[] = []): RunEvent {

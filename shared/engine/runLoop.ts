@@ -111,6 +111,14 @@ export interface RunLoopState {
   launching?: string[];
   /** The steps of the cancel in progress (answered by `canceling-settled`). */
   canceling?: string[];
+  /**
+   * Step events that arrived before the loop knew their step as launched, by step: the trigger may launch a
+   * successor (launchNext.ts) and that successor's result may reach the run before the event naming it — always
+   * after a host crash between the launch and the event (the redelivery cannot name it), and sometimes without one,
+   * when the successor is fast. Each is applied when its step is taken as launched on that attempt. Absent until
+   * one arrives.
+   */
+  early?: Record<string, Extract<RunEvent, { type: 'step' }>[]>;
   /** The event that answers the outstanding command; any other is refused. */
   awaiting?: 'skipped' | 'launched' | 'canceling-settled' | 'run-event';
   /** Set once the finish command is issued. */
@@ -171,6 +179,7 @@ function reduce(previous: RunLoopState, event: RunLoopEvent): RunLoopStep {
       for (const { step, attempt } of event.canceling ?? []) {
         state.statuses[step] = 'Canceling';
         state.attempts[step] = attempt;
+        applyEarly(state, step);
       }
       return next(state);
     case 'launched': {
@@ -213,6 +222,7 @@ function launched(state: RunLoopState, result: LaunchResult): void {
   if (result.outcome === 'queued') {
     state.statuses[result.step] = 'Queued';
     state.attempts[result.step] = result.attempt;
+    applyEarly(state, result.step);
     return;
   }
   state.changed = true;
@@ -226,9 +236,24 @@ function launched(state: RunLoopState, result: LaunchResult): void {
   if (!state.cancelRequested) state.stopped ??= `step ${result.step} ${state.endings[result.step]}`;
 }
 
+/** Applies the events kept for a step the loop now knows as launched, in the order they arrived. */
+function applyEarly(state: RunLoopState, step: string): void {
+  const kept = state.early?.[step];
+  if (!kept) return;
+  const early = { ...state.early };
+  delete early[step];
+  state.early = early;
+  for (const event of kept) stepEnded(state, event);
+}
+
 function stepEnded(state: RunLoopState, event: Extract<RunEvent, { type: 'step' }>): void {
   const { step } = event;
   const current = Object.hasOwn(state.statuses, step) ? state.statuses[step] : undefined;
+  if (current === undefined && Object.hasOwn(state.graph!.steps, step) && !state.blocked.includes(step)) {
+    // Not launched as far as the loop knows: kept until it is (see `early`).
+    state.early = { ...state.early, [step]: [...(state.early?.[step] ?? []), event] };
+    return;
+  }
   // Stale: the step is not open (never launched, already ended, a duplicate) or the event is for another attempt.
   if (!isOpen(current) || state.attempts[step] !== event.attempt) return;
   if (!event.final) {

@@ -1,8 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import { LocalKeyStore } from '../../../shared/auth';
+import type { CrashPoint } from '../../../shared/crashPoint';
 import {
   appSettings,
   ROOT,
@@ -108,5 +111,73 @@ test('the host SIGKILLed at 5 random moments of running chains: every run comple
       steps.map((s) => [s.name, ...(byName.get(s.name) ?? [])]),
       steps.map((s) => [s.name, 'Completed', 1]),
     );
+  }
+});
+
+/** Stops the host a test left running: two hosts of different task hubs would share the `step-results` queue. */
+async function stopHost(): Promise<void> {
+  const child = host?.child;
+  host = undefined;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const POINTS: CrashPoint[] = ['launch:queued', 'step-results:recorded', 'step-results:launched', 'step-results:told'];
+
+test('the host SIGKILLed at each point of a chain step hand-off (shared/crashPoint.ts): the run completes, every step once', async () => {
+  await stopHost();
+  const base = { ...appSettings(azurite.connectionString, 'HostCrashAt'), SLUICE_HOST_QUEUE_LEASE_SECONDS: '5' };
+  const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'host-crash-at' });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  let workerOutput = '';
+  const work = scratchDir('host-crash-at-work');
+  const args = ['worker', '--compute', 'cpu', '--storage', azurite.connectionString, '--work-dir', work];
+  children.push(spawnCli(args, base, (t) => (workerOutput = (workerOutput + t).slice(-20_000))));
+  const marks = scratchDir('host-crash-at-marks');
+  const steps = Array.from({ length: 4 }, (_, i) => ({
+    name: `s${i}`,
+    type: 'command',
+    command: 'true',
+    allow_reuse: false,
+    run_after: i ? [`s${i - 1}`] : [],
+  }));
+  for (const point of POINTS) {
+    const mark = join(marks, point.replace(':', '-'));
+    // The same settings before and after the kill: the mark makes the point kill one process only.
+    const env = { ...base, SLUICE_CRASH_AT: point, SLUICE_CRASH_MARK: mark };
+    host = await startHostProcess(azurite.connectionString, env);
+    const res = await fetch(`${host.origin}/api/experiments/host-crash-at/runs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ pipeline: { name: `at-${point.replace(':', '-')}`, steps } }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 202, text);
+    const id = (JSON.parse(text) as { id: string }).id;
+    const killed = host.child;
+    await waitUntil(`the host to kill itself at ${point}`, () => killed.signalCode === 'SIGKILL' || undefined, 60_000);
+    assert.ok(existsSync(mark), `${point} was reached`);
+    host = await startHostProcess(azurite.connectionString, env);
+    const run = await waitUntil(
+      `run ${id} to end after a kill at ${point}`,
+      async () => {
+        const r = await fetch(`${host!.origin}/api/runs/${id}`, { headers });
+        const view = (await r.json()) as RunView;
+        return ['Completed', 'Failed', 'Canceled'].includes(view.status) ? view : undefined;
+      },
+      120_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- host ---\n${host!.output().slice(-3000)}\n--- worker ---\n${workerOutput}`);
+    });
+    assert.equal(run.status, 'Completed', `${point}: ${JSON.stringify(run)}`);
+    const byName = new Map(run.steps.map((s) => [s.name, [s.status, s.attempt]]));
+    assert.deepEqual(
+      steps.map((s) => [s.name, ...(byName.get(s.name) ?? [])]),
+      steps.map((s) => [s.name, 'Completed', 1]),
+      point,
+    );
+    await stopHost();
   }
 });

@@ -198,6 +198,24 @@ steps:
   }
 });
 
+test('the run loop launching a step the trigger launched sends no second job once a worker started it', async () => {
+  // The host died after the trigger launched b and before the event named it: the redelivered result of a names
+  // nothing, so the run loop launches b itself (launchSteps) — while b is Queued, Running, or already ended.
+  for (const b of ['Queued', 'Running', 'Completed'] as const) {
+    const t = await launched(CHAIN, ['a']);
+    await handleStepResult(t.deps, resultOf(t.job));
+    const job = t.sent.find((s) => s.queue === 'compute-cpu')!.message as JobMessage;
+    if (b === 'Running') await t.store.stepRuns.update('r', 'b', () => ({ status: 'Running' }));
+    if (b === 'Completed') await handleStepResult(t.deps, resultOf(job));
+    t.sent.length = 0;
+    const answer = await t.activities.launchSteps({ runId: 'r', instanceId: 'i', steps: ['b'] });
+    assert.deepEqual(answer, [{ step: 'b', outcome: 'queued', attempt: 1 }], b);
+    const jobs = t.sent.filter((s) => s.queue === 'compute-cpu').length;
+    assert.equal(jobs, b === 'Queued' ? 1 : 0, `${b}: a job only while none may have been sent`);
+    assert.equal((await t.store.stepRuns.get('r', 'b'))?.status, b, `${b}: the row is left as it is`);
+  }
+});
+
 const FAN_IN = parseSpec(`
 name: fanin
 steps:

@@ -129,6 +129,41 @@ test('a launched step the loop knows already is not taken again; a stale event s
   assert.equal(loop.state.statuses.c, 'Queued');
 });
 
+test('a result that reaches the run before its step is known as launched is kept until it is', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], c: ['b'] }));
+  loop.queued('a');
+  // The trigger of a launched b, and b ended before the event of a (naming b) reached the run, or that event was
+  // lost with a host killed before raising it and its redelivery could not name b.
+  const statuses = structuredClone(loop.state.statuses);
+  assert.deepEqual(loop.ended('b', 'Completed'), WAIT, 'b is not open yet: the run still waits for a');
+  assert.deepEqual(loop.state.statuses, statuses, 'b is not taken as ended before it is known as launched');
+  // The redelivered result of a names nothing: the loop launches b itself; launchSteps finds b's attempt 1
+  // already ended and answers it as queued on attempt 1, and the kept result completes it.
+  assert.deepEqual(loop.ended('a', 'Completed'), launch(['b']));
+  assert.deepEqual(loop.queued('b'), launch(['c']), 'b is Completed from its kept result; c is ready');
+  assert.equal(loop.state.early?.b, undefined, 'the kept result is used once');
+  // The same through an event that names b as launched by its trigger.
+  const other = new Loop(graph({ a: [], b: ['a'], c: ['b'] }));
+  other.queued('a');
+  other.ended('b', 'Completed');
+  const b = [{ step: 'b', outcome: 'queued' as const, attempt: 1 }];
+  assert.deepEqual(
+    other.send({ type: 'step', step: 'a', attempt: 1, status: 'Completed', final: true, launched: b }),
+    launch(['c']),
+  );
+});
+
+test('a kept failed attempt with attempts left is retried once its step is known; other attempts stay stale', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'] }));
+  loop.queued('a');
+  loop.ended('b', 'Failed', 1, false, 'flaky');
+  loop.ended('b', 'Completed', 3);
+  loop.ended('a', 'Completed');
+  assert.deepEqual(loop.queued('b'), launch([], [{ step: 'b', attempt: 2 }]), 'attempt 3 is not taken');
+  assert.deepEqual(loop.send({ type: 'launched', results: [{ step: 'b', outcome: 'queued', attempt: 2 }] }), WAIT);
+  assert.deepEqual(loop.ended('b', 'Completed', 2), { type: 'finish', status: 'Completed', message: undefined });
+});
+
 test('a skip that found a step launched by the trigger and started leaves it Canceling; the run waits for it', () => {
   const loop = new Loop(graph({ a: [], b: ['a'], x: [] }));
   loop.queued('a', 'x');
@@ -443,9 +478,9 @@ test('stale and duplicate step events change nothing', () => {
   const loop = new Loop(graph(DIAMOND));
   loop.queued('a', 'e');
   const before = structuredClone(loop.state);
-  assert.deepEqual(loop.ended('b', 'Completed'), WAIT, 'a step never launched');
   assert.deepEqual(loop.ended('a', 'Completed', 2), WAIT, 'an attempt not dispatched');
   assert.deepEqual(loop.ended('constructor', 'Completed'), WAIT, 'an unknown step named like an Object member');
+  assert.deepEqual(loop.ended('nowhere', 'Completed'), WAIT, 'a step not in the graph');
   assert.deepEqual(loop.state, before);
   assert.deepEqual(loop.ended('a', 'Completed'), launch(['b', 'c']));
   loop.queued('b', 'c');

@@ -1,0 +1,28 @@
+import { writeFileSync } from 'node:fs';
+
+/**
+ * Fault injection for the crash tests: a process started with `SLUICE_CRASH_AT=<point>` SIGKILLs itself the moment
+ * it reaches that point — no cleanup, no finally blocks, no flushed buffers, as a power cut or an OOM kill would
+ * leave it. With `SLUICE_CRASH_MARK=<file>` it does so once: the first process to reach the point creates the file
+ * (exclusively) and dies; later ones, and its restart with the same settings, pass. Unset (always, outside the
+ * tests) it costs one environment lookup.
+ *
+ * The points, in the order a chain step's hand-off passes them (docs/architecture.md, "Crash safety"):
+ * `step-results:recorded` (the attempt's end is written; nothing launched or told), `launch:queued` (a step's row is
+ * Queued; its job and deadline not sent), `step-results:launched` (the successors are launched; the run not told),
+ * `step-results:told` (the run is told; the result message not yet deleted).
+ */
+export type CrashPoint = 'step-results:recorded' | 'step-results:launched' | 'step-results:told' | 'launch:queued';
+
+export function crashPoint(point: CrashPoint): void {
+  if (process.env.SLUICE_CRASH_AT !== point) return;
+  const mark = process.env.SLUICE_CRASH_MARK;
+  if (mark) {
+    try {
+      writeFileSync(mark, point, { flag: 'wx' });
+    } catch {
+      return; // crashed here once already
+    }
+  }
+  process.kill(process.pid, 'SIGKILL');
+}
