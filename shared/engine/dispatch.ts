@@ -85,8 +85,10 @@ export async function launchSteps(
     ),
     ...(input.retries ?? []),
   ];
+  // Rows that were Completed when read stay so: their outputs bind the consumers' inputs without another read.
+  const rows = new Map(((await stepRuns) ?? []).map((r) => [r.step, r]));
   const dispatched = await Promise.all(
-    attempts.map((a) => dispatch(deps, loaded, input.instanceId, a, known?.onlyNotStarted)),
+    attempts.map((a) => dispatch(deps, loaded, input.instanceId, a, rows, known?.onlyNotStarted)),
   );
   return [
     ...decided.filter((d) => d.outcome === 'reused').map(({ step }) => ({ step, outcome: 'reused' as const })),
@@ -105,6 +107,7 @@ async function dispatch(
   loaded: LoadedRun,
   instanceId: string,
   a: AttemptToQueue,
+  rows: ReadonlyMap<string, Stored<StepRunRecord>>,
   onlyNotStarted = false,
 ): Promise<LaunchResult | undefined> {
   const { run, plan } = loaded;
@@ -174,7 +177,7 @@ async function dispatch(
     return { step: name, outcome: 'queued', attempt };
   }
   crashPoint('launch:queued');
-  const rebound = await planWithProducerLocations(deps.store, plan, name);
+  const rebound = await planWithProducerLocations(deps.store, plan, name, rows);
   const job = { stepRunId: stepRunId(run.id, name), attempt, instanceId, experiment: run.experiment };
   const kind = stepKind(step.type);
   const launch = kind.launch ?? ((ctx: LaunchContext) => ctx.startWork());

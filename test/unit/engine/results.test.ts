@@ -216,6 +216,29 @@ test('the run loop launching a step the trigger launched sends no second job onc
   }
 });
 
+test("a launched consumer's inputs are bound from its producer's row as recorded, without reading it again", async () => {
+  const t = await launched(
+    parseSpec(`
+name: data
+data: { d: {} }
+steps:
+  - { name: a, type: command, command: "true", outputs: [d] }
+  - { name: b, type: command, command: "true", inputs: [d] }
+`),
+    ['a'],
+  );
+  const reads: string[] = [];
+  const get = t.store.stepRuns.get.bind(t.store.stepRuns);
+  t.store.stepRuns.get = (runId, step) => (reads.push(step), get(runId, step));
+  const output = { ...t.job.outputs[0], files: [{ name: 'x.csv', size: 3, md5: 'bWQ1' }], fingerprint: 'f' };
+  await handleStepResult(t.deps, { ...resultOf(t.job), outputs: [output] });
+  assert.deepEqual(t.logged, []);
+  const job = t.sent.find((s) => s.queue === 'compute-cpu')?.message as JobMessage;
+  assert.equal(job?.step, 'b');
+  assert.deepEqual(reads, [], 'no step row read for the launch');
+  assert.equal(job.inputs.length, 1);
+});
+
 const FAN_IN = parseSpec(`
 name: fanin
 steps:
