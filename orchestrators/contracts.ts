@@ -7,6 +7,7 @@ import type {
   PipelineRunInput,
   SkipStepsInput,
   SkipStepsResult,
+  StartedRun,
 } from '../shared/engine/activities';
 
 export type { LaunchResult, RunEvent, RunGraph };
@@ -20,6 +21,7 @@ export type {
   PipelineRunInput,
   SkipStepsInput,
   SkipStepsResult,
+  StartedRun,
 };
 
 /**
@@ -34,8 +36,10 @@ export const ORCHESTRATORS = {
 } as const;
 
 export const ACTIVITIES = {
-  /** Marks the run Running and returns its step graph. */
+  /** Marks the run Running and returns its step graph (runs started before startRunAndLaunch). */
   startRun: 'startRun',
+  /** startRun and the run loop's first launch in one activity: the graph and the launch's answer. */
+  startRunAndLaunch: 'startRunAndLaunch',
   /**
    * Resolves reuse for ready steps and puts a job on its compute queue for each step that must run (and for each
    * retry it is given). It may also return `reused` results for downstream steps whose inputs it completed in the

@@ -14,6 +14,7 @@ import {
   type RunGraph,
   type SkipStepsInput,
   type SkipStepsResult,
+  type StartedRun,
 } from './contracts';
 
 /**
@@ -30,9 +31,9 @@ import {
  * were already scheduled would schedule them again on Azure (the SDK re-emits their actions).
  */
 export const pipelineRun: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const { runId } = context.df.getInput<PipelineRunInput>();
+  const { runId, version } = context.df.getInput<PipelineRunInput>();
   try {
-    return yield* sequence(context, runId);
+    return yield* sequence(context, runId, version);
   } catch (err) {
     // An activity failed for good (storage unreachable beyond its retries, a corrupt record): the run must not stay
     // Running forever, so it fails with the reason, and the orchestration with it.
@@ -48,9 +49,8 @@ export const pipelineRun: OrchestrationHandler = function* (context: Orchestrati
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Orchestration<T> = Generator<Task, T, any>;
 
-function* sequence(context: OrchestrationContext, runId: string): Orchestration<FinishRunInput> {
-  const graph: RunGraph = yield context.df.callActivity(ACTIVITIES.startRun, { runId });
-  let { state, command } = runLoop(initialRunLoopState(), { type: 'started', graph });
+function* sequence(context: OrchestrationContext, runId: string, version?: number): Orchestration<FinishRunInput> {
+  let { state, command } = version === 2 ? yield* startAndLaunch(context, runId) : yield* startOnly(context, runId);
   while (command.type !== 'finish') {
     const event: RunLoopEvent = yield* carryOut(context, runId, command);
     ({ state, command } = runLoop(state, event));
@@ -58,6 +58,24 @@ function* sequence(context: OrchestrationContext, runId: string): Orchestration<
   const finish: FinishRunInput = { runId, status: command.status, message: command.message };
   yield context.df.callActivity(ACTIVITIES.finishRun, finish);
   return finish;
+}
+
+/** Runs started before version 2: the graph first, and the loop's first launch as its own activity. */
+function* startOnly(context: OrchestrationContext, runId: string): Orchestration<ReturnType<typeof runLoop>> {
+  const graph: RunGraph = yield context.df.callActivity(ACTIVITIES.startRun, { runId });
+  return runLoop(initialRunLoopState(), { type: 'started', graph });
+}
+
+/**
+ * The graph and the loop's first launch from one activity: the loop derives that launch from the graph as the
+ * activity did (a pure reducer), and takes the activity's answer for it.
+ */
+function* startAndLaunch(context: OrchestrationContext, runId: string): Orchestration<ReturnType<typeof runLoop>> {
+  const input = { runId, instanceId: context.df.instanceId };
+  const started: StartedRun = yield context.df.callActivity(ACTIVITIES.startRunAndLaunch, input);
+  const first = runLoop(initialRunLoopState(), { type: 'started', graph: started.graph });
+  if (first.command.type !== 'launch' || !started.launched) return first;
+  return runLoop(first.state, { type: 'launched', results: started.launched });
 }
 
 /** One command as the activity (or wait) that carries it out, and its answer as the loop's next event. */

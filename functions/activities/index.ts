@@ -19,6 +19,7 @@ function run(): RunActivities {
 }
 
 df.app.activity(ACTIVITIES.startRun, { handler: (input) => run().startRun(input as never) });
+df.app.activity(ACTIVITIES.startRunAndLaunch, { handler: (input) => run().startRunAndLaunch(input as never) });
 df.app.activity(ACTIVITIES.launchSteps, { handler: (input) => run().launchSteps(input as never) });
 df.app.activity(ACTIVITIES.skipSteps, { handler: (input) => run().skipSteps(input as never) });
 df.app.activity(ACTIVITIES.cancelSteps, { handler: (input) => run().cancelSteps(input as never) });

@@ -9,7 +9,7 @@ import { instanceExists, startOnce } from '../activities/durableOps';
  */
 export function durableLauncher(client: DurableClient): RunLauncher {
   const start = async (runId: string) => {
-    const input: PipelineRunInput = { runId };
+    const input: PipelineRunInput = { runId, version: 2 };
     try {
       await client.startNew(ORCHESTRATORS.pipelineRun, { instanceId: runId, input });
     } catch (err) {
@@ -21,7 +21,7 @@ export function durableLauncher(client: DurableClient): RunLauncher {
   return {
     start,
     async startOnce(runId) {
-      const input: PipelineRunInput = { runId };
+      const input: PipelineRunInput = { runId, version: 2 };
       return startOnce(client, ORCHESTRATORS.pipelineRun, runId, input);
     },
     async cancel(runId, reason) {

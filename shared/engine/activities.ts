@@ -1,7 +1,7 @@
 import { isTerminalStepStatus, type StepRunRecord } from '../store';
 import { findStepKind } from '../steps/registry';
 import { launchSteps, type DispatchDeps, type LaunchStepsInput } from './dispatch';
-import type { LaunchResult, RunGraph } from './runLoop';
+import { initialRunLoopState, runLoop, type LaunchResult, type RunGraph } from './runLoop';
 
 export { stepRunId } from '../store/model';
 export { resultDeadlineSeconds, type LaunchStepsInput } from './dispatch';
@@ -16,6 +16,18 @@ export type RunActivitiesDeps = DispatchDeps;
 
 export interface PipelineRunInput {
   runId: string;
+  /**
+   * 2: the run's first activity also launches its first steps (startRunAndLaunch), one activity and its episode
+   * fewer per run. Absent: a run started before that keeps its startRun → launchSteps sequence when it is replayed.
+   */
+  version?: 2;
+}
+
+/** What startRunAndLaunch answers: the step graph, and what the run loop's first launch launched. */
+export interface StartedRun {
+  graph: RunGraph;
+  /** Absent when the loop's first command is not a launch (nothing can start). */
+  launched?: LaunchResult[];
 }
 
 export interface SkipStepsInput {
@@ -64,28 +76,51 @@ export function createRunActivities(deps: RunActivitiesDeps) {
   const { store, loadRun } = deps;
   const now = () => deps.now().toISOString();
 
+  /** Marks the run Running (its rows created if any is missing) and returns its graph, and what it read. */
+  async function start(runId: string) {
+    const rowsRead = store.stepRuns.list(runId);
+    rowsRead.catch(() => undefined); // awaited next
+    const loaded = await loadRun(runId);
+    const { run, plan } = loaded;
+    const rows = await rowsRead;
+    // The submit created the rows already; create only what is missing (one query instead of a failed insert
+    // per step), so a run whose rows were lost still gets them.
+    const existing = new Set(rows.map((s) => s.step));
+    const missing = plan.order.filter((name) => !existing.has(name));
+    await store.stepRuns.createMany(
+      runId,
+      missing.map((name) => ({
+        step: name,
+        type: plan.steps[name].type,
+        compute: plan.steps[name].compute,
+        dependsOn: plan.steps[name].dependsOn,
+      })),
+    );
+    const started = await store.runs.update(runId, (r) =>
+      r.status === 'NotStarted' ? { status: 'Running', startedAt: r.startedAt ?? now() } : undefined,
+    );
+    const steps = Object.fromEntries(plan.order.map((name) => [name, { dependsOn: plan.steps[name].dependsOn }]));
+    const graph: RunGraph = { runId, continueOnStepFailure: run.continueOnStepFailure, order: plan.order, steps };
+    // The rows as read, unless some were created just now (then launchSteps reads them all again).
+    const known = missing.length === 0 ? { loaded: { run: started, plan }, stepRuns: rows } : undefined;
+    return { graph, known };
+  }
+
   return {
     async startRun({ runId }: PipelineRunInput): Promise<RunGraph> {
-      const { run, plan } = await loadRun(runId);
-      // The submit created the rows already; create only what is missing (one query instead of a failed insert
-      // per step), so a run whose rows were lost still gets them.
-      const existing = new Set((await store.stepRuns.list(runId)).map((s) => s.step));
-      await store.stepRuns.createMany(
-        runId,
-        plan.order
-          .filter((name) => !existing.has(name))
-          .map((name) => ({
-            step: name,
-            type: plan.steps[name].type,
-            compute: plan.steps[name].compute,
-            dependsOn: plan.steps[name].dependsOn,
-          })),
-      );
-      await store.runs.update(runId, (r) =>
-        r.status === 'NotStarted' ? { status: 'Running', startedAt: r.startedAt ?? now() } : undefined,
-      );
-      const steps = Object.fromEntries(plan.order.map((name) => [name, { dependsOn: plan.steps[name].dependsOn }]));
-      return { runId, continueOnStepFailure: run.continueOnStepFailure, order: plan.order, steps };
+      return (await start(runId)).graph;
+    },
+
+    /**
+     * startRun and the run loop's first launch in one activity (the loop is a pure reducer, so the orchestration
+     * derives the same first command from the graph and takes this answer for it). Safe to repeat as both are.
+     */
+    async startRunAndLaunch({ runId, instanceId }: { runId: string; instanceId: string }): Promise<StartedRun> {
+      const { graph, known } = await start(runId);
+      const first = runLoop(initialRunLoopState(), { type: 'started', graph }).command;
+      if (first.type !== 'launch') return { graph };
+      const input = { runId, instanceId, steps: first.steps, retries: first.retries };
+      return { graph, launched: await launchSteps(deps, input, known) };
     },
 
     /** Reuse decisions and dispatch of attempts: shared/engine/dispatch.ts. */

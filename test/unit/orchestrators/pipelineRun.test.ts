@@ -32,6 +32,10 @@ async function engineWith(activities: Partial<FakeActivities>) {
     };
   (globalThis as { pipelineRunActivities?: FakeActivities }).pipelineRunActivities = {
     startRun: record('startRun', () => GRAPH),
+    startRunAndLaunch: record('startRunAndLaunch', () => ({
+      graph: GRAPH,
+      launched: ['a', 'c'].map((s) => ({ step: s, outcome: 'queued', attempt: 1 })),
+    })),
     launchSteps: record('launchSteps', (input: { steps: string[]; retries: { step: string; attempt: number }[] }) => [
       ...input.steps.map((step) => ({ step, outcome: 'queued', attempt: 1 })),
       ...input.retries.map(({ step, attempt }) => ({ step, outcome: 'queued', attempt })),
@@ -93,6 +97,22 @@ test('the orchestrator carries out the run loop: launches, a retry, a stale resu
   const state = engine.states.get('run-1')!;
   assert.equal(state.status, 'Completed');
   assert.deepEqual(JSON.parse(state.output!), finish);
+});
+
+test('a version 2 run starts and launches its first steps in one activity, then carries on as before', async () => {
+  const { engine, taken } = await engineWith({});
+  engine.start('pipelineRun', 'run-v2', { runId: 'r1', version: 2 });
+  await engine.runToEnd();
+  assert.deepEqual(taken(), [['startRunAndLaunch', { runId: 'r1', instanceId: 'run-v2' }]], 'no launchSteps');
+  assert.equal(engine.states.get('run-v2')!.status, 'Running');
+  engine.raise('run-v2', RUN_EVENT, step('a', 1, 'Completed'));
+  await engine.runToEnd();
+  assert.deepEqual(taken(), [['launchSteps', { runId: 'r1', instanceId: 'run-v2', steps: ['b'], retries: [] }]]);
+  engine.raise('run-v2', RUN_EVENT, step('b', 1, 'Completed'));
+  engine.raise('run-v2', RUN_EVENT, step('c', 1, 'Completed'));
+  await engine.runToEnd();
+  assert.deepEqual(taken(), [['finishRun', { runId: 'r1', status: 'Completed' }]]);
+  assert.equal(engine.states.get('run-v2')!.status, 'Completed');
 });
 
 test('a failure settles through skipSteps before the run finishes Failed', async () => {

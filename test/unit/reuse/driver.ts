@@ -128,7 +128,10 @@ export function createDriver(worker: FakeWorker) {
         snapshots,
         regenerateOutputs: submit.regenerateOutputs ?? false,
       });
-      const graph = await activities.startRun({ runId });
+      // As the orchestrator starts a run (version 2): the graph and the first launch from one activity.
+      const first = await activities.startRunAndLaunch({ runId, instanceId: runId });
+      const graph = first.graph;
+      let firstLaunch = first.launched;
       // The run loop itself (shared/engine/runLoop.ts), carried out as the orchestrator does, with each queued job
       // run at once by the fake worker and its recorded result waiting as the next run event.
       const results: RunEvent[] = [];
@@ -137,7 +140,8 @@ export function createDriver(worker: FakeWorker) {
         let event: RunLoopEvent;
         if (command.type === 'launch') {
           const { steps, retries } = command;
-          const launched = await activities.launchSteps({ runId, instanceId: runId, steps, retries });
+          const launched = firstLaunch ?? (await activities.launchSteps({ runId, instanceId: runId, steps, retries }));
+          firstLaunch = undefined;
           for (const l of launched) {
             if (l.outcome === 'canceled') throw new Error(l.message);
             if (l.outcome !== 'queued') continue;
