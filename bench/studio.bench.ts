@@ -1,9 +1,9 @@
 // Studio in Chromium (issue 17's budgets), against the real local stack the browser tests use (Azurite, the host
 // running the built app; no worker, so runs stay where the bench puts them):
 // - the run page's time to a drawn 100-step graph: from navigation start to all 100 nodes in the DOM (run fetched,
-//   dagre's layout made in the layout worker, SVG rendered), over a 10×10 grid of steps joined by data edges (target
-//   ≤ 500 ms), cold (the graph never laid out in this browser) and warm (its layout remembered in localStorage); and,
-//   cold, to the final graph with the data names on its edges (the pipeline's spec fetched and laid out again);
+//   dagre's layout, SVG rendered), over a 10×10 grid of steps joined by data edges (target ≤ 500 ms), cold (the
+//   graph never laid out in this browser) and warm (its layout remembered in localStorage); and, cold, to the final
+//   graph with the data names on its edges (the pipeline's spec fetched and laid out again);
 // - the status-change-to-screen delay: from the cancel request's 202 (the run's record already changed) to the new
 //   status on the open run page (target ≤ 1 s; the page polls every second with If-None-Match).
 // SLUICE_BENCH_RUNS (default 5) sets the samples per figure. Needs /usr/bin/chromium (or SLUICE_CHROMIUM).
@@ -97,7 +97,7 @@ const bench: Bench = {
           name: 'run page: navigation to the 100-step graph with its edge labels, never laid out before',
           unit: 'ms',
           samples: final,
-          note: "the first drawing has the run's dependencies; the spec's data names follow, laid out again in the worker",
+          note: "the first drawing has the run's dependencies; the spec's data names follow, laid out again",
         },
         {
           name: 'run page: navigation to a drawn 100-step graph, its layout remembered',

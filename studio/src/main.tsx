@@ -1,7 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { prefetch, whenUnauthorized } from './api';
-import { startLayoutWorker } from './graph';
 import { signIn, signOut, type StudioConfig } from './auth';
 import { ComparePage } from './pages/Compare';
 import { ComputePage, DatasetsPage, DatastoresPage } from './pages/Data';
@@ -110,10 +109,8 @@ function Shell() {
   );
 }
 
-// A run page opened with a session already stored asks for the run at once, beside the config and sign-in; the
-// layout worker starts loading dagre meanwhile.
+// A run page opened with a session already stored asks for the run at once, beside the config and sign-in.
 const opened = /^\/studio\/runs\/([^/]+)$/.exec(location.pathname);
-if (opened) startLayoutWorker();
 if (opened && !new URLSearchParams(location.search).has('signin')) {
   try {
     prefetch(`runs/${encodeURIComponent(decodeURIComponent(opened[1]))}`); // the path RunPage asks for

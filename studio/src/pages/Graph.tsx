@@ -1,13 +1,11 @@
-import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { shortId, STATUS_CLASS } from '../format';
-import { edgesOf, layoutOf, rememberedLayout, type Layout } from '../graph';
+import { cachedLayout, edgesOf } from '../graph';
 import type { PipelineSpec, StepRun } from '../types';
 
 /**
  * The pipeline graph of a run: steps as nodes coloured by status (live), data edges labelled with the PipelineData
  * name, reused steps marked with the run they reused. Each node is a button (Enter/Space or a click opens its panel).
- * The layout is the remembered one for this graph, else made in the layout worker; while a new one is made (the
- * spec's edge labels arrived) the previous one stays on screen.
  */
 export function RunGraph(props: {
   steps: StepRun[];
@@ -15,32 +13,15 @@ export function RunGraph(props: {
   selected?: string;
   onSelect: (step: string) => void;
 }) {
-  const graphShape = shape(props.steps);
-  const names = useMemo(() => props.steps.map((s) => s.name), [graphShape]);
-  const edges = useMemo(() => edgesOf(props.steps, props.spec), [graphShape, props.spec]);
-  const remembered = useMemo(() => rememberedLayout(names, edges), [names, edges]);
-  const [made, setMade] = useState<Layout>();
-  const [failed, setFailed] = useState<string>();
-  // Asked for as soon as the graph is known (a layout effect runs before the page paints; an effect, a frame later).
-  useLayoutEffect(() => {
-    if (remembered) return;
-    let live = true;
-    layoutOf(names, edges)
-      .then((l) => live && setMade(l))
-      .catch((e: Error) => live && setFailed(e.message));
-    return () => {
-      live = false;
-    };
-  }, [remembered, names, edges]);
-  const lay = remembered ?? made;
-  if (!lay)
-    return (
-      <div class="graph-wrap" role="group" aria-label="Pipeline graph">
-        <p role="status" class="muted">
-          {failed ? `The graph could not be laid out: ${failed}` : 'Laying out the graph…'}
-        </p>
-      </div>
-    );
+  const edges = useMemo(() => edgesOf(props.steps, props.spec), [shape(props.steps), props.spec]);
+  const lay = useMemo(
+    () =>
+      cachedLayout(
+        props.steps.map((s) => s.name),
+        edges,
+      ),
+    [edges],
+  );
   const byName = new Map(props.steps.map((s) => [s.name, s]));
   return (
     <div class="graph-wrap" role="group" aria-label="Pipeline graph">

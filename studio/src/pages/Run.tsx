@@ -3,7 +3,6 @@ import { ApiError, enc, getJson, poll, postJson } from '../api';
 import { formatDuration, formatTime, formatValue, shortId, since, StatusBadge } from '../format';
 import { Link, navigate } from '../router';
 import type { PipelineSpec, PlanView, Run } from '../types';
-import { startLayoutWorker } from '../graph';
 import { RunGraph } from './Graph';
 import { StepPanel } from './StepPanel';
 import { Timeline } from './Timeline';
@@ -17,7 +16,6 @@ export function RunPage(props: { runId: string; step?: string }) {
   const [error, setError] = useState<string>();
   useEffect(() => {
     setRun(undefined);
-    startLayoutWorker(); // loads dagre while the run is fetched
     return poll<Run>(
       () => `runs/${enc(props.runId)}`,
       1000,
