@@ -194,6 +194,25 @@ export const StepRunView = z
       .record(z.string(), z.union([z.string(), z.number()]))
       .optional()
       .meta({ description: "The attempt's work in an outside service (e.g. a Databricks run id and its page)" }),
+    attempts: z
+      .array(
+        z.object({
+          attempt: z.number().int(),
+          status: z.enum(['Completed', 'Failed', 'Canceled']),
+          queuedAt: z.string().optional(),
+          startedAt: z.string().optional(),
+          endedAt: z.string(),
+          error: ErrorInfo.optional(),
+          workerId: z.string().optional(),
+          exitCode: z.number().int().nullable().optional(),
+        }),
+      )
+      .meta({
+        description:
+          'The earlier attempts of a retried step, oldest first (at most 20, the oldest dropped): times, how each ' +
+          'ended, its error (message cut at 1,000 characters), worker and exit code. The current attempt is the ' +
+          "step's own `attempt`, times and `error`; empty for a step that has not been retried",
+      }),
     links: Links,
   })
   .meta({ id: 'StepRun' });

@@ -65,6 +65,7 @@ export function stepView(baseUrl: string, s: StepRunRecord, source?: StepRunReco
     error: s.error,
     progress: s.progress,
     external: s.external,
+    attempts: s.attempts ?? [],
     links: {
       ...stepLinks(baseUrl, s.runId, s.step),
       ...(from && { reusedFrom: runLinks(baseUrl, from.runId).self }),

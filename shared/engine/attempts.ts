@@ -5,7 +5,15 @@ import { registerOutputDatasets } from '../datasets/outputDatasets';
 import type { PipelineSpec } from '../spec/schema';
 import type { DatasetRecord } from '../store/datasetModel';
 import { findStepKind } from '../steps/registry';
-import { isTerminalStepStatus, type StepRunRecord, type Store, type Stored } from '../store';
+import {
+  isTerminalStepStatus,
+  MAX_ATTEMPT_HISTORY,
+  type AttemptRecord,
+  type ErrorInfo,
+  type StepRunRecord,
+  type Store,
+  type Stored,
+} from '../store';
 
 /** How one attempt of a step ended, as the run's orchestration is told. */
 export interface RecordedAttempt {
@@ -94,7 +102,7 @@ export async function recordAttemptEnd(
         }),
         ...(final
           ? { status, endedAt: r?.endedAt ?? s.endedAt ?? now().toISOString(), error }
-          : { status: 'Queued' as const, error }),
+          : { status: 'Queued' as const, error, attempts: withEndedAttempt(s, end, status, error, now) }),
       };
     },
     known,
@@ -110,6 +118,50 @@ export async function recordAttemptEnd(
     }));
   }
   return { ...recorded, row };
+}
+
+/** An attempt's error message as its history keeps it: the row holds the latest in full. */
+const MAX_HISTORY_MESSAGE_CHARS = 1000;
+
+/**
+ * The step's attempt history with the attempt that just ended (and is followed by another) appended: its times,
+ * status, error, worker and exit code, which the row's own fields hold only until the next attempt's overwrite them.
+ * Written in the same update as the end; an attempt already in it (a redelivered result) is not added again, and
+ * beyond MAX_ATTEMPT_HISTORY the oldest are dropped.
+ */
+function withEndedAttempt(
+  s: StepRunRecord,
+  end: AttemptEnd,
+  status: AttemptRecord['status'],
+  error: ErrorInfo | undefined,
+  now: () => Date,
+): AttemptRecord[] {
+  const history = s.attempts ?? [];
+  if (history.some((a) => a.attempt === end.attempt)) return history;
+  const r = end.details;
+  // The row's start may be an earlier attempt's when this one never reported running; the result's is its own.
+  const startedAt =
+    r?.startedAt ?? (s.startedAt && (!s.queuedAt || s.startedAt >= s.queuedAt) ? s.startedAt : undefined);
+  const message = error?.message;
+  const ended: AttemptRecord = {
+    attempt: end.attempt,
+    status,
+    queuedAt: s.queuedAt,
+    startedAt,
+    endedAt: r?.endedAt ?? now().toISOString(),
+    ...(error && {
+      error: {
+        ...error,
+        message:
+          message && message.length > MAX_HISTORY_MESSAGE_CHARS
+            ? `${message.slice(0, MAX_HISTORY_MESSAGE_CHARS - 1)}…`
+            : (message ?? ''),
+      },
+    }),
+    workerId: r?.workerId ?? s.workerId,
+    ...(r && { exitCode: r.exitCode ?? null }),
+  };
+  return [...history, ended].slice(-MAX_ATTEMPT_HISTORY);
 }
 
 /**

@@ -129,6 +129,27 @@ export interface StepRunRecord {
   progress?: StepProgress;
   /** The current attempt's work in an outside service (e.g. a Databricks run id and page), for cancel and links. */
   external?: Record<string, string | number>;
+  /**
+   * The earlier attempts of a retried step, oldest first: each one's times and how it ended, appended when it ends
+   * and another follows (the current attempt's are the row's own fields). At most `MAX_ATTEMPT_HISTORY` are kept,
+   * the oldest dropped first.
+   */
+  attempts?: AttemptRecord[];
+}
+
+/** How many earlier attempts a step run keeps (`StepRunRecord.attempts`); older ones are dropped. */
+export const MAX_ATTEMPT_HISTORY = 20;
+
+/** One ended attempt of a step that was retried. */
+export interface AttemptRecord {
+  attempt: number;
+  status: 'Completed' | 'Failed' | 'Canceled';
+  queuedAt?: string;
+  startedAt?: string;
+  endedAt: string;
+  error?: ErrorInfo;
+  workerId?: string;
+  exitCode?: number | null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { currentToken } from './auth';
+import { currentToken, storedSession } from './auth';
 
 /** An API error as the server renders it: `{"error": {"code", "message", "details"}}`. */
 export class ApiError extends Error {
@@ -17,12 +17,32 @@ export function whenUnauthorized(handler: () => void): void {
   onUnauthorized = handler;
 }
 
+const urlOf = (path: string) => `/api/${path.replace(/^\/+/, '')}`;
+
+/** GETs started before sign-in finished ({@link prefetch}), by path; each is taken by the first call for its path. */
+const early = new Map<string, Promise<Response>>();
+
+/**
+ * Starts a GET at page load, while the app still fetches its config and signs in, when a session is stored already
+ * (a reload, or a link opened in the same tab); the page's first request for that path takes its answer instead of
+ * asking again, so the data arrives one round trip sooner. Without a stored session (Entra, or not signed in) it does
+ * nothing, and an answer nobody took within 10 seconds is dropped.
+ */
+export function prefetch(path: string): void {
+  const token = storedSession()?.token;
+  if (!token || early.has(path)) return;
+  const pending = fetch(urlOf(path), { headers: { authorization: `Bearer ${token}` } });
+  pending.catch(() => undefined); // a failed prefetch is asked again by the page
+  early.set(path, pending);
+  setTimeout(() => early.get(path) === pending && early.delete(path), 10_000);
+}
+
 /** A call to the public REST API with the session's bearer token. */
 export async function api(path: string, init: RequestInit = {}): Promise<Response> {
-  const token = await currentToken();
   const headers = new Headers(init.headers);
-  if (token) headers.set('authorization', `Bearer ${token}`);
-  const res = await fetch(`/api/${path.replace(/^\/+/, '')}`, { ...init, headers });
+  const pending = (init.method ?? 'GET') === 'GET' && !headers.has('if-none-match') ? early.get(path) : undefined;
+  if (pending) early.delete(path);
+  const res = await (pending?.catch(() => send(path, init, headers)) ?? send(path, init, headers));
   if (res.status === 401) onUnauthorized();
   if (!res.ok && res.status !== 304) {
     const body = (await res.json().catch(() => undefined)) as
@@ -35,6 +55,12 @@ export async function api(path: string, init: RequestInit = {}): Promise<Respons
     );
   }
   return res;
+}
+
+async function send(path: string, init: RequestInit, headers: Headers): Promise<Response> {
+  const token = await currentToken();
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  return fetch(urlOf(path), { ...init, headers });
 }
 
 export async function getJson<T>(path: string): Promise<T> {

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { whenUnauthorized } from './api';
+import { prefetch, whenUnauthorized } from './api';
 import { signIn, signOut, type StudioConfig } from './auth';
 import { ComparePage } from './pages/Compare';
 import { ComputePage, DatasetsPage, DatastoresPage } from './pages/Data';
@@ -107,6 +107,16 @@ function Shell() {
       </main>
     </>
   );
+}
+
+// A run page opened with a session already stored asks for the run at once, beside the config and sign-in.
+const opened = /^\/studio\/runs\/([^/]+)$/.exec(location.pathname);
+if (opened && !new URLSearchParams(location.search).has('signin')) {
+  try {
+    prefetch(`runs/${encodeURIComponent(decodeURIComponent(opened[1]))}`); // the path RunPage asks for
+  } catch {
+    /* a malformed address: the page says so */
+  }
 }
 
 render(<App />, document.getElementById('app') as HTMLElement);

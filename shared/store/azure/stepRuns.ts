@@ -17,6 +17,7 @@ const JSON_FIELDS = [
   'error',
   'progress',
   'external',
+  'attempts',
 ] as const;
 
 const UNKNOWN_ETAG = 'W/"unknown"';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, download, enc } from '../api';
-import { formatDuration, formatTime, formatValue, shortId, StatusBadge } from '../format';
+import { formatDuration, formatTime, formatValue, shortId, since, StatusBadge } from '../format';
 import { Link } from '../router';
 import type { Metric, StepRun } from '../types';
 import { MetricChart } from './Chart';
@@ -284,32 +284,50 @@ function Environment(props: { step: StepRun }) {
 }
 
 /**
- * Every attempt of the step with how it ended. Only the latest attempt's error is recorded on the step, so an
- * earlier (failed) attempt shows the last lines of its own log instead.
+ * Every attempt of the step with how it ended: the earlier ones from the step's attempt history (times, error,
+ * worker, exit code) with the last lines of their own log, then the current one. An attempt older than the history
+ * (it keeps the last 20) shows only its log.
  */
 function Attempts(props: { runId: string; step: StepRun }) {
   const { step } = props;
   if (step.attempt < 2) return null;
+  const history = new Map((step.attempts ?? []).map((a) => [a.attempt, a]));
   const attempts = Array.from({ length: step.attempt }, (_, i) => i + 1);
   return (
     <section aria-label="Attempts">
       <h3>Attempts</h3>
       <ol class="attempts">
-        {attempts.map((a) => (
-          <li key={a} data-attempt={a}>
-            Attempt {a}: <StatusBadge status={a < step.attempt ? 'Failed' : step.status} />
-            {a < step.attempt ? (
-              <LogTail runId={props.runId} step={step.name} attempt={a} />
-            ) : (
-              step.error && (
-                <span class="error-text">
+        {attempts.map((n) => {
+          const current = n === step.attempt;
+          const a = current ? step : history.get(n);
+          const status = current ? step.status : (a?.status ?? 'Failed');
+          const error = a?.error && status !== 'Completed' ? a.error : undefined;
+          // Until a retry starts, the step's start is the previous attempt's.
+          const started = current && step.queuedAt && (step.startedAt ?? '') < step.queuedAt ? undefined : a?.startedAt;
+          return (
+            <li key={n} data-attempt={n}>
+              Attempt {n}: <StatusBadge status={status} />
+              {a && started && (
+                <span class="muted small">
                   {' '}
-                  {step.error.code}: {step.error.message}
+                  {formatTime(started)}
+                  {a.endedAt && Date.parse(a.endedAt) >= Date.parse(started)
+                    ? `, ran ${formatDuration(since(started, a.endedAt))}`
+                    : ''}
+                  {!current && a.exitCode !== undefined && a.exitCode !== null ? `, exit code ${a.exitCode}` : ''}
+                  {!current && 'workerId' in a && a.workerId ? `, on ${a.workerId}` : ''}
                 </span>
-              )
-            )}
-          </li>
-        ))}
+              )}
+              {error && (
+                <span class="error-text" data-attempt-error>
+                  {' '}
+                  {error.code}: {error.message}
+                </span>
+              )}
+              {!current && <LogTail runId={props.runId} step={step.name} attempt={n} />}
+            </li>
+          );
+        })}
       </ol>
     </section>
   );

@@ -193,6 +193,24 @@ test('a step panel: list and table metrics as charts, a logged image, the enviro
   await panel.locator('li[data-attempt="1"]').getByText('attempt 1 gives up: flaky data source').waitFor();
   assert.equal(await panel.locator('li[data-attempt="1"] .badge').textContent(), 'Failed');
   assert.equal(await panel.locator('li[data-attempt="2"] .badge').textContent(), 'Completed');
+  // Attempt 1's own error, kept in the step's attempt history (the step's error is the latest attempt's: none).
+  assert.match(
+    (await panel.locator('li[data-attempt="1"] [data-attempt-error]').textContent()) ?? '',
+    /StepFailed: .+/,
+  );
+  assert.equal(await panel.locator('li[data-attempt="2"] [data-attempt-error]').count(), 0);
+  // The timeline has a bar for each attempt: the failed first one, then the one that completed after it.
+  const bars = page.locator('[data-gantt-step="report"] [data-gantt-attempt]');
+  assert.equal(await bars.count(), 2);
+  const bar = (n: number) => page.locator(`[data-gantt-step="report"] [data-gantt-attempt="${n}"]`);
+  assert.equal(await bar(1).getAttribute('data-status'), 'Failed');
+  assert.match((await bar(1).getAttribute('class')) ?? '', /\bst-failed\b/);
+  assert.match((await bar(1).getAttribute('title')) ?? '', /^attempt 1: Failed \(StepFailed: .+\); queued at/);
+  assert.equal(await bar(2).getAttribute('data-status'), 'Completed');
+  assert.match((await bar(2).getAttribute('title')) ?? '', /^attempt 2: Completed; queued at/);
+  const left = async (n: number, part: string) =>
+    parseFloat((await bar(n).locator(part).getAttribute('style'))?.match(/left: ([\d.]+)%/)?.[1] ?? 'NaN');
+  assert.ok((await left(2, '.gantt-wait')) >= (await left(1, '.gantt-run')), 'attempt 2 is queued after attempt 1 ran');
   await screenshot(page, 'step-metrics');
   assert.deepEqual(await seriousViolations(page), []);
 });

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness, PIPELINE } from './harness';
+import { recordAttemptEnd } from '../../../shared/engine/attempts';
+import { RunView } from '../../../shared/api/schemas';
 
 async function seed(h: ReturnType<typeof createHarness>, experiment: string, count: number) {
   const ids: string[] = [];
@@ -134,6 +136,53 @@ test('get run returns the run with its step runs, times, outputs, metrics and lo
   assert.equal(first.links.logs, `http://localhost:7071/api/runs/${id}/steps/first/logs`);
   assert.equal(res.json.steps[1].status, 'NotStarted');
   assert.equal('etag' in res.json, false);
+});
+
+test("a retried step's earlier attempts are in the run's answer, as the StepRun schema and OpenAPI say", async () => {
+  const h = createHarness();
+  const [id] = await seed(h, 'a', 1);
+  const at = (s: number) => `2024-05-01T12:00:${String(s).padStart(2, '0')}.000Z`;
+  for (const attempt of [1, 2]) {
+    const base = 20 * (attempt - 1);
+    await h.store.stepRuns.update(id, 'first', () => ({
+      status: 'Running',
+      attempt,
+      maxAttempts: 2,
+      queuedAt: at(base),
+      startedAt: at(base + 1),
+      workerId: `w${attempt}`,
+    }));
+    await recordAttemptEnd(
+      h.store,
+      attempt === 1
+        ? { runId: id, step: 'first', attempt, status: 'Failed', message: 'exit 1' }
+        : { runId: id, step: 'first', attempt, status: 'Completed' },
+      () => new Date(at(base + 5)),
+    );
+  }
+  const res = await h.call('GET', `runs/${id}`, { role: 'Sluice.Read' });
+  assert.equal(res.status, 200, res.text);
+  const parsed = RunView.safeParse(res.json);
+  assert.equal(parsed.success, true, parsed.success ? '' : JSON.stringify(parsed.error.issues));
+  const [first, second] = res.json.steps;
+  assert.deepEqual(first.attempts, [
+    {
+      attempt: 1,
+      status: 'Failed',
+      queuedAt: at(0),
+      startedAt: at(1),
+      endedAt: at(5),
+      error: { code: 'StepFailed', message: 'exit 1' },
+      workerId: 'w1',
+    },
+  ]);
+  assert.deepEqual([first.attempt, first.status, first.queuedAt, first.startedAt], [2, 'Completed', at(20), at(21)]);
+  assert.deepEqual(second.attempts, [], 'a step never retried has none');
+  const doc = (await h.call('GET', 'openapi.json', { role: null })).json;
+  const attempts = doc.components.schemas.StepRun.properties.attempts;
+  assert.equal(attempts.type, 'array');
+  assert.deepEqual(attempts.items.properties.status.enum, ['Completed', 'Failed', 'Canceled']);
+  assert.ok(doc.components.schemas.StepRun.required.includes('attempts'));
 });
 
 test("a step's display_name (v1's name with spaces) is shown as displayName; its name stays the id", async () => {

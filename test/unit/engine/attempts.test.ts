@@ -320,3 +320,138 @@ test('a failed attempt registers no output dataset', async () => {
   await recordAttemptEnd(store, { runId: 'r', step: 's', attempt: 1, status: 'Failed', message: 'exit 1' }, now);
   assert.deepEqual(await store.datasets.list({ name: 'out' }), []);
 });
+
+/** A worker's result for attempt `attempt` of step s, run from `startedAt` to `endedAt`. */
+function attemptResult(
+  attempt: number,
+  status: 'Completed' | 'Failed',
+  startedAt: string,
+  endedAt: string,
+): AttemptEnd {
+  return {
+    runId: 'r',
+    step: 's',
+    attempt,
+    status,
+    message: status === 'Failed' ? `attempt ${attempt} failed` : undefined,
+    details: {
+      version: 1,
+      runId: 'r',
+      stepRunId: 'r:s',
+      step: 's',
+      attempt,
+      instanceId: 'r',
+      status,
+      startedAt,
+      endedAt,
+      processMs: 1,
+      exitCode: status === 'Failed' ? 3 : 0,
+      outputs: [],
+      metrics: [],
+      tags: {},
+      uploads: [],
+      runMetrics: [],
+      runTags: {},
+      models: [],
+      workerId: `w${attempt}`,
+    },
+  };
+}
+
+/** What dispatch and a worker write for attempt `attempt`: queued at minute 10n, running from 10n+1. */
+async function startAttempt(store: ReturnType<typeof createMemoryStore>, attempt: number) {
+  const at = (minute: number) => new Date(Date.UTC(2024, 4, 1, 0, minute)).toISOString();
+  await store.stepRuns.update('r', 's', () => ({
+    status: 'Queued',
+    attempt,
+    maxAttempts: 3,
+    queuedAt: at(10 * attempt),
+  }));
+  await store.stepRuns.update('r', 's', () => ({
+    status: 'Running',
+    startedAt: at(10 * attempt + 1),
+    workerId: `w${attempt}`,
+  }));
+  return { startedAt: at(10 * attempt + 1), endedAt: at(10 * attempt + 2), queuedAt: at(10 * attempt) };
+}
+
+test('a step retried twice keeps both failed attempts in its history, in the same write, and the success on the row', async () => {
+  const store = await queued(3);
+  let writes = 0;
+  const update = store.stepRuns.update.bind(store.stepRuns);
+  store.stepRuns.update = (...args) => {
+    writes++;
+    return update(...args);
+  };
+  const times = [];
+  for (const attempt of [1, 2, 3]) {
+    const t = await startAttempt(store, attempt);
+    times.push(t);
+    writes = 0;
+    const r = await recordAttemptEnd(
+      store,
+      attemptResult(attempt, attempt < 3 ? 'Failed' : 'Completed', t.startedAt, t.endedAt),
+      now,
+    );
+    assert.equal(r?.final, attempt === 3);
+    assert.equal(writes, 1, 'the history is written with the end, in one update');
+    if (attempt === 1) {
+      // The same failure delivered again (before the next attempt is queued) is not added twice.
+      await recordAttemptEnd(store, attemptResult(1, 'Failed', t.startedAt, t.endedAt), now);
+      assert.equal((await store.stepRuns.get('r', 's'))?.attempts?.length, 1);
+    }
+  }
+  const row = await store.stepRuns.get('r', 's');
+  assert.deepEqual(row?.attempts, [
+    {
+      attempt: 1,
+      status: 'Failed',
+      ...times[0],
+      error: { code: 'StepFailed', message: 'attempt 1 failed' },
+      workerId: 'w1',
+      exitCode: 3,
+    },
+    {
+      attempt: 2,
+      status: 'Failed',
+      ...times[1],
+      error: { code: 'StepFailed', message: 'attempt 2 failed' },
+      workerId: 'w2',
+      exitCode: 3,
+    },
+  ]);
+  assert.deepEqual(
+    [row?.status, row?.attempt, row?.queuedAt, row?.startedAt, row?.endedAt, row?.error, row?.workerId],
+    ['Completed', 3, times[2].queuedAt, times[2].startedAt, times[2].endedAt, undefined, 'w3'],
+  );
+  // A late copy of attempt 1's result, after the step ended, changes nothing.
+  await recordAttemptEnd(store, attemptResult(1, 'Failed', times[0].startedAt, times[0].endedAt), now);
+  assert.equal((await store.stepRuns.get('r', 's'))?.attempts?.length, 2);
+});
+
+test('an attempt the run gave up on is kept without a start it never had; the history keeps the last 20 attempts', async () => {
+  const store = await queued(30);
+  // Attempt 1 was queued after an earlier start on the row (a stale one): its history entry has no start.
+  await store.stepRuns.update('r', 's', () => ({
+    startedAt: '2024-04-30T00:00:00.000Z',
+    queuedAt: '2024-05-01T00:00:00.000Z',
+  }));
+  await recordAttemptEnd(
+    store,
+    { runId: 'r', step: 's', attempt: 1, status: 'Failed', message: 'x'.repeat(5000) },
+    now,
+  );
+  const first = (await store.stepRuns.get('r', 's'))?.attempts?.[0];
+  assert.deepEqual([first?.startedAt, first?.endedAt, first?.exitCode], [undefined, now().toISOString(), undefined]);
+  assert.equal(first?.error?.message.length, 1000, 'a long message is cut (the row keeps the latest in full)');
+  assert.equal((await store.stepRuns.get('r', 's'))?.error?.message.length, 5000);
+  for (let attempt = 2; attempt <= 25; attempt++) {
+    await store.stepRuns.update('r', 's', () => ({ status: 'Queued', attempt, maxAttempts: 30 }));
+    await recordAttemptEnd(store, { runId: 'r', step: 's', attempt, status: 'Failed', message: 'boom' }, now);
+  }
+  const kept = (await store.stepRuns.get('r', 's'))?.attempts?.map((a) => a.attempt);
+  assert.deepEqual(
+    kept,
+    Array.from({ length: 20 }, (_, i) => i + 6),
+  );
+});
