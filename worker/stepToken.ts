@@ -60,7 +60,11 @@ export async function stepApiAccess(
   const { StepTokenSigner } = await import('../shared/auth/stepTokens.js');
   const { LOCAL_AUDIENCE } = await import('../shared/auth/localKeyStore.js');
   const audience = settings.auth.audiences[0] ?? LOCAL_AUDIENCE;
-  const signer = await StepTokenSigner.create(key, settings.auth.stepTokens?.issuer ?? DEFAULT_STEP_TOKEN_ISSUER, audience);
+  const signer = await StepTokenSigner.create(
+    key,
+    settings.auth.stepTokens?.issuer ?? DEFAULT_STEP_TOKEN_ISSUER,
+    audience,
+  );
   return { url: apiUrl, sign: (request) => signer.sign(request) };
 }
 

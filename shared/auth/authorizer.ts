@@ -98,7 +98,8 @@ export function createAuthorizer(auth: AuthSettings, options: AuthorizerOptions 
     }));
 
   let stepKeys: Promise<JWTVerifyGetKey> | undefined;
-  const stepKeySet = () => (stepKeys ??= stepTokenKeySet(step?.verificationKeys ?? []).then((jwks) => createLocalJWKSet(jwks)));
+  const stepKeySet = () =>
+    (stepKeys ??= stepTokenKeySet(step?.verificationKeys ?? []).then((jwks) => createLocalJWKSet(jwks)));
 
   async function verify(token: string): Promise<Principal> {
     const inspected = inspectToken(token);

@@ -36,8 +36,7 @@ function keyInput(text: string): { pem: string } | { der: Buffer } {
   return { der: Buffer.from(compact, 'base64') };
 }
 
-const invalid = (setting: string, what: string) =>
-  UserInputError.field(setting, `${what}; ${HOW}`, 'InvalidSetting');
+const invalid = (setting: string, what: string) => UserInputError.field(setting, `${what}; ${HOW}`, 'InvalidSetting');
 
 function checkRsa(key: KeyObject, setting: string): KeyObject {
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
@@ -51,7 +50,8 @@ export function parseStepSigningKey(text: string, setting: string): KeyObject {
   let key: KeyObject;
   try {
     const input = keyInput(text);
-    key = 'pem' in input ? createPrivateKey(input.pem) : createPrivateKey({ key: input.der, format: 'der', type: 'pkcs8' });
+    key =
+      'pem' in input ? createPrivateKey(input.pem) : createPrivateKey({ key: input.der, format: 'der', type: 'pkcs8' });
   } catch {
     throw invalid(setting, 'is not a private key (PEM, or the base64 of PKCS#8 DER)');
   }
@@ -85,12 +85,11 @@ export function parseStepVerificationKey(text: string, setting: string): KeyObje
     if (isPrivate)
       throw UserInputError.field(
         setting,
-        'holds a private key; give the API the public half only (`openssl pkey -pubout`, or the ' +
-          'SLUICE_STEP_TOKEN_PUBLIC_KEY the key hook printed to the azd environment)',
+        'holds a private key; give the API the public half only (`openssl pkey -pubout`, or the value the key ' +
+          'hook stores as SLUICE_STEP_TOKEN_PUBLIC_KEY in the azd environment)',
         'InvalidSetting',
       );
     throw invalid(setting, 'is not a public key (SPKI PEM, or the base64 of SPKI DER)');
   }
   return checkRsa(key, setting);
 }
-
