@@ -67,9 +67,15 @@ test('no API URL or no development key: the step gets no token', async () => {
   }
 });
 
-test("the worker's own SLUICE_TOKEN and SLUICE_URL never reach a step: only the step's own do", () => {
+test("the worker's own SLUICE_TOKEN, SLUICE_URL and step key never reach a step: only the step's own do", () => {
   const env = stepEnvironment(
-    { PATH: '/bin', SLUICE_TOKEN: 'worker-secret', SLUICE_URL: 'http://elsewhere' },
+    {
+      PATH: '/bin',
+      SLUICE_TOKEN: 'worker-secret',
+      SLUICE_URL: 'http://elsewhere',
+      SLUICE_STEP_TOKEN_KEY: 'the-step-key',
+      SLUICE_API_URL: 'https://func.example',
+    },
     {
       job: makeJobForUnit(),
       jobEnv: {},
@@ -83,4 +89,6 @@ test("the worker's own SLUICE_TOKEN and SLUICE_URL never reach a step: only the 
   );
   assert.equal(env.SLUICE_TOKEN, undefined);
   assert.equal(env.SLUICE_URL, undefined);
+  assert.equal(env.SLUICE_STEP_TOKEN_KEY, undefined, 'a step never sees the key that signs its token');
+  assert.equal(env.SLUICE_API_URL, undefined);
 });
