@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { DEVELOPMENT_SECRETS_KEY, SECRETS_KEY_BYTES } from './datastores/secrets';
 import { UserInputError } from './errors';
+import {
+  DEFAULT_STEP_TOKEN_ISSUER,
+  parseStepSigningKey,
+  parseStepVerificationKey,
+  type StepTokenSettings,
+} from './auth/stepTokenKeys';
 
 /**
  * Every setting Sluice reads, in one table. Nothing else in the code reads `process.env` for Sluice settings, and
@@ -40,6 +46,19 @@ export const SETTINGS = {
    * public development key is used when it is empty (shared/datastores/secrets.ts).
    */
   secretsKey: 'SLUICE_SECRETS_KEY',
+  /** Workers: the API's URL, given to steps as SLUICE_URL with a token of their own (worker/stepToken.ts). */
+  apiUrl: 'SLUICE_API_URL',
+  /**
+   * Workers: the deployment's private step key (RS256; PEM or base64 PKCS#8 DER) that signs the tokens of steps. In
+   * Azure a Container Apps secret; the Function App never holds it (docs/auth.md, "Tokens of steps").
+   */
+  stepTokenKey: 'SLUICE_STEP_TOKEN_KEY',
+  /** The API: the public half of the step key (SPKI PEM or base64 DER); step tokens are trusted only when it is set. */
+  stepTokenPublicKey: 'SLUICE_STEP_TOKEN_PUBLIC_KEY',
+  /** The API: the public half of the previous step key, still accepted while a rotation settles (optional). */
+  stepTokenKeyPrevious: 'SLUICE_STEP_TOKEN_KEY_PREVIOUS',
+  /** The issuer of step tokens (default `sluice-steps`; Bicep sets `sluice-steps:<environment name>`). */
+  stepTokenIssuer: 'SLUICE_STEP_TOKEN_ISSUER',
   /** Application Insights (optional): the Functions host and the workers send telemetry there. */
   telemetryConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   /** `ClientId=<identity client id>;Authorization=AAD`: telemetry signed by that identity (Entra-only ingestion). */
@@ -47,7 +66,17 @@ export const SETTINGS = {
 } as const;
 
 /** Settings only the Functions app holds: Bicep never gives them to workers (checked by test/unit/infra). */
-export const APP_ONLY_SETTINGS: readonly string[] = [SETTINGS.secretsKey];
+export const APP_ONLY_SETTINGS: readonly string[] = [
+  SETTINGS.secretsKey,
+  SETTINGS.stepTokenPublicKey,
+  SETTINGS.stepTokenKeyPrevious,
+];
+
+/** Settings only the workers hold: Bicep never gives them to the Functions app (checked by test/unit/infra). */
+export const WORKER_ONLY_SETTINGS: readonly string[] = [SETTINGS.apiUrl, SETTINGS.stepTokenKey];
+
+/** Worker settings that are secrets: a Container Apps secret reference in Bicep, never a plain value. */
+export const WORKER_SECRET_SETTINGS: readonly string[] = [SETTINGS.stepTokenKey];
 
 /** Falls back to the Functions host's own storage setting when SLUICE_STORAGE is not set. */
 export const FUNCTIONS_STORAGE_SETTING = 'AzureWebJobsStorage';
@@ -64,7 +93,11 @@ export interface SluiceConfig {
     audiences: string[];
     issuers: string[];
     jwksUri?: string;
+    /** Tokens of steps signed with the deployment's step key (docs/auth.md, "Tokens of steps"). */
+    stepTokens?: StepTokenSettings;
   };
+  /** Workers: the API's URL that steps call back (SLUICE_API_URL). */
+  apiUrl?: string;
   defaultCompute: string;
   computeTargets: string[];
   /** The task hub in the Durable Task Scheduler dashboard, when deployed on it (SLUICE_DTS_DASHBOARD_URL). */
@@ -161,8 +194,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SluiceConfig {
       );
   }
 
+  const stepTokenIssuer = get(SETTINGS.stepTokenIssuer) ?? DEFAULT_STEP_TOKEN_ISSUER;
+  if (stepTokenIssuer === 'sluice-local' || issuers.includes(stepTokenIssuer))
+    fail(
+      SETTINGS.stepTokenIssuer,
+      `"${stepTokenIssuer}" is the issuer of other tokens; step tokens need an issuer of their own, e.g. sluice-steps:<environment name>`,
+    );
+  const stepKeyText = get(SETTINGS.stepTokenKey);
+  const verificationKeys = [SETTINGS.stepTokenPublicKey, SETTINGS.stepTokenKeyPrevious].flatMap((name) => {
+    const text = get(name);
+    return text ? [parseStepVerificationKey(text, name)] : [];
+  });
+  if (get(SETTINGS.stepTokenKeyPrevious) && !get(SETTINGS.stepTokenPublicKey))
+    fail(
+      SETTINGS.stepTokenPublicKey,
+      `is required when ${SETTINGS.stepTokenKeyPrevious} is set; set it to the public half of the current step key`,
+    );
+  const apiUrl = get(SETTINGS.apiUrl);
+  if (apiUrl && !/^https?:\/\/[^\s/]+/.test(apiUrl))
+    fail(SETTINGS.apiUrl, `"${apiUrl}" is not a URL; set the API's base URL, e.g. https://<app>.azurewebsites.net`);
+
   return {
     storage,
+    ...(apiUrl ? { apiUrl } : {}),
     ...(secretsKey ? { secretsKey } : {}),
     taskHub: get(SETTINGS.taskHub) ?? 'SluiceHub',
     ...(durableDashboardUrl ? { durableDashboardUrl } : {}),
@@ -174,6 +228,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SluiceConfig {
       jwksUri:
         get(SETTINGS.authJwksUri) ??
         (tenantId ? `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys` : undefined),
+      stepTokens: {
+        issuer: stepTokenIssuer,
+        ...(stepKeyText ? { signingKey: parseStepSigningKey(stepKeyText, SETTINGS.stepTokenKey) } : {}),
+        verificationKeys,
+      },
     },
     defaultCompute,
     computeTargets,

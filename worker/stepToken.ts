@@ -1,5 +1,7 @@
 import type { JobMessage } from '../shared/compute/messages';
 import type { LocalTokenRequest } from '../shared/auth';
+import type { SluiceConfig } from '../shared/config';
+import { DEFAULT_STEP_TOKEN_ISSUER } from '../shared/auth/stepTokenKeys';
 
 /**
  * Steps that talk back: a step gets the API's URL and a token of its own in SLUICE_URL and SLUICE_TOKEN, so
@@ -13,7 +15,7 @@ import type { LocalTokenRequest } from '../shared/auth';
 export interface StepApiAccess {
   /** The host's origin (`http://127.0.0.1:7071`), as the Python package's SLUICE_URL expects it. */
   url: string;
-  /** Signs a token (locally: the development key, LocalKeyStore.sign). */
+  /** Signs a token: the deployment's step key (StepTokenSigner), else the development key (LocalKeyStore.sign). */
   sign(request: LocalTokenRequest): Promise<string>;
 }
 
@@ -38,6 +40,32 @@ export async function stepApiEnvironment(
     SLUICE_URL: access.url.replace(/\/+$/, '').replace(/\/api$/, ''),
     SLUICE_TOKEN: await access.sign(stepTokenRequest(job)),
   };
+}
+
+/**
+ * How this worker's steps reach the API, from its settings: `url` (`--api-url`), else SLUICE_API_URL; signed with
+ * the deployment's step key when SLUICE_STEP_TOKEN_KEY is set (Azure: issuer SLUICE_STEP_TOKEN_ISSUER, audience the
+ * first of SLUICE_AUTH_AUDIENCE, which the API accepts), else with the development key (local mode). Undefined
+ * without a URL: steps then get no token.
+ */
+export async function stepApiAccess(
+  settings: Pick<SluiceConfig, 'apiUrl' | 'auth'>,
+  url?: string,
+  appDir?: string,
+): Promise<StepApiAccess | undefined> {
+  const apiUrl = url || settings.apiUrl;
+  if (!apiUrl) return undefined;
+  const key = settings.auth.stepTokens?.signingKey;
+  if (!key) return localStepApiAccess(apiUrl, appDir);
+  const { StepTokenSigner } = await import('../shared/auth/stepTokens.js');
+  const { LOCAL_AUDIENCE } = await import('../shared/auth/localKeyStore.js');
+  const audience = settings.auth.audiences[0] ?? LOCAL_AUDIENCE;
+  const signer = await StepTokenSigner.create(
+    key,
+    settings.auth.stepTokens?.issuer ?? DEFAULT_STEP_TOKEN_ISSUER,
+    audience,
+  );
+  return { url: apiUrl, sign: (request) => signer.sign(request) };
 }
 
 /**

@@ -15,7 +15,8 @@ served without a restart, as npm start does.
 --max-runtime: take no new job after SECONDS; the running ones finish, then the worker exits (0).
 --idle-exit: exit (0) once no job has run or arrived for SECONDS.
 --api-url (else SLUICE_API_URL): the host steps talk back to (e.g. http://localhost:7071); each step then gets
-SLUICE_URL and a token of its own, signed with the development key of the app folder (local mode).
+SLUICE_URL and a token of its own, signed with SLUICE_STEP_TOKEN_KEY when set (Azure), else with the development
+key of the app folder (local mode).
 Storage: --storage, else SLUICE_STORAGE / SLUICE_STORAGE__accountName, else local Azurite.
 Ctrl+C stops the running steps and hands their jobs back to the queue.`;
 
@@ -159,10 +160,14 @@ async function workerPool(values: {
   return EXIT.ok;
 }
 
-/** How steps reach the API (worker/stepToken.ts): --api-url, else SLUICE_API_URL; none when neither is set. */
+/**
+ * How steps reach the API (worker/stepToken.ts): --api-url, else SLUICE_API_URL; none when neither is set. Tokens are
+ * signed with SLUICE_STEP_TOKEN_KEY when it is set (Azure), else with the development key.
+ */
 async function stepApi(url: string | undefined) {
-  const { localStepApiAccess } = await import('../../worker/stepToken.js');
-  return localStepApiAccess(url || process.env.SLUICE_API_URL || undefined, process.env.SLUICE_APP_DIR);
+  const { loadConfig } = await import('../../shared/config.js');
+  const { stepApiAccess } = await import('../../worker/stepToken.js');
+  return stepApiAccess(loadConfig(), url || undefined, process.env.SLUICE_APP_DIR);
 }
 
 /** Application Insights events signed with the worker's identity, when APPLICATIONINSIGHTS_CONNECTION_STRING is set. */

@@ -64,6 +64,24 @@ param extraDatastores array = []
 @description('Optional. Key that seals datastore secrets (SAS tokens, account keys, client secrets) at rest: 32 random bytes in base64 (`openssl rand -base64 32`), or a Key Vault reference `@Microsoft.KeyVault(SecretUri=…)`. Only the Function App gets it, never the workers. Empty: datastores of other accounts use the managed identity only.')
 param datastoreSecretsKey string = ''
 
+// Tokens of steps (docs/auth.md, "Tokens of steps"): the workers sign them with the private half, the Function App
+// checks them with the public half. azd's preprovision hook (infra/hooks/step-token-key.mjs) makes the pair once
+// per azd environment and keeps it there, so a deployment never rotates it by accident; no default, no newGuid().
+@secure()
+@minLength(1)
+@description('Required. Private half of the step-token key (RSA 2048, base64 PKCS#8 DER or PEM). Only the worker jobs get it, as a Container Apps secret. azd\'s preprovision hook creates it once (SLUICE_STEP_TOKEN_KEY in the azd environment).')
+param stepTokenKey string
+
+@minLength(1)
+@description('Required. Public half of the step-token key (base64 SPKI DER or PEM): the Function App checks step tokens with it. The preprovision hook stores it as SLUICE_STEP_TOKEN_PUBLIC_KEY.')
+param stepTokenPublicKey string
+
+@description('Optional. Public half of the previous step-token key, still accepted after a rotation (`node infra/hooks/step-token-key.mjs rotate`) until the longest step has ended. Empty: none.')
+param stepTokenKeyPrevious string = ''
+
+@description('Optional. Issuer of step tokens. Must differ from every other trusted issuer.')
+param stepTokenIssuer string = 'sluice-steps:${environmentName}'
+
 @description('Optional. Durable Functions task hub name. Change it to run two deployments against one storage account.')
 param taskHubName string = 'SluiceHub'
 
@@ -195,6 +213,7 @@ var sluiceSettings = {
   SLUICE_AUTH_JWKS_URI: authJwksUri
   SLUICE_COMPUTE_TARGETS: join(computeTargets, ',')
   SLUICE_DEFAULT_COMPUTE: defaultCompute
+  SLUICE_STEP_TOKEN_ISSUER: stepTokenIssuer
 }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -306,9 +325,12 @@ var dashboardSetting = {
   SLUICE_DTS_DASHBOARD_URL: useScheduler ? scheduler!.outputs.dashboardUrl : ''
 }
 
-// The datastore secrets key is the Function App's alone: workers read the same storage account, never the key.
+// The datastore secrets key is the Function App's alone: workers read the same storage account, never the key. So
+// is the public half of the step key (the workers hold the private half). A secure module parameter carries them.
 var appOnlySettings = {
   SLUICE_SECRETS_KEY: datastoreSecretsKey
+  SLUICE_STEP_TOKEN_PUBLIC_KEY: stepTokenPublicKey
+  SLUICE_STEP_TOKEN_KEY_PREVIOUS: stepTokenKeyPrevious
 }
 
 // The Durable Task Scheduler is chosen by app settings over host.json (AzureFunctionsJobHost__…), so the package is
@@ -336,7 +358,8 @@ module api 'modules/functionApp.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainer
     applicationInsightsConnectionString: monitoring.outputs.connectionString
-    sluiceSettings: union(sluiceSettings, dashboardSetting, appOnlySettings)
+    sluiceSettings: union(sluiceSettings, dashboardSetting)
+    appOnlySettings: appOnlySettings
     durableSettings: durableSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
@@ -386,6 +409,8 @@ module workers 'modules/workers.bicep' = {
     storageAccountName: storage.outputs.name
     computeTargets: computeTargets
     sluiceSettings: union(sluiceSettings, dashboardSetting)
+    apiUrl: api.outputs.url
+    stepTokenKey: stepTokenKey
     registryServer: registry.outputs.loginServer
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     image: workerImage

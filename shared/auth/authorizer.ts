@@ -13,6 +13,7 @@ import { inspectToken, readBearer } from './bearer';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, LocalKeyStore, type LocalKeySource } from './localKeyStore';
 import { forbidden, unauthorizedMessages, type AuthSettings } from './messages';
 import { toPrincipal } from './principal';
+import { stepPrincipal, stepTokenKeySet } from './stepTokens';
 import { hasRole, type Authorizer, type Principal, type Role } from './types';
 
 /** Asymmetric signatures only: `none` and the HMAC family (HS*) are never accepted. Entra signs with RS256. */
@@ -49,8 +50,10 @@ export interface AuthorizerOptions {
 /**
  * The one place where bearer tokens are checked. Entra mode trusts the configured issuers, audiences and JWKS;
  * local mode trusts the development key (issuer `sluice-local`, audience `api://sluice-local`) and, in addition,
- * whatever is configured. The key set is chosen by the (unverified) issuer, and the issuer is verified again with
- * the signature, so a key can only vouch for its own issuer.
+ * whatever is configured. In both modes, when the step key's public half is set, tokens of the step issuer
+ * (SLUICE_STEP_TOKEN_ISSUER) are checked with it and are worth role Sluice.Run for one step run only. The key set is
+ * chosen by the (unverified) issuer, and the issuer is verified again with the signature, so a key can only vouch
+ * for its own issuer.
  *
  * @example
  *   const authorizer = createAuthorizer(config().auth);
@@ -60,7 +63,12 @@ export function createAuthorizer(auth: AuthSettings, options: AuthorizerOptions 
   const local = auth.mode === 'local';
   // The local issuer is never trusted in entra mode, even if someone lists it in SLUICE_AUTH_ISSUERS.
   const configuredIssuers = auth.issuers.filter((i) => i !== LOCAL_ISSUER);
-  const issuers = local ? [LOCAL_ISSUER, ...configuredIssuers] : configuredIssuers;
+  const entraIssuers = local ? [LOCAL_ISSUER, ...configuredIssuers] : configuredIssuers;
+  // Step tokens: their own issuer, trusted only with the step key's public half (never an issuer of other tokens).
+  const step = auth.stepTokens;
+  const stepIssuer =
+    step && step.verificationKeys.length > 0 && !entraIssuers.includes(step.issuer) ? step.issuer : undefined;
+  const issuers = stepIssuer ? [...entraIssuers, stepIssuer] : entraIssuers;
   const audiences = [...new Set(local ? [LOCAL_AUDIENCE, ...auth.audiences] : auth.audiences)];
   if (!local) {
     const missing = (name: string, what: string): never => {
@@ -70,7 +78,7 @@ export function createAuthorizer(auth: AuthSettings, options: AuthorizerOptions 
         'InvalidSetting',
       );
     };
-    if (issuers.length === 0) missing(SETTINGS.authTenantId, 'your Entra tenant id');
+    if (entraIssuers.length === 0) missing(SETTINGS.authTenantId, 'your Entra tenant id');
     if (audiences.length === 0) missing(SETTINGS.authAudience, 'the API app id URI');
     if (!auth.jwksUri) missing(SETTINGS.authJwksUri, 'the JWKS URL of your tenant');
   }
@@ -89,6 +97,10 @@ export function createAuthorizer(auth: AuthSettings, options: AuthorizerOptions 
       throw new SystemError(`The local development key could not be loaded: ${(err as Error).message}`, err);
     }));
 
+  let stepKeys: Promise<JWTVerifyGetKey> | undefined;
+  const stepKeySet = () =>
+    (stepKeys ??= stepTokenKeySet(step?.verificationKeys ?? []).then((jwks) => createLocalJWKSet(jwks)));
+
   async function verify(token: string): Promise<Principal> {
     const inspected = inspectToken(token);
     if (!inspected) throw messages.malformed();
@@ -103,6 +115,7 @@ export function createAuthorizer(auth: AuthSettings, options: AuthorizerOptions 
     if (!issuers.includes(iss)) throw messages.issuer(iss);
     let keys: JWTVerifyGetKey;
     if (local && iss === LOCAL_ISSUER) keys = await localKeySet();
+    else if (iss === stepIssuer) keys = await stepKeySet();
     else if (remoteKeys) keys = remoteKeys;
     else throw messages.noKeySet(iss);
 
@@ -118,6 +131,12 @@ export function createAuthorizer(auth: AuthSettings, options: AuthorizerOptions 
       }));
     } catch (err) {
       throw translate(err, header.kid, claims);
+    }
+    if (iss === stepIssuer) {
+      // Whatever it claims, a step token is worth Sluice.Run for its step run: a stolen step key never gives more.
+      const checked = stepPrincipal(payload);
+      if ('problem' in checked) throw messages.stepToken(iss, checked.problem);
+      return checked.principal;
     }
     const principal = toPrincipal(payload);
     if (!principal) throw messages.noCaller();

@@ -11,3 +11,12 @@ export { getAccessToken, isLocalUrl, toScope, API_SCOPE_SETTING } from './getAcc
 export type { AccessToken, GetAccessTokenOptions } from './getAccessToken';
 export { parseLifetime } from './lifetime';
 export { createSignInCode, redeemSignInCode, SIGN_IN_CODE_LIFETIME_MS, STUDIO_SESSION_SECONDS } from './signInCodes';
+export {
+  DEFAULT_STEP_TOKEN_ISSUER,
+  STEP_SUBJECT,
+  STEP_TOKEN_ROLE,
+  parseStepSigningKey,
+  parseStepVerificationKey,
+} from './stepTokenKeys';
+export type { StepTokenSettings } from './stepTokenKeys';
+export { StepTokenSigner, stepPrincipal, stepTokenKeySet } from './stepTokens';

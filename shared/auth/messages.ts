@@ -142,6 +142,12 @@ export function unauthorizedMessages(auth: AuthSettings, accepted: { issuers: st
         'unknown_key',
         `The token does not name its signing key (no kid header) and issuer "${iss}" has several; get a new one (${hint})`,
       ),
+    stepToken: (iss: string, problem: string) =>
+      unauthorized(
+        'claims',
+        `The token of step issuer "${shown(iss)}" is refused: ${problem}; step tokens are made by the workers for ` +
+          `one step run (role Sluice.Run, subject step:<step run id>#<attempt>); call with your own token (${hint})`,
+      ),
     noCaller: () => unauthorized('claims', `The token names no caller (no oid or sub claim); get a new one (${hint})`),
     invalidClaims: (what: string) => unauthorized('claims', `The token is invalid: ${what}; get a new one (${hint})`),
   };

@@ -37,6 +37,10 @@ param applicationInsightsConnectionString string
 @description('Required. Sluice settings shared with the workers (auth, task hub, compute targets).')
 param sluiceSettings object
 
+@secure()
+@description('Optional. Settings only the Function App holds (the datastore secrets key, the public step-token key): a secure parameter, so they stay out of the deployment\'s recorded inputs.')
+param appOnlySettings object = {}
+
 @description('Optional. Settings of the Durable backend: empty for Azure Storage; for the Durable Task Scheduler, the host.json overrides that select it and its identity-based connection.')
 param durableSettings object = {}
 
@@ -147,7 +151,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(sluiceSettings, hostSettings, durableSettings)
+  properties: union(sluiceSettings, appOnlySettings, hostSettings, durableSettings)
 }
 
 // `azd deploy` publishes with a Microsoft Entra token; publishing passwords stay off.

@@ -37,6 +37,13 @@ param computeTargets array
 @description('Required. Sluice settings shared with the Function App (auth, task hub, compute targets).')
 param sluiceSettings object
 
+@description('Required. HTTPS URL of the API (the Function App): the worker gives it to steps as SLUICE_URL.')
+param apiUrl string
+
+@secure()
+@description('Required. Private half of the step-token key: a secret of each job, mapped to SLUICE_STEP_TOKEN_KEY.')
+param stepTokenKey string
+
 @description('Required. Application Insights connection string: workers send their events there, signed by their identity.')
 param applicationInsightsConnectionString string
 
@@ -75,6 +82,7 @@ var placeholderImage = 'mcr.microsoft.com/k8se/quickstart-jobs:latest'
 var jobNames = [
   for target in computeTargets: '${jobNamePrefix}${endsWith(take(target, 14), '-') ? take(target, 13) : take(target, 14)}-${uniqueString(resourceToken, target)}'
 ]
+var stepTokenSecretName = 'step-token-key'
 var sharedEnv = [for item in items(sluiceSettings): {
   name: item.key
   value: item.value
@@ -134,6 +142,13 @@ resource jobs 'Microsoft.App/jobs@2025-01-01' = [
         // A failed execution is not retried by Container Apps: the message becomes visible again and the worker
         // that takes it next decides (docs/design.md#compute: jobs are at-least-once, step runs record their attempts).
         replicaRetryLimit: 0
+        // The step-token key is a Container Apps secret, never a plain environment value (shown in the portal).
+        secrets: [
+          {
+            name: stepTokenSecretName
+            value: stepTokenKey
+          }
+        ]
         registries: [
           {
             server: registryServer
@@ -193,6 +208,15 @@ resource jobs 'Microsoft.App/jobs@2025-01-01' = [
               {
                 name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
                 value: 'ClientId=${identityClientId};Authorization=AAD'
+              }
+              // Steps call the API back with a token of their own, signed with the step key (worker/stepToken.ts).
+              {
+                name: 'SLUICE_API_URL'
+                value: apiUrl
+              }
+              {
+                name: 'SLUICE_STEP_TOKEN_KEY'
+                secretRef: stepTokenSecretName
               }
               // Read by Dockerfile.worker's command (--max-runtime, --idle-exit): the execution ends by itself.
               {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Value } from './armEval';
+import { show, type Value } from './armEval';
+import { readInfraModel } from './infraModel';
 import { checkInfra, type CheckInfraInput, type TriggerInfo } from './checkInfra';
 import { ROOT, azdParameters, bicepUnavailable, compileBicep, loadTriggers, readCodeFacts, storageNames, type Compiled } from './codeFacts';
 
@@ -322,6 +323,105 @@ const input = withJson('"minimumTlsVersion":"TLS1_2"', '"minimumTlsVersion":"TLS
     assert.deepEqual(checkInfra(input), [
       'Application Insights (main/monitoring) must set DisableLocalAuth: true (Entra-only ingestion)',
     ]);
+  });
+});
+
+describe('tokens of steps: the step key and the API URL', () => {
+  const STEP_KEY_REF = "createObject('name', 'SLUICE_STEP_TOKEN_KEY', 'secretRef', variables('stepTokenSecretName'))";
+  const workersModule = (t: Template) => moduleOf(t, 'workers');
+
+  it('the worker jobs get SLUICE_API_URL (the API\'s URL) and the key as a secret; the Function App the public half only', () => {
+    const model = readInfraModel(real.template, real.parameters);
+    const job = model.jobs[0];
+    const env = new Map((job.env ?? []).map((e) => [e.name, e]));
+    // The Function App's own https URL (the api module's output `url`).
+    assert.match(show(env.get('SLUICE_API_URL')?.value ?? null), /^'?https:\/\/reference\(.*\/Microsoft\.Web\/sites\/func-\w+\)\.defaultHostName'?$/);
+    assert.equal(env.get('SLUICE_STEP_TOKEN_KEY')?.value, undefined);
+    assert.equal(env.get('SLUICE_STEP_TOKEN_KEY')?.secretRef, 'step-token-key');
+    assert.deepEqual(job.secrets, ['step-token-key']);
+    assert.equal(env.get('SLUICE_STEP_TOKEN_ISSUER')?.value, 'sluice-steps:${AZURE_ENV_NAME}');
+    for (const s of ['SLUICE_SECRETS_KEY', 'SLUICE_STEP_TOKEN_PUBLIC_KEY', 'SLUICE_STEP_TOKEN_KEY_PREVIOUS']) assert.ok(!env.has(s), s);
+    const app = model.appSettings[0].settings!;
+    assert.equal(app.SLUICE_STEP_TOKEN_PUBLIC_KEY, '${SLUICE_STEP_TOKEN_PUBLIC_KEY}');
+    assert.equal(app.SLUICE_STEP_TOKEN_KEY_PREVIOUS, '');
+    assert.equal(app.SLUICE_STEP_TOKEN_ISSUER, 'sluice-steps:${AZURE_ENV_NAME}');
+    assert.ok(!('SLUICE_STEP_TOKEN_KEY' in app) && !('SLUICE_API_URL' in app));
+  });
+
+  it('fails when the key is a plain environment value, or names a secret the job does not define', () => {
+    const plain = withJson(STEP_KEY_REF, "createObject('name', 'SLUICE_STEP_TOKEN_KEY', 'value', parameters('stepTokenKey'))");
+    assert.deepEqual(checkInfra(plain), [
+      `${JOB} sets "SLUICE_STEP_TOKEN_KEY" as a plain value; it must be a secret reference (secretRef to one of the job's secrets)`,
+    ]);
+    const dangling = withJson(STEP_KEY_REF, "createObject('name', 'SLUICE_STEP_TOKEN_KEY', 'secretRef', 'other')");
+    assert.deepEqual(checkInfra(dangling), [
+      `${JOB} maps "SLUICE_STEP_TOKEN_KEY" to secret 'other', which the job does not define (configuration.secrets)`,
+    ]);
+  });
+
+  it('fails when the workers lose the API URL or the key', () => {
+    const input = withJson(`${STEP_KEY_REF}, `, '', withJson("createObject('name', 'SLUICE_API_URL', 'value', parameters('apiUrl')), ", ''));
+    assert.deepEqual(checkInfra(input), [
+      `${JOB} does not set "SLUICE_API_URL", which the worker reads`,
+      `${JOB} does not set "SLUICE_STEP_TOKEN_KEY", which the worker reads`,
+    ]);
+  });
+
+  it('fails when the Function App gets the private key, or the workers get a setting of the app alone', () => {
+    const toApp = edited((t) => {
+      ((moduleOf(t, 'api').variables as Template).hostSettings as Template).SLUICE_STEP_TOKEN_KEY = 'x';
+    });
+    assert.deepEqual(checkInfra(toApp), [
+      `${SITE} set "SLUICE_STEP_TOKEN_KEY", which only the workers may hold (the Function App must never read it)`,
+    ]);
+    const toWorkers = edited((t) => {
+      const workers = (t.resources as Template[]).find((r) => r.name === 'workers')!;
+      const given = ((workers.properties as Template).parameters as Template).sluiceSettings as Template;
+      given.value = String(given.value).replace(/^\[union\(/, "[union(variables('appOnlySettings'), ");
+    });
+    assert.deepEqual(checkInfra(toWorkers), [
+      `${JOB} sets "SLUICE_SECRETS_KEY", which only the Function App may hold (a worker must never read it)`,
+      `${JOB} sets "SLUICE_STEP_TOKEN_PUBLIC_KEY", which only the Function App may hold (a worker must never read it)`,
+      `${JOB} sets "SLUICE_STEP_TOKEN_KEY_PREVIOUS", which only the Function App may hold (a worker must never read it)`,
+      'module main/workers receives a secure value in its parameter "sluiceSettings", which is not @secure(); its value would be recorded with the deployment',
+    ]);
+  });
+
+  it('fails when an output exposes the key, directly or through a variable', () => {
+    const direct = edited((t) => ((t.outputs as Template).LEAK = { type: 'string', value: "[parameters('stepTokenKey')]" }));
+    assert.deepEqual(checkInfra(direct), [
+      'output "LEAK" of main exposes a secure parameter; outputs are readable by anyone who can read the deployment',
+    ]);
+    const viaVariable = edited((t) => {
+      const module = workersModule(t);
+      (module.variables as Template).keyCopy = "[format('k={0}', parameters('stepTokenKey'))]";
+      (module.outputs as Template).debug = { type: 'string', value: "[variables('keyCopy')]" };
+    });
+    assert.deepEqual(checkInfra(viaVariable), [
+      'output "debug" of main/workers exposes a secure parameter; outputs are readable by anyone who can read the deployment',
+    ]);
+  });
+
+  it('fails when a module receives the key in a parameter that is not @secure()', () => {
+    const input = edited((t) => (((workersModule(t).parameters as Template).stepTokenKey as Template).type = 'string'));
+    assert.deepEqual(checkInfra(input), [
+      'module main/workers receives a secure value in its parameter "stepTokenKey", which is not @secure(); its value would be recorded with the deployment',
+    ]);
+    const datastoreKey = edited((t) => (((moduleOf(t, 'api').parameters as Template).appOnlySettings as Template).type = 'object'));
+    assert.deepEqual(checkInfra(datastoreKey), [
+      'module main/api receives a secure value in its parameter "appOnlySettings", which is not @secure(); its value would be recorded with the deployment',
+    ]);
+  });
+
+  it('the key has no default in main.bicep and azd passes it from its environment', () => {
+    const params = real.template.parameters as Template;
+    assert.deepEqual(
+      { type: (params.stepTokenKey as Template).type, hasDefault: 'defaultValue' in (params.stepTokenKey as Template) },
+      { type: 'securestring', hasDefault: false },
+    );
+    assert.equal(real.parameters.stepTokenKey, '${SLUICE_STEP_TOKEN_KEY}');
+    assert.equal(real.parameters.stepTokenPublicKey, '${SLUICE_STEP_TOKEN_PUBLIC_KEY}');
+    assert.ok(!JSON.stringify(real.template).includes('newGuid('), 'no value made anew at each deployment');
   });
 });
 

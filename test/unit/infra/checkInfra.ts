@@ -21,6 +21,10 @@ export interface CheckInfraInput {
   hostStorageSetting: string;
   /** Settings only the Function App holds (shared/config.ts APP_ONLY_SETTINGS): workers must not get them. */
   appOnlySettings?: string[];
+  /** Settings only the workers hold (shared/config.ts WORKER_ONLY_SETTINGS): the Function App must not get them. */
+  workerOnlySettings?: string[];
+  /** Worker settings that are secrets (WORKER_SECRET_SETTINGS): a Container Apps secret reference, never a value. */
+  workerSecretSettings?: string[];
   tables: string[];
   queues: string[];
   containers: string[];
@@ -116,7 +120,12 @@ export function checkInfra(input: CheckInfraInput): string[] {
       continue;
     }
     const names = new Set(Object.keys(app.settings));
-    for (const s of input.settings) if (!isSet(names, s)) problems.push(`app setting "${s}" is read by the code but ${app.label} does not set it`);
+    const workerOnly = new Set(input.workerOnlySettings ?? []);
+    for (const s of input.settings) {
+      if (workerOnly.has(s)) {
+        if (names.has(s)) problems.push(`${app.label} set "${s}", which only the workers may hold (the Function App must never read it)`);
+      } else if (!isSet(names, s)) problems.push(`app setting "${s}" is read by the code but ${app.label} does not set it`);
+    }
     for (const n of names) {
       if (!isKnown(n, app.settings))
         problems.push(`app setting "${n}" is set by ${app.label} but nothing reads it; remove it, or read it in shared/config.ts`);
@@ -146,6 +155,7 @@ export function checkInfra(input: CheckInfraInput): string[] {
   for (const job of model.jobs) problems.push(...checkJob(job, input, queues, isSet, isKnown));
 
   problems.push(...checkSecurity(model));
+  problems.push(...model.secretFlows);
   return problems;
 }
 
@@ -232,6 +242,14 @@ function checkJob(
   for (const n of names) {
     if (!dockerfileReads.has(n) && (!isKnown(n) || n.startsWith(`${input.hostStorageSetting}__`)))
       problems.push(`${name} sets "${n}" but nothing reads it`);
+  }
+  for (const s of input.workerSecretSettings ?? []) {
+    const entry = job.env.find((e) => e.name === s);
+    if (!entry) continue; // a missing setting is reported above
+    if (entry.value !== undefined || entry.secretRef === undefined)
+      problems.push(`${name} sets "${s}" as a plain value; it must be a secret reference (secretRef to one of the job's secrets)`);
+    else if (!job.secrets.includes(String(entry.secretRef)))
+      problems.push(`${name} maps "${s}" to secret ${show(entry.secretRef)}, which the job does not define (configuration.secrets)`);
   }
   const served = job.env.find((e) => e.name === WORKER_COMPUTE_VARIABLE)?.value;
   for (const rule of job.queueRules) {

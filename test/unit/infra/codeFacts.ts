@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installCoreApi } from '../../../local/core/coreApi';
-import { APP_ONLY_SETTINGS, FUNCTIONS_STORAGE_SETTING, SETTINGS, loadConfig } from '../../../shared/config';
+import { APP_ONLY_SETTINGS, FUNCTIONS_STORAGE_SETTING, SETTINGS, WORKER_ONLY_SETTINGS, WORKER_SECRET_SETTINGS, loadConfig } from '../../../shared/config';
 import * as storeNames from '../../../shared/store/names';
 import { parametersFromFile, type Value } from './armEval';
 import type { CheckInfraInput, TriggerInfo } from './checkInfra';
@@ -82,6 +82,8 @@ export function readCodeFacts(triggers: TriggerInfo[]): Omit<CheckInfraInput, 't
     settings: [...new Set([...Object.values(SETTINGS), FUNCTIONS_STORAGE_SETTING, ...hostJsonSettings(hostJson)])],
     hostStorageSetting: FUNCTIONS_STORAGE_SETTING,
     appOnlySettings: [...APP_ONLY_SETTINGS],
+    workerOnlySettings: [...WORKER_ONLY_SETTINGS],
+    workerSecretSettings: [...WORKER_SECRET_SETTINGS],
     ...storageNames(),
     triggers,
     computeTargets: loadConfig({}).computeTargets,

@@ -18,6 +18,8 @@ export interface InfraModel {
   schedulers: { label: string; id: string; taskHubs: { id: string; name: Value }[] }[];
   /** Every expression of the templates that reads a key (listKeys(), a SAS, an AccountKey=...), with where. */
   keyReads: string[];
+  /** Where a secure parameter's value leaves the secure path: into an output, or a module's non-secure parameter. */
+  secretFlows: string[];
 }
 
 export interface ContainerAppJob {
@@ -26,7 +28,9 @@ export interface ContainerAppJob {
   triggerType: Value | undefined;
   queueRules: { queueName: Value | undefined; identity: Value | undefined; usesSecrets: boolean }[];
   /** Environment variables of the first container, or undefined when they cannot be read. */
-  env: { name: string; value: Value | undefined }[] | undefined;
+  env: { name: string; value: Value | undefined; secretRef: Value | undefined }[] | undefined;
+  /** Names of the job's secrets (configuration.secrets). */
+  secrets: string[];
 }
 
 export interface RoleAssignment {
@@ -97,6 +101,7 @@ export function readInfraModel(template: { [key: string]: Value }, parameters: R
       disableLocalAuth: path(r.body, 'properties', 'DisableLocalAuth'),
     })),
     keyReads: keyReads(template, 'main'),
+    secretFlows: secretFlows(template, 'main'),
     schedulers: ofType('Microsoft.DurableTask/schedulers').map((r) => ({
       label: label(r),
       id: r.id,
@@ -117,6 +122,7 @@ function readJob(r: Resource): ContainerAppJob {
   const rules = path(configuration, 'eventTriggerConfig', 'scale', 'rules');
   const containers = path(r.body, 'properties', 'template', 'containers');
   const env = Array.isArray(containers) ? path(containers[0], 'env') : undefined;
+  const secrets = path(configuration, 'secrets');
   return {
     label: label(r),
     name: r.name,
@@ -130,8 +136,9 @@ function readJob(r: Resource): ContainerAppJob {
       })),
     env:
       Array.isArray(env) && env.every((e) => typeof path(e, 'name') === 'string')
-        ? env.map((e) => ({ name: path(e, 'name') as string, value: path(e, 'value') }))
+        ? env.map((e) => ({ name: path(e, 'name') as string, value: path(e, 'value'), secretRef: path(e, 'secretRef') }))
         : undefined,
+    secrets: (Array.isArray(secrets) ? secrets : []).map((x) => path(x, 'name')).filter((n): n is string => typeof n === 'string'),
   };
 }
 
@@ -165,4 +172,62 @@ function keyReads(v: Value, at: string): string[] {
   if (Array.isArray(v)) return v.flatMap((x, i) => keyReads(x, `${at}[${i}]`));
   if (isObject(v)) return Object.entries(v).flatMap(([k, x]) => keyReads(x, `${at}.${k}`));
   return [];
+}
+
+const SECURE_TYPES = ['securestring', 'secureobject'];
+
+/**
+ * Where a secure parameter's value is exposed, in `template` and its nested deployments: an output that uses it
+ * (directly or through variables), or a module parameter that receives it without being secure itself (its value
+ * would then be recorded in the deployment's inputs). Read from the expressions' text: `parameters('x')`,
+ * `variables('y')`.
+ */
+export function secretFlows(template: Value, at: string): string[] {
+  if (!isObject(template)) return [];
+  const params = isObject(template.parameters) ? template.parameters : {};
+  const secure = new Set(
+    Object.entries(params)
+      .filter(([, p]) => isObject(p) && typeof p.type === 'string' && SECURE_TYPES.includes(p.type.toLowerCase()))
+      .map(([name]) => name),
+  );
+  // Variables that carry a secure value, to a fixed point (a variable may use another).
+  const variables = isObject(template.variables) ? template.variables : {};
+  const tainted = new Set<string>();
+  const carries = (v: Value | undefined) => {
+    const text = JSON.stringify(v ?? null);
+    return (
+      [...text.matchAll(/parameters\('([^']+)'\)/g)].some((m) => secure.has(m[1])) ||
+      [...text.matchAll(/variables\('([^']+)'\)/g)].some((m) => tainted.has(m[1]))
+    );
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, v] of Object.entries(variables)) {
+      if (!tainted.has(name) && carries(v)) {
+        tainted.add(name);
+        changed = true;
+      }
+    }
+  }
+  const problems: string[] = [];
+  const outputs = isObject(template.outputs) ? template.outputs : {};
+  for (const [name, output] of Object.entries(outputs))
+    if (carries(output)) problems.push(`output "${name}" of ${at} exposes a secure parameter; outputs are readable by anyone who can read the deployment`);
+  const resources = Array.isArray(template.resources) ? template.resources : isObject(template.resources) ? Object.values(template.resources) : [];
+  for (const r of resources) {
+    if (!isObject(r) || r.type !== 'Microsoft.Resources/deployments') continue;
+    const props = isObject(r.properties) ? r.properties : {};
+    const inner = props.template;
+    const child = `${at}/${typeof r.name === 'string' ? r.name : '?'}`;
+    const innerParams = isObject(inner) && isObject(inner.parameters) ? inner.parameters : {};
+    const given = isObject(props.parameters) ? props.parameters : {};
+    for (const [name, p] of Object.entries(given)) {
+      const declared = innerParams[name];
+      const type = isObject(declared) && typeof declared.type === 'string' ? declared.type.toLowerCase() : '';
+      if (carries(p) && !SECURE_TYPES.includes(type))
+        problems.push(`module ${child} receives a secure value in its parameter "${name}", which is not @secure(); its value would be recorded with the deployment`);
+    }
+    problems.push(...secretFlows(inner ?? null, child));
+  }
+  return problems;
 }

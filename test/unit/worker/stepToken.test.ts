@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { createAuthorizer, LocalKeyStore } from '../../../shared/auth';
-import { localStepApiAccess, stepApiEnvironment, STEP_TOKEN_MARGIN_SECONDS } from '../../../worker/stepToken';
+import {
+  localStepApiAccess,
+  stepApiAccess,
+  stepApiEnvironment,
+  STEP_TOKEN_MARGIN_SECONDS,
+} from '../../../worker/stepToken';
 import { stepEnvironment } from '../../../worker/runContext';
 import { makeJobForUnit } from './jobFixture';
 import { loadConfig } from '../../../shared/config';
@@ -33,6 +38,24 @@ test('a step token: role Run, bound to the step run and attempt, valid for the t
   }
 });
 
+test('from the settings: SLUICE_API_URL (or --api-url) and no step key sign with the development key, as before', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'step-token-'));
+  try {
+    const keys = await LocalKeyStore.loadOrCreate(dir);
+    const access = await stepApiAccess(loadConfig({ SLUICE_API_URL: 'http://127.0.0.1:7071' }), undefined, dir);
+    const env = await stepApiEnvironment(access, job);
+    assert.equal(env.SLUICE_URL, 'http://127.0.0.1:7071');
+    assert.equal(decodeJwt(env.SLUICE_TOKEN).iss, 'sluice-local');
+    const authorizer = createAuthorizer(loadConfig({}).auth, { localKeyStore: keys });
+    assert.equal((await authorizer.authorize(`Bearer ${env.SLUICE_TOKEN}`, 'Sluice.Run'))?.name, 'step:run-1:train#2');
+    const byOption = await stepApiAccess(loadConfig({}), 'http://127.0.0.1:7072', dir);
+    assert.equal(byOption?.url, 'http://127.0.0.1:7072');
+    assert.equal(await stepApiAccess(loadConfig({}), undefined, dir), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('no API URL or no development key: the step gets no token', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'step-token-'));
   try {
@@ -44,9 +67,15 @@ test('no API URL or no development key: the step gets no token', async () => {
   }
 });
 
-test("the worker's own SLUICE_TOKEN and SLUICE_URL never reach a step: only the step's own do", () => {
+test("the worker's own SLUICE_TOKEN, SLUICE_URL and step key never reach a step: only the step's own do", () => {
   const env = stepEnvironment(
-    { PATH: '/bin', SLUICE_TOKEN: 'worker-secret', SLUICE_URL: 'http://elsewhere' },
+    {
+      PATH: '/bin',
+      SLUICE_TOKEN: 'worker-secret',
+      SLUICE_URL: 'http://elsewhere',
+      SLUICE_STEP_TOKEN_KEY: 'the-step-key',
+      SLUICE_API_URL: 'https://func.example',
+    },
     {
       job: makeJobForUnit(),
       jobEnv: {},
@@ -60,4 +89,6 @@ test("the worker's own SLUICE_TOKEN and SLUICE_URL never reach a step: only the 
   );
   assert.equal(env.SLUICE_TOKEN, undefined);
   assert.equal(env.SLUICE_URL, undefined);
+  assert.equal(env.SLUICE_STEP_TOKEN_KEY, undefined, 'a step never sees the key that signs its token');
+  assert.equal(env.SLUICE_API_URL, undefined);
 });
