@@ -97,8 +97,8 @@ export class QueueListener {
         continue;
       }
       let messages: DequeuedMessageItem[] = [];
+      const batch = Math.max(1, Math.min(32, this.options.batchSize));
       try {
-        const batch = Math.max(1, Math.min(32, this.options.batchSize));
         messages = (
           await queue.receiveMessages({
             numberOfMessages: batch,
@@ -123,6 +123,10 @@ export class QueueListener {
         this.running.add(task);
         void task.finally(() => this.running.delete(task));
       }
+      // A short batch emptied the queue: the host waits its minimum interval before the next poll instead of
+      // receiving again at once (that receive came back empty nearly always: one wasted request per message when
+      // messages arrive one at a time). A full batch may have more behind it; a signal means one was just sent.
+      if (messages.length < batch && !this.signalled) await this.sleep(delay);
     }
   }
 

@@ -3,13 +3,14 @@ import type { InstanceRow, InstancesTable } from '../store/instancesTable';
 export type InstanceRowUpdate = Partial<InstanceRow> & { instanceId: string };
 
 /** While an instance keeps running with the same custom status, its Instances row is written at most this often. */
-const COALESCE_MS = 100;
+export const COALESCE_MS = 1000;
 
 /**
  * Writes one instance's Instances row after each commit, in order. A change of status or custom status (or a new
  * execution) is written at once; episodes that only move a running instance along are coalesced, so the row's
- * LastUpdatedTime may lag by up to 100 ms. That saves a storage write per activity in long chains; the history table
- * stays the source of truth (a stale row is repaired when the instance is next loaded).
+ * LastUpdatedTime may lag by up to a second. That saves a storage write for most episodes of a run (an episode
+ * takes tens of milliseconds to a few hundred under load, so a 100 ms window merged few of them); the history
+ * table stays the source of truth (a stale row is repaired when the instance is next loaded).
  */
 export class RowWriter {
   private chain: Promise<void> = Promise.resolve();

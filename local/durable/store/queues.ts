@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RestError } from '@azure/storage-queue';
-import type { QueueServiceClient } from '@azure/storage-queue';
+import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { escapeKey } from '../names';
 import type { TaskMessage } from '../messages';
 import { eventTypeName } from '../protocol';
@@ -38,13 +38,22 @@ function notFound(err: unknown): boolean {
  * are stored gzip-compressed in `<hub>-largemessages` (named after the instance, so a purge removes them).
  */
 export class QueueTransport {
+  /** One client per queue: building a client (its URL, pipeline and options) cost as much CPU as a request. */
+  private readonly clients = new Map<string, QueueClient>();
+
   constructor(
     private readonly service: QueueServiceClient,
     private readonly blobs: LargePayloads,
   ) {}
 
+  private client(queue: string): QueueClient {
+    let client = this.clients.get(queue);
+    if (!client) this.clients.set(queue, (client = this.service.getQueueClient(queue)));
+    return client;
+  }
+
   async ensure(names: string[]): Promise<void> {
-    await Promise.all(names.map((n) => this.service.getQueueClient(n).createIfNotExists()));
+    await Promise.all(names.map((n) => this.client(n).createIfNotExists()));
   }
 
   /** Sends `messages` (all for one instance) invisible for `visibilityMs`, and returns the handle to claim it. */
@@ -58,14 +67,12 @@ export class QueueTransport {
       text = JSON.stringify({ id: body.id, compressedBlobName: name } satisfies QueueBody);
     }
     const visibilityTimeout = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(visibilityMs / 1000)));
-    const res = await this.service
-      .getQueueClient(queue)
-      .sendMessage(text, { messageTimeToLive: -1, visibilityTimeout });
+    const res = await this.client(queue).sendMessage(text, { messageTimeToLive: -1, visibilityTimeout });
     return { queue, messageId: res.messageId, popReceipt: res.popReceipt, dequeueCount: 0 };
   }
 
   async receive(queue: string, max: number, visibilityMs: number): Promise<ReceivedMessage[]> {
-    const res = await this.service.getQueueClient(queue).receiveMessages({
+    const res = await this.client(queue).receiveMessages({
       numberOfMessages: max,
       visibilityTimeout: Math.max(1, Math.ceil(visibilityMs / 1000)),
     });
@@ -87,7 +94,7 @@ export class QueueTransport {
   /** Deletes the message; a message already gone (or re-received elsewhere) is not an error. */
   async delete(ref: QueueRef): Promise<void> {
     try {
-      await this.service.getQueueClient(ref.queue).deleteMessage(ref.messageId, ref.popReceipt);
+      await this.client(ref.queue).deleteMessage(ref.messageId, ref.popReceipt);
     } catch (err) {
       if (!notFound(err)) throw err;
     }
@@ -96,14 +103,12 @@ export class QueueTransport {
   /** Changes the message's invisibility (to extend a claim, or 0 to release it); false when we no longer hold it. */
   async setVisibility(ref: QueueRef, visibilityMs: number): Promise<boolean> {
     try {
-      const res = await this.service
-        .getQueueClient(ref.queue)
-        .updateMessage(
-          ref.messageId,
-          ref.popReceipt,
-          undefined,
-          Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(visibilityMs / 1000)),
-        );
+      const res = await this.client(ref.queue).updateMessage(
+        ref.messageId,
+        ref.popReceipt,
+        undefined,
+        Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(visibilityMs / 1000)),
+      );
       ref.popReceipt = res.popReceipt!;
       return true;
     } catch (err) {
