@@ -11,6 +11,7 @@ import type { StorageClients } from '../../../shared/store/clients';
 import { writeTarGz } from '../../../shared/snapshot/archive';
 import { createWorker, type Worker } from '../../../worker';
 import { clientsFor, enqueue, makeJob, putBlob, ResultReader, uploadArchive } from './harness';
+import { waitUntil } from '../support';
 
 /** Every file name under `dir`, recursively. */
 function allNames(dir: string): string[] {
@@ -51,14 +52,15 @@ describe('worker: names that try to escape the sandbox fail the job and write no
     return results.next(job.runId);
   };
 
-  const assertNothingEscaped = (marker: string) => {
+  const assertNothingEscaped = async (marker: string) => {
+    // The sandbox is removed after the result is sent (off the step's path), so soon after it, not before it.
+    await waitUntil('the sandbox removed', () => readdirSync(join(workDir, 'jobs')).length === 0);
     assert.deepEqual(
       allNames(scratch).filter((n) => n.includes(marker)),
       [],
       'no file was written anywhere under the scratch folder',
     );
     assert.ok(!existsSync(join(tmpdir(), marker)));
-    assert.deepEqual(readdirSync(join(workDir, 'jobs')), [], 'the sandbox is removed');
   };
 
   test('a snapshot entry with ../ fails the job', async () => {
@@ -73,7 +75,7 @@ describe('worker: names that try to escape the sandbox fail the job and write no
       kind: 'user',
       message: `snapshot entry "../../${marker}.txt" is unsafe: it contains a ".." segment; nothing was written outside the sandbox`,
     });
-    assertNothingEscaped(marker);
+    await assertNothingEscaped(marker);
   });
 
   test('a snapshot entry with an absolute path fails the job', async () => {
@@ -86,7 +88,7 @@ describe('worker: names that try to escape the sandbox fail the job and write no
       r.error?.message,
       `snapshot entry "${target}" is unsafe: it is an absolute path; nothing was written outside the sandbox`,
     );
-    assertNothingEscaped(marker);
+    await assertNothingEscaped(marker);
   });
 
   test('a snapshot with a symbolic link fails the job (a link could point anywhere)', async () => {
@@ -124,7 +126,7 @@ describe('worker: names that try to escape the sandbox fail the job and write no
       kind: 'user',
       message: `input "raw": blob "workspaceblobstore/${marker}/../../${marker}.txt" is unsafe: it contains a ".." segment; nothing was written outside the sandbox`,
     });
-    assertNothingEscaped(`${marker}.txt`);
+    await assertNothingEscaped(`${marker}.txt`);
     assert.ok(!allNames(scratch).includes('ok.csv'), 'names are checked before any blob is downloaded');
   });
 
@@ -140,6 +142,6 @@ describe('worker: names that try to escape the sandbox fail the job and write no
     assert.equal(r.status, 'Failed');
     assert.equal(r.error?.kind, 'user');
     assert.match(r.error!.message, /^input "raw": blob ".*" is unsafe: it is an absolute path; nothing was written/);
-    assertNothingEscaped(marker);
+    await assertNothingEscaped(marker);
   });
 });
