@@ -23,6 +23,11 @@ export interface JobDeps {
   snapshots: SnapshotCache;
   options: ResolvedWorkerOptions;
   pythonDir: string;
+  /**
+   * Takes what is left of a job once its result is sent — deleting its message, removing its sandbox — so the job's
+   * slot is free for the next one meanwhile (the worker waits for it before it stops). Absent: awaited in place.
+   */
+  afterward?: (work: Promise<void>) => void;
 }
 
 /** How a delivery of a job ended, from the worker's point of view. */
@@ -64,14 +69,22 @@ export async function executeJob(
     workerId: options.workerId,
     processMs: 0,
   } satisfies Partial<ResultMessage>;
+  /** The message's delete, once the result is sent: the rest of the job's work, done after it. */
+  let deleting: Promise<void> | undefined;
   const finish = async (result: WorkerResult): Promise<JobOutcome> => {
     if (lease.lost) return 'lost';
     marks.mark('result-built');
     await postResult(deps.results, deps.blobs, result);
     marks.mark('result-sent');
-    await lease.delete();
-    marks.mark('deleted');
+    // Only now, never before the result is stored: a worker killed in between leaves the job to run again.
+    deleting = lease.delete().then(() => marks.mark('deleted'));
     return result.status;
+  };
+  /** {@link finish} for a job that ends before its sandbox is made: nothing is left to do after the delete. */
+  const finishNow = async (result: WorkerResult): Promise<JobOutcome> => {
+    const outcome = await finish(result);
+    await deleting;
+    return outcome;
   };
 
   const state = await deps.state.read(job);
@@ -84,19 +97,19 @@ export async function executeJob(
   }
   if (cancelRequested(state)) {
     const message = 'the run was canceled before the step started';
-    return finish({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
+    return finishNow({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
   }
   if (dequeueCount > options.maxDeliveries) {
     const message =
       `the job was received ${dequeueCount} times without finishing (limit ${options.maxDeliveries}); ` +
       `a worker may have crashed running it (out of memory?)`;
-    return finish({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
+    return finishNow({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
   }
 
   const kind = workerKind(job.type);
   if (!kind) {
     const message = `this worker cannot run a step of type "${job.type}"; start the worker with the module of that step kind in SLUICE_STEP_KIND_MODULES`;
-    return finish({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
+    return finishNow({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
   }
   lease.start();
   const canceledBeforeStart = async (): Promise<JobOutcome> => {
@@ -191,14 +204,20 @@ export async function executeJob(
     return 'retry';
   } finally {
     lease.stop();
-    await preparing?.catch(() => undefined); // never remove the sandbox under a download still writing into it
-    const sandbox = await creating?.catch(() => undefined);
-    // Off the event loop: the host's work in this same process (`npm start`) goes on meanwhile.
-    if (sandbox)
-      await removeSandbox(sandbox).catch((err: unknown) =>
-        options.log(`removing the sandbox ${sandbox.root}: ${(err as Error).message}`),
-      );
-    marks.mark('sandbox-removed');
+    const cleanUp = async () => {
+      await deleting;
+      await preparing?.catch(() => undefined); // never remove the sandbox under a download still writing into it
+      const sandbox = await creating?.catch(() => undefined);
+      // Off the event loop: the host's work in this same process (`npm start`) goes on meanwhile.
+      if (sandbox)
+        await removeSandbox(sandbox).catch((err: unknown) =>
+          options.log(`removing the sandbox ${sandbox.root}: ${(err as Error).message}`),
+        );
+      marks.mark('sandbox-removed');
+      marks.end();
+    };
+    if (deps.afterward) deps.afterward(cleanUp());
+    else await cleanUp();
   }
 }
 

@@ -43,6 +43,8 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
   const queue = clients.queues.getQueueClient(computeQueue(options.compute));
   const poison = clients.queues.getQueueClient(`${computeQueue(options.compute)}-poison`);
   const results = clients.queues.getQueueClient(QUEUES.stepResults);
+  /** What jobs do after their result is sent (the message's delete, the sandbox's removal): not counted as running. */
+  const afterward = new Set<Promise<void>>();
   const deps: JobDeps = {
     blobs: clients.blobs,
     results,
@@ -50,6 +52,12 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
     snapshots: new SnapshotCache(clients.blobs, join(options.workDir, 'snapshots')),
     options,
     pythonDir: pythonPackageDir(),
+    afterward: (work) => {
+      const p = work
+        .catch((err) => options.log(`after a job: ${(err as Error).message}`))
+        .finally(() => afterward.delete(p));
+      afterward.add(p);
+    },
   };
   const shutdown = new AbortController();
   const active = new Set<Promise<void>>();
@@ -108,7 +116,6 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
     attachMarks(full, marks);
     marks.mark('decoded');
     const outcome = await executeJob(deps, full, lease, m.dequeueCount, shutdown.signal);
-    marks.end();
     options.log(`${full.runId}/${full.step} attempt ${full.attempt}: ${outcome}`);
     worker.onJob?.(full, outcome);
   };
@@ -128,6 +135,7 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       unsubscribe();
     }
     await Promise.all(active);
+    await Promise.all(afterward);
   };
 
   /** Past it, no new job is taken (the max runtime, counted from the start of {@link Worker.run}). */
