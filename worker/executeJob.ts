@@ -10,10 +10,11 @@ import type { ResolvedWorkerOptions } from './options';
 import { PlaceholderError, resolveCommand, type LocalBindings } from './placeholders';
 import { ensureContainer, forgetContainers } from './containers';
 import { postResult, type WorkerResult } from './resultSender';
-import { createSandbox, prepareSandbox, removeSandbox } from './sandbox';
+import { createSandbox, prepareSandbox, removeSandbox, type Sandbox } from './sandbox';
 import type { SnapshotCache } from './snapshotCache';
 import { runStep, type StepRunOutcome } from './runStep';
 import { workerKind } from './kinds';
+import { marksOf } from './stepMarks';
 
 export interface JobDeps {
   blobs: BlobServiceClient;
@@ -22,6 +23,11 @@ export interface JobDeps {
   snapshots: SnapshotCache;
   options: ResolvedWorkerOptions;
   pythonDir: string;
+  /**
+   * Takes what is left of a job once its result is sent — deleting its message, removing its sandbox — so the job's
+   * slot is free for the next one meanwhile (the worker waits for it before it stops). Absent: awaited in place.
+   */
+  afterward?: (work: Promise<void>) => void;
 }
 
 /** How a delivery of a job ended, from the worker's point of view. */
@@ -46,6 +52,7 @@ export async function executeJob(
   shutdown: AbortSignal,
 ): Promise<JobOutcome> {
   const { options } = deps;
+  const marks = marksOf(job);
   const startedAt = new Date().toISOString();
   const base = {
     version: job.version,
@@ -62,14 +69,26 @@ export async function executeJob(
     workerId: options.workerId,
     processMs: 0,
   } satisfies Partial<ResultMessage>;
+  /** The message's delete, once the result is sent: the rest of the job's work, done after it. */
+  let deleting: Promise<void> | undefined;
   const finish = async (result: WorkerResult): Promise<JobOutcome> => {
     if (lease.lost) return 'lost';
+    marks.mark('result-built');
     await postResult(deps.results, deps.blobs, result);
-    await lease.delete();
+    marks.mark('result-sent');
+    // Only now, never before the result is stored: a worker killed in between leaves the job to run again.
+    deleting = lease.delete().then(() => marks.mark('deleted'));
     return result.status;
+  };
+  /** {@link finish} for a job that ends before its sandbox is made: nothing is left to do after the delete. */
+  const finishNow = async (result: WorkerResult): Promise<JobOutcome> => {
+    const outcome = await finish(result);
+    await deleting;
+    return outcome;
   };
 
   const state = await deps.state.read(job);
+  marks.mark('state-read');
   const stale = staleReason(job, state);
   if (stale) {
     options.log(`skipped ${job.runId}/${job.step} attempt ${job.attempt}: ${stale}`);
@@ -78,59 +97,76 @@ export async function executeJob(
   }
   if (cancelRequested(state)) {
     const message = 'the run was canceled before the step started';
-    return finish({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
+    return finishNow({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
   }
   if (dequeueCount > options.maxDeliveries) {
     const message =
       `the job was received ${dequeueCount} times without finishing (limit ${options.maxDeliveries}); ` +
       `a worker may have crashed running it (out of memory?)`;
-    return finish({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
+    return finishNow({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
   }
 
   const kind = workerKind(job.type);
   if (!kind) {
     const message = `this worker cannot run a step of type "${job.type}"; start the worker with the module of that step kind in SLUICE_STEP_KIND_MODULES`;
-    return finish({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
+    return finishNow({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
   }
   lease.start();
-  // The log blob is created while the `Running` write is in flight (its own round trip off the step's path); the
-  // process still starts only once that write says the step was not canceled meanwhile.
-  const opening = openAppendBlobLog(
-    (await ensureContainer(deps.blobs, job.log.container)).getAppendBlobClient(job.log.path),
-    {
-      flushMs: options.logFlushMs,
-      onError: (err) => options.log(`log blob ${job.log.path}: ${(err as Error).message}`),
-    },
-  );
-  const log: LogSink = await opening;
-  const marked = await deps.state.markRunning?.(job, options.workerId, startedAt, state).catch((err: unknown) => {
-    void log.close(); // stops its flush timer
-    throw err;
-  });
-  if (marked === 'canceled') {
+  const canceledBeforeStart = async (): Promise<JobOutcome> => {
     const message = 'the run was canceled before the step started';
-    log.write(`[sluice] ${now()} step "${job.step}" attempt ${job.attempt}: ${message}\n`);
-    await log.close();
+    log?.write(`[sluice] ${now()} step "${job.step}" attempt ${job.attempt}: ${message}\n`);
+    await log?.close();
     return finish({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
-  }
-  const sandbox = createSandbox(options.workDir);
+  };
+  let log: LogSink | undefined;
+  let creating: Promise<Sandbox> | undefined;
   let preparing: Promise<LocalBindings> | undefined;
   try {
-    // The sandbox is prepared while the log's header goes out: both are storage round trips.
-    preparing = prepareSandbox(sandbox, job, deps.blobs, deps.snapshots, kind.deferredInputs?.(job));
-    preparing.catch(() => undefined);
+    log = await openAppendBlobLog(
+      (await ensureContainer(deps.blobs, job.log.container)).getAppendBlobClient(job.log.path),
+      {
+        flushMs: options.logFlushMs,
+        onError: (err) => options.log(`log blob ${job.log.path}: ${(err as Error).message}`),
+      },
+    );
+    // `Running` is written with the ETag just read, so a cancel that came in between makes it fail. While that round
+    // trip is in flight the step is got ready — the log blob created and its header sent, the sandbox and its
+    // inputs, the command, the environment and the step's token — but its process starts only once the write said
+    // the step was not canceled (`mayStart`).
+    const marking = Promise.resolve(deps.state.markRunning?.(job, options.workerId, startedAt, state));
+    const mayStart = marking.then((marked) => {
+      marks.mark('marked-running');
+      if (marked === 'canceled') throw new CanceledBeforeStart();
+    });
+    mayStart.catch(() => undefined);
     log.write(
       `[sluice] ${startedAt} step "${job.step}" attempt ${job.attempt} on worker ${options.workerId}` +
         (dequeueCount > 1 ? ` (delivery ${dequeueCount})` : '') +
         '\n',
     );
-    void log.flush(); // at once, so even a worker that dies next leaves a trace
+    void log.flush(); // at once (it goes out as soon as the blob exists), so even a worker that dies next leaves a trace
+    creating = createSandbox(options.workDir);
+    preparing = creating.then((sandbox) =>
+      prepareSandbox(sandbox, job, deps.blobs, deps.snapshots, kind.deferredInputs?.(job)),
+    );
+    preparing.catch(() => undefined);
     let outcome: StepRunOutcome;
     try {
+      const sandbox = await creating;
+      marks.mark('sandbox-created');
       const bindings = await preparing;
+      marks.mark('sandbox-prepared');
       const command = resolveCommand(job, bindings);
-      outcome = await (kind.run ?? runStep)({ deps, job, sandbox, bindings, command, kind, lease, log, shutdown });
+      const input = { deps, job, sandbox, bindings, command, kind, lease, log, shutdown, mayStart };
+      if (kind.run) {
+        // A kind's own runner is not asked to wait for the write: it starts only after it.
+        await mayStart;
+        outcome = await kind.run(input);
+      } else outcome = await runStep(input);
     } catch (err) {
+      // Whatever went wrong while the step was got ready, the `Running` write's answer comes first: a cancel makes
+      // the step Canceled, a failed write is retried like any storage fault.
+      await mayStart;
       const failure = classify(err);
       if (!failure) throw err;
       log.write(`[sluice] ${failure.message}\n`);
@@ -152,21 +188,44 @@ export async function executeJob(
       await lease.release(0);
       return 'released';
     }
+    marks.mark('step-done');
     await log.close();
+    marks.mark('log-closed');
     return await finish({ ...base, ...outcome.result, endedAt: now() });
   } catch (err) {
+    if (err instanceof CanceledBeforeStart) return await canceledBeforeStart();
     // A transient fault (storage unreachable, disk full): let the message reappear and run again.
     forgetContainers(deps.blobs);
     const message = (err as Error).message ?? String(err);
     options.log(`job ${job.runId}/${job.step} attempt ${job.attempt}: ${message}; it will be retried`);
-    log.write(`[sluice] worker error: ${message}; the job will be retried\n`);
-    await log.close();
+    log?.write(`[sluice] worker error: ${message}; the job will be retried\n`);
+    await log?.close();
     if (!lease.lost) await lease.release(Math.min(60, 2 ** dequeueCount)).catch(() => undefined);
     return 'retry';
   } finally {
     lease.stop();
-    await preparing?.catch(() => undefined); // never remove the sandbox under a download still writing into it
-    removeSandbox(sandbox);
+    const cleanUp = async () => {
+      await deleting;
+      await preparing?.catch(() => undefined); // never remove the sandbox under a download still writing into it
+      const sandbox = await creating?.catch(() => undefined);
+      // Off the event loop: the host's work in this same process (`npm start`) goes on meanwhile.
+      if (sandbox)
+        await removeSandbox(sandbox).catch((err: unknown) =>
+          options.log(`removing the sandbox ${sandbox.root}: ${(err as Error).message}`),
+        );
+      marks.mark('sandbox-removed');
+      marks.end();
+    };
+    if (deps.afterward) deps.afterward(cleanUp());
+    else await cleanUp();
+  }
+}
+
+/** The `Running` write found the step canceled: its process must not start. */
+export class CanceledBeforeStart extends Error {
+  override name = 'CanceledBeforeStart';
+  constructor() {
+    super('the run was canceled before the step started');
   }
 }
 

@@ -10,6 +10,7 @@ import { SpawnError, startStepProcess, type StepProcessExit } from './processGro
 import type { WorkerResult } from './resultSender';
 import { readContextFile, stepEnvironment } from './runContext';
 import { stepApiEnvironment } from './stepToken';
+import { marksOf } from './stepMarks';
 import { watchForStop, type ExternalStopReason } from './stopWatch';
 import { recordProcess, type Sandbox } from './sandbox';
 import type { StepEnvironment } from '../shared/spec/environment';
@@ -31,6 +32,11 @@ export interface RunStepInput {
   lease: MessageLease;
   log: LogSink;
   shutdown: AbortSignal;
+  /**
+   * Resolves once the step may start its process(es) — its `Running` write succeeded — and rejects when it must not.
+   * The step is got ready (environment, token) while it is pending. Undefined: at once.
+   */
+  mayStart?: Promise<void>;
 }
 
 type StopReason = ExternalStopReason;
@@ -45,6 +51,7 @@ export const artifactPrefix = paths.artifacts;
 export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
   const { deps, job, sandbox, bindings, command, kind, lease, log, shutdown } = input;
   const { options } = deps;
+  const marks = marksOf(job);
   const { program, args, env: jobEnv } = kind.process(command, { python: options.python });
   const env = stepEnvironment(options.env, {
     job,
@@ -58,6 +65,8 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
   });
   Object.assign(env, await stepApiEnvironment(options.api, job));
 
+  marks.mark('env-built');
+  await input.mayStart;
   const unmet = job.environment && (await checkStepEnvironment(job.environment, program, env, sandbox.src, log));
   if (unmet) return unmet;
 
@@ -67,7 +76,9 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
   } catch (err) {
     return spawnFailed(err, log);
   }
+  marks.mark('spawned');
   if (proc.pid !== undefined) recordProcess(sandbox, proc.pid);
+  marks.mark('recorded');
 
   let stopReason: StopReason | undefined;
   const stop = (reason: StopReason, note: string) => {
@@ -85,6 +96,7 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
   let exit: StepProcessExit;
   try {
     exit = await proc.exited;
+    marks.mark(`exited(${exit.processMs.toFixed(1)})`);
   } catch (err) {
     return spawnFailed(err, log);
   } finally {

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { JobMessage } from '../shared/compute/messages';
@@ -21,10 +22,29 @@ export interface Sandbox {
   cwdOutputs: string;
 }
 
-export function createSandbox(workDir: string): Sandbox {
+/** `<workDir>/jobs` folders known to exist (made once per worker, not once per job). */
+const jobFolders = new Set<string>();
+
+/**
+ * Makes a job's sandbox: its root and the folders the step's environment points at (`tmp/`, `context/uploads/`).
+ * `src/` is made by {@link prepareSandbox}, each input's and output's folder when it is bound. Asynchronous (the
+ * thread pool's, not the event loop's time: in `npm start` the host shares that loop).
+ */
+export async function createSandbox(workDir: string): Promise<Sandbox> {
   const jobs = join(workDir, 'jobs');
-  mkdirSync(jobs, { recursive: true });
-  const root = mkdtempSync(join(jobs, 'job-'));
+  if (!jobFolders.has(jobs)) {
+    await mkdir(jobs, { recursive: true });
+    jobFolders.add(jobs);
+  }
+  let root: string;
+  try {
+    root = await mkdtemp(join(jobs, 'job-'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // The jobs folder was removed under the worker (a cleaned-up temp folder): make it again.
+    await mkdir(jobs, { recursive: true });
+    root = await mkdtemp(join(jobs, 'job-'));
+  }
   const sandbox: Sandbox = {
     root,
     src: join(root, 'src'),
@@ -33,13 +53,13 @@ export function createSandbox(workDir: string): Sandbox {
     uploadsDir: join(root, 'context', 'uploads'),
     cwdOutputs: join(root, 'src', 'outputs'),
   };
-  for (const dir of [sandbox.tmp, sandbox.uploadsDir, join(root, 'inputs'), join(root, 'outputs')])
-    mkdirSync(dir, { recursive: true });
+  await Promise.all([mkdir(sandbox.tmp), mkdir(sandbox.uploadsDir, { recursive: true })]);
   return sandbox;
 }
 
-export function removeSandbox(sandbox: Sandbox): void {
-  rmSync(sandbox.root, { recursive: true, force: true, maxRetries: 3 });
+/** Removes a job's sandbox, asynchronously like {@link createSandbox}. */
+export async function removeSandbox(sandbox: Sandbox): Promise<void> {
+  await rm(sandbox.root, { recursive: true, force: true, maxRetries: 3 });
 }
 
 /**
@@ -55,7 +75,7 @@ export async function prepareSandbox(
   deferred: readonly string[] = [],
 ): Promise<LocalBindings> {
   if (job.snapshotId) await snapshots.materialize(job.snapshotId, sandbox.src);
-  else mkdirSync(sandbox.src, { recursive: true });
+  else await mkdir(sandbox.src);
   const bindings: LocalBindings = { inputs: {}, outputs: {} };
   // Input and output names are spec names (letters, digits, _ and -), so they are safe folder names; the index keeps
   // them distinct even if a dispatcher sent an odd one.
@@ -69,7 +89,7 @@ export async function prepareSandbox(
   }
   for (const [i, output] of job.outputs.entries()) {
     const dir = join(sandbox.root, 'outputs', `${i}-${output.name}`);
-    mkdirSync(dir, { recursive: true });
+    await mkdir(dir, { recursive: true });
     bindings.outputs[output.name] = dir;
   }
   return bindings;

@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { BlobServiceClient } from '@azure/storage-blob';
@@ -24,7 +25,7 @@ export class SnapshotCache {
   /** Copies snapshot `id` into `dest` (which must not exist yet). */
   async materialize(id: string, dest: string): Promise<void> {
     const tree = await this.ensure(id);
-    cpSync(tree, dest, { recursive: true });
+    await cp(tree, dest, { recursive: true }); // not cpSync: the event loop is the host's too in `npm start`
   }
 
   private ensure(id: string): Promise<string> {

@@ -12,6 +12,7 @@ import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } 
 import { pythonPackageDir } from './pythonPath';
 import { reapOrphans } from './sandbox';
 import { SnapshotCache } from './snapshotCache';
+import { attachMarks, startMarks } from './stepMarks';
 import { join } from 'node:path';
 
 export interface Worker {
@@ -42,6 +43,8 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
   const queue = clients.queues.getQueueClient(computeQueue(options.compute));
   const poison = clients.queues.getQueueClient(`${computeQueue(options.compute)}-poison`);
   const results = clients.queues.getQueueClient(QUEUES.stepResults);
+  /** What jobs do after their result is sent (the message's delete, the sandbox's removal): not counted as running. */
+  const afterward = new Set<Promise<void>>();
   const deps: JobDeps = {
     blobs: clients.blobs,
     results,
@@ -49,12 +52,19 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
     snapshots: new SnapshotCache(clients.blobs, join(options.workDir, 'snapshots')),
     options,
     pythonDir: pythonPackageDir(),
+    afterward: (work) => {
+      const p = work
+        .catch((err) => options.log(`after a job: ${(err as Error).message}`))
+        .finally(() => afterward.delete(p));
+      afterward.add(p);
+    },
   };
   const shutdown = new AbortController();
   const active = new Set<Promise<void>>();
   let wake: (() => void) | undefined;
   /** A job was signalled since the last receive started: receive again instead of sleeping, from the shortest delay. */
   let signalled = false;
+  let signalledAt = 0;
   let running: Promise<void> | undefined;
 
   // A stop that came while no sleep was pending (mid-receive) must not be slept through: check it on the way in.
@@ -70,7 +80,9 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       wake = done;
     });
 
-  const handle = async (m: DequeuedMessageItem) => {
+  const handle = async (m: DequeuedMessageItem, before: [string, number][]) => {
+    let label = m.messageId;
+    const marks = startMarks(() => label, before);
     const lease = new MessageLease(
       queue,
       m.messageId,
@@ -100,6 +112,9 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       await lease.release(30).catch(() => undefined);
       return;
     }
+    label = `${full.runId}/${full.step}`;
+    attachMarks(full, marks);
+    marks.mark('decoded');
     const outcome = await executeJob(deps, full, lease, m.dequeueCount, shutdown.signal);
     options.log(`${full.runId}/${full.step} attempt ${full.attempt}: ${outcome}`);
     worker.onJob?.(full, outcome);
@@ -110,6 +125,7 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
     reapOrphans(options.workDir, options.log);
     options.log(`serving ${queue.name} as ${options.workerId} (concurrency ${options.concurrency})`);
     const unsubscribe = subscribeQueue(queue, () => {
+      signalledAt = performance.now();
       signalled = true;
       wake?.();
     });
@@ -119,6 +135,7 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       unsubscribe();
     }
     await Promise.all(active);
+    await Promise.all(afterward);
   };
 
   /** Past it, no new job is taken (the max runtime, counted from the start of {@link Worker.run}). */
@@ -168,6 +185,7 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
         continue;
       }
       let items: DequeuedMessageItem[];
+      const receiveAt = performance.now();
       try {
         const res = await queue.receiveMessages({
           numberOfMessages: Math.min(free, 32),
@@ -187,7 +205,11 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       backoff.reset();
       lastBusy = Date.now();
       for (const m of items) {
-        const p: Promise<void> = handle(m)
+        const before: [string, number][] = [
+          ['signal', signalledAt],
+          ['receive', receiveAt],
+        ];
+        const p: Promise<void> = handle(m, before)
           .catch((err) => options.log(`message ${m.messageId}: ${(err as Error).stack ?? err}`))
           .finally(() => {
             active.delete(p);

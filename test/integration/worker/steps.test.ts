@@ -21,6 +21,7 @@ import {
   setRow,
   sleep,
   uploadSnapshot,
+  waitUntil,
 } from './harness';
 
 const STEPS = join(__dirname, 'steps');
@@ -143,7 +144,8 @@ describe('worker: python and command steps', () => {
       new RegExp(`ids ${job.stepRunId} ${job.runId} worker-tests \\['parts', 'raw', 'single'\\] \\['result'\\]`),
     );
     assert.match(log, /process ended \(exit code 0\)/);
-    assert.deepEqual(readdirSync(join(workDir, 'jobs')), [], 'the sandbox is removed');
+    // The sandbox is removed after the result is sent (off the step's path): soon after it.
+    await waitUntil('the sandbox removed', () => readdirSync(join(workDir, 'jobs')).length === 0);
     const q = clients.queues.getQueueClient(computeQueue('cpu'));
     assert.equal((await q.getProperties()).approximateMessagesCount, 0, 'the job message is deleted');
   });
