@@ -43,6 +43,35 @@ interface RunView {
   steps: { name: string; status: string; attempt: number }[];
 }
 
+/** Waits for run `id` to end and checks it Completed with every step Completed on its first attempt. */
+async function expectCompletedOnce(
+  id: string,
+  steps: { name: string }[],
+  headers: Record<string, string>,
+  workerOutput: () => string,
+  ms: number,
+  where = '',
+): Promise<void> {
+  const run = await waitUntil(
+    `run ${id} to end ${where}`,
+    async () => {
+      const res = await fetch(`${host!.origin}/api/runs/${id}`, { headers });
+      const view = (await res.json()) as RunView;
+      return ['Completed', 'Failed', 'Canceled'].includes(view.status) ? view : undefined;
+    },
+    ms,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n--- host ---\n${host!.output().slice(-3000)}\n--- worker ---\n${workerOutput()}`);
+  });
+  assert.equal(run.status, 'Completed', `${where} ${JSON.stringify(run)}`);
+  const byName = new Map(run.steps.map((s) => [s.name, [s.status, s.attempt]]));
+  assert.deepEqual(
+    steps.map((s) => [s.name, ...(byName.get(s.name) ?? [])]),
+    steps.map((s) => [s.name, 'Completed', 1]),
+    where,
+  );
+}
+
 test('the host SIGKILLed at 5 random moments of running chains: every run completes, every step once', async () => {
   // A result whose host was killed while handling it comes back after 5 s instead of the host's 10 minutes.
   const env = { ...appSettings(azurite.connectionString, 'HostCrash'), SLUICE_HOST_QUEUE_LEASE_SECONDS: '5' };
@@ -94,23 +123,7 @@ test('the host SIGKILLed at 5 random moments of running chains: every run comple
   }
 
   for (const id of ids) {
-    const run = await waitUntil(
-      `run ${id} to end`,
-      async () => {
-        const res = await fetch(`${host!.origin}/api/runs/${id}`, { headers });
-        const view = (await res.json()) as RunView;
-        return ['Completed', 'Failed', 'Canceled'].includes(view.status) ? view : undefined;
-      },
-      240_000,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n--- host ---\n${host!.output().slice(-3000)}\n--- worker ---\n${workerOutput}`);
-    });
-    assert.equal(run.status, 'Completed', JSON.stringify(run));
-    const byName = new Map(run.steps.map((s) => [s.name, [s.status, s.attempt]]));
-    assert.deepEqual(
-      steps.map((s) => [s.name, ...(byName.get(s.name) ?? [])]),
-      steps.map((s) => [s.name, 'Completed', 1]),
-    );
+    await expectCompletedOnce(id, steps, headers, () => workerOutput, 240_000);
   }
 });
 
@@ -160,24 +173,7 @@ test('the host SIGKILLed at each point of a chain step hand-off (shared/crashPoi
     await waitUntil(`the host to kill itself at ${point}`, () => killed.signalCode === 'SIGKILL' || undefined, 60_000);
     assert.ok(existsSync(mark), `${point} was reached`);
     host = await startHostProcess(azurite.connectionString, env);
-    const run = await waitUntil(
-      `run ${id} to end after a kill at ${point}`,
-      async () => {
-        const r = await fetch(`${host!.origin}/api/runs/${id}`, { headers });
-        const view = (await r.json()) as RunView;
-        return ['Completed', 'Failed', 'Canceled'].includes(view.status) ? view : undefined;
-      },
-      120_000,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n--- host ---\n${host!.output().slice(-3000)}\n--- worker ---\n${workerOutput}`);
-    });
-    assert.equal(run.status, 'Completed', `${point}: ${JSON.stringify(run)}`);
-    const byName = new Map(run.steps.map((s) => [s.name, [s.status, s.attempt]]));
-    assert.deepEqual(
-      steps.map((s) => [s.name, ...(byName.get(s.name) ?? [])]),
-      steps.map((s) => [s.name, 'Completed', 1]),
-      point,
-    );
+    await expectCompletedOnce(id, steps, headers, () => workerOutput, 120_000, `after a kill at ${point}`);
     await stopHost();
   }
 });
