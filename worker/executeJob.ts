@@ -2,7 +2,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
 import type { JobMessage, ResultMessage } from '../shared/compute/messages';
 import { UnsafePathError } from '../shared/spec/safePath';
-import { cancelRequested, staleReason, type JobStateReader } from './jobState';
+import { cancelRequested, staleReason, type JobState, type JobStateReader } from './jobState';
 import { JobFailure } from './jobFailure';
 import type { MessageLease } from './lease';
 import { openAppendBlobLog, type LogSink } from './logStream';
@@ -87,17 +87,25 @@ export async function executeJob(
     return outcome;
   };
 
-  const state = await deps.state.read(job);
-  marks.mark('state-read');
-  const stale = staleReason(job, state);
-  if (stale) {
-    options.log(`skipped ${job.runId}/${job.step} attempt ${job.attempt}: ${stale}`);
-    await lease.delete();
-    return 'skipped';
-  }
-  if (cancelRequested(state)) {
-    const message = 'the run was canceled before the step started';
-    return finishNow({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
+  const kind = workerKind(job.type);
+  // A first delivery of a job that carries its row's ETag (JobMessage.queuedEtag) is not read first: its `Running`
+  // write on that ETag is the check — it fails when anything changed the row since the launch (a cancel, a newer
+  // attempt, an earlier delivery), and the job then reads the rows and decides as below (`claim`).
+  const guessed = job.queuedEtag !== undefined && dequeueCount <= 1 && kind !== undefined && !!deps.state.markRunning;
+  let state: JobState | undefined;
+  if (!guessed) {
+    state = await deps.state.read(job);
+    marks.mark('state-read');
+    const stale = staleReason(job, state);
+    if (stale) {
+      options.log(`skipped ${job.runId}/${job.step} attempt ${job.attempt}: ${stale}`);
+      await lease.delete();
+      return 'skipped';
+    }
+    if (cancelRequested(state)) {
+      const message = 'the run was canceled before the step started';
+      return finishNow({ ...base, status: 'Canceled', endedAt: now(), error: { kind: 'canceled', message } });
+    }
   }
   if (dequeueCount > options.maxDeliveries) {
     const message =
@@ -105,8 +113,27 @@ export async function executeJob(
       `a worker may have crashed running it (out of memory?)`;
     return finishNow({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
   }
+  /**
+   * Marks the step `Running`, and answers whether its process may start. Without a read (`guessed`), a row that
+   * changed since the launch is read now: a stale job is skipped, a canceled one not started.
+   */
+  const claim = async (): Promise<void> => {
+    const mark = (known: JobState | undefined, onEtag?: boolean) =>
+      deps.state.markRunning?.(job, options.workerId, startedAt, known, onEtag);
+    let marked = guessed
+      ? await mark({ stepRun: { status: 'Queued', attempt: job.attempt, etag: job.queuedEtag } }, true)
+      : await mark(state);
+    if (marked === 'changed') {
+      const now = await deps.state.read(job);
+      const stale = staleReason(job, now);
+      if (stale) throw new StaleJob(stale);
+      if (cancelRequested(now)) throw new CanceledBeforeStart();
+      marked = await mark(now);
+    }
+    marks.mark('marked-running');
+    if (marked === 'canceled') throw new CanceledBeforeStart();
+  };
 
-  const kind = workerKind(job.type);
   if (!kind) {
     const message = `this worker cannot run a step of type "${job.type}"; start the worker with the module of that step kind in SLUICE_STEP_KIND_MODULES`;
     return finishNow({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
@@ -133,18 +160,20 @@ export async function executeJob(
     // trip is in flight the step is got ready — the log blob created and its header sent, the sandbox and its
     // inputs, the command, the environment and the step's token — but its process starts only once the write said
     // the step was not canceled (`mayStart`).
-    const marking = Promise.resolve(deps.state.markRunning?.(job, options.workerId, startedAt, state));
-    const mayStart = marking.then((marked) => {
-      marks.mark('marked-running');
-      if (marked === 'canceled') throw new CanceledBeforeStart();
-    });
+    const mayStart = claim();
     mayStart.catch(() => undefined);
-    log.write(
-      `[sluice] ${startedAt} step "${job.step}" attempt ${job.attempt} on worker ${options.workerId}` +
-        (dequeueCount > 1 ? ` (delivery ${dequeueCount})` : '') +
-        '\n',
-    );
-    void log.flush(); // at once (it goes out as soon as the blob exists), so even a worker that dies next leaves a trace
+    const header = () => {
+      log!.write(
+        `[sluice] ${startedAt} step "${job.step}" attempt ${job.attempt} on worker ${options.workerId}` +
+          (dequeueCount > 1 ? ` (delivery ${dequeueCount})` : '') +
+          '\n',
+      );
+      void log!.flush(); // at once (it goes out as soon as the blob exists), so even a worker that dies next leaves a trace
+    };
+    // A job not read first writes nothing into the log before its claim held: a stale copy must leave the log of the
+    // attempt that ran alone. The header still comes before any output (the process starts after this callback).
+    if (guessed) mayStart.then(header, () => undefined);
+    else header();
     creating = createSandbox(options.workDir);
     preparing = creating.then((sandbox) =>
       prepareSandbox(sandbox, job, deps.blobs, deps.snapshots, kind.deferredInputs?.(job)),
@@ -194,6 +223,12 @@ export async function executeJob(
     return await finish({ ...base, ...outcome.result, endedAt: now() });
   } catch (err) {
     if (err instanceof CanceledBeforeStart) return await canceledBeforeStart();
+    if (err instanceof StaleJob) {
+      await log?.close();
+      options.log(`skipped ${job.runId}/${job.step} attempt ${job.attempt}: ${err.message}`);
+      await lease.delete();
+      return 'skipped';
+    }
     // A transient fault (storage unreachable, disk full): let the message reappear and run again.
     forgetContainers(deps.blobs);
     const message = (err as Error).message ?? String(err);
@@ -227,6 +262,11 @@ export class CanceledBeforeStart extends Error {
   constructor() {
     super('the run was canceled before the step started');
   }
+}
+
+/** A job whose row, read after its `Running` write on the job's ETag failed, shows it superseded or finished. */
+class StaleJob extends Error {
+  override name = 'StaleJob';
 }
 
 /** Deterministic failures get a Failed result at once; anything else is retried. */

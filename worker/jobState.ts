@@ -18,14 +18,17 @@ export interface JobStateReader {
    * shows what is really running. Only the job's own attempt, and only from Queued; anything else is left alone.
    * `known`: the state `read` returned for this job, which saves reading the row again. Answers `canceled` when
    * the row was canceled meanwhile (a cancel marks a step that has not started Canceled at once): the process must
-   * then not start.
+   * then not start. With `guessed` the row was not read: `known` holds the ETag the job carried (the launch's
+   * `Queued` write, JobMessage.queuedEtag), and a row that changed since answers `changed` — the caller then reads
+   * the rows and decides as without the ETag.
    */
   markRunning?(
     job: Pick<JobMessage, 'runId' | 'step' | 'attempt'>,
     workerId: string,
     startedAt: string,
     known?: JobState,
-  ): Promise<'canceled' | undefined>;
+    guessed?: boolean,
+  ): Promise<'canceled' | 'changed' | undefined>;
   /** Writes the step's live progress (`StepRunRecord.progress`) on its row; a row that is gone is left alone. */
   writeProgress?(job: Pick<JobMessage, 'runId' | 'step'>, progress: StepProgress): Promise<void>;
 }
@@ -75,7 +78,7 @@ export function createTableJobStateReader(clients: Pick<StorageClients, 'table'>
         },
       };
     },
-    async markRunning(job, workerId, startedAt, known) {
+    async markRunning(job, workerId, startedAt, known, guessed) {
       const canceled = (row: { status?: unknown; cancelRequested?: unknown }) =>
         row.cancelRequested === true || row.status === 'Canceled' || row.status === 'Canceling';
       let row: { status?: unknown; attempt?: unknown; cancelRequested?: unknown; etag?: string };
@@ -98,6 +101,7 @@ export function createTableJobStateReader(clients: Pick<StorageClients, 'table'>
         );
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode !== 412) throw err;
+        if (guessed) return 'changed';
         // Changed in between (a cancel, a retry): the other writer's state stands; a cancel means do not start.
         const now = await get(stepRuns, job.runId, job.step);
         if (now && num(now.attempt) === job.attempt && canceled(now)) return 'canceled';

@@ -2,7 +2,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
 import type { ResultMessageInput } from '../shared/compute/messages';
 import { offloadLargeResult } from '../shared/compute/resultPayload';
-import { announceQueueMessage } from '../shared/store/queueSignal';
+import { sendQueueMessage } from '../shared/store/queueSignal';
 import { ensureContainer } from './containers';
 
 /** What the worker posts (the whole contract, including run-level metrics, models and the result blob). */
@@ -21,6 +21,6 @@ export async function postResult(queue: QueueClient, blobs: BlobServiceClient, r
       blobHTTPHeaders: { blobContentType: 'application/json' },
     });
   });
-  await queue.sendMessage(encodeMessage(message));
-  announceQueueMessage(queue);
+  // The host's `stepResults` trigger in this same process (`npm start`) takes it with the send (queueSignal.ts).
+  await sendQueueMessage(queue, encodeMessage(message));
 }

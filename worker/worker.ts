@@ -1,7 +1,7 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
 import { resolveJobPayload } from '../shared/compute/jobPayload';
 import { HEARTBEAT_MS, recordWorkerSeen } from '../shared/compute/workerPresence';
-import { queueWakeUpsInstalled, subscribeQueue } from '../shared/store/queueSignal';
+import { queueWakeUpsInstalled, serveQueue, subscribeQueue, type HandedMessage } from '../shared/store/queueSignal';
 import { JobMessage } from '../shared/compute/messages';
 import type { StorageClients } from '../shared/store/clients';
 import { computeQueue, QUEUES } from '../shared/store/names';
@@ -80,7 +80,7 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       wake = done;
     });
 
-  const handle = async (m: DequeuedMessageItem, before: [string, number][]) => {
+  const handle = async (m: DequeuedMessageItem | HandedMessage, before: [string, number][]) => {
     let label = m.messageId;
     const marks = startMarks(() => label, before);
     const lease = new MessageLease(
@@ -129,14 +129,66 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       signalled = true;
       wake?.();
     });
+    // A job sent in this process (`npm start`: the host's launch) comes straight here while a slot is free: it is
+    // sent invisible for the visibility timeout, as a receive would have made it, and run without a receive.
+    const unserve = serveQueue(queue, () => {
+      if (closed || shutdown.signal.aborted || endReason() || free() <= 0) return undefined;
+      reserved++;
+      let settled = false;
+      return {
+        visibilitySeconds: options.visibilityTimeoutSeconds,
+        take: (m) => {
+          if (settled) return;
+          settled = true;
+          reserved--;
+          if (closed) {
+            // Too late for this worker: the message becomes visible at once for whoever polls next.
+            void queue.updateMessage(m.messageId, m.popReceipt, undefined, 0).catch(() => undefined);
+            return;
+          }
+          lastBusy = Date.now();
+          start(m, [['handed', performance.now()]]);
+        },
+        release: () => {
+          if (settled) return;
+          settled = true;
+          reserved--;
+          wake?.();
+        },
+      };
+    });
     try {
       await poll();
     } finally {
+      unserve();
       unsubscribe();
     }
+    closed = true;
     await Promise.all(active);
     await Promise.all(afterward);
   };
+
+  /** Slots promised to jobs being sent in this process (serveQueue): counted as taken until the job arrives. */
+  let reserved = 0;
+  /** Set once the poll loop has ended: a job handed over after that goes back to the queue. */
+  let closed = false;
+  const free = () => options.concurrency - active.size - reserved;
+  const start = (m: DequeuedMessageItem | HandedMessage, before: [string, number][]) => {
+    const p: Promise<void> = handle(m, before)
+      .catch((err) => options.log(`message ${m.messageId}: ${(err as Error).stack ?? err}`))
+      .finally(() => {
+        active.delete(p);
+        const announced = queueWakeUpsInstalled();
+        backoff.jobEnded(announced);
+        lastBusy = Date.now();
+        // A loop waiting for a free slot goes on now. One napping after an empty poll is woken too where no sender
+        // in this process tells it of new jobs (the successor of the job that ended is expected soon); where one
+        // does, the successor is announced or handed over, and an extra poll now would only come back empty.
+        if (waitingForRoom || !announced) wake?.();
+      });
+    active.add(p);
+  };
+  let waitingForRoom = false;
 
   /** Past it, no new job is taken (the max runtime, counted from the start of {@link Worker.run}). */
   let deadline = Infinity;
@@ -179,16 +231,18 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       }
       signalled = false;
       heartbeat();
-      const free = options.concurrency - active.size;
-      if (free <= 0) {
+      const room = free();
+      if (room <= 0) {
+        waitingForRoom = true;
         await Promise.race([...active, nap(options.pollMaxMs)]);
+        waitingForRoom = false;
         continue;
       }
       let items: DequeuedMessageItem[];
       const receiveAt = performance.now();
       try {
         const res = await queue.receiveMessages({
-          numberOfMessages: Math.min(free, 32),
+          numberOfMessages: Math.min(room, 32),
           visibilityTimeout: options.visibilityTimeoutSeconds,
         });
         items = res.receivedMessageItems;
@@ -205,19 +259,10 @@ export function createWorker(clients: StorageClients, workerOptions: WorkerOptio
       backoff.reset();
       lastBusy = Date.now();
       for (const m of items) {
-        const before: [string, number][] = [
+        start(m, [
           ['signal', signalledAt],
           ['receive', receiveAt],
-        ];
-        const p: Promise<void> = handle(m, before)
-          .catch((err) => options.log(`message ${m.messageId}: ${(err as Error).stack ?? err}`))
-          .finally(() => {
-            active.delete(p);
-            backoff.jobEnded(queueWakeUpsInstalled());
-            lastBusy = Date.now();
-            wake?.();
-          });
-        active.add(p);
+        ]);
       }
     }
   };

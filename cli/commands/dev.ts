@@ -172,6 +172,8 @@ export async function dev(argv: string[]): Promise<number> {
     const pool = createWorkerPool(clients, {
       configured: cfg.computeTargets,
       concurrency: options.concurrency,
+      // What a job handed to a worker that was killed waits before it is received again (tests that kill it set it low).
+      visibilityTimeoutSeconds: Number(process.env.SLUICE_WORKER_LEASE_SECONDS) || undefined,
       python: process.env.SLUICE_PYTHON || undefined,
       api: await localStepApiAccess(host.baseUrl, root), // steps talk back (Model.register inside a step)
       onChange: (change, compute) => {

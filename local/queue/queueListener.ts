@@ -3,7 +3,7 @@ import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
 import type { RpcTypedData } from '../core/types';
 import type { QueueSettings } from '../app/hostJson';
 import type { HostLog } from '../extension';
-import { subscribeQueue } from './signal';
+import { serveQueue, subscribeQueue, type HandedMessage, type QueueSlot } from './signal';
 
 /** The queue settings come from host.json `extensions.queues`. */
 export interface QueueListenerOptions extends QueueSettings {
@@ -44,6 +44,8 @@ export class QueueListener {
   /** Set by an in-process signal (see ./signal): a message was sent, so poll now and from the shortest delay. */
   private signalled = false;
   private readonly running = new Set<Promise<void>>();
+  /** Slots promised to messages being sent in this process (see ./signal `serve`), until they arrive. */
+  private reserved = 0;
 
   constructor(private readonly options: QueueListenerOptions) {}
 
@@ -80,11 +82,55 @@ export class QueueListener {
       log('warn', `Queue trigger ${functionName}: cannot create queue ${queue.name}: ${(err as Error).message}`);
     }
     const unsubscribe = subscribeQueue(queue, () => this.onSignal());
+    const unserve = serveQueue(queue, () => this.reserve());
     try {
       await this.poll(queue);
     } finally {
+      unserve();
       unsubscribe();
     }
+  }
+
+  /**
+   * Room for a message sent to this queue in this process (an app's output binding, a worker beside the host): it
+   * is sent invisible for the processing visibility, as a receive would have made it, and handed here — one receive
+   * fewer, and no wait for the next poll. As much room as a poll could take: `batchSize` beyond `newBatchThreshold`.
+   */
+  private reserve(): QueueSlot | undefined {
+    const limit = this.options.newBatchThreshold + Math.max(1, Math.min(32, this.options.batchSize));
+    if (this.stopped || this.running.size + this.reserved >= limit) return undefined;
+    this.reserved++;
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      this.reserved--;
+      return true;
+    };
+    return {
+      visibilitySeconds: this.options.processingVisibilitySeconds ?? PROCESSING_VISIBILITY_S,
+      take: (message) => {
+        if (!settle()) return;
+        if (this.stopped) {
+          // Stopping: the message becomes visible at once for the next host.
+          void this.options.queue
+            .updateMessage(message.messageId, message.popReceipt, undefined, 0)
+            .catch(() => undefined);
+          return;
+        }
+        this.track(message);
+      },
+      release: () => void settle(),
+    };
+  }
+
+  private track(message: DequeuedMessageItem | HandedMessage): void {
+    const { log, functionName } = this.options;
+    const task = this.process(message).catch((err) =>
+      log('error', `Queue trigger ${functionName}: message ${message.messageId}: ${(err as Error).message}`),
+    );
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task));
   }
 
   private async poll(queue: QueueClient): Promise<void> {
@@ -116,13 +162,7 @@ export class QueueListener {
         continue;
       }
       delay = 50;
-      for (const message of messages) {
-        const task = this.process(message).catch((err) =>
-          log('error', `Queue trigger ${functionName}: message ${message.messageId}: ${(err as Error).message}`),
-        );
-        this.running.add(task);
-        void task.finally(() => this.running.delete(task));
-      }
+      for (const message of messages) this.track(message);
       // A short batch emptied the queue: the host waits its minimum interval before the next poll instead of
       // receiving again at once (that receive came back empty nearly always: one wasted request per message when
       // messages arrive one at a time). A full batch may have more behind it; a signal means one was just sent.
@@ -130,7 +170,7 @@ export class QueueListener {
     }
   }
 
-  private async process(message: DequeuedMessageItem): Promise<void> {
+  private async process(message: DequeuedMessageItem | HandedMessage): Promise<void> {
     const { queue, maxDequeueCount } = this.options;
     const text = decodeMessage(message.messageText, this.options.messageEncoding);
     if (text === undefined) {
@@ -168,13 +208,13 @@ export class QueueListener {
   }
 
   /** Copies the message (as received, still encoded) to the poison queue and deletes it. */
-  private async poison(message: DequeuedMessageItem): Promise<void> {
+  private async poison(message: DequeuedMessageItem | HandedMessage): Promise<void> {
     await this.options.poisonQueue.createIfNotExists();
     await this.options.poisonQueue.sendMessage(message.messageText);
     await this.options.queue.deleteMessage(message.messageId, message.popReceipt);
   }
 
-  private metadata(message: DequeuedMessageItem, text: string): Record<string, RpcTypedData> {
+  private metadata(message: DequeuedMessageItem | HandedMessage, text: string): Record<string, RpcTypedData> {
     return {
       QueueTrigger: { string: text },
       DequeueCount: { int: message.dequeueCount },

@@ -13,6 +13,38 @@
 export interface QueueSignal {
   signal(account: string, queue: string): void;
   subscribe(account: string, queue: string, wake: () => void): () => void;
+  /**
+   * Serves the queue by hand-over: while `reserve` answers a slot, a message sent to the queue in this process goes
+   * straight to the consumer instead of being received (see {@link QueueSlot}). Returns the end of the service.
+   */
+  serve(account: string, queue: string, reserve: () => QueueSlot | undefined): () => void;
+  /** A slot of a consumer that serves the queue in this process and has room now, or undefined. */
+  reserve(account: string, queue: string): QueueSlot | undefined;
+}
+
+/** A message as a receive would have answered it, for a consumer that took it from its sender. */
+export interface HandedMessage {
+  messageId: string;
+  popReceipt: string;
+  messageText: string;
+  /** 1: this delivery (a send does not count one; a later receive of the same message counts from 1 again). */
+  dequeueCount: number;
+  insertedOn: Date;
+  expiresOn: Date;
+  nextVisibleOn: Date;
+}
+
+/**
+ * Room a consumer keeps for one message sent in this process. The sender sends the message invisible for
+ * `visibilitySeconds` — the message is stored before anyone acts on it, exactly as when it is received — and hands
+ * it, with the pop receipt of the send, to `take`: the consumer handles it as a message it received, and deletes it
+ * once done. A process killed meanwhile leaves the message to reappear after that time, as after a receive. A send
+ * that failed gives the room back with `release`.
+ */
+export interface QueueSlot {
+  visibilitySeconds: number;
+  take(message: HandedMessage): void;
+  release(): void;
 }
 
 export const QUEUE_SIGNAL_KEY = Symbol.for('azure-functions-local.queue-signal');
@@ -22,7 +54,30 @@ const keyOf = (account: string, queue: string) => `${account.replace(/\/+$/, '')
 /** A fresh notifier (tests use their own; the process shares {@link queueSignal}). */
 export function createQueueSignal(): QueueSignal {
   const subscribers = new Map<string, Set<() => void>>();
+  const servers = new Map<string, Set<() => QueueSlot | undefined>>();
   return {
+    serve(account, queue, reserve) {
+      const key = keyOf(account, queue);
+      let set = servers.get(key);
+      if (!set) servers.set(key, (set = new Set()));
+      const entry = () => reserve();
+      set.add(entry);
+      return () => {
+        set.delete(entry);
+        if (set.size === 0 && servers.get(key) === set) servers.delete(key);
+      };
+    },
+    reserve(account, queue) {
+      for (const reserve of servers.get(keyOf(account, queue)) ?? []) {
+        try {
+          const slot = reserve();
+          if (slot) return slot;
+        } catch {
+          // A consumer that cannot answer has no room; the sender sends as usual.
+        }
+      }
+      return undefined;
+    },
     signal(account, queue) {
       for (const wake of [...(subscribers.get(keyOf(account, queue)) ?? [])]) {
         try {
@@ -65,4 +120,9 @@ export function queueAccount(queueUrl: string): string {
 /** Subscribes `wake` to messages sent in this process to the queue behind `queue` (a QueueClient). */
 export function subscribeQueue(queue: { url: string; name: string }, wake: () => void): () => void {
   return queueSignal().subscribe(queueAccount(queue.url), queue.name, wake);
+}
+
+/** Serves the queue behind `queue` (a QueueClient) by hand-over in this process (see {@link QueueSlot}). */
+export function serveQueue(queue: { url: string; name: string }, reserve: () => QueueSlot | undefined): () => void {
+  return queueSignal().serve(queueAccount(queue.url), queue.name, reserve);
 }

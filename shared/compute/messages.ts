@@ -65,6 +65,12 @@ export const JobMessage = z.object({
   /** Append blob the worker streams stdout/stderr into. */
   log: BlobLocation,
   /**
+   * The step run row's ETag as the launch wrote it `Queued`. A worker's first delivery writes `Running` on that ETag
+   * at once instead of reading the rows first (one round trip fewer before the start); when the row changed since —
+   * a cancel, a newer attempt, a second delivery — the write fails and the worker reads the rows as without it.
+   */
+  queuedEtag: z.string().optional(),
+  /**
    * Set when the job did not fit a queue message (see jobPayload.ts): this message lacks args, env, inputs and
    * outputs, and the blob holds the whole job.
    */

@@ -120,11 +120,12 @@ async function dispatch(
   let stale = false;
   let taken = false;
   let started = false;
-  await deps.store.stepRuns.update(
+  let queued = false;
+  const written = await deps.store.stepRuns.update(
     run.id,
     name,
     (s) => {
-      stale = started = false;
+      stale = started = queued = false;
       taken = onlyNotStarted && s.status !== 'NotStarted';
       if (taken) return undefined;
       if (isTerminalStepStatus(s.status) || s.attempt > attempt) {
@@ -141,6 +142,7 @@ async function dispatch(
       if (canceled) {
         return { status: 'Canceled', endedAt: now(), error: { code: 'Canceled', message: canceled } };
       }
+      queued = true;
       return {
         ...a.record,
         status: 'Queued',
@@ -179,6 +181,8 @@ async function dispatch(
   crashPoint('launch:queued');
   const rebound = await planWithProducerLocations(deps.store, plan, name, rows);
   const job = { stepRunId: stepRunId(run.id, name), attempt, instanceId, experiment: run.experiment };
+  // What the worker writes `Running` on without reading the row first (JobMessage.queuedEtag).
+  const queuedEtag = queued && written.etag ? { queuedEtag: written.etag } : {};
   const kind = stepKind(step.type);
   const launch = kind.launch ?? ((ctx: LaunchContext) => ctx.startWork());
   await Promise.all([
@@ -186,7 +190,7 @@ async function dispatch(
       plan: rebound,
       step: rebound.steps[name],
       job,
-      jobMessage: () => toJobMessage(rebound, name, job),
+      jobMessage: () => toJobMessage(rebound, name, { ...job, ...queuedEtag }),
       queueJob: (message) => deps.enqueue(computeQueue(message.compute), message),
       startWork: () =>
         deps.enqueue(

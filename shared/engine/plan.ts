@@ -203,6 +203,8 @@ export interface JobContext {
   attempt: number;
   instanceId: string;
   experiment: string;
+  /** The row's ETag after the launch's `Queued` write (JobMessage.queuedEtag). */
+  queuedEtag?: string;
 }
 
 /** The job message for a step of a kind that runs on workers (docs/design.md#compute); its kind's launch queues it. */
@@ -233,6 +235,7 @@ export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): 
   };
   if (step.snapshotId !== undefined) message.snapshotId = step.snapshotId;
   if (step.environment) message.environment = structuredClone(step.environment);
+  if (job.queuedEtag) message.queuedEtag = job.queuedEtag;
   return message;
 }
 

@@ -177,3 +177,65 @@ test('the host SIGKILLed at each point of a chain step hand-off (shared/crashPoi
     await stopHost();
   }
 });
+
+test('the npm start stack (host and worker in one process, jobs and results handed over in-process) SIGKILLed at each point: the run completes, every step once', async () => {
+  await stopHost();
+  // Both leases short: what a message handed to (or received by) the killed process waits before it comes back.
+  const base = {
+    ...appSettings(azurite.connectionString, 'DevCrashAt'),
+    SLUICE_HOST_QUEUE_LEASE_SECONDS: '5',
+    SLUICE_WORKER_LEASE_SECONDS: '5',
+  };
+  const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'dev-crash-at' });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const marks = scratchDir('dev-crash-at-marks');
+  const steps = Array.from({ length: 4 }, (_, i) => ({
+    name: `s${i}`,
+    type: 'command',
+    command: 'true',
+    allow_reuse: false,
+    run_after: i ? [`s${i - 1}`] : [],
+  }));
+  let output = '';
+  const startDev = async (env: NodeJS.ProcessEnv) => {
+    output = '';
+    const child = spawnCli(['dev', '--port', '0', '--no-sample-data'], env, (t) => {
+      output = (output + t).slice(-50_000);
+    });
+    children.push(child);
+    const origin = await waitUntil(
+      'sluice dev to start',
+      () => {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`sluice dev ended:\n${output}`);
+        return output.includes('Stop with Ctrl-C.')
+          ? /Sluice host listening on http:\/\/localhost:(\d+)/.exec(output)?.[1]
+          : undefined;
+      },
+      90_000,
+    );
+    host = { child, port: origin, origin: `http://127.0.0.1:${origin}`, output: () => output };
+    return child;
+  };
+  for (const point of [...POINTS, 'queue:handed'] as CrashPoint[]) {
+    const mark = join(marks, point.replace(':', '-'));
+    const env = { ...base, SLUICE_CRASH_AT: point, SLUICE_CRASH_MARK: mark };
+    const killed = await startDev(env);
+    const res = await fetch(`${host!.origin}/api/experiments/dev-crash-at/runs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ pipeline: { name: `dev-at-${point.replace(':', '-')}`, steps } }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 202, text);
+    const id = (JSON.parse(text) as { id: string }).id;
+    await waitUntil(
+      `sluice dev to kill itself at ${point}`,
+      () => killed.signalCode === 'SIGKILL' || undefined,
+      60_000,
+    );
+    assert.ok(existsSync(mark), `${point} was reached`);
+    await startDev(env);
+    await expectCompletedOnce(id, steps, headers, () => output, 120_000, `after a kill at ${point}`);
+    await stopHost();
+  }
+});

@@ -157,6 +157,9 @@ test('a completed step launches its ready successor before the run is told, and 
   const jobs = t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => (s.message as JobMessage).step);
   assert.deepEqual(jobs, ['b'], "b's job is on its queue (with its deadline on step-results)");
   assert.equal(t.sent.filter((s) => s.queue === 'step-results').length, 1);
+  // The job carries the ETag of b's Queued write: its worker writes Running on it without reading the row first.
+  const bJob = t.sent.find((s) => s.queue === 'compute-cpu')!.message as JobMessage;
+  assert.equal(bJob.queuedEtag, b.etag);
   assert.deepEqual(t.told[0].event, {
     type: 'step',
     step: 'a',
