@@ -157,7 +157,7 @@ export async function executeJob(
       },
     );
     // `Running` is written with the ETag just read, so a cancel that came in between makes it fail. While that round
-    // trip is in flight the step is got ready — the log blob created and its header sent, the sandbox and its
+    // trip is in flight the step is got ready — the log blob created and its header written, the sandbox and its
     // inputs, the command, the environment and the step's token — but its process starts only once the write said
     // the step was not canceled (`mayStart`).
     const mayStart = claim();
@@ -168,7 +168,9 @@ export async function executeJob(
           (dequeueCount > 1 ? ` (delivery ${dequeueCount})` : '') +
           '\n',
       );
-      void log!.flush(); // at once (it goes out as soon as the blob exists), so even a worker that dies next leaves a trace
+      // Not flushed at once: a step still running goes out with the log's next periodic flush (`logFlushMs`), a
+      // short one in one append with its tail (one request fewer per step). A worker that dies within that time
+      // leaves no header; the next delivery's header says `(delivery N)`.
     };
     // A job not read first writes nothing into the log before its claim held: a stale copy must leave the log of the
     // attempt that ran alone. The header still comes before any output (the process starts after this callback).

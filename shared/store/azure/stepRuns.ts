@@ -33,6 +33,25 @@ export class AzureStepRunRepository implements StepRunRepository {
   ) {}
 
   async createMany(runId: string, steps: NewStepRun[]): Promise<void> {
+    // One entity-group transaction per 100 rows (one partition: the run) instead of a request per row. A transaction
+    // that fails — a row exists already (a repeat), or anything else — wrote nothing, and its rows are created one by
+    // one below, where an existing row is skipped and a real storage fault surfaces.
+    const failed: NewStepRun[] = [];
+    await Promise.all(
+      chunks(steps, 100).map(async (chunk) => {
+        if (chunk.length === 1) return failed.push(...chunk);
+        try {
+          const entities = await Promise.all(chunk.map((step) => this.toEntity(newStepRunRecord(runId, step))));
+          await this.table.submitTransaction(entities.map((e): TransactionAction => ['create', e]));
+        } catch {
+          failed.push(...chunk);
+        }
+      }),
+    );
+    await this.createOneByOne(runId, failed);
+  }
+
+  private async createOneByOne(runId: string, steps: NewStepRun[]): Promise<void> {
     for (let i = 0; i < steps.length; i += CREATE_CONCURRENCY) {
       await Promise.all(
         steps.slice(i, i + CREATE_CONCURRENCY).map(async (step) => {
@@ -142,4 +161,10 @@ export class AzureStepRunRepository implements StepRunRepository {
       etag: etagOf(entity),
     };
   }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -229,6 +229,25 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     );
   });
 
+  test(`${label}: a run of more than 100 steps gets every row once, also when some exist already`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    const names = Array.from({ length: 150 }, (_, i) => `s${String(i).padStart(3, '0')}`);
+    await t.store.stepRuns.createMany(id, [{ step: 's120' }]);
+    await t.store.stepRuns.update(id, 's120', () => ({ status: 'Queued', attempt: 1 }));
+    await t.store.stepRuns.createMany(
+      id,
+      names.map((step) => ({ step })),
+    );
+    const rows = await t.store.stepRuns.list(id);
+    assert.deepEqual(
+      rows.map((r) => r.step),
+      names,
+    );
+    assert.equal(rows.find((r) => r.step === 's120')?.status, 'Queued', 'an existing row is left as it was');
+    assert.equal(rows.filter((r) => r.status === 'NotStarted').length, 149);
+  });
+
   test(`${label}: an update on a row read earlier writes it when current, and re-reads it when stale`, async () => {
     const t = await make();
     const id = `r-${uid()}`;
