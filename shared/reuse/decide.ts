@@ -1,7 +1,7 @@
-import type { ProducedOutput } from '../compute/messages';
+import type { BlobLocation, ProducedOutput } from '../compute/messages';
 import { explainReuse } from './explain';
 import type { StepPlan } from '../engine/plan';
-import { reuseKey, reuseKeyComponents, type ReuseKeyComponents } from './key';
+import { reuseKey, reuseKeyComponents, type BlobInfo, type ReuseKeyComponents } from './key';
 import type { Store } from '../store/repositories';
 import type { ReuseCacheEntry } from '../store/reuseCacheModel';
 import { gatherFacts, type FactSources } from './facts';
@@ -144,10 +144,16 @@ export async function decideStep(
  * would point consumers at nothing). Anything but an unconfirmed hit is returned unchanged. A hit taken from the
  * pipeline's latest row whose outputs are gone is decided again as without candidates (from the entry under its key).
  */
-export async function confirmOutputs(decision: StepDecision, store: DecisionStore): Promise<StepDecision> {
+export async function confirmOutputs(
+  decision: StepDecision,
+  store: DecisionStore,
+  /** The listing to check with (a launch merges the listings of its checks: outputsExist.ts). */
+  listOutputs: (location: BlobLocation, expectedFiles: number) => Promise<BlobInfo[]> = (l) =>
+    store.blobListing.list(l),
+): Promise<StepDecision> {
   if (!decision.unconfirmed || !decision.from) return decision;
   const { unconfirmed: _unconfirmed, again, ...rest } = decision;
-  const missing = await missingOutput(decision.from.outputs, (l) => store.blobListing.list(l));
+  const missing = await missingOutput(decision.from.outputs, listOutputs);
   if (!missing) return rest;
   if (again) return again();
   const { from: _from, ...miss } = rest;

@@ -2,6 +2,7 @@ import type { ProducedOutput } from '../compute/messages';
 import { confirmOutputs, decideStep, reusedOutputs, toRecord, type StepDecision } from './decide';
 import { readReuseRecord } from './record';
 import { pipelineCandidates } from './candidates';
+import { mergedOutputListing } from './outputsExist';
 import { isTerminalStepStatus, type StepRunRecord, type StepRunUpdate, type Store, type Stored } from '../store';
 import type { LoadedRun } from '../engine/loadPlan';
 
@@ -76,6 +77,8 @@ export async function decideLaunches(
   // The pipeline's latest rows, read once (when a first step gets to its cache lookup): each step of a chain whose
   // key is its latest row's key is decided from that row, so a fully reused chain costs one read, not one per step.
   const candidates = pipelineCandidates(deps.store.reuseCache, plan.pipeline);
+  // The outputs checks of the hits, one listing per original run's folder where they can share it.
+  const listOutputs = mergedOutputListing((l) => deps.store.blobListing.list(l));
   const decide = async (name: string, ready: boolean): Promise<Pending> => {
     const row = rows.get(name);
     if (row?.status === 'Completed' && row.reused) return { name, ready, kind: 'recorded', outcome: 'reused' };
@@ -92,7 +95,7 @@ export async function decideLaunches(
       readKeyAlongside: ready,
     });
     // The outputs check of a hit runs while the steps downstream are decided on its (tentative) outputs.
-    const confirmed = confirmOutputs(tentative, deps.store);
+    const confirmed = confirmOutputs(tentative, deps.store, listOutputs);
     confirmed.catch(() => undefined);
     return { name, ready, kind: 'fresh', tentative, confirmed, now };
   };

@@ -4,6 +4,7 @@ import { parseSpec, type PipelineSpec } from '../../../shared/spec';
 import type { MemoryStore } from '../../../shared/store';
 import { createPlanLoader } from '../../../shared/engine/loadPlan';
 import { createRunActivities } from '../../../shared/engine/activities';
+import { mergedOutputListing } from '../../../shared/reuse/outputsExist';
 import { createDriver, outcomes, reasonsOf, type Driver } from './driver';
 
 /**
@@ -27,17 +28,22 @@ steps:
     .join('')} }
 `);
 
-/** Every cache read of the store, by method, until `stop`. */
+/** Every cache read and blob listing of the store, by method, until `stop`. */
 function countCacheReads(store: MemoryStore) {
   const cache = store.reuseCache;
   const original = { get: cache.get, latest: cache.latest, latestOfPipeline: cache.latestOfPipeline };
-  const calls = { get: 0, latest: 0, latestOfPipeline: 0 };
+  const calls = { get: 0, latest: 0, latestOfPipeline: 0, listings: [] as string[] };
+  const list = store.blobListing.list;
+  store.blobListing.list = (l) => (calls.listings.push(`${l.container}/${l.path}`), list.call(store.blobListing, l));
   cache.get = (key) => (calls.get++, original.get.call(cache, key));
   cache.latest = (pipeline, step) => (calls.latest++, original.latest.call(cache, pipeline, step));
   cache.latestOfPipeline = (pipeline) => (calls.latestOfPipeline++, original.latestOfPipeline.call(cache, pipeline));
   return {
     calls,
-    stop: () => Object.assign(cache, original),
+    stop: () => {
+      Object.assign(cache, original);
+      store.blobListing.list = list;
+    },
   };
 }
 
@@ -82,7 +88,10 @@ test('a fully reused chain is decided from one read of the latest rows: no cache
   );
   // Before: one read under the key per step (3), one after the other. Now the latest rows once, and the ready
   // step's read under its key alongside it (for a miss); the steps followed downstream read nothing.
-  assert.deepEqual(reads, { latestOfPipeline: 1, get: 1, latest: 0 });
+  const { listings, ...cacheReads } = reads;
+  assert.deepEqual(cacheReads, { latestOfPipeline: 1, get: 1, latest: 0 });
+  // The three outputs checks lie in the first run's folder: one listing (before: one per step).
+  assert.deepEqual(listings, [`pipeline-data/${first.runId}/`]);
   for (const step of ['s0', 's1', 's2']) {
     assert.deepEqual(rows[step].reusedFrom, { runId: first.runId, step });
     assert.equal(rows[step].reuseKey, first.steps[step].reuseKey, 'the hit is under exactly the step’s key');
@@ -108,7 +117,10 @@ test('a partial chain: the step whose key differs from its latest row is read un
   assert.equal(rows.s2.status, 'NotStarted');
   assert.equal(rows.s2.reuseReasons, undefined);
   // The fallback: s2's read under its key (nothing there); its miss is explained from the latest row in hand.
-  assert.deepEqual(reads, { latestOfPipeline: 1, get: 2, latest: 0 });
+  assert.deepEqual(
+    { ...reads, listings: reads.listings.length },
+    { latestOfPipeline: 1, get: 2, latest: 0, listings: 1 },
+  );
 
   // The run loop then launches s2 on its own: a miss explained against the first run's s2, as without candidates.
   const run = await d.run(spec, { parameters: { p: 'b' } });
@@ -212,4 +224,58 @@ test("a run's own result in the latest rows is never its hit (a repeated activit
   assert.equal(launched[0].outcome, 'queued');
   const row = await d.store.stepRuns.get(first.runId, 's0');
   assert.deepEqual((row!.reuseReasons as { reasons: string[] }).reasons, ['no earlier run']);
+});
+
+test('the outputs checks of one turn share a listing per run folder, within one page; others are listed alone', async () => {
+  const listed: string[] = [];
+  const blobs = [
+    'r1/a/x/1.txt',
+    'r1/a/x/2.txt',
+    'r1/b/y/1.txt',
+    'r1/c/z/1.txt',
+    'r2/a/x/1.txt',
+    'r1/_artifacts-ish.txt',
+    'custom/place/f.txt',
+  ].map((name) => ({ name, size: 1 }));
+  const list = async (l: { container: string; path: string }) => {
+    listed.push(`${l.container}/${l.path}`);
+    if (l.container === 'broken') throw new Error('listing failed');
+    return l.container === 'pipeline-data' ? blobs.filter((b) => b.name.startsWith(l.path)) : [];
+  };
+  const merged = mergedOutputListing(list);
+  const loc = (path: string, container = 'pipeline-data') => ({ container, path });
+  const answers = await Promise.all([
+    merged(loc('r1/a/x/'), 2),
+    merged(loc('r1/b/y/'), 1),
+    merged(loc('r2/a/x/'), 1),
+    merged(loc('r1/a/x/', 'other'), 1),
+    merged(loc('custom/place/'), 1),
+    merged(loc('r1/c/z/'), 3999), // over one page with r1's others: a listing of its own folder
+  ]);
+  assert.deepEqual(
+    answers.map((a) => a.map((b) => b.name)),
+    [
+      ['r1/a/x/1.txt', 'r1/a/x/2.txt'],
+      ['r1/b/y/1.txt'],
+      ['r2/a/x/1.txt'],
+      [],
+      ['custom/place/f.txt'],
+      ['r1/c/z/1.txt'],
+    ],
+  );
+  assert.deepEqual(listed.sort(), [
+    'other/r1/a/x/',
+    'pipeline-data/custom/place/',
+    'pipeline-data/r1/',
+    'pipeline-data/r1/c/z/',
+    'pipeline-data/r2/a/x/',
+  ]);
+  // A failed listing fails every check it answers; a later turn lists again.
+  const failing = mergedOutputListing(list);
+  const both = [failing(loc('r1/a/x/', 'broken'), 1), failing(loc('r1/b/y/', 'broken'), 1)];
+  for (const p of both) await assert.rejects(p, /listing failed/);
+  assert.deepEqual(
+    (await failing(loc('r1/b/y/'), 1)).map((b) => b.name),
+    ['r1/b/y/1.txt'],
+  );
 });
