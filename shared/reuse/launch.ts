@@ -76,7 +76,9 @@ export async function decideLaunches(
   };
   // The pipeline's latest rows, read once (when a first step gets to its cache lookup): each step of a chain whose
   // key is its latest row's key is decided from that row, so a fully reused chain costs one read, not one per step.
-  const candidates = pipelineCandidates(deps.store.reuseCache, plan.pipeline);
+  // Not when no ready step has a consumer to follow: then its read under its key is all it needs, as before.
+  const follows = steps.some((name) => plan.order.some((n) => plan.steps[n].dependsOn.includes(name)));
+  const candidates = follows ? pipelineCandidates(deps.store.reuseCache, plan.pipeline) : undefined;
   // The outputs checks of the hits, one listing per original run's folder where they can share it.
   const listOutputs = mergedOutputListing((l) => deps.store.blobListing.list(l));
   const decide = async (name: string, ready: boolean): Promise<Pending> => {

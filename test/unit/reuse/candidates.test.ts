@@ -279,3 +279,21 @@ test('the outputs checks of one turn share a listing per run folder, within one 
     ['r1/b/y/1.txt'],
   );
 });
+
+test('a launch with no consumer to follow reads under the key only, as before (no query of the latest rows)', async () => {
+  const d = worker();
+  const spec = parseSpec(`
+name: single
+data: { a: {} }
+steps:
+  - { name: s0, type: command, command: w, arguments: ['\${{data.a}}'], outputs: [a] }
+`);
+  const first = await d.run(spec);
+  const { launched, reads, rows } = await launchFirst(d, spec);
+  assert.deepEqual(launched, [{ step: 's0', outcome: 'reused' }]);
+  assert.deepEqual(rows.s0.reusedFrom, { runId: first.runId, step: 's0' });
+  assert.deepEqual(
+    { ...reads, listings: reads.listings.length },
+    { latestOfPipeline: 0, get: 1, latest: 0, listings: 1 },
+  );
+});
