@@ -28,7 +28,7 @@ export function countStorageOps(ports: { blobPort: number; queuePort: number; ta
     const port = Number(String(request.getHeader('host') ?? '').split(':')[1]);
     const kind = service.get(port);
     if (!kind) return;
-    const key = `${kind} ${describe(kind, request.method, request.path)}`;
+    const key = describeRequest(kind, request.method, request.path);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     if (process.env.SLUICE_BENCH_TRACE) {
       const t0 = performance.now();
@@ -40,6 +40,11 @@ export function countStorageOps(ports: { blobPort: number; queuePort: number; ta
     snapshot: () => new Map(counts),
     stop: () => unsubscribe(CHANNEL, onRequest),
   };
+}
+
+/** `<service> <operation> <resource>`, without keys or ids: `queue receive compute-cpu`, `table point-read StepRuns`. */
+export function describeRequest(kind: string, method: string, path: string): string {
+  return `${kind} ${describe(kind, method, path)}`;
 }
 
 /** The operation and what it touches, without keys or ids: `receive compute-cpu`, `point-read StepRuns`. */

@@ -1,7 +1,7 @@
-import type { ProducedOutput } from '../compute/messages';
+import type { BlobLocation, ProducedOutput } from '../compute/messages';
 import { explainReuse } from './explain';
 import type { StepPlan } from '../engine/plan';
-import { reuseKey, reuseKeyComponents, type ReuseKeyComponents } from './key';
+import { reuseKey, reuseKeyComponents, type BlobInfo, type ReuseKeyComponents } from './key';
 import type { Store } from '../store/repositories';
 import type { ReuseCacheEntry } from '../store/reuseCacheModel';
 import { gatherFacts, type FactSources } from './facts';
@@ -35,9 +35,23 @@ export interface StepDecision extends ReuseRecord {
   from?: ReuseCacheEntry;
   /** A hit whose outputs have not been checked yet (DecideOptions.deferOutputCheck). */
   unconfirmed?: boolean;
+  /**
+   * A hit taken from the pipeline's latest row (`candidates`) rather than read under its key: if its outputs are
+   * gone, the decision is made again from the entry under the key (it may be a newer result of the same key).
+   */
+  again?: () => Promise<StepDecision>;
 }
 
 export type DecisionStore = Pick<Store, 'reuseCache' | 'blobListing' | 'snapshots'>;
+
+/**
+ * The latest completed run of each step of the pipeline, read once for all the decisions of a launch or a plan
+ * (shared/reuse/candidates.ts). A step's latest row is a copy of the cache entry its last completed run produced or
+ * reused, key included: when that key is the step's key now, the row is the hit, with no read under the key.
+ */
+export interface CacheCandidates {
+  latest(step: string): Promise<ReuseCacheEntry | undefined>;
+}
 
 export interface DecideOptions {
   /**
@@ -45,6 +59,13 @@ export interface DecideOptions {
    * confirmOutputs. Lets a launch decide the next steps of a chain while the checks run.
    */
   deferOutputCheck?: boolean;
+  /** Look the key up in the pipeline's latest rows first (and explain a miss from them); see CacheCandidates. */
+  candidates?: CacheCandidates;
+  /**
+   * With `candidates`: read the entry under the key at the same time as the candidates rather than only when the
+   * candidate's key differs — one request more, one round trip less on a miss (a launch's ready steps).
+   */
+  readKeyAlongside?: boolean;
 }
 
 export async function decideStep(
@@ -65,8 +86,13 @@ export async function decideStep(
   const control = controlReasons(input);
   if (control.length) return { ...base, reuse: false, reasons: control };
 
-  const entry = await store.reuseCache.get(key);
-  if (entry && entry.runId !== input.runId) {
+  const { candidates } = options;
+  const byKey = candidates && !options.readKeyAlongside ? undefined : store.reuseCache.get(key);
+  byKey?.catch(() => undefined); // awaited below unless the candidate is the hit
+  const readByKey = () => byKey ?? store.reuseCache.get(key);
+  const candidate = await candidates?.latest(step.name);
+
+  const hitFrom = (entry: ReuseCacheEntry): StepDecision => {
     const previousRun = { runId: entry.runId, step: entry.step };
     const verdict = explainReuse(components, entry.components, {
       allowReuse: true,
@@ -76,7 +102,7 @@ export async function decideStep(
       previousRun,
     });
     if (!verdict.reuse) return { ...base, reuse: false, reasons: verdict.reasons, comparedWith: previousRun };
-    const hit: StepDecision = {
+    return {
       ...base,
       reuse: true,
       reasons: verdict.reasons,
@@ -84,10 +110,24 @@ export async function decideStep(
       from: entry,
       unconfirmed: true,
     };
-    return options.deferOutputCheck ? hit : confirmOutputs(hit, store);
+  };
+  const finish = (hit: StepDecision) => (options.deferOutputCheck ? hit : confirmOutputs(hit, store));
+
+  // Only an entry under exactly this key is ever a hit; a candidate of another key (or of this run) is not used.
+  if (candidate && candidate.key === key && candidate.runId !== input.runId) {
+    const fromCandidate = hitFrom(candidate);
+    if (fromCandidate.reuse) {
+      // Should its outputs be gone, the step is decided as without candidates (the entry under the key may be a
+      // newer result of the same key).
+      return finish({ ...fromCandidate, again: () => decideStep(input, store, producedOutput) });
+    }
+    // Too old (reuse_max_age): a newer result may be under the key; read it as without candidates.
   }
 
-  const latest = await store.reuseCache.latest(input.pipeline, step.name);
+  const entry = await readByKey();
+  if (entry && entry.runId !== input.runId) return finish(hitFrom(entry));
+
+  const latest = candidates ? candidate : await store.reuseCache.latest(input.pipeline, step.name);
   if (!latest || latest.runId === input.runId) return { ...base, reuse: false, reasons: ['no earlier run'] };
   const comparedWith = { runId: latest.runId, step: latest.step };
   const [now, before] = await withFileLists(store.snapshots, components.snapshot, latest.components.snapshot);
@@ -101,13 +141,21 @@ export async function decideStep(
 
 /**
  * Completes a hit: reused only if every output file it recorded is still there (a result whose outputs were deleted
- * would point consumers at nothing). Anything but an unconfirmed hit is returned unchanged.
+ * would point consumers at nothing). Anything but an unconfirmed hit is returned unchanged. A hit taken from the
+ * pipeline's latest row whose outputs are gone is decided again as without candidates (from the entry under its key).
  */
-export async function confirmOutputs(decision: StepDecision, store: DecisionStore): Promise<StepDecision> {
+export async function confirmOutputs(
+  decision: StepDecision,
+  store: DecisionStore,
+  /** The listing to check with (a launch merges the listings of its checks: outputsExist.ts). */
+  listOutputs: (location: BlobLocation, expectedFiles: number) => Promise<BlobInfo[]> = (l) =>
+    store.blobListing.list(l),
+): Promise<StepDecision> {
   if (!decision.unconfirmed || !decision.from) return decision;
-  const { unconfirmed: _unconfirmed, ...rest } = decision;
-  const missing = await missingOutput(decision.from.outputs, (l) => store.blobListing.list(l));
+  const { unconfirmed: _unconfirmed, again, ...rest } = decision;
+  const missing = await missingOutput(decision.from.outputs, listOutputs);
   if (!missing) return rest;
+  if (again) return again();
   const { from: _from, ...miss } = rest;
   return { ...miss, reuse: false, reasons: [`the earlier outputs no longer exist (${missing})`] };
 }
@@ -121,7 +169,7 @@ function controlReasons(input: StepDecisionInput): string[] {
 
 /** The record to store on the step run (the decision without the cache entry itself). */
 export function toRecord(decision: StepDecision): ReuseRecord {
-  const { from: _from, unconfirmed: _unconfirmed, ...record } = decision;
+  const { from: _from, unconfirmed: _unconfirmed, again: _again, ...record } = decision;
   return record;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Step reuse (docs/design.md#reuse), everything in one place: the key (key.ts), its explanation (explain.ts), a step's
- * content facts (facts.ts), the decision (decide.ts), the decision at launch (launch.ts), where reused outputs are
+ * content facts (facts.ts), the decision (decide.ts) and its
+ * one read of the pipeline's latest rows (candidates.ts), the decision at launch (launch.ts), where reused outputs are
  * read (inputs.ts), the cache entry of a completed step (cacheResult.ts) and the dry-run plan (plan.ts).
  */
 export {
@@ -12,7 +13,9 @@ export {
   type StepDecisionInput,
   type DecisionStore,
   type DecideOptions,
+  type CacheCandidates,
 } from './decide';
+export { pipelineCandidates } from './candidates';
 export { gatherFacts, outputLocations, MAX_DETAIL_FILES, type FactSources } from './facts';
 export { missingOutput } from './outputsExist';
 export { planReuse, type PlannedStep, type ReusePlanOptions } from './plan';

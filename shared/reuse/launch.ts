@@ -1,6 +1,8 @@
 import type { ProducedOutput } from '../compute/messages';
 import { confirmOutputs, decideStep, reusedOutputs, toRecord, type StepDecision } from './decide';
 import { readReuseRecord } from './record';
+import { pipelineCandidates } from './candidates';
+import { mergedOutputListing } from './outputsExist';
 import { isTerminalStepStatus, type StepRunRecord, type StepRunUpdate, type Store, type Stored } from '../store';
 import type { LoadedRun } from '../engine/loadPlan';
 
@@ -72,6 +74,13 @@ export async function decideLaunches(
     const row = rows.get(producer);
     return row?.status === 'Completed' ? row.outputs.find((o) => o.name === data) : undefined;
   };
+  // The pipeline's latest rows, read once (when a first step gets to its cache lookup): each step of a chain whose
+  // key is its latest row's key is decided from that row, so a fully reused chain costs one read, not one per step.
+  // Not when no ready step has a consumer to follow: then its read under its key is all it needs, as before.
+  const follows = steps.some((name) => plan.order.some((n) => plan.steps[n].dependsOn.includes(name)));
+  const candidates = follows ? pipelineCandidates(deps.store.reuseCache, plan.pipeline) : undefined;
+  // The outputs checks of the hits, one listing per original run's folder where they can share it.
+  const listOutputs = mergedOutputListing((l) => deps.store.blobListing.list(l));
   const decide = async (name: string, ready: boolean): Promise<Pending> => {
     const row = rows.get(name);
     if (row?.status === 'Completed' && row.reused) return { name, ready, kind: 'recorded', outcome: 'reused' };
@@ -82,9 +91,13 @@ export async function decideLaunches(
     const input = { step: plan.steps[name], pipeline: plan.pipeline, regenerateOutputs: run.regenerateOutputs, now };
     const tentative = await decideStep({ ...input, runId: run.id }, deps.store, producedOutput, {
       deferOutputCheck: true,
+      candidates,
+      // A ready step also reads under its key at once: a miss then costs no second round trip. A step followed
+      // downstream reads under its key only when its latest row's key differs.
+      readKeyAlongside: ready,
     });
     // The outputs check of a hit runs while the steps downstream are decided on its (tentative) outputs.
-    const confirmed = confirmOutputs(tentative, deps.store);
+    const confirmed = confirmOutputs(tentative, deps.store, listOutputs);
     confirmed.catch(() => undefined);
     return { name, ready, kind: 'fresh', tentative, confirmed, now };
   };
@@ -108,7 +121,10 @@ export async function decideLaunches(
 
   // Settle in plan order: a step followed downstream stays only if it is reused and so is every step of this call
   // that it waits for (a hit whose outputs turned out missing runs, and what was decided on it is dropped).
+  // A hit confirmed from another result than the tentative one (its outputs were gone, and the entry under its key
+  // is a newer result) is kept, but what was decided downstream on the tentative outputs is dropped.
   const final = new Map<string, boolean>();
+  const firm = new Map<string, boolean>();
   const toWrite: Decided[] = [];
   for (const name of plan.order) {
     const p = pending.get(name);
@@ -116,10 +132,11 @@ export async function decideLaunches(
     const decision = p.kind === 'fresh' ? await p.confirmed : undefined;
     const reuse = p.kind === 'fresh' ? decision!.reuse : p.outcome === 'reused';
     const upstreamOk = plan.steps[name].dependsOn.every((d) =>
-      final.has(d) ? final.get(d) : rows.get(d)?.status === 'Completed',
+      firm.has(d) ? firm.get(d) : rows.get(d)?.status === 'Completed',
     );
     if (!p.ready && !(reuse && upstreamOk)) continue;
     final.set(name, reuse);
+    firm.set(name, reuse && (p.kind === 'recorded' || decision!.from === p.tentative.from));
     if (p.kind === 'fresh') toWrite.push({ ...p, decision: decision! });
   }
   const deferred = new Map<string, Pick<StepRunRecord, 'reuseKey' | 'reuseReasons'>>();

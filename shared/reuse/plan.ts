@@ -1,5 +1,6 @@
 import type { ProducedOutput } from '../compute/messages';
 import type { RunPlan } from '../engine/plan';
+import { pipelineCandidates } from './candidates';
 import { decideStep, type DecisionStore } from './decide';
 
 /**
@@ -37,6 +38,8 @@ export async function planReuse(
   const outputs = new Map<string, ProducedOutput[]>();
   const runs = new Set<string>();
   const planned: PlannedStep[] = [];
+  // One read of the pipeline's latest rows for the whole plan, as the run's launch does (candidates.ts).
+  const candidates = pipelineCandidates(store.reuseCache, plan.pipeline);
   for (const name of plan.order) {
     const step = plan.steps[name];
     const upstream = [
@@ -60,6 +63,7 @@ export async function planReuse(
       { step, pipeline: plan.pipeline, regenerateOutputs: options.regenerateOutputs, now: options.now },
       store,
       (producer, data) => outputs.get(producer)?.find((o) => o.name === data),
+      { candidates },
     );
     const entry: PlannedStep = { name, reuse: decision.reuse, certain: true, reasons: decision.reasons };
     if (decision.key) entry.reuseKey = decision.key;

@@ -236,6 +236,11 @@ export interface ReuseCacheRepository {
   markLatest(pipeline: string, step: string, entry: ReuseCacheEntry): Promise<void>;
   /** markLatest for several steps of one pipeline, in one write (their rows share a partition). */
   markLatestMany(pipeline: string, latest: { step: string; entry: ReuseCacheEntry }[]): Promise<void>;
+  /**
+   * `latest` of every step of `pipeline` at once, by step name (one query: the rows share a partition). What a
+   * launch decides a whole chain from without a read per step (shared/reuse/candidates.ts).
+   */
+  latestOfPipeline(pipeline: string): Promise<Map<string, ReuseCacheEntry>>;
 }
 
 /** Blob metadata from listings (no download): what reuse keys and the "outputs still exist" check read. */

@@ -1,4 +1,4 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { ReuseCacheRepository } from '../repositories';
 import type { ReuseCacheEntry } from '../reuseCacheModel';
 import { fromEntity, toEntity, type Spill } from './entity';
@@ -13,10 +13,8 @@ const entryKeys = (key: string) => ({ partitionKey: `key|${key}`, rowKey: 'entry
  * Row of the latest completed run of a step: PartitionKey = `latest|<pipeline>` (URI-encoded, since a pipeline
  * name may hold characters a table key forbids), RowKey = the step name.
  */
-const latestKeys = (pipeline: string, step: string) => ({
-  partitionKey: `latest|${encodeURIComponent(pipeline)}`,
-  rowKey: step,
-});
+const latestPartition = (pipeline: string) => `latest|${encodeURIComponent(pipeline)}`;
+const latestKeys = (pipeline: string, step: string) => ({ partitionKey: latestPartition(pipeline), rowKey: step });
 
 /**
  * The `ReuseCache` table. Both rows are written with an unconditional upsert: two runs completing the same key at
@@ -36,6 +34,18 @@ export class AzureReuseCacheRepository implements ReuseCacheRepository {
   latest(pipeline: string, step: string): Promise<ReuseCacheEntry | undefined> {
     const { partitionKey, rowKey } = latestKeys(pipeline, step);
     return this.read(partitionKey, rowKey);
+  }
+
+  async latestOfPipeline(pipeline: string): Promise<Map<string, ReuseCacheEntry>> {
+    const rows = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${latestPartition(pipeline)}` },
+    });
+    const read: Promise<[string, ReuseCacheEntry]>[] = [];
+    for await (const row of rows) {
+      const step = String(row.rowKey);
+      read.push(fromEntity(row, JSON_FIELDS, this.spill).then((e) => [step, e as unknown as ReuseCacheEntry]));
+    }
+    return new Map(await Promise.all(read));
   }
 
   async put(entry: ReuseCacheEntry): Promise<void> {

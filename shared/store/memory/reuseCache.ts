@@ -21,6 +21,15 @@ export class MemoryReuseCacheRepository implements ReuseCacheRepository {
     return row && structuredClone(row);
   }
 
+  async latestOfPipeline(pipeline: string) {
+    const prefix = `${pipeline}\n`;
+    return new Map(
+      [...this.latestRows]
+        .filter(([k]) => k.startsWith(prefix) && !k.slice(prefix.length).includes('\n'))
+        .map(([k, row]) => [k.slice(prefix.length), structuredClone(row)]),
+    );
+  }
+
   async markLatest(pipeline: string, step: string, entry: ReuseCacheEntry) {
     this.latestRows.set(`${pipeline}\n${step}`, structuredClone(entry));
   }

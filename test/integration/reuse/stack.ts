@@ -17,6 +17,8 @@ import { appSettings, ROOT, startHostProcess, stopProcesses } from '../support';
 
 export interface Stack {
   base: string;
+  /** The host's process id (the reuse bench signals it to collect the host's storage requests). */
+  hostPid: number;
   clients: StorageClients;
   /** Jobs the worker received, in order. */
   jobs: JobMessage[];
@@ -56,6 +58,7 @@ export async function startStack(label: string): Promise<Stack> {
 
   const stack: Stack = {
     base,
+    hostPid: host.child.pid!,
     clients,
     jobs,
     output: host.output,

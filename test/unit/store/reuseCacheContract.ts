@@ -83,6 +83,19 @@ export function reuseStoreContract(label: string, make: () => Promise<ReuseStore
     await t.store.reuseCache.markLatest(elsewhere, 'prepare-data', again);
     assert.deepEqual(await t.store.reuseCache.latest(elsewhere, 'prepare-data'), again);
     assert.deepEqual(await t.store.reuseCache.latest(pipeline, 'prep'), other, 'the entry and its pipeline unchanged');
+
+    // Every step's latest row of a pipeline at once (one query), and only that pipeline's.
+    await t.store.reuseCache.markLatest(pipeline, 'train', again);
+    await t.store.reuseCache.markLatest(`${pipeline}-other`, 'prep', first);
+    assert.deepEqual(
+      await t.store.reuseCache.latestOfPipeline(pipeline),
+      new Map([
+        ['prep', other],
+        ['train', again],
+      ]),
+    );
+    assert.deepEqual(await t.store.reuseCache.latestOfPipeline(elsewhere), new Map([['prepare-data', again]]));
+    assert.deepEqual(await t.store.reuseCache.latestOfPipeline(`nothing-${uid()}`), new Map());
   });
 
   test(`${label}: large components (a long blob list) round-trip`, async () => {
