@@ -168,9 +168,10 @@ export async function executeJob(
           (dequeueCount > 1 ? ` (delivery ${dequeueCount})` : '') +
           '\n',
       );
-      // Not flushed at once: a step still running goes out with the log's next periodic flush (`logFlushMs`), a
-      // short one in one append with its tail (one request fewer per step). A worker that dies within that time
-      // leaves no header; the next delivery's header says `(delivery N)`.
+      // At once (it goes out as soon as the blob exists), so even a worker killed next leaves a trace: the log then
+      // shows both deliveries. (Left to the periodic flush it would save an append per short step, but a worker
+      // killed within that time would leave no trace of its delivery.)
+      void log!.flush();
     };
     // A job not read first writes nothing into the log before its claim held: a stale copy must leave the log of the
     // attempt that ran alone. The header still comes before any output (the process starts after this callback).
