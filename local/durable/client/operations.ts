@@ -36,21 +36,22 @@ export class DurableOperations {
     private readonly orchestrators: () => string[],
   ) {}
 
-  /** Starts an orchestration: the start message is enqueued first, then the instance is recorded as Pending. */
+  /**
+   * Starts an orchestration: the start message is enqueued first, then the instance is recorded as Pending. The row
+   * is created without reading it first (ids are nearly always new); only when it exists is it read, and a start
+   * for a running instance refused (its message deleted: were the host to die first, the engine would drop it as a
+   * start for a running instance).
+   */
   async startNew(name: string, instanceId: string | undefined, input: string | null): Promise<string> {
     if (!this.orchestrators().includes(name))
       throw new ArgumentError(unknownOrchestratorMessage(name, this.orchestrators()));
     const id = instanceId || randomUUID().replace(/-/g, '');
     validateInstanceId(id);
     await this.rowsWritten(id);
-    const existing = await this.hub.instances.get(id, false);
-    if (existing && RUNNING.includes(existing.runtimeStatus)) {
-      throw new Error(`An Orchestration instance with the status ${existing.runtimeStatus} already exists.`);
-    }
     const now = new Date().toISOString();
     const executionId = randomUUID().replace(/-/g, '');
     const event = ev.executionStarted({ timestamp: now, instanceId: id, executionId, name, input });
-    const deliver = await this.engine.sendClientMessage({ instanceId: id, event });
+    const sent = await this.engine.sendClientMessage({ instanceId: id, event });
     const row: InstanceRow = {
       instanceId: id,
       name,
@@ -63,9 +64,21 @@ export class DurableOperations {
       executionId,
       generation: 0,
     };
+    let fresh = true;
     try {
-      await this.hub.instances.put(row, existing?.etag);
+      try {
+        await this.hub.instances.put(row, undefined);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+        fresh = false;
+        const existing = await this.hub.instances.get(id, false);
+        if (existing && RUNNING.includes(existing.runtimeStatus)) {
+          throw new Error(`An Orchestration instance with the status ${existing.runtimeStatus} already exists.`);
+        }
+        await this.hub.instances.put(row, existing?.etag);
+      }
     } catch (err) {
+      sent.discard();
       const code = (err as { statusCode?: number }).statusCode;
       if (code === 409 || code === 412) throw new Error(`An Orchestration instance with the id ${id} already exists.`);
       throw err;
@@ -73,8 +86,8 @@ export class DurableOperations {
     // An id with no status row has no history either (the row is written before any episode can run, and purged
     // after the history): its first episode need not read the history table. Were there one after all, the
     // episode's commit fails (the sentinel exists) and the instance is loaded from storage.
-    if (!existing) this.engine.assumeNew(id);
-    deliver();
+    if (fresh) this.engine.assumeNew(id);
+    sent.deliver();
     return id;
   }
 
@@ -134,8 +147,7 @@ export class DurableOperations {
   }
 
   private async send(instanceId: string, event: ReturnType<typeof ev.eventRaised>): Promise<void> {
-    const deliver = await this.engine.sendClientMessage({ instanceId, event });
-    deliver();
+    (await this.engine.sendClientMessage({ instanceId, event })).deliver();
   }
 
   raiseEvent(instanceId: string, name: string, data: string | null): Promise<void> {

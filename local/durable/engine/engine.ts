@@ -333,8 +333,11 @@ export class Engine {
       });
   }
 
-  /** Sends a client's message (start, event, terminate, …) and processes it in-process at once. */
-  async sendClientMessage(message: TaskMessage): Promise<() => void> {
+  /**
+   * Sends a client's message (start, event, terminate, …), held: `deliver` processes it in-process at once,
+   * `discard` deletes it (a start the client refuses after all).
+   */
+  async sendClientMessage(message: TaskMessage): Promise<{ deliver(): void; discard(): void }> {
     const q = this.deps.hub.queues;
     const ref = await q.send(
       this.controlQueueOf(message.instanceId),
@@ -342,7 +345,10 @@ export class Engine {
       this.deps.options.controlQueueVisibilityMs,
     );
     const held = new HeldMessage(ref, 1, q, this.keeper);
-    return () => this.deliver({ message, held, fromQueue: false });
+    return {
+      deliver: () => this.deliver({ message, held, fromQueue: false }),
+      discard: () => held.settle(),
+    };
   }
 
   /**

@@ -147,8 +147,7 @@ const completions = (records: HistoryRecord[]) =>
 test('a chain of three activities sends no work item: the start message carries them and is deleted at the end', async () => {
   const hub = new MemoryHub();
   const engine = await startEngine(hub);
-  const deliver = await engine.sendClientMessage(startMessage('c1'));
-  deliver();
+  (await engine.sendClientMessage(startMessage('c1'))).deliver();
   await until('the chain to complete', () => isTerminal(hub.history.get('c1')?.status));
   await until('the start message to be deleted', () => hub.ops.some((o) => o.startsWith('delete')));
   assert.equal(hub.history.get('c1')?.status, 'Completed');
@@ -162,8 +161,7 @@ test('the carrier is held until the last carried activity is recorded', async ()
   let open: () => void = () => undefined;
   const gate = new Promise<void>((r) => (open = r));
   const engine = await startEngine(hub, gate);
-  const deliver = await engine.sendClientMessage(startMessage('c2'));
-  deliver();
+  (await engine.sendClientMessage(startMessage('c2'))).deliver();
   await until('the first activity to be scheduled', () => (hub.history.get('c2')?.records.length ?? 0) > 0);
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(hub.ops, ['send h-control-00 0'], 'the start is recorded, the message still held');
@@ -176,8 +174,7 @@ test('the carrier is held until the last carried activity is recorded', async ()
 test('after a host dies with a carried activity unrecorded, the returning start message resumes it from the history', async () => {
   const hub = new MemoryHub();
   const first = await startEngine(hub, new Promise<void>(() => undefined)); // its activities never finish
-  const deliver = await first.sendClientMessage(startMessage('c3'));
-  deliver();
+  (await first.sendClientMessage(startMessage('c3'))).deliver();
   await until('the first activity to be scheduled', () => (hub.history.get('c3')?.records.length ?? 0) > 0);
   // The host dies: nothing of it runs on. The start message, never deleted, becomes visible again and a new host
   // receives it (as the poller hands a received message over).
