@@ -15,7 +15,7 @@ function setup(existing: InstanceRow | undefined) {
       calls.push('get');
       return existing;
     },
-    put: async (row: InstanceRow, etag: string | undefined) => {
+    put: async (_row: InstanceRow, etag: string | undefined) => {
       calls.push(`put ${etag ?? 'create'}`);
       if (!etag && existing) throw new RestError('exists', { statusCode: 409 });
     },
