@@ -58,6 +58,8 @@ export class TableBatcher {
       body: parts.join(''),
       headers: createHttpHeaders({
         Accept: 'application/json',
+        // The version the SDK's own transactions name; required with SharedKey on Azure.
+        'x-ms-version': '2019-02-02',
         'Content-Type': `multipart/mixed; boundary=${batch}`,
         DataServiceVersion: '3.0;',
         MaxDataServiceVersion: '3.0;NetFx',
