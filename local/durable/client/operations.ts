@@ -36,20 +36,22 @@ export class DurableOperations {
     private readonly orchestrators: () => string[],
   ) {}
 
-  /** Starts an orchestration: the start message is enqueued first, then the instance is recorded as Pending. */
+  /**
+   * Starts an orchestration: the start message is enqueued first, then the instance is recorded as Pending. The row
+   * is created without reading it first (ids are nearly always new); only when it exists is it read, and a start
+   * for a running instance refused (its message deleted: were the host to die first, the engine would drop it as a
+   * start for a running instance).
+   */
   async startNew(name: string, instanceId: string | undefined, input: string | null): Promise<string> {
     if (!this.orchestrators().includes(name))
       throw new ArgumentError(unknownOrchestratorMessage(name, this.orchestrators()));
     const id = instanceId || randomUUID().replace(/-/g, '');
     validateInstanceId(id);
-    const existing = await this.hub.instances.get(id, false);
-    if (existing && RUNNING.includes(existing.runtimeStatus)) {
-      throw new Error(`An Orchestration instance with the status ${existing.runtimeStatus} already exists.`);
-    }
+    await this.rowsWritten(id);
     const now = new Date().toISOString();
     const executionId = randomUUID().replace(/-/g, '');
     const event = ev.executionStarted({ timestamp: now, instanceId: id, executionId, name, input });
-    const deliver = await this.engine.sendClientMessage({ instanceId: id, event });
+    const sent = await this.engine.sendClientMessage({ instanceId: id, event });
     const row: InstanceRow = {
       instanceId: id,
       name,
@@ -62,15 +64,52 @@ export class DurableOperations {
       executionId,
       generation: 0,
     };
+    let fresh = true;
     try {
-      await this.hub.instances.put(row, existing?.etag);
+      try {
+        await this.hub.instances.put(row, undefined);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+        fresh = false;
+        const existing = await this.hub.instances.get(id, false);
+        if (existing && RUNNING.includes(existing.runtimeStatus)) {
+          throw new Error(`An Orchestration instance with the status ${existing.runtimeStatus} already exists.`);
+        }
+        await this.hub.instances.put(row, existing?.etag);
+      }
     } catch (err) {
+      sent.discard();
       const code = (err as { statusCode?: number }).statusCode;
       if (code === 409 || code === 412) throw new Error(`An Orchestration instance with the id ${id} already exists.`);
       throw err;
     }
-    deliver();
+    // An id with no status row has no history either (the row is written before any episode can run, and purged
+    // after the history): its first episode need not read the history table. Were there one after all, the
+    // episode's commit fails (the sentinel exists) and the instance is loaded from storage.
+    if (fresh) this.engine.assumeNew(id);
+    sent.deliver();
     return id;
+  }
+
+  /** Waits until this host's pending writes of the instance's status row have landed. */
+  private async rowsWritten(instanceId: string): Promise<void> {
+    await this.engine.sessions.get(instanceId)?.rows.flush();
+  }
+
+  /**
+   * The status row with what this host knows and has not written yet laid over it (the row is written behind the
+   * history, at most once a second while the instance runs: engine/rows.ts), so a client never sees an older state
+   * than the one committed.
+   */
+  private async currentRow(instanceId: string, withInput: boolean): Promise<InstanceRow | undefined> {
+    const view = this.engine.sessions.get(instanceId)?.rows.view();
+    const stored = await this.hub.instances.get(instanceId, withInput);
+    if (!view) return stored;
+    if (stored && view.executionId !== stored.executionId && view.name === undefined) return stored;
+    if (!stored && view.name === undefined) return undefined;
+    const merged = { ...stored, ...view } as InstanceRow;
+    if (!withInput) merged.input = null;
+    return merged;
   }
 
   /**
@@ -86,7 +125,7 @@ export class DurableOperations {
     opts: { showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean } = {},
   ): Promise<StatusPayload | undefined> {
     const showInput = opts.showInput ?? true;
-    const row = await this.hub.instances.get(instanceId, showInput);
+    const row = await this.currentRow(instanceId, showInput);
     if (!row) return undefined;
     let history: unknown[] | undefined;
     if (opts.showHistory && row.runtimeStatus !== 'Pending') {
@@ -101,13 +140,14 @@ export class DurableOperations {
   }
 
   async list(query: InstanceQuery, showInput = true): Promise<{ items: StatusPayload[]; continuationToken?: string }> {
+    // Final statuses are written at once: wait for those on their way, so a listing agrees with a status query.
+    await Promise.all([...this.engine.sessions.values()].map((s) => s.rows.settled()));
     const { rows, continuationToken } = await this.hub.instances.query(query, showInput);
     return { items: rows.map((r) => statusPayload(r, showInput)), continuationToken };
   }
 
   private async send(instanceId: string, event: ReturnType<typeof ev.eventRaised>): Promise<void> {
-    const deliver = await this.engine.sendClientMessage({ instanceId, event });
-    deliver();
+    (await this.engine.sendClientMessage({ instanceId, event })).deliver();
   }
 
   raiseEvent(instanceId: string, name: string, data: string | null): Promise<void> {
@@ -128,6 +168,7 @@ export class DurableOperations {
 
   /** Deletes a finished instance's history, status row and blobs; returns how many instances were deleted. */
   async purge(instanceId: string): Promise<number> {
+    await this.rowsWritten(instanceId);
     const row = await this.hub.instances.get(instanceId, false);
     if (!row || !isTerminal(row.runtimeStatus)) return 0;
     const s = this.engine.sessions.get(instanceId);
@@ -146,6 +187,7 @@ export class DurableOperations {
 
   /** Starts the instance's orchestration again with its original input, under the same or a new id. */
   async restart(instanceId: string, newInstanceId: boolean): Promise<string> {
+    await this.rowsWritten(instanceId);
     const row = await this.hub.instances.get(instanceId, true);
     if (!row) throw new ArgumentError(`An orchestrastion with the instanceId ${instanceId} was not found.`);
     return this.startNew(row.name, newInstanceId ? undefined : instanceId, row.input);

@@ -42,7 +42,7 @@ export async function runWorkItem(engine: Engine, d: Delivery): Promise<void> {
   const key = activityKey(m.instanceId, m.executionId, id);
   let state;
   try {
-    state = await engine.load(engine.session(m.instanceId));
+    state = await engine.load(engine.session(m.instanceId), d.held);
   } catch (err) {
     engine.deps.log(
       'warn',

@@ -6,8 +6,8 @@ import { partitionOf } from '../names';
 import type { DurableOptions } from '../options';
 import type { OrchestratorOutcome } from '../payload';
 import { applyPlan, planEpisode, type EpisodePlan } from '../planner';
-import { isTerminal } from '../protocol';
-import type { ExecutionState } from '../state';
+import { EventType, isTerminal } from '../protocol';
+import { emptyState, type ExecutionState } from '../state';
 import type { TaskHubStorage } from '../store/taskHub';
 import { ActivityPool } from './activityPool';
 import { runWorkItem, type ActivityRunner } from './activities';
@@ -96,10 +96,58 @@ export class Engine {
     return s;
   }
 
-  load(s: Session): Promise<ExecutionState> {
+  /**
+   * The instance is known to have no history (a client start of an id without a status row): its first episode
+   * starts from an empty state instead of querying the history table. The sentinel's create-only commit is the
+   * check: if a history exists after all, the commit fails and the episode is retried on the loaded state.
+   */
+  assumeNew(instanceId: string): void {
+    if (this.sessions.has(instanceId)) return;
+    const s = this.session(instanceId);
+    s.state = emptyState(instanceId);
+    s.etag = undefined;
+  }
+
+  /**
+   * The instance's state, loaded from the history table if this host has none. `trigger` is the held message of the
+   * delivery that needs it: activities the history scheduled and nobody runs are handed to the pool under it.
+   */
+  load(s: Session, trigger?: HeldMessage): Promise<ExecutionState> {
     if (s.state) return Promise.resolve(s.state);
-    s.loading ??= loadSession(this, s).finally(() => (s.loading = undefined));
+    s.loading ??= loadSession(this, s)
+      .then((state) => {
+        this.resumeActivities(state, trigger);
+        return state;
+      })
+      .finally(() => (s.loading = undefined));
     return s.loading;
+  }
+
+  /**
+   * Hands the activities of a loaded history that are scheduled, not completed and not running here to the pool.
+   * Activities are handed over in-process, carried by the message that caused their episode (see `send`): after a
+   * host dies, that message comes back, loads the instance, and this runs them again. They are carried by the
+   * message that caused this load if it may come back safely, else sent as work items as before.
+   */
+  private resumeActivities(state: ExecutionState, trigger: HeldMessage | undefined): void {
+    if (this.closing || !state.executionId || isTerminal(state.status)) return;
+    const waiting: TaskMessage[] = [];
+    for (const [id, record] of state.index.scheduled) {
+      if (record.event.EventType !== EventType.TaskScheduled || state.index.completed.has(id)) continue;
+      if (this.activeActivities.has(activityKey(state.instanceId, state.executionId, id))) continue;
+      waiting.push({ instanceId: state.instanceId, executionId: state.executionId, event: record.event });
+    }
+    if (waiting.length === 0) return;
+    if (trigger && !trigger.settled) {
+      trigger.carry(waiting.length);
+      for (const message of waiting) this.pool.push({ message, held: trigger, fromQueue: false });
+      return;
+    }
+    void this.send(waiting.map((message) => ({ kind: 'activity' as const, message })))
+      .then((sent) => sent.forEach((x) => this.dispatch(x)))
+      .catch((err: unknown) =>
+        this.deps.log('warn', `Durable: could not resume the activities of '${state.instanceId}': ${errorText(err)}`),
+      );
   }
 
   /** Hands a message to its instance; an episode starts at once unless one is running (then it waits for the next). */
@@ -141,7 +189,7 @@ export class Engine {
   }
 
   private async episode(s: Session, batch: Delivery[]): Promise<void> {
-    const state = await this.load(s);
+    const state = await this.load(s, carrierOf(batch)?.held);
     const plan = await planEpisode(
       state,
       batch.map((d) => ({ message: d.message, fromQueue: d.fromQueue })),
@@ -156,7 +204,8 @@ export class Engine {
     const requeue = batch.filter((_, i) => plan.verdicts[i] === 'requeue');
     if (requeue.length) s.inbox.unshift(...requeue);
     if (plan.changed) {
-      const sent = await this.send(plan.outbound);
+      const carrier = carrierOf(batch.filter((_, i) => plan.verdicts[i] === 'consume'))?.held;
+      const sent = await this.send(plan.outbound, carrier);
       try {
         s.etag = await this.commit(s, state, plan);
       } catch (err) {
@@ -202,13 +251,20 @@ export class Engine {
     for (const x of sent) this.dispatch(x);
   }
 
-  /** Sends an episode's outbound messages (claimed: invisible to pollers until released). */
-  private async send(outbound: Outbound[]): Promise<Sent[]> {
+  /**
+   * Sends an episode's outbound messages (claimed: invisible to pollers until released). Its activities are not sent
+   * when `carrier` is given: they go to the pool in-process once the history is committed, and the carrier — a held
+   * message of the episode that, should it come back after a crash, is dropped as a duplicate but reloads the
+   * instance, which resumes them — is deleted only when their completions are committed too. That saves the work
+   * item's send and delete.
+   */
+  private async send(outbound: Outbound[], carrier?: HeldMessage): Promise<Sent[]> {
     const o = this.deps.options;
     const q = this.deps.hub.queues;
     const work: Promise<Sent>[] = [];
     const activities = outbound.filter((x) => x.kind === 'activity').map((x) => x.message);
-    for (const group of groupWorkItems(activities)) {
+    if (carrier && activities.length) work.push(Promise.resolve({ kind: 'carried', messages: activities, carrier }));
+    for (const group of carrier ? [] : groupWorkItems(activities)) {
       work.push(
         q.send(this.deps.hub.names.workItemQueue, group, o.workItemQueueVisibilityMs).then((ref) => ({
           kind: 'activity' as const,
@@ -242,7 +298,12 @@ export class Engine {
   }
 
   private dispatch(x: Sent): void {
-    if (x.kind === 'activity') {
+    if (x.kind === 'carried') {
+      // Carried while closing too: the carrier is released with the pool, and brings them back to the next host.
+      x.carrier.carry(x.messages.length);
+      if (this.closing) void x.carrier.release();
+      else for (const message of x.messages) this.pool.push({ message, held: x.carrier, fromQueue: false });
+    } else if (x.kind === 'activity') {
       if (this.closing) void x.held.release();
       else for (const message of x.messages) this.pool.push({ message, held: x.held, fromQueue: false });
     } else if (x.kind === 'timer') {
@@ -272,8 +333,11 @@ export class Engine {
       });
   }
 
-  /** Sends a client's message (start, event, terminate, …) and processes it in-process at once. */
-  async sendClientMessage(message: TaskMessage): Promise<() => void> {
+  /**
+   * Sends a client's message (start, event, terminate, …), held: `deliver` processes it in-process at once,
+   * `discard` deletes it (a start the client refuses after all).
+   */
+  async sendClientMessage(message: TaskMessage): Promise<{ deliver(): void; discard(): void }> {
     const q = this.deps.hub.queues;
     const ref = await q.send(
       this.controlQueueOf(message.instanceId),
@@ -281,7 +345,10 @@ export class Engine {
       this.deps.options.controlQueueVisibilityMs,
     );
     const held = new HeldMessage(ref, 1, q, this.keeper);
-    return () => this.deliver({ message, held, fromQueue: false });
+    return {
+      deliver: () => this.deliver({ message, held, fromQueue: false }),
+      discard: () => held.settle(),
+    };
   }
 
   /**
@@ -303,9 +370,24 @@ export class Engine {
 }
 
 type Sent =
+  | { kind: 'carried'; messages: TaskMessage[]; carrier: HeldMessage }
   | { kind: 'activity'; messages: TaskMessage[]; held: HeldMessage }
   | { kind: 'timer'; message: TaskMessage; fireAtMs: number; ref: import('../store/queues').QueueRef }
   | { kind: 'control'; message: TaskMessage; fireAtMs?: number; held: HeldMessage };
+
+/**
+ * A held message of the batch that may carry activities: one whose return after a crash is harmless — a start
+ * (dropped as a duplicate start) or a completion (dropped, its task being completed) — so that its only effect is
+ * to load the instance again. An external event or a terminate would be recorded twice, so they never carry.
+ */
+export function carrierOf(batch: Delivery[]): Delivery | undefined {
+  return batch.find(
+    (d) =>
+      d.held &&
+      !d.held.settled &&
+      (d.message.event.EventType === EventType.ExecutionStarted || completionTarget(d.message.event) !== undefined),
+  );
+}
 
 export function activityKey(instanceId: string, executionId: string | undefined, id: number): string {
   return `${instanceId}\n${executionId}\n${id}`;

@@ -25,6 +25,14 @@ export class HeldMessage {
     return this.done;
   }
 
+  /**
+   * The message now also stands for `count` more task messages (activities handed over in-process that it will
+   * bring back if the host dies): it is deleted only once those are settled too.
+   */
+  carry(count: number): void {
+    this.pending += count;
+  }
+
   /** One of the task messages is now durable (or was dropped as a duplicate). */
   settle(count = 1): void {
     this.pending -= count;

@@ -1,4 +1,4 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import type { HistoryEvent } from '../events';
 import { historyRowKey, escapeKey } from '../names';
 import {
@@ -11,6 +11,7 @@ import {
 import type { RetryOptions } from '../retry';
 import type { HistoryRecord } from '../state';
 import { LargePayloads, tooLargeForTable } from './blobs';
+import { TableBatcher, type BatchOp } from './tableBatch';
 
 /** The sentinel row: which execution the history belongs to and how many of its rows are committed. */
 export interface Sentinel {
@@ -57,10 +58,15 @@ type Row = Record<string, unknown> & { partitionKey: string; rowKey: string; eta
  * sentinel's `EventCount` are leftovers of an interrupted commit and are ignored (then overwritten).
  */
 export class HistoryTable {
+  private readonly batcher: TableBatcher;
+
   constructor(
     private readonly table: TableClient,
     private readonly blobs: LargePayloads,
-  ) {}
+    allowInsecureConnection = false,
+  ) {
+    this.batcher = new TableBatcher(table, allowInsecureConnection);
+  }
 
   async ensure(): Promise<void> {
     await this.table.createTable();
@@ -190,7 +196,7 @@ export class HistoryTable {
     );
     await this.putLarge(sentinel, 'Output', c.output ?? 'null', () => `${pk}/sentinel-${suffix}-Output.json.gz`);
     await this.putLarge(sentinel, 'Held', JSON.stringify(c.held), () => `${pk}/sentinel-${suffix}-Held.json.gz`);
-    const batches: TransactionAction[][] = [[]];
+    const batches: BatchOp[][] = [[]];
     let chars = 0;
     for (const row of rows) {
       const size = JSON.stringify(row).length;
@@ -198,14 +204,14 @@ export class HistoryTable {
         batches.push([]);
         chars = 0;
       }
-      batches[batches.length - 1].push(['upsert', row, 'Replace']);
+      batches[batches.length - 1].push({ op: 'upsert', row });
       chars += size;
     }
     const last = batches[batches.length - 1];
-    last.push(c.etag ? ['update', sentinel, 'Replace', { etag: c.etag }] : ['create', sentinel]);
-    for (let i = 0; i < batches.length - 1; i++) await this.table.submitTransaction(batches[i]);
-    const result = await this.table.submitTransaction(last);
-    const etag = result.subResponses[result.subResponses.length - 1]?.etag;
+    last.push(c.etag ? { op: 'update', row: sentinel, etag: c.etag } : { op: 'create', row: sentinel });
+    for (let i = 0; i < batches.length - 1; i++) await this.batcher.submit(batches[i]);
+    const etags = await this.batcher.submit(last);
+    const etag = etags[etags.length - 1];
     if (!etag) throw new Error('The history commit returned no ETag for the sentinel row.');
     return etag;
   }
@@ -217,8 +223,8 @@ export class HistoryTable {
     for await (const row of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] } }))
       keys.push(row.rowKey!);
     for (let i = 0; i < keys.length; i += 100) {
-      await this.table.submitTransaction(
-        keys.slice(i, i + 100).map((rk) => ['delete', { partitionKey: pk, rowKey: rk }]),
+      await this.batcher.submit(
+        keys.slice(i, i + 100).map((rk) => ({ op: 'delete' as const, partitionKey: pk, rowKey: rk })),
       );
     }
     await this.blobs.deletePrefix(`${pk}/`);

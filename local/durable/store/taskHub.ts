@@ -36,6 +36,7 @@ export function openTaskHub(
   const history = new HistoryTable(
     TableClient.fromConnectionString(connectionString, names.historyTable, tableOptions),
     blobs,
+    insecure,
   );
   const instances = new InstancesTable(
     TableClient.fromConnectionString(connectionString, names.instancesTable, tableOptions),
