@@ -7,6 +7,7 @@ import { normalizeRelativePath, parseSpec, validateSpec, type PipelineSpec } fro
 import { isDatasetInput } from '../../spec/schema';
 import { resolveDatasetInputs } from '../../datasets/stepInputs';
 import { datastoreType, isBlobDatastore, SUPPORTED_KINDS_TEXT } from '../../datastores/kinds';
+import { storedPipelines } from '../../engine/loadPlan';
 import type { RunPlan } from '../../engine/plan';
 import type { DatastoreRecord, DataPath, NewStepRun } from '../../store/model';
 import { canonicalJson, sha256Hex } from '../../store/keys';
@@ -128,7 +129,7 @@ export async function preparePipeline(
   const pipelineId =
     options.record === false
       ? sha256Hex(canonicalJson(spec))
-      : (await store.pipelines.put(spec, { name: spec.name, description: spec.description })).id;
+      : (await storedPipelines(store).put(spec, { name: spec.name, description: spec.description })).id;
   return {
     spec,
     pipelineId,
@@ -223,7 +224,7 @@ export async function readSpec(store: Store, body: SubmitFields): Promise<Pipeli
     throw UserInputError.field('body.pipelineId', 'give either pipeline (the spec) or pipelineId, not both');
   }
   if (body.pipelineId !== undefined) {
-    const stored = await store.pipelines.get(body.pipelineId);
+    const stored = await storedPipelines(store).get(body.pipelineId);
     if (!stored) {
       throw UserInputError.field(
         'body.pipelineId',

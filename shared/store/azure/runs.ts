@@ -75,7 +75,7 @@ export class AzureRunRepository implements RunRepository {
     }
   }
 
-  update(runId: string, mutate: Mutation<RunRecord>): Promise<Stored<RunRecord>> {
+  update(runId: string, mutate: Mutation<RunRecord>, known?: Stored<RunRecord>): Promise<Stored<RunRecord>> {
     return updateWithEtag(
       `Run "${runId}"`,
       () => this.get(runId),
@@ -90,6 +90,7 @@ export class AzureRunRepository implements RunRepository {
         if (moved) await this.deleteIndexRows(runStatusPartitions(current.experiment, current.status), current);
         return etag;
       },
+      known,
     );
   }
 
