@@ -44,7 +44,11 @@ export async function preparePipeline(
   store: Store,
   body: SubmitFields,
   defaultCompute: string,
-  options: { record?: boolean; computeTargets?: readonly string[] } = {},
+  options: {
+    record?: boolean;
+    /** The known compute targets (ApiDeps.computeTargets); absent, a step's target is not checked. */
+    computeTargets?: (options?: { recent?: boolean }) => Promise<readonly string[]>;
+  } = {},
 ): Promise<PreparedRun> {
   const authored = await readSpec(store, body);
   const unrunnable = unrunnableSteps(authored);
@@ -68,10 +72,14 @@ export async function preparePipeline(
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
   const plan = buildRunPlan(spec, { runId: 'preview', defaultCompute, parameters, snapshots: body.snapshots });
 
-  const issues: FieldIssue[] =
-    options.computeTargets === undefined
-      ? []
-      : unknownComputeIssues(spec.steps as { name: string; compute?: unknown }[], options.computeTargets);
+  const issues: FieldIssue[] = [];
+  if (options.computeTargets) {
+    const steps = spec.steps as { name: string; compute?: unknown }[];
+    let unknown = unknownComputeIssues(steps, await options.computeTargets({ recent: true }));
+    // A list read a moment ago may predate a target registered since: a name it lacks is looked up afresh.
+    if (unknown.length) unknown = unknownComputeIssues(steps, await options.computeTargets());
+    issues.push(...unknown);
+  }
   spec.steps.forEach((step, i) => {
     const planned = plan.steps[step.name];
     if (planned) issues.push(...processSizeIssues(i, planned.args, planned.env));
