@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createApi, noLauncher, ROUTES, type Api, type ApiLogger } from '../../shared/api';
+import { recentlyRead, RECENT_COMPUTE_TARGETS_MS } from '../../shared/api/recentlyRead';
 import { createAuthorizer } from '../../shared/auth';
 import { azureComputeQueues } from '../../shared/compute/registry';
 import { knownComputeTargets } from '../../shared/compute/targets';
@@ -26,6 +27,10 @@ let api: Api | undefined;
 export function getApi(): Api {
   if (!api) {
     const settings = config();
+    const computeTargets = recentlyRead(
+      () => knownComputeTargets(settings, getRuntime().store.computeTargets),
+      RECENT_COMPUTE_TARGETS_MS,
+    );
     api = createApi({
       routes: ROUTES,
       authorizer: createAuthorizer(settings.auth),
@@ -34,7 +39,7 @@ export function getApi(): Api {
         launcher: noLauncher,
         version: packageVersion(),
         defaultCompute: settings.defaultCompute,
-        computeTargets: () => knownComputeTargets(settings, getRuntime().store.computeTargets),
+        computeTargets: (options) => computeTargets(options?.recent),
         computeQueues: azureComputeQueues(getRuntime().clients.queues),
         workerSeen: (compute) => readWorkerSeen(getRuntime().clients.queues.getQueueClient(computeQueue(compute))),
         datastoreReach: getRuntime().datastoreReach,

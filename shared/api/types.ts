@@ -41,8 +41,11 @@ export interface ApiDeps {
   version: string;
   /** Compute target of steps that name none (config().defaultCompute). */
   defaultCompute: string;
-  /** The compute targets steps may name (shared/compute/targets.ts). */
-  computeTargets(): Promise<readonly string[]>;
+  /**
+   * The compute targets steps may name (shared/compute/targets.ts). `recent`: a list read a moment ago will do (the
+   * submit's check, which reads again when a step names a target missing from it).
+   */
+  computeTargets(options?: { recent?: boolean }): Promise<readonly string[]>;
   /**
    * When a worker last polled a compute target's queue (shared/compute/workerPresence.ts), for the warning on a run
    * whose steps wait on a target nothing serves; absent, runs carry no such warning.

@@ -1,4 +1,4 @@
-import { isTerminalStepStatus, type StepRunRecord } from '../store';
+import { isTerminalStepStatus, type RunRecord, type StepRunRecord, type Stored } from '../store';
 import { findStepKind } from '../steps/registry';
 import { launchSteps, type DispatchDeps, type LaunchStepsInput } from './dispatch';
 import { initialRunLoopState, runLoop, type LaunchResult, type RunGraph } from './runLoop';
@@ -13,6 +13,9 @@ export { resultDeadlineSeconds, type LaunchStepsInput } from './dispatch';
  */
 
 export type RunActivitiesDeps = DispatchDeps;
+
+/** How many started runs' rows an activities instance keeps for finishRun (see `written`). */
+const REMEMBERED_RUNS = 2000;
 
 export interface PipelineRunInput {
   runId: string;
@@ -76,6 +79,18 @@ export function createRunActivities(deps: RunActivitiesDeps) {
   const { store, loadRun } = deps;
   const now = () => deps.now().toISOString();
 
+  /**
+   * The run rows this process's startRun wrote, for finishRun's ETag: a run's row is rarely written between its
+   * start and its end (a cancel or a parent metric does; then finishRun's write fails and it reads the row), so the
+   * run's end is usually one write instead of a read and a write. Bounded: the oldest entries go first.
+   */
+  const written = new Map<string, Stored<RunRecord>>();
+  function remember(run: Stored<RunRecord>): void {
+    written.delete(run.id);
+    written.set(run.id, run);
+    if (written.size > REMEMBERED_RUNS) written.delete(written.keys().next().value!);
+  }
+
   /** Marks the run Running (its rows created if any is missing) and returns its graph, and what it read. */
   async function start(runId: string) {
     const rowsRead = store.stepRuns.list(runId);
@@ -96,9 +111,13 @@ export function createRunActivities(deps: RunActivitiesDeps) {
         dependsOn: plan.steps[name].dependsOn,
       })),
     );
-    const started = await store.runs.update(runId, (r) =>
-      r.status === 'NotStarted' ? { status: 'Running', startedAt: r.startedAt ?? now() } : undefined,
+    // The row loadRun just read is the ETag's base: no second read (a run changed meanwhile costs a retry).
+    const started = await store.runs.update(
+      runId,
+      (r) => (r.status === 'NotStarted' ? { status: 'Running', startedAt: r.startedAt ?? now() } : undefined),
+      run,
     );
+    remember(started);
     const steps = Object.fromEntries(plan.order.map((name) => [name, { dependsOn: plan.steps[name].dependsOn }]));
     const graph: RunGraph = { runId, continueOnStepFailure: run.continueOnStepFailure, order: plan.order, steps };
     // The rows as read, unless some were created just now (then launchSteps reads them all again).
@@ -174,17 +193,23 @@ export function createRunActivities(deps: RunActivitiesDeps) {
     },
 
     async finishRun(input: FinishRunInput): Promise<void> {
-      await store.runs.update(input.runId, (r) =>
-        r.status === 'Completed' || r.status === 'Failed' || r.status === 'Canceled'
-          ? undefined
-          : {
-              status: input.status,
-              endedAt: now(),
-              error:
-                input.status === 'Completed'
-                  ? undefined
-                  : { code: input.status === 'Canceled' ? 'Canceled' : 'StepFailed', message: input.message ?? '' },
-            },
+      const known = written.get(input.runId);
+      written.delete(input.runId);
+      await store.runs.update(
+        input.runId,
+        (r) =>
+          r.status === 'Completed' || r.status === 'Failed' || r.status === 'Canceled'
+            ? undefined
+            : {
+                status: input.status,
+                endedAt: now(),
+                error:
+                  input.status === 'Completed'
+                    ? undefined
+                    : { code: input.status === 'Canceled' ? 'Canceled' : 'StepFailed', message: input.message ?? '' },
+              },
+        // A copy that is already ended needs no read either: a run's end is final.
+        known,
       );
     },
   };

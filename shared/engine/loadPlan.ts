@@ -2,7 +2,8 @@ import { resolveParameters } from './parameters';
 import { buildRunPlan, type RunPlan } from './plan';
 import { NotFoundError } from '../errors';
 import type { PipelineSpec } from '../spec';
-import type { RunRecord, Store, Stored } from '../store';
+import { canonicalJson, sha256Hex } from '../store/keys';
+import type { PipelineRecord, PipelineRepository, RunRecord, Store, Stored } from '../store';
 
 export interface LoadedRun {
   run: Stored<RunRecord>;
@@ -24,7 +25,7 @@ export function createPlanLoader(store: Store, defaultCompute: string, cacheSize
     const runId = run.id;
     let plan = cache.get(runId);
     if (!plan) {
-      const pipeline = await store.pipelines.get(run.pipelineId);
+      const pipeline = await storedPipelines(store).get(run.pipelineId);
       if (!pipeline) throw new NotFoundError(`The pipeline ${run.pipelineId} of run ${runId} does not exist.`);
       const spec = pipeline.spec as PipelineSpec;
       const parameters = resolveParameters(spec, {
@@ -45,3 +46,41 @@ export function createPlanLoader(store: Store, defaultCompute: string, cacheSize
 }
 
 export type PlanLoader = ReturnType<typeof createPlanLoader>;
+
+/** How many pipelines a process keeps (per store): a few hundred specs of a few kB. */
+const KEPT_PIPELINES = 200;
+
+const keptPipelines = new WeakMap<PipelineRepository, Map<string, PipelineRecord>>();
+
+/**
+ * The store's pipelines, with the ones this process stored or read kept in memory. A pipeline is stored under the
+ * hash of its spec and is never changed or deleted, so a kept copy cannot be stale: the submit that stores a spec
+ * and the run's first activity that reads it back (one process under `npm start`), and every later submit of the
+ * same spec, need no storage request for it. Copies go in and out as JSON, as storage would give them.
+ */
+export function storedPipelines(store: Pick<Store, 'pipelines'>): Pick<PipelineRepository, 'get' | 'put'> {
+  const repository = store.pipelines;
+  let kept = keptPipelines.get(repository);
+  if (!kept) keptPipelines.set(repository, (kept = new Map()));
+  const keep = (record: PipelineRecord) => {
+    kept.set(record.id, JSON.parse(JSON.stringify(record)) as PipelineRecord);
+    if (kept.size > KEPT_PIPELINES) kept.delete(kept.keys().next().value!);
+  };
+  const copy = (record: PipelineRecord) => JSON.parse(JSON.stringify(record)) as PipelineRecord;
+  return {
+    async get(id) {
+      const found = kept.get(id);
+      if (found) return copy(found);
+      const record = await repository.get(id);
+      if (record) keep(record);
+      return record;
+    },
+    async put(spec, meta) {
+      const found = kept.get(sha256Hex(canonicalJson(spec)));
+      if (found) return copy(found);
+      const record = await repository.put(spec, meta);
+      keep(record);
+      return record;
+    },
+  };
+}

@@ -50,9 +50,11 @@ export interface RunRepository {
   get(runId: string): Promise<Stored<RunRecord> | undefined>;
   /**
    * Read–modify–write with the row's ETag, retried when another writer got there first. Throws NotFoundError for an
-   * unknown run. Returns the record as written (or as read, when the mutation changed nothing).
+   * unknown run. Returns the record as written (or as read, when the mutation changed nothing). `known`: the row as
+   * read or written earlier, which saves the first read when it is still current (a stale copy costs a failed write
+   * and the read; `mutate` must decide from the row it is given, as it may run on the copy).
    */
-  update(runId: string, mutate: Mutation<RunRecord>): Promise<Stored<RunRecord>>;
+  update(runId: string, mutate: Mutation<RunRecord>, known?: Stored<RunRecord>): Promise<Stored<RunRecord>>;
   /** Newest first, optionally filtered by experiment and/or status, without scanning unrelated runs. */
   list(query: ListRunsQuery): Promise<Page<RunSummary>>;
 }

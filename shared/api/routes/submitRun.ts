@@ -35,7 +35,7 @@ export const submitRunRoute = defineRoute({
     if (query.dryRun) return json(200, await dryRunPlan(deps, params.experiment, body));
     const idempotency = idempotencyOf(request, 'submitRun', principal, { experiment: params.experiment, body });
     const prepared = await preparePipeline(deps.store, body, deps.defaultCompute, {
-      computeTargets: await deps.computeTargets(),
+      computeTargets: (options) => deps.computeTargets(options),
     });
     const { run, replayed } = await submitRun(deps, {
       experiment: params.experiment,

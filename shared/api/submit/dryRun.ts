@@ -20,7 +20,7 @@ export interface DryRunInput extends SubmitFields {
 export async function dryRunPlan(deps: ApiDeps, experiment: string, body: DryRunInput): Promise<DryRunPlanView> {
   const prepared = await preparePipeline(deps.store, body, deps.defaultCompute, {
     record: false,
-    computeTargets: await deps.computeTargets(),
+    computeTargets: (options) => deps.computeTargets(options),
   });
   const spec = prepared.spec;
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });

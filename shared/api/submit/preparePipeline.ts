@@ -7,6 +7,7 @@ import { normalizeRelativePath, parseSpec, validateSpec, type PipelineSpec } fro
 import { isDatasetInput } from '../../spec/schema';
 import { resolveDatasetInputs } from '../../datasets/stepInputs';
 import { datastoreType, isBlobDatastore, SUPPORTED_KINDS_TEXT } from '../../datastores/kinds';
+import { storedPipelines } from '../../engine/loadPlan';
 import type { RunPlan } from '../../engine/plan';
 import type { DatastoreRecord, DataPath, NewStepRun } from '../../store/model';
 import { canonicalJson, sha256Hex } from '../../store/keys';
@@ -43,7 +44,11 @@ export async function preparePipeline(
   store: Store,
   body: SubmitFields,
   defaultCompute: string,
-  options: { record?: boolean; computeTargets?: readonly string[] } = {},
+  options: {
+    record?: boolean;
+    /** The known compute targets (ApiDeps.computeTargets); absent, a step's target is not checked. */
+    computeTargets?: (options?: { recent?: boolean }) => Promise<readonly string[]>;
+  } = {},
 ): Promise<PreparedRun> {
   const authored = await readSpec(store, body);
   const unrunnable = unrunnableSteps(authored);
@@ -67,10 +72,14 @@ export async function preparePipeline(
   const parameters = resolveParameters(spec, { parameters: body.parameters, dataPaths: body.dataPaths });
   const plan = buildRunPlan(spec, { runId: 'preview', defaultCompute, parameters, snapshots: body.snapshots });
 
-  const issues: FieldIssue[] =
-    options.computeTargets === undefined
-      ? []
-      : unknownComputeIssues(spec.steps as { name: string; compute?: unknown }[], options.computeTargets);
+  const issues: FieldIssue[] = [];
+  if (options.computeTargets) {
+    const steps = spec.steps as { name: string; compute?: unknown }[];
+    let unknown = unknownComputeIssues(steps, await options.computeTargets({ recent: true }));
+    // A list read a moment ago may predate a target registered since: a name it lacks is looked up afresh.
+    if (unknown.length) unknown = unknownComputeIssues(steps, await options.computeTargets());
+    issues.push(...unknown);
+  }
   spec.steps.forEach((step, i) => {
     const planned = plan.steps[step.name];
     if (planned) issues.push(...processSizeIssues(i, planned.args, planned.env));
@@ -128,7 +137,7 @@ export async function preparePipeline(
   const pipelineId =
     options.record === false
       ? sha256Hex(canonicalJson(spec))
-      : (await store.pipelines.put(spec, { name: spec.name, description: spec.description })).id;
+      : (await storedPipelines(store).put(spec, { name: spec.name, description: spec.description })).id;
   return {
     spec,
     pipelineId,
@@ -223,7 +232,7 @@ export async function readSpec(store: Store, body: SubmitFields): Promise<Pipeli
     throw UserInputError.field('body.pipelineId', 'give either pipeline (the spec) or pipelineId, not both');
   }
   if (body.pipelineId !== undefined) {
-    const stored = await store.pipelines.get(body.pipelineId);
+    const stored = await storedPipelines(store).get(body.pipelineId);
     if (!stored) {
       throw UserInputError.field(
         'body.pipelineId',

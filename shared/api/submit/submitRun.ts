@@ -1,6 +1,7 @@
 import type { Principal } from '../../auth/types';
 import { ConflictError, SluiceError } from '../../errors';
 import { isTerminalRunStatus, type RunRecord, type Stored, type TriggeredBy } from '../../store/model';
+import type { ExperimentRepository } from '../../store/repositories';
 import type { ApiDeps } from '../types';
 import type { PreparedRun } from './preparePipeline';
 import { redact } from './redact';
@@ -56,7 +57,7 @@ export async function submitRun(deps: ApiDeps, input: SubmitInput): Promise<Subm
   }
 
   const { prepared } = input;
-  await store.experiments.ensure(input.experiment, input.principal?.name);
+  await ensureExperiment(store.experiments, input.experiment, input.principal?.name);
   let run: Stored<RunRecord>;
   try {
     run = await store.runs.create({
@@ -108,4 +109,22 @@ export async function submitRun(deps: ApiDeps, input: SubmitInput): Promise<Subm
     );
   }
   return { run, replayed: false };
+}
+
+/** How many experiment names a process remembers as existing (per store). */
+const KEPT_EXPERIMENTS = 1000;
+
+const keptExperiments = new WeakMap<ExperimentRepository, Set<string>>();
+
+/**
+ * Creates the experiment on its first run. Experiments are never deleted, so one this process has seen exist still
+ * does: its later runs need no storage request for it.
+ */
+async function ensureExperiment(experiments: ExperimentRepository, name: string, createdBy?: string): Promise<void> {
+  let kept = keptExperiments.get(experiments);
+  if (!kept) keptExperiments.set(experiments, (kept = new Set()));
+  if (kept.has(name)) return;
+  await experiments.ensure(name, createdBy);
+  kept.add(name);
+  if (kept.size > KEPT_EXPERIMENTS) kept.delete(kept.values().next().value!);
 }

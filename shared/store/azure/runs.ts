@@ -21,6 +21,7 @@ import {
 import { updateWithEtag } from '../optimistic';
 import type { ListRunsQuery, Page, RunRepository } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
+import { PartitionBatcher } from './partitionBatcher';
 import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
 
 const RUN_ROW = 'run';
@@ -30,6 +31,10 @@ const JSON_FIELDS = ['tags', 'parameters', 'dataPaths', 'snapshots', 'metrics', 
  * Runs in the `Runs` table (PartitionKey = run id, RowKey = `run`) plus a `RunIndex` table that lists each run
  * under four partitions — all runs, its experiment, its status, and experiment+status — with row keys that sort
  * newest first. A listing reads one partition from a cursor, so it never scans unrelated runs.
+ *
+ * Index rows of runs created or moved at the same time share their partitions (`all`, the status ones), so they are
+ * sent through a PartitionBatcher: one request per partition in flight, the rows that arrive meanwhile in the next
+ * one (an entity-group transaction), which makes a burst of runs cost a few index requests instead of twelve a run.
  *
  * The index may hold extra rows but never misses one: index rows are written before the run row and removed only
  * after it, and a listing checks each row against the run (dropping, and later deleting, rows that no longer match,
@@ -44,7 +49,12 @@ export class AzureRunRepository implements RunRepository {
     private readonly index: TableClient,
     private readonly spill: Spill,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.indexWrites = new PartitionBatcher(index);
+  }
+
+  /** Index rows of concurrent runs that share a partition go out together (one transaction per partition). */
+  private readonly indexWrites: PartitionBatcher;
 
   async create(input: NewRun): Promise<Stored<RunRecord>> {
     const run = newRunRecord(input, this.now().toISOString());
@@ -75,7 +85,7 @@ export class AzureRunRepository implements RunRepository {
     }
   }
 
-  update(runId: string, mutate: Mutation<RunRecord>): Promise<Stored<RunRecord>> {
+  update(runId: string, mutate: Mutation<RunRecord>, known?: Stored<RunRecord>): Promise<Stored<RunRecord>> {
     return updateWithEtag(
       `Run "${runId}"`,
       () => this.get(runId),
@@ -90,6 +100,7 @@ export class AzureRunRepository implements RunRepository {
         if (moved) await this.deleteIndexRows(runStatusPartitions(current.experiment, current.status), current);
         return etag;
       },
+      known,
     );
   }
 
@@ -142,7 +153,10 @@ export class AzureRunRepository implements RunRepository {
     const rowKey = runIndexRowKey(run.createdAt, run.id);
     await Promise.all(
       partitions.map((partitionKey) =>
-        this.index.upsertEntity({ partitionKey, rowKey, runId: run.id, experiment: run.experiment }, 'Replace'),
+        this.indexWrites.run({
+          kind: 'upsert',
+          entity: { partitionKey, rowKey, runId: run.id, experiment: run.experiment },
+        }),
       ),
     );
   }
@@ -150,7 +164,11 @@ export class AzureRunRepository implements RunRepository {
   /** Best effort: a row left behind is only an extra row, which listings skip and clean up. */
   private async deleteIndexRows(partitions: string[], run: RunRecord): Promise<void> {
     const rowKey = runIndexRowKey(run.createdAt, run.id);
-    await Promise.all(partitions.map((p) => this.index.deleteEntity(p, rowKey).catch(() => undefined)));
+    await Promise.all(
+      partitions.map((partitionKey) =>
+        this.indexWrites.run({ kind: 'delete', partitionKey, rowKey }).catch(() => undefined),
+      ),
+    );
   }
 
   /** Deletes an index row that no longer matches its run, unless a writer may still be between its two writes. */

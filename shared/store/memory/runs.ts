@@ -31,7 +31,7 @@ export class MemoryRunRepository implements RunRepository {
     return run && structuredClone(run);
   }
 
-  update(runId: string, mutate: Mutation<RunRecord>): Promise<Stored<RunRecord>> {
+  update(runId: string, mutate: Mutation<RunRecord>, known?: Stored<RunRecord>): Promise<Stored<RunRecord>> {
     return updateWithEtag(
       `Run "${runId}"`,
       () => this.get(runId),
@@ -43,6 +43,7 @@ export class MemoryRunRepository implements RunRepository {
         this.rows.set(runId, structuredClone(stored));
         return etag;
       },
+      known,
     );
   }
 

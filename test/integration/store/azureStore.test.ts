@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import { createAzureStore, bootstrapStorage, storageInventory, type Store } from '../../../shared/store';
 import { createStorageClients, type StorageClients } from '../../../shared/store/clients';
@@ -92,4 +94,52 @@ test('a stale index row (no run behind it) is skipped, and deleted once it is ol
   rows = 0;
   for await (const _ of index.listEntities({ queryOptions: { filter: `PartitionKey eq 'e|${exp}'` } })) rows++;
   assert.equal(rows, 1);
+});
+
+test('runs created and moved together share their index requests, and every listing still has each run once', async () => {
+  const exp = `burst${randomUUID().slice(0, 8)}`;
+  const ids = Array.from({ length: 40 }, (_, i) => `r-${String(i).padStart(2, '0')}-${randomUUID()}`);
+  // Requests to the run index (a transaction is one request to `$batch`; nothing else sends one meanwhile).
+  let indexRequests = 0;
+  const onRequest = (message: unknown) => {
+    const path = (message as { request: ClientRequest }).request.path;
+    if (/^\/[^/]+\/(RunIndex|\$batch)/.test(path)) indexRequests++;
+  };
+  subscribe('http.client.request.start', onRequest);
+  try {
+    await Promise.all(ids.map((id) => store.runs.create({ id, experiment: exp, pipelineId: 'p' })));
+    await Promise.all(ids.map((id) => store.runs.update(id, () => ({ status: 'Running' }))));
+    await Promise.all(ids.slice(0, 20).map((id) => store.runs.update(id, () => ({ status: 'Completed' }))));
+  } finally {
+    unsubscribe('http.client.request.start', onRequest);
+  }
+  // 4 rows written per create, 2 written and 2 deleted per move: 400 operations; one request each before.
+  const operations = ids.length * 4 + ids.length * 4 + 20 * 4;
+  assert.ok(indexRequests <= operations / 2, `${indexRequests} index requests for ${operations} row operations`);
+
+  const listAll = async (query: { experiment?: string; status?: 'NotStarted' | 'Running' | 'Completed' }) => {
+    const seen: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await store.runs.list({ ...query, top: 7, continuationToken });
+      seen.push(...page.items.map((r) => r.id));
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return seen.sort();
+  };
+  assert.deepEqual(await listAll({ experiment: exp }), ids);
+  assert.deepEqual(await listAll({ experiment: exp, status: 'Completed' }), ids.slice(0, 20));
+  assert.deepEqual(await listAll({ experiment: exp, status: 'Running' }), ids.slice(20));
+  assert.deepEqual(await listAll({ experiment: exp, status: 'NotStarted' }), []);
+  const everyRunning = await listAll({ status: 'Running' });
+  for (const id of ids.slice(20)) assert.ok(everyRunning.includes(id), `${id} is listed as Running`);
+  // The moved runs' old status rows are gone, not merely skipped.
+  let leftovers = 0;
+  const partition = `es|NotStarted|${exp}`;
+  for await (const _ of clients.table(TABLES.runIndex).listEntities({
+    queryOptions: { filter: `PartitionKey eq '${partition}'` },
+  })) {
+    leftovers++;
+  }
+  assert.equal(leftovers, 0);
 });

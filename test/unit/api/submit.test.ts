@@ -285,3 +285,19 @@ test('data_transfer: an unsupported datastore kind is a 400 naming it; other ste
     /step "read" uses datastore "landing" of storage account "landing1"; only data_transfer steps/,
   );
 });
+
+test('an experiment is looked up on its first run in a process only (experiments are never deleted)', async () => {
+  const h = createHarness();
+  let ensured = 0;
+  const ensure = h.store.experiments.ensure.bind(h.store.experiments);
+  h.store.experiments.ensure = (name, createdBy) => (ensured++, ensure(name, createdBy));
+  for (const experiment of ['exp1', 'exp1', 'exp2', 'exp1']) {
+    const res = await h.call('POST', `experiments/${experiment}/runs`, { json: { pipeline: PIPELINE } });
+    assert.equal(res.status, 202, res.text);
+  }
+  assert.equal(ensured, 2, 'once per experiment');
+  assert.deepEqual(
+    (await h.store.experiments.list()).map((e) => e.name),
+    ['exp1', 'exp2'],
+  );
+});

@@ -41,7 +41,7 @@ export async function submitPublished(
   let prepared;
   try {
     prepared = await preparePipeline(deps.store, fields, deps.defaultCompute, {
-      computeTargets: await deps.computeTargets(),
+      computeTargets: (options) => deps.computeTargets(options),
     });
   } catch (err) {
     throw err instanceof UserInputError ? respell(err, spelled) : err;
