@@ -51,24 +51,34 @@ export const QUEUE_SIGNAL_KEY = Symbol.for('azure-functions-local.queue-signal')
 
 const keyOf = (account: string, queue: string) => `${account.replace(/\/+$/, '').toLowerCase()}|${queue.toLowerCase()}`;
 
-/** A fresh notifier (tests use their own; the process shares {@link queueSignal}). */
-export function createQueueSignal(): QueueSignal {
-  const subscribers = new Map<string, Set<() => void>>();
-  const servers = new Map<string, Set<() => QueueSlot | undefined>>();
+/** Callbacks kept per queue; `add` returns their removal. */
+function perQueue<T>() {
+  // Each entry wrapped, so one callback added twice is two entries, each taken away by its own removal.
+  const byKey = new Map<string, Set<{ item: T }>>();
   return {
-    serve(account, queue, reserve) {
+    get: (account: string, queue: string): T[] => [...(byKey.get(keyOf(account, queue)) ?? [])].map((e) => e.item),
+    add(account: string, queue: string, item: T): () => void {
       const key = keyOf(account, queue);
-      let set = servers.get(key);
-      if (!set) servers.set(key, (set = new Set()));
-      const entry = () => reserve();
+      let set = byKey.get(key);
+      if (!set) byKey.set(key, (set = new Set()));
+      const entry = { item };
       set.add(entry);
       return () => {
         set.delete(entry);
-        if (set.size === 0 && servers.get(key) === set) servers.delete(key);
+        if (set.size === 0 && byKey.get(key) === set) byKey.delete(key);
       };
     },
+  };
+}
+
+/** A fresh notifier (tests use their own; the process shares {@link queueSignal}). */
+export function createQueueSignal(): QueueSignal {
+  const subscribers = perQueue<() => void>();
+  const servers = perQueue<() => QueueSlot | undefined>();
+  return {
+    serve: (account, queue, reserve) => servers.add(account, queue, reserve),
     reserve(account, queue) {
-      for (const reserve of servers.get(keyOf(account, queue)) ?? []) {
+      for (const reserve of servers.get(account, queue)) {
         try {
           const slot = reserve();
           if (slot) return slot;
@@ -79,7 +89,7 @@ export function createQueueSignal(): QueueSignal {
       return undefined;
     },
     signal(account, queue) {
-      for (const wake of [...(subscribers.get(keyOf(account, queue)) ?? [])]) {
+      for (const wake of subscribers.get(account, queue)) {
         try {
           wake();
         } catch {
@@ -87,17 +97,7 @@ export function createQueueSignal(): QueueSignal {
         }
       }
     },
-    subscribe(account, queue, wake) {
-      const key = keyOf(account, queue);
-      let set = subscribers.get(key);
-      if (!set) subscribers.set(key, (set = new Set()));
-      const entry = () => wake();
-      set.add(entry);
-      return () => {
-        set.delete(entry);
-        if (set.size === 0 && subscribers.get(key) === set) subscribers.delete(key);
-      };
-    },
+    subscribe: (account, queue, wake) => subscribers.add(account, queue, wake),
   };
 }
 

@@ -96,13 +96,7 @@ test('the host SIGKILLed at 5 random moments of running chains: every run comple
   );
   children.push(worker);
 
-  const steps = Array.from({ length: 12 }, (_, i) => ({
-    name: `s${i}`,
-    type: 'command',
-    command: 'true',
-    allow_reuse: false,
-    run_after: i ? [`s${i - 1}`] : [],
-  }));
+  const steps = noOpChain(12);
   const ids: string[] = [];
   for (let i = 0; i < 3; i++) {
     const res = await fetch(`${host.origin}/api/experiments/host-crash/runs`, {
@@ -127,6 +121,17 @@ test('the host SIGKILLed at 5 random moments of running chains: every run comple
   }
 });
 
+/** A chain of `n` no-op command steps, reuse off (every step runs). */
+function noOpChain(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `s${i}`,
+    type: 'command',
+    command: 'true',
+    allow_reuse: false,
+    run_after: i ? [`s${i - 1}`] : [],
+  }));
+}
+
 /** Stops the host a test left running: two hosts of different task hubs would share the `step-results` queue. */
 async function stopHost(): Promise<void> {
   const child = host?.child;
@@ -149,13 +154,7 @@ test('the host SIGKILLed at each point of a chain step hand-off (shared/crashPoi
   const args = ['worker', '--compute', 'cpu', '--storage', azurite.connectionString, '--work-dir', work];
   children.push(spawnCli(args, base, (t) => (workerOutput = (workerOutput + t).slice(-20_000))));
   const marks = scratchDir('host-crash-at-marks');
-  const steps = Array.from({ length: 4 }, (_, i) => ({
-    name: `s${i}`,
-    type: 'command',
-    command: 'true',
-    allow_reuse: false,
-    run_after: i ? [`s${i - 1}`] : [],
-  }));
+  const steps = noOpChain(4);
   for (const point of POINTS) {
     const mark = join(marks, point.replace(':', '-'));
     // The same settings before and after the kill: the mark makes the point kill one process only.
@@ -189,13 +188,7 @@ test('the npm start stack (host and worker in one process, jobs and results hand
   const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'dev-crash-at' });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const marks = scratchDir('dev-crash-at-marks');
-  const steps = Array.from({ length: 4 }, (_, i) => ({
-    name: `s${i}`,
-    type: 'command',
-    command: 'true',
-    allow_reuse: false,
-    run_after: i ? [`s${i - 1}`] : [],
-  }));
+  const steps = noOpChain(4);
   let output = '';
   const startDev = async (env: NodeJS.ProcessEnv) => {
     output = '';
