@@ -10,6 +10,10 @@ import { computeQueue, CONTAINERS, QUEUES, TABLES } from '../../../shared/store/
 import { packSnapshot } from '../../../shared/snapshot/pack';
 import { ResultMessage } from '../../../shared/compute/messages';
 import { sleep, waitUntil as waitFor } from '../support';
+import { createWorker, type Worker } from '../../../worker';
+import type { JobOutcome } from '../../../worker/executeJob';
+import type { JobStateReader } from '../../../worker/jobState';
+import type { WorkerOptions } from '../../../worker/options';
 
 /** Results as the app reads them: every message must satisfy the contract. */
 type WorkerResult = ResultMessage;
@@ -143,3 +147,16 @@ export const REPO_ROOT = resolve(__dirname, '../../..');
 
 /** `node -e` code that runs the CLI from its TypeScript source (with `--import tsx`), passing the process's arguments. */
 export const CLI_MAIN = `import(${JSON.stringify(join(REPO_ROOT, 'cli', 'main.ts'))}).then((m) => (m.main ?? m.default.main)(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;
+
+/** A started worker that reads job state through `state` (a test's wrapper) and records each job's outcome. */
+export function startRecordingWorker(
+  clients: StorageClients,
+  options: WorkerOptions,
+  state: JobStateReader,
+): { worker: Worker; outcomes: [runId: string, outcome: JobOutcome][] } {
+  const outcomes: [string, JobOutcome][] = [];
+  const worker = createWorker(clients, options, { state });
+  worker.onJob = (job, outcome) => outcomes.push([job.runId, outcome]);
+  void worker.run();
+  return { worker, outcomes };
+}

@@ -8,10 +8,19 @@ import { createAzureStore, type Store } from '../../../shared/store';
 import { bootstrapStorage } from '../../../shared/store/bootstrap';
 import { CONTAINERS } from '../../../shared/store/names';
 import type { StorageClients } from '../../../shared/store/clients';
-import { createWorker, type Worker } from '../../../worker';
+import type { Worker } from '../../../worker';
 import type { JobOutcome } from '../../../worker/executeJob';
 import { createTableJobStateReader, type JobStateReader } from '../../../worker/jobState';
-import { clientsFor, enqueue, makeJob, putBlob, readBlob, ResultReader, waitUntil } from './harness';
+import {
+  clientsFor,
+  enqueue,
+  makeJob,
+  putBlob,
+  readBlob,
+  ResultReader,
+  waitUntil,
+  startRecordingWorker,
+} from './harness';
 
 /**
  * A job carries its step row's ETag as the launch wrote it `Queued` (JobMessage.queuedEtag): its first delivery
@@ -27,7 +36,7 @@ describe('worker: the Running write on the ETag the job carries', () => {
   let results: ResultReader;
   const scratch = mkdtempSync(join(tmpdir(), 'sluice-queued-etag-test-'));
   const reads: string[] = [];
-  const outcomes: [string, JobOutcome][] = [];
+  let outcomes: [string, JobOutcome][];
 
   before(async () => {
     azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
@@ -42,13 +51,11 @@ describe('worker: the Running write on the ETag the job carries', () => {
       },
       markRunning: (...args) => real.markRunning!(...args),
     };
-    worker = createWorker(
+    ({ worker, outcomes } = startRecordingWorker(
       clients,
       { compute: 'cpu', workDir: join(scratch, 'work'), pollMaxMs: 200, log: () => undefined },
-      { state },
-    );
-    worker.onJob = (job, outcome) => outcomes.push([job.runId, outcome]);
-    void worker.run();
+      state,
+    ));
     results = new ResultReader(clients);
   });
   after(async () => {

@@ -7,10 +7,10 @@ import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import type { JobMessage } from '../../../shared/compute/messages';
 import { CONTAINERS } from '../../../shared/store/names';
 import type { StorageClients } from '../../../shared/store/clients';
-import { createWorker, type Worker } from '../../../worker';
+import type { Worker } from '../../../worker';
 import type { JobOutcome } from '../../../worker/executeJob';
 import { createTableJobStateReader, type JobStateReader } from '../../../worker/jobState';
-import { clientsFor, enqueue, makeJob, readBlob, ResultReader, waitUntil } from './harness';
+import { clientsFor, enqueue, makeJob, readBlob, ResultReader, waitUntil, startRecordingWorker } from './harness';
 
 /**
  * The step is got ready (sandbox, inputs, environment, token) while its `Running` write is in flight, but its
@@ -26,7 +26,7 @@ describe('worker: nothing starts before the Running write has answered', () => {
   const workDir = join(scratch, 'work');
   /** How the next `markRunning` of a run answers (the real table write when none is set). */
   const answers = new Map<string, (job: JobMessage) => Promise<'canceled' | undefined>>();
-  const outcomes: [string, JobOutcome][] = [];
+  let outcomes: [string, JobOutcome][];
   const sandboxes = () => (existsSync(join(workDir, 'jobs')) ? readdirSync(join(workDir, 'jobs')) : []);
 
   before(async () => {
@@ -41,13 +41,11 @@ describe('worker: nothing starts before the Running write has answered', () => {
         return answer ? answer(job as JobMessage) : real.markRunning!(job, ...rest);
       },
     };
-    worker = createWorker(
+    ({ worker, outcomes } = startRecordingWorker(
       clients,
       { compute: 'cpu', workDir, visibilityTimeoutSeconds: 5, pollMaxMs: 200, log: () => undefined },
-      { state },
-    );
-    worker.onJob = (job, outcome) => outcomes.push([job.runId, outcome]);
-    void worker.run();
+      state,
+    ));
     results = new ResultReader(clients);
   });
   after(async () => {
