@@ -60,8 +60,31 @@ export function connectionStringFor(ports: { blobPort: number; queuePort: number
 const EXIT_WITH_PARENT = [
   "process.stdin.on('end',()=>{process.kill(process.pid,'SIGTERM');setTimeout(()=>process.exit(0),3000).unref();});",
   "process.stdin.on('error',()=>{});process.stdin.resume();",
-  'require(process.argv[1]);',
 ].join('');
+
+/**
+ * Azurite keeps its tables, queue messages and blob extents in lokijs collections with sorted ("binary") indices.
+ * lokijs 1.5 removes an array of documents by re-sorting every index of the collection from scratch — even for an
+ * empty array. Azurite removes that way on every queue receive and delete (the expired messages of the queue, most
+ * often none) and for every blob extent it frees, so each such request cost a sort of all the messages of every
+ * queue (or all extents): under load, over half of Azurite's CPU, growing with what it holds (docs/local-host.md).
+ * This runs in Azurite's process before Azurite loads: an empty removal changes nothing, and a removal of one
+ * document takes lokijs's own single-document path, which updates the indices in place. Results are the same; only
+ * the cost changes. Any other lokijs version is left alone.
+ */
+export const LOKI_REMOVE_IN_PLACE = [
+  "try{const L=require(require.resolve('lokijs',{paths:[process.argv[1]]}));",
+  'const C=L&&L.Collection&&L.Collection.prototype;const batch=C&&C.removeBatchByPositions;',
+  "if(/^1\\.5\\./.test(require(require.resolve('lokijs/package.json',{paths:[process.argv[1]]})).version)&&",
+  "typeof batch==='function'&&typeof C.remove==='function'){",
+  'C.removeBatchByPositions=function(positions){',
+  'if(positions.length===0)return;',
+  'if(positions.length===1&&this.data[positions[0]])return void this.remove(this.data[positions[0]]);',
+  'return batch.call(this,positions);};}}catch{}',
+].join('');
+
+/** What `node -e` runs: the two above, then Azurite itself (argv[1]). */
+const AZURITE_WRAPPER = `${EXIT_WITH_PARENT}${LOKI_REMOVE_IN_PLACE}require(process.argv[1]);`;
 
 /** True for the settings that mean "the local emulator": absent, empty or `UseDevelopmentStorage=true`. */
 export function isDevelopmentStorage(value: string | undefined): boolean {
@@ -87,7 +110,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   };
   const args = [
     '-e',
-    EXIT_WITH_PARENT,
+    AZURITE_WRAPPER,
     entry,
     '--blobHost',
     '127.0.0.1',
@@ -104,6 +127,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--disableTelemetry',
     '--skipApiVersionCheck',
     '--loose',
+    // No access log: nothing reads it, and writing a line per request cost Azurite (and this process, reading the
+    // pipe) CPU on every storage request.
+    '--silent',
   ];
   if (options.inMemory) args.push('--inMemoryPersistence');
   else {
@@ -129,7 +155,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     };
     const onLine = (line: string) => {
       options.onOutput?.(line);
-      output += line + '\n';
+      if (!settled) output += line + '\n';
       const m = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/.exec(line);
       if (m) listening[m[1].toLowerCase()] = Number(m[2]);
       const inUse = /EADDRINUSE.*?:(\d+)/.exec(line);
