@@ -1,4 +1,4 @@
-import { createEnqueue } from '../shared/compute/enqueue';
+import { createEnqueue, type Enqueue } from '../shared/compute/enqueue';
 import { config, type SluiceConfig } from '../shared/config';
 import { datastoreReach, type DatastoreReach } from '../shared/datastores/access';
 import { createAzureStore, type Store } from '../shared/store';
@@ -24,9 +24,10 @@ export interface Runtime {
   loadRun: PlanLoader;
   /**
    * Sends JSON to a queue as the queue trigger and the worker expect it: base64, never expiring; with
-   * `delaySeconds` it becomes visible only after that long.
+   * `delaySeconds` it becomes visible only after that long. `enqueue.settleDeadline` deletes an ended attempt's
+   * deadline message.
    */
-  enqueue(queue: string, message: unknown, delaySeconds?: number): Promise<void>;
+  enqueue: Enqueue;
 }
 
 let runtime: Runtime | undefined;

@@ -22,6 +22,7 @@ df.app.client.storageQueue('stepResults', {
         log: (m) => context.log(m),
         error: (m) => context.error(m),
         launchSuccessors: true,
+        settleDeadline: rt.enqueue.settleDeadline,
       },
       message,
     );

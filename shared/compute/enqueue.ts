@@ -1,9 +1,9 @@
 import { offloadLargeJob } from './jobPayload';
-import type { BlobLocation, JobMessage } from './messages';
+import type { BlobLocation, DeadlineMessage, JobMessage } from './messages';
 import { isResultMessage, offloadLargeResult } from './resultPayload';
 import { COMPUTE_QUEUE_PREFIX, QUEUES } from '../store/names';
 import type { StorageClients } from '../store/clients';
-import { sendQueueMessage } from '../store/queueSignal';
+import { sendQueueMessage, type SentReceipt } from '../store/queueSignal';
 
 /**
  * Sends JSON to a queue as the queue trigger and the worker expect it: base64, never expiring; with `delaySeconds`
@@ -12,7 +12,7 @@ import { sendQueueMessage } from '../store/queueSignal';
  * message visible at once goes straight to a consumer in the same process that has room, or wakes one
  * (queueSignal.ts).
  */
-export function createEnqueue(clients: StorageClients) {
+export function createEnqueue(clients: StorageClients): Enqueue {
   const writeJson = async (location: BlobLocation, json: string) => {
     const container = clients.blobs.getContainerClient(location.container);
     await container.createIfNotExists();
@@ -22,7 +22,8 @@ export function createEnqueue(clients: StorageClients) {
   };
   /** One client per queue (building one per send costs a URL parse and a pipeline each time). */
   const queueClients = new Map<string, ReturnType<StorageClients['queues']['getQueueClient']>>();
-  return async function enqueue(queue: string, message: unknown, delaySeconds?: number): Promise<void> {
+  const deadlines = new DeadlineReceipts();
+  const enqueue = async function enqueue(queue: string, message: unknown, delaySeconds?: number): Promise<void> {
     if (queue.startsWith(COMPUTE_QUEUE_PREFIX)) message = await offloadLargeJob(message as JobMessage, writeJson);
     else if (queue === QUEUES.stepResults && isResultMessage(message)) {
       message = await offloadLargeResult(message, writeJson);
@@ -34,12 +35,64 @@ export function createEnqueue(clients: StorageClients) {
       messageTimeToLive: -1,
       ...(delaySeconds ? { visibilityTimeout: Math.ceil(delaySeconds) } : {}),
     };
+    let sent: SentReceipt | undefined;
     try {
-      await sendQueueMessage(client, text, options);
+      sent = await sendQueueMessage(client, text, options);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
       await client.createIfNotExists();
-      await sendQueueMessage(client, text, options);
+      sent = await sendQueueMessage(client, text, options);
     }
+    if (sent && queue === QUEUES.stepResults && isDeadline(message)) deadlines.remember(message, sent);
   };
+  return Object.assign(enqueue, {
+    settleDeadline(runId: string, step: string, attempt: number): void {
+      const receipts = deadlines.take(runId, step, attempt);
+      if (!receipts.length) return;
+      let client = queueClients.get(QUEUES.stepResults);
+      if (!client) queueClients.set(QUEUES.stepResults, (client = clients.queues.getQueueClient(QUEUES.stepResults)));
+      for (const r of receipts) {
+        // Best effort, off the path: a deadline that is not deleted (already received, host restarted, another
+        // instance sent it) is received when due and finds its attempt ended, as before.
+        client.deleteMessage(r.messageId, r.popReceipt).catch(() => undefined);
+      }
+    },
+  });
 }
+
+export interface Enqueue {
+  (queue: string, message: unknown, delaySeconds?: number): Promise<void>;
+  /**
+   * The attempt's end is recorded: delete the deadline messages this process sent for it (dispatch.ts). Without
+   * this every attempt left its deadline on `step-results` until it was due (by default days later), and every
+   * queue operation of an emulator that scans its messages, and the queue's length, grew with them.
+   */
+  settleDeadline(runId: string, step: string, attempt: number): void;
+}
+
+function isDeadline(message: unknown): message is DeadlineMessage {
+  return (message as { kind?: unknown } | null)?.kind === 'deadline';
+}
+
+/** The receipts of the deadline messages sent by this process and not yet settled, oldest first (bounded). */
+class DeadlineReceipts {
+  private readonly byAttempt = new Map<string, SentReceipt[]>();
+  constructor(private readonly limit = 20_000) {}
+
+  remember(d: DeadlineMessage, receipt: SentReceipt): void {
+    const key = attemptKey(d.runId, d.step, d.attempt);
+    const list = this.byAttempt.get(key);
+    if (list) list.push(receipt);
+    else this.byAttempt.set(key, [receipt]);
+    if (this.byAttempt.size > this.limit) this.byAttempt.delete(this.byAttempt.keys().next().value!);
+  }
+
+  take(runId: string, step: string, attempt: number): SentReceipt[] {
+    const key = attemptKey(runId, step, attempt);
+    const list = this.byAttempt.get(key) ?? [];
+    this.byAttempt.delete(key);
+    return list;
+  }
+}
+
+const attemptKey = (runId: string, step: string, attempt: number) => `${runId}\n${step}\n${attempt}`;

@@ -33,6 +33,8 @@ export interface StepResultDeps extends Pick<DispatchDeps, 'enqueue'> {
    * worker started) and takes the successor's result even when it arrived first (runLoop.ts, `early`).
    */
   launchSuccessors?: boolean;
+  /** The attempt's end is recorded: its deadline message may go (best effort, off the path; enqueue.ts). */
+  settleDeadline?(runId: string, step: string, attempt: number): void;
 }
 
 export async function handleStepResult(deps: StepResultDeps, message: unknown): Promise<void> {
@@ -79,6 +81,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     return;
   }
   crashPoint('step-results:recorded');
+  deps.settleDeadline?.(result.runId, result.step, result.attempt);
   const completed = recorded.final && recorded.status === 'Completed';
   // A step that completed by running becomes reusable (shared/reuse/cacheResult.ts; an upsert, so a repeat is
   // harmless), while its ready successors are launched and the run is told; the message is deleted only once all

@@ -95,6 +95,12 @@ export function serveQueue(queue: { url: string; name: string }, reserve: () => 
   return notifier.serve(queueAccount(queue.url), queue.name, reserve);
 }
 
+/** What deletes a delayed message before it is received (its pop receipt stays valid until then). */
+export interface SentReceipt {
+  messageId: string;
+  popReceipt: string;
+}
+
 interface SendableQueue {
   url: string;
   name: string;
@@ -108,16 +114,16 @@ interface SendableQueue {
  * Sends a message. One visible at once goes, when a consumer in this process serves the queue and has room, to that
  * consumer with the send (sent invisible for the consumer's processing time, so no other consumer receives it
  * meanwhile; stored before it is handed over); otherwise it is sent visible and a poller in this process is woken.
- * A delayed message (`visibilityTimeout`) is only sent.
+ * A delayed message (`visibilityTimeout`) is only sent; its receipt is returned.
  */
 export async function sendQueueMessage(
   queue: SendableQueue,
   text: string,
   options: { messageTimeToLive?: number; visibilityTimeout?: number } = {},
-): Promise<void> {
+): Promise<SentReceipt | undefined> {
   if (options.visibilityTimeout) {
-    await queue.sendMessage(text, options);
-    return;
+    const sent = await queue.sendMessage(text, options);
+    return { messageId: sent.messageId, popReceipt: sent.popReceipt };
   }
   const notifier = installed();
   let slot: QueueSlot | undefined;

@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { QUEUES } from '../../../shared/store/names';
 import { PROBE_SOURCES, probeStep, release, treePids } from './probe';
 import { processAlive, scratchDir, startStack, step, waitUntil, type RunView, type Stack } from './stack';
 
@@ -167,6 +168,14 @@ test('a step that fails its first attempt and succeeds its retry completes with 
   const second = await logOf(id, 'flaky');
   assert.match(second, /attempt 2/);
   assert.match(second, /flaky done/);
+  // Each attempt's deadline was deleted once its end was recorded (the three attempts here, and every earlier
+  // test's): none waits on step-results for days.
+  const results = stack.clients.queues.getQueueClient(QUEUES.stepResults);
+  await waitUntil(
+    'step-results is empty',
+    async () => ((await results.getProperties()).approximateMessagesCount ?? 0) === 0,
+    10_000,
+  );
 });
 
 test('an attempt no worker answers is failed at its deadline, retried while attempts remain, then fails the run', async () => {
