@@ -5,6 +5,10 @@
 // (the same-run baseline: a table point read on the idle stack). The end of a burst is polled by counting the run
 // index's rows of its experiment (one table query per poll); the end times are read once, after the burst.
 //
+// Each burst also reports the CPU a step cost each process of the stack (bench/cpuTime.ts, from /proc): this process
+// (host, Durable engine, the bench's client, and in the default stack the worker), the step processes it reaped, the
+// worker processes, and Azurite — and the ceiling that puts on steps per second (cores ÷ CPU per step of them all).
+//
 // SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_THROUGHPUT_RUNS (default 200) the runs per
 // burst; SLUICE_BENCH_WORKERS=default,1,2,4 (default) chooses the variants.
 //
@@ -15,7 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../local/azurite';
 import { silentLog } from '../local/log';
@@ -26,6 +30,7 @@ import { TABLES } from '../shared/store/names';
 import { createWorker } from '../worker';
 import { median, storageRoundTripBaseline, repeat, timeMs, type Bench, type Figure } from './lib';
 import { countStorageOps, diffOps, formatOps, totalOps } from './storageOps';
+import { cpuOf } from './cpuTime';
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 3);
@@ -156,13 +161,16 @@ const bench: Bench = {
       for (const variant of VARIANTS) {
         const samples: number[] = [];
         const requests: number[] = [];
+        // CPU ms per step of each part of the stack, per burst.
+        const cpu = { host: [] as number[], steps: [] as number[], workers: [] as number[], azurite: [] as number[] };
         let breakdown: string[] = [];
         for (let r = 0; r < RUNS; r++) {
-          const stop = startWorkers(variant, clients, azurite.connectionString);
+          const { stop, pids } = startWorkers(variant, clients, azurite.connectionString);
           try {
             await waitFor(api, headers, [await submit(-1)]); // warm-up: module loading, worker start, queues
             const started = Date.now();
             const before = ops.snapshot();
+            const cpuBefore = cpuNow(azurite.process.pid!, pids);
             // An experiment per burst, so the burst's end is read from one listing rather than run by run.
             const experiment = `throughput-${variant}-${r}`;
             await pool(
@@ -172,6 +180,10 @@ const bench: Bench = {
             );
             await waitForExperiment(clients, experiment, BURST);
             const used = diffOps(before, ops.snapshot());
+            const cpuAfter = cpuNow(azurite.process.pid!, pids);
+            for (const part of ['host', 'steps', 'workers', 'azurite'] as const) {
+              cpu[part].push((cpuAfter[part] - cpuBefore[part]) / (BURST * STEPS_PER_RUN));
+            }
             const ended = await latestEnd(api, headers, experiment);
             requests.push(totalOps(used) / (BURST * STEPS_PER_RUN));
             breakdown = formatOps(used, BURST * STEPS_PER_RUN);
@@ -202,6 +214,7 @@ const bench: Bench = {
             unit: 'round trips',
             samples: samples.map((perSecond) => 1000 / perSecond / tripMs),
           },
+          ...cpuFigures(cpu, label),
         );
       }
     } finally {
@@ -216,8 +229,51 @@ const bench: Bench = {
   },
 };
 
-/** Starts who serves compute target `cpu` for a variant; resolves a function that stops them. */
-function startWorkers(variant: string, clients: StorageClients, storage: string): () => Promise<void> {
+/**
+ * CPU ms so far of: this process (host, Durable engine, the default variant's worker, the bench's client), the step
+ * processes it spawned and reaped, the worker processes (with their step processes), and Azurite.
+ */
+function cpuNow(azuritePid: number, workerPids: number[]) {
+  const self = cpuOf('self');
+  let workers = 0;
+  for (const pid of workerPids) {
+    const w = cpuOf(pid);
+    workers += w.own + w.reapedChildren;
+  }
+  return { host: self.own, steps: self.reapedChildren, workers, azurite: cpuOf(azuritePid).own };
+}
+
+/**
+ * The CPU a step cost each part of the stack, and the ceiling that puts on steps per second: the machine's cores
+ * divided by the CPU per step of all parts together (a step cannot go faster than its CPU allows, whatever waits).
+ */
+function cpuFigures(cpu: Record<'host' | 'steps' | 'workers' | 'azurite', number[]>, label: string): Figure[] {
+  const total = cpu.host.map((h, i) => h + cpu.steps[i] + cpu.workers[i] + cpu.azurite[i]);
+  const parts: [string, number[]][] = [
+    ['the host process (host, Durable engine, bench client; and the worker in the default stack)', cpu.host],
+    ["the host process's step processes", cpu.steps],
+    ['the worker processes, with their step processes', cpu.workers],
+    ['Azurite', cpu.azurite],
+    ['all of them', total],
+  ];
+  return [
+    ...parts
+      .filter(([, samples]) => samples.some((v) => v > 0))
+      .map(([part, samples]) => ({ name: `  CPU per step, ${part}, ${label}`, unit: 'ms', samples })),
+    {
+      name: `  the CPU ceiling: ${availableParallelism()} cores ÷ CPU per step of all parts, ${label}`,
+      unit: 'steps/s',
+      samples: total.map((ms) => (availableParallelism() * 1000) / ms),
+    },
+  ];
+}
+
+/** Starts who serves compute target `cpu` for a variant: a function that stops them, and their processes' ids. */
+function startWorkers(
+  variant: string,
+  clients: StorageClients,
+  storage: string,
+): { stop: () => Promise<void>; pids: number[] } {
   if (variant === 'default') {
     const worker = createWorker(clients, {
       compute: 'cpu',
@@ -225,16 +281,18 @@ function startWorkers(variant: string, clients: StorageClients, storage: string)
       log: () => undefined,
     });
     const running = worker.run();
-    return async () => {
+    const stop = async () => {
       await worker.stop();
       await running;
     };
+    return { stop, pids: [] };
   }
   const children = Array.from({ length: Number(variant) }, () => workerProcess(storage));
-  return async () => {
+  const stop = async () => {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
   };
+  return { stop, pids: children.map((c) => c.pid!) };
 }
 
 /**
