@@ -30,7 +30,7 @@ import { TABLES } from '../shared/store/names';
 import { createWorker } from '../worker';
 import { median, storageRoundTripBaseline, repeat, timeMs, type Bench, type Figure } from './lib';
 import { countStorageOps, diffOps, formatOps, totalOps } from './storageOps';
-import { cpuOf } from './cpuTime';
+import { cpuOf, treeCpu } from './cpuTime';
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 3);
@@ -234,13 +234,12 @@ const bench: Bench = {
  * processes it spawned and reaped, the worker processes (with their step processes), and Azurite.
  */
 function cpuNow(azuritePid: number, workerPids: number[]) {
-  const self = cpuOf('self');
-  let workers = 0;
-  for (const pid of workerPids) {
-    const w = cpuOf(pid);
-    workers += w.own + w.reapedChildren;
-  }
-  return { host: self.own, steps: self.reapedChildren, workers, azurite: cpuOf(azuritePid).own };
+  const host = cpuOf('self').own;
+  const azurite = treeCpu(azuritePid);
+  const workers = workerPids.reduce((sum, pid) => sum + treeCpu(pid), 0);
+  // Everything else under this process: its step processes, reaped, and its process launcher (worker/spawner.ts).
+  const steps = treeCpu('self') - host - azurite - workers;
+  return { host, steps, workers, azurite };
 }
 
 /**
@@ -251,8 +250,8 @@ function cpuFigures(cpu: Record<'host' | 'steps' | 'workers' | 'azurite', number
   const total = cpu.host.map((h, i) => h + cpu.steps[i] + cpu.workers[i] + cpu.azurite[i]);
   const parts: [string, number[]][] = [
     ['the host process (host, Durable engine, bench client; and the worker in the default stack)', cpu.host],
-    ["the host process's step processes", cpu.steps],
-    ['the worker processes, with their step processes', cpu.workers],
+    ["the host process's step processes and process launcher", cpu.steps],
+    ['the worker processes, with their step processes and launchers', cpu.workers],
     ['Azurite', cpu.azurite],
     ['all of them', total],
   ];

@@ -76,8 +76,9 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
   } catch (err) {
     return spawnFailed(err, log);
   }
+  const pid = await proc.started;
   marks.mark('spawned');
-  if (proc.pid !== undefined) recordProcess(sandbox, proc.pid);
+  if (pid !== undefined) recordProcess(sandbox, pid);
   marks.mark('recorded');
 
   let stopReason: StopReason | undefined;

@@ -209,7 +209,8 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
       stopAll('failed', err.message);
       return 'init-failed';
     }
-    if (proc.pid !== undefined) recordProcess(sandbox, proc.pid);
+    const pid = await proc.started;
+    if (pid !== undefined) recordProcess(sandbox, pid);
     live.add(proc);
     if (stopReason) void proc.killTree(options.killGraceMs);
     const replies = createInterface({ input: proc.channel!.output });
