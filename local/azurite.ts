@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { HostUsageError } from './errors';
 
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -40,6 +41,8 @@ export interface RunningAzurite {
   queuePort: number;
   tablePort: number;
   connectionString: string;
+  /** The performance fixes applied inside this Azurite (local/azuritePatches.cjs). */
+  patches: string[];
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -63,28 +66,21 @@ const EXIT_WITH_PARENT = [
 ].join('');
 
 /**
- * Azurite keeps its tables, queue messages and blob extents in lokijs collections with sorted ("binary") indices.
- * lokijs 1.5 removes an array of documents by re-sorting every index of the collection from scratch — even for an
- * empty array. Azurite removes that way on every queue receive and delete (the expired messages of the queue, most
- * often none) and for every blob extent it frees, so each such request cost a sort of all the messages of every
- * queue (or all extents): under load, over half of Azurite's CPU, growing with what it holds (docs/local-host.md).
- * This runs in Azurite's process before Azurite loads: an empty removal changes nothing, and a removal of one
- * document takes lokijs's own single-document path, which updates the indices in place. Results are the same; only
- * the cost changes. Any other lokijs version is left alone.
+ * Performance fixes applied inside the Azurite this starts, before Azurite loads (local/azuritePatches.cjs,
+ * docs/local-host.md): lokijs no longer re-sorts a collection's indices on every queue receive and delete, and a
+ * table query of one partition starts from the partition index instead of scanning the table. Answers are unchanged.
+ * The file sits in local/ both when this runs from source and from dist/local/.
  */
-export const LOKI_REMOVE_IN_PLACE = [
-  "try{const L=require(require.resolve('lokijs',{paths:[process.argv[1]]}));",
-  'const C=L&&L.Collection&&L.Collection.prototype;const batch=C&&C.removeBatchByPositions;',
-  "if(/^1\\.5\\./.test(require(require.resolve('lokijs/package.json',{paths:[process.argv[1]]})).version)&&",
-  "typeof batch==='function'&&typeof C.remove==='function'){",
-  'C.removeBatchByPositions=function(positions){',
-  'if(positions.length===0)return;',
-  'if(positions.length===1&&this.data[positions[0]])return void this.remove(this.data[positions[0]]);',
-  'return batch.call(this,positions);};}}catch{}',
-].join('');
+const AZURITE_PATCHES = [
+  join(__dirname, 'azuritePatches.cjs'),
+  join(__dirname, '..', '..', 'local', 'azuritePatches.cjs'),
+].find((file) => existsSync(file));
 
-/** What `node -e` runs: the two above, then Azurite itself (argv[1]). */
-const AZURITE_WRAPPER = `${EXIT_WITH_PARENT}${LOKI_REMOVE_IN_PLACE}require(process.argv[1]);`;
+/** What `node -e` runs: the above, then Azurite itself (argv[1]). */
+const AZURITE_WRAPPER =
+  EXIT_WITH_PARENT +
+  (AZURITE_PATCHES ? `try{require(${JSON.stringify(AZURITE_PATCHES)}).apply(process.argv[1]);}catch{}` : '') +
+  'require(process.argv[1]);';
 
 /** True for the settings that mean "the local emulator": absent, empty or `UseDevelopmentStorage=true`. */
 export function isDevelopmentStorage(value: string | undefined): boolean {
@@ -144,6 +140,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     env: azuriteEnv(),
   });
   const listening: Record<string, number> = {};
+  let patches: string[] = [];
   let output = '';
   return new Promise<RunningAzurite>((resolvePromise, reject) => {
     let settled = false;
@@ -158,6 +155,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       if (!settled) output += line + '\n';
       const m = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/.exec(line);
       if (m) listening[m[1].toLowerCase()] = Number(m[2]);
+      const patched = /^Sluice patches applied: (.*)$/.exec(line);
+      if (patched) patches = patched[1] === 'none' ? [] : patched[1].split(', ');
       const inUse = /EADDRINUSE.*?:(\d+)/.exec(line);
       if (inUse) {
         fail(
@@ -173,6 +172,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
         resolvePromise({
           ...ready,
           connectionString: connectionStringFor(ready),
+          patches,
           process: child,
           stop: () => stopChild(child),
         });

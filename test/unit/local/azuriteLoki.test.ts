@@ -1,9 +1,13 @@
-// The lokijs patch Sluice applies inside the Azurite it starts (local/azurite.ts): removals give the same results as
+// The patches Sluice applies inside the Azurite it starts (local/azuritePatches.cjs). lokijs:: removals give the same results as
 // before, and removing nothing or one document no longer re-sorts every index of the collection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { LOKI_REMOVE_IN_PLACE } from '../../../local/azurite';
+
+const patches = createRequire(__filename)('../../../local/azuritePatches.cjs') as {
+  patchLoki(loki: unknown, version: string): boolean;
+  partitionOfFilter(filter: unknown): string | undefined;
+};
 
 const azuriteEntry = require.resolve('azurite/dist/src/azurite.js');
 const requireFromAzurite = createRequire(azuriteEntry);
@@ -26,11 +30,10 @@ type Loki = new (name: string) => { addCollection(name: string, options: object)
 
 const Loki = requireFromAzurite('lokijs') as Loki & { Collection: { prototype: Record<string, unknown> } };
 
-/** Applies the patch as the Azurite wrapper does (argv[1] is Azurite's entry). */
+/** Applies the patch as the Azurite wrapper does, to the lokijs Azurite loads. */
 function applyPatch(): void {
-  new Function('require', 'process', LOKI_REMOVE_IN_PLACE)(requireFromAzurite, {
-    argv: [process.execPath, azuriteEntry],
-  });
+  const version = (requireFromAzurite('lokijs/package.json') as { version: string }).version;
+  assert.equal(patches.patchLoki(Loki, version), true);
 }
 
 /** Counts full index rebuilds (lokijs's `ensureIndex(key, true)`) while `fn` runs. */
@@ -116,4 +119,26 @@ test('patched removals give the same answers as a plain list, through every inde
   }
   for (const d of model) assert.equal(coll.find({ id: d.id }).length, 1);
   assert.equal(coll.find({}).length, model.length);
+});
+
+test('only another version of lokijs is left alone', () => {
+  assert.equal(patches.patchLoki(Loki, '1.6.0'), false);
+});
+
+test('a table query is narrowed to a partition only when its filter is a conjunction with PartitionKey eq', () => {
+  const p = patches.partitionOfFilter;
+  assert.equal(p("PartitionKey eq 'run-1'"), 'run-1');
+  assert.equal(p("PartitionKey eq 'a|b' and RowKey ge 'x'"), 'a|b');
+  assert.equal(p("PartitionKey eq 'it''s' and (RowKey eq 'a' or RowKey eq 'b')"), "it's");
+  assert.equal(p("PartitionKey eq 'a' and Name eq 'x or y'"), 'a', 'an "or" inside quotes is data');
+  assert.equal(p("PartitionKey eq 'a' or PartitionKey eq 'b'"), undefined);
+  assert.equal(p("PartitionKey eq 'a' and RowKey eq 'x' or RowKey eq 'y'"), undefined, 'and binds tighter than or');
+  assert.equal(p("PartitionKey eq 'a' OR RowKey eq 'y'"), undefined);
+  assert.equal(p("RowKey eq 'x' and PartitionKey eq 'a'"), undefined, 'not leading: scanned as before');
+  assert.equal(p("(PartitionKey eq 'a')"), undefined);
+  assert.equal(p("PartitionKey eq 'a'b'"), undefined);
+  assert.equal(p("PartitionKey ge 'a'"), undefined);
+  assert.equal(p("PartitionKey eq 'a' andx"), undefined);
+  assert.equal(p(undefined), undefined);
+  assert.equal(p(''), undefined);
 });
