@@ -34,9 +34,15 @@ process.on('message', (m: SpawnRequest) => {
   child.once('error', (err: NodeJS.ErrnoException) => {
     if (child.pid === undefined) send({ type: 'error', id, code: err.code, message: err.message });
   });
-  const out = (data: Buffer) => send({ type: 'out', id, data });
-  child.stdout!.on('data', out);
-  child.stderr!.on('data', out);
+  // Backpressure, as a pipe to the worker had: when the channel's backlog is full, stop reading the step's output
+  // (its writes block once the pipe fills) until what was queued has gone out.
+  const streams = [child.stdout!, child.stderr!];
+  const out = (data: Buffer) => {
+    if (!process.connected) return;
+    const more = process.send!({ type: 'out', id, data }, () => streams.forEach((s) => s.isPaused() && s.resume()));
+    if (!more) streams.forEach((s) => s.pause());
+  };
+  for (const stream of streams) stream.on('data', out);
   child.once('exit', (exitCode, signal) =>
     send({ type: 'exit', id, exitCode, signal, processMs: performance.now() - started }),
   );

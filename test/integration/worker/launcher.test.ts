@@ -88,3 +88,13 @@ test(
     assert.ok(nextPid > 0);
   },
 );
+
+test('a step’s whole output arrives, however much it writes', { skip: notLinux }, async () => {
+  const out: Buffer[] = [];
+  const proc = start('head -c 30000000 /dev/zero; echo end >&2', out);
+  assert.equal((await proc.exited).exitCode, 0);
+  const all = Buffer.concat(out);
+  assert.equal(all.length, 30_000_000 + 4);
+  // stdout and stderr are two pipes, so `end` may land anywhere in the last pipe-full of zeros.
+  assert.equal(all.toString('latin1').replace('end\n', '').replace(/\0/g, ''), '');
+});
