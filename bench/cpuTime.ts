@@ -11,48 +11,52 @@ export interface CpuSample {
   reapedChildren: number;
 }
 
-/** The process's CPU so far, or zeros when it has gone or /proc is not there. */
-export function cpuOf(pid: number | 'self'): CpuSample {
+interface ProcStat extends CpuSample {
+  ppid: number;
+}
+
+/** A process's parent and CPU from /proc/<pid>/stat, or undefined when it has gone or /proc is not there. */
+function procStat(pid: number | 'self'): ProcStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // proc(5) fields from the third (state) on, as index 0: ppid is field 4, utime–cstime fields 14–17.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14–17 of proc(5), counted from 1: utime, stime, cutime, cstime; here from field 3 (state) as index 0.
-    const n = (i: number) => Number(f[i - 3]) * TICK_MS;
-    return { own: n(14) + n(15), reapedChildren: n(16) + n(17) };
+    const ms = (field: number) => Number(f[field - 3]) * TICK_MS;
+    return { ppid: Number(f[1]), own: ms(14) + ms(15), reapedChildren: ms(16) + ms(17) };
   } catch {
-    return { own: 0, reapedChildren: 0 };
+    return undefined;
   }
 }
 
-/** The parent of every live process (Linux /proc), by pid. */
-function parents(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      out.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
+/** The process's CPU so far, or zeros when it has gone or /proc is not there. */
+export function cpuOf(pid: number | 'self'): CpuSample {
+  const stat = procStat(pid);
+  return stat ? { own: stat.own, reapedChildren: stat.reapedChildren } : { own: 0, reapedChildren: 0 };
 }
 
 /**
- * CPU ms so far of a process and everything under it: its own, its reaped children's, and those of its live
- * descendants (a launcher that starts step processes and reaps them itself, say).
+ * One reading of every live process. `tree(pid)`: CPU ms so far of a process and everything under it — its own, its
+ * reaped children's, and those of its live descendants (a launcher that starts step processes and reaps them itself,
+ * say).
  */
-export function treeCpu(root: number | 'self'): number {
-  const rootPid = root === 'self' ? process.pid : root;
-  const byParent = new Map<number, number[]>();
-  for (const [pid, ppid] of parents()) byParent.set(ppid, [...(byParent.get(ppid) ?? []), pid]);
-  let total = 0;
-  const visit = (pid: number) => {
-    const c = cpuOf(pid);
-    total += c.own + c.reapedChildren;
-    for (const child of byParent.get(pid) ?? []) visit(child);
+export function readProcesses(): { tree(root: number | 'self'): number } {
+  const stats = new Map<number, ProcStat>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (stat) stats.set(Number(entry), stat);
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, { ppid }] of stats) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const tree = (pid: number): number => {
+    const stat = stats.get(pid);
+    const own = stat ? stat.own + stat.reapedChildren : 0;
+    return own + (children.get(pid) ?? []).reduce((sum, child) => sum + tree(child), 0);
   };
-  visit(rootPid);
-  return total;
+  return { tree: (root) => tree(root === 'self' ? process.pid : root) };
+}
+
+/** CPU ms so far of a process and everything under it (one reading; see readProcesses). */
+export function treeCpu(root: number | 'self'): number {
+  return readProcesses().tree(root);
 }

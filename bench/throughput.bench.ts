@@ -30,7 +30,7 @@ import { TABLES } from '../shared/store/names';
 import { createWorker } from '../worker';
 import { median, storageRoundTripBaseline, repeat, timeMs, type Bench, type Figure } from './lib';
 import { countStorageOps, diffOps, formatOps, totalOps } from './storageOps';
-import { cpuOf, treeCpu } from './cpuTime';
+import { cpuOf, readProcesses } from './cpuTime';
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 3);
@@ -234,11 +234,12 @@ const bench: Bench = {
  * processes it spawned and reaped, the worker processes (with their step processes), and Azurite.
  */
 function cpuNow(azuritePid: number, workerPids: number[]) {
+  const processes = readProcesses();
   const host = cpuOf('self').own;
-  const azurite = treeCpu(azuritePid);
-  const workers = workerPids.reduce((sum, pid) => sum + treeCpu(pid), 0);
+  const azurite = processes.tree(azuritePid);
+  const workers = workerPids.reduce((sum, pid) => sum + processes.tree(pid), 0);
   // Everything else under this process: its step processes, reaped, and its process launcher (worker/spawner.ts).
-  const steps = treeCpu('self') - host - azurite - workers;
+  const steps = processes.tree('self') - host - azurite - workers;
   return { host, steps, workers, azurite };
 }
 

@@ -54,9 +54,9 @@ export function startStepProcess(options: StepProcessOptions): StepProcess {
   const launched: LaunchedProcess & { channel?: StepProcess['channel'] } =
     (!options.channel && launchThroughLauncher(options)) || spawnHere(options);
   const { started, exit, closed } = launched;
-  let pid: number | undefined;
   let leaderExited = false;
   const exited = (async (): Promise<StepProcessExit> => {
+    let pid: number;
     try {
       pid = await started;
     } catch (err) {
@@ -77,7 +77,6 @@ export function startStepProcess(options: StepProcessOptions): StepProcess {
     // Resolved once the output pipes have closed and no process of the group is left, so "exited" means the whole
     // tree is gone (a cancel is confirmed only then). Do not wait forever for a straggler outside the group or a
     // zombie nobody reaps.
-    const leader = pid;
     await new Promise<void>((resolve) => {
       let isClosed = false;
       const finish = () => {
@@ -85,7 +84,7 @@ export function startStepProcess(options: StepProcessOptions): StepProcess {
         clearTimeout(cap);
         resolve();
       };
-      const check = () => isClosed && !groupAlive(leader) && finish();
+      const check = () => isClosed && !groupAlive(pid) && finish();
       const poll = setInterval(check, 20);
       poll.unref();
       const cap = setTimeout(finish, 3000);
@@ -100,10 +99,7 @@ export function startStepProcess(options: StepProcessOptions): StepProcess {
   exited.catch(() => undefined);
 
   return {
-    started: started.then(
-      (p) => p,
-      () => undefined,
-    ),
+    started: started.catch(() => undefined),
     exited,
     channel: launched.channel,
     async killTree(graceMs) {
@@ -138,12 +134,10 @@ function spawnHere(options: StepProcessOptions): LaunchedProcess & { channel?: S
       if (child.pid === undefined) reject(err); // errors after a successful start (e.g. kill failures) are not fatal
     });
   });
-  const exit = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; processMs: number }>(
-    (resolve, reject) => {
-      started.catch(reject);
-      child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, processMs: performance.now() - begun }));
-    },
-  );
+  const exit: LaunchedProcess['exit'] = new Promise((resolve, reject) => {
+    started.catch(reject);
+    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, processMs: performance.now() - begun }));
+  });
   const closed = new Promise<void>((resolve) => {
     started.catch(() => resolve());
     child.once('close', () => resolve());

@@ -45,7 +45,7 @@ function deferred<T>() {
 }
 
 interface Pending {
-  request: LaunchRequest;
+  onOutput(chunk: Buffer): void;
   spawned(pid: number): void;
   failed(err: Error): void;
   exited(e: ExitInfo): void;
@@ -92,7 +92,7 @@ class Launcher {
     const closed = deferred<void>();
     let pid: number | undefined;
     this.pending.set(id, {
-      request,
+      onOutput: request.onOutput,
       spawned: (p) => {
         pid = p;
         started.resolve(p);
@@ -131,7 +131,7 @@ class Launcher {
         this.idle();
         break;
       case 'out':
-        p.request.onOutput(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+        p.onOutput(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
         break;
       case 'exit':
         p.exited({ exitCode: m.exitCode, signal: m.signal, processMs: m.processMs });

@@ -22,6 +22,11 @@ export function createEnqueue(clients: StorageClients): Enqueue {
   };
   /** One client per queue (building one per send costs a URL parse and a pipeline each time). */
   const queueClients = new Map<string, ReturnType<StorageClients['queues']['getQueueClient']>>();
+  const queueClient = (name: string) => {
+    let client = queueClients.get(name);
+    if (!client) queueClients.set(name, (client = clients.queues.getQueueClient(name)));
+    return client;
+  };
   const deadlines = new DeadlineReceipts();
   const enqueue = async function enqueue(queue: string, message: unknown, delaySeconds?: number): Promise<void> {
     if (queue.startsWith(COMPUTE_QUEUE_PREFIX)) message = await offloadLargeJob(message as JobMessage, writeJson);
@@ -29,8 +34,7 @@ export function createEnqueue(clients: StorageClients): Enqueue {
       message = await offloadLargeResult(message, writeJson);
     }
     const text = Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
-    let client = queueClients.get(queue);
-    if (!client) queueClients.set(queue, (client = clients.queues.getQueueClient(queue)));
+    const client = queueClient(queue);
     const options = {
       messageTimeToLive: -1,
       ...(delaySeconds ? { visibilityTimeout: Math.ceil(delaySeconds) } : {}),
@@ -49,8 +53,7 @@ export function createEnqueue(clients: StorageClients): Enqueue {
     settleDeadline(runId: string, step: string, attempt: number): void {
       const receipts = deadlines.take(runId, step, attempt);
       if (!receipts.length) return;
-      let client = queueClients.get(QUEUES.stepResults);
-      if (!client) queueClients.set(QUEUES.stepResults, (client = clients.queues.getQueueClient(QUEUES.stepResults)));
+      const client = queueClient(QUEUES.stepResults);
       for (const r of receipts) {
         // Best effort, off the path: a deadline that is not deleted (already received, host restarted, another
         // instance sent it) is received when due and finds its attempt ended, as before.
