@@ -2,6 +2,7 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import type { ReuseCacheRepository } from '../repositories';
 import type { ReuseCacheEntry } from '../reuseCacheModel';
 import { fromEntity, toEntity, type Spill } from './entity';
+import { PartitionBatcher } from './partitionBatcher';
 import { isNotFound } from './storageErrors';
 
 const JSON_FIELDS = ['outputs', 'components'] as const;
@@ -21,10 +22,18 @@ const latestKeys = (pipeline: string, step: string) => ({ partitionKey: latestPa
  * once both hold valid results, so the last writer may win; components too large for a property spill to a blob.
  */
 export class AzureReuseCacheRepository implements ReuseCacheRepository {
+  /**
+   * The latest-run marks of one pipeline share a partition, so marks of concurrent runs of a pipeline (each step's
+   * completion writes one) go out together, one entity-group transaction per partition in flight (issue 19).
+   */
+  private readonly latestWrites: PartitionBatcher;
+
   constructor(
     private readonly table: TableClient,
     private readonly spill: Spill,
-  ) {}
+  ) {
+    this.latestWrites = new PartitionBatcher(table);
+  }
 
   get(key: string): Promise<ReuseCacheEntry | undefined> {
     const { partitionKey, rowKey } = entryKeys(key);
@@ -57,10 +66,8 @@ export class AzureReuseCacheRepository implements ReuseCacheRepository {
   async markLatest(pipeline: string, step: string, entry: ReuseCacheEntry): Promise<void> {
     const fields: Record<string, unknown> = { ...entry };
     const where = `reuse-cache/${entry.key}`;
-    await this.table.upsertEntity(
-      await toEntity(latestKeys(pipeline, step), fields, JSON_FIELDS, this.spill, where),
-      'Replace',
-    );
+    const entity = await toEntity(latestKeys(pipeline, step), fields, JSON_FIELDS, this.spill, where);
+    await this.latestWrites.run({ kind: 'upsert', entity });
   }
 
   async markLatestMany(pipeline: string, latest: { step: string; entry: ReuseCacheEntry }[]): Promise<void> {

@@ -43,6 +43,10 @@ test('a worker killed with SIGKILL mid-step: another worker completes the step',
   const running = await stack.waitForRun(id, (r) => step(r, 'work').status === 'Running');
   assert.equal(step(running, 'work').attempt, 1);
 
+  // Its header is in the log before the kill: it goes out shortly after the step started (a worker killed sooner
+  // leaves no trace of its delivery, as it loses the output it had not flushed).
+  const logOf = async () => (await stack.call(`runs/${id}/steps/work/logs`, { token: stack.readToken })).text();
+  await waitUntil("the first delivery's header in the log", async () => /attempt 1 on worker/.test(await logOf()));
   await first.kill('SIGKILL');
   assert.ok(processAlive(orphanPid), 'the step process outlives its killed worker');
   const second = stack.startWorker({ visibilityTimeoutSeconds: 3, workDir });
@@ -59,7 +63,7 @@ test('a worker killed with SIGKILL mid-step: another worker completes the step',
   assert.equal(step(run, 'next').status, 'Completed');
   assert.ok(!processAlive(orphanPid), 'the second worker stopped the process the first one left behind');
 
-  const log = await (await stack.call(`runs/${id}/steps/work/logs`, { token: stack.readToken })).text();
+  const log = await logOf();
   // Both deliveries appear in the one log; output of the first that was not flushed yet died with its worker.
   assert.match(log, /attempt 1 on worker \S+-\d+-\S+\n/);
   assert.match(log, new RegExp(`attempt 1 on worker \\S+-${second.child.pid}-\\S+ \\(delivery 2\\)`));

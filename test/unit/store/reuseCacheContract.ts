@@ -98,6 +98,32 @@ export function reuseStoreContract(label: string, make: () => Promise<ReuseStore
     assert.deepEqual(await t.store.reuseCache.latestOfPipeline(`nothing-${uid()}`), new Map());
   });
 
+  test(`${label}: latest marks of many concurrent runs of one pipeline all land, and a step's last mark wins`, async () => {
+    const t = await make();
+    const pipeline = `busy-${uid()}`;
+    const entry = (runId: string, step: string): ReuseCacheEntry => ({
+      key: uid().padEnd(64, '1'),
+      pipeline,
+      runId,
+      step,
+      outputs: [output(runId)],
+      completedAt: '2024-05-01T00:00:00.000Z',
+      components: components(),
+    });
+    // 150 steps at once (more than one transaction holds), and one step marked three times in order: each mark
+    // waits for the one before it on its row, so the last one asked for is the one kept.
+    const many = Array.from({ length: 150 }, (_, i) => entry(`run-${i}`, `step-${i}`));
+    const repeated = ['a', 'b', 'c'].map((r) => entry(`run-${r}`, 'again'));
+    await Promise.all([
+      ...many.map((e) => t.store.reuseCache.markLatest(pipeline, e.step, e)),
+      ...repeated.map((e) => t.store.reuseCache.markLatest(pipeline, 'again', e)),
+    ]);
+    const latest = await t.store.reuseCache.latestOfPipeline(pipeline);
+    assert.equal(latest.size, 151);
+    for (const e of many) assert.deepEqual(latest.get(e.step), e);
+    assert.deepEqual(latest.get('again'), repeated[2]);
+  });
+
   test(`${label}: large components (a long blob list) round-trip`, async () => {
     const t = await make();
     const blobs = Array.from({ length: 900 }, (_, i) => ({
