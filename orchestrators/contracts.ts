@@ -3,6 +3,7 @@ import type {
   CancelStepsInput,
   CancelStepsResult,
   FinishRunInput,
+  FinishRunResult,
   LaunchStepsInput,
   PipelineRunInput,
   SkipStepsInput,
@@ -17,6 +18,7 @@ export type {
   CancelStepsInput,
   CancelStepsResult,
   FinishRunInput,
+  FinishRunResult,
   LaunchStepsInput,
   PipelineRunInput,
   SkipStepsInput,
@@ -56,7 +58,10 @@ export const ACTIVITIES = {
    * is Canceling until its worker's result says the tree is gone, one still waiting in a queue is Canceled at once.
    */
   cancelSteps: 'cancelSteps',
-  /** Records the run's final status. */
+  /**
+   * Records the run's final status; a run ending Failed or Canceled is first checked for steps still open on its
+   * rows (launched by the step-results trigger, not told yet), which it answers instead of ending the run.
+   */
   finishRun: 'finishRun',
   /** stepWork: marks the attempt Running and returns its plan (or says it is stale or canceled). */
   startStepWork: 'startStepWork',

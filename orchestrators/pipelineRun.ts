@@ -7,6 +7,7 @@ import {
   type CancelStepsInput,
   type CancelStepsResult,
   type FinishRunInput,
+  type FinishRunResult,
   type LaunchResult,
   type LaunchStepsInput,
   type PipelineRunInput,
@@ -39,7 +40,7 @@ export const pipelineRun: OrchestrationHandler = function* (context: Orchestrati
     // Running forever, so it fails with the reason, and the orchestration with it.
     // Only the first line, without server paths, is stored on the run (the API shows it); the stack stays in the log.
     const message = `the run's orchestration failed: ${publicFailureMessage((err as Error)?.message ?? String(err))}`;
-    const finish: FinishRunInput = { runId, status: 'Failed', message };
+    const finish: FinishRunInput = { runId, status: 'Failed', message, unconditional: true };
     yield context.df.callActivity(ACTIVITIES.finishRun, finish);
     throw err;
   }
@@ -51,13 +52,18 @@ type Orchestration<T> = Generator<Task, T, any>;
 
 function* sequence(context: OrchestrationContext, runId: string, version?: number): Orchestration<FinishRunInput> {
   let { state, command } = version === 2 ? yield* startAndLaunch(context, runId) : yield* startOnly(context, runId);
-  while (command.type !== 'finish') {
-    const event: RunLoopEvent = yield* carryOut(context, runId, command);
-    ({ state, command } = runLoop(state, event));
+  for (;;) {
+    while (command.type !== 'finish') {
+      const event: RunLoopEvent = yield* carryOut(context, runId, command);
+      ({ state, command } = runLoop(state, event));
+    }
+    const finish: FinishRunInput = { runId, status: command.status, message: command.message };
+    // Nothing (or, replayed from before the answer existed, undefined) when the run ended; else the steps it found
+    // still open, which the loop takes in before it finishes again.
+    const result: FinishRunResult | undefined = yield context.df.callActivity(ACTIVITIES.finishRun, finish);
+    if (!result?.open?.length) return finish;
+    ({ state, command } = runLoop(state, { type: 'unfinished', open: result.open }));
   }
-  const finish: FinishRunInput = { runId, status: command.status, message: command.message };
-  yield context.df.callActivity(ACTIVITIES.finishRun, finish);
-  return finish;
 }
 
 /** Runs started before version 2: the graph first, and the loop's first launch as its own activity. */

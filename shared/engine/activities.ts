@@ -62,6 +62,16 @@ export interface FinishRunInput {
   runId: string;
   status: 'Completed' | 'Failed' | 'Canceled';
   message?: string;
+  /** The run ends whatever its rows say (its orchestration failed); else a run ending otherwise than Completed is checked for open steps first. */
+  unconditional?: true;
+}
+
+/**
+ * What finishRun answers: nothing when the run ended; the steps still open on its rows when it did not (the run
+ * loop takes them in and carries on: runLoop.ts, `unfinished`).
+ */
+export interface FinishRunResult {
+  open: { step: string; attempt: number; canceling: boolean }[];
 }
 
 /**
@@ -192,7 +202,16 @@ export function createRunActivities(deps: RunActivitiesDeps) {
       return { canceling: input.steps.filter((s) => canceling.includes(s)) };
     },
 
-    async finishRun(input: FinishRunInput): Promise<void> {
+    async finishRun(input: FinishRunInput): Promise<FinishRunResult | undefined> {
+      if (input.status !== 'Completed' && !input.unconditional) {
+        // A step the step-results trigger launched need not have been told to the run yet (results.ts): a run
+        // ending Failed or Canceled may not know of one still running, and must not end under it. (A run ending
+        // Completed saw every step Completed, so none can be open.)
+        const open = (await store.stepRuns.list(input.runId))
+          .filter((r) => r.status === 'Queued' || r.status === 'Running' || r.status === 'Canceling')
+          .map((r) => ({ step: r.step, attempt: r.attempt, canceling: r.status === 'Canceling' }));
+        if (open.length > 0) return { open };
+      }
       const known = written.get(input.runId);
       written.delete(input.runId);
       await store.runs.update(
@@ -211,6 +230,7 @@ export function createRunActivities(deps: RunActivitiesDeps) {
         // A copy that is already ended needs no read either: a run's end is final.
         known,
       );
+      return undefined;
     },
   };
 }

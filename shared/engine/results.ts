@@ -8,7 +8,8 @@ import { recordAttempt, recordAttemptEnd, type RecordedAttempt } from './attempt
 import type { DispatchDeps } from './dispatch';
 import type { PlanLoader } from './loadPlan';
 import { launchSuccessors } from './launchNext';
-import type { LaunchResult, RunEvent } from './runLoop';
+import type { StepRunRecord } from '../store';
+import type { LaunchResult, RunEvent, SeenStep } from './runLoop';
 
 /**
  * What arrives on `step-results` (the `stepResults` queue trigger is its adapter): a worker's result, recorded
@@ -50,13 +51,19 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     }
     const text =
       `no result within ${d.seconds} s of dispatch; ` + "is a worker running for this step's compute target?";
+    // The run's rows go with the event (`seen`): it may not know yet of steps the trigger launched, this one
+    // included (launchNext.ts). Read alongside the write; the step itself is named as launched on its attempt.
+    const reading = store.stepRuns.list(d.runId);
+    reading.catch(() => undefined); // awaited below
     const recorded = await recordAttemptEnd(
       store,
       { runId: d.runId, step: d.step, attempt: d.attempt, status: 'Failed', message: text },
       now,
     );
     // An attempt that ended before its deadline (`repeat`) was told by its own result.
-    if (recorded && !recorded.repeat) await deps.tell(d.instanceId, runEvent(d.step, d.attempt, recorded));
+    if (!recorded || recorded.repeat) return;
+    const seen = seenSteps(await reading, d.step, d.attempt);
+    await deps.tell(d.instanceId, runEvent(d.step, d.attempt, recorded, [], seen));
     return;
   }
   const parsed = ResultMessage.safeParse(message);
@@ -102,13 +109,27 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
           )
         : [];
     if (launched.length > 0) crashPoint('step-results:launched');
-    await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched));
+    // A completed step whose successors are all queued here need not be told: each of them ends later with a result
+    // of its own, and the first that launches nothing tells the run, with the rows it read (`seen`), which show this
+    // step Completed (it was written before they were launched). So a chain's run hears once, at its end, instead of
+    // once per step: one control message, one episode and one history commit per step fewer (issue 19). Anything
+    // else is told at once: a failure, a retry, a cancel, a step that launched nothing or not only queued jobs
+    // (a reused successor has no result to come).
+    if (launched.length > 0 && launched.every((l) => l.outcome === 'queued')) return;
+    const seen = seenSteps(rows, result.step, result.attempt);
+    await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched, seen));
   };
   await Promise.all([reusable(), launchAndTell()]);
   crashPoint('step-results:told');
 }
 
-function runEvent(step: string, attempt: number, r: RecordedAttempt, launched: LaunchResult[] = []): RunEvent {
+function runEvent(
+  step: string,
+  attempt: number,
+  r: RecordedAttempt,
+  launched: LaunchResult[],
+  seen: SeenStep[],
+): RunEvent {
   return {
     type: 'step',
     step,
@@ -117,5 +138,24 @@ function runEvent(step: string, attempt: number, r: RecordedAttempt, launched: L
     final: r.final,
     message: r.message,
     ...(launched.length > 0 && { launched }),
+    seen,
   };
+}
+
+/**
+ * The run's rows as a run event carries them (runLoop.ts `SeenStep`): steps launched (open, or Completed) on their
+ * attempt; the told step itself as launched on the told attempt, whatever its row said when it was read (the event
+ * says how it ended).
+ */
+export function seenSteps(rows: readonly StepRunRecord[], step: string, attempt: number): SeenStep[] {
+  const seen: SeenStep[] = [{ step, status: 'open', attempt }];
+  for (const r of rows) {
+    if (r.step === step) continue;
+    if (r.status === 'Completed') {
+      seen.push({ step: r.step, status: 'Completed', attempt: r.attempt, ...(r.reused && { reused: true as const }) });
+    } else if (r.status === 'Queued' || r.status === 'Running' || r.status === 'Canceling') {
+      seen.push({ step: r.step, status: 'open', attempt: r.attempt });
+    }
+  }
+  return seen;
 }

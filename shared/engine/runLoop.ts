@@ -53,8 +53,27 @@ export type RunEvent =
        * events raised before the trigger launched anything.
        */
       launched?: LaunchResult[];
+      /**
+       * The run's step rows as the teller read them (`seenSteps`, results.ts): which steps were launched and on
+       * which attempt, and which had completed. The trigger tells the run of a completed step only when it could not
+       * launch all of its successors itself (launchNext.ts), so a step's end and its successors' launch can reach
+       * the run only through a later event's rows. Absent from events raised before that.
+       */
+      seen?: SeenStep[];
     }
   | { type: 'cancel'; reason?: string };
+
+/**
+ * A step row as a teller saw it: launched on `attempt` (`open`: queued, running or being canceled) or `Completed`
+ * on it (`reused`: completed without an attempt of its own). Rows of steps not launched, and steps that ended
+ * otherwise (a failure or a cancel is always told by its own event), are left out.
+ */
+export interface SeenStep {
+  step: string;
+  status: 'open' | 'Completed';
+  attempt: number;
+  reused?: true;
+}
 
 export type RunLoopEvent =
   | { type: 'started'; graph: RunGraph }
@@ -66,6 +85,12 @@ export type RunLoopEvent =
   | { type: 'launched'; results: LaunchResult[] }
   /** What cancelSteps answered: the steps whose process had started (absent from an older activity: none). */
   | { type: 'canceling-settled'; canceling?: string[] }
+  /**
+   * What finishRun answered when it found steps still open on the run's rows (only a run ending Failed or Canceled
+   * is checked): launched by the trigger and not told yet. The run does not end with them running: they are taken
+   * as launched, canceled if the run is being canceled, and waited for.
+   */
+  | { type: 'unfinished'; open: { step: string; attempt: number; canceling: boolean }[] }
   | RunEvent;
 
 export type RunLoopCommand =
@@ -120,7 +145,7 @@ export interface RunLoopState {
    */
   early?: Record<string, Extract<RunEvent, { type: 'step' }>[]>;
   /** The event that answers the outstanding command; any other is refused. */
-  awaiting?: 'skipped' | 'launched' | 'canceling-settled' | 'run-event';
+  awaiting?: 'skipped' | 'launched' | 'canceling-settled' | 'run-event' | 'finished';
   /** Set once the finish command is issued. */
   finished: boolean;
 }
@@ -152,7 +177,8 @@ const ANSWER = {
   launch: 'launched',
   cancel: 'canceling-settled',
   wait: 'run-event',
-  finish: undefined,
+  // finishRun's answer, when it is not the end (`unfinished`).
+  finish: 'finished',
 } as const;
 
 export function runLoop(previous: RunLoopState, event: RunLoopEvent): RunLoopStep {
@@ -162,7 +188,9 @@ export function runLoop(previous: RunLoopState, event: RunLoopEvent): RunLoopSte
 }
 
 function reduce(previous: RunLoopState, event: RunLoopEvent): RunLoopStep {
-  if (previous.finished) throw new RunLoopError(`the run loop has finished; it got a ${event.type} event`);
+  if (previous.finished && event.type !== 'unfinished') {
+    throw new RunLoopError(`the run loop has finished; it got a ${event.type} event`);
+  }
   const state = clone(previous);
   if (event.type === 'started') {
     if (state.graph) throw new RunLoopError('the run loop was started twice');
@@ -170,7 +198,12 @@ function reduce(previous: RunLoopState, event: RunLoopEvent): RunLoopStep {
     return next(state);
   }
   if (!state.graph) throw new RunLoopError(`the run loop got a ${event.type} event before it started`);
-  const answers = event.type === 'step' || event.type === 'cancel' ? 'run-event' : event.type;
+  const answers =
+    event.type === 'step' || event.type === 'cancel'
+      ? 'run-event'
+      : event.type === 'unfinished'
+        ? 'finished'
+        : event.type;
   if (answers !== state.awaiting) {
     throw new RunLoopError(`the run loop got a ${event.type} event while it waits for ${state.awaiting}`);
   }
@@ -207,7 +240,27 @@ function reduce(previous: RunLoopState, event: RunLoopEvent): RunLoopStep {
       // Steps whose process started stay Canceling until their worker's result says the process tree is gone.
       return { state, command: { type: 'cancel', steps: state.canceling, reason: state.cancelReason } };
     }
+    case 'unfinished': {
+      state.finished = false;
+      const found: string[] = [];
+      for (const { step, attempt, canceling } of event.open) {
+        if (!Object.hasOwn(state.graph.steps, step)) continue;
+        state.blocked = state.blocked.filter((s) => s !== step);
+        state.statuses[step] = canceling ? 'Canceling' : 'Queued';
+        state.attempts[step] = attempt;
+        if (!canceling) found.push(step);
+        applyEarly(state, step);
+      }
+      // A cancel already went out to the steps the loop knew; these it did not know of.
+      const toCancel = state.cancelRequested ? found.filter((step) => state.statuses[step] === 'Queued') : [];
+      if (toCancel.length > 0) {
+        state.canceling = toCancel;
+        return { state, command: { type: 'cancel', steps: toCancel, reason: state.cancelReason! } };
+      }
+      return next(state);
+    }
     case 'step':
+      applySeen(state, event.seen);
       stepEnded(state, event);
       // Launched by the trigger: open now, whether or not this event was stale. A step the loop already knows was
       // launched by the loop itself, or settled by a skip that found it launched (skipSteps answers for those).
@@ -234,6 +287,25 @@ function launched(state: RunLoopState, result: LaunchResult): void {
   state.settle = true;
   state.endings[result.step] = endingOf('Canceled', result.message);
   if (!state.cancelRequested) state.stopped ??= `step ${result.step} ${state.endings[result.step]}`;
+}
+
+/**
+ * Takes in what a teller saw on the run's rows: steps launched that the loop does not know (a trigger launched them
+ * and told nobody, or its event is still on the way) as launched on the attempt seen, and steps seen Completed on
+ * the attempt the loop waits for as ended. What the loop knows better already (a step it settled, another attempt)
+ * wins: rows read earlier than the loop's last news change nothing.
+ */
+function applySeen(state: RunLoopState, seen: SeenStep[] = []): void {
+  for (const row of seen) {
+    const { step } = row;
+    if (!Object.hasOwn(state.graph!.steps, step) || state.blocked.includes(step)) continue;
+    if (!Object.hasOwn(state.statuses, step)) {
+      launched(state, row.reused ? { step, outcome: 'reused' } : { step, outcome: 'queued', attempt: row.attempt });
+    }
+    if (row.status === 'Completed' && !row.reused) {
+      stepEnded(state, { type: 'step', step, attempt: row.attempt, status: 'Completed', final: true });
+    }
+  }
 }
 
 /** Applies the events kept for a step the loop now knows as launched, in the order they arrived. */

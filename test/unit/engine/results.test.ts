@@ -83,7 +83,15 @@ test("a worker's result is recorded, then told to the run; a completed step beco
   assert.deepEqual(t.told, [
     {
       instanceId: 'i',
-      event: { type: 'step', step: 'only', attempt: 1, status: 'Completed', final: true, message: undefined },
+      event: {
+        type: 'step',
+        step: 'only',
+        attempt: 1,
+        status: 'Completed',
+        final: true,
+        message: undefined,
+        seen: [{ step: 'only', status: 'open', attempt: 1 }],
+      },
     },
   ]);
   const row = (await t.store.stepRuns.get('r', 'only'))!;
@@ -113,7 +121,17 @@ test('a deadline that is due fails an attempt still without a result, and tells 
   const message = `no result within ${t.deadline.seconds} s of dispatch; is a worker running for this step's compute target?`;
   assert.deepEqual(
     t.told.map((x) => x.event),
-    [{ type: 'step', step: 'only', attempt: 1, status: 'Failed', final: false, message }],
+    [
+      {
+        type: 'step',
+        step: 'only',
+        attempt: 1,
+        status: 'Failed',
+        final: false,
+        message,
+        seen: [{ step: 'only', status: 'open', attempt: 1 }],
+      },
+    ],
   );
   assert.deepEqual((await t.store.stepRuns.get('r', 'only'))?.error, { code: 'StepFailed', message });
 });
@@ -149,7 +167,7 @@ steps:
   - { name: c, type: command, command: "true", run_after: [b] }
 `);
 
-test('a completed step launches its ready successor before the run is told, and the event names it', async () => {
+test('a completed step launches its ready successor and the run is not told; the step that launches nothing tells it all', async () => {
   const t = await launched(CHAIN, ['a']);
   await handleStepResult(t.deps, resultOf(t.job));
   const b = (await t.store.stepRuns.get('r', 'b'))!;
@@ -160,23 +178,41 @@ test('a completed step launches its ready successor before the run is told, and 
   // The job carries the ETag of b's Queued write: its worker writes Running on it without reading the row first.
   const bJob = t.sent.find((s) => s.queue === 'compute-cpu')!.message as JobMessage;
   assert.equal(bJob.queuedEtag, b.etag);
-  assert.deepEqual(t.told[0].event, {
+  assert.equal(t.told.length, 0, "a's end reaches the run with b's result (or c's)");
+  assert.equal((await t.store.stepRuns.get('r', 'c'))?.status, 'NotStarted', 'c waits for b');
+
+  // The same result again (a host died before deleting it): told this time, with the rows (b launched), and
+  // nothing launched twice.
+  t.sent.length = 0;
+  await handleStepResult(t.deps, resultOf(t.job));
+  assert.equal(t.sent.length, 0);
+  assert.equal(t.told.length, 1);
+  assert.equal((t.told[0].event as { launched?: unknown }).launched, undefined);
+  assert.deepEqual((t.told[0].event as { seen?: unknown }).seen, [
+    { step: 'a', status: 'open', attempt: 1 },
+    { step: 'b', status: 'open', attempt: 1 },
+  ]);
+
+  // b ends and launches c: not told either; c ends, launches nothing, and tells the run what it read: a and b
+  // Completed, c itself on attempt 1.
+  await handleStepResult(t.deps, resultOf(bJob));
+  assert.equal(t.told.length, 1);
+  const cJob = t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => s.message as JobMessage)[0];
+  assert.equal(cJob.step, 'c');
+  await handleStepResult(t.deps, resultOf(cJob));
+  assert.deepEqual(t.told.at(-1)!.event, {
     type: 'step',
-    step: 'a',
+    step: 'c',
     attempt: 1,
     status: 'Completed',
     final: true,
     message: undefined,
-    launched: [{ step: 'b', outcome: 'queued', attempt: 1 }],
+    seen: [
+      { step: 'c', status: 'open', attempt: 1 },
+      { step: 'a', status: 'Completed', attempt: 1 },
+      { step: 'b', status: 'Completed', attempt: 1 },
+    ],
   });
-  assert.equal((await t.store.stepRuns.get('r', 'c'))?.status, 'NotStarted', 'c waits for b');
-
-  // The same result again (a host died before deleting it): told again, nothing launched twice.
-  t.sent.length = 0;
-  await handleStepResult(t.deps, resultOf(t.job));
-  assert.equal(t.sent.length, 0);
-  assert.equal(t.told.length, 2);
-  assert.equal((t.told[1].event as { launched?: unknown }).launched, undefined);
 });
 
 test('nothing is launched by the trigger once the run is canceled or a step failed: the run loop decides', async () => {
@@ -255,19 +291,23 @@ test('what waits for two steps is launched once: by the later one, or by neither
   one.sent.length = 0;
   await handleStepResult(one.deps, resultOf(one.jobs[0]));
   await handleStepResult(one.deps, resultOf(one.jobs[1]));
-  const named = (t: typeof one) => t.told.flatMap((x) => (x.event as { launched?: { step: string }[] }).launched ?? []);
+  const launchedJobs = (t: typeof one) =>
+    t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => (s.message as JobMessage).step);
+  assert.deepEqual(launchedJobs(one), ['c'], 'b, ending second, launches c');
+  // a launched nothing and is told; b launched c, all queued, and is not (c's end will tell it).
   assert.deepEqual(
-    named(one).map((l) => l.step),
-    ['c'],
-    'b, ending second, launches c',
+    one.told.map((x) => x.event.type === 'step' && x.event.step),
+    ['a'],
   );
-  assert.equal(one.sent.filter((s) => s.queue === 'compute-cpu').length, 1);
 
   const both = await launched(FAN_IN, ['a', 'b']);
   both.sent.length = 0;
   await Promise.all(both.jobs.map((job) => handleStepResult(both.deps, resultOf(job))));
-  const jobs = both.sent.filter((s) => s.queue === 'compute-cpu').length;
-  assert.ok(named(both).length <= 1 && jobs === named(both).length, `${jobs} jobs for ${named(both).length} named`);
+  const jobs = launchedJobs(both);
+  // Either neither saw the other Completed (both told, the run launches c) or one did (it launched c, untold).
+  assert.ok(jobs.length <= 1, `${jobs.length} jobs for c`);
+  assert.equal(both.told.length, 2 - jobs.length);
+  assert.equal((await both.store.stepRuns.get('r', 'c'))?.status, jobs.length === 1 ? 'Queued' : 'NotStarted');
 });
 
 test('a skip that finds a step the trigger launched stops it: Canceled while queued, Canceling once started', async () => {
@@ -300,4 +340,20 @@ steps:
       ['Canceled', false],
     ],
   );
+});
+
+test('a run ending Failed or Canceled is not ended while a step is open on its rows', async () => {
+  const t = await launched(CHAIN, ['a']);
+  await handleStepResult(t.deps, resultOf(t.job)); // b launched by the trigger, not told
+  for (const status of ['Failed', 'Canceled'] as const) {
+    const answer = await t.activities.finishRun({ runId: 'r', status, message: 'x' });
+    assert.deepEqual(answer, { open: [{ step: 'b', attempt: 1, canceling: false }] }, status);
+    assert.equal((await t.store.runs.get('r'))?.status, 'Running', `${status}: the run is not ended`);
+  }
+  // A failed orchestration ends the run whatever its rows say.
+  assert.equal(
+    await t.activities.finishRun({ runId: 'r', status: 'Failed', message: 'x', unconditional: true }),
+    undefined,
+  );
+  assert.equal((await t.store.runs.get('r'))?.status, 'Failed');
 });

@@ -526,6 +526,149 @@ test('events out of turn are refused: before the start, after the finish, a seco
   }
 });
 
+// The step-results trigger tells the run of a completed step only when it could not queue all its successors itself
+// (shared/engine/results.ts); what it did not tell reaches the run as the rows a later event carries (`seen`).
+const seenOf = (...rows: [string, 'open' | 'Completed', number][]) =>
+  rows.map(([step, status, attempt]) => ({ step, status, attempt }));
+
+test('a chain told only at its end: the last event’s rows complete every step before it, and the run finishes', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], c: ['b'] }));
+  assert.deepEqual(loop.queued('a'), WAIT);
+  // a launched b, b launched c, neither told; c launches nothing and tells, with the rows it read.
+  const last = loop.send({
+    type: 'step',
+    step: 'c',
+    attempt: 1,
+    status: 'Completed',
+    final: true,
+    seen: seenOf(['c', 'open', 1], ['a', 'Completed', 1], ['b', 'Completed', 1]),
+  });
+  assert.deepEqual(last, { type: 'finish', status: 'Completed', message: undefined });
+});
+
+test('rows seen without the step’s end: the run takes the step as launched and waits for it', () => {
+  const loop = new Loop(graph(DIAMOND));
+  loop.queued('a', 'e');
+  // f ended; its rows show a Completed (untold) and b and c launched by a's trigger.
+  const cmd = loop.send({
+    type: 'step',
+    step: 'e',
+    attempt: 1,
+    status: 'Completed',
+    final: true,
+    launched: [{ step: 'f', outcome: 'queued', attempt: 1 }],
+    seen: seenOf(['e', 'open', 1], ['a', 'Completed', 1], ['b', 'open', 1], ['c', 'open', 1]),
+  });
+  assert.deepEqual(cmd, WAIT, 'b, c and f are open: nothing to launch');
+  assert.deepEqual(
+    ['a', 'b', 'c', 'e', 'f'].map((s) => loop.state.statuses[s]),
+    ['Completed', 'Queued', 'Queued', 'Completed', 'Queued'],
+  );
+  assert.deepEqual(loop.ended('b', 'Completed'), WAIT);
+  assert.deepEqual(loop.ended('c', 'Completed'), launch(['d']));
+});
+
+test('a failure of a step the run was never told of is taken from its own event’s rows', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], c: ['b'] }));
+  loop.queued('a');
+  // a launched b untold; b failed for good (its result, or its deadline).
+  const cmd = loop.send({
+    type: 'step',
+    step: 'b',
+    attempt: 1,
+    status: 'Failed',
+    final: true,
+    message: 'exit 1',
+    seen: seenOf(['b', 'open', 1], ['a', 'Completed', 1]),
+  });
+  assert.deepEqual(cmd, {
+    type: 'skip',
+    steps: ['c'],
+    status: 'NotStarted',
+    reason: 'step b failed: exit 1',
+    reasons: { c: 'upstream step b failed: exit 1' },
+  });
+  assert.deepEqual(loop.send(SKIPPED), { type: 'finish', status: 'Failed', message: 'step b failed: exit 1' });
+});
+
+test('rows older than what the run knows change nothing', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], c: [] }));
+  loop.queued('a', 'c');
+  loop.send({
+    type: 'step',
+    step: 'a',
+    attempt: 1,
+    status: 'Failed',
+    final: false,
+    seen: seenOf(['a', 'open', 1]),
+  });
+  assert.deepEqual(loop.command, launch([], [{ step: 'a', attempt: 2 }]));
+  loop.send({ type: 'launched', results: [{ step: 'a', outcome: 'queued', attempt: 2 }] });
+  // c's rows were read while a was still on attempt 1: a stays open on attempt 2, b is not launched.
+  const cmd = loop.send({
+    type: 'step',
+    step: 'c',
+    attempt: 1,
+    status: 'Completed',
+    final: true,
+    seen: seenOf(['c', 'open', 1], ['a', 'open', 1]),
+  });
+  assert.deepEqual(cmd, WAIT);
+  assert.deepEqual([loop.state.statuses.a, loop.state.attempts.a], ['Queued', 2]);
+  assert.deepEqual(loop.ended('a', 'Completed', 2), launch(['b']));
+});
+
+test('a step seen reused completes at once and what it unblocks is launched', () => {
+  const loop = new Loop(graph({ a: [], b: ['a'], c: ['b'], d: [] }));
+  loop.queued('a', 'd');
+  const cmd = loop.send({
+    type: 'step',
+    step: 'd',
+    attempt: 1,
+    status: 'Completed',
+    final: true,
+    seen: [
+      { step: 'd', status: 'open', attempt: 1 },
+      { step: 'a', status: 'Completed', attempt: 1 },
+      { step: 'b', status: 'Completed', attempt: 0, reused: true },
+    ],
+  });
+  assert.deepEqual(cmd, launch(['c']));
+});
+
+test('a run found unfinished (a step launched and not told) waits for it, or cancels it when canceled', () => {
+  const failing = new Loop(graph({ a: [], b: [], c: ['b'] }, false));
+  failing.queued('a', 'b');
+  failing.ended('a', 'Failed');
+  // b runs on; c is settled without its row saying so (b's trigger launched it untold, after the settling read).
+  assert.equal(failing.send(SKIPPED).type, 'wait');
+  failing.ended('b', 'Completed');
+  const settle = (loop: Loop) => {
+    for (;;) {
+      if (loop.command.type === 'skip') loop.send(SKIPPED);
+      else if (loop.command.type === 'cancel') loop.send({ type: 'canceling-settled', canceling: [] });
+      else return loop.command.type;
+    }
+  };
+  assert.equal(settle(failing), 'finish');
+  assert.deepEqual(
+    failing.send({ type: 'unfinished', open: [{ step: 'c', attempt: 1, canceling: false }] }),
+    WAIT,
+    'c is waited for before the run ends',
+  );
+  assert.equal(failing.state.finished, false);
+  assert.deepEqual(failing.ended('c', 'Completed'), { type: 'finish', status: 'Failed', message: 'step a failed' });
+
+  const canceled = new Loop(graph({ a: [], b: ['a'] }));
+  canceled.queued('a');
+  assert.equal(canceled.send({ type: 'cancel', reason: 'user' }).type, 'cancel');
+  assert.equal(settle(canceled), 'finish');
+  const cmd = canceled.send({ type: 'unfinished', open: [{ step: 'b', attempt: 1, canceling: false }] });
+  assert.deepEqual(cmd, { type: 'cancel', steps: ['b'], reason: 'user' });
+  assert.deepEqual(canceled.send({ type: 'canceling-settled', canceling: ['b'] }), WAIT, 'b is Canceling');
+  assert.deepEqual(canceled.ended('b', 'Canceled'), { type: 'finish', status: 'Canceled', message: 'user' });
+});
+
 test('a launch answer that leaves out a step it was asked to launch is refused, not finished as Canceled', () => {
   const loop = new Loop(graph({ a: [], b: [] }));
   assert.throws(
@@ -611,11 +754,12 @@ function answers(state: RunLoopState, command: RunLoopCommand): RunLoopEvent[] {
   }
 }
 
+const UNFINISHED: RunLoopEvent = { type: 'unfinished', open: [] };
 const OUT_OF_TURN: Record<string, RunLoopEvent[]> = {
-  skip: [{ type: 'launched', results: [] }, { type: 'canceling-settled' }, { type: 'cancel' }],
-  launch: [SKIPPED, { type: 'canceling-settled' }, { type: 'cancel' }],
-  cancel: [SKIPPED, { type: 'launched', results: [] }, { type: 'cancel' }],
-  wait: [SKIPPED, { type: 'launched', results: [] }, { type: 'canceling-settled' }],
+  skip: [{ type: 'launched', results: [] }, { type: 'canceling-settled' }, { type: 'cancel' }, UNFINISHED],
+  launch: [SKIPPED, { type: 'canceling-settled' }, { type: 'cancel' }, UNFINISHED],
+  cancel: [SKIPPED, { type: 'launched', results: [] }, { type: 'cancel' }, UNFINISHED],
+  wait: [SKIPPED, { type: 'launched', results: [] }, { type: 'canceling-settled' }, UNFINISHED],
   finish: [SKIPPED, { type: 'launched', results: [] }, { type: 'canceling-settled' }, { type: 'cancel' }],
 };
 
@@ -652,7 +796,7 @@ function checkTransition(before: RunLoopState, event: RunLoopEvent, after: RunLo
       }
       break;
     case 'cancel':
-      assert.equal(event.type, 'cancel');
+      assert.ok(event.type === 'cancel', `a cancel after ${event.type}`);
       assert.deepEqual(
         command.steps,
         g.order.filter((s) => isOpen(before.statuses[s])),

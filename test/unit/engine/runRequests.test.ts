@@ -82,6 +82,10 @@ test("finishRun on a row changed since the start reads it again and keeps the ot
   const { activities } = activitiesOf(store);
   await activities.startRunAndLaunch({ runId: 'r', instanceId: 'r' });
   await store.runs.update('r', (r) => ({ metrics: { ...r.metrics, loss: 0.5 } }));
+  // Its steps ended (a run ending Failed is checked for open steps first).
+  for (const { step } of await store.stepRuns.list('r')) {
+    await store.stepRuns.update('r', step, () => ({ status: 'Failed' }));
+  }
 
   await activities.finishRun({ runId: 'r', status: 'Failed', message: 'step a failed' });
   const ended = await store.runs.get('r');

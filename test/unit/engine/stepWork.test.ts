@@ -197,6 +197,14 @@ test('finishStepWork posts a result that step-results records like a worker’s:
     result,
   );
   assert.deepEqual(told, [
-    { type: 'step', step: 'p', attempt: 1, status: 'Failed', final: false, message: 'the remote job failed: quota' },
+    {
+      type: 'step',
+      step: 'p',
+      attempt: 1,
+      status: 'Failed',
+      final: false,
+      message: 'the remote job failed: quota',
+      seen: [{ step: 'p', status: 'open', attempt: 1 }],
+    },
   ]);
 });

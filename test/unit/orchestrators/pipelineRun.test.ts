@@ -139,6 +139,30 @@ test('a failure settles through skipSteps before the run finishes Failed', async
   assert.deepEqual(taken(), [['finishRun', { runId: 'r1', status: 'Failed', message: 'step a failed: exit 1' }]]);
 });
 
+test('a run that finishRun finds unfinished waits for the step it names, then finishes again', async () => {
+  let finishes = 0;
+  const { engine, taken } = await engineWith({
+    // The first time, b is still open on the run's rows (a trigger launched it and told nobody yet).
+    finishRun: () => (finishes++ === 0 ? { open: [{ step: 'b', attempt: 1, canceling: false }] } : null),
+  });
+  engine.start('pipelineRun', 'run-5', { runId: 'r1' });
+  await engine.runToEnd();
+  taken();
+  engine.raise('run-5', RUN_EVENT, step('a', 1, 'Failed', true, 'exit 1'));
+  engine.raise('run-5', RUN_EVENT, step('c', 1, 'Completed'));
+  await engine.runToEnd();
+  const failed = { runId: 'r1', status: 'Failed', message: 'step a failed: exit 1' };
+  assert.deepEqual(
+    taken().map(([name, input]) => (name === 'finishRun' ? [name, input] : name)),
+    ['skipSteps', ['finishRun', failed]],
+  );
+  assert.equal(engine.states.get('run-5')!.status, 'Running', 'the run waits for b');
+  engine.raise('run-5', RUN_EVENT, step('b', 1, 'Completed'));
+  await engine.runToEnd();
+  assert.deepEqual(taken(), [['finishRun', failed]]);
+  assert.equal(engine.states.get('run-5')!.status, 'Completed', 'the orchestration ended');
+});
+
 test('an activity that fails for good fails the run with its reason, and the orchestration with it', async () => {
   const { engine, taken } = await engineWith({
     launchSteps: () => {
