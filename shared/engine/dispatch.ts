@@ -60,9 +60,9 @@ export async function launchSteps(
   deps: DispatchDeps,
   input: LaunchStepsInput,
   /**
-   * The run and its step rows as the caller read them just now, not read again; `onlyNotStarted`: a step whose row
-   * is no longer NotStarted when it is written was launched by someone else meanwhile, and is left out of the
-   * answer (launchNext.ts).
+   * The run and its step rows as the caller read them just now, not read again; `onlyNotStarted`: a step to launch
+   * (not a retry) whose row is no longer NotStarted when it is written was launched by someone else meanwhile, and
+   * is left out of the answer (launchNext.ts).
    */
   known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[]; onlyNotStarted?: boolean },
 ): Promise<LaunchResult[]> {
@@ -88,7 +88,7 @@ export async function launchSteps(
   // Rows that were Completed when read stay so: their outputs bind the consumers' inputs without another read.
   const rows = new Map(((await stepRuns) ?? []).map((r) => [r.step, r]));
   const dispatched = await Promise.all(
-    attempts.map((a) => dispatch(deps, loaded, input.instanceId, a, rows, known?.onlyNotStarted)),
+    attempts.map((a) => dispatch(deps, loaded, input.instanceId, a, rows, !!known?.onlyNotStarted && 'record' in a)),
   );
   return [
     ...decided.filter((d) => d.outcome === 'reused').map(({ step }) => ({ step, outcome: 'reused' as const })),
@@ -178,7 +178,7 @@ async function dispatch(
     await sendDeadline();
     return { step: name, outcome: 'queued', attempt };
   }
-  crashPoint('launch:queued');
+  crashPoint(onlyNotStarted ? 'step-results:queued' : 'launch:queued');
   const rebound = await planWithProducerLocations(deps.store, plan, name, rows);
   const job = { stepRunId: stepRunId(run.id, name), attempt, instanceId, experiment: run.experiment };
   // What the worker writes `Running` on without reading the row first (JobMessage.queuedEtag).

@@ -23,15 +23,23 @@ import type { LaunchResult } from './runLoop';
  * (ETag-guarded), so it is launched once either way. A step that failed since the read is settled by the run loop
  * (skipSteps stops what was launched here). The launch
  * itself is launchSteps' (reuse decision, row `Queued`, job and deadline); its row write is ETag-guarded on the rows
- * read here, so a cancel flag written meanwhile is seen. A trigger killed between this launch and raising the event
- * leaves the successor launched; the redelivered result finds it no longer NotStarted and launches nothing, and the
- * run loop then launches it itself: a second job only while the successor is still Queued (as after a repeated
- * launch activity; a worker runs the attempt once), none once a worker started it, and its result is taken even if
- * it reached the run before the run knew of the step (runLoop.ts, `early`).
+ * read here, so a cancel flag written meanwhile is seen. A trigger killed after this launch's row write leaves the
+ * successor `Queued`, its job perhaps not sent; the run may learn of it from a later event's rows (`seen`) and will
+ * not launch it. So the redelivered result dispatches such a successor again (`again`): a second job only while the
+ * successor is still Queued (as after a repeated launch activity; a worker runs the attempt once), none once a
+ * worker started it (a deadline only), and its result is taken even if it reached the run before the run knew of the
+ * step (runLoop.ts, `early`).
  */
 export async function launchSuccessors(
   deps: DispatchDeps,
-  input: { runId: string; instanceId: string; step: string },
+  /**
+   * `again`: the result is a repeat (its first delivery's host died after recording it). That delivery may have
+   * written a successor `Queued` and died before its job was sent; the run may already know that successor from
+   * the rows (`seen`) and never launch it, so a successor found `Queued` with no worker on it is dispatched again
+   * (its job and deadline sent anew, as launchSteps repeats an attempt; a worker runs the attempt once), and one
+   * found `Running` gets its deadline again.
+   */
+  input: { runId: string; instanceId: string; step: string; again?: boolean },
   /** The run and its step rows as the caller holds them (the completed step's row as written): not read again. */
   known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[] },
 ): Promise<LaunchResult[]> {
@@ -43,22 +51,32 @@ export async function launchSuccessors(
   const { run, plan } = loaded;
   if (run.status !== 'Running' || run.cancelRequested) return [];
   if ([...rows.values()].some((r) => ['Failed', 'Canceled', 'Canceling'].includes(r.status))) return [];
-  const ready = plan.order.filter((name) => {
+  const successors = plan.order.filter((name) => {
     const step = plan.steps[name];
-    const row = rows.get(name);
     return (
       step.dependsOn.includes(input.step) &&
-      row?.status === 'NotStarted' &&
-      !row.cancelRequested &&
-      readReuseRecord(row.reuseReasons) === undefined &&
+      !rows.get(name)?.cancelRequested &&
       queuedAsJob(step.type) &&
       step.dependsOn.every((d) => rows.get(d)?.status === 'Completed')
     );
   });
-  if (ready.length === 0) return [];
+  const ready = successors.filter((name) => {
+    const row = rows.get(name);
+    return row?.status === 'NotStarted' && readReuseRecord(row.reuseReasons) === undefined;
+  });
+  // A successor already Running gets its deadline again instead (the first delivery may have died between the two).
+  const again = input.again
+    ? successors.filter((name) => ['Queued', 'Running'].includes(rows.get(name)?.status ?? ''))
+    : [];
+  if (ready.length === 0 && again.length === 0) return [];
   return launchSteps(
     deps,
-    { runId: input.runId, instanceId: input.instanceId, steps: ready },
+    {
+      runId: input.runId,
+      instanceId: input.instanceId,
+      steps: ready,
+      retries: again.map((step) => ({ step, attempt: rows.get(step)!.attempt })),
+    },
     { loaded, stepRuns: [...rows.values()], onlyNotStarted: true },
   );
 }

@@ -98,13 +98,14 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     await recordReusableResult(store, loaded.plan.pipeline, recorded.row, now);
   };
   const launchAndTell = async () => {
-    // A repeat (a redelivery) launches nothing: what the first delivery launched is no longer NotStarted, and the
-    // run loop launches whatever the event does not name (launchNext.ts).
+    // A repeat (a redelivery) launches nothing new: what the first delivery launched is no longer NotStarted. It
+    // dispatches again a successor left Queued without a worker, whose job that delivery may not have sent
+    // (launchNext.ts, `again`); the run loop launches whatever is still NotStarted.
     const launched =
-      deps.launchSuccessors && completed && !recorded.repeat
+      deps.launchSuccessors && completed
         ? await launchSuccessors(
             deps,
-            { runId: result.runId, instanceId: result.instanceId, step: result.step },
+            { runId: result.runId, instanceId: result.instanceId, step: result.step, again: recorded.repeat },
             { loaded, stepRuns: rows.map((r) => (r.step === result.step ? recorded.row : r)) },
           )
         : [];

@@ -142,7 +142,13 @@ async function stopHost(): Promise<void> {
   await exited;
 }
 
-const POINTS: CrashPoint[] = ['launch:queued', 'step-results:recorded', 'step-results:launched', 'step-results:told'];
+const POINTS: CrashPoint[] = [
+  'launch:queued',
+  'step-results:recorded',
+  'step-results:queued',
+  'step-results:launched',
+  'step-results:told',
+];
 
 test('the host SIGKILLed at each point of a chain step hand-off (shared/crashPoint.ts): the run completes, every step once', async () => {
   await stopHost();

@@ -181,22 +181,24 @@ test('a completed step launches its ready successor and the run is not told; the
   assert.equal(t.told.length, 0, "a's end reaches the run with b's result (or c's)");
   assert.equal((await t.store.stepRuns.get('r', 'c'))?.status, 'NotStarted', 'c waits for b');
 
-  // The same result again (a host died before deleting it): told this time, with the rows (b launched), and
-  // nothing launched twice.
+  // The same result again (a host died before deleting it, perhaps before b's job was sent): b, still Queued with
+  // no worker on it, is dispatched again (its job and its deadline), and the run is still not told.
   t.sent.length = 0;
   await handleStepResult(t.deps, resultOf(t.job));
-  assert.equal(t.sent.length, 0);
-  assert.equal(t.told.length, 1);
-  assert.equal((t.told[0].event as { launched?: unknown }).launched, undefined);
-  assert.deepEqual((t.told[0].event as { seen?: unknown }).seen, [
-    { step: 'a', status: 'open', attempt: 1 },
-    { step: 'b', status: 'open', attempt: 1 },
-  ]);
+  assert.deepEqual(
+    t.sent.map((s) => [s.queue, (s.message as { step: string }).step]),
+    [
+      ['compute-cpu', 'b'],
+      ['step-results', 'b'],
+    ],
+  );
+  assert.equal(t.told.length, 0);
+  t.sent.length = 0;
 
   // b ends and launches c: not told either; c ends, launches nothing, and tells the run what it read: a and b
   // Completed, c itself on attempt 1.
   await handleStepResult(t.deps, resultOf(bJob));
-  assert.equal(t.told.length, 1);
+  assert.equal(t.told.length, 0);
   const cJob = t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => s.message as JobMessage)[0];
   assert.equal(cJob.step, 'c');
   await handleStepResult(t.deps, resultOf(cJob));
@@ -356,4 +358,36 @@ test('a run ending Failed or Canceled is not ended while a step is open on its r
     undefined,
   );
   assert.equal((await t.store.runs.get('r'))?.status, 'Failed');
+});
+
+test("a result redelivered after its host died before the successor's job was sent sends that job; none once a worker has it", async () => {
+  const t = await launched(CHAIN, ['a']);
+  // The first delivery writes b Queued, then its host dies before b's job is sent.
+  const enqueue = t.deps.enqueue;
+  t.deps.enqueue = async (queue, message, delay) => {
+    if (queue === 'compute-cpu') throw new Error('killed');
+    return enqueue(queue, message, delay);
+  };
+  await assert.rejects(handleStepResult(t.deps, resultOf(t.job)), /killed/);
+  assert.equal((await t.store.stepRuns.get('r', 'b'))?.status, 'Queued');
+  assert.equal(t.sent.filter((s) => s.queue === 'compute-cpu').length, 0);
+
+  t.deps.enqueue = enqueue;
+  await handleStepResult(t.deps, resultOf(t.job));
+  const jobs = t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => s.message as JobMessage);
+  assert.deepEqual(
+    jobs.map((j) => [j.step, j.attempt]),
+    [['b', 1]],
+    "the redelivery sends b's job",
+  );
+  assert.equal(jobs[0].queuedEtag, (await t.store.stepRuns.get('r', 'b'))?.etag, 'on the row as it is now');
+
+  // Once a worker has started b, a further copy sends no job (only a deadline, harmless).
+  await t.store.stepRuns.update('r', 'b', () => ({ status: 'Running' }));
+  t.sent.length = 0;
+  await handleStepResult(t.deps, resultOf(t.job));
+  assert.deepEqual(
+    t.sent.map((s) => s.queue),
+    ['step-results'],
+  );
 });
