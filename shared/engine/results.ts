@@ -88,28 +88,28 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     return;
   }
   crashPoint('step-results:recorded');
-  deps.settleDeadline?.(result.runId, result.step, result.attempt);
   const completed = recorded.final && recorded.status === 'Completed';
-  // A step that completed by running becomes reusable (shared/reuse/cacheResult.ts; an upsert, so a repeat is
-  // harmless), while its ready successors are launched and the run is told; the message is deleted only once all
-  // of that is done.
+  // A repeat (a redelivery) launches nothing new: what the first delivery launched is no longer NotStarted. It
+  // dispatches again a successor left Queued without a worker, whose job that delivery may not have sent
+  // (launchNext.ts, `again`); the run loop launches whatever is still NotStarted.
+  const launched =
+    deps.launchSuccessors && completed
+      ? await launchSuccessors(
+          deps,
+          { runId: result.runId, instanceId: result.instanceId, step: result.step, again: recorded.repeat },
+          { loaded, stepRuns: rows.map((r) => (r.step === result.step ? recorded.row : r)) },
+        )
+      : [];
+  if (launched.length > 0) crashPoint('step-results:launched');
+  // What nobody waits for starts only now, not to queue ahead of the launch's requests at the storage service: the
+  // attempt's deadline message goes, and a step that completed by running becomes reusable
+  // (shared/reuse/cacheResult.ts; an upsert, so a repeat is harmless). The message is deleted once all is done.
+  deps.settleDeadline?.(result.runId, result.step, result.attempt);
   const reusable = async () => {
     if (!completed) return;
     await recordReusableResult(store, loaded.plan.pipeline, recorded.row, now);
   };
-  const launchAndTell = async () => {
-    // A repeat (a redelivery) launches nothing new: what the first delivery launched is no longer NotStarted. It
-    // dispatches again a successor left Queued without a worker, whose job that delivery may not have sent
-    // (launchNext.ts, `again`); the run loop launches whatever is still NotStarted.
-    const launched =
-      deps.launchSuccessors && completed
-        ? await launchSuccessors(
-            deps,
-            { runId: result.runId, instanceId: result.instanceId, step: result.step, again: recorded.repeat },
-            { loaded, stepRuns: rows.map((r) => (r.step === result.step ? recorded.row : r)) },
-          )
-        : [];
-    if (launched.length > 0) crashPoint('step-results:launched');
+  const tell = async () => {
     // A completed step whose successors are all queued here need not be told: each of them ends later with a result
     // of its own, and the first that launches nothing tells the run, with the rows it read (`seen`), which show this
     // step Completed (it was written before they were launched). So a chain's run hears once, at its end, instead of
@@ -120,7 +120,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     const seen = seenSteps(rows, result.step, result.attempt);
     await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched, seen));
   };
-  await Promise.all([reusable(), launchAndTell()]);
+  await Promise.all([reusable(), tell()]);
   crashPoint('step-results:told');
 }
 
