@@ -62,7 +62,10 @@ export interface FinishRunInput {
   runId: string;
   status: 'Completed' | 'Failed' | 'Canceled';
   message?: string;
-  /** The run ends whatever its rows say (its orchestration failed); else a run ending otherwise than Completed is checked for open steps first. */
+  /**
+   * The run ends whatever its rows say (its orchestration failed); else a run ending otherwise than Completed is
+   * checked for open steps first.
+   */
   unconditional?: true;
 }
 
