@@ -3,14 +3,25 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpuOf, treeCpu } from '../../../bench/cpuTime';
 
+/**
+ * Keeps a core busy until this process has spent `ms` more of CPU, by its own count rather than the wall clock (on a
+ * loaded machine a busy loop of 150 ms of wall time may get far less CPU); `spinScript` is the same for a child.
+ */
+function spinCpu(ms: number): void {
+  const used = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+  const until = used() + ms;
+  while (used() < until);
+}
+const spinScript = (ms: number) =>
+  `const used = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000; const until = used() + ${ms}; while (used() < until);`;
+
 test(
   'cpuOf counts this process’s CPU and, once reaped, its children’s',
   { skip: process.platform !== 'linux' && 'reads /proc' },
   () => {
     const before = cpuOf('self');
-    const until = Date.now() + 150;
-    while (Date.now() < until); // busy
-    spawnSync(process.execPath, ['-e', 'const t = Date.now() + 150; while (Date.now() < t);']);
+    spinCpu(150);
+    spawnSync(process.execPath, ['-e', spinScript(150)]);
     const after = cpuOf('self');
     assert.ok(after.own - before.own >= 100, `own: ${before.own} → ${after.own}`);
     assert.ok(
@@ -30,7 +41,7 @@ test(
   async () => {
     // The child runs a busy grandchild to its end (reaping it), then waits to be measured.
     const script =
-      "require('child_process').spawnSync(process.execPath, ['-e', 'const t = Date.now() + 200; while (Date.now() < t);']);" +
+      `require('child_process').spawnSync(process.execPath, ['-e', ${JSON.stringify(spinScript(200))}]);` +
       "console.log('ready'); setTimeout(() => {}, 10000);";
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
