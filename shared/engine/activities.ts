@@ -1,6 +1,7 @@
 import { isTerminalStepStatus, type RunRecord, type StepRunRecord, type Stored } from '../store';
 import { findStepKind } from '../steps/registry';
 import { launchSteps, type DispatchDeps, type LaunchStepsInput } from './dispatch';
+import { isActive } from './status';
 import { initialRunLoopState, runLoop, type LaunchResult, type RunGraph } from './runLoop';
 
 export { stepRunId } from '../store/model';
@@ -211,7 +212,7 @@ export function createRunActivities(deps: RunActivitiesDeps) {
         // ending Failed or Canceled may not know of one still running, and must not end under it. (A run ending
         // Completed saw every step Completed, so none can be open.)
         const open = (await store.stepRuns.list(input.runId))
-          .filter((r) => r.status === 'Queued' || r.status === 'Running' || r.status === 'Canceling')
+          .filter((r) => isActive(r.status))
           .map((r) => ({ step: r.step, attempt: r.attempt, canceling: r.status === 'Canceling' }));
         if (open.length > 0) return { open };
       }

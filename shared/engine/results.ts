@@ -10,6 +10,7 @@ import type { PlanLoader } from './loadPlan';
 import { launchSuccessors } from './launchNext';
 import type { StepRunRecord } from '../store';
 import type { LaunchResult, RunEvent, SeenStep } from './runLoop';
+import { isActive } from './status';
 
 /**
  * What arrives on `step-results` (the `stepResults` queue trigger is its adapter): a worker's result, recorded
@@ -154,7 +155,7 @@ export function seenSteps(rows: readonly StepRunRecord[], step: string, attempt:
     if (r.step === step) continue;
     if (r.status === 'Completed') {
       seen.push({ step: r.step, status: 'Completed', attempt: r.attempt, ...(r.reused && { reused: true as const }) });
-    } else if (r.status === 'Queued' || r.status === 'Running' || r.status === 'Canceling') {
+    } else if (isActive(r.status)) {
       seen.push({ step: r.step, status: 'open', attempt: r.attempt });
     }
   }
