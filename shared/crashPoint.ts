@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 
 /**
  * Fault injection for the crash tests: a process started with `SLUICE_CRASH_AT=<point>` SIGKILLs itself the moment
@@ -33,5 +33,8 @@ export function crashPoint(point: CrashPoint): void {
       return; // crashed here once already
     }
   }
+  // Said before dying (synchronously: nothing is flushed after a SIGKILL), so a test that sees a process end can
+  // tell an intended kill, and where it came, from any other.
+  writeSync(2, `Sluice crash test: SIGKILL at ${point} (SLUICE_CRASH_AT)\n`);
   process.kill(process.pid, 'SIGKILL');
 }

@@ -132,6 +132,19 @@ function noOpChain(n: number) {
   }));
 }
 
+/**
+ * Storage of one crash point's own, a fresh in-memory Azurite: on storage shared by all points, a message the last
+ * point's run left behind (a result redelivered after its host stopped) could reach this point's crash before this
+ * point's run does, and kill the next process while it starts.
+ */
+function pointStorage(): Promise<RunningAzurite> {
+  return startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
+}
+
+function withStorage(env: NodeJS.ProcessEnv, storage: string): NodeJS.ProcessEnv {
+  return { ...env, SLUICE_STORAGE: storage, AzureWebJobsStorage: storage };
+}
+
 /** Stops the host a test left running: two hosts of different task hubs would share the `step-results` queue. */
 async function stopHost(): Promise<void> {
   const child = host?.child;
@@ -156,16 +169,23 @@ test('the host SIGKILLed at each point of a chain step hand-off (shared/crashPoi
   const token = await (await LocalKeyStore.loadOrCreate(ROOT)).sign({ role: 'Sluice.Run', subject: 'host-crash-at' });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   let workerOutput = '';
-  const work = scratchDir('host-crash-at-work');
-  const args = ['worker', '--compute', 'cpu', '--storage', azurite.connectionString, '--work-dir', work];
-  children.push(spawnCli(args, base, (t) => (workerOutput = (workerOutput + t).slice(-20_000))));
   const marks = scratchDir('host-crash-at-marks');
   const steps = noOpChain(4);
   for (const point of POINTS) {
+    const own = await pointStorage();
+    const storage = own.connectionString;
+    const work = scratchDir(`host-crash-at-work-${point.replace(':', '-')}`);
+    const args = ['worker', '--compute', 'cpu', '--storage', storage, '--work-dir', work];
+    const worker = spawnCli(
+      args,
+      withStorage(base, storage),
+      (t) => (workerOutput = (workerOutput + t).slice(-20_000)),
+    );
+    children.push(worker);
     const mark = join(marks, point.replace(':', '-'));
     // The same settings before and after the kill: the mark makes the point kill one process only.
-    const env = { ...base, SLUICE_CRASH_AT: point, SLUICE_CRASH_MARK: mark };
-    host = await startHostProcess(azurite.connectionString, env);
+    const env = { ...withStorage(base, storage), SLUICE_CRASH_AT: point, SLUICE_CRASH_MARK: mark };
+    host = await startHostProcess(storage, env);
     const res = await fetch(`${host.origin}/api/experiments/host-crash-at/runs`, {
       method: 'POST',
       headers,
@@ -177,9 +197,11 @@ test('the host SIGKILLed at each point of a chain step hand-off (shared/crashPoi
     const killed = host.child;
     await waitUntil(`the host to kill itself at ${point}`, () => killed.signalCode === 'SIGKILL' || undefined, 60_000);
     assert.ok(existsSync(mark), `${point} was reached`);
-    host = await startHostProcess(azurite.connectionString, env);
+    host = await startHostProcess(storage, env);
     await expectCompletedOnce(id, steps, headers, () => workerOutput, 120_000, `after a kill at ${point}`);
     await stopHost();
+    await stopProcesses([worker]);
+    await own.stop();
   }
 });
 
@@ -216,8 +238,9 @@ test('the npm start stack (host and worker in one process, jobs and results hand
     return child;
   };
   for (const point of [...POINTS, 'queue:handed'] as CrashPoint[]) {
+    const own = await pointStorage();
     const mark = join(marks, point.replace(':', '-'));
-    const env = { ...base, SLUICE_CRASH_AT: point, SLUICE_CRASH_MARK: mark };
+    const env = { ...withStorage(base, own.connectionString), SLUICE_CRASH_AT: point, SLUICE_CRASH_MARK: mark };
     const killed = await startDev(env);
     const res = await fetch(`${host!.origin}/api/experiments/dev-crash-at/runs`, {
       method: 'POST',
@@ -236,5 +259,6 @@ test('the npm start stack (host and worker in one process, jobs and results hand
     await startDev(env);
     await expectCompletedOnce(id, steps, headers, () => output, 120_000, `after a kill at ${point}`);
     await stopHost();
+    await own.stop();
   }
 });
