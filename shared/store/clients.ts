@@ -3,6 +3,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { StorageSettings } from '../config';
+import { leanQueueService } from './leanQueue';
 
 /** The three storage services of one account, reached by connection string or by identity (no keys). */
 export interface StorageClients {
@@ -31,7 +32,7 @@ export function createStorageClients(settings: StorageSettings): StorageClients 
     const allowInsecureConnection = /DefaultEndpointsProtocol=http;|=http:\/\//i.test(cs);
     return {
       blobs: BlobServiceClient.fromConnectionString(cs),
-      queues: QueueServiceClient.fromConnectionString(cs),
+      queues: leanQueueService(cs),
       tables: TableServiceClient.fromConnectionString(cs, { allowInsecureConnection }),
       table: (name) => TableClient.fromConnectionString(cs, name, { allowInsecureConnection }),
     };

@@ -1,5 +1,5 @@
 import { TableClient } from '@azure/data-tables';
-import { QueueServiceClient } from '@azure/storage-queue';
+import { leanQueueService } from '../../../shared/store/leanQueue';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { taskHubNames, type TaskHubNames } from '../names';
 import type { DurableOptions } from '../options';
@@ -43,7 +43,7 @@ export function openTaskHub(
     blobs,
     options.hubName,
   );
-  const queues = new QueueTransport(QueueServiceClient.fromConnectionString(connectionString), blobs);
+  const queues = new QueueTransport(leanQueueService(connectionString), blobs);
   const lease = new HubLease(
     blobService.getContainerClient(names.leasesContainer),
     options.hubName,
