@@ -4,6 +4,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { StorageSettings } from '../config';
 import { leanQueueService } from './leanQueue';
+import { leanTables } from './leanTable';
 
 /** The three storage services of one account, reached by connection string or by identity (no keys). */
 export interface StorageClients {
@@ -30,11 +31,12 @@ export function createStorageClients(settings: StorageSettings): StorageClients 
   if (settings.kind === 'connectionString') {
     const cs = expandConnectionString(settings.connectionString);
     const allowInsecureConnection = /DefaultEndpointsProtocol=http;|=http:\/\//i.test(cs);
+    const table = leanTables(cs, { allowInsecureConnection });
     return {
       blobs: BlobServiceClient.fromConnectionString(cs),
       queues: leanQueueService(cs),
       tables: TableServiceClient.fromConnectionString(cs, { allowInsecureConnection }),
-      table: (name) => TableClient.fromConnectionString(cs, name, { allowInsecureConnection }),
+      table,
     };
   }
   const credential: TokenCredential = new DefaultAzureCredential(

@@ -16,7 +16,7 @@ import { commonHeaders, header, leanCall } from './leanHttp';
 /**
  * The queue operations every step hand-off makes — send, receive, delete and update a message — as plain HTTPS
  * requests signed with the account key, instead of through the storage SDK's request pipeline. Measured on the local
- * stack (bench/storageCpu.ts), the SDK spends about a millisecond of the caller's CPU on each of them (its policy
+ * stack (bench/storageClient.bench.ts), the SDK spends about a millisecond of the caller's CPU on each of them (its policy
  * chain, XML serializer and response mappers) where these requests spend a fraction of that, and a step makes
  * seven or more of them; on a 2-core machine that CPU is what the steps per second are made of (issue 19).
  *

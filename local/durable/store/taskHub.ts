@@ -1,5 +1,6 @@
-import { TableClient } from '@azure/data-tables';
+import { expandConnectionString } from '../../../shared/store/clients';
 import { leanQueueService } from '../../../shared/store/leanQueue';
+import { leanTables } from '../../../shared/store/leanTable';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { taskHubNames, type TaskHubNames } from '../names';
 import type { DurableOptions } from '../options';
@@ -30,19 +31,11 @@ export function openTaskHub(
   const insecure =
     /DefaultEndpointsProtocol=http;|Endpoint=http:/i.test(connectionString) ||
     /UseDevelopmentStorage=true/i.test(connectionString);
-  const tableOptions = { allowInsecureConnection: insecure };
+  const table = leanTables(expandConnectionString(connectionString), { allowInsecureConnection: insecure });
   const blobService = BlobServiceClient.fromConnectionString(connectionString);
   const blobs = new LargePayloads(blobService.getContainerClient(names.largeMessagesContainer));
-  const history = new HistoryTable(
-    TableClient.fromConnectionString(connectionString, names.historyTable, tableOptions),
-    blobs,
-    insecure,
-  );
-  const instances = new InstancesTable(
-    TableClient.fromConnectionString(connectionString, names.instancesTable, tableOptions),
-    blobs,
-    options.hubName,
-  );
+  const history = new HistoryTable(table(names.historyTable), blobs, insecure);
+  const instances = new InstancesTable(table(names.instancesTable), blobs, options.hubName);
   const queues = new QueueTransport(leanQueueService(connectionString), blobs);
   const lease = new HubLease(
     blobService.getContainerClient(names.leasesContainer),

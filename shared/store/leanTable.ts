@@ -1,0 +1,239 @@
+import { createHmac } from 'node:crypto';
+import {
+  AzureNamedKeyCredential,
+  TableClient,
+  type CreateTableEntityResponse,
+  type DeleteTableEntityOptions,
+  type GetTableEntityOptions,
+  type GetTableEntityResponse,
+  type TableEntity,
+  type TableEntityResult,
+  type TableServiceClientOptions,
+  type UpdateMode,
+  type UpdateTableEntityOptions,
+} from '@azure/data-tables';
+import { commonHeaders, header, leanCall, type Answer } from './leanHttp';
+
+/**
+ * A table's point operations — read, insert, update, upsert and delete one entity — as plain HTTP requests signed
+ * with the account key, instead of through the SDK's pipeline (see leanQueue.ts for why: the SDK's policy chain and
+ * serializers cost the caller several times what the request itself does, and a step makes several of these).
+ *
+ * A `LeanTableClient` is a `TableClient`: queries, transactions and table management go through the SDK as before.
+ * Entities are written and read the way the SDK does (its serialize/deserialize rules: a `Date` is an
+ * `Edm.DateTime`, a `bigint` an `Edm.Int64`, bytes `Edm.Binary`, `{ value, type }` an explicit type; what is read
+ * back converts the same way, with `etag` and `timestamp`), which test/integration/store/leanTable.test.ts checks
+ * against the SDK on Azurite. `disableTypeConversion` and `queryOptions` on a read go to the SDK.
+ */
+export class LeanTableClient extends TableClient {
+  readonly #account: string;
+  readonly #key: Buffer;
+  readonly #base: string;
+
+  constructor(url: string, tableName: string, account: string, key: string, options?: TableServiceClientOptions) {
+    super(url, tableName, new AzureNamedKeyCredential(account, key), options);
+    this.#account = account;
+    this.#key = Buffer.from(key, 'base64');
+    this.#base = `${url.replace(/\/+$/, '')}/${encodeURIComponent(tableName)}`;
+  }
+
+  override async getEntity<T extends object = Record<string, unknown>>(
+    partitionKey: string,
+    rowKey: string,
+    options: GetTableEntityOptions = {},
+  ): Promise<GetTableEntityResponse<TableEntityResult<T>>> {
+    if (options.disableTypeConversion || options.queryOptions) return super.getEntity<T>(partitionKey, rowKey, options);
+    requireKeys(partitionKey, rowKey);
+    const res = await this.#call('GET', this.#entityUrl(partitionKey, rowKey), [200]);
+    return fromWire(JSON.parse(res.body) as Record<string, unknown>) as GetTableEntityResponse<TableEntityResult<T>>;
+  }
+
+  override async createEntity<T extends object>(entity: TableEntity<T>): Promise<CreateTableEntityResponse> {
+    const body = JSON.stringify(toWire(entity));
+    const res = await this.#call('POST', this.#base, [201, 204], body, { prefer: 'return-no-content' });
+    return written(res);
+  }
+
+  override async updateEntity<T extends object>(
+    entity: TableEntity<T>,
+    mode: UpdateMode = 'Merge',
+    options: UpdateTableEntityOptions = {},
+  ) {
+    requireKeys(entity.partitionKey, entity.rowKey);
+    const url = this.#entityUrl(entity.partitionKey, entity.rowKey);
+    const res = await this.#call(verb(mode), url, [204], JSON.stringify(toWire(entity)), {
+      'if-match': options.etag ?? '*',
+    });
+    return written(res);
+  }
+
+  override async upsertEntity<T extends object>(entity: TableEntity<T>, mode: UpdateMode = 'Merge') {
+    requireKeys(entity.partitionKey, entity.rowKey);
+    const url = this.#entityUrl(entity.partitionKey, entity.rowKey);
+    return written(await this.#call(verb(mode), url, [204], JSON.stringify(toWire(entity))));
+  }
+
+  override async deleteEntity(partitionKey: string, rowKey: string, options: DeleteTableEntityOptions = {}) {
+    requireKeys(partitionKey, rowKey);
+    const url = this.#entityUrl(partitionKey, rowKey);
+    const res = await this.#call('DELETE', url, [204], undefined, { 'if-match': options.etag ?? '*' });
+    return commonHeaders(res.headers);
+  }
+
+  #entityUrl(partitionKey: string, rowKey: string): string {
+    const key = (k: string) => encodeURIComponent(k.replace(/'/g, "''"));
+    return `${this.#base}(PartitionKey='${key(partitionKey)}',RowKey='${key(rowKey)}')`;
+  }
+
+  #call(method: string, address: string, ok: number[], body?: string, extra: Record<string, string> = {}) {
+    const url = new URL(address);
+    return leanCall({
+      method,
+      url,
+      body,
+      ok,
+      what: `${method} ${this.tableName}`,
+      errorOf,
+      headers: () => {
+        const date = new Date().toUTCString();
+        const headers: Record<string, string> = {
+          'x-ms-date': date,
+          'x-ms-version': API_VERSION,
+          dataserviceversion: '3.0',
+          accept: 'application/json;odata=minimalmetadata',
+          ...extra,
+        };
+        if (body !== undefined) {
+          headers['content-type'] = 'application/json';
+          headers['content-length'] = String(Buffer.byteLength(body, 'utf8'));
+        }
+        // Shared Key Lite, Table service form: the date and the account-qualified path.
+        const toSign = `${date}\n/${this.#account}${url.pathname}`;
+        headers.authorization = `SharedKeyLite ${this.#account}:${createHmac('sha256', this.#key).update(toSign, 'utf8').digest('base64')}`;
+        return headers;
+      },
+    });
+  }
+}
+
+/**
+ * Table clients for a connection string: {@link LeanTableClient}s when it carries the account key (Azurite always
+ * does), the SDK's own otherwise (SAS).
+ */
+export function leanTables(
+  connectionString: string,
+  options: TableServiceClientOptions,
+): (tableName: string) => TableClient {
+  const settings = parseConnectionString(connectionString);
+  const account = settings.get('accountname');
+  const key = settings.get('accountkey');
+  if (!account || !key) return (tableName) => TableClient.fromConnectionString(connectionString, tableName, options);
+  // The account's table endpoint, as the SDK reads it from the connection string (the same for every table).
+  const url = TableClient.fromConnectionString(connectionString, 'any', options).url;
+  return (tableName) => new LeanTableClient(url, tableName, account, key, options);
+}
+
+function parseConnectionString(cs: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of cs.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) out.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+  }
+  return out;
+}
+
+const API_VERSION = '2019-02-02';
+
+const verb = (mode: UpdateMode) => (mode === 'Replace' ? 'PUT' : 'MERGE');
+
+function requireKeys(partitionKey: unknown, rowKey: unknown): void {
+  if (partitionKey === undefined || partitionKey === null) {
+    throw new Error("The entity's partitionKey cannot be undefined or null.");
+  }
+  if (rowKey === undefined || rowKey === null) throw new Error("The entity's rowKey cannot be undefined or null.");
+}
+
+function written(res: Answer) {
+  return { etag: header(res.headers, 'etag'), ...commonHeaders(res.headers) };
+}
+
+function errorOf(body: string): { code?: string; message?: string } {
+  try {
+    const error = (JSON.parse(body) as { 'odata.error'?: { code?: string; message?: { value?: string } } })[
+      'odata.error'
+    ];
+    return { code: error?.code, message: error?.message?.value };
+  } catch {
+    return {};
+  }
+}
+
+/** The wire names of the SDK's camel-case keys. */
+const TO_WIRE: Record<string, string> = {
+  partitionKey: 'PartitionKey',
+  rowKey: 'RowKey',
+  etag: 'odata.etag',
+  timestamp: 'Timestamp',
+};
+const FROM_WIRE: Record<string, string> = Object.fromEntries(Object.entries(TO_WIRE).map(([a, b]) => [b, a]));
+const EDM_TYPES = new Set(['Boolean', 'DateTime', 'Double', 'Guid', 'Int32', 'Int64', 'String', 'Binary']);
+
+/** An entity as the service's JSON, with `@odata.type` where the value's JavaScript type says it (as the SDK). */
+export function toWire(entity: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(entity)) {
+    const key = TO_WIRE[name] ?? name;
+    if (
+      value === undefined ||
+      value === null ||
+      typeof value === 'string' ||
+      typeof value === 'number' ||
+      typeof value === 'boolean'
+    ) {
+      out[key] = value;
+    } else if (typeof value === 'bigint') {
+      out[key] = value.toString();
+      out[`${key}@odata.type`] = 'Edm.Int64';
+    } else if (value instanceof Date) {
+      out[key] = value;
+      out[`${key}@odata.type`] = 'Edm.DateTime';
+    } else if (value instanceof Uint8Array) {
+      out[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+      out[`${key}@odata.type`] = 'Edm.Binary';
+    } else {
+      const typed = value as { value?: unknown; type?: string };
+      if (typed.value === undefined || typed.type === undefined || !EDM_TYPES.has(typed.type)) {
+        throw new Error(`Unknown EDM type ${typeof value}`);
+      }
+      out[key] = typed.value;
+      out[`${key}@odata.type`] = `Edm.${typed.type}`;
+    }
+  }
+  return out;
+}
+
+/** The service's JSON as the SDK returns an entity: annotated values converted, keys in camel case. */
+export function fromWire(wire: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(wire)) {
+    if (name.includes('@odata.type')) continue;
+    const type = wire[`${name}@odata.type`] as string | undefined;
+    out[FROM_WIRE[name] ?? name] = type === undefined ? value : typedValue(value, type);
+  }
+  return out;
+}
+
+function typedValue(value: unknown, type: string): unknown {
+  switch (type) {
+    case 'Edm.DateTime':
+      return new Date(value as string);
+    case 'Edm.Int64':
+      return BigInt(value as string);
+    case 'Edm.Guid':
+      return { value, type: 'Guid' };
+    case 'Edm.Binary':
+      return Buffer.from(value as string, 'base64');
+    default:
+      return value;
+  }
+}
