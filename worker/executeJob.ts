@@ -2,6 +2,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
 import type { JobMessage, ResultMessage } from '../shared/compute/messages';
 import { UnsafePathError } from '../shared/spec/safePath';
+import { leanAppendBlob } from '../shared/store/leanBlob';
 import { cancelRequested, staleReason, type JobState, type JobStateReader } from './jobState';
 import { JobFailure } from './jobFailure';
 import type { MessageLease } from './lease';
@@ -149,13 +150,10 @@ export async function executeJob(
   let creating: Promise<Sandbox> | undefined;
   let preparing: Promise<LocalBindings> | undefined;
   try {
-    log = await openAppendBlobLog(
-      (await ensureContainer(deps.blobs, job.log.container)).getAppendBlobClient(job.log.path),
-      {
-        flushMs: options.logFlushMs,
-        onError: (err) => options.log(`log blob ${job.log.path}: ${(err as Error).message}`),
-      },
-    );
+    log = await openAppendBlobLog(leanAppendBlob(await ensureContainer(deps.blobs, job.log.container), job.log.path), {
+      flushMs: options.logFlushMs,
+      onError: (err) => options.log(`log blob ${job.log.path}: ${(err as Error).message}`),
+    });
     // `Running` is written with the ETag just read, so a cancel that came in between makes it fail. While that round
     // trip is in flight the step is got ready — the log blob created and its header written, the sandbox and its
     // inputs, the command, the environment and the step's token — but its process starts only once the write said

@@ -28,7 +28,7 @@ export interface LeanCall {
   url: URL;
   /** The request's headers, signed; called again for each try (the signature covers the request's date). */
   headers(): Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   /** The statuses that are success. */
   ok: readonly number[];
   /** For error messages: what was attempted, e.g. "POST step-results". */
@@ -64,7 +64,7 @@ export async function leanCall(call: LeanCall): Promise<Answer> {
   }
 }
 
-function send(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+function send(url: URL, method: string, headers: Record<string, string>, body?: string | Buffer): Promise<Answer> {
   const secure = url.protocol === 'https:';
   const request = secure ? httpsRequest : httpRequest;
   return new Promise<Answer>((resolve, reject) => {

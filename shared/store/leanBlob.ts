@@ -1,0 +1,119 @@
+import {
+  AppendBlobClient,
+  type AppendBlobAppendBlockOptions,
+  type AppendBlobAppendBlockResponse,
+  type AppendBlobCreateIfNotExistsOptions,
+  type AppendBlobCreateIfNotExistsResponse,
+  type ContainerClient,
+  type StorageSharedKeyCredential,
+} from '@azure/storage-blob';
+import { commonHeaders, header, leanCall } from './leanHttp';
+
+/**
+ * A step's log blob as the worker writes it — created once, appended to while the step runs — with those two
+ * requests sent as plain HTTP signed with the account key (leanQueue.ts says why). Everything else about the blob
+ * (reading, properties, deleting) goes through the SDK, as does all of it when the account is not reached with a
+ * key. Only the options the worker passes are honoured here; others send the call to the SDK.
+ */
+export class LeanAppendBlobClient extends AppendBlobClient {
+  readonly #key: StorageSharedKeyCredential;
+
+  constructor(url: string, credential: StorageSharedKeyCredential) {
+    super(url, credential);
+    this.#key = credential;
+  }
+
+  override async createIfNotExists(
+    options: AppendBlobCreateIfNotExistsOptions = {},
+  ): Promise<AppendBlobCreateIfNotExistsResponse> {
+    const { blobHTTPHeaders, ...rest } = options;
+    const otherHeaders = Object.keys(blobHTTPHeaders ?? {}).some((k) => k !== 'blobContentType');
+    if (Object.keys(rest).length > 0 || otherHeaders) return super.createIfNotExists(options);
+    const extra: Record<string, string> = { 'x-ms-blob-type': 'AppendBlob', 'if-none-match': '*' };
+    if (blobHTTPHeaders?.blobContentType) extra['x-ms-blob-content-type'] = blobHTTPHeaders.blobContentType;
+    const res = await this.#call('PUT', '', [201, 409], undefined, extra);
+    const created = res.status === 201;
+    return {
+      succeeded: created,
+      etag: header(res.headers, 'etag'),
+      ...commonHeaders(res.headers),
+      ...(created ? {} : { errorCode: header(res.headers, 'x-ms-error-code') }),
+    } as AppendBlobCreateIfNotExistsResponse;
+  }
+
+  override async appendBlock(
+    body: Buffer,
+    contentLength: number,
+    options: AppendBlobAppendBlockOptions = {},
+  ): Promise<AppendBlobAppendBlockResponse> {
+    if (Object.keys(options).length > 0 || !Buffer.isBuffer(body) || body.length !== contentLength) {
+      return super.appendBlock(body, contentLength, options);
+    }
+    const res = await this.#call('PUT', 'appendblock', [201], body);
+    return {
+      etag: header(res.headers, 'etag'),
+      blobAppendOffset: header(res.headers, 'x-ms-blob-append-offset'),
+      blobCommittedBlockCount: Number(header(res.headers, 'x-ms-blob-committed-block-count') ?? 0),
+      ...commonHeaders(res.headers),
+    } as AppendBlobAppendBlockResponse;
+  }
+
+  #call(method: string, comp: string, ok: number[], body?: Buffer, extra: Record<string, string> = {}) {
+    const url = new URL(this.url);
+    if (comp) url.searchParams.set('comp', comp);
+    return leanCall({
+      method,
+      url,
+      body,
+      ok,
+      what: `${method} ${this.containerName}/${this.name}`,
+      errorOf: (xml) => ({
+        code: /<Code>([^<]*)<\/Code>/.exec(xml)?.[1],
+        message: /<Message>([^<]*)<\/Message>/.exec(xml)?.[1],
+      }),
+      headers: () => {
+        const headers: Record<string, string> = {
+          'x-ms-date': new Date().toUTCString(),
+          'x-ms-version': API_VERSION,
+          'content-length': String(body?.length ?? 0),
+          ...extra,
+        };
+        // Shared Key (the full form; Azurite's blob service takes no other): the standard headers in their fixed
+        // order (a zero length as empty), then the x-ms-* headers, the account-qualified path and the `comp`.
+        const standard = [
+          '', // Content-Encoding
+          '', // Content-Language
+          headers['content-length'] === '0' ? '' : headers['content-length'],
+          '', // Content-MD5
+          headers['content-type'] ?? '',
+          '', // Date (x-ms-date is signed below)
+          '', // If-Modified-Since
+          '', // If-Match
+          headers['if-none-match'] ?? '',
+          '', // If-Unmodified-Since
+          '', // Range
+        ];
+        const canonical = Object.keys(headers)
+          .filter((h) => h.startsWith('x-ms-'))
+          .sort()
+          .map((h) => `${h}:${headers[h]}\n`)
+          .join('');
+        const resource = `/${this.#key.accountName}${url.pathname}${comp ? `\ncomp:${comp}` : ''}`;
+        const toSign = `${method}\n${standard.join('\n')}\n${canonical}${resource}`;
+        headers.authorization = `SharedKey ${this.#key.accountName}:${this.#key.computeHMACSHA256(toSign)}`;
+        return headers;
+      },
+    });
+  }
+}
+
+const API_VERSION = '2021-12-02';
+
+/** The append blob `name` of `container`: a {@link LeanAppendBlobClient} when the account is reached with its key. */
+export function leanAppendBlob(container: ContainerClient, name: string): AppendBlobClient {
+  const sdk = container.getAppendBlobClient(name);
+  // The credential the SDK made of the connection string (protected in its types; public at run time).
+  const credential = (container as unknown as { credential: unknown }).credential as StorageSharedKeyCredential;
+  const keyed = typeof credential?.computeHMACSHA256 === 'function' && typeof credential.accountName === 'string';
+  return keyed && !new URL(sdk.url).search ? new LeanAppendBlobClient(sdk.url, credential) : sdk;
+}
