@@ -32,7 +32,13 @@ export function createPlanLoader(store: Store, defaultCompute: string, cacheSize
         parameters: run.parameters as Record<string, unknown>,
         dataPaths: run.dataPaths,
       });
-      plan = buildRunPlan(spec, { runId, defaultCompute, parameters, snapshots: run.snapshots });
+      plan = buildRunPlan(spec, {
+        runId,
+        defaultCompute,
+        parameters,
+        snapshots: run.snapshots,
+        datastoreContainers: run.datastoreContainers,
+      });
       cache.set(runId, plan);
       if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
     }

@@ -29,6 +29,11 @@ export const DEFAULT_TIMEOUT_MINUTES = 1440;
 export interface PlannedInput extends JobInput {
   /** For intermediate data: the step that produces it (its outputs may live elsewhere when that step is reused). */
   producer?: string;
+  /**
+   * For a datastore input whose registered container is not named like the datastore: the datastore's name
+   * (`container` is the container). A data_transfer step looks its ends up by name (their account and credential).
+   */
+  datastore?: string;
 }
 
 export interface StepPlan {
@@ -101,23 +106,36 @@ export interface PlanOptions {
   parameters: ResolvedParameters;
   /** Snapshot id per source directory, keyed by its normalised path (see normalizeRelativePath). */
   snapshots?: Readonly<Record<string, string>>;
+  /** The registered container of each workspace datastore not named like it (RunRecord.datastoreContainers). */
+  datastoreContainers?: Readonly<Record<string, string>>;
 }
 
 /**
- * Where a step writes a data entry: Sluice's pipeline-data container unless the entry names another datastore; an
- * entry registered as a dataset (`register:`) goes to a datastore (by default workspaceblobstore), where datasets are
- * read.
+ * Where a step writes a data entry: Sluice's pipeline-data container unless the entry names another datastore (its
+ * registered container, from `containers`, or the container named like it); an entry registered as a dataset
+ * (`register:`) goes to a datastore (by default workspaceblobstore), where datasets are read.
  */
-export function dataLocation(spec: PipelineSpec, runId: string, producer: string, data: string): BlobLocation {
+export function dataLocation(
+  spec: PipelineSpec,
+  runId: string,
+  producer: string,
+  data: string,
+  containers: Readonly<Record<string, string>> = {},
+): BlobLocation {
   const entry = spec.data[data];
   const datastore = entry?.datastore;
   const container =
     datastore && datastore !== DEFAULT_DATASTORE
-      ? datastore
+      ? containerOf(datastore, containers)
       : entry?.register
         ? CONTAINERS.workspaceBlobStore
         : CONTAINERS.pipelineData;
   return { container, path: paths.output(runId, producer, data) };
+}
+
+/** A workspace datastore's blob container: as registered when it is not named like the datastore. */
+function containerOf(datastore: string, containers: Readonly<Record<string, string>>): string {
+  return Object.hasOwn(containers, datastore) ? containers[datastore] : datastore;
 }
 
 export function buildRunPlan(spec: PipelineSpec, options: PlanOptions): RunPlan {
@@ -129,14 +147,17 @@ export function buildRunPlan(spec: PipelineSpec, options: PlanOptions): RunPlan 
   const producerOf = new Map<string, string>();
   for (const step of spec.steps) for (const w of stepWrites(step)) producerOf.set(w.name, step.name);
   const ctx: BindContext = { values: options.parameters.values, dataNames: new Set(Object.keys(spec.data)) };
+  const containers = options.datastoreContainers ?? {};
 
   const locate = (name: string): PlannedInput => {
     const producer = producerOf.get(name);
     if (producer !== undefined)
-      return { name, source: 'data', producer, ...dataLocation(spec, options.runId, producer, name) };
+      return { name, source: 'data', producer, ...dataLocation(spec, options.runId, producer, name, containers) };
     const dp = Object.hasOwn(options.parameters.dataPaths, name) ? options.parameters.dataPaths[name] : undefined;
     if (!dp) throw new Error(`no data path resolved for input "${name}" (call resolveParameters first)`);
-    return { name, source: 'datastore', container: dp.datastore, path: dp.path };
+    const container = containerOf(dp.datastore, containers);
+    const named = container === dp.datastore ? {} : { datastore: dp.datastore };
+    return { name, source: 'datastore', container, path: dp.path, ...named };
   };
 
   const steps: Record<string, StepPlan> = {};
@@ -167,7 +188,10 @@ function planStep(spec: PipelineSpec, step: Step, c: StepContext): StepPlan {
     env: {},
     envTemplates: {},
     inputs: kind.reads(step).map((r) => c.locate(r.name)),
-    outputs: kind.writes(step).map((w) => ({ name: w.name, ...dataLocation(spec, c.runId, step.name, w.name) })),
+    outputs: kind.writes(step).map((w) => ({
+      name: w.name,
+      ...dataLocation(spec, c.runId, step.name, w.name, c.datastoreContainers),
+    })),
     parameterValues: Object.fromEntries(used.map((n) => [n, c.parameters.values[n]])),
     timeoutSeconds: (step.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,
     retries: step.retries,

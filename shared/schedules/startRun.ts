@@ -67,6 +67,7 @@ export async function startScheduledRun(
       parameters: prepared.parameters,
       dataPaths: prepared.dataPaths,
       snapshots: prepared.snapshots,
+      ...(prepared.datastoreContainers ? { datastoreContainers: prepared.datastoreContainers } : {}),
       continueOnStepFailure: schedule.continueOnStepFailure ?? published.continueOnStepFailure,
       triggeredBy: request.triggeredBy,
       scheduleId: schedule.id,

@@ -9,10 +9,17 @@ export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 export const NAME_RULE =
   'must start with a letter and contain only letters, digits, "_" and "-" (at most 64 characters)';
 
-/** A datastore is a blob container, so its name follows the container rules. */
-export const DATASTORE_PATTERN = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
+/**
+ * A datastore's name: Azure ML's rule (letters, digits and "_"), or a blob container's name. A registered datastore
+ * is read and written in its registered container (RunRecord.datastoreContainers); a name that is not registered is
+ * the container named like it, so such a name must be a valid container name (the submit checks that).
+ */
+export const DATASTORE_PATTERN = /^(?:[A-Za-z0-9][A-Za-z0-9_]{0,254}|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62})$/;
 export const DATASTORE_RULE =
-  'must be a blob container name: 3–63 lower-case letters, digits and single hyphens, starting with a letter or digit';
+  'must be a datastore name (letters, digits and "_", at most 255) or a blob container name (3–63 lower-case ' +
+  'letters, digits and single hyphens)';
+/** A blob container's name. */
+export const CONTAINER_PATTERN = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
 
 /** The datastore used when an input or a data-path value names none. */
 export const DEFAULT_DATASTORE = 'workspaceblobstore';

@@ -16,8 +16,8 @@ import { commonHeaders, header, leanCall, type Answer } from './leanHttp';
 
 /**
  * A table's point operations — read, insert, update, upsert and delete one entity — as plain HTTP requests signed
- * with the account key, instead of through the SDK's pipeline (see leanQueue.ts for why: the SDK's policy chain and
- * serializers cost the caller several times what the request itself does, and a step makes several of these).
+ * with the account key, instead of through the SDK's pipeline (leanQueue.ts says why; bench/storageClient.bench.ts
+ * measured ≈ 0.46 ms of the caller's CPU per point read or replace through the SDK, ≈ 0.27 ms through this).
  *
  * A `LeanTableClient` is a `TableClient`: queries, transactions and table management go through the SDK as before.
  * Entities are written and read the way the SDK does (its serialize/deserialize rules: a `Date` is an

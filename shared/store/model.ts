@@ -67,6 +67,12 @@ export interface RunRecord {
   dataPaths: Record<string, DataPath>;
   /** Snapshot id per source directory (normalised relative path, e.g. `scripts`), uploaded before the submit. */
   snapshots?: Record<string, string>;
+  /**
+   * The blob container of each workspace datastore the run reads or writes whose container is not named like it,
+   * as registered at submit (datastores/containers.ts). Absent for runs that use none (and for runs recorded before
+   * this field existed, which read the container named like the datastore).
+   */
+  datastoreContainers?: Record<string, string>;
   regenerateOutputs: boolean;
   continueOnStepFailure: boolean;
   triggeredBy: TriggeredBy;

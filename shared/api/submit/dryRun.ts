@@ -29,6 +29,7 @@ export async function dryRunPlan(deps: ApiDeps, experiment: string, body: DryRun
     defaultCompute: deps.defaultCompute,
     parameters,
     snapshots: prepared.snapshots,
+    datastoreContainers: prepared.datastoreContainers,
   });
   const steps = await planReuse(
     plan,

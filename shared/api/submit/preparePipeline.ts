@@ -5,6 +5,7 @@ import { buildRunPlan, missingSnapshots, resolveParameters } from '../../engine'
 import { UserInputError, type FieldIssue } from '../../errors';
 import { normalizeRelativePath, parseSpec, validateSpec, type PipelineSpec } from '../../spec';
 import { isDatasetInput } from '../../spec/schema';
+import { CONTAINER_PATTERN } from '../../spec/names';
 import { resolveDatasetInputs } from '../../datasets/stepInputs';
 import { datastoreType, isBlobDatastore, SUPPORTED_KINDS_TEXT } from '../../datastores/kinds';
 import { storedPipelines } from '../../engine/loadPlan';
@@ -26,6 +27,8 @@ export interface PreparedRun {
   parameters: Record<string, unknown>;
   dataPaths: Record<string, DataPath>;
   snapshots: Record<string, string>;
+  /** Workspace datastores the run uses whose container is not named like them: name → container. */
+  datastoreContainers?: Record<string, string>;
   steps: NewStepRun[];
 }
 
@@ -129,6 +132,16 @@ export async function preparePipeline(
       message: `datastore "${dataPath.datastore}" does not exist; known datastores: ${known.map((d) => d.name).join(', ')}`,
     });
   }
+  for (const [name, entry] of Object.entries(spec.data)) {
+    const datastore = entry?.datastore;
+    if (!datastore || CONTAINER_PATTERN.test(datastore) || known.some((d) => d.name === datastore)) continue;
+    issues.push({
+      path: `pipeline.data.${name}.datastore`,
+      message:
+        `datastore "${datastore}" does not exist, and is no blob container name; register it first (known ` +
+        `datastores: ${known.map((d) => d.name).join(', ')})`,
+    });
+  }
   const kindIssues = datastoreKindIssues(spec, plan, known, issues);
   if (kindIssues.length) throw problems(kindIssues, 'UnsupportedDatastoreType');
   if (issues.length) throw problems(issues);
@@ -145,6 +158,7 @@ export async function preparePipeline(
     parameters: parameters.values,
     dataPaths: parameters.dataPaths,
     snapshots: Object.fromEntries(used),
+    ...registeredContainers(plan, known),
     steps: plan.order.map((name) => ({
       step: name,
       type: plan.steps[name].type,
@@ -152,6 +166,26 @@ export async function preparePipeline(
       dependsOn: plan.steps[name].dependsOn,
     })),
   };
+}
+
+/**
+ * The containers of the workspace datastores the plan reads or writes, pinned on the run as registered now: the
+ * preview plan names datastores (a datastore input, or a data entry's `datastore`) where a container goes, and a
+ * datastore registered with another container is read and written there (Azure ML's `container_name`), not in a
+ * container named like it. Datastores of other accounts stay names: only data_transfer steps reach them, and they
+ * look the datastore up by name when they run.
+ */
+function registeredContainers(
+  plan: RunPlan,
+  known: readonly DatastoreRecord[],
+): { datastoreContainers?: Record<string, string> } {
+  const names = new Set<string>();
+  for (const step of Object.values(plan.steps)) {
+    for (const input of step.inputs) if (input.source === 'datastore') names.add(input.container);
+    for (const output of step.outputs) names.add(output.container);
+  }
+  const pinned = known.filter((d) => names.has(d.name) && !d.accountName && d.container !== d.name);
+  return pinned.length ? { datastoreContainers: Object.fromEntries(pinned.map((d) => [d.name, d.container])) } : {};
 }
 
 /**

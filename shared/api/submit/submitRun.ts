@@ -70,6 +70,7 @@ export async function submitRun(deps: ApiDeps, input: SubmitInput): Promise<Subm
       parameters: prepared.parameters,
       dataPaths: prepared.dataPaths,
       snapshots: prepared.snapshots,
+      ...(prepared.datastoreContainers ? { datastoreContainers: prepared.datastoreContainers } : {}),
       regenerateOutputs: input.regenerateOutputs,
       continueOnStepFailure: input.continueOnStepFailure,
       triggeredBy: input.triggeredBy,

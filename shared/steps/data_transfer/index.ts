@@ -18,8 +18,10 @@ export const dataTransferKind: StepKind<DataTransferStep> = {
       typeof step.destination === 'string'
         ? plan.outputs[0]
         : { container: step.destination.datastore, path: step.destination.path };
+    // A datastore source by its name (a data_transfer step resolves the datastore when it runs: copy.ts).
+    const { datastore, ...source } = plan.inputs[0];
     plan.dataTransfer = {
-      source: plan.inputs[0],
+      source: datastore ? { ...source, container: datastore } : source,
       destination: { container: destination.container, path: destination.path },
     };
     if (step.source_reference_type) plan.dataTransfer.sourceReferenceType = step.source_reference_type;

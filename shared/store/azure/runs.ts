@@ -25,7 +25,16 @@ import { PartitionBatcher } from './partitionBatcher';
 import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
 
 const RUN_ROW = 'run';
-const JSON_FIELDS = ['tags', 'parameters', 'dataPaths', 'snapshots', 'metrics', 'error', 'triggerBlobs'] as const;
+const JSON_FIELDS = [
+  'tags',
+  'parameters',
+  'dataPaths',
+  'snapshots',
+  'datastoreContainers',
+  'metrics',
+  'error',
+  'triggerBlobs',
+] as const;
 
 /**
  * Runs in the `Runs` table (PartitionKey = run id, RowKey = `run`) plus a `RunIndex` table that lists each run

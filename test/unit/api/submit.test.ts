@@ -286,6 +286,56 @@ test('data_transfer: an unsupported datastore kind is a 400 naming it; other ste
   );
 });
 
+test('the run pins the containers of the workspace datastores it uses that are not named like them', async () => {
+  const h = createHarness();
+  h.store.datastores.rows.set('training_data', { name: 'training_data', container: 'raw-data', isDefault: false });
+  h.store.datastores.rows.set('features', { name: 'features', container: 'features', isDefault: false });
+  h.store.datastores.rows.set('unused', { name: 'unused', container: 'elsewhere', isDefault: false });
+  h.store.datastores.rows.set('landing', {
+    name: 'landing',
+    container: 'raw',
+    isDefault: false,
+    accountName: 'landing1',
+    credential: { type: 'managed_identity' },
+  });
+  const pipeline = {
+    name: 'p',
+    inputs: { raw: { datastore: 'training_data', path: 'in/' }, far: { datastore: 'landing', path: 'x/' } },
+    data: { staged: {}, feats: { datastore: 'features' }, prepped: { datastore: 'training_data' } },
+    steps: [
+      { name: 'copy', type: 'data_transfer', source: 'far', destination: 'staged' },
+      {
+        name: 'prep',
+        type: 'command',
+        command: 'ls',
+        arguments: ['${{inputs.raw}}', '${{data.staged}}', '${{data.feats}}', '${{data.prepped}}'],
+        inputs: ['raw', 'staged'],
+        outputs: ['feats', 'prepped'],
+      },
+    ],
+  };
+  const res = await h.call('POST', 'experiments/e/runs', { json: { pipeline } });
+  assert.equal(res.status, 202, res.text);
+  const run = await h.store.runs.get(res.json.id);
+  assert.deepEqual(run?.datastoreContainers, { training_data: 'raw-data' }, 'only what differs, of this account');
+
+  const plain = await h.call('POST', 'experiments/e/runs', { json: { pipeline: PIPELINE } });
+  assert.equal((await h.store.runs.get(plain.json.id))?.datastoreContainers, undefined);
+
+  const unregistered = {
+    ...pipeline,
+    inputs: { raw: pipeline.inputs.raw },
+    data: { feats: { datastore: 'No_Such_Store' } },
+    steps: [{ name: 'w', type: 'command', command: 'ls', arguments: ['${{data.feats}}'], outputs: ['feats'] }],
+  };
+  const refused = await h.call('POST', 'experiments/e/runs', { json: { pipeline: unregistered } });
+  assert.equal(refused.status, 400, refused.text);
+  assert.match(
+    refused.json.error.message,
+    /^pipeline\.data\.feats\.datastore: datastore "No_Such_Store" does not exist, and is no blob container name; register it first/,
+  );
+});
+
 test('an experiment is looked up on its first run in a process only (experiments are never deleted)', async () => {
   const h = createHarness();
   let ensured = 0;

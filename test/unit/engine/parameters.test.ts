@@ -49,9 +49,12 @@ test('coercion rules', () => {
   assert.deepEqual(coerceDataPath('x/'), {
     problem: '"x/" is not a data path; write DATASTORE:PATH or {datastore, path}',
   });
-  assert.deepEqual(coerceDataPath({ datastore: 'Bad_Name', path: 'x' }), {
+  assert.deepEqual(coerceDataPath({ datastore: 'Azure_ML_Name', path: 'x' }), {
+    value: { datastore: 'Azure_ML_Name', path: 'x' },
+  });
+  assert.deepEqual(coerceDataPath({ datastore: 'bad name', path: 'x' }), {
     problem:
-      'datastore "Bad_Name" must be a blob container name: 3–63 lower-case letters, digits and single hyphens, starting with a letter or digit',
+      'datastore "bad name" must be a datastore name (letters, digits and "_", at most 255) or a blob container name (3–63 lower-case letters, digits and single hyphens)',
   });
   assert.deepEqual(coerceDataPath({ path: '../etc' }), {
     problem: 'path "../etc" contains ".."; paths may not leave their folder',

@@ -75,6 +75,47 @@ test('dataPaths overrides move a datastore input', () => {
   });
 });
 
+test('a datastore registered with another container is read and written there; the others by their name', () => {
+  const spec = fixtureSpec('valid/all-step-types.yaml');
+  const plan = buildRunPlan(spec, {
+    runId: 'r9',
+    defaultCompute: 'cpu',
+    parameters: resolveParameters(spec, { parameters: { build_id: 'b-17' } }),
+    datastoreContainers: { scoring: 'scoring-inbox', features: 'feature-store' },
+  });
+  const { featurize, score, copy } = plan.steps;
+  assert.deepEqual(featurize.outputs, [
+    { name: 'features', container: 'feature-store', path: 'r9/featurize/features/' },
+  ]);
+  assert.deepEqual(
+    score.inputs.map((i) => [i.name, i.source, i.container, i.path]),
+    [
+      ['scoring_data', 'datastore', 'scoring-inbox', 'incoming/'],
+      ['features', 'data', 'feature-store', 'r9/featurize/features/'],
+    ],
+  );
+  assert.equal(copy.dataTransfer!.source.container, 'workspaceblobstore', 'a datastore not in the map keeps its name');
+  const job = toJobMessage(plan, 'score', { stepRunId: 'r9_score', attempt: 1, instanceId: 'i', experiment: 'e' });
+  assert.deepEqual(
+    job.inputs.map((i) => i.container),
+    ['scoring-inbox', 'feature-store'],
+    'the worker is sent the registered containers',
+  );
+
+  const remapped = buildRunPlan(spec, {
+    runId: 'r9',
+    defaultCompute: 'cpu',
+    parameters: resolveParameters(spec, { parameters: { build_id: 'b-17' } }),
+    datastoreContainers: { workspaceblobstore: 'ws-blobs' },
+  });
+  assert.equal(remapped.steps.copy.inputs[0].container, 'ws-blobs');
+  assert.deepEqual(
+    remapped.steps.copy.dataTransfer!.source,
+    { name: 'raw', source: 'datastore', container: 'workspaceblobstore', path: 'raw/' },
+    'a data_transfer step keeps the datastore by name: it resolves its account and container when it runs',
+  );
+});
+
 test('toJobMessage fills a valid JobMessage for the worker', () => {
   const plan = diabetesPlan();
   const job = toJobMessage(plan, 'train', { stepRunId: 'sr-2', attempt: 2, instanceId: 'i-2', experiment: 'exp' });
