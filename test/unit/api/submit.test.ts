@@ -235,13 +235,7 @@ test('data_transfer: an unsupported datastore kind is a 400 naming it; other ste
     isDefault: false,
     datastoreType: 'AzureSqlDatabase',
   });
-  h.store.datastores.rows.set('landing', {
-    name: 'landing',
-    container: 'raw',
-    isDefault: false,
-    accountName: 'landing1',
-    credential: { type: 'managed_identity' },
-  });
+  addLandingDatastore(h);
   const copy = (source: string, destination: unknown) => ({
     name: 'p',
     inputs: { raw: { datastore: source, path: 'in/' } },
@@ -291,13 +285,7 @@ test('the run pins the containers of the workspace datastores it uses that are n
   h.store.datastores.rows.set('training_data', { name: 'training_data', container: 'raw-data', isDefault: false });
   h.store.datastores.rows.set('features', { name: 'features', container: 'features', isDefault: false });
   h.store.datastores.rows.set('unused', { name: 'unused', container: 'elsewhere', isDefault: false });
-  h.store.datastores.rows.set('landing', {
-    name: 'landing',
-    container: 'raw',
-    isDefault: false,
-    accountName: 'landing1',
-    credential: { type: 'managed_identity' },
-  });
+  addLandingDatastore(h);
   const pipeline = {
     name: 'p',
     inputs: { raw: { datastore: 'training_data', path: 'in/' }, far: { datastore: 'landing', path: 'x/' } },
@@ -351,3 +339,14 @@ test('an experiment is looked up on its first run in a process only (experiments
     ['exp1', 'exp2'],
   );
 });
+
+/** `landing`: a datastore of another storage account (only data_transfer steps may use it). */
+function addLandingDatastore(h: ReturnType<typeof createHarness>): void {
+  h.store.datastores.rows.set('landing', {
+    name: 'landing',
+    container: 'raw',
+    isDefault: false,
+    accountName: 'landing1',
+    credential: { type: 'managed_identity' },
+  });
+}
