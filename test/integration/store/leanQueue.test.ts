@@ -60,7 +60,7 @@ test('what the lean client sends the SDK receives unchanged; what the SDK sends 
     assert.equal(got.messageId, sent.messageId);
     await q.sdk.deleteMessage(got.messageId, got.popReceipt);
 
-    // The SDK's own sender drops line feeds; the lean receiver reads what the SDK's receiver reads.
+    // What the SDK sends comes back without its line feeds; the lean receiver reads what the SDK's receiver reads.
     await q.sdk.sendMessage(text);
     const [viaSdk] = (await q.sdk.receiveMessages()).receivedMessageItems;
     await q.sdk.deleteMessage(viaSdk.messageId, viaSdk.popReceipt);
@@ -73,7 +73,7 @@ test('what the lean client sends the SDK receives unchanged; what the SDK sends 
   assert.equal((await q.sdk.peekMessages()).peekedMessageItems.length, 0, 'every message deleted');
 });
 
-test('line ends survive the lean client both ways (the SDK’s sender drops line feeds and mangles carriage returns)', async () => {
+test('line ends survive the lean client both ways (what the SDK sends loses its line feeds)', async () => {
   const q = await freshQueue();
   const text = 'line one\r\nline two\r alone';
   await q.lean.sendMessage(text);
