@@ -4,35 +4,25 @@
 // 200 conditional replaces of one table row. Figures: the process's CPU (user + system) per request, and Azurite's
 // beside it. Median of SLUICE_BENCH_RUNS rounds (default 5), the SDK's and the lean rounds alternated, after one
 // unmeasured warm-up round of each.
-import { readFileSync } from 'node:fs';
 import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { startAzurite } from '../local/azurite';
 import { leanQueueService } from '../shared/store/leanQueue';
 import { leanTables } from '../shared/store/leanTable';
+import { cpuOf } from './cpuTime';
 import type { Bench, Figure } from './lib';
 
 const N = 200;
 
-/** A process's CPU time (user + system) in ms, from /proc (Linux); NaN elsewhere. */
-function processCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 /** CPU per request of `work` (which makes `requests` requests): this process's and Azurite's. */
 async function measure(azuritePid: number, requests: number, work: () => Promise<void>) {
   const cpu0 = process.cpuUsage();
-  const azurite0 = processCpuMs(azuritePid);
+  const azurite0 = cpuOf(azuritePid).own;
   await work();
   const cpu = process.cpuUsage(cpu0);
   return {
     client: (cpu.user + cpu.system) / 1000 / requests,
-    azurite: (processCpuMs(azuritePid) - azurite0) / requests,
+    azurite: (cpuOf(azuritePid).own - azurite0) / requests,
   };
 }
 

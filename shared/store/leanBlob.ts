@@ -7,7 +7,7 @@ import {
   type ContainerClient,
   type StorageSharedKeyCredential,
 } from '@azure/storage-blob';
-import { commonHeaders, header, leanCall } from './leanHttp';
+import { canonicalHeaders, commonHeaders, header, leanCall, xmlError } from './leanHttp';
 
 /**
  * A step's log blob as the worker writes it — created once, appended to while the step runs — with those two
@@ -67,10 +67,7 @@ export class LeanAppendBlobClient extends AppendBlobClient {
       body,
       ok,
       what: `${method} ${this.containerName}/${this.name}`,
-      errorOf: (xml) => ({
-        code: /<Code>([^<]*)<\/Code>/.exec(xml)?.[1],
-        message: /<Message>([^<]*)<\/Message>/.exec(xml)?.[1],
-      }),
+      errorOf: xmlError,
       headers: () => {
         const headers: Record<string, string> = {
           'x-ms-date': new Date().toUTCString(),
@@ -93,13 +90,8 @@ export class LeanAppendBlobClient extends AppendBlobClient {
           '', // If-Unmodified-Since
           '', // Range
         ];
-        const canonical = Object.keys(headers)
-          .filter((h) => h.startsWith('x-ms-'))
-          .sort()
-          .map((h) => `${h}:${headers[h]}\n`)
-          .join('');
         const resource = `/${this.#key.accountName}${url.pathname}${comp ? `\ncomp:${comp}` : ''}`;
-        const toSign = `${method}\n${standard.join('\n')}\n${canonical}${resource}`;
+        const toSign = `${method}\n${standard.join('\n')}\n${canonicalHeaders(headers)}${resource}`;
         headers.authorization = `SharedKey ${this.#key.accountName}:${this.#key.computeHMACSHA256(toSign)}`;
         return headers;
       },
@@ -111,9 +103,11 @@ const API_VERSION = '2021-12-02';
 
 /** The append blob `name` of `container`: a {@link LeanAppendBlobClient} when the account is reached with its key. */
 export function leanAppendBlob(container: ContainerClient, name: string): AppendBlobClient {
-  const sdk = container.getAppendBlobClient(name);
   // The credential the SDK made of the connection string (protected in its types; public at run time).
   const credential = (container as unknown as { credential: unknown }).credential as StorageSharedKeyCredential;
   const keyed = typeof credential?.computeHMACSHA256 === 'function' && typeof credential.accountName === 'string';
-  return keyed && !new URL(sdk.url).search ? new LeanAppendBlobClient(sdk.url, credential) : sdk;
+  if (!keyed || new URL(container.url).search) return container.getAppendBlobClient(name);
+  // One client, not the SDK's and then ours: a blob's URL is its container's and its name, each segment escaped.
+  const path = name.split('/').map(encodeURIComponent).join('/');
+  return new LeanAppendBlobClient(`${container.url.replace(/\/+$/, '')}/${path}`, credential);
 }

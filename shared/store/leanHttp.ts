@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { RestError } from '@azure/core-rest-pipeline';
 
 /**
- * The HTTP part of the lean storage clients (leanQueue.ts, leanTable.ts): keep-alive connections, a per-try timeout,
+ * The HTTP part of the lean storage clients (leanQueue.ts, leanTable.ts, leanBlob.ts): keep-alive connections, a per-try timeout,
  * retries of what the SDK's retry policies retry (a network error, 408, 429, 5xx) with a growing jittered pause,
  * and failures as the SDK's `RestError` carrying the HTTP status and the service's error code, which is what the
  * store tests (`storageStatus`, `instanceof RestError`).
@@ -101,4 +101,18 @@ export function commonHeaders(headers: IncomingHttpHeaders) {
     requestId: header(headers, 'x-ms-request-id'),
     version: header(headers, 'x-ms-version'),
   };
+}
+
+/** Shared Key's canonicalized headers: the request's `x-ms-*` headers (names in lower case), sorted, one a line. */
+export function canonicalHeaders(headers: Record<string, string>): string {
+  return Object.keys(headers)
+    .filter((h) => h.startsWith('x-ms-'))
+    .sort()
+    .map((h) => `${h}:${headers[h]}\n`)
+    .join('');
+}
+
+/** The error code and message of a blob or queue service's XML error body. */
+export function xmlError(body: string): { code?: string; message?: string } {
+  return { code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1], message: /<Message>([^<]*)<\/Message>/.exec(body)?.[1] };
 }

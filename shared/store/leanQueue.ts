@@ -11,7 +11,7 @@ import {
   type QueueSendMessageResponse,
   type QueueUpdateMessageResponse,
 } from '@azure/storage-queue';
-import { commonHeaders, header, leanCall } from './leanHttp';
+import { canonicalHeaders, commonHeaders, header, leanCall } from './leanHttp';
 
 /**
  * The queue operations every step hand-off makes — send, receive, delete and update a message — as plain HTTP(S)
@@ -123,13 +123,8 @@ export class LeanQueueClient extends QueueClient {
 
   /** Shared Key Lite (docs: "Authorize with Shared Key", Blob/Queue form): verb, MD5, type, x-ms-* headers, path. */
   #sign(method: string, url: URL, headers: Record<string, string>): string {
-    const canonicalHeaders = Object.keys(headers)
-      .filter((h) => h.startsWith('x-ms-'))
-      .sort()
-      .map((h) => `${h}:${headers[h]}\n`)
-      .join('');
     const type = headers['content-type'] ?? '';
-    const toSign = `${method}\n\n${type}\n\n${canonicalHeaders}/${this.#key.accountName}${url.pathname}`;
+    const toSign = `${method}\n\n${type}\n\n${canonicalHeaders(headers)}/${this.#key.accountName}${url.pathname}`;
     return `SharedKeyLite ${this.#key.accountName}:${this.#key.computeHMACSHA256(toSign)}`;
   }
 }

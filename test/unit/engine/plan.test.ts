@@ -8,6 +8,17 @@ import { fixtureSpec } from './helpers';
 
 const diabetes = fixtureSpec('valid/diabetes.yaml');
 
+/** The plan of run r9 of valid/all-step-types.yaml (build_id b-17), with datastores registered as `containers`. */
+function allTypesPlan(containers?: Record<string, string>) {
+  const spec = fixtureSpec('valid/all-step-types.yaml');
+  return buildRunPlan(spec, {
+    runId: 'r9',
+    defaultCompute: 'cpu',
+    parameters: resolveParameters(spec, { parameters: { build_id: 'b-17' } }),
+    datastoreContainers: containers,
+  });
+}
+
 function diabetesPlan(submitted = {}) {
   return buildRunPlan(diabetes, {
     runId: 'run-1',
@@ -76,13 +87,7 @@ test('dataPaths overrides move a datastore input', () => {
 });
 
 test('a datastore registered with another container is read and written there; the others by their name', () => {
-  const spec = fixtureSpec('valid/all-step-types.yaml');
-  const plan = buildRunPlan(spec, {
-    runId: 'r9',
-    defaultCompute: 'cpu',
-    parameters: resolveParameters(spec, { parameters: { build_id: 'b-17' } }),
-    datastoreContainers: { scoring: 'scoring-inbox', features: 'feature-store' },
-  });
+  const plan = allTypesPlan({ scoring: 'scoring-inbox', features: 'feature-store' });
   const { featurize, score, copy } = plan.steps;
   assert.deepEqual(featurize.outputs, [
     { name: 'features', container: 'feature-store', path: 'r9/featurize/features/' },
@@ -102,12 +107,7 @@ test('a datastore registered with another container is read and written there; t
     'the worker is sent the registered containers',
   );
 
-  const remapped = buildRunPlan(spec, {
-    runId: 'r9',
-    defaultCompute: 'cpu',
-    parameters: resolveParameters(spec, { parameters: { build_id: 'b-17' } }),
-    datastoreContainers: { workspaceblobstore: 'ws-blobs' },
-  });
+  const remapped = allTypesPlan({ workspaceblobstore: 'ws-blobs' });
   assert.equal(remapped.steps.copy.inputs[0].container, 'ws-blobs');
   assert.deepEqual(
     remapped.steps.copy.dataTransfer!.source,
@@ -139,12 +139,7 @@ test('a reused producer: consumers read its original outputs (nothing copied)', 
 });
 
 test('every step type plans; data in another datastore, datapath parameters and env bind', () => {
-  const spec = fixtureSpec('valid/all-step-types.yaml');
-  const plan = buildRunPlan(spec, {
-    runId: 'r9',
-    defaultCompute: 'cpu',
-    parameters: resolveParameters(spec, { parameters: { build_id: 'b-17' } }),
-  });
+  const plan = allTypesPlan();
   assert.deepEqual(plan.order, ['copy', 'featurize', 'score', 'report', 'archive']);
   const { copy, featurize, score, report, archive } = plan.steps;
 
