@@ -29,6 +29,11 @@ export type JobInput = z.infer<typeof JobInput>;
 export const JobOutput = BlobLocation.extend({
   /** The intermediate data name: `${{data.<name>}}` in arguments becomes a local folder the step writes into. */
   name: z.string(),
+  /**
+   * The workspace datastore the output is written to, when its data entry names one or registers a dataset
+   * (plan.ts `outputDatastore`); `container` is that datastore's container. Absent for Sluice's pipeline-data.
+   */
+  datastore: z.string().optional(),
 });
 export type JobOutput = z.infer<typeof JobOutput>;
 

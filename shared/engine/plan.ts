@@ -133,6 +133,17 @@ export function dataLocation(
   return { container, path: paths.output(runId, producer, data) };
 }
 
+/**
+ * The workspace datastore an output is written to, by name: what `PortDataReference.datastore_name` shows, since
+ * the container may be named otherwise. None for an output in Sluice's own pipeline-data container (an entry that
+ * names no datastore, or the default one without `register:`), which is no datastore.
+ */
+function outputDatastore(spec: PipelineSpec, data: string): { datastore?: string } {
+  const entry = spec.data[data];
+  if (entry?.datastore && entry.datastore !== DEFAULT_DATASTORE) return { datastore: entry.datastore };
+  return entry?.register ? { datastore: DEFAULT_DATASTORE } : {};
+}
+
 /** A workspace datastore's blob container: as registered when it is not named like the datastore. */
 function containerOf(datastore: string, containers: Readonly<Record<string, string>>): string {
   return Object.hasOwn(containers, datastore) ? containers[datastore] : datastore;
@@ -191,6 +202,7 @@ function planStep(spec: PipelineSpec, step: Step, c: StepContext): StepPlan {
     outputs: kind.writes(step).map((w) => ({
       name: w.name,
       ...dataLocation(spec, c.runId, step.name, w.name, c.datastoreContainers),
+      ...outputDatastore(spec, w.name),
     })),
     parameterValues: Object.fromEntries(used.map((n) => [n, c.parameters.values[n]])),
     timeoutSeconds: (step.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,

@@ -215,3 +215,10 @@ class StepFiles(TempDirTest):
         with self.assertRaises(UserErrorException):
             data.download("local", show_progress=False)
         data.download("local", overwrite=True, show_progress=False)
+
+    def test_an_output_in_a_datastore_of_another_container_shows_the_datastore_name(self):
+        output = {"name": "table", "datastore": "training_data", "container": "raw-data", "path": "r1/train/table/",
+                  "files": []}
+        run, _ = self.step({("GET", "runs/r1"): {"id": "r1", "status": "Completed",
+                                                 "steps": [{"name": "train", "outputs": [output]}]}})
+        self.assertEqual(run.get_output_data("table").datastore_name, "training_data")

@@ -48,6 +48,7 @@ test('a step reads and writes a datastore in its registered container', async ()
   assert.equal(run.status, 'Completed', JSON.stringify(run));
   const [output] = step(run, 'copy').outputs;
   assert.equal(output.container, 'raw-data');
+  assert.equal(output.datastore, 'training_data', 'the output names its datastore (PortDataReference.datastore_name)');
   assert.deepEqual(
     output.files.map((f) => f.name),
     ['rows.csv'],

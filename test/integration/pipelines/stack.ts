@@ -59,7 +59,7 @@ export interface StepView {
   startedAt?: string;
   endedAt?: string;
   exitCode?: number | null;
-  outputs: { name: string; container: string; path: string; files: { name: string }[] }[];
+  outputs: { name: string; container: string; datastore?: string; path: string; files: { name: string }[] }[];
   metrics: { name: string; kind: string; value: unknown }[];
   error?: { code: string; message: string };
   progress?: { unit: string; done: number; failed: number; total?: number; perSecond?: number; updatedAt: string };

@@ -90,7 +90,7 @@ test('a datastore registered with another container is read and written there; t
   const plan = allTypesPlan({ scoring: 'scoring-inbox', features: 'feature-store' });
   const { featurize, score, copy } = plan.steps;
   assert.deepEqual(featurize.outputs, [
-    { name: 'features', container: 'feature-store', path: 'r9/featurize/features/' },
+    { name: 'features', container: 'feature-store', path: 'r9/featurize/features/', datastore: 'features' },
   ]);
   assert.deepEqual(
     score.inputs.map((i) => [i.name, i.source, i.container, i.path]),
@@ -152,7 +152,7 @@ test('every step type plans; data in another datastore, datapath parameters and 
   assert.equal(featurize.program, './featurize.sh');
   assert.deepEqual(featurize.args, ['--in', '${{data.copied}}', '--out', '${{data.features}}', '--label', 'nightly']);
   assert.deepEqual(featurize.env, { BUILD_ID: 'b-17', MODE: 'fast' });
-  assert.deepEqual(featurize.outputs, [{ name: 'features', container: 'features', path: 'r9/featurize/features/' }]);
+  assert.deepEqual(featurize.outputs, [{ name: 'features', container: 'features', path: 'r9/featurize/features/', datastore: 'features' }]);
   assert.deepEqual(featurize.parameterValues, { build_id: 'b-17', label: 'nightly' });
   assert.equal(featurize.reuseMaxAge, 'P7D');
   assert.deepEqual(missingSnapshots(plan), [

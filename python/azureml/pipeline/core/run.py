@@ -254,7 +254,9 @@ class PortDataReference(object):
         self._step_run = step_run
         self._output = output
         self.name = output.get("name")
-        self.datastore_name = output.get("container")
+        # The datastore by name; an output recorded before outputs carried it, or one in Sluice's own pipeline-data
+        # container (no datastore), shows its container.
+        self.datastore_name = output.get("datastore") or output.get("container")
         self.path_on_datastore = output.get("path", "")
 
     @property
