@@ -152,7 +152,9 @@ test('every step type plans; data in another datastore, datapath parameters and 
   assert.equal(featurize.program, './featurize.sh');
   assert.deepEqual(featurize.args, ['--in', '${{data.copied}}', '--out', '${{data.features}}', '--label', 'nightly']);
   assert.deepEqual(featurize.env, { BUILD_ID: 'b-17', MODE: 'fast' });
-  assert.deepEqual(featurize.outputs, [{ name: 'features', container: 'features', path: 'r9/featurize/features/', datastore: 'features' }]);
+  assert.deepEqual(featurize.outputs, [
+    { name: 'features', container: 'features', path: 'r9/featurize/features/', datastore: 'features' },
+  ]);
   assert.deepEqual(featurize.parameterValues, { build_id: 'b-17', label: 'nightly' });
   assert.equal(featurize.reuseMaxAge, 'P7D');
   assert.deepEqual(missingSnapshots(plan), [
