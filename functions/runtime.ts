@@ -25,7 +25,7 @@ export interface Runtime {
   /**
    * Sends JSON to a queue as the queue trigger and the worker expect it: base64, never expiring; with
    * `delaySeconds` it becomes visible only after that long. `enqueue.settleDeadline` deletes an ended attempt's
-   * deadline message.
+   * deadline message, `enqueue.settleSweep` an ended run's deadline sweep.
    */
   enqueue: Enqueue;
 }

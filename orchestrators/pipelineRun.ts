@@ -25,8 +25,8 @@ import {
  * Per step that runs, this costs one activity (launchSteps, shared by every step that becomes ready at once) and the
  * episode of its result event: the worker's result reaches this orchestration directly, through the `step-results`
  * trigger, which records the attempt first. The step's timeout is enforced by the worker; a job that no worker
- * answers is failed by a deadline message the launch puts on `step-results` (see launchSteps), so the run never
- * needs a durable timer.
+ * answers is failed by the run's deadline sweep, a delayed message on `step-results` that checks the deadline each
+ * launch writes on its row (see launchSteps and shared/engine/results.ts), so the run never needs a durable timer.
  *
  * It waits on a fresh `run-event` each time rather than on `Task.any` over pending tasks: re-yielding tasks that
  * were already scheduled would schedule them again on Azure (the SDK re-emits their actions).

@@ -9,7 +9,7 @@ import { writeFileSync, writeSync } from 'node:fs';
  *
  * The points, in the order a chain step's hand-off passes them (docs/architecture.md, "Crash safety"):
  * `step-results:recorded` (the attempt's end is written; nothing launched or told), `launch:queued` (a step's row is
- * Queued; its job and deadline not sent), `step-results:queued` (the same, for a successor the step-results trigger
+ * Queued with its deadline; its job not sent), `step-results:queued` (the same, for a successor the step-results trigger
  * launches), `step-results:launched` (the successors are launched; the run not told), `step-results:told` (the run
  * is told, or need not be; the result message not yet deleted); and, where sender and consumer share a process
  * (`npm start`), `queue:handed` (a job or a result is stored, invisible, and not yet handed to its consumer:

@@ -13,6 +13,7 @@ function run(): RunActivities {
       loadRun: rt.loadRun,
       enqueue: rt.enqueue,
       now: () => new Date(),
+      settleSweep: rt.enqueue.settleSweep,
     });
   }
   return activities;

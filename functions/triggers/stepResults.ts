@@ -6,7 +6,7 @@ import { RUN_EVENT } from '../../orchestrators/contracts';
 import { durableOps } from '../activities/durableOps';
 import { getRuntime } from '../runtime';
 
-/** Worker results and deadline messages on `step-results` (the rules: shared/engine/results.ts). */
+/** Worker results and deadline sweeps on `step-results` (the rules: shared/engine/results.ts). */
 df.app.client.storageQueue('stepResults', {
   queueName: QUEUES.stepResults,
   connection: 'SLUICE_STORAGE',

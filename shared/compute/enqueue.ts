@@ -1,5 +1,5 @@
 import { offloadLargeJob } from './jobPayload';
-import type { BlobLocation, DeadlineMessage, JobMessage } from './messages';
+import type { BlobLocation, DeadlineMessage, JobMessage, SweepMessage } from './messages';
 import { isResultMessage, offloadLargeResult } from './resultPayload';
 import { COMPUTE_QUEUE_PREFIX, QUEUES } from '../store/names';
 import type { StorageClients } from '../store/clients';
@@ -47,19 +47,24 @@ export function createEnqueue(clients: StorageClients): Enqueue {
       await client.createIfNotExists();
       sent = await sendQueueMessage(client, text, options);
     }
-    if (sent && queue === QUEUES.stepResults && isDeadline(message)) deadlines.remember(message, sent);
+    if (sent && queue === QUEUES.stepResults) {
+      if (isDeadline(message)) deadlines.remember(attemptKey(message.runId, message.step, message.attempt), sent);
+      else if (isSweep(message)) deadlines.remember(sweepKey(message.runId), sent);
+    }
+  };
+  const settle = (key: string) => {
+    const receipts = deadlines.take(key);
+    if (!receipts.length) return;
+    const client = queueClient(QUEUES.stepResults);
+    for (const r of receipts) {
+      // Best effort, off the path: a message that is not deleted (already received, host restarted, another
+      // instance sent it) is received when due and finds its attempt, or its run, ended, as before.
+      client.deleteMessage(r.messageId, r.popReceipt).catch(() => undefined);
+    }
   };
   return Object.assign(enqueue, {
-    settleDeadline(runId: string, step: string, attempt: number): void {
-      const receipts = deadlines.take(runId, step, attempt);
-      if (!receipts.length) return;
-      const client = queueClient(QUEUES.stepResults);
-      for (const r of receipts) {
-        // Best effort, off the path: a deadline that is not deleted (already received, host restarted, another
-        // instance sent it) is received when due and finds its attempt ended, as before.
-        client.deleteMessage(r.messageId, r.popReceipt).catch(() => undefined);
-      }
-    },
+    settleDeadline: (runId: string, step: string, attempt: number) => settle(attemptKey(runId, step, attempt)),
+    settleSweep: (runId: string) => settle(sweepKey(runId)),
   });
 }
 
@@ -71,31 +76,39 @@ export interface Enqueue {
    * queue operation of an emulator that scans its messages, and the queue's length, grew with them.
    */
   settleDeadline(runId: string, step: string, attempt: number): void;
+  /** The run has ended: delete the deadline sweep messages this process sent for it (a run's start and its re-arms). */
+  settleSweep(runId: string): void;
 }
 
 function isDeadline(message: unknown): message is DeadlineMessage {
   return (message as { kind?: unknown } | null)?.kind === 'deadline';
 }
 
-/** The receipts of the deadline messages sent by this process and not yet settled, oldest first (bounded). */
+function isSweep(message: unknown): message is SweepMessage {
+  return (message as { kind?: unknown } | null)?.kind === 'sweep';
+}
+
+/**
+ * The receipts of the deadline and sweep messages sent by this process and not yet settled, by attempt or run,
+ * oldest first (bounded).
+ */
 class DeadlineReceipts {
-  private readonly byAttempt = new Map<string, SentReceipt[]>();
+  private readonly byKey = new Map<string, SentReceipt[]>();
   constructor(private readonly limit = 20_000) {}
 
-  remember(d: DeadlineMessage, receipt: SentReceipt): void {
-    const key = attemptKey(d.runId, d.step, d.attempt);
-    const list = this.byAttempt.get(key);
+  remember(key: string, receipt: SentReceipt): void {
+    const list = this.byKey.get(key);
     if (list) list.push(receipt);
-    else this.byAttempt.set(key, [receipt]);
-    if (this.byAttempt.size > this.limit) this.byAttempt.delete(this.byAttempt.keys().next().value!);
+    else this.byKey.set(key, [receipt]);
+    if (this.byKey.size > this.limit) this.byKey.delete(this.byKey.keys().next().value!);
   }
 
-  take(runId: string, step: string, attempt: number): SentReceipt[] {
-    const key = attemptKey(runId, step, attempt);
-    const list = this.byAttempt.get(key) ?? [];
-    this.byAttempt.delete(key);
+  take(key: string): SentReceipt[] {
+    const list = this.byKey.get(key) ?? [];
+    this.byKey.delete(key);
     return list;
   }
 }
 
 const attemptKey = (runId: string, step: string, attempt: number) => `${runId}\n${step}\n${attempt}`;
+const sweepKey = (runId: string) => `${runId}\nsweep`;

@@ -164,7 +164,8 @@ export type ResultMessageInput = z.input<typeof ResultMessage>;
 /**
  * Put on `step-results` by the launch of an attempt, visible only once the attempt's deadline has passed: if the
  * attempt has no result by then (no worker took the job, or every worker that did was lost), the trigger fails it.
- * A deadline beyond what a queue can delay (7 days) is reached in hops: `dueAt` is the real deadline.
+ * A deadline beyond what a queue can delay (7 days) is reached in hops: `dueAt` is the real deadline. Only runs
+ * started before the deadline sweep (`SweepMessage`) still get them; their handling stays for those.
  */
 export const DeadlineMessage = z.object({
   kind: z.literal('deadline'),
@@ -179,11 +180,30 @@ export const DeadlineMessage = z.object({
 });
 export type DeadlineMessage = z.infer<typeof DeadlineMessage>;
 
+/**
+ * A run's deadline sweep, on `step-results`: one per run instead of a deadline message per attempt (issue 19). The
+ * start of a run puts it there, visible once the earliest deadline any of its attempts can have has passed; each
+ * attempt's launch writes its deadline on its row (`StepRunRecord.dueAt`). When it is received, every open attempt
+ * of the run past its deadline is failed, and the sweep goes back to the queue until the next deadline; once the
+ * run has ended it is dropped (results.ts). The run's end deletes it (best effort, enqueue.ts `settleSweep`).
+ */
+export const SweepMessage = z.object({
+  kind: z.literal('sweep'),
+  runId: z.string(),
+  instanceId: z.string(),
+  /** ISO time of the next check. */
+  dueAt: z.string(),
+});
+export type SweepMessage = z.infer<typeof SweepMessage>;
+
 /** The longest a Storage queue message can be kept invisible. */
 const MAX_QUEUE_DELAY_SECONDS = 7 * 24 * 3600;
 
-/** How long to keep a deadline invisible, seen at `nowMs`: until it is due, at most one queue delay (then it hops). */
-export function deadlineDelaySeconds(deadline: DeadlineMessage, nowMs: number): number {
+/**
+ * How long to keep a deadline or a sweep invisible, seen at `nowMs`: until it is due, at most one queue delay (then
+ * it hops).
+ */
+export function deadlineDelaySeconds(deadline: { dueAt: string }, nowMs: number): number {
   return Math.min(Math.max(0, (Date.parse(deadline.dueAt) - nowMs) / 1000), MAX_QUEUE_DELAY_SECONDS);
 }
 

@@ -31,7 +31,7 @@ export async function offloadLargeResult(
   return { ...trimmed, metrics: [], runMetrics: [], tags: {}, runTags: {}, uploads: [], models: [] };
 }
 
-/** Whether a message for `step-results` is a result (rather than a deadline message). */
+/** Whether a message for `step-results` is a result (rather than a deadline sweep or message). */
 export function isResultMessage(message: unknown): message is ResultMessageInput {
   return typeof message === 'object' && message !== null && 'workerId' in message && 'stepRunId' in message;
 }

@@ -1,6 +1,10 @@
+import { deadlineDelaySeconds, type SweepMessage } from '../compute/messages';
 import { isTerminalStepStatus, type RunRecord, type StepRunRecord, type Stored } from '../store';
+import { isTerminalRunStatus } from '../store/model';
+import { QUEUES } from '../store/names';
 import { findStepKind } from '../steps/registry';
-import { launchSteps, type DispatchDeps, type LaunchStepsInput } from './dispatch';
+import { firstPossibleDeadline, launchSteps, type DispatchDeps, type LaunchStepsInput } from './dispatch';
+import type { RunPlan } from './plan';
 import { isActive } from './status';
 import { initialRunLoopState, runLoop, type LaunchResult, type RunGraph } from './runLoop';
 
@@ -13,7 +17,10 @@ export { resultDeadlineSeconds, type LaunchStepsInput } from './dispatch';
  * to be safe to repeat. functions/activities/ only binds them to Durable Functions.
  */
 
-export type RunActivitiesDeps = DispatchDeps;
+export interface RunActivitiesDeps extends DispatchDeps {
+  /** The run has ended: its deadline sweep message may go (best effort, off the path; enqueue.ts). */
+  settleSweep?(runId: string): void;
+}
 
 /** How many started runs' rows an activities instance keeps for finishRun (see `written`). */
 const REMEMBERED_RUNS = 2000;
@@ -105,8 +112,12 @@ export function createRunActivities(deps: RunActivitiesDeps) {
     if (written.size > REMEMBERED_RUNS) written.delete(written.keys().next().value!);
   }
 
-  /** Marks the run Running (its rows created if any is missing) and returns its graph, and what it read. */
-  async function start(runId: string) {
+  /**
+   * Marks the run Running (its rows created if any is missing) and returns its graph, and what it read. With the
+   * run's orchestration (`sweep`), the run gets a deadline sweep (flagged on its row, the message sent by the caller
+   * alongside the launch: `sweepMessage`).
+   */
+  async function start(runId: string, sweep = false) {
     const rowsRead = store.stepRuns.list(runId);
     rowsRead.catch(() => undefined); // awaited next
     const loaded = await loadRun(runId);
@@ -128,7 +139,10 @@ export function createRunActivities(deps: RunActivitiesDeps) {
     // The row loadRun just read is the ETag's base: no second read (a run changed meanwhile costs a retry).
     const started = await store.runs.update(
       runId,
-      (r) => (r.status === 'NotStarted' ? { status: 'Running', startedAt: r.startedAt ?? now() } : undefined),
+      (r) =>
+        r.status === 'NotStarted'
+          ? { status: 'Running', startedAt: r.startedAt ?? now(), ...(sweep && { deadlineSweep: true }) }
+          : undefined,
       run,
     );
     remember(started);
@@ -136,7 +150,19 @@ export function createRunActivities(deps: RunActivitiesDeps) {
     const graph: RunGraph = { runId, continueOnStepFailure: run.continueOnStepFailure, order: plan.order, steps };
     // The rows as read, unless some were created just now (then launchSteps reads them all again).
     const known = missing.length === 0 ? { loaded: { run: started, plan }, stepRuns: rows } : undefined;
-    return { graph, known };
+    return { graph, known, run: started, plan };
+  }
+
+  /**
+   * Sends the run's deadline sweep, due when the first deadline any attempt launched from now on can have: the
+   * shortest allowance of its steps. Sent on every start of a swept run still open, so a start repeated after a
+   * crash sends it if the first did not (a second sweep is harmless: each checks the same rows, and both end with
+   * the run).
+   */
+  async function sendSweep(runId: string, instanceId: string, plan: RunPlan): Promise<void> {
+    const nowMs = deps.now().getTime();
+    const sweep: SweepMessage = { kind: 'sweep', runId, instanceId, dueAt: firstPossibleDeadline(plan, nowMs) };
+    await deps.enqueue(QUEUES.stepResults, sweep, deadlineDelaySeconds(sweep, nowMs));
   }
 
   return {
@@ -149,11 +175,20 @@ export function createRunActivities(deps: RunActivitiesDeps) {
      * derives the same first command from the graph and takes this answer for it). Safe to repeat as both are.
      */
     async startRunAndLaunch({ runId, instanceId }: { runId: string; instanceId: string }): Promise<StartedRun> {
-      const { graph, known } = await start(runId);
+      const { graph, known, run, plan } = await start(runId, true);
+      // The sweep goes out with the launch: this activity's answer is recorded only once both are done, so a
+      // host killed before either is done runs it again.
+      const swept = run.deadlineSweep && !isTerminalRunStatus(run.status) ? sendSweep(runId, instanceId, plan) : null;
+      swept?.catch(() => undefined); // awaited below
       const first = runLoop(initialRunLoopState(), { type: 'started', graph }).command;
-      if (first.type !== 'launch') return { graph };
+      if (first.type !== 'launch') {
+        await swept;
+        return { graph };
+      }
       const input = { runId, instanceId, steps: first.steps, retries: first.retries };
-      return { graph, launched: await launchSteps(deps, input, known) };
+      const launched = await launchSteps(deps, input, known);
+      await swept;
+      return { graph, launched };
     },
 
     /** Reuse decisions and dispatch of attempts: shared/engine/dispatch.ts. */
@@ -234,6 +269,7 @@ export function createRunActivities(deps: RunActivitiesDeps) {
         // A copy that is already ended needs no read either: a run's end is final.
         known,
       );
+      deps.settleSweep?.(input.runId);
       return undefined;
     },
   };

@@ -1,4 +1,10 @@
-import { deadlineDelaySeconds, paths, type DeadlineMessage, type JobMessage } from '../compute/messages';
+import {
+  deadlineDelaySeconds,
+  paths,
+  type DeadlineMessage,
+  type JobMessage,
+  type SweepMessage,
+} from '../compute/messages';
 import { crashPoint } from '../crashPoint';
 import { planWithProducerLocations } from '../reuse/inputs';
 import { decideLaunches } from '../reuse/launch';
@@ -8,14 +14,15 @@ import { stepRunId } from '../store/model';
 import type { LaunchContext } from '../steps/kind';
 import { cannotRun, stepKind } from '../steps/registry';
 import type { LoadedRun, PlanLoader } from './loadPlan';
-import { toJobMessage } from './plan';
+import { toJobMessage, type RunPlan } from './plan';
 import type { LaunchResult } from './runLoop';
 import { stepWorkMessage, type StepWorkMessage } from './stepWork';
 
 /**
  * Launching steps (the `launchSteps` activity): the reuse decision of each ready step (shared/reuse/launch.ts), then
  * for each step that runs and each retry, one attempt dispatched — its row `Queued`, its kind's launch (a job on
- * its compute queue for the kinds that run on workers) and a deadline message behind it on `step-results`.
+ * its compute queue for the kinds that run on workers); its deadline goes on the row (`dueAt`, checked by the run's
+ * sweep, results.ts), or, for a run started before the sweep, in a deadline message behind it on `step-results`.
  */
 
 export interface DispatchDeps {
@@ -25,7 +32,11 @@ export interface DispatchDeps {
    * Puts a message on a Storage queue (JSON; the sender encodes it as the queue trigger expects), visible after
    * `delaySeconds` when given.
    */
-  enqueue(queue: string, message: JobMessage | DeadlineMessage | StepWorkMessage, delaySeconds?: number): Promise<void>;
+  enqueue(
+    queue: string,
+    message: JobMessage | DeadlineMessage | SweepMessage | StepWorkMessage,
+    delaySeconds?: number,
+  ): Promise<void>;
   now(): Date;
 }
 
@@ -46,6 +57,12 @@ export interface LaunchStepsInput {
  */
 export function resultDeadlineSeconds(timeoutSeconds: number): number {
   return 2 * timeoutSeconds + 600;
+}
+
+/** The earliest deadline an attempt of `plan` launched at `nowMs` or later can have (ISO): the deadline sweep's. */
+export function firstPossibleDeadline(plan: RunPlan, nowMs: number): string {
+  const seconds = Math.min(...plan.order.map((name) => resultDeadlineSeconds(plan.steps[name].timeoutSeconds)));
+  return new Date(nowMs + (Number.isFinite(seconds) ? seconds : 600) * 1000).toISOString();
 }
 
 /** One attempt to dispatch; for a first attempt, its row as read and its reuse decision to record. */
@@ -97,7 +114,7 @@ export async function launchSteps(
 }
 
 /**
- * Dispatches one attempt of a step: its row `Queued`, then its kind's launch, with a deadline message behind it.
+ * Dispatches one attempt of a step: its row `Queued` with its deadline, then its kind's launch.
  * Safe to repeat: a repeat launches the same attempt again while it is still Queued (its first job may not have been
  * sent; workers skip a job whose attempt is already running or finished), sends no job for an attempt a worker has
  * started, and leaves an attempt that ended, or is older than the row's, alone.
@@ -121,6 +138,12 @@ async function dispatch(
   let taken = false;
   let started = false;
   let queued = false;
+  const nowMs = deps.now().getTime();
+  const seconds = resultDeadlineSeconds(step.timeoutSeconds);
+  const dueAt = new Date(nowMs + seconds * 1000).toISOString();
+  // A run with a deadline sweep keeps the attempt's deadline on its row (one sweep message per run checks them);
+  // a run started before that gets a deadline message per attempt.
+  const swept = run.deadlineSweep === true;
   const written = await deps.store.stepRuns.update(
     run.id,
     name,
@@ -149,6 +172,7 @@ async function dispatch(
         attempt,
         maxAttempts: step.retries + 1,
         queuedAt: now(),
+        ...(swept && { dueAt }),
         error: undefined,
         log: { container: CONTAINERS.logs, path: paths.log(run.id, name, attempt) },
       };
@@ -160,21 +184,21 @@ async function dispatch(
   // An attempt that ended already is answered as queued: its result reaches the run as a step event (the run loop
   // keeps one that arrived before it knew the step, runLoop.ts `early`).
   if (stale) return { step: name, outcome: 'queued', attempt };
-  const nowMs = deps.now().getTime();
-  const seconds = resultDeadlineSeconds(step.timeoutSeconds);
   const deadline: DeadlineMessage = {
     kind: 'deadline',
     runId: run.id,
     step: name,
     attempt,
     instanceId,
-    dueAt: new Date(nowMs + seconds * 1000).toISOString(),
+    dueAt,
     seconds,
   };
-  const sendDeadline = () => deps.enqueue(QUEUES.stepResults, deadline, deadlineDelaySeconds(deadline, nowMs));
+  const sendDeadline = async () => {
+    if (!swept) await deps.enqueue(QUEUES.stepResults, deadline, deadlineDelaySeconds(deadline, nowMs));
+  };
   if (started) {
     // The first launch may have died between the job and its deadline; a second deadline is harmless (the
-    // attempt's end is recorded once).
+    // attempt's end is recorded once). A swept run's deadline is on the row already.
     await sendDeadline();
     return { step: name, outcome: 'queued', attempt };
   }

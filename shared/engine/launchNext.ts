@@ -22,12 +22,12 @@ import type { LaunchResult } from './runLoop';
  * loop launches the third when it has heard of both; and the third's row is written `Queued` only from NotStarted
  * (ETag-guarded), so it is launched once either way. A step that failed since the read is settled by the run loop
  * (skipSteps stops what was launched here). The launch
- * itself is launchSteps' (reuse decision, row `Queued`, job and deadline); its row write is ETag-guarded on the rows
+ * itself is launchSteps' (reuse decision, row `Queued` with its deadline, job); its row write is ETag-guarded on the rows
  * read here, so a cancel flag written meanwhile is seen. A trigger killed after this launch's row write leaves the
  * successor `Queued`, its job perhaps not sent; the run may learn of it from a later event's rows (`seen`) and will
  * not launch it. So the redelivered result dispatches such a successor again (`again`): a second job only while the
  * successor is still Queued (as after a repeated launch activity; a worker runs the attempt once), none once a
- * worker started it (a deadline only), and its result is taken even if it reached the run before the run knew of the
+ * worker started it (for a run started before the deadline sweep, a deadline message only), and its result is taken even if it reached the run before the run knew of the
  * step (runLoop.ts, `early`).
  */
 export async function launchSuccessors(
@@ -36,8 +36,8 @@ export async function launchSuccessors(
    * `again`: the result is a repeat (its first delivery's host died after recording it). That delivery may have
    * written a successor `Queued` and died before its job was sent; the run may already know that successor from
    * the rows (`seen`) and never launch it, so a successor found `Queued` with no worker on it is dispatched again
-   * (its job and deadline sent anew, as launchSteps repeats an attempt; a worker runs the attempt once), and one
-   * found `Running` gets its deadline again.
+   * (its job sent anew, as launchSteps repeats an attempt; a worker runs the attempt once), and one found `Running`
+   * gets its deadline message again if its run predates the deadline sweep.
    */
   input: { runId: string; instanceId: string; step: string; again?: boolean },
   /** The run and its step rows as the caller holds them (the completed step's row as written): not read again. */
@@ -64,7 +64,8 @@ export async function launchSuccessors(
     const row = rows.get(name);
     return row?.status === 'NotStarted' && readReuseRecord(row.reuseReasons) === undefined;
   });
-  // A successor already Running gets its deadline again instead (the first delivery may have died between the two).
+  // A successor already Running is dispatched again too: no job, only the deadline message of a run that predates
+  // the sweep (the first delivery may have died between the two).
   const again = input.again
     ? successors.filter((name) => ['Queued', 'Running'].includes(rows.get(name)?.status ?? ''))
     : [];

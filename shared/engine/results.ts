@@ -1,23 +1,27 @@
 import { fullResult } from '../compute/fullResult';
 import { crashPoint } from '../crashPoint';
-import { DeadlineMessage, deadlineDelaySeconds, ResultMessage } from '../compute/messages';
+import { DeadlineMessage, deadlineDelaySeconds, ResultMessage, SweepMessage } from '../compute/messages';
+import { NotFoundError } from '../errors';
+import { isTerminalRunStatus } from '../store/model';
 import { recordReusableResult } from '../reuse/cacheResult';
 import type { Store } from '../store';
 import { QUEUES } from '../store/names';
 import { recordAttempt, recordAttemptEnd, type RecordedAttempt } from './attempts';
-import type { DispatchDeps } from './dispatch';
+import { firstPossibleDeadline, resultDeadlineSeconds, type DispatchDeps } from './dispatch';
 import type { PlanLoader } from './loadPlan';
 import { launchSuccessors } from './launchNext';
 import type { StepRunRecord } from '../store';
+import type { RunPlan } from './plan';
 import type { LaunchResult, RunEvent, SeenStep } from './runLoop';
 import { isActive } from './status';
 
 /**
  * What arrives on `step-results` (the `stepResults` queue trigger is its adapter): a worker's result, recorded
  * (outputs, metrics, and the step's status when the attempt is final, attempts.ts) and then told to the run's
- * orchestration as a `run-event`; or a deadline message (put there by the launch, dispatch.ts, visible once the
- * attempt's deadline passed), which fails an attempt that still has no result. A malformed message is logged and
- * dropped (retrying cannot fix it).
+ * orchestration as a `run-event`; or the run's deadline sweep (put there by its start, activities.ts), which fails
+ * each open attempt past the deadline its launch wrote on its row; or, for a run started before the sweep, an
+ * attempt's own deadline message (put there by its launch, dispatch.ts, visible once the deadline passed), which
+ * fails the attempt if it still has no result. A malformed message is logged and dropped (retrying cannot fix it).
  */
 
 export interface StepResultDeps extends Pick<DispatchDeps, 'enqueue'> {
@@ -41,6 +45,8 @@ export interface StepResultDeps extends Pick<DispatchDeps, 'enqueue'> {
 
 export async function handleStepResult(deps: StepResultDeps, message: unknown): Promise<void> {
   const { store, now } = deps;
+  const sweep = SweepMessage.safeParse(message);
+  if (sweep.success) return sweepDeadlines(deps, sweep.data);
   const deadline = DeadlineMessage.safeParse(message);
   if (deadline.success) {
     const d = deadline.data;
@@ -50,8 +56,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
       await deps.enqueue(QUEUES.stepResults, d, delay);
       return;
     }
-    const text =
-      `no result within ${d.seconds} s of dispatch; ` + "is a worker running for this step's compute target?";
+    const text = noResultWithin(d.seconds);
     // The run's rows go with the event (`seen`): it may not know yet of steps the trigger launched, this one
     // included (launchNext.ts). Read alongside the write; the step itself is named as launched on its attempt.
     const reading = store.stepRuns.list(d.runId);
@@ -124,6 +129,75 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
   await Promise.all([reusable(), tell()]);
   crashPoint('step-results:told');
 }
+
+/**
+ * A run's deadline sweep (compute/messages.ts `SweepMessage`): each open attempt past its deadline is failed as a
+ * deadline message fails one — recorded, and told to the run with the rows read — and the sweep goes back to the
+ * queue, due at the next deadline of an open attempt, or at the earliest one an attempt launched from now on can
+ * have. A sweep of a run that has ended, or is gone, is dropped.
+ */
+async function sweepDeadlines(deps: StepResultDeps, sweep: SweepMessage): Promise<void> {
+  const { store, now } = deps;
+  const nowMs = now().getTime();
+  const delay = deadlineDelaySeconds(sweep, nowMs);
+  if (delay > 1) {
+    // Beyond what one queue delay can cover: wait another hop.
+    await deps.enqueue(QUEUES.stepResults, sweep, delay);
+    return;
+  }
+  const reading = store.stepRuns.list(sweep.runId);
+  reading.catch(() => undefined); // awaited below
+  let loaded;
+  try {
+    loaded = await deps.loadRun(sweep.runId);
+  } catch (err) {
+    if (err instanceof NotFoundError) return; // the run (or its pipeline) is gone: nothing to watch
+    throw err;
+  }
+  const { run, plan } = loaded;
+  if (isTerminalRunStatus(run.status)) return;
+  const rows = await reading;
+  const dueOf = (r: StepRunRecord) => attemptDeadline(r, plan, nowMs);
+  const open = rows.filter((r) => isActive(r.status) && plan.steps[r.step] !== undefined);
+  const due = open.filter((r) => dueOf(r) <= nowMs);
+  for (const row of due) {
+    const seconds = resultDeadlineSeconds(plan.steps[row.step].timeoutSeconds);
+    const recorded = await recordAttemptEnd(
+      store,
+      { runId: row.runId, step: row.step, attempt: row.attempt, status: 'Failed', message: noResultWithin(seconds) },
+      now,
+      row,
+    );
+    // An attempt that ended meanwhile was told by its own result.
+    if (!recorded || recorded.repeat) continue;
+    await deps.tell(
+      sweep.instanceId,
+      runEvent(row.step, row.attempt, recorded, [], seenSteps(rows, row.step, row.attempt)),
+    );
+  }
+  const next = Math.min(
+    ...open.filter((r) => !due.includes(r)).map(dueOf),
+    Date.parse(firstPossibleDeadline(plan, nowMs)),
+  );
+  const again: SweepMessage = { ...sweep, dueAt: new Date(next).toISOString() };
+  await deps.enqueue(QUEUES.stepResults, again, deadlineDelaySeconds(again, nowMs));
+}
+
+/**
+ * When an open attempt counts as lost (ms): its row's `dueAt`, else its launch (or, lacking that, `nowMs`) plus the
+ * step's allowance.
+ */
+function attemptDeadline(row: StepRunRecord, plan: RunPlan, nowMs: number): number {
+  const written = row.dueAt ? Date.parse(row.dueAt) : NaN;
+  if (Number.isFinite(written)) return written;
+  const queued = row.queuedAt ? Date.parse(row.queuedAt) : NaN;
+  const seconds = resultDeadlineSeconds(plan.steps[row.step].timeoutSeconds);
+  return (Number.isFinite(queued) ? queued : nowMs) + seconds * 1000;
+}
+
+/** The failure of an attempt that had no result within its allowance. */
+const noResultWithin = (seconds: number) =>
+  `no result within ${seconds} s of dispatch; ` + "is a worker running for this step's compute target?";
 
 function runEvent(
   step: string,

@@ -16,7 +16,7 @@ import type { PlanLoader } from './loadPlan';
  * (`stepWork`, orchestrators/stepWork.ts) once, under a deterministic instance id; the orchestration marks the attempt
  * Running (`startStepWork`), runs the kind's `work.orchestrate` (whose activities go through `stepWorkActivity`), and
  * posts the outcome on `step-results` as a worker would (`finishStepWork`). From there on the attempt is recorded,
- * retried, made reusable and told to the run exactly like a worker's (results.ts), and the launch's deadline message
+ * retried, made reusable and told to the run exactly like a worker's (results.ts), and the run's deadline sweep
  * still bounds it. docs/architecture.md ("Steps that run elsewhere").
  */
 

@@ -112,7 +112,7 @@ export interface StepKind<S extends AnyStep = AnyStep> {
   readonly entryLabel?: string;
 
   // --- launch: where an attempt executes. Called once per attempt after its row is `Queued` (and again if the
-  // activity is repeated); the attempt ends with a result on `step-results` (a worker's, or the deadline's).
+  // activity is repeated); the attempt ends with a result on `step-results` (a worker's, or the run's deadline sweep's).
   launch?(ctx: LaunchContext): Promise<void>;
   /** How the attempt ended, from the recorded outcome (default: as reported). Pure: may run more than once. */
   handleResult?(outcome: AttemptOutcome): AttemptOutcome;

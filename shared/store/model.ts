@@ -75,6 +75,12 @@ export interface RunRecord {
   datastoreContainers?: Record<string, string>;
   regenerateOutputs: boolean;
   continueOnStepFailure: boolean;
+  /**
+   * Set when the run starts (startRunAndLaunch): its attempts' deadlines are on their rows (`StepRunRecord.dueAt`)
+   * and one sweep message per run checks them (compute/messages.ts `SweepMessage`). Absent on runs started before
+   * the sweep existed: each of their attempts gets a deadline message of its own.
+   */
+  deadlineSweep?: boolean;
   triggeredBy: TriggeredBy;
   scheduleId?: string;
   /** Data-change runs: the blob version(s) whose arrival started the run (a window's first 100). */
@@ -110,6 +116,11 @@ export interface StepRunRecord {
   /** Steps this one waits for (from the spec), so a client can draw the DAG. */
   dependsOn: string[];
   queuedAt?: string;
+  /**
+   * When the current attempt counts as lost if it has no result by then (2 × the step's timeout + 10 min after its
+   * launch), for the run's deadline sweep; written with `Queued` on runs with `RunRecord.deadlineSweep`.
+   */
+  dueAt?: string;
   startedAt?: string;
   endedAt?: string;
   exitCode?: number | null;

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QUEUES } from '../../../shared/store/names';
+import { QUEUES, TABLES } from '../../../shared/store/names';
 import { PROBE_SOURCES, probeStep, release, treePids } from './probe';
 import { processAlive, scratchDir, startStack, step, waitUntil, type RunView, type Stack } from './stack';
 
@@ -178,9 +178,9 @@ test('a step that fails its first attempt and succeeds its retry completes with 
   );
 });
 
-test('an attempt no worker answers is failed at its deadline, retried while attempts remain, then fails the run', async () => {
+test("an attempt no worker answers is failed by the run's deadline sweep, retried while attempts remain, then fails the run", async () => {
   const scratch = scratchDir('deadline');
-  // No worker serves `nobody`: the jobs wait on compute-nobody and only the deadline messages can end them.
+  // No worker serves `nobody`: the jobs wait on compute-nobody and only the run's deadline sweep can end them.
   const pipeline = {
     name: 'unanswered',
     parameters: { scratch: { type: 'string' } },
@@ -189,37 +189,65 @@ test('an attempt no worker answers is failed at its deadline, retried while atte
   const id = await stack.submit(pipeline, { sources: PROBE_SOURCES, parameters: { scratch } });
   const jobs = stack.clients.queues.getQueueClient('compute-nobody');
   const results = stack.clients.queues.getQueueClient('step-results');
+  const rows = stack.clients.table(TABLES.stepRuns);
   const queuedAttempt = (attempt: number) => (r: RunView) =>
     step(r, 'lost').status === 'Queued' && step(r, 'lost').attempt === attempt;
   await stack.waitForRun(id, queuedAttempt(1));
-  // The launch put the job on its queue and, behind it, the attempt's deadline: invisible until it is due.
+  // The launch put the job on its queue and the attempt's deadline on its row (2 × timeout + 10 min after its
+  // launch); the run's start put its sweep on step-results, invisible until the first deadline can be due.
   assert.equal((await jobs.getProperties()).approximateMessagesCount, 1);
-  assert.ok(((await results.getProperties()).approximateMessagesCount ?? 0) >= 1, 'the deadline waits on step-results');
+  const row = await rows.getEntity<{ queuedAt: string; dueAt: string }>(id, 'lost');
+  const allowance = (Date.parse(row.dueAt) - Date.parse(row.queuedAt)) / 1000;
+  assert.equal(allowance, 2 * 24 * 60 * 60 + 600, 'the default timeout of a day, twice, and ten minutes');
+  assert.ok(((await results.getProperties()).approximateMessagesCount ?? 0) >= 1, 'the sweep waits on step-results');
 
-  // What the queue delivers once the deadline has passed (2 × timeout + 10 min after dispatch).
-  const deadline = (attempt: number) =>
-    Buffer.from(
-      JSON.stringify({
-        kind: 'deadline',
-        runId: id,
-        step: 'lost',
-        attempt,
-        instanceId: id,
-        dueAt: new Date(Date.now() - 1000).toISOString(),
-        seconds: 1200,
-      }),
-    ).toString('base64');
-  await results.sendMessage(deadline(1));
+  // The time passes: the attempt's deadline as the store would hold it then, and the sweep that is due.
+  const pastDeadline = async () => {
+    await rows.updateEntity({ partitionKey: id, rowKey: 'lost', dueAt: new Date(Date.now() - 1000).toISOString() });
+  };
+  const sweep = () =>
+    Buffer.from(JSON.stringify({ kind: 'sweep', runId: id, instanceId: id, dueAt: new Date().toISOString() })).toString(
+      'base64',
+    );
+  await pastDeadline();
+  await results.sendMessage(sweep());
   await stack.waitForRun(id, queuedAttempt(2));
-  await results.sendMessage(deadline(1)); // a late copy of the first deadline changes nothing
-  await results.sendMessage(deadline(2));
+  await pastDeadline();
+  await results.sendMessage(sweep());
   const run = await stack.waitForRun(id);
 
-  const why = "no result within 1200 s of dispatch; is a worker running for this step's compute target?";
+  const why = `no result within ${allowance} s of dispatch; is a worker running for this step's compute target?`;
   assert.equal(run.status, 'Failed');
   assert.deepEqual(step(run, 'lost').error, { code: 'StepFailed', message: why });
   assert.equal(step(run, 'lost').attempt, 2);
   assert.deepEqual(run.error, { code: 'StepFailed', message: `step lost failed: ${why}` });
+});
+
+test('a deadline message of a run started before the sweep still fails its attempt', async () => {
+  const scratch = scratchDir('deadline-message');
+  const pipeline = {
+    name: 'unanswered-message',
+    parameters: { scratch: { type: 'string' } },
+    steps: [{ ...probeStep('lost', []), compute: 'nobody' }],
+  };
+  const id = await stack.submit(pipeline, { sources: PROBE_SOURCES, parameters: { scratch } });
+  await stack.waitForRun(id, (r) => step(r, 'lost').status === 'Queued');
+  // What such a run's launch put behind each job, once it is due.
+  const deadline = {
+    kind: 'deadline',
+    runId: id,
+    step: 'lost',
+    attempt: 1,
+    instanceId: id,
+    dueAt: new Date(Date.now() - 1000).toISOString(),
+    seconds: 1200,
+  };
+  const results = stack.clients.queues.getQueueClient('step-results');
+  await results.sendMessage(Buffer.from(JSON.stringify(deadline)).toString('base64'));
+  const run = await stack.waitForRun(id);
+  const why = "no result within 1200 s of dispatch; is a worker running for this step's compute target?";
+  assert.equal(run.status, 'Failed');
+  assert.deepEqual(step(run, 'lost').error, { code: 'StepFailed', message: why });
 });
 
 test('a step waiting on a target no worker serves carries a warning on the run; a served target is stamped by its worker', async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { DeadlineMessage, JobMessage } from '../../../shared/compute/messages';
+import type { DeadlineMessage, JobMessage, SweepMessage } from '../../../shared/compute/messages';
 import { createRunActivities } from '../../../shared/engine/activities';
 import { recordAttemptEnd } from '../../../shared/engine/attempts';
 import { createPlanLoader } from '../../../shared/engine/loadPlan';
@@ -140,7 +140,7 @@ async function startedRun() {
   const pipeline = await store.pipelines.put(SPEC, { name: SPEC.name });
   await store.runs.create({ id: 'r', experiment: 'e', pipelineId: pipeline.id, pipelineName: SPEC.name });
   await store.runs.update('r', () => ({ dataPaths: { raw: { datastore: 'landing', path: 'in/' } } }));
-  const sent: { queue: string; message: JobMessage | DeadlineMessage | StepWorkMessage }[] = [];
+  const sent: { queue: string; message: JobMessage | DeadlineMessage | SweepMessage | StepWorkMessage }[] = [];
   const activities = createRunActivities({
     store,
     loadRun: createPlanLoader(store, 'cpu'),
