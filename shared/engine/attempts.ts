@@ -5,11 +5,13 @@ import { registerOutputDatasets } from '../datasets/outputDatasets';
 import type { PipelineSpec } from '../spec/schema';
 import type { DatasetRecord } from '../store/datasetModel';
 import { findStepKind } from '../steps/registry';
+import { storedPipelines } from './loadPlan';
 import {
   isTerminalStepStatus,
   MAX_ATTEMPT_HISTORY,
   type AttemptRecord,
   type ErrorInfo,
+  type RunRecord,
   type StepRunRecord,
   type Store,
   type Stored,
@@ -51,9 +53,11 @@ export async function recordAttemptEnd(
   now: () => Date,
   /** The step's row as the caller read it (the write is ETag-guarded on it; a row changed since is read again). */
   known?: Stored<StepRunRecord>,
+  /** The run's row as the caller holds it (for its experiment and pipeline, which never change): not read again. */
+  run?: RunRecord,
 ): Promise<RecordedAttempt | undefined> {
-  const versions = await registerModelsOf(store, end);
-  const datasets = await registerDatasetsOf(store, end);
+  const versions = await registerModelsOf(store, end, known, run);
+  const datasets = await registerDatasetsOf(store, end, known, run);
   let recorded: Omit<RecordedAttempt, 'row'> | undefined;
   const row = await store.stepRuns.update(
     end.runId,
@@ -170,10 +174,18 @@ function withEndedAttempt(
  * between the two writes) finds the same versions. A stale attempt, and a failed or canceled one, registers nothing
  * (its models stay on the step run's record).
  */
-async function registerModelsOf(store: Store, end: AttemptEnd): Promise<(number | undefined)[]> {
+async function registerModelsOf(
+  store: Store,
+  end: AttemptEnd,
+  known?: StepRunRecord,
+  knownRun?: RunRecord,
+): Promise<(number | undefined)[]> {
   const models = end.details?.models ?? [];
   if (end.status !== 'Completed' || models.length === 0) return [];
-  const [row, run] = await Promise.all([store.stepRuns.get(end.runId, end.step), store.runs.get(end.runId)]);
+  const [row, run] = await Promise.all([
+    known ?? store.stepRuns.get(end.runId, end.step),
+    knownRun ?? store.runs.get(end.runId),
+  ]);
   if (!row || row.attempt !== end.attempt) return [];
   const source = { runId: end.runId, step: end.step, attempt: end.attempt, experiment: run?.experiment };
   const registered = await registerStepModels(store, source, models, () => new Date(end.details!.endedAt));
@@ -185,13 +197,20 @@ async function registerModelsOf(store: Store, end: AttemptEnd): Promise<(number 
  * shared/datasets/outputDatasets.ts), registered before the attempt is recorded; a redelivered result finds the same
  * versions (the same definition is never registered twice).
  */
-async function registerDatasetsOf(store: Store, end: AttemptEnd): Promise<Map<string, DatasetRecord>> {
+async function registerDatasetsOf(
+  store: Store,
+  end: AttemptEnd,
+  known?: StepRunRecord,
+  knownRun?: RunRecord,
+): Promise<Map<string, DatasetRecord>> {
   const outputs = end.details?.outputs ?? [];
   if (end.status !== 'Completed' || outputs.length === 0) return new Map();
-  const run = await store.runs.get(end.runId);
-  const spec = run && ((await store.pipelines.get(run.pipelineId))?.spec as PipelineSpec | undefined);
+  // The run and its spec as the caller holds them, or as this process keeps them (a spec never changes): a step
+  // with outputs used to read both before its end could be written, two round trips on a data-passing chain's path.
+  const run = knownRun ?? (await store.runs.get(end.runId));
+  const spec = run && ((await storedPipelines(store).get(run.pipelineId))?.spec as PipelineSpec | undefined);
   if (!spec || !Object.values(spec.data ?? {}).some((d) => d?.register)) return new Map();
-  const row = await store.stepRuns.get(end.runId, end.step);
+  const row = known ?? (await store.stepRuns.get(end.runId, end.step));
   if (!row || row.attempt !== end.attempt) return new Map();
   return registerOutputDatasets(store, spec, outputs, { runId: end.runId, step: end.step, at: end.details!.endedAt });
 }
@@ -202,6 +221,7 @@ export function recordAttempt(
   result: ResultMessage,
   now: () => Date,
   known?: Stored<StepRunRecord>,
+  run?: RunRecord,
 ): Promise<RecordedAttempt | undefined> {
   return recordAttemptEnd(
     store,
@@ -215,5 +235,6 @@ export function recordAttempt(
     },
     now,
     known,
+    run,
   );
 }

@@ -88,6 +88,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     result,
     now,
     rows.find((r) => r.step === result.step),
+    loaded.run,
   );
   if (!recorded) {
     deps.log(`Ignored a stale result for ${result.stepRunId} attempt ${result.attempt}.`);

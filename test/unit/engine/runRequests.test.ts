@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRunActivities } from '../../../shared/engine/activities';
+import type { JobMessage, ResultMessage } from '../../../shared/compute/messages';
 import { createPlanLoader, storedPipelines } from '../../../shared/engine/loadPlan';
+import { handleStepResult } from '../../../shared/engine/results';
 import { parseSpec } from '../../../shared/spec';
 import { createMemoryStore, type Store } from '../../../shared/store';
 
@@ -147,3 +149,58 @@ test('storedPipelines reads a pipeline once per process and store, and hands out
   const other = createMemoryStore();
   assert.equal(await storedPipelines(other).get(stored.id), undefined, 'another store knows nothing of it');
 });
+
+test('a completed step with outputs is recorded without reading the run or its pipeline again', async () => {
+  const store = createMemoryStore();
+  await submitted(store);
+  const loadRun = createPlanLoader(store, 'cpu');
+  const jobs: JobMessage[] = [];
+  const enqueue = async (queue: string, message: unknown) => {
+    if (queue === 'compute-cpu') jobs.push(message as JobMessage);
+  };
+  const now = () => new Date('2024-05-01T00:00:00.000Z');
+  await createRunActivities({ store, loadRun, enqueue, now }).startRunAndLaunch({ runId: 'r', instanceId: 'r' });
+  const runReads = counted(store.runs, 'get');
+  const pipelineReads = counted(store.pipelines, 'get');
+  const rowReads = counted(store.stepRuns, 'get');
+  const deps = {
+    store,
+    loadRun,
+    enqueue,
+    tell: async () => undefined,
+    now,
+    log: () => undefined,
+    error: () => undefined,
+    launchSuccessors: true,
+  };
+  const output = { name: 'out', container: 'pipeline-data', path: 'r/a/out/', files: [], fingerprint: 'f' };
+  await handleStepResult(deps, { ...completed(jobs[0]), outputs: [output] });
+  assert.deepEqual((await store.stepRuns.get('r', 'a'))?.outputs, [output]);
+  assert.equal(runReads.calls, 1, "the trigger's own read of the run, none to look for datasets to register");
+  assert.equal(pipelineReads.calls, 0, 'the spec is known to this process');
+  assert.equal(rowReads.calls, 1, "this test's own read: the step's row came with the run's rows");
+});
+
+function completed(job: JobMessage): ResultMessage {
+  return {
+    version: 1,
+    runId: job.runId,
+    stepRunId: job.stepRunId,
+    step: job.step,
+    attempt: job.attempt,
+    instanceId: job.instanceId,
+    status: 'Completed',
+    exitCode: 0,
+    startedAt: '2024-05-01T00:00:01.000Z',
+    endedAt: '2024-05-01T00:00:02.000Z',
+    processMs: 5,
+    outputs: [],
+    metrics: [],
+    tags: {},
+    uploads: [],
+    runMetrics: [],
+    runTags: {},
+    models: [],
+    workerId: 'w',
+  };
+}
