@@ -115,15 +115,18 @@ export async function executeJob(
     return finishNow({ ...base, status: 'Failed', endedAt: now(), error: { kind: 'system', message } });
   }
   /**
-   * Marks the step `Running`, and answers whether its process may start. Without a read (`guessed`), a row that
-   * changed since the launch is read now: a stale job is skipped, a canceled one not started.
+   * Marks the step `Running`, and answers whether its process may start (it throws when not) and whether this is
+   * the attempt's first start: its write held on the ETag of the launch's `Queued` write, so no other delivery of the
+   * attempt ever started. Without a read (`guessed`), a row that changed since the launch is read now: a stale job is
+   * skipped, a canceled one not started.
    */
-  const claim = async (): Promise<void> => {
+  const claim = async (): Promise<boolean> => {
     const mark = (known: JobState | undefined, onEtag?: boolean) =>
       deps.state.markRunning?.(job, options.workerId, startedAt, known, onEtag);
     let marked = guessed
       ? await mark({ stepRun: { status: 'Queued', attempt: job.attempt, etag: job.queuedEtag } }, true)
       : await mark(state);
+    const first = guessed && marked !== 'changed';
     if (marked === 'changed') {
       const now = await deps.state.read(job);
       const stale = staleReason(job, now);
@@ -133,6 +136,7 @@ export async function executeJob(
     }
     marks.mark('marked-running');
     if (marked === 'canceled') throw new CanceledBeforeStart();
+    return first;
   };
 
   if (!kind) {
@@ -158,8 +162,15 @@ export async function executeJob(
     // trip is in flight the step is got ready — the log blob created and its header written, the sandbox and its
     // inputs, the command, the environment and the step's token — but its process starts only once the write said
     // the step was not canceled (`mayStart`).
-    const mayStart = claim();
+    const claimed = claim();
+    const mayStart = claimed.then(() => undefined);
     mayStart.catch(() => undefined);
+    // A first start of attempt 1 finds its output folders empty in storage: only a delivery of this attempt that
+    // started (wrote `Running`) before could have written there, and then this start's write would have failed.
+    const outputsUntouched = claimed.then(
+      (first) => first && job.attempt === 1,
+      () => false,
+    );
     const header = () => {
       log!.write(
         `[sluice] ${startedAt} step "${job.step}" attempt ${job.attempt} on worker ${options.workerId}` +
@@ -188,7 +199,7 @@ export async function executeJob(
       const bindings = await preparing;
       marks.mark('sandbox-prepared');
       const command = resolveCommand(job, bindings);
-      const input = { deps, job, sandbox, bindings, command, kind, lease, log, shutdown, mayStart };
+      const input = { deps, job, sandbox, bindings, command, kind, lease, log, shutdown, mayStart, outputsUntouched };
       if (kind.run) {
         // A kind's own runner is not asked to wait for the write: it starts only after it.
         await mayStart;

@@ -1,5 +1,5 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import type { BlobLocation, JobOutput, OutputFile, ProducedOutput } from '../shared/compute/messages';
+import type { BlobLocation, JobMessage, JobOutput, OutputFile, ProducedOutput } from '../shared/compute/messages';
 import { ensureContainer } from './containers';
 import { fingerprintFiles } from '../shared/compute/fingerprint';
 import { forEachLimit, listLocalFiles, md5OfFile } from './sandboxFiles';
@@ -9,18 +9,20 @@ export const folderPrefix = (path: string) => (path === '' || path.endsWith('/')
 
 /**
  * Uploads every file under an output folder to the output's blob prefix, each with its Content-MD5, after removing
- * whatever an earlier, interrupted attempt left there (the prefix belongs to this step of this run). Returns the
- * files and their fingerprint for the result message.
+ * whatever an earlier, interrupted attempt left there (the prefix belongs to this step of this run) — unless the
+ * caller knows none can have (`clear: false`: a listing fewer). Returns the files and their fingerprint for the
+ * result message.
  */
 export async function uploadOutput(
   blobs: BlobServiceClient,
   output: JobOutput,
   localDir: string,
   note: (line: string) => void,
+  options: { clear?: boolean } = {},
 ): Promise<ProducedOutput> {
   const container = await ensureContainer(blobs, output.container);
   const prefix = folderPrefix(output.path);
-  await deletePrefix(container, prefix);
+  if (options.clear !== false) await deletePrefix(container, prefix);
   const files: OutputFile[] = [];
   const local = listLocalFiles(localDir, (rel) => note(`output "${output.name}": skipped ${rel} (not a regular file)`));
   await forEachLimit(local, 8, async (f) => {
@@ -30,6 +32,25 @@ export async function uploadOutput(
   });
   files.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
   return { ...output, files, fingerprint: fingerprintFiles(files) };
+}
+
+/**
+ * Uploads a step's outputs (`job.outputs`, from the local folders `folders` names), all at once, each after
+ * clearing what an interrupted earlier delivery or attempt left under its prefix — unless none can have
+ * (`untouched`: see executeJob); notes each in the log, in the job's order.
+ */
+export async function uploadOutputs(
+  blobs: BlobServiceClient,
+  job: Pick<JobMessage, 'outputs'>,
+  folders: Readonly<Record<string, string>>,
+  note: (line: string) => void,
+  untouched = false,
+): Promise<ProducedOutput[]> {
+  const outputs = await Promise.all(
+    job.outputs.map((output) => uploadOutput(blobs, output, folders[output.name], note, { clear: !untouched })),
+  );
+  for (const o of outputs) note(`output "${o.name}": ${o.files.length} file(s) uploaded to ${o.container}/${o.path}`);
+  return outputs;
 }
 
 /** Uploads a folder of artifacts (run.upload_file, ./outputs) under `prefix`; returns where each file went. */

@@ -4,7 +4,7 @@ import type { JobDeps } from './executeJob';
 import type { StepCommand, WorkerKind } from './kinds';
 import type { MessageLease } from './lease';
 import type { LogSink } from './logStream';
-import { uploadFolder, uploadOutput } from './outputs';
+import { uploadFolder, uploadOutputs } from './outputs';
 import type { LocalBindings } from './placeholders';
 import { SpawnError, startStepProcess, type StepProcessExit } from './processGroup';
 import type { WorkerResult } from './resultSender';
@@ -37,6 +37,11 @@ export interface RunStepInput {
    * The step is got ready (environment, token) while it is pending. Undefined: at once.
    */
   mayStart?: Promise<void>;
+  /**
+   * Resolves to true when no earlier delivery of this attempt can have written the step's outputs (see executeJob:
+   * attempt 1, started on the launch's ETag): their blob prefixes need no clearing before the upload.
+   */
+  outputsUntouched?: Promise<boolean>;
 }
 
 type StopReason = ExternalStopReason;
@@ -146,12 +151,7 @@ export async function runStep(input: RunStepInput): Promise<StepRunOutcome> {
     const message = kind.failure(command, exitText);
     return { kind: 'done', result: { ...common, status: 'Failed', error: { kind: 'user', message } } };
   }
-  const outputs = [];
-  for (const output of job.outputs) {
-    const produced = await uploadOutput(deps.blobs, output, bindings.outputs[output.name], note);
-    note(`output "${output.name}": ${produced.files.length} file(s) uploaded to ${output.container}/${output.path}`);
-    outputs.push(produced);
-  }
+  const outputs = await uploadOutputs(deps.blobs, job, bindings.outputs, note, await input.outputsUntouched);
   return { kind: 'done', result: { ...common, status: 'Completed', outputs } };
 }
 

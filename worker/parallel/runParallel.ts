@@ -9,7 +9,7 @@ import { ensureContainer } from '../containers';
 import { JobFailure } from '../jobFailure';
 import type { StepProgress } from '../../shared/store/model';
 import { watchForStop, type ExternalStopReason } from '../stopWatch';
-import { uploadFolder, uploadOutput } from '../outputs';
+import { uploadFolder, uploadOutputs } from '../outputs';
 import { SpawnError, startStepProcess, type StepProcess } from '../processGroup';
 import { stepEnvironment } from '../runContext';
 import type { RunStepInput, StepRunOutcome } from '../runStep';
@@ -415,12 +415,7 @@ export async function runParallel(input: RunStepInput, ledgerFor = defaultLedger
         '\n',
     );
   }
-  const outputs = [];
-  for (const output of job.outputs) {
-    const produced = await uploadOutput(deps.blobs, output, bindings.outputs[output.name], note);
-    note(`output "${output.name}": ${produced.files.length} file(s) uploaded to ${output.container}/${output.path}`);
-    outputs.push(produced);
-  }
+  const outputs = await uploadOutputs(deps.blobs, job, bindings.outputs, note, await input.outputsUntouched);
   return { kind: 'done', result: { ...common, exitCode: 0, status: 'Completed', outputs } };
 }
 

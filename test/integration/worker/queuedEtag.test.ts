@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import { createAzureStore, type Store } from '../../../shared/store';
 import { bootstrapStorage } from '../../../shared/store/bootstrap';
+import { paths } from '../../../shared/compute/messages';
 import { CONTAINERS } from '../../../shared/store/names';
 import type { StorageClients } from '../../../shared/store/clients';
 import type { Worker } from '../../../worker';
@@ -15,6 +16,7 @@ import {
   clientsFor,
   enqueue,
   makeJob,
+  listBlobs,
   putBlob,
   readBlob,
   ResultReader,
@@ -121,5 +123,36 @@ describe('worker: the Running write on the ETag the job carries', () => {
     );
     assert.ok(!existsSync(marker), 'the step process did not run');
     assert.equal(await readBlob(clients, CONTAINERS.logs, job.log.path), 'the log of the attempt that ran\n');
+  });
+
+  test('a first start of attempt 1 uploads its outputs without clearing their prefix first; any other start clears it', async () => {
+    // Only a delivery of the attempt that started before could have written under the prefix, and then this
+    // delivery's write on the launch's ETag would have failed. A blob put there by hand stands for what such a
+    // delivery leaves: a first start does not look (one listing fewer), a start after another clears it.
+    const run = async (changedSinceLaunch: boolean) => {
+      const job = makeJob({ program: 'touch', args: ['${{outputs.out}}/made.txt'] });
+      const prefix = paths.output(job.runId, job.step, 'out');
+      job.outputs = [{ name: 'out', container: CONTAINERS.pipelineData, path: prefix }];
+      const etag = await queued(job.runId);
+      if (changedSinceLaunch)
+        await store.stepRuns.update(job.runId, 'step1', () => ({ workerId: 'an earlier delivery' }));
+      await putBlob(clients, CONTAINERS.pipelineData, prefix + 'left.txt', 'left');
+      await enqueue(clients, 'cpu', { ...job, queuedEtag: etag });
+      const result = await results.next(job.runId);
+      assert.equal(result.status, 'Completed', JSON.stringify(result.error));
+      assert.deepEqual(
+        result.outputs[0].files.map((f) => f.name),
+        ['made.txt'],
+      );
+      return listBlobs(clients, CONTAINERS.pipelineData, prefix);
+    };
+    assert.deepEqual(
+      (await run(false)).map((b) => b.split('/').pop()),
+      ['left.txt', 'made.txt'],
+    );
+    assert.deepEqual(
+      (await run(true)).map((b) => b.split('/').pop()),
+      ['made.txt'],
+    );
   });
 });
