@@ -1,11 +1,13 @@
 // Pipeline orchestration overhead: what Sluice adds per step around the step's own process, for a 50-step chain and
-// a 10×10 grid of no-op `command` steps, on the stack `npm start` runs (host, Durable engine and worker in one
-// process, Azurite in its own). Overhead is measured along the critical path: (makespan − the process time of the
-// slowest dependency path, as the worker measured it) / the number of steps on that path. For a chain that path is
-// every step; for a grid it is one step per layer (parallel steps' process times overlap, so summing all of them
-// would make the overhead meaningless, even negative). Makespan ÷ that path's process time is reported too.
+// a 10×10 grid of no-op `command` steps and a 20-step chain of steps that pass a file along (datachain), on the
+// stack `npm start` runs (host, Durable engine and worker in one process, Azurite in its own). Overhead is measured
+// along the critical path: (makespan − the process time of the slowest dependency path, as the worker measured it) /
+// the number of steps on that path. For a chain that path is every step; for a grid it is one step per layer
+// (parallel steps' process times overlap, so summing all of them would make the overhead meaningless, even
+// negative). Makespan ÷ that path's process time is reported too.
 //
-// SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_SHAPES=chain (or grid) runs only that shape.
+// SLUICE_BENCH_RUNS (default 3) sets the runs per figure; SLUICE_BENCH_SHAPES=chain (or datachain, or grid) runs only
+// that shape.
 // SLUICE_BENCH_POLL_MS=N caps the idle polling of both queue consumers at N ms (host.json queues.maxPollingInterval
 // through a copy of the app folder, and the worker's pollMaxMs): what separate processes would cost with fast polling.
 // Every storage request of the process is counted by operation (bench/storageOps.ts) and reported per step;
@@ -45,7 +47,7 @@ function appFolder(pollMs: number | undefined): string {
   return dir;
 }
 
-type Spec = { name: string; steps: Record<string, unknown>[] };
+type Spec = { name: string; data?: Record<string, object>; steps: Record<string, unknown>[] };
 
 /** A no-op step; reuse is off, or every run after the first would be reused and run nothing. */
 const noop = (name: string, after: string[]) => ({
@@ -58,6 +60,26 @@ const noop = (name: string, after: string[]) => ({
 
 function chain(n: number): Spec {
   return { name: `chain-${n}`, steps: Array.from({ length: n }, (_, i) => noop(`s${i}`, i ? [`s${i - 1}`] : [])) };
+}
+
+/**
+ * `n` steps that pass data along: the first writes one empty file into its output, each next one copies its
+ * predecessor's output into its own. What a real pipeline's step adds to a no-op's: inputs bound and downloaded,
+ * outputs listed, uploaded and fingerprinted, and their recording.
+ */
+function dataChain(n: number): Spec {
+  const data = Object.fromEntries(Array.from({ length: n }, (_, i) => [`d${i}`, {}]));
+  const steps = Array.from({ length: n }, (_, i) => ({
+    name: `s${i}`,
+    type: 'command',
+    command: i ? 'cp' : 'touch',
+    arguments: i ? ['-r', `\${{inputs.d${i - 1}}}/.`, `\${{outputs.d${i}}}`] : ['${{outputs.d0}}/part-0'],
+    ...(i ? { inputs: [`d${i - 1}`] } : {}),
+    outputs: [`d${i}`],
+    run_after: i ? [`s${i - 1}`] : [],
+    allow_reuse: false,
+  }));
+  return { name: `datachain-${n}`, data, steps };
 }
 
 /** `rows` layers of `cols` parallel steps; every step of a layer waits for the whole previous layer. */
@@ -175,9 +197,9 @@ const bench: Bench = {
       figures.push(baseline.figure);
 
       const only = process.env.SLUICE_BENCH_SHAPES?.split(',');
-      const shapes = (process.env.SLUICE_BENCH_QUICK ? [chain(5), grid(2, 5)] : [chain(50), grid(10, 10)]).filter(
-        (s) => !only || only.some((prefix) => s.name.startsWith(prefix)),
-      );
+      const shapes = (
+        process.env.SLUICE_BENCH_QUICK ? [chain(5), dataChain(5), grid(2, 5)] : [chain(50), dataChain(20), grid(10, 10)]
+      ).filter((s) => !only || only.some((prefix) => s.name.startsWith(prefix)));
       for (const spec of shapes) {
         const overhead: number[] = [];
         const makespanRatio: number[] = [];
@@ -212,7 +234,7 @@ const bench: Bench = {
         console.log(`storage requests per step, ${spec.name}, last run (by operation):\n${breakdown.join('\n')}`);
         figures.push(
           {
-            name: `overhead per step on the critical path, ${spec.name} (${n} no-op steps)`,
+            name: `overhead per step on the critical path, ${spec.name} (${n} ${spec.data ? 'data-passing' : 'no-op'} steps)`,
             unit: 'ms',
             samples: overhead,
           },

@@ -4,6 +4,7 @@ import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { JobInput } from '../shared/compute/messages';
 import { safeJoin, UnsafePathError } from '../shared/spec/safePath';
 import { JobFailure } from './jobFailure';
+import { folderPrefix } from './outputs';
 import { forEachLimit } from './sandboxFiles';
 
 /** One blob of a listed input and where it goes in the sandbox; `rel` is its path below the input (`''`: the input is that one file). */
@@ -34,8 +35,12 @@ export interface ListedInput {
 export async function listInput(blobs: BlobServiceClient, input: JobInput, dest: string): Promise<ListedInput> {
   const container = blobs.getContainerClient(input.container);
   const where = `${input.container}/${input.path}`;
-  const { names, pages } = await listNames(container, input.path, input.name, where);
   const path = input.path;
+  // Intermediate data whose producer's files the job names (JobInput.files) is not listed: those files are the data.
+  const named = input.source === 'data' && input.files !== undefined;
+  const { names, pages } = named
+    ? { names: input.files!.map((f) => folderPrefix(path) + f), pages: 0 }
+    : await listNames(container, input.path, input.name, where);
 
   if (input.source === 'datastore' && path !== '' && !path.endsWith('/')) {
     const members = names.filter((n) => n.startsWith(path + '/'));
@@ -46,7 +51,7 @@ export async function listInput(blobs: BlobServiceClient, input: JobInput, dest:
       return { local: file, container, files: [{ blob: path, file, rel: '' }], listOperations: pages };
     }
   }
-  const prefix = path === '' || path.endsWith('/') ? path : path + '/';
+  const prefix = folderPrefix(path);
   const members = names.filter((n) => n.startsWith(prefix) && !n.endsWith('/'));
   if (members.length === 0 && input.source === 'datastore') {
     throw new JobFailure(

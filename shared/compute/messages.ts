@@ -23,6 +23,11 @@ export const JobInput = BlobLocation.extend({
   name: z.string(),
   /** `datastore` for `inputs:` entries, `data` for intermediate data produced by an earlier step. */
   source: z.enum(['datastore', 'data']),
+  /**
+   * For intermediate data: the files its producer recorded (paths below `path`), when they are few
+   * (reuse/inputs.ts): the worker downloads them without listing the prefix first. Absent: the worker lists.
+   */
+  files: z.array(z.string()).optional(),
 });
 export type JobInput = z.infer<typeof JobInput>;
 

@@ -224,12 +224,22 @@ function planStep(spec: PipelineSpec, step: Step, c: StepContext): StepPlan {
  * A step's inputs after some producers were reused: their data lives at the original run's location, so consumers
  * read it there (nothing is copied). `locations` maps data names to where they actually are.
  */
-export function rebindInputs(step: StepPlan, locations: Readonly<Record<string, BlobLocation>>): StepPlan {
+export function rebindInputs(
+  step: StepPlan,
+  locations: Readonly<Record<string, BlobLocation & { files?: string[] }>>,
+): StepPlan {
+  const at = (i: PlannedInput) =>
+    i.source === 'data' && Object.hasOwn(locations, i.name) ? locations[i.name] : undefined;
   const move = (i: PlannedInput): PlannedInput => {
-    const loc = i.source === 'data' && Object.hasOwn(locations, i.name) ? locations[i.name] : undefined;
+    const loc = at(i);
     return loc ? { ...i, container: loc.container, path: loc.path } : i;
   };
-  const out: StepPlan = { ...step, inputs: step.inputs.map(move) };
+  // The files go to the job's inputs only (a data_transfer step lists its source as it copies).
+  const inputs = step.inputs.map((i) => {
+    const files = at(i)?.files;
+    return files ? { ...move(i), files } : move(i);
+  });
+  const out: StepPlan = { ...step, inputs };
   if (step.dataTransfer) out.dataTransfer = { ...step.dataTransfer, source: move(step.dataTransfer.source) };
   return out;
 }
@@ -263,7 +273,13 @@ export function toJobMessage(plan: RunPlan, stepName: string, job: JobContext): 
     compute: step.compute!,
     program: step.program!,
     args: [...step.args],
-    inputs: step.inputs.map(({ name, source, container, path }) => ({ name, source, container, path })),
+    inputs: step.inputs.map(({ name, source, container, path, files }) => ({
+      name,
+      source,
+      container,
+      path,
+      ...(files && { files: [...files] }),
+    })),
     outputs: step.outputs.map((o) => ({ ...o })),
     env: { ...step.env },
     timeoutSeconds: step.timeoutSeconds,

@@ -19,7 +19,7 @@ export const dataTransferKind: StepKind<DataTransferStep> = {
         ? plan.outputs[0]
         : { container: step.destination.datastore, path: step.destination.path };
     // A datastore source by its name (a data_transfer step resolves the datastore when it runs: copy.ts).
-    const { datastore, ...source } = plan.inputs[0];
+    const { datastore, files: _files, ...source } = plan.inputs[0];
     plan.dataTransfer = {
       source: datastore ? { ...source, container: datastore } : source,
       destination: { container: destination.container, path: destination.path },

@@ -169,6 +169,45 @@ describe('worker: python and command steps', () => {
     assert.match(await readBlob(clients, CONTAINERS.logs, job.log.path), /tool got 2 arguments/);
   });
 
+  test('intermediate data whose files the job names is fetched without a listing: those files, in their folders', async () => {
+    const job = makeJob({ program: 'cp' });
+    const upstream = paths.output(job.runId, 'up', 'parts');
+    await putBlob(clients, CONTAINERS.pipelineData, upstream + 'a.txt', 'a');
+    await putBlob(clients, CONTAINERS.pipelineData, upstream + 'sub/b.txt', 'b');
+    // Under the prefix but not among the producer's files: a listing would have fetched it.
+    await putBlob(clients, CONTAINERS.pipelineData, upstream + 'unrecorded.txt', 'x');
+    job.args = ['-r', '${{inputs.parts}}/.', '${{outputs.copy}}'];
+    job.inputs = [
+      {
+        name: 'parts',
+        source: 'data',
+        container: CONTAINERS.pipelineData,
+        path: upstream,
+        files: ['a.txt', 'sub/b.txt'],
+      },
+    ];
+    job.outputs = [
+      { name: 'copy', container: CONTAINERS.pipelineData, path: paths.output(job.runId, job.step, 'copy') },
+    ];
+    await enqueue(clients, 'cpu', job);
+    const r = await results.next(job.runId);
+    assert.equal(r.status, 'Completed', JSON.stringify(r.error));
+    assert.deepEqual(
+      r.outputs[0].files.map((f) => f.name),
+      ['a.txt', 'sub/b.txt'],
+    );
+
+    // A named file with an unsafe path fails the job and writes nothing outside the sandbox, as a listed one does.
+    const bad = makeJob({ program: 'true' });
+    bad.inputs = [
+      { name: 'parts', source: 'data', container: CONTAINERS.pipelineData, path: upstream, files: ['../x'] },
+    ];
+    await enqueue(clients, 'cpu', bad);
+    const refused = await results.next(bad.runId);
+    assert.equal(refused.status, 'Failed');
+    assert.match(refused.error?.message ?? '', /parts/);
+  });
+
   test('a failing step is Failed with its exit code, error kind user, and the metrics it logged', async () => {
     const snapshotId = await uploadSnapshot(clients, join(STEPS, 'basic'));
     const job = makeJob({ type: 'python', program: 'python3', snapshotId, args: ['work.py', '--fail', '3'] });

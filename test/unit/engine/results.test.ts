@@ -277,7 +277,33 @@ steps:
   const job = t.sent.find((s) => s.queue === 'compute-cpu')?.message as JobMessage;
   assert.equal(job?.step, 'b');
   assert.deepEqual(reads, [], 'no step row read for the launch');
-  assert.equal(job.inputs.length, 1);
+  assert.deepEqual(
+    job.inputs,
+    [{ name: 'd', source: 'data', container: output.container, path: output.path, files: ['x.csv'] }],
+    'the files its producer recorded, so the worker need not list them',
+  );
+});
+
+test('an input of many files, or of long names, is not named in the job: the worker lists it', async () => {
+  for (const files of [
+    Array.from({ length: 101 }, (_, i) => ({ name: `part-${i}.csv`, size: 1, md5: 'bWQ1' })),
+    [{ name: 'x'.repeat(8_001), size: 1, md5: 'bWQ1' }],
+  ]) {
+    const t = await launched(
+      parseSpec(`
+name: data
+data: { d: {} }
+steps:
+  - { name: a, type: command, command: "true", outputs: [d] }
+  - { name: b, type: command, command: "true", inputs: [d] }
+`),
+      ['a'],
+    );
+    const output = { ...t.job.outputs[0], files, fingerprint: 'f' };
+    await handleStepResult(t.deps, { ...resultOf(t.job), outputs: [output] });
+    const job = t.sent.find((s) => s.queue === 'compute-cpu')?.message as JobMessage;
+    assert.deepEqual(job.inputs, [{ name: 'd', source: 'data', container: output.container, path: output.path }]);
+  }
 });
 
 const FAN_IN = parseSpec(`
