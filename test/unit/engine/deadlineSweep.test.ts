@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobMessage, ResultMessage, SweepMessage } from '../../../shared/compute/messages';
+import type { JobMessage, SweepMessage } from '../../../shared/compute/messages';
 import { createRunActivities } from '../../../shared/engine/activities';
 import { resultDeadlineSeconds } from '../../../shared/engine/dispatch';
 import { createPlanLoader } from '../../../shared/engine/loadPlan';
@@ -8,6 +8,7 @@ import { handleStepResult } from '../../../shared/engine/results';
 import type { RunEvent } from '../../../shared/engine/runLoop';
 import { parseSpec } from '../../../shared/spec';
 import { createMemoryStore } from '../../../shared/store';
+import { resultFor } from './helpers';
 
 /**
  * A run's deadline sweep (shared/engine/results.ts `sweepDeadlines`): the run's start sends one sweep message
@@ -137,27 +138,7 @@ test('an attempt that ended before the sweep is left as it ended', async () => {
   const sweep = t.sweeps()[0];
   const job = t.sent.find((s) => s.queue === 'compute-cpu' && (s.message as JobMessage).step === 'quick')!
     .message as JobMessage;
-  const result: ResultMessage = {
-    version: 1,
-    runId: job.runId,
-    stepRunId: job.stepRunId,
-    step: job.step,
-    attempt: job.attempt,
-    instanceId: job.instanceId,
-    status: 'Completed',
-    exitCode: 0,
-    startedAt: at(1),
-    endedAt: at(2),
-    processMs: 5,
-    outputs: [],
-    metrics: [],
-    tags: {},
-    uploads: [],
-    runMetrics: [],
-    runTags: {},
-    models: [],
-    workerId: 'w',
-  };
+  const result = { ...resultFor(job), startedAt: at(1), endedAt: at(2) };
   await handleStepResult(t.deps, result);
   t.told.length = 0;
   t.sent.length = 0;

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DeadlineMessage, JobMessage, ResultMessage } from '../../../shared/compute/messages';
+import type { DeadlineMessage, JobMessage } from '../../../shared/compute/messages';
 import { createRunActivities } from '../../../shared/engine/activities';
 import { createPlanLoader } from '../../../shared/engine/loadPlan';
 import { handleStepResult } from '../../../shared/engine/results';
 import type { RunEvent } from '../../../shared/engine/runLoop';
 import { parseSpec } from '../../../shared/spec';
 import { createMemoryStore } from '../../../shared/store';
+import { resultFor } from './helpers';
 
 /**
  * What a message on `step-results` does (shared/engine/results.ts; the queue trigger in functions/ only binds it),
@@ -52,34 +53,9 @@ async function launched(spec = SPEC, first = ['only']) {
   return { store, deps, activities, job, jobs, deadline, sent, told, logged, setClock };
 }
 
-function resultOf(job: JobMessage, status: ResultMessage['status'] = 'Completed'): ResultMessage {
-  return {
-    version: 1,
-    runId: job.runId,
-    stepRunId: job.stepRunId,
-    step: job.step,
-    attempt: job.attempt,
-    instanceId: job.instanceId,
-    status,
-    exitCode: status === 'Completed' ? 0 : 1,
-    ...(status === 'Failed' && { error: { kind: 'user' as const, message: '"true" failed with exit code 1' } }),
-    startedAt: '2024-05-01T00:00:01.000Z',
-    endedAt: '2024-05-01T00:00:02.000Z',
-    processMs: 5,
-    outputs: [],
-    metrics: [],
-    tags: {},
-    uploads: [],
-    runMetrics: [],
-    runTags: {},
-    models: [],
-    workerId: 'w',
-  };
-}
-
 test("a worker's result is recorded, then told to the run; a completed step becomes reusable", async () => {
   const t = await launched();
-  await handleStepResult(t.deps, resultOf(t.job));
+  await handleStepResult(t.deps, resultFor(t.job));
   assert.deepEqual(t.told, [
     {
       instanceId: 'i',
@@ -101,7 +77,7 @@ test("a worker's result is recorded, then told to the run; a completed step beco
 
 test('a failed attempt with an attempt left is told as not final; the same result again is ignored as stale', async () => {
   const t = await launched();
-  await handleStepResult(t.deps, resultOf(t.job, 'Failed'));
+  await handleStepResult(t.deps, resultFor(t.job, 'Failed'));
   assert.deepEqual(
     t.told.map((x) => [x.event.type === 'step' && x.event.status, x.event.type === 'step' && x.event.final]),
     [['Failed', false]],
@@ -109,7 +85,7 @@ test('a failed attempt with an attempt left is told as not final; the same resul
   assert.equal((await t.store.stepRuns.get('r', 'only'))?.status, 'Queued');
   // The run relaunches it as attempt 2; a late copy of attempt 1's result changes nothing and tells nobody.
   await t.store.stepRuns.update('r', 'only', () => ({ attempt: 2 }));
-  await handleStepResult(t.deps, resultOf(t.job, 'Failed'));
+  await handleStepResult(t.deps, resultFor(t.job, 'Failed'));
   assert.equal(t.told.length, 1);
   assert.deepEqual(t.logged, [`log: Ignored a stale result for ${t.job.stepRunId} attempt 1.`]);
 });
@@ -138,7 +114,7 @@ test('a deadline that is due fails an attempt still without a result, and tells 
 
 test('a deadline after the result changes nothing; one not yet due goes back to the queue for another hop', async () => {
   const t = await launched();
-  await handleStepResult(t.deps, resultOf(t.job));
+  await handleStepResult(t.deps, resultFor(t.job));
   t.setClock(t.deadline.dueAt);
   await handleStepResult(t.deps, t.deadline);
   assert.equal(t.told.length, 1, 'only the result was told');
@@ -169,7 +145,7 @@ steps:
 
 test('a completed step launches its ready successor and the run is not told; the step that launches nothing tells it all', async () => {
   const t = await launched(CHAIN, ['a']);
-  await handleStepResult(t.deps, resultOf(t.job));
+  await handleStepResult(t.deps, resultFor(t.job));
   const b = (await t.store.stepRuns.get('r', 'b'))!;
   assert.deepEqual([b.status, b.attempt], ['Queued', 1]);
   const jobs = t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => (s.message as JobMessage).step);
@@ -184,7 +160,7 @@ test('a completed step launches its ready successor and the run is not told; the
   // The same result again (a host died before deleting it, perhaps before b's job was sent): b, still Queued with
   // no worker on it, is dispatched again (its job and its deadline), and the run is still not told.
   t.sent.length = 0;
-  await handleStepResult(t.deps, resultOf(t.job));
+  await handleStepResult(t.deps, resultFor(t.job));
   assert.deepEqual(
     t.sent.map((s) => [s.queue, (s.message as { step: string }).step]),
     [
@@ -197,11 +173,11 @@ test('a completed step launches its ready successor and the run is not told; the
 
   // b ends and launches c: not told either; c ends, launches nothing, and tells the run what it read: a and b
   // Completed, c itself on attempt 1.
-  await handleStepResult(t.deps, resultOf(bJob));
+  await handleStepResult(t.deps, resultFor(bJob));
   assert.equal(t.told.length, 0);
   const cJob = t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => s.message as JobMessage)[0];
   assert.equal(cJob.step, 'c');
-  await handleStepResult(t.deps, resultOf(cJob));
+  await handleStepResult(t.deps, resultFor(cJob));
   assert.deepEqual(t.told.at(-1)!.event, {
     type: 'step',
     step: 'c',
@@ -230,9 +206,9 @@ steps:
       ['a', 'x'],
     );
     if (stop === 'cancel') await t.store.runs.update('r', () => ({ cancelRequested: true }));
-    else await handleStepResult(t.deps, resultOf(t.jobs[1], 'Failed'));
+    else await handleStepResult(t.deps, resultFor(t.jobs[1], 'Failed'));
     t.sent.length = 0;
-    await handleStepResult(t.deps, resultOf(t.job));
+    await handleStepResult(t.deps, resultFor(t.job));
     assert.equal(t.sent.length, 0, stop);
     assert.equal((await t.store.stepRuns.get('r', 'b'))?.status, 'NotStarted', stop);
     assert.equal((t.told.at(-1)!.event as { launched?: unknown }).launched, undefined, stop);
@@ -244,10 +220,10 @@ test('the run loop launching a step the trigger launched sends no second job onc
   // nothing, so the run loop launches b itself (launchSteps) — while b is Queued, Running, or already ended.
   for (const b of ['Queued', 'Running', 'Completed'] as const) {
     const t = await launched(CHAIN, ['a']);
-    await handleStepResult(t.deps, resultOf(t.job));
+    await handleStepResult(t.deps, resultFor(t.job));
     const job = t.sent.find((s) => s.queue === 'compute-cpu')!.message as JobMessage;
     if (b === 'Running') await t.store.stepRuns.update('r', 'b', () => ({ status: 'Running' }));
-    if (b === 'Completed') await handleStepResult(t.deps, resultOf(job));
+    if (b === 'Completed') await handleStepResult(t.deps, resultFor(job));
     t.sent.length = 0;
     const answer = await t.activities.launchSteps({ runId: 'r', instanceId: 'i', steps: ['b'] });
     assert.deepEqual(answer, [{ step: 'b', outcome: 'queued', attempt: 1 }], b);
@@ -257,22 +233,21 @@ test('the run loop launching a step the trigger launched sends no second job onc
   }
 });
 
-test("a launched consumer's inputs are bound from its producer's row as recorded, without reading it again", async () => {
-  const t = await launched(
-    parseSpec(`
+const DATA_PASSING = parseSpec(`
 name: data
 data: { d: {} }
 steps:
   - { name: a, type: command, command: "true", outputs: [d] }
   - { name: b, type: command, command: "true", inputs: [d] }
-`),
-    ['a'],
-  );
+`);
+
+test("a launched consumer's inputs are bound from its producer's row as recorded, without reading it again", async () => {
+  const t = await launched(DATA_PASSING, ['a']);
   const reads: string[] = [];
   const get = t.store.stepRuns.get.bind(t.store.stepRuns);
   t.store.stepRuns.get = (runId, step) => (reads.push(step), get(runId, step));
   const output = { ...t.job.outputs[0], files: [{ name: 'x.csv', size: 3, md5: 'bWQ1' }], fingerprint: 'f' };
-  await handleStepResult(t.deps, { ...resultOf(t.job), outputs: [output] });
+  await handleStepResult(t.deps, { ...resultFor(t.job), outputs: [output] });
   assert.deepEqual(t.logged, []);
   const job = t.sent.find((s) => s.queue === 'compute-cpu')?.message as JobMessage;
   assert.equal(job?.step, 'b');
@@ -289,18 +264,9 @@ test('an input of many files, or of long names, is not named in the job: the wor
     Array.from({ length: 101 }, (_, i) => ({ name: `part-${i}.csv`, size: 1, md5: 'bWQ1' })),
     [{ name: 'x'.repeat(8_001), size: 1, md5: 'bWQ1' }],
   ]) {
-    const t = await launched(
-      parseSpec(`
-name: data
-data: { d: {} }
-steps:
-  - { name: a, type: command, command: "true", outputs: [d] }
-  - { name: b, type: command, command: "true", inputs: [d] }
-`),
-      ['a'],
-    );
+    const t = await launched(DATA_PASSING, ['a']);
     const output = { ...t.job.outputs[0], files, fingerprint: 'f' };
-    await handleStepResult(t.deps, { ...resultOf(t.job), outputs: [output] });
+    await handleStepResult(t.deps, { ...resultFor(t.job), outputs: [output] });
     const job = t.sent.find((s) => s.queue === 'compute-cpu')?.message as JobMessage;
     assert.deepEqual(job.inputs, [{ name: 'd', source: 'data', container: output.container, path: output.path }]);
   }
@@ -317,8 +283,8 @@ steps:
 test('what waits for two steps is launched once: by the later one, or by neither when both end at once', async () => {
   const one = await launched(FAN_IN, ['a', 'b']);
   one.sent.length = 0;
-  await handleStepResult(one.deps, resultOf(one.jobs[0]));
-  await handleStepResult(one.deps, resultOf(one.jobs[1]));
+  await handleStepResult(one.deps, resultFor(one.jobs[0]));
+  await handleStepResult(one.deps, resultFor(one.jobs[1]));
   const launchedJobs = (t: typeof one) =>
     t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => (s.message as JobMessage).step);
   assert.deepEqual(launchedJobs(one), ['c'], 'b, ending second, launches c');
@@ -330,7 +296,7 @@ test('what waits for two steps is launched once: by the later one, or by neither
 
   const both = await launched(FAN_IN, ['a', 'b']);
   both.sent.length = 0;
-  await Promise.all(both.jobs.map((job) => handleStepResult(both.deps, resultOf(job))));
+  await Promise.all(both.jobs.map((job) => handleStepResult(both.deps, resultFor(job))));
   const jobs = launchedJobs(both);
   // Either neither saw the other Completed (both told, the run launches c) or one did (it launched c, untold).
   assert.ok(jobs.length <= 1, `${jobs.length} jobs for c`);
@@ -350,7 +316,7 @@ steps:
 `),
     ['a'],
   );
-  await handleStepResult(t.deps, resultOf(t.job));
+  await handleStepResult(t.deps, resultFor(t.job));
   await t.store.stepRuns.update('r', 'c', () => ({ status: 'Running' }));
   const answer = await t.activities.skipSteps({
     runId: 'r',
@@ -372,7 +338,7 @@ steps:
 
 test('a run ending Failed or Canceled is not ended while a step is open on its rows', async () => {
   const t = await launched(CHAIN, ['a']);
-  await handleStepResult(t.deps, resultOf(t.job)); // b launched by the trigger, not told
+  await handleStepResult(t.deps, resultFor(t.job)); // b launched by the trigger, not told
   for (const status of ['Failed', 'Canceled'] as const) {
     const answer = await t.activities.finishRun({ runId: 'r', status, message: 'x' });
     assert.deepEqual(answer, { open: [{ step: 'b', attempt: 1, canceling: false }] }, status);
@@ -394,12 +360,12 @@ test("a result redelivered after its host died before the successor's job was se
     if (queue === 'compute-cpu') throw new Error('killed');
     return enqueue(queue, message, delay);
   };
-  await assert.rejects(handleStepResult(t.deps, resultOf(t.job)), /killed/);
+  await assert.rejects(handleStepResult(t.deps, resultFor(t.job)), /killed/);
   assert.equal((await t.store.stepRuns.get('r', 'b'))?.status, 'Queued');
   assert.equal(t.sent.filter((s) => s.queue === 'compute-cpu').length, 0);
 
   t.deps.enqueue = enqueue;
-  await handleStepResult(t.deps, resultOf(t.job));
+  await handleStepResult(t.deps, resultFor(t.job));
   const jobs = t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => s.message as JobMessage);
   assert.deepEqual(
     jobs.map((j) => [j.step, j.attempt]),
@@ -411,7 +377,7 @@ test("a result redelivered after its host died before the successor's job was se
   // Once a worker has started b, a further copy sends no job (only a deadline, harmless).
   await t.store.stepRuns.update('r', 'b', () => ({ status: 'Running' }));
   t.sent.length = 0;
-  await handleStepResult(t.deps, resultOf(t.job));
+  await handleStepResult(t.deps, resultFor(t.job));
   assert.deepEqual(
     t.sent.map((s) => s.queue),
     ['step-results'],

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRunActivities } from '../../../shared/engine/activities';
-import type { JobMessage, ResultMessage } from '../../../shared/compute/messages';
+import type { JobMessage } from '../../../shared/compute/messages';
 import { createPlanLoader, storedPipelines } from '../../../shared/engine/loadPlan';
 import { handleStepResult } from '../../../shared/engine/results';
 import { parseSpec } from '../../../shared/spec';
 import { createMemoryStore, type Store } from '../../../shared/store';
+import { resultFor } from './helpers';
 
 /**
  * The storage requests a run's own activities make (issue 19): startRunAndLaunch reads the run once and moves it to
@@ -174,33 +175,9 @@ test('a completed step with outputs is recorded without reading the run or its p
     launchSuccessors: true,
   };
   const output = { name: 'out', container: 'pipeline-data', path: 'r/a/out/', files: [], fingerprint: 'f' };
-  await handleStepResult(deps, { ...completed(jobs[0]), outputs: [output] });
+  await handleStepResult(deps, { ...resultFor(jobs[0]), outputs: [output] });
   assert.deepEqual((await store.stepRuns.get('r', 'a'))?.outputs, [output]);
   assert.equal(runReads.calls, 1, "the trigger's own read of the run, none to look for datasets to register");
   assert.equal(pipelineReads.calls, 0, 'the spec is known to this process');
   assert.equal(rowReads.calls, 1, "this test's own read: the step's row came with the run's rows");
 });
-
-function completed(job: JobMessage): ResultMessage {
-  return {
-    version: 1,
-    runId: job.runId,
-    stepRunId: job.stepRunId,
-    step: job.step,
-    attempt: job.attempt,
-    instanceId: job.instanceId,
-    status: 'Completed',
-    exitCode: 0,
-    startedAt: '2024-05-01T00:00:01.000Z',
-    endedAt: '2024-05-01T00:00:02.000Z',
-    processMs: 5,
-    outputs: [],
-    metrics: [],
-    tags: {},
-    uploads: [],
-    runMetrics: [],
-    runTags: {},
-    models: [],
-    workerId: 'w',
-  };
-}
