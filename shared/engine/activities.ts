@@ -115,7 +115,7 @@ export function createRunActivities(deps: RunActivitiesDeps) {
   /**
    * Marks the run Running (its rows created if any is missing) and returns its graph, and what it read. With the
    * run's orchestration (`sweep`), the run gets a deadline sweep (flagged on its row, the message sent by the caller
-   * alongside the launch: `sweepMessage`).
+   * alongside the launch: `sendSweep`).
    */
   async function start(runId: string, sweep = false) {
     const rowsRead = store.stepRuns.list(runId);
