@@ -112,16 +112,40 @@ export async function recordAttemptEnd(
     known,
   );
   if (!recorded) return undefined;
-  if (recorded.repeat) return { ...recorded, row };
-  // The run's share of the result: step scalars rolled up, and what the script logged on `run.parent`.
-  const r = end.details;
-  if (r && (r.metrics.some((m) => m.kind === 'scalar') || r.runMetrics.length > 0 || Object.keys(r.runTags).length)) {
-    await store.runs.update(end.runId, (run) => ({
-      metrics: mergeRunMetrics(run.metrics, r.metrics, r.runMetrics),
-      tags: { ...run.tags, ...r.runTags },
-    }));
-  }
   return { ...recorded, row };
+}
+
+/**
+ * The run's share of a recorded result: the step's scalar metrics rolled up, and what the script logged on
+ * `run.parent` (metrics, tags). Done after the attempt's end is written and its successors launched (not on their
+ * path), and safe to repeat: the run row notes the attempt whose share it holds (`metricsFrom`), so a redelivered
+ * result — whose first delivery may have died before or after this write — adds it once. Nothing for a result
+ * that was not the one recorded (a stale attempt, or a repeat the row shows another result for).
+ */
+export async function rollUpRunMetrics(
+  store: Store,
+  r: ResultMessage,
+  recorded: RecordedAttempt,
+  /** The run's row as the caller holds it: the write's ETag (a row changed since is read again). */
+  known?: Stored<RunRecord>,
+): Promise<void> {
+  const share = r.metrics.some((m) => m.kind === 'scalar') || r.runMetrics.length > 0 || Object.keys(r.runTags).length;
+  if (!share) return;
+  const row = recorded.row;
+  if (recorded.repeat && (row.attempt !== r.attempt || row.workerId !== r.workerId || row.endedAt !== r.endedAt))
+    return;
+  await store.runs.update(
+    r.runId,
+    (run) =>
+      run.metricsFrom?.[r.step] === r.attempt
+        ? undefined
+        : {
+            metrics: mergeRunMetrics(run.metrics, r.metrics, r.runMetrics),
+            tags: { ...run.tags, ...r.runTags },
+            metricsFrom: { ...run.metricsFrom, [r.step]: r.attempt },
+          },
+    known,
+  );
 }
 
 /** An attempt's error message as its history keeps it: the row holds the latest in full. */

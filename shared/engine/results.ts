@@ -6,7 +6,7 @@ import { isTerminalRunStatus } from '../store/model';
 import { recordReusableResult } from '../reuse/cacheResult';
 import type { Store } from '../store';
 import { QUEUES } from '../store/names';
-import { recordAttempt, recordAttemptEnd, type RecordedAttempt } from './attempts';
+import { recordAttempt, recordAttemptEnd, rollUpRunMetrics, type RecordedAttempt } from './attempts';
 import { firstPossibleDeadline, resultDeadlineSeconds, type DispatchDeps } from './dispatch';
 import type { PlanLoader } from './loadPlan';
 import { launchSuccessors } from './launchNext';
@@ -127,7 +127,13 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     const seen = seenSteps(rows, result.step, result.attempt);
     await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched, seen));
   };
-  await Promise.all([reusable(), tell()]);
+  // The run's share of the result (metrics, tags) is written after the launch, and before the run is told: a run
+  // that hears of its last step's end and completes already holds that step's metrics.
+  const rollUpThenTell = async () => {
+    await rollUpRunMetrics(store, result, recorded, loaded.run);
+    await tell();
+  };
+  await Promise.all([reusable(), rollUpThenTell()]);
   crashPoint('step-results:told');
 }
 

@@ -94,6 +94,11 @@ export interface RunRecord {
   error?: ErrorInfo;
   /** Run-level metrics (`run.parent.log` and rolled-up step metrics), by name. */
   metrics: Record<string, unknown>;
+  /**
+   * For each step whose result's metrics and tags are in `metrics` and `tags`, the attempt they came from: a
+   * redelivered result adds its share once (engine/attempts.ts `rollUpRunMetrics`).
+   */
+  metricsFrom?: Record<string, number>;
 }
 
 /** The id of a step's step run (its attempts share it): what a job carries and `SLUICE_STEP_RUN_ID` shows. */

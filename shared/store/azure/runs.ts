@@ -32,6 +32,7 @@ const JSON_FIELDS = [
   'snapshots',
   'datastoreContainers',
   'metrics',
+  'metricsFrom',
   'error',
   'triggerBlobs',
 ] as const;

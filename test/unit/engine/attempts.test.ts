@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recordAttemptEnd, type AttemptEnd } from '../../../shared/engine/attempts';
+import { recordAttemptEnd, rollUpRunMetrics, type AttemptEnd } from '../../../shared/engine/attempts';
+import type { ResultMessage } from '../../../shared/compute/messages';
 import { createMemoryStore } from '../../../shared/store';
 import { dataLocation } from '../../../shared/engine/plan';
 import { validateSpec } from '../../../shared/spec';
@@ -86,42 +87,38 @@ test('any result of a Canceling step is final and keeps the cancel reason; paren
     error: { code: 'Canceled', message: 'canceled by alice' },
   }));
   const time = now().toISOString();
-  const r = await recordAttemptEnd(
-    store,
-    {
-      runId: 'r',
-      step: 's',
-      attempt: 1,
-      status: 'Canceled',
-      message: 'the step was canceled',
-      details: {
-        version: 1,
-        runId: 'r',
-        stepRunId: 'r:s',
-        step: 's',
-        attempt: 1,
-        instanceId: 'r',
-        status: 'Canceled',
-        startedAt: time,
-        endedAt: time,
-        processMs: 1,
-        outputs: [],
-        metrics: [{ name: 'acc', kind: 'scalar', value: 0.5, time }],
-        tags: {},
-        uploads: [],
-        runMetrics: [
-          { name: 'best', kind: 'scalar', value: 0.9, time },
-          { name: 'board', kind: 'row', value: { m: 'a' }, time },
-          { name: 'board', kind: 'row', value: { m: 'b' }, time },
-        ],
-        runTags: { owner: 'me' },
-        models: [{ name: 'm', path: { container: 'c', path: 'p' }, tags: {}, properties: {}, time }],
-        workerId: 'w',
-      },
-    },
-    now,
-  );
+  const details: ResultMessage = {
+    version: 1,
+    runId: 'r',
+    stepRunId: 'r:s',
+    step: 's',
+    attempt: 1,
+    instanceId: 'r',
+    status: 'Canceled',
+    startedAt: time,
+    endedAt: time,
+    processMs: 1,
+    outputs: [],
+    metrics: [{ name: 'acc', kind: 'scalar', value: 0.5, time }],
+    tags: {},
+    uploads: [],
+    runMetrics: [
+      { name: 'best', kind: 'scalar', value: 0.9, time },
+      { name: 'board', kind: 'row', value: { m: 'a' }, time },
+      { name: 'board', kind: 'row', value: { m: 'b' }, time },
+    ],
+    runTags: { owner: 'me' },
+    models: [{ name: 'm', path: { container: 'c', path: 'p' }, tags: {}, properties: {}, time }],
+    workerId: 'w',
+  };
+  const end = { runId: 'r', step: 's', attempt: 1, status: 'Canceled' as const, message: 'the step was canceled' };
+  const r = await recordAttemptEnd(store, { ...end, details }, now);
   assert.deepEqual([r?.status, r?.final], ['Canceled', true]);
+  await rollUpRunMetrics(store, details, r!);
+  // A redelivery of the same result (its first delivery died after the roll-up) adds nothing more.
+  const again = await recordAttemptEnd(store, { ...end, details }, now);
+  assert.equal(again?.repeat, true);
+  await rollUpRunMetrics(store, details, again!);
   const row = await store.stepRuns.get('r', 's');
   assert.equal(row?.status, 'Canceled');
   assert.deepEqual(row?.error, { code: 'Canceled', message: 'canceled by alice' });

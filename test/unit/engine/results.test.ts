@@ -383,3 +383,44 @@ test("a result redelivered after its host died before the successor's job was se
     ['step-results'],
   );
 });
+
+test("a step's metrics reach the run after its successor is launched, once, even when its result is delivered again", async () => {
+  const t = await launched(CHAIN, ['a']);
+  const order: string[] = [];
+  const update = t.store.runs.update.bind(t.store.runs);
+  t.store.runs.update = (...args: Parameters<typeof update>) => (order.push('run row written'), update(...args));
+  const enqueue = t.deps.enqueue;
+  t.deps.enqueue = async (queue: string, message: unknown, delay?: number) => {
+    if (queue === 'compute-cpu') order.push(`job ${(message as JobMessage).step}`);
+    return enqueue(queue, message, delay);
+  };
+  const time = '2024-05-01T00:00:02.000Z';
+  const result = {
+    ...resultFor(t.job),
+    metrics: [{ name: 'acc', kind: 'scalar' as const, value: 0.5, time }],
+    runMetrics: [{ name: 'board', kind: 'row' as const, value: { m: 'a' }, time }],
+  };
+  await handleStepResult(t.deps, result);
+  assert.deepEqual(order, ['job b', 'run row written'], 'the roll-up is not on the successor’s path');
+  assert.deepEqual((await t.store.runs.get('r'))?.metrics, { acc: 0.5, board: [{ m: 'a' }] });
+
+  // Delivered again (its first delivery's host died before the message was deleted): nothing is added twice.
+  await handleStepResult(t.deps, result);
+  assert.deepEqual((await t.store.runs.get('r'))?.metrics, { acc: 0.5, board: [{ m: 'a' }] });
+});
+
+test('a result whose first delivery died before its metrics reached the run adds them when delivered again', async () => {
+  const t = await launched(CHAIN, ['a']);
+  const result = { ...resultFor(t.job), runTags: { owner: 'me' } };
+  // The first delivery: the attempt's end is written, the host dies before the run's share is.
+  const update = t.store.runs.update.bind(t.store.runs);
+  t.store.runs.update = async () => {
+    throw new Error('host killed');
+  };
+  await assert.rejects(handleStepResult(t.deps, result), /host killed/);
+  assert.equal((await t.store.stepRuns.get('r', 'a'))?.status, 'Completed');
+  assert.deepEqual((await t.store.runs.get('r'))?.tags, {});
+  t.store.runs.update = update;
+  await handleStepResult(t.deps, result);
+  assert.deepEqual((await t.store.runs.get('r'))?.tags, { owner: 'me' });
+});
