@@ -171,7 +171,8 @@ async function dispatch(
         status: 'Queued',
         attempt,
         maxAttempts: step.retries + 1,
-        queuedAt: now(),
+        // The deadline counts from this very moment.
+        queuedAt: new Date(nowMs).toISOString(),
         ...(swept && { dueAt }),
         error: undefined,
         log: { container: CONTAINERS.logs, path: paths.log(run.id, name, attempt) },
