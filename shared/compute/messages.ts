@@ -25,7 +25,7 @@ export const JobInput = BlobLocation.extend({
   source: z.enum(['datastore', 'data']),
   /**
    * For intermediate data: the files its producer recorded (paths below `path`), when they are few
-   * (reuse/inputs.ts): the worker downloads them without listing the prefix first. Absent: the worker lists.
+   * (reuse/facts.ts `outputLocations`): the worker downloads them without listing the prefix first. Absent: the worker lists.
    */
   files: z.array(z.string()).optional(),
 });

@@ -161,7 +161,8 @@ export function createRunActivities(deps: RunActivitiesDeps) {
    */
   async function sendSweep(runId: string, instanceId: string, plan: RunPlan): Promise<void> {
     const nowMs = deps.now().getTime();
-    const sweep: SweepMessage = { kind: 'sweep', runId, instanceId, dueAt: firstPossibleDeadline(plan, nowMs) };
+    const dueAt = new Date(firstPossibleDeadline(plan, nowMs)).toISOString();
+    const sweep: SweepMessage = { kind: 'sweep', runId, instanceId, dueAt };
     await deps.enqueue(QUEUES.stepResults, sweep, deadlineDelaySeconds(sweep, nowMs));
   }
 

@@ -59,10 +59,10 @@ export function resultDeadlineSeconds(timeoutSeconds: number): number {
   return 2 * timeoutSeconds + 600;
 }
 
-/** The earliest deadline an attempt of `plan` launched at `nowMs` or later can have (ISO): the deadline sweep's. */
-export function firstPossibleDeadline(plan: RunPlan, nowMs: number): string {
+/** The earliest deadline (ms) an attempt of `plan` launched at `nowMs` or later can have: the deadline sweep's. */
+export function firstPossibleDeadline(plan: RunPlan, nowMs: number): number {
   const seconds = Math.min(...plan.order.map((name) => resultDeadlineSeconds(plan.steps[name].timeoutSeconds)));
-  return new Date(nowMs + (Number.isFinite(seconds) ? seconds : 600) * 1000).toISOString();
+  return nowMs + (Number.isFinite(seconds) ? seconds : 600) * 1000;
 }
 
 /** One attempt to dispatch; for a first attempt, its row as read and its reuse decision to record. */

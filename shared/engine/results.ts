@@ -182,10 +182,7 @@ async function sweepDeadlines(deps: StepResultDeps, sweep: SweepMessage): Promis
       runEvent(row.step, row.attempt, recorded, [], seenSteps(rows, row.step, row.attempt)),
     );
   }
-  const next = Math.min(
-    ...open.filter((r) => !due.includes(r)).map(dueOf),
-    Date.parse(firstPossibleDeadline(plan, nowMs)),
-  );
+  const next = Math.min(...open.filter((r) => !due.includes(r)).map(dueOf), firstPossibleDeadline(plan, nowMs));
   const again: SweepMessage = { ...sweep, dueAt: new Date(next).toISOString() };
   await deps.enqueue(QUEUES.stepResults, again, deadlineDelaySeconds(again, nowMs));
 }

@@ -53,9 +53,31 @@ export async function gatherFacts(step: StepPlan, sources: FactSources): Promise
   return { ok: true, facts };
 }
 
-/** The locations of a run's recorded outputs by data name (reused producers point at the original run's blobs). */
-export function outputLocations(outputs: Iterable<ProducedOutput>): Record<string, BlobLocation> {
-  const out: Record<string, BlobLocation> = {};
-  for (const o of outputs) out[o.name] = { container: o.container, path: o.path };
+/**
+ * The locations of a run's recorded outputs by data name (reused producers point at the original run's blobs), with
+ * the files each recorded there when they are few (`namesFit`), so a consumer's worker fetches them without listing.
+ */
+export function outputLocations(
+  outputs: Iterable<ProducedOutput>,
+): Record<string, BlobLocation & { files?: string[] }> {
+  const out: Record<string, BlobLocation & { files?: string[] }> = {};
+  for (const o of outputs) {
+    out[o.name] = {
+      container: o.container,
+      path: o.path,
+      ...(namesFit(o.files) && { files: o.files.map((f) => f.name) }),
+    };
+  }
   return out;
+}
+
+/**
+ * Whether a job names an intermediate input's files: up to 100 of them, 8,000 characters in all. More are listed by
+ * the worker, so a job stays well within a queue message (jobPayload.ts would move a larger one to a blob).
+ */
+function namesFit(files: readonly { name: string }[]): boolean {
+  if (files.length > 100) return false;
+  let chars = 0;
+  for (const f of files) chars += f.name.length;
+  return chars <= 8_000;
 }

@@ -1,9 +1,11 @@
 import { rebindInputs, type RunPlan, type StepPlan } from '../engine/plan';
+import { outputLocations } from './facts';
 import type { StepRunRecord, Store, Stored } from '../store';
 
 /**
  * A step's plan with its intermediate inputs pointing at where their producers' outputs actually are: for a reused
- * producer, the original run's blobs (nothing is copied). Producers that ran in this run are where the plan says.
+ * producer, the original run's blobs (nothing is copied); producers that ran in this run are where the plan says.
+ * Each input also names its producer's files when they are few (facts.ts `outputLocations`).
  */
 export async function withProducerLocations(
   store: Store,
@@ -24,34 +26,9 @@ export async function withProducerLocations(
       return row?.status === 'Completed' ? row : store.stepRuns.get(plan.runId, p);
     }),
   );
-  // Where each producer's outputs are (a reused one's: the original run's blobs), and the files it recorded there
-  // when they are few, so the worker downloads them without listing first (a round trip on the step's path).
   const completed = rows.filter((r): r is Stored<StepRunRecord> => r?.status === 'Completed');
   if (completed.length === 0) return s;
-  const locations = Object.fromEntries(
-    completed
-      .flatMap((r) => r.outputs)
-      .map((o) => [
-        o.name,
-        {
-          container: o.container,
-          path: o.path,
-          ...(namesFit(o.files) && { files: o.files.map((f) => f.name) }),
-        },
-      ]),
-  );
-  return rebindInputs(s, locations);
-}
-
-/**
- * Whether a job names an intermediate input's files: up to 100 of them, 8,000 characters in all. More are listed by
- * the worker, so a job stays well within a queue message (jobPayload.ts would move a larger one to a blob).
- */
-function namesFit(files: readonly { name: string }[]): boolean {
-  if (files.length > 100) return false;
-  let chars = 0;
-  for (const f of files) chars += f.name.length;
-  return chars <= 8_000;
+  return rebindInputs(s, outputLocations(completed.flatMap((r) => r.outputs)));
 }
 
 /** The run's plan with `step` rebound (see withProducerLocations), for building its job message. */
