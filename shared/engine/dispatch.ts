@@ -79,9 +79,10 @@ export async function launchSteps(
   /**
    * The run and its step rows as the caller read them just now, not read again; `onlyNotStarted`: a step to launch
    * (not a retry) whose row is no longer NotStarted when it is written was launched by someone else meanwhile, and
-   * is left out of the answer (launchNext.ts).
+   * is left out of the answer (launchNext.ts); `partial`: the rows are only those the steps need
+   * (results.ts `rowsForLaunch`), and the reuse decisions read the others if they go further downstream.
    */
-  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[]; onlyNotStarted?: boolean },
+  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[]; onlyNotStarted?: boolean; partial?: boolean },
 ): Promise<LaunchResult[]> {
   const { store, loadRun } = deps;
   // The step rows are read alongside the run and its plan; each step that runs is then queued with one write
@@ -95,7 +96,12 @@ export async function launchSteps(
   const loaded = known?.loaded ?? (await loadRun(input.runId));
   // Reuse first (shared/reuse/launch.ts): a reused step completes here without a job; the others run.
   const decided =
-    input.steps.length > 0 ? await decideLaunches(deps, loaded, input.steps, stepRuns, { deferRunWrites: true }) : [];
+    input.steps.length > 0
+      ? await decideLaunches(deps, loaded, input.steps, stepRuns, {
+          deferRunWrites: true,
+          partialRows: known?.partial,
+        })
+      : [];
   const attempts = [
     ...decided.flatMap((d) =>
       d.outcome === 'run' ? [{ step: d.step, attempt: 1, row: d.row, record: d.record }] : [],

@@ -40,8 +40,11 @@ export async function launchSuccessors(
    * gets its deadline message again if its run predates the deadline sweep.
    */
   input: { runId: string; instanceId: string; step: string; again?: boolean },
-  /** The run and its step rows as the caller holds them (the completed step's row as written): not read again. */
-  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[] },
+  /**
+   * The run and its step rows as the caller holds them (the completed step's row as written): not read again.
+   * `partial`: only the rows results.ts `rowsForLaunch` names, and any failed, canceled or canceling row.
+   */
+  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[]; partial?: boolean },
 ): Promise<LaunchResult[]> {
   const { store, loadRun } = deps;
   const stepRuns = known ? Promise.resolve(known.stepRuns) : store.stepRuns.list(input.runId);
@@ -78,6 +81,6 @@ export async function launchSuccessors(
       steps: ready,
       retries: again.map((step) => ({ step, attempt: rows.get(step)!.attempt })),
     },
-    { loaded, stepRuns: [...rows.values()], onlyNotStarted: true },
+    { loaded, stepRuns: [...rows.values()], onlyNotStarted: true, partial: known?.partial },
   );
 }

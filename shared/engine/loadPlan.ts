@@ -48,7 +48,11 @@ export function createPlanLoader(store: Store, defaultCompute: string, cacheSize
   async function planOf(runId: string): Promise<RunPlan> {
     return cache.get(runId) ?? (await loadRun(runId)).plan;
   }
-  return Object.assign(loadRun, { planOf });
+  /** The run's plan if this process has built it already, else undefined (never reads). */
+  function cachedPlan(runId: string): RunPlan | undefined {
+    return cache.get(runId);
+  }
+  return Object.assign(loadRun, { planOf, cachedPlan });
 }
 
 export type PlanLoader = ReturnType<typeof createPlanLoader>;

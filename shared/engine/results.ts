@@ -77,9 +77,17 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     deps.error(`Dropped a malformed step result: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     return;
   }
-  // The run and all its step rows are read while the full result is fetched: the step's own row for the ETag of
-  // its write, the others for what its completion makes ready (launchNext.ts) — one round trip for both.
-  const reading = Promise.all([store.stepRuns.list(parsed.data.runId), deps.loadRun(parsed.data.runId)]);
+  // The run and its step rows are read while the full result is fetched: the step's own row for the ETag of its
+  // write, the others for what its completion makes ready (launchNext.ts) — one round trip for both. When this
+  // process holds the run's plan (it launched the step, as under `npm start`), only the rows that decide the launch
+  // are read (`near`): a step's cost then does not grow with its pipeline's length.
+  const { runId, step } = parsed.data;
+  const plan = deps.launchSuccessors ? deps.loadRun.cachedPlan(runId) : undefined;
+  const near = plan?.steps[step] ? rowsForLaunch(plan, step) : undefined;
+  const reading = Promise.all([
+    near ? store.stepRuns.listSome(runId, near, STOPPING) : store.stepRuns.list(runId),
+    deps.loadRun(runId),
+  ]);
   reading.catch(() => undefined); // awaited next
   const result = await fullResult(store.logs, parsed.data);
   const [rows, loaded] = await reading;
@@ -104,7 +112,11 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
       ? await launchSuccessors(
           deps,
           { runId: result.runId, instanceId: result.instanceId, step: result.step, again: recorded.repeat },
-          { loaded, stepRuns: rows.map((r) => (r.step === result.step ? recorded.row : r)) },
+          {
+            loaded,
+            stepRuns: rows.map((r) => (r.step === result.step ? recorded.row : r)),
+            partial: near !== undefined,
+          },
         )
       : [];
   if (launched.length > 0) crashPoint('step-results:launched');
@@ -124,7 +136,8 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     // else is told at once: a failure, a retry, a cancel, a step that launched nothing or not only queued jobs
     // (a reused successor has no result to come).
     if (launched.length > 0 && launched.every((l) => l.outcome === 'queued')) return;
-    const seen = seenSteps(rows, result.step, result.attempt);
+    // The run hears of every step it may not know yet: with only the rows near the step in hand, all are read now.
+    const seen = seenSteps(near ? await store.stepRuns.list(runId) : rows, result.step, result.attempt);
     await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched, seen));
   };
   // The run's share of the result (metrics, tags) is written after the launch, and before the run is told: a run
@@ -135,6 +148,25 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
   };
   await Promise.all([reusable(), rollUpThenTell()]);
   crashPoint('step-results:told');
+}
+
+/** A row in one of these stops the trigger's launch (launchNext.ts), wherever it is in the run: always read. */
+const STOPPING = ['Failed', 'Canceled', 'Canceling'] as const;
+
+/**
+ * The rows a result of `step` needs read to launch what it makes ready (launchNext.ts, dispatch.ts): its own, its
+ * successors', and those of every step they wait for or take inputs from.
+ */
+export function rowsForLaunch(plan: RunPlan, step: string): string[] {
+  const near = new Set([step]);
+  for (const name of plan.order) {
+    const s = plan.steps[name];
+    if (!s.dependsOn.includes(step)) continue;
+    near.add(name);
+    for (const d of s.dependsOn) near.add(d);
+    for (const i of s.inputs) if (i.producer !== undefined) near.add(i.producer);
+  }
+  return [...near];
 }
 
 /**

@@ -42,6 +42,11 @@ export type StepLaunch =
 export interface DecideOptions {
   /** Leave recording the decision of a ready step that runs to the caller (see StepLaunch). */
   deferRunWrites?: boolean;
+  /**
+   * The rows given are only those the ready steps need (a step result's, shared/engine/results.ts `rowsForLaunch`):
+   * when a reused one lets the decisions go further downstream, the run's other rows are read then.
+   */
+  partialRows?: boolean;
 }
 
 type Rows = Map<string, Stored<StepRunRecord>>;
@@ -103,8 +108,11 @@ export async function decideLaunches(
   };
 
   for (const p of await Promise.all(steps.map((name) => decide(name, true)))) pending.set(p.name, p);
-  const stopped = run.cancelRequested || [...rows.values()].some((r) => ['Failed', 'Canceled'].includes(r.status));
   let wave = steps.filter(reusedHere);
+  if (wave.length > 0 && options.partialRows) {
+    for (const r of await deps.store.stepRuns.list(run.id)) if (!rows.has(r.step)) rows.set(r.step, r);
+  }
+  const stopped = run.cancelRequested || [...rows.values()].some((r) => ['Failed', 'Canceled'].includes(r.status));
   while (wave.length > 0 && !stopped) {
     const next = plan.order.filter((name) => {
       const waitsFor = plan.steps[name].dependsOn;

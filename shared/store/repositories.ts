@@ -12,6 +12,7 @@ import type {
   RunStatus,
   RunSummary,
   StepRunRecord,
+  StepStatus,
   Stored,
   TriggeredBy,
 } from './model';
@@ -65,6 +66,12 @@ export interface StepRunRepository {
   get(runId: string, step: string): Promise<Stored<StepRunRecord> | undefined>;
   /** Every step run of a run, ordered by step name. */
   list(runId: string): Promise<Stored<StepRunRecord>[]>;
+  /**
+   * The rows of `steps`, and every row of the run whose status is one of `statuses`, ordered by step name: one
+   * query that answers only those rows (what a step's result needs of its run, shared/engine/results.ts), so its
+   * cost does not grow with the pipeline. A step without a row is left out.
+   */
+  listSome(runId: string, steps: readonly string[], statuses: readonly StepStatus[]): Promise<Stored<StepRunRecord>[]>;
   /**
    * As RunRepository.update; throws NotFoundError for an unknown step run. `known`: the row as read earlier (from
    * `list` or `get`), which saves the first read when it is still current.

@@ -1,4 +1,11 @@
-import { newStepRunRecord, type Mutation, type NewStepRun, type StepRunRecord, type Stored } from '../model';
+import {
+  newStepRunRecord,
+  type Mutation,
+  type NewStepRun,
+  type StepRunRecord,
+  type StepStatus,
+  type Stored,
+} from '../model';
 import { updateWithEtag } from '../optimistic';
 import type { StepRunRepository, StepRunUpdate } from '../repositories';
 import { nextEtag } from './etag';
@@ -27,6 +34,17 @@ export class MemoryStepRunRepository implements StepRunRepository {
   async list(runId: string): Promise<Stored<StepRunRecord>[]> {
     return [...this.rows.values()]
       .filter((r) => r.runId === runId)
+      .sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0))
+      .map((r) => structuredClone(r));
+  }
+
+  async listSome(
+    runId: string,
+    steps: readonly string[],
+    statuses: readonly StepStatus[],
+  ): Promise<Stored<StepRunRecord>[]> {
+    return [...this.rows.values()]
+      .filter((r) => r.runId === runId && (steps.includes(r.step) || statuses.includes(r.status)))
       .sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0))
       .map((r) => structuredClone(r));
   }

@@ -27,7 +27,7 @@ const jobsOf = (runId: string) =>
     .map((j) => j.step)
     .sort();
 
-test('an upstream step that re-runs (allow_reuse: false) but writes byte-identical output: downstream is reused', async () => {
+test('an upstream step that re-runs (allow_reuse: false) but writes byte-identical output: downstream is reused, all the way', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'reuse-identical-'));
   writeFileSync(
     join(dir, 'stamp.py'),
@@ -38,11 +38,16 @@ test('an upstream step that re-runs (allow_reuse: false) but writes byte-identic
     'import os, sys\ntext = open(os.path.join(sys.argv[1], "stamp.txt")).read()\n' +
       'open(os.path.join(sys.argv[2], "count.txt"), "w").write(str(len(text)))\n',
   );
+  writeFileSync(
+    join(dir, 'report.py'),
+    'import os, sys\ncount = open(os.path.join(sys.argv[1], "count.txt")).read()\n' +
+      'open(os.path.join(sys.argv[2], "report.txt"), "w").write("count " + count)\n',
+  );
   const snapshot = await stack.upload(dir);
   const body = {
     pipeline: {
       name: `identical-${randomUUID().slice(0, 8)}`,
-      data: { stamp: {}, count: {} },
+      data: { stamp: {}, count: {}, report: {} },
       steps: [
         {
           name: 'stamp',
@@ -62,6 +67,17 @@ test('an upstream step that re-runs (allow_reuse: false) but writes byte-identic
           inputs: ['stamp'],
           outputs: ['count'],
         },
+        // A step after a reused one: decided in the same launch as it (by the trigger that records stamp's result,
+        // which reads the rest of the run's rows for it), and reused too.
+        {
+          name: 'report',
+          type: 'python',
+          source_directory: 'src',
+          script: 'report.py',
+          arguments: ['${{data.count}}', '${{data.report}}'],
+          inputs: ['count'],
+          outputs: ['report'],
+        },
       ],
     },
     snapshots: { src: snapshot },
@@ -79,14 +95,16 @@ test('an upstream step that re-runs (allow_reuse: false) but writes byte-identic
     [
       ['stamp', false, true, ['allow_reuse is false']],
       ['count', false, false, ['runs because upstream step stamp runs']],
+      ['report', false, false, ['runs because upstream step count runs']],
     ],
   );
   const second = await stack.run('controls', body);
   assert.equal(second.status, 'Completed');
   assertAgrees(plan, second);
-  assert.deepEqual(outcomes(second), { stamp: 'ran', count: 'reused' });
+  assert.deepEqual(outcomes(second), { stamp: 'ran', count: 'reused', report: 'reused' });
   assert.deepEqual(reasons(second, 'stamp'), ['allow_reuse is false']);
   assert.deepEqual(reasons(second, 'count'), [`unchanged since run ${first.id} (step count)`]);
+  assert.deepEqual(reasons(second, 'report'), [`unchanged since run ${first.id} (step report)`]);
   assert.deepEqual(jobsOf(second.id), ['stamp']);
 });
 

@@ -193,6 +193,46 @@ test('a completed step launches its ready successor and the run is not told; the
   });
 });
 
+test("a step's result reads the rows that decide its launch, not the whole run's; without the plan at hand, all", async () => {
+  const names = Array.from({ length: 12 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+  const spec = parseSpec(
+    'name: long\nsteps:\n' +
+      names
+        .map((n, i) => `  - { name: ${n}, type: command, command: "true"${i ? `, run_after: [${names[i - 1]}]` : ''} }`)
+        .join('\n'),
+  );
+  const t = await launched(spec, ['s00']);
+  // Which rows each read of the run's step rows answered.
+  const answered: string[][] = [];
+  const repo = t.store.stepRuns;
+  const { list, listSome } = repo;
+  repo.list = async (runId) => {
+    const rows = await list.call(repo, runId);
+    answered.push(rows.map((r) => r.step));
+    return rows;
+  };
+  repo.listSome = async (runId, steps, statuses) => {
+    const rows = await listSome.call(repo, runId, steps, statuses);
+    answered.push(rows.map((r) => r.step));
+    return rows;
+  };
+  await handleStepResult(t.deps, resultFor(t.job));
+  assert.deepEqual(answered, [['s00', 's01']], 'the step and its successor');
+  const next = t.sent.find((s) => s.queue === 'compute-cpu')!.message as JobMessage;
+  assert.deepEqual([next.step, (await t.store.stepRuns.get('r', 's01'))?.status], ['s01', 'Queued']);
+
+  // A host that has not built the run's plan (another instance) reads every row, and launches the same way.
+  answered.length = 0;
+  t.sent.length = 0;
+  await handleStepResult({ ...t.deps, loadRun: createPlanLoader(t.store, 'cpu') }, resultFor(next));
+  assert.deepEqual(
+    answered.map((a) => a.length),
+    [12],
+  );
+  assert.equal((await t.store.stepRuns.get('r', 's02'))?.status, 'Queued');
+  assert.equal(t.told.length, 0);
+});
+
 test('nothing is launched by the trigger once the run is canceled or a step failed: the run loop decides', async () => {
   for (const stop of ['cancel', 'failure'] as const) {
     const t = await launched(

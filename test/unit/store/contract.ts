@@ -318,6 +318,42 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     assert.equal((await t.store.stepRuns.get(id, 'c'))?.attempt, 2);
   });
 
+  test(`${label}: listSome answers the named step runs and those in the given statuses, and no others`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    const other = `r-${uid()}`;
+    const names = Array.from({ length: 16 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    await t.store.stepRuns.createMany(
+      id,
+      names.map((step) => ({ step })),
+    );
+    await t.store.stepRuns.createMany(other, [{ step: 's00' }, { step: 's05' }]);
+    await t.store.stepRuns.update(id, 's15', () => ({ status: 'Failed' }));
+    await t.store.stepRuns.update(id, 's03', () => ({ status: 'Canceling' }));
+    await t.store.stepRuns.update(other, 's05', () => ({ status: 'Failed' })); // another run's: never answered
+    const some = await t.store.stepRuns.listSome(id, ['s05', 's00', 'nope'], ['Failed', 'Canceled', 'Canceling']);
+    assert.deepEqual(
+      some.map((r) => [r.step, r.status, r.runId]),
+      [
+        ['s00', 'NotStarted', id],
+        ['s03', 'Canceling', id],
+        ['s05', 'NotStarted', id],
+        ['s15', 'Failed', id],
+      ],
+    );
+    // The rows carry their ETags: an update on one needs no re-read.
+    const seen: string[] = [];
+    await t.store.stepRuns.update(id, 's05', (s) => (seen.push(s.status), { status: 'Queued' }), some[2]);
+    assert.deepEqual(seen, ['NotStarted']);
+    // More than a filter can hold (the service takes 15 comparisons): the same answer.
+    const many = await t.store.stepRuns.listSome(id, names.slice(0, 13), ['Failed', 'Canceling']);
+    assert.deepEqual(
+      many.map((r) => r.step),
+      [...names.slice(0, 13), 's15'],
+    );
+    assert.deepEqual(await t.store.stepRuns.listSome(id, [], []), []);
+  });
+
   test(`${label}: experiments are created on first use`, async () => {
     const t = await make();
     const name = `e${uid()}`;
