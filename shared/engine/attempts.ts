@@ -1,4 +1,5 @@
 import type { ResultMessage } from '../compute/messages';
+import { crashPoint } from '../crashPoint';
 import { mergeRunMetrics } from './runMetrics';
 import { registerStepModels } from '../models/register';
 import { registerOutputDatasets } from '../datasets/outputDatasets';
@@ -11,9 +12,11 @@ import {
   MAX_ATTEMPT_HISTORY,
   type AttemptRecord,
   type ErrorInfo,
+  type Mutation,
   type RunRecord,
   type StepRunRecord,
   type Store,
+  type StepRunWrite,
   type Stored,
 } from '../store';
 
@@ -56,63 +59,166 @@ export async function recordAttemptEnd(
   /** The run's row as the caller holds it (for its experiment and pipeline, which never change): not read again. */
   run?: RunRecord,
 ): Promise<RecordedAttempt | undefined> {
-  const versions = await registerModelsOf(store, end, known, run);
-  const datasets = await registerDatasetsOf(store, end, known, run);
+  const { versions, datasets } = await registrationsOf(store, end, known, run);
   let recorded: Omit<RecordedAttempt, 'row'> | undefined;
   const row = await store.stepRuns.update(
     end.runId,
     end.step,
-    (s) => {
-      recorded = undefined;
-      if (s.attempt !== end.attempt) return undefined;
-      if (isTerminalStepStatus(s.status)) {
-        // Recorded before (this message is a redelivery, or the step was canceled meanwhile): tell what stands, so a
-        // delivery that died between recording and telling the run is completed by the next one.
-        if (s.status !== 'NotStarted')
-          recorded = {
-            status: s.status as RecordedAttempt['status'],
-            final: true,
-            repeat: true,
-            message: s.error?.message,
-          };
-        return undefined;
-      }
-      // The kind may reinterpret how the attempt ended (shared/steps/kind.ts handleResult); by default as reported.
-      const handle = s.type === undefined ? undefined : findStepKind(s.type)?.handleResult;
-      const { status, message } = handle ? handle({ status: end.status, message: end.message }) : end;
-      // A Canceling step's attempt is its last: the result says the process tree is gone, whatever it reports.
-      const final = status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1) || s.status === 'Canceling';
-      recorded = { status, final, message };
-      const error =
-        status === 'Completed'
-          ? undefined
-          : status === 'Canceled' && s.status === 'Canceling' && s.error
-            ? s.error // the cancel's reason, as the run tells it
-            : { code: status === 'Canceled' ? 'Canceled' : 'StepFailed', message: message ?? '' };
-      const r = end.details;
-      return {
-        ...(r && {
-          startedAt: s.startedAt ?? r.startedAt,
-          endedAt: r.endedAt,
-          exitCode: r.exitCode ?? null,
-          outputs: r.outputs.map((o) => {
-            const d = datasets.get(o.name);
-            return d ? { ...o, dataset: { name: d.name, version: d.version, id: d.id } } : o;
-          }),
-          metrics: r.metrics,
-          tags: { ...s.tags, ...r.tags },
-          models: r.models.map((m, i) => (versions[i] === undefined ? m : { ...m, version: versions[i] })),
-          workerId: r.workerId,
-        }),
-        ...(final
-          ? { status, endedAt: r?.endedAt ?? s.endedAt ?? now().toISOString(), error }
-          : { status: 'Queued' as const, error, attempts: withEndedAttempt(s, end, status, error, now) }),
-      };
-    },
+    endMutation(end, versions, datasets, now, (r) => (recorded = r)),
     known,
   );
   if (!recorded) return undefined;
   return { ...recorded, row };
+}
+
+/**
+ * An attempt's end decided on the row the caller read, not yet written: its successors' launch writes it together
+ * with the first of their rows it writes (one entity-group transaction, dispatch.ts), or alone before anything else
+ * it writes (`commit`). Undefined when the row shows nothing to write (a stale attempt, or a repeat): the caller
+ * records it as recordAttemptEnd does.
+ */
+export async function planAttemptEnd(
+  store: Store,
+  end: AttemptEnd,
+  now: () => Date,
+  known: Stored<StepRunRecord>,
+  run: RunRecord,
+): Promise<PendingEnd | undefined> {
+  const { versions, datasets } = await registrationsOf(store, end, known, run);
+  let recorded: Omit<RecordedAttempt, 'row'> | undefined;
+  const patch = endMutation(end, versions, datasets, now, (r) => (recorded = r))(known);
+  if (!patch || !recorded) return undefined;
+  return new PendingEnd(store, known, patch, recorded);
+}
+
+/** The write of a PendingEnd failed: its row, or the row it was to be written with, changed since it was read. */
+export class EndChanged extends Error {
+  constructor(step: string) {
+    super(`The row of step ${step} changed while its end was being written.`);
+  }
+}
+
+/** See planAttemptEnd. Written once: `commit` after a joint write (or a commit) does nothing. */
+export class PendingEnd {
+  /** The row as it is to be written (the ETag, until then, the read row's). */
+  readonly projected: Stored<StepRunRecord>;
+  private written?: Stored<StepRunRecord>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly known: Stored<StepRunRecord>,
+    private readonly patch: Partial<StepRunRecord>,
+    readonly recorded: Omit<RecordedAttempt, 'row'>,
+  ) {
+    this.projected = { ...known, ...patch, etag: known.etag };
+  }
+
+  get done(): boolean {
+    return this.written !== undefined;
+  }
+
+  /** What was recorded, with the row as written (after `commit` or `writeWith`). */
+  result(): RecordedAttempt {
+    return { ...this.recorded, row: this.written ?? this.projected };
+  }
+
+  /** Writes the end alone, on the row as read. Throws EndChanged when that row changed (nothing written). */
+  async commit(): Promise<void> {
+    if (this.written) return;
+    const [row] = await this.writeTogether([]);
+    this.written = row;
+    crashPoint('step-results:recorded');
+  }
+
+  /**
+   * Writes the end and `other` (a row of the same run, on its `known` ETag) in one all-or-nothing write; returns
+   * `other` as written. Throws EndChanged when either row changed (nothing written).
+   */
+  async writeWith(other: StepRunWrite): Promise<Stored<StepRunRecord>> {
+    if (this.written) throw new Error('The end is written already.');
+    const [row, written] = await this.writeTogether([other]);
+    this.written = row;
+    crashPoint('step-results:recorded');
+    return written;
+  }
+
+  private async writeTogether(others: StepRunWrite[]): Promise<Stored<StepRunRecord>[]> {
+    const own: StepRunWrite = { step: this.known.step, patch: this.patch, known: this.known };
+    const rows = await this.store.stepRuns.writeTogether(this.known.runId, [own, ...others]);
+    if (!rows) throw new EndChanged(this.known.step);
+    return rows;
+  }
+}
+
+/**
+ * The models and datasets a Completed attempt registered, registered before its end is written (both keyed so that
+ * a repeat finds the same versions).
+ */
+async function registrationsOf(store: Store, end: AttemptEnd, known?: StepRunRecord, run?: RunRecord) {
+  const versions = await registerModelsOf(store, end, known, run);
+  const datasets = await registerDatasetsOf(store, end, known, run);
+  return { versions, datasets };
+}
+
+/**
+ * The mutation that writes an attempt's end on its row (see recordAttemptEnd): `onRecorded` hears what is recorded,
+ * or what stands for a repeat, each time it runs; it writes nothing (returns undefined) for an attempt that is not
+ * the row's current one, or one recorded before.
+ */
+function endMutation(
+  end: AttemptEnd,
+  versions: (number | undefined)[],
+  datasets: Map<string, DatasetRecord>,
+  now: () => Date,
+  onRecorded: (recorded: Omit<RecordedAttempt, 'row'> | undefined) => void,
+): Mutation<StepRunRecord> {
+  return (s) => {
+    onRecorded(undefined);
+    if (s.attempt !== end.attempt) return undefined;
+    if (isTerminalStepStatus(s.status)) {
+      // Recorded before (this message is a redelivery, or the step was canceled meanwhile): tell what stands, so a
+      // delivery that died between recording and telling the run is completed by the next one.
+      if (s.status !== 'NotStarted')
+        onRecorded({
+          status: s.status as RecordedAttempt['status'],
+          final: true,
+          repeat: true,
+          message: s.error?.message,
+        });
+      return undefined;
+    }
+    // The kind may reinterpret how the attempt ended (shared/steps/kind.ts handleResult); by default as reported.
+    const handle = s.type === undefined ? undefined : findStepKind(s.type)?.handleResult;
+    const { status, message } = handle ? handle({ status: end.status, message: end.message }) : end;
+    // A Canceling step's attempt is its last: the result says the process tree is gone, whatever it reports.
+    const final = status !== 'Failed' || end.attempt >= (s.maxAttempts ?? 1) || s.status === 'Canceling';
+    onRecorded({ status, final, message });
+    const error =
+      status === 'Completed'
+        ? undefined
+        : status === 'Canceled' && s.status === 'Canceling' && s.error
+          ? s.error // the cancel's reason, as the run tells it
+          : { code: status === 'Canceled' ? 'Canceled' : 'StepFailed', message: message ?? '' };
+    const r = end.details;
+    return {
+      ...(r && {
+        startedAt: s.startedAt ?? r.startedAt,
+        endedAt: r.endedAt,
+        exitCode: r.exitCode ?? null,
+        outputs: r.outputs.map((o) => {
+          const d = datasets.get(o.name);
+          return d ? { ...o, dataset: { name: d.name, version: d.version, id: d.id } } : o;
+        }),
+        metrics: r.metrics,
+        tags: { ...s.tags, ...r.tags },
+        models: r.models.map((m, i) => (versions[i] === undefined ? m : { ...m, version: versions[i] })),
+        workerId: r.workerId,
+      }),
+      ...(final
+        ? { status, endedAt: r?.endedAt ?? s.endedAt ?? now().toISOString(), error }
+        : { status: 'Queued' as const, error, attempts: withEndedAttempt(s, end, status, error, now) }),
+    };
+  };
 }
 
 /**
@@ -247,18 +353,17 @@ export function recordAttempt(
   known?: Stored<StepRunRecord>,
   run?: RunRecord,
 ): Promise<RecordedAttempt | undefined> {
-  return recordAttemptEnd(
-    store,
-    {
-      runId: result.runId,
-      step: result.step,
-      attempt: result.attempt,
-      status: result.status,
-      message: result.error?.message,
-      details: result,
-    },
-    now,
-    known,
-    run,
-  );
+  return recordAttemptEnd(store, attemptEndOf(result), now, known, run);
+}
+
+/** How a worker's result ends its attempt. */
+export function attemptEndOf(result: ResultMessage): AttemptEnd {
+  return {
+    runId: result.runId,
+    step: result.step,
+    attempt: result.attempt,
+    status: result.status,
+    message: result.error?.message,
+    details: result,
+  };
 }

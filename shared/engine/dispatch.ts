@@ -15,6 +15,7 @@ import type { LaunchContext } from '../steps/kind';
 import { cannotRun, stepKind } from '../steps/registry';
 import type { LoadedRun, PlanLoader } from './loadPlan';
 import { toJobMessage, type RunPlan } from './plan';
+import type { PendingEnd } from './attempts';
 import type { LaunchResult } from './runLoop';
 import { stepWorkMessage, type StepWorkMessage } from './stepWork';
 
@@ -82,9 +83,21 @@ export async function launchSteps(
    * is left out of the answer (launchNext.ts); `partial`: the rows are only those the steps need
    * (results.ts `rowsForLaunch`), and the reuse decisions read the others if they go further downstream.
    */
-  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[]; onlyNotStarted?: boolean; partial?: boolean },
+  known?: {
+    loaded: LoadedRun;
+    stepRuns: Stored<StepRunRecord>[];
+    onlyNotStarted?: boolean;
+    partial?: boolean;
+    /**
+     * The end of the attempt whose result launches these steps, not yet written (attempts.ts): written with the
+     * successor's `Queued` row in one transaction when the launch dispatches exactly one first attempt, else alone
+     * before the launch writes anything. Either write throws EndChanged when a row changed since it was read.
+     */
+    end?: PendingEnd;
+  },
 ): Promise<LaunchResult[]> {
   const { store, loadRun } = deps;
+  const end = known?.end;
   // The step rows are read alongside the run and its plan; each step that runs is then queued with one write
   // (its reuse decision included) on the row as read.
   const stepRuns = known
@@ -100,9 +113,10 @@ export async function launchSteps(
       ? await decideLaunches(deps, loaded, input.steps, stepRuns, {
           deferRunWrites: true,
           partialRows: known?.partial,
+          beforeWrite: end && (() => end.commit()),
         })
       : [];
-  const attempts = [
+  const attempts: AttemptToQueue[] = [
     ...decided.flatMap((d) =>
       d.outcome === 'run' ? [{ step: d.step, attempt: 1, row: d.row, record: d.record }] : [],
     ),
@@ -110,8 +124,12 @@ export async function launchSteps(
   ];
   // Rows that were Completed when read stay so: their outputs bind the consumers' inputs without another read.
   const rows = new Map(((await stepRuns) ?? []).map((r) => [r.step, r]));
+  const joint = end && attempts.length === 1 && attempts[0].row ? end : undefined;
+  if (end && !joint) await end.commit();
   const dispatched = await Promise.all(
-    attempts.map((a) => dispatch(deps, loaded, input.instanceId, a, rows, !!known?.onlyNotStarted && 'record' in a)),
+    attempts.map((a) =>
+      dispatch(deps, loaded, input.instanceId, a, rows, !!known?.onlyNotStarted && 'record' in a, joint),
+    ),
   );
   return [
     ...decided.filter((d) => d.outcome === 'reused').map(({ step }) => ({ step, outcome: 'reused' as const })),
@@ -132,6 +150,8 @@ async function dispatch(
   a: AttemptToQueue,
   rows: ReadonlyMap<string, Stored<StepRunRecord>>,
   onlyNotStarted = false,
+  /** A step result's end, written with this attempt's `Queued` row when there is one to write (launchSteps). */
+  end?: PendingEnd,
 ): Promise<LaunchResult | undefined> {
   const { run, plan } = loaded;
   const { step: name, attempt } = a;
@@ -150,42 +170,38 @@ async function dispatch(
   // A run with a deadline sweep keeps the attempt's deadline on its row (one sweep message per run checks them);
   // a run started before that gets a deadline message per attempt.
   const swept = run.deadlineSweep === true;
-  const written = await deps.store.stepRuns.update(
-    run.id,
-    name,
-    (s) => {
-      stale = started = queued = false;
-      taken = onlyNotStarted && s.status !== 'NotStarted';
-      if (taken) return undefined;
-      if (isTerminalStepStatus(s.status) || s.attempt > attempt) {
-        stale = true;
-        return undefined;
-      }
-      if (s.status === 'Running' && s.attempt === attempt) {
-        // Launched before (by the step-results trigger, or by this launch before a crash) and a worker has it:
-        // its job was sent and taken, so none is sent again — a second job would run the step twice.
-        started = true;
-        return undefined;
-      }
-      if (s.cancelRequested) canceled ??= 'the step was canceled';
-      if (canceled) {
-        return { status: 'Canceled', endedAt: now(), error: { code: 'Canceled', message: canceled } };
-      }
-      queued = true;
-      return {
-        ...a.record,
-        status: 'Queued',
-        attempt,
-        maxAttempts: step.retries + 1,
-        // The deadline counts from this very moment.
-        queuedAt: new Date(nowMs).toISOString(),
-        ...(swept && { dueAt }),
-        error: undefined,
-        log: { container: CONTAINERS.logs, path: paths.log(run.id, name, attempt) },
-      };
-    },
-    a.row,
-  );
+  const mutate = (s: StepRunRecord): Partial<StepRunRecord> | undefined => {
+    stale = started = queued = false;
+    taken = onlyNotStarted && s.status !== 'NotStarted';
+    if (taken) return undefined;
+    if (isTerminalStepStatus(s.status) || s.attempt > attempt) {
+      stale = true;
+      return undefined;
+    }
+    if (s.status === 'Running' && s.attempt === attempt) {
+      // Launched before (by the step-results trigger, or by this launch before a crash) and a worker has it:
+      // its job was sent and taken, so none is sent again — a second job would run the step twice.
+      started = true;
+      return undefined;
+    }
+    if (s.cancelRequested) canceled ??= 'the step was canceled';
+    if (canceled) {
+      return { status: 'Canceled', endedAt: now(), error: { code: 'Canceled', message: canceled } };
+    }
+    queued = true;
+    return {
+      ...a.record,
+      status: 'Queued',
+      attempt,
+      maxAttempts: step.retries + 1,
+      // The deadline counts from this very moment.
+      queuedAt: new Date(nowMs).toISOString(),
+      ...(swept && { dueAt }),
+      error: undefined,
+      log: { container: CONTAINERS.logs, path: paths.log(run.id, name, attempt) },
+    };
+  };
+  const written = await writeQueued(deps.store, run.id, name, mutate, a.row, end, () => queued);
   if (taken) return undefined;
   if (canceled) return { step: name, outcome: 'canceled', message: canceled };
   // An attempt that ended already is answered as queued: its result reaches the run as a step event (the run loop
@@ -240,4 +256,27 @@ async function dispatch(
     sendDeadline(),
   ]);
   return { step: name, outcome: 'queued', attempt };
+}
+
+/**
+ * The attempt's row written by `mutate` on the row as read (`known`; a stale copy is read again). With a step
+ * result's `end` still to write and a `Queued` row to write (`isQueued` after the mutation ran), both go in one
+ * transaction: the end is never written without the launch it made, nor the launch without the end. Otherwise the end
+ * is written alone first.
+ */
+async function writeQueued(
+  store: Store,
+  runId: string,
+  step: string,
+  mutate: (s: StepRunRecord) => Partial<StepRunRecord> | undefined,
+  known: Stored<StepRunRecord> | undefined,
+  end: PendingEnd | undefined,
+  isQueued: () => boolean,
+): Promise<Stored<StepRunRecord>> {
+  if (end && known && !end.done) {
+    const patch = mutate(known);
+    if (patch && isQueued()) return end.writeWith({ step, patch, known });
+    await end.commit();
+  }
+  return store.stepRuns.update(runId, step, mutate, known);
 }

@@ -3,6 +3,7 @@ import { queuedAsJob } from '../steps/registry';
 import type { StepRunRecord, Stored } from '../store';
 import { launchSteps, type DispatchDeps } from './dispatch';
 import type { LoadedRun } from './loadPlan';
+import type { PendingEnd } from './attempts';
 import type { LaunchResult } from './runLoop';
 
 /**
@@ -42,9 +43,11 @@ export async function launchSuccessors(
   input: { runId: string; instanceId: string; step: string; again?: boolean },
   /**
    * The run and its step rows as the caller holds them (the completed step's row as written): not read again.
-   * `partial`: only the rows results.ts `rowsForLaunch` names, and any failed, canceled or canceling row.
+   * `partial`: only the rows results.ts `rowsForLaunch` names, and any failed, canceled or canceling row. `end`:
+   * the completed attempt's end, not yet written (written with the successor's launch, dispatch.ts; the caller
+   * writes it when nothing is launched).
    */
-  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[]; partial?: boolean },
+  known?: { loaded: LoadedRun; stepRuns: Stored<StepRunRecord>[]; partial?: boolean; end?: PendingEnd },
 ): Promise<LaunchResult[]> {
   const { store, loadRun } = deps;
   const stepRuns = known ? Promise.resolve(known.stepRuns) : store.stepRuns.list(input.runId);
@@ -81,6 +84,6 @@ export async function launchSuccessors(
       steps: ready,
       retries: again.map((step) => ({ step, attempt: rows.get(step)!.attempt })),
     },
-    { loaded, stepRuns: [...rows.values()], onlyNotStarted: true, partial: known?.partial },
+    { loaded, stepRuns: [...rows.values()], onlyNotStarted: true, partial: known?.partial, end: known?.end },
   );
 }

@@ -6,7 +6,15 @@ import { isTerminalRunStatus } from '../store/model';
 import { recordReusableResult } from '../reuse/cacheResult';
 import type { Store } from '../store';
 import { QUEUES } from '../store/names';
-import { recordAttempt, recordAttemptEnd, rollUpRunMetrics, type RecordedAttempt } from './attempts';
+import {
+  attemptEndOf,
+  EndChanged,
+  planAttemptEnd,
+  recordAttempt,
+  recordAttemptEnd,
+  rollUpRunMetrics,
+  type RecordedAttempt,
+} from './attempts';
 import { firstPossibleDeadline, resultDeadlineSeconds, type DispatchDeps } from './dispatch';
 import type { PlanLoader } from './loadPlan';
 import { launchSuccessors } from './launchNext';
@@ -91,34 +99,62 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
   reading.catch(() => undefined); // awaited next
   const result = await fullResult(store.logs, parsed.data);
   const [rows, loaded] = await reading;
-  const recorded = await recordAttempt(
-    store,
-    result,
-    now,
-    rows.find((r) => r.step === result.step),
-    loaded.run,
-  );
-  if (!recorded) {
-    deps.log(`Ignored a stale result for ${result.stepRunId} attempt ${result.attempt}.`);
-    return;
+  const own = rows.find((r) => r.step === result.step);
+  let told: RecordedAttempt | undefined;
+  let launched: LaunchResult[] = [];
+  // A completed attempt's end is written with its successor's launch: one write (an entity-group transaction) for
+  // the step's end and the successor's `Queued` row, so neither is ever stored without the other (dispatch.ts). A
+  // step that launches nothing, or more than one step, writes its end alone first. Should either row have changed
+  // since it was read, nothing is written and the result is recorded as below, one write after the other.
+  const pending =
+    deps.launchSuccessors && result.status === 'Completed' && own
+      ? await planAttemptEnd(store, attemptEndOf(result), now, own, loaded.run)
+      : undefined;
+  if (pending?.recorded.final && pending.recorded.status === 'Completed') {
+    try {
+      launched = await launchSuccessors(
+        deps,
+        { runId, instanceId: result.instanceId, step },
+        {
+          loaded,
+          stepRuns: rows.map((r) => (r.step === step ? pending.projected : r)),
+          partial: near !== undefined,
+          end: pending,
+        },
+      );
+      await pending.commit();
+      told = pending.result();
+    } catch (err) {
+      if (!(err instanceof EndChanged)) throw err;
+      launched = [];
+    }
   }
-  crashPoint('step-results:recorded');
+  if (!told) {
+    told = await recordAttempt(store, result, now, own, loaded.run);
+    if (!told) {
+      deps.log(`Ignored a stale result for ${result.stepRunId} attempt ${result.attempt}.`);
+      return;
+    }
+    crashPoint('step-results:recorded');
+    // A repeat (a redelivery) launches nothing new: what the first delivery launched is no longer NotStarted. It
+    // dispatches again a successor left Queued without a worker, whose job that delivery may not have sent
+    // (launchNext.ts, `again`); the run loop launches whatever is still NotStarted.
+    const written = told;
+    launched =
+      deps.launchSuccessors && written.final && written.status === 'Completed'
+        ? await launchSuccessors(
+            deps,
+            { runId, instanceId: result.instanceId, step, again: written.repeat },
+            {
+              loaded,
+              stepRuns: rows.map((r) => (r.step === step ? written.row : r)),
+              partial: near !== undefined,
+            },
+          )
+        : [];
+  }
+  const recorded = told;
   const completed = recorded.final && recorded.status === 'Completed';
-  // A repeat (a redelivery) launches nothing new: what the first delivery launched is no longer NotStarted. It
-  // dispatches again a successor left Queued without a worker, whose job that delivery may not have sent
-  // (launchNext.ts, `again`); the run loop launches whatever is still NotStarted.
-  const launched =
-    deps.launchSuccessors && completed
-      ? await launchSuccessors(
-          deps,
-          { runId: result.runId, instanceId: result.instanceId, step: result.step, again: recorded.repeat },
-          {
-            loaded,
-            stepRuns: rows.map((r) => (r.step === result.step ? recorded.row : r)),
-            partial: near !== undefined,
-          },
-        )
-      : [];
   if (launched.length > 0) crashPoint('step-results:launched');
   // What nobody waits for starts only now, not to queue ahead of the launch's requests at the storage service: the
   // attempt's deadline message goes, and a step that completed by running becomes reusable

@@ -47,6 +47,8 @@ export interface DecideOptions {
    * when a reused one lets the decisions go further downstream, the run's other rows are read then.
    */
   partialRows?: boolean;
+  /** Called before the decisions' first write (a step result's end is written first, shared/engine/attempts.ts). */
+  beforeWrite?: () => Promise<void>;
 }
 
 type Rows = Map<string, Stored<StepRunRecord>>;
@@ -154,6 +156,7 @@ export async function decideLaunches(
       deferred.set(p.name, { reuseKey: p.decision.key, reuseReasons: toRecord(p.decision) });
     } else if ((p.decision.reuse && p.decision.from) || p.ready) written.push(p);
   }
+  if (written.length > 0) await options.beforeWrite?.();
   await record(deps, loaded, rows, written);
 
   // The rows are the record of truth (a concurrent repeat of this activity may have decided first).

@@ -89,6 +89,19 @@ export interface StepRunRepository {
    * must decide from the row it is given). Returns the rows in the order of `updates`.
    */
   updateMany(runId: string, updates: StepRunUpdate[]): Promise<Stored<StepRunRecord>[]>;
+  /**
+   * Writes rows of one run all or nothing (an entity-group transaction; one row is one conditional write), each only
+   * if it is still as its `known` copy was read. Returns the rows as written, in order; undefined when any of them
+   * changed since it was read (then nothing is written). Up to 100 rows.
+   */
+  writeTogether(runId: string, writes: StepRunWrite[]): Promise<Stored<StepRunRecord>[] | undefined>;
+}
+
+/** A row to write as `known` with `patch` laid over it, only if it is still as `known` was read (its ETag). */
+export interface StepRunWrite {
+  step: string;
+  patch: Partial<StepRunRecord>;
+  known: Stored<StepRunRecord>;
 }
 
 export interface StepRunUpdate {

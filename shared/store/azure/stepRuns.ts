@@ -8,9 +8,9 @@ import {
   type Stored,
 } from '../model';
 import { updateWithEtag } from '../optimistic';
-import type { StepRunRepository, StepRunUpdate } from '../repositories';
+import type { StepRunRepository, StepRunUpdate, StepRunWrite } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
-import { isAlreadyExists, isNotFound, replaceIfMatch } from './storageErrors';
+import { isAlreadyExists, isNotFound, isPreconditionFailed, replaceIfMatch } from './storageErrors';
 
 const JSON_FIELDS = [
   'dependsOn',
@@ -172,6 +172,35 @@ export class AzureStepRunRepository implements StepRunRepository {
       return Promise.all(updates.map((u) => this.update(runId, u.step, u.mutate)));
     }
     return Promise.all(updates.map((u, i) => this.update(runId, u.step, u.mutate, planned[i].current)));
+  }
+
+  async writeTogether(runId: string, writes: StepRunWrite[]): Promise<Stored<StepRunRecord>[] | undefined> {
+    const next = writes.map((w) => {
+      const { etag: _etag, ...fields } = w.known;
+      return { ...fields, ...w.patch, runId, step: w.step } as StepRunRecord;
+    });
+    if (writes.length === 1) {
+      const etag = await replaceIfMatch(this.table, await this.toEntity(next[0]), writes[0].known.etag);
+      return etag === undefined ? undefined : [{ ...next[0], etag }];
+    }
+    const actions = await Promise.all(
+      next.map(async (record, i): Promise<TransactionAction> => [
+        'update',
+        await this.toEntity(record),
+        'Replace',
+        { etag: writes[i].known.etag },
+      ]),
+    );
+    let written: Awaited<ReturnType<TableClient['submitTransaction']>>;
+    try {
+      written = await this.table.submitTransaction(actions);
+    } catch (err) {
+      if (isPreconditionFailed(err)) return undefined;
+      throw err;
+    }
+    // The answers come in the order of the actions. Without an ETag in an answer, one that never matches: a later
+    // update of that row reads it first.
+    return next.map((record, i) => ({ ...record, etag: written.subResponses[i]?.etag ?? UNKNOWN_ETAG }));
   }
 
   private toEntity(record: StepRunRecord) {

@@ -7,7 +7,7 @@ import {
   type Stored,
 } from '../model';
 import { updateWithEtag } from '../optimistic';
-import type { StepRunRepository, StepRunUpdate } from '../repositories';
+import type { StepRunRepository, StepRunUpdate, StepRunWrite } from '../repositories';
 import { nextEtag } from './etag';
 
 /** In-memory step runs for unit tests. */
@@ -95,5 +95,19 @@ export class MemoryStepRunRepository implements StepRunRepository {
       });
     }
     return Promise.all(updates.map((u) => this.update(runId, u.step, u.mutate)));
+  }
+
+  /** Counts the joint writes of writeTogether that were kept (tests read it). */
+  together = 0;
+
+  async writeTogether(runId: string, writes: StepRunWrite[]): Promise<Stored<StepRunRecord>[] | undefined> {
+    if (writes.some((w) => this.rows.get(this.key(runId, w.step))?.etag !== w.known.etag)) return undefined;
+    if (writes.length > 1) this.together++;
+    return writes.map((w) => {
+      const { etag: _etag, ...fields } = w.known;
+      const next = { ...fields, ...w.patch, runId, step: w.step, etag: nextEtag() };
+      this.rows.set(this.key(runId, w.step), structuredClone(next));
+      return structuredClone(next);
+    });
   }
 }

@@ -233,6 +233,102 @@ test("a step's result reads the rows that decide its launch, not the whole run's
   assert.equal(t.told.length, 0);
 });
 
+test("a step's end and its successor's launch are one write: neither is stored without the other", async () => {
+  const t = await launched(CHAIN, ['a']);
+  const repo = t.store.stepRuns;
+  const writeTogether = repo.writeTogether.bind(repo);
+  const update = repo.update.bind(repo);
+  const updated: string[] = [];
+  repo.update = (runId, step, mutate, known) => (updated.push(step), update(runId, step, mutate, known));
+  // The storage service fails the write (or the host dies while it is in flight, its answer lost).
+  repo.writeTogether = async () => {
+    throw new Error('storage unavailable');
+  };
+  await assert.rejects(handleStepResult(t.deps, resultFor(t.job)), /storage unavailable/);
+  assert.deepEqual(
+    (await repo.list('r')).map((r) => [r.step, r.status]),
+    [
+      ['a', 'Queued'],
+      ['b', 'NotStarted'],
+      ['c', 'NotStarted'],
+    ],
+    'nothing written: the result stays on its queue',
+  );
+  assert.equal(t.sent.length, 0, 'no job sent');
+
+  // Delivered again: a's end and b's Queued row in one write, and b's job sent after it.
+  repo.writeTogether = writeTogether;
+  const before = repo.together;
+  updated.length = 0;
+  await handleStepResult(t.deps, resultFor(t.job));
+  assert.equal(repo.together, before + 1);
+  assert.deepEqual(updated, [], 'no row written on its own');
+  assert.deepEqual(
+    (await repo.list('r')).map((r) => [r.step, r.status]),
+    [
+      ['a', 'Completed'],
+      ['b', 'Queued'],
+      ['c', 'NotStarted'],
+    ],
+  );
+  assert.deepEqual(
+    t.sent.filter((s) => s.queue === 'compute-cpu').map((s) => (s.message as JobMessage).step),
+    ['b'],
+  );
+});
+
+test("a successor's row changed since it was read: nothing of the joint write is kept, and the result is recorded one write after the other", async () => {
+  const t = await launched(CHAIN, ['a']);
+  const repo = t.store.stepRuns;
+  const writeTogether = repo.writeTogether.bind(repo);
+  // b is canceled between the trigger's read and its write.
+  repo.writeTogether = async (runId, writes) => {
+    if (writes.length > 1) await repo.update('r', 'b', () => ({ cancelRequested: true }));
+    return writeTogether(runId, writes);
+  };
+  await handleStepResult(t.deps, resultFor(t.job));
+  const rows = new Map((await repo.list('r')).map((r) => [r.step, r]));
+  assert.equal(rows.get('a')?.status, 'Completed');
+  assert.equal(rows.get('b')?.status, 'Canceled', 'the cancel is seen: b is not queued');
+  assert.deepEqual(
+    t.sent.filter((s) => s.queue === 'compute-cpu'),
+    [],
+  );
+  assert.deepEqual(
+    t.told.map((e) => [e.event.type === 'step' && e.event.step, e.event.type === 'step' && e.event.launched]),
+    [['a', [{ step: 'b', outcome: 'canceled', message: 'the step was canceled' }]]],
+  );
+});
+
+test('a step that launches two writes its end alone first, then each successor', async () => {
+  const t = await launched(
+    parseSpec(`
+name: fanout
+steps:
+  - { name: a, type: command, command: "true" }
+  - { name: b, type: command, command: "true", run_after: [a] }
+  - { name: c, type: command, command: "true", run_after: [a] }
+`),
+    ['a'],
+  );
+  const order: string[] = [];
+  const repo = t.store.stepRuns;
+  const writeTogether = repo.writeTogether.bind(repo);
+  const update = repo.update.bind(repo);
+  repo.writeTogether = (runId, writes) => (
+    order.push(writes.map((w) => w.step).join('+')),
+    writeTogether(runId, writes)
+  );
+  repo.update = (runId, step, mutate, known) => (order.push(step), update(runId, step, mutate, known));
+  await handleStepResult(t.deps, resultFor(t.job));
+  assert.deepEqual(order.slice(0, 1), ['a']);
+  assert.deepEqual(order.slice(1).sort(), ['b', 'c']);
+  assert.deepEqual(
+    (await repo.list('r')).map((r) => r.status),
+    ['Completed', 'Queued', 'Queued'],
+  );
+});
+
 test('nothing is launched by the trigger once the run is canceled or a step failed: the run loop decides', async () => {
   for (const stop of ['cancel', 'failure'] as const) {
     const t = await launched(

@@ -318,6 +318,56 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     assert.equal((await t.store.stepRuns.get(id, 'c'))?.attempt, 2);
   });
 
+  test(`${label}: writeTogether writes rows all or nothing, each only as it was read`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    await t.store.stepRuns.createMany(id, [{ step: 'a' }, { step: 'b' }]);
+    const [a, b] = await t.store.stepRuns.list(id);
+    const written = await t.store.stepRuns.writeTogether(id, [
+      { step: 'a', patch: { status: 'Completed' }, known: a },
+      { step: 'b', patch: { status: 'Queued', attempt: 1 }, known: b },
+    ]);
+    assert.deepEqual(
+      written?.map((r) => [r.step, r.status, r.attempt]),
+      [
+        ['a', 'Completed', 0],
+        ['b', 'Queued', 1],
+      ],
+    );
+    // The rows it returns carry their new ETags: an update on them needs no re-read.
+    const seen: string[] = [];
+    const bRunning = await t.store.stepRuns.update(
+      id,
+      'b',
+      (s) => (seen.push(s.status), { status: 'Running' }),
+      written![1],
+    );
+    assert.deepEqual(seen, ['Queued']);
+    // b changed since `written` was read: nothing of the write is kept, a included.
+    const refused = await t.store.stepRuns.writeTogether(id, [
+      { step: 'a', patch: { status: 'Failed' }, known: written![0] },
+      { step: 'b', patch: { status: 'Canceled' }, known: written![1] },
+    ]);
+    assert.equal(refused, undefined);
+    assert.deepEqual(
+      (await t.store.stepRuns.list(id)).map((r) => [r.step, r.status]),
+      [
+        ['a', 'Completed'],
+        ['b', 'Running'],
+      ],
+    );
+    // One row: a conditional write of its own.
+    assert.equal(
+      await t.store.stepRuns.writeTogether(id, [{ step: 'b', patch: { status: 'Completed' }, known: written![1] }]),
+      undefined,
+    );
+    const [alone] = (await t.store.stepRuns.writeTogether(id, [
+      { step: 'b', patch: { status: 'Completed' }, known: bRunning },
+    ]))!;
+    assert.equal((await t.store.stepRuns.get(id, 'b'))?.etag, alone.etag);
+    assert.equal((await t.store.stepRuns.get(id, 'b'))?.status, 'Completed');
+  });
+
   test(`${label}: listSome answers the named step runs and those in the given statuses, and no others`, async () => {
     const t = await make();
     const id = `r-${uid()}`;
