@@ -1,6 +1,7 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
 import type { JobMessage, ResultMessage } from '../shared/compute/messages';
+import { MAX_JOB_MESSAGE_JSON_BYTES } from '../shared/compute/jobPayload';
 import { UnsafePathError } from '../shared/spec/safePath';
 import { leanAppendBlob } from '../shared/store/leanBlob';
 import { cancelRequested, staleReason, type JobState, type JobStateReader } from './jobState';
@@ -231,9 +232,15 @@ export async function executeJob(
       return 'released';
     }
     marks.mark('step-done');
-    await log.close();
+    const result: WorkerResult = { ...base, ...outcome.result, endedAt: now() };
+    // The log's last bytes ride with the result, which the host appends before recording it (so the log is whole
+    // once the step's end is written): one append fewer between the step's end and its result. A tail that would
+    // not fit the result's queue message is appended here, as before.
+    const tail = await log.takeTail(tailRoom(result));
     marks.mark('log-closed');
-    return await finish({ ...base, ...outcome.result, endedAt: now() });
+    return await finish(
+      tail ? { ...result, logTail: { offset: tail.offset, data: tail.data.toString('base64') } } : result,
+    );
   } catch (err) {
     if (err instanceof CanceledBeforeStart) return await canceledBeforeStart();
     if (err instanceof StaleJob) {
@@ -291,6 +298,15 @@ function classify(err: unknown): { kind: 'user' | 'system'; message: string } | 
 }
 
 const now = () => new Date().toISOString();
+
+/** The most of a log's tail a result carries (bytes, before base64). */
+const MAX_LOG_TAIL_BYTES = 16 * 1024;
+
+/** How many bytes of log tail `result` can carry and still fit one queue message (base64 takes 4 characters per 3). */
+function tailRoom(result: WorkerResult): number {
+  const room = MAX_JOB_MESSAGE_JSON_BYTES - Buffer.byteLength(JSON.stringify(result)) - 64;
+  return Math.max(0, Math.min(MAX_LOG_TAIL_BYTES, Math.floor((room * 3) / 4)));
+}
 
 /** How long a step's log header waits for the step's end before it is appended alone (see `header` above). */
 const HEADER_FLUSH_MS = 100;

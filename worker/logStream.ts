@@ -7,6 +7,20 @@ export interface LogSink {
   flush(): Promise<void>;
   /** Flushes what is buffered and stops the timer. Never throws: a log that cannot be written must not fail a step. */
   close(): Promise<void>;
+  /**
+   * Closes the log without appending what is buffered, once the appends before it are done, and hands that over
+   * instead (its bytes, and the blob's length before them) — for the step's result to carry, the host appending it
+   * (LogStore.appendAt). Flushes as `close` does, and answers undefined, when there is nothing buffered, more than
+   * `maxBytes`, or the blob's length is not known (it existed before this log opened it: an earlier delivery of the
+   * attempt wrote to it; or a request failed).
+   */
+  takeTail(maxBytes: number): Promise<LogTail | undefined>;
+}
+
+/** What takeTail hands over. */
+export interface LogTail {
+  offset: number;
+  data: Buffer;
 }
 
 /** Azure's limit for one append (4 MiB) and for the number of appends per blob (50,000). */
@@ -26,6 +40,11 @@ export async function openAppendBlobLog(
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let blocks = 0;
+  /**
+   * The blob's length as its storage last said it (created empty, or an append's offset plus its bytes); undefined
+   * while not known — the blob existed already (an earlier delivery of the attempt wrote to it), or a request failed.
+   */
+  let length: number | undefined;
   let truncated = false;
   let reportedError = false;
   const reportOnce = (err: unknown) => {
@@ -34,7 +53,7 @@ export async function openAppendBlobLog(
   };
   let chain: Promise<void> = blob
     .createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } })
-    .then(() => undefined, reportOnce);
+    .then((created) => void (length = created.succeeded ? 0 : undefined), reportOnce);
 
   // What is appended is taken when the append's turn comes, not when the flush is asked for: a step that ends while
   // the blob is still being created gets its header and its tail in one append (one round trip fewer at its end).
@@ -62,9 +81,11 @@ export async function openAppendBlobLog(
   };
   const append = async (data: Buffer) => {
     try {
-      await blob.appendBlock(data, data.length);
+      const { blobAppendOffset } = await blob.appendBlock(data, data.length);
       blocks++;
+      length = blobAppendOffset === undefined ? undefined : Number(blobAppendOffset) + data.length;
     } catch (err) {
+      length = undefined;
       reportOnce(err);
     }
   };
@@ -83,6 +104,18 @@ export async function openAppendBlobLog(
     async close() {
       clearInterval(timer);
       await flush();
+    },
+    async takeTail(maxBytes) {
+      clearInterval(timer);
+      // Every append asked for so far (a flush may be asked for meanwhile, e.g. the header's) is done first.
+      for (let last; last !== chain;) await (last = chain);
+      if (pendingBytes === 0 || pendingBytes > maxBytes || length === undefined || truncated) {
+        await flush();
+        return undefined;
+      }
+      const data = take();
+      truncated = true; // closed: nothing written after this is kept
+      return { offset: length, data };
     },
   };
 }

@@ -160,6 +160,12 @@ export const ResultMessage = z.object({
   models: z.array(ModelRegistration).default([]),
   /** Set when the full result did not fit in a queue message: this message is a trimmed copy, the blob is whole. */
   resultBlob: BlobLocation.optional(),
+  /**
+   * The end of the attempt's log that the worker did not append itself (base64 of the bytes, and the log blob's
+   * length before them): the host appends it before it records the result (LogStore.appendAt), so the log is
+   * complete when the step's end is, one storage round trip fewer on the worker's side of the hand-off.
+   */
+  logTail: z.object({ offset: z.number().int().min(0), data: z.string() }).optional(),
   workerId: z.string(),
 });
 export type ResultMessage = z.infer<typeof ResultMessage>;

@@ -1,11 +1,11 @@
 import { fullResult } from '../compute/fullResult';
 import { crashPoint } from '../crashPoint';
-import { DeadlineMessage, deadlineDelaySeconds, ResultMessage, SweepMessage } from '../compute/messages';
+import { DeadlineMessage, deadlineDelaySeconds, paths, ResultMessage, SweepMessage } from '../compute/messages';
 import { NotFoundError } from '../errors';
 import { isTerminalRunStatus } from '../store/model';
 import { recordReusableResult } from '../reuse/cacheResult';
 import type { Store } from '../store';
-import { QUEUES } from '../store/names';
+import { CONTAINERS, QUEUES } from '../store/names';
 import {
   attemptEndOf,
   EndChanged,
@@ -97,8 +97,19 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     deps.loadRun(runId),
   ]);
   reading.catch(() => undefined); // awaited next
+  // The log's tail the worker left to the host goes in alongside: the log is whole before the step's end is written.
+  const tail = parsed.data.logTail;
+  const appending = tail
+    ? store.logs.appendAt(
+        { container: CONTAINERS.logs, path: paths.log(runId, step, parsed.data.attempt) },
+        tail.offset,
+        Buffer.from(tail.data, 'base64'),
+      )
+    : undefined;
+  appending?.catch(() => undefined); // awaited next
   const result = await fullResult(store.logs, parsed.data);
   const [rows, loaded] = await reading;
+  await appending;
   const own = rows.find((r) => r.step === result.step);
   let told: RecordedAttempt | undefined;
   let launched: LaunchResult[] = [];

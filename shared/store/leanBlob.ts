@@ -46,10 +46,19 @@ export class LeanAppendBlobClient extends AppendBlobClient {
     contentLength: number,
     options: AppendBlobAppendBlockOptions = {},
   ): Promise<AppendBlobAppendBlockResponse> {
-    if (Object.keys(options).length > 0 || !Buffer.isBuffer(body) || body.length !== contentLength) {
+    // The one option taken here: the append position a conditional append expects (the host's, of a log's tail).
+    const { conditions, ...others } = options;
+    const { appendPosition, ...otherConditions } = conditions ?? {};
+    const lean =
+      Object.keys(others).length === 0 &&
+      Object.keys(otherConditions).length === 0 &&
+      (conditions === undefined || appendPosition !== undefined);
+    if (!lean || !Buffer.isBuffer(body) || body.length !== contentLength) {
       return super.appendBlock(body, contentLength, options);
     }
-    const res = await this.#call('PUT', 'appendblock', [201], body);
+    const extra: Record<string, string> =
+      appendPosition === undefined ? {} : { 'x-ms-blob-condition-appendpos': String(appendPosition) };
+    const res = await this.#call('PUT', 'appendblock', [201], body, extra);
     return {
       etag: header(res.headers, 'etag'),
       blobAppendOffset: header(res.headers, 'x-ms-blob-append-offset'),

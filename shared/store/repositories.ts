@@ -143,6 +143,12 @@ export interface LogChunk {
 export interface LogStore {
   /** Bytes from `offset` to the current end; undefined when the log blob does not exist (yet). */
   read(location: BlobLocation, offset: number): Promise<LogChunk | undefined>;
+  /**
+   * Appends `data` to the log blob if it is exactly `offset` bytes long (creating it when it does not exist and
+   * `offset` is 0); a blob already longer is left as it is (the same bytes appended before: the call is safe to
+   * repeat). The host appends a step's log tail this way (a ResultMessage's `logTail`).
+   */
+  appendAt(location: BlobLocation, offset: number, data: Buffer): Promise<void>;
 }
 
 export interface IdempotencyClaim {

@@ -1,6 +1,7 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { BlobLocation } from '../../compute/messages';
 import type { LogChunk, LogStore } from '../repositories';
+import { leanAppendBlob } from '../leanBlob';
 import { isNotFound, storageStatus } from './storageErrors';
 
 /** Reads step logs (append blobs the worker writes) from an offset, so followers fetch only what is new. */
@@ -19,6 +20,24 @@ export class AzureLogStore implements LogStore {
       // 416: the blob shrank or the offset is past its end — nothing new.
       if (storageStatus(err) === 416) return { data: Buffer.alloc(0), nextOffset: offset };
       throw err;
+    }
+  }
+
+  async appendAt(location: BlobLocation, offset: number, data: Buffer): Promise<void> {
+    const blob = leanAppendBlob(this.blobs.getContainerClient(location.container), location.path);
+    const append = () => blob.appendBlock(data, data.length, { conditions: { appendPosition: offset } });
+    try {
+      await append();
+    } catch (err) {
+      // 412: the blob is no longer `offset` bytes long — this tail was appended before (a repeated delivery).
+      if (storageStatus(err) === 412) return;
+      if (!isNotFound(err) || offset !== 0) throw err;
+      await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } });
+      try {
+        await append();
+      } catch (again) {
+        if (storageStatus(again) !== 412) throw again;
+      }
     }
   }
 }

@@ -69,6 +69,16 @@ export class MemoryLogStore implements LogStore {
     this.blobs.set(key, Buffer.concat([this.blobs.get(key) ?? Buffer.alloc(0), Buffer.from(text)]));
   }
 
+  async appendAt(location: BlobLocation, offset: number, data: Buffer): Promise<void> {
+    const key = `${location.container}/${location.path}`;
+    const blob = this.blobs.get(key);
+    if ((blob?.length ?? 0) !== offset) {
+      if (!blob && offset > 0) throw new Error(`The log blob ${key} does not exist.`);
+      return;
+    }
+    this.blobs.set(key, Buffer.concat([blob ?? Buffer.alloc(0), data]));
+  }
+
   async read(location: BlobLocation, offset: number): Promise<LogChunk | undefined> {
     const blob = this.blobs.get(`${location.container}/${location.path}`);
     if (!blob) return undefined;

@@ -9,6 +9,7 @@ import { createStorageClients, type StorageClients } from '../../../shared/store
 import { computeQueue, CONTAINERS, QUEUES, TABLES } from '../../../shared/store/names';
 import { packSnapshot } from '../../../shared/snapshot/pack';
 import { ResultMessage } from '../../../shared/compute/messages';
+import { AzureLogStore } from '../../../shared/store/azure/logs';
 import { sleep, waitUntil as waitFor } from '../support';
 import { createWorker, type Worker } from '../../../worker';
 import type { JobOutcome } from '../../../worker/executeJob';
@@ -53,7 +54,10 @@ export async function enqueue(clients: StorageClients, compute: string, job: unk
   await q.sendMessage(Buffer.from(JSON.stringify(job)).toString('base64'));
 }
 
-/** Reads `step-results` until a result for `runId` arrives; other runs' results are kept for later calls. */
+/**
+ * Reads `step-results` until a result for `runId` arrives; other runs' results are kept for later calls. Each result
+ * is taken as the host takes it: the log tail it carries is appended to its attempt's log first.
+ */
 export class ResultReader {
   private readonly seen: WorkerResult[] = [];
   constructor(private readonly clients: StorageClients) {}
@@ -67,7 +71,13 @@ export class ResultReader {
       if (i >= 0) return this.seen.splice(i, 1)[0];
       const res = await q.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 30 });
       for (const m of res.receivedMessageItems) {
-        this.seen.push(ResultMessage.parse(JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8'))));
+        const result = ResultMessage.parse(JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')));
+        if (result.logTail) {
+          const log = { container: CONTAINERS.logs, path: paths.log(result.runId, result.step, result.attempt) };
+          const tail = Buffer.from(result.logTail.data, 'base64');
+          await new AzureLogStore(this.clients.blobs).appendAt(log, result.logTail.offset, tail);
+        }
+        this.seen.push(result);
         await q.deleteMessage(m.messageId, m.popReceipt);
       }
       if (res.receivedMessageItems.length === 0) await sleep(100);

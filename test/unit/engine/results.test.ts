@@ -75,6 +75,29 @@ test("a worker's result is recorded, then told to the run; a completed step beco
   assert.equal((await t.store.reuseCache.get(row.reuseKey!))?.runId, 'r');
 });
 
+test("the log tail a result carries is in the log before the step's end is written, once however often it comes", async () => {
+  const t = await launched();
+  const location = { container: 'logs', path: 'r/only/attempt-1.log' };
+  t.store.logs.append(location, '[sluice] header\n');
+  const logged = async () => (await t.store.logs.read(location, 0))?.data.toString();
+  const atEnd: (string | undefined)[] = [];
+  const repo = t.store.stepRuns;
+  const writeTogether = repo.writeTogether.bind(repo);
+  repo.writeTogether = async (runId, writes) => {
+    if (writes.some((w) => w.patch.status === 'Completed')) atEnd.push(await logged());
+    return writeTogether(runId, writes);
+  };
+  const message = {
+    ...resultFor(t.job),
+    logTail: { offset: 16, data: Buffer.from('out\u00e9\n').toString('base64') },
+  };
+  await handleStepResult(t.deps, message);
+  await handleStepResult(t.deps, message); // delivered again
+  assert.deepEqual(atEnd, ['[sluice] header\nout\u00e9\n']);
+  assert.equal(await logged(), '[sluice] header\nout\u00e9\n');
+  assert.equal((await t.store.stepRuns.get('r', 'only'))?.status, 'Completed');
+});
+
 test('a failed attempt with an attempt left is told as not final; the same result again is ignored as stale', async () => {
   const t = await launched();
   await handleStepResult(t.deps, resultFor(t.job, 'Failed'));

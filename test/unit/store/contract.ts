@@ -450,6 +450,20 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     assert.deepEqual([none?.data.length, none?.nextOffset], [0, 11]);
   });
 
+  test(`${label}: a log tail is appended at its offset once, however often it is delivered`, async () => {
+    const t = await make();
+    const location = { container: 'logs', path: `r-${uid()}/s/attempt-1.log` };
+    await t.appendLog(location, 'header\n');
+    await t.store.logs.appendAt(location, 7, Buffer.from('tail\n'));
+    await t.store.logs.appendAt(location, 7, Buffer.from('tail\n')); // delivered again: already there
+    assert.equal((await t.store.logs.read(location, 0))?.data.toString(), 'header\ntail\n');
+    // A log whose blob was never created gets it, from its first byte.
+    const fresh = { container: 'logs', path: `r-${uid()}/s/attempt-1.log` };
+    await t.store.logs.appendAt(fresh, 0, Buffer.from('all of it\n'));
+    await t.store.logs.appendAt(fresh, 0, Buffer.from('all of it\n'));
+    assert.equal((await t.store.logs.read(fresh, 0))?.data.toString(), 'all of it\n');
+  });
+
   test(`${label}: idempotency keys bind a body to a run for 24 hours`, async () => {
     const t = await make();
     const key = `k-${uid()}`;

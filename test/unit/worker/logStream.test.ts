@@ -4,15 +4,18 @@ import type { AppendBlobClient } from '@azure/storage-blob';
 import { openAppendBlobLog } from '../../../worker/logStream';
 
 /** An append blob in memory whose create answers only when `created()` is called; appends are recorded in order. */
-function fakeBlob() {
+function fakeBlob(existing = '') {
   const appends: string[] = [];
+  let length = Buffer.byteLength(existing);
   let created!: () => void;
   const createdOnce = new Promise<void>((resolve) => (created = resolve));
   const blob = {
-    createIfNotExists: () => createdOnce.then(() => ({ succeeded: true })),
+    createIfNotExists: () => createdOnce.then(() => ({ succeeded: !existing })),
     appendBlock: async (data: Buffer) => {
       appends.push(data.toString('utf8'));
-      return {};
+      const blobAppendOffset = String(length);
+      length += data.length;
+      return { blobAppendOffset };
     },
   } as unknown as AppendBlobClient;
   return { blob, appends, created: () => created() };
@@ -43,4 +46,66 @@ test('once the blob exists, each flush appends what was written before it, in or
   assert.deepEqual(appends, ['one\n', 'two\n', 'three\n']);
   await log.close(); // a second close appends nothing
   assert.equal(appends.length, 3);
+});
+
+test("takeTail hands over what is buffered, and the blob's length before it, instead of appending it", async () => {
+  const { blob, appends, created } = fakeBlob();
+  created();
+  const log = await openAppendBlobLog(blob, { flushMs: 60_000 });
+  log.write('header\n');
+  await log.flush();
+  log.write('out\n');
+  await log.flush();
+  log.write('tail\n');
+  const tail = await log.takeTail(1024);
+  assert.deepEqual(appends, ['header\n', 'out\n']);
+  assert.deepEqual(tail && [tail.offset, tail.data.toString('utf8')], [11, 'tail\n']);
+  log.write('late\n'); // the log is closed: nothing more is kept
+  await log.close();
+  assert.deepEqual(appends, ['header\n', 'out\n']);
+});
+
+test('takeTail appends the tail itself when it is larger than asked, empty, or an append failed', async () => {
+  const { blob, appends, created } = fakeBlob();
+  created();
+  const big = await openAppendBlobLog(blob, { flushMs: 60_000 });
+  big.write('0123456789');
+  assert.equal(await big.takeTail(9), undefined);
+  assert.deepEqual(appends, ['0123456789']);
+
+  const empty = await openAppendBlobLog(blob, { flushMs: 60_000 });
+  assert.equal(await empty.takeTail(9), undefined);
+
+  // A blob an earlier delivery of the attempt wrote to: its length is not known before an append says it.
+  const earlier = fakeBlob('[sluice] first delivery\n');
+  earlier.created();
+  const again = await openAppendBlobLog(earlier.blob, { flushMs: 60_000 });
+  again.write('second\n');
+  assert.equal(await again.takeTail(1024), undefined);
+  assert.deepEqual(earlier.appends, ['second\n']);
+  const afterAppend = await openAppendBlobLog(earlier.blob, { flushMs: 60_000 });
+  afterAppend.write('header\n');
+  await afterAppend.flush();
+  afterAppend.write('tail\n');
+  assert.deepEqual((await afterAppend.takeTail(1024))?.offset, 24 + 7 + 7);
+
+  const errors: unknown[] = [];
+  let fail = true;
+  const flaky = {
+    createIfNotExists: async () => ({ succeeded: true }),
+    appendBlock: async (data: Buffer) => {
+      if (fail) throw new Error('storage unavailable');
+      appends.push(data.toString('utf8'));
+      return {};
+    },
+  } as unknown as AppendBlobClient;
+  const broken = await openAppendBlobLog(flaky, { flushMs: 60_000, onError: (e) => errors.push(e) });
+  broken.write('lost\n');
+  await broken.flush();
+  fail = false;
+  broken.write('after\n');
+  // Its length unknown after the failed append, the blob gets the tail appended as before.
+  assert.equal(await broken.takeTail(1024), undefined);
+  assert.deepEqual(appends.at(-1), 'after\n');
+  assert.equal(errors.length, 1);
 });
