@@ -1,4 +1,4 @@
-import type { AppendBlobClient } from '@azure/storage-blob';
+import type { AppendBlob } from '../shared/store/leanBlob';
 
 /** Where a step's output goes while it runs. */
 export interface LogSink {
@@ -34,7 +34,7 @@ const MAX_BLOCKS = 50_000;
  * step need not wait for it: its process starts while the blob is being created.
  */
 export async function openAppendBlobLog(
-  blob: AppendBlobClient,
+  blob: AppendBlob,
   options: { flushMs: number; onError?: (err: unknown) => void },
 ): Promise<LogSink> {
   let pending: Buffer[] = [];

@@ -9,26 +9,41 @@ import {
 } from '@azure/storage-blob';
 import { canonicalHeaders, commonHeaders, header, leanCall, xmlError } from './leanHttp';
 
-/**
- * A step's log blob as the worker writes it — created once, appended to while the step runs — with those two
- * requests sent as plain HTTP signed with the account key (leanQueue.ts says why). Everything else about the blob
- * (reading, properties, deleting) goes through the SDK, as does all of it when the account is not reached with a
- * key. Only the options the worker passes are honoured here; others send the call to the SDK.
- */
-export class LeanAppendBlobClient extends AppendBlobClient {
-  readonly #key: StorageSharedKeyCredential;
+/** What a step's log needs of its append blob: its creation and appends. */
+export type AppendBlob = Pick<AppendBlobClient, 'createIfNotExists' | 'appendBlock'>;
 
-  constructor(url: string, credential: StorageSharedKeyCredential) {
-    super(url, credential);
+/**
+ * A step's log blob as the worker writes it — created once, appended to while the step runs — and as the host
+ * appends a result's log tail, with those requests sent as plain HTTP signed with the account key (leanQueue.ts says
+ * why). It is not the SDK's client, whose construction alone (a pipeline of policies per blob) cost as much CPU as a
+ * request: only the options the worker and the host pass are honoured here; others go to an SDK client made then.
+ * Everything else about the blob (reading, properties, deleting) goes through the SDK, as does all of it when the
+ * account is not reached with a key.
+ */
+export class LeanAppendBlobClient implements AppendBlob {
+  readonly #key: StorageSharedKeyCredential;
+  #sdk?: AppendBlobClient;
+
+  constructor(
+    readonly url: string,
+    credential: StorageSharedKeyCredential,
+    /** For errors: the container and the blob's name. */
+    private readonly what: string,
+  ) {
     this.#key = credential;
   }
 
-  override async createIfNotExists(
+  /** The SDK's client, for a call this one does not make itself. */
+  #fallback(): AppendBlobClient {
+    return (this.#sdk ??= new AppendBlobClient(this.url, this.#key));
+  }
+
+  async createIfNotExists(
     options: AppendBlobCreateIfNotExistsOptions = {},
   ): Promise<AppendBlobCreateIfNotExistsResponse> {
     const { blobHTTPHeaders, ...rest } = options;
     const otherHeaders = Object.keys(blobHTTPHeaders ?? {}).some((k) => k !== 'blobContentType');
-    if (Object.keys(rest).length > 0 || otherHeaders) return super.createIfNotExists(options);
+    if (Object.keys(rest).length > 0 || otherHeaders) return this.#fallback().createIfNotExists(options);
     const extra: Record<string, string> = { 'x-ms-blob-type': 'AppendBlob', 'if-none-match': '*' };
     if (blobHTTPHeaders?.blobContentType) extra['x-ms-blob-content-type'] = blobHTTPHeaders.blobContentType;
     const res = await this.#call('PUT', '', [201, 409], undefined, extra);
@@ -41,7 +56,7 @@ export class LeanAppendBlobClient extends AppendBlobClient {
     } as AppendBlobCreateIfNotExistsResponse;
   }
 
-  override async appendBlock(
+  async appendBlock(
     body: Buffer,
     contentLength: number,
     options: AppendBlobAppendBlockOptions = {},
@@ -54,7 +69,7 @@ export class LeanAppendBlobClient extends AppendBlobClient {
       Object.keys(otherConditions).length === 0 &&
       (conditions === undefined || appendPosition !== undefined);
     if (!lean || !Buffer.isBuffer(body) || body.length !== contentLength) {
-      return super.appendBlock(body, contentLength, options);
+      return this.#fallback().appendBlock(body, contentLength, options);
     }
     const extra: Record<string, string> =
       appendPosition === undefined ? {} : { 'x-ms-blob-condition-appendpos': String(appendPosition) };
@@ -75,7 +90,7 @@ export class LeanAppendBlobClient extends AppendBlobClient {
       url,
       body,
       ok,
-      what: `${method} ${this.containerName}/${this.name}`,
+      what: `${method} ${this.what}`,
       errorOf: xmlError,
       headers: () => {
         const headers: Record<string, string> = {
@@ -111,12 +126,16 @@ export class LeanAppendBlobClient extends AppendBlobClient {
 const API_VERSION = '2021-12-02';
 
 /** The append blob `name` of `container`: a {@link LeanAppendBlobClient} when the account is reached with its key. */
-export function leanAppendBlob(container: ContainerClient, name: string): AppendBlobClient {
+export function leanAppendBlob(container: ContainerClient, name: string): AppendBlob {
   // The credential the SDK made of the connection string (protected in its types; public at run time).
   const credential = (container as unknown as { credential: unknown }).credential as StorageSharedKeyCredential;
   const keyed = typeof credential?.computeHMACSHA256 === 'function' && typeof credential.accountName === 'string';
   if (!keyed || new URL(container.url).search) return container.getAppendBlobClient(name);
   // One client, not the SDK's and then ours: a blob's URL is its container's and its name, each segment escaped.
   const path = name.split('/').map(encodeURIComponent).join('/');
-  return new LeanAppendBlobClient(`${container.url.replace(/\/+$/, '')}/${path}`, credential);
+  return new LeanAppendBlobClient(
+    `${container.url.replace(/\/+$/, '')}/${path}`,
+    credential,
+    `${container.containerName}/${name}`,
+  );
 }

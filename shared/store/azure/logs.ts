@@ -1,4 +1,4 @@
-import type { BlobServiceClient } from '@azure/storage-blob';
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { BlobLocation } from '../../compute/messages';
 import type { LogChunk, LogStore } from '../repositories';
 import { leanAppendBlob } from '../leanBlob';
@@ -6,6 +6,9 @@ import { isNotFound, storageStatus } from './storageErrors';
 
 /** Reads step logs (append blobs the worker writes) from an offset, so followers fetch only what is new. */
 export class AzureLogStore implements LogStore {
+  /** The containers' clients, made once (each is a pipeline of its own). */
+  private readonly containers = new Map<string, ContainerClient>();
+
   constructor(private readonly blobs: BlobServiceClient) {}
 
   async read(location: BlobLocation, offset: number): Promise<LogChunk | undefined> {
@@ -24,7 +27,10 @@ export class AzureLogStore implements LogStore {
   }
 
   async appendAt(location: BlobLocation, offset: number, data: Buffer): Promise<void> {
-    const blob = leanAppendBlob(this.blobs.getContainerClient(location.container), location.path);
+    let container = this.containers.get(location.container);
+    if (!container)
+      this.containers.set(location.container, (container = this.blobs.getContainerClient(location.container)));
+    const blob = leanAppendBlob(container, location.path);
     const append = () => blob.appendBlock(data, data.length, { conditions: { appendPosition: offset } });
     try {
       await append();

@@ -109,6 +109,62 @@ test('upsert inserts or replaces or merges; delete with a stale ETag is a 412, w
   );
 });
 
+test('a transaction writes all its actions or none, answers their ETags in order, and fails with the failed action’s status', async () => {
+  const pk = "batch: it's ü+%";
+  const created = await lean.submitTransaction([
+    ['create', { ...sample('t1'), partitionKey: pk }],
+    ['create', { partitionKey: pk, rowKey: 't2', a: 1, b: 'keep' }],
+    ['upsert', { partitionKey: pk, rowKey: 't3', a: 1 }, 'Replace'],
+  ]);
+  assert.equal(created.subResponses.length, 3);
+  for (const [i, rowKey] of ['t1', 't2', 't3'].entries()) {
+    assert.equal(created.subResponses[i].etag, (await sdk.getEntity(pk, rowKey)).etag, `${rowKey}'s ETag`);
+  }
+  // Written alike: the same entity through the SDK's transaction reads the same.
+  await sdk.submitTransaction([['create', { ...sample('t1-sdk'), partitionKey: pk }]]);
+  assert.deepEqual(content(await sdk.getEntity(pk, 't1')), {
+    ...content(await sdk.getEntity(pk, 't1-sdk')),
+    rowKey: 't1',
+  });
+
+  const t2 = await sdk.getEntity(pk, 't2');
+  const updated = await lean.submitTransaction([
+    ['update', { partitionKey: pk, rowKey: 't2', a: 2 }, 'Merge', { etag: t2.etag }],
+    ['update', { partitionKey: pk, rowKey: 't3', a: 2 }, 'Replace'],
+    ['delete', { partitionKey: pk, rowKey: 't1-sdk' }],
+  ]);
+  assert.equal(updated.subResponses[0].etag, (await sdk.getEntity(pk, 't2')).etag);
+  assert.deepEqual(content(await sdk.getEntity(pk, 't2')), { partitionKey: pk, rowKey: 't2', a: 2, b: 'keep' });
+  await assert.rejects(
+    () => sdk.getEntity(pk, 't1-sdk'),
+    (err) => storageStatus(err) === 404,
+  );
+
+  // A stale ETag in any action: a 412, and nothing written (t3 keeps its value).
+  await assert.rejects(
+    () =>
+      lean.submitTransaction([
+        ['update', { partitionKey: pk, rowKey: 't3', a: 3 }, 'Replace'],
+        ['update', { partitionKey: pk, rowKey: 't2', a: 3 }, 'Replace', { etag: t2.etag }],
+      ]),
+    (err) => storageStatus(err) === 412,
+  );
+  assert.equal((await sdk.getEntity<{ a: number }>(pk, 't3')).a, 2);
+  // An entity that exists: a 409, and nothing written.
+  await assert.rejects(
+    () =>
+      lean.submitTransaction([
+        ['create', { partitionKey: pk, rowKey: 't4' }],
+        ['create', { partitionKey: pk, rowKey: 't2' }],
+      ]),
+    (err) => storageStatus(err) === 409,
+  );
+  await assert.rejects(
+    () => sdk.getEntity(pk, 't4'),
+    (err) => storageStatus(err) === 404,
+  );
+});
+
 test('failures carry the statuses the store acts on: a missing row, a row that exists, a missing table', async () => {
   await assert.rejects(
     () => lean.getEntity('p', 'absent'),
