@@ -25,6 +25,7 @@ import { createStorageClients, type StorageClients } from '../shared/store/clien
 import { QUEUES } from '../shared/store/names';
 import { createWorker } from '../worker';
 import { criticalPath } from './criticalPath';
+import { cpuOf, treeCpu } from './cpuTime';
 import { median, storageRoundTripBaseline, type Bench, type Figure } from './lib';
 import { countStorageOps, diffOps, formatOps, totalOps, trace } from './storageOps';
 
@@ -207,12 +208,18 @@ const bench: Bench = {
         const around: number[] = [];
         const handoff: number[] = [];
         const requests: number[] = [];
+        const hostCpu: number[] = [];
+        const azuriteCpu: number[] = [];
         let breakdown: string[] = [];
         await runOnce(chain(3)); // warm-up: module loading, table and queue creation, plan cache
         for (let i = 0; i < RUNS; i++) {
           const before = ops.snapshot();
           trace.length = 0;
+          const cpuBefore = [cpuOf('self').own, treeCpu(azurite.process.pid!)];
           const { id, run } = await runOnce(spec);
+          const cpuAfter = [cpuOf('self').own, treeCpu(azurite.process.pid!)];
+          hostCpu.push((cpuAfter[0] - cpuBefore[0]) / spec.steps.length);
+          azuriteCpu.push((cpuAfter[1] - cpuBefore[1]) / spec.steps.length);
           const used = diffOps(before, ops.snapshot());
           requests.push(totalOps(used) / spec.steps.length);
           breakdown = formatOps(used, spec.steps.length);
@@ -250,6 +257,17 @@ const bench: Bench = {
             unit: 'requests',
             samples: requests,
             note: "the whole stack's but the bench's own status polls are in it; idle queue polling too",
+          },
+          {
+            name: `  CPU per step, this process (host, Durable engine, worker, the bench's polls), ${spec.name}`,
+            unit: 'ms',
+            samples: hostCpu,
+            note: 'whole run, from /proc (10 ms ticks); the steps’ own processes are not in it',
+          },
+          {
+            name: `  CPU per step, Azurite, ${spec.name}`,
+            unit: 'ms',
+            samples: azuriteCpu,
           },
           {
             name: `  makespan ÷ the critical path's process time, ${spec.name}`,
