@@ -13,12 +13,13 @@ import {
   recordAttempt,
   recordAttemptEnd,
   rollUpRunMetrics,
+  type PendingEnd,
   type RecordedAttempt,
 } from './attempts';
 import { firstPossibleDeadline, resultDeadlineSeconds, type DispatchDeps } from './dispatch';
 import type { PlanLoader } from './loadPlan';
 import { launchSuccessors } from './launchNext';
-import type { StepRunRecord } from '../store';
+import type { StepRunRecord, Stored } from '../store';
 import type { RunPlan } from './plan';
 import type { LaunchResult, RunEvent, SeenStep } from './runLoop';
 import { isActive } from './status';
@@ -111,6 +112,13 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
   const [rows, loaded] = await reading;
   await appending;
   const own = rows.find((r) => r.step === result.step);
+  // What the step's completion makes ready, launched on the rows read with the step's own as it is (to be) written.
+  const launch = (row: Stored<StepRunRecord>, more: { again?: boolean; end?: PendingEnd }) =>
+    launchSuccessors(
+      deps,
+      { runId, instanceId: result.instanceId, step, again: more.again },
+      { loaded, stepRuns: rows.map((r) => (r.step === step ? row : r)), partial: near !== undefined, end: more.end },
+    );
   let told: RecordedAttempt | undefined;
   let launched: LaunchResult[] = [];
   // A completed attempt's end is written with its successor's launch: one write (an entity-group transaction) for
@@ -123,16 +131,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
       : undefined;
   if (pending?.recorded.final && pending.recorded.status === 'Completed') {
     try {
-      launched = await launchSuccessors(
-        deps,
-        { runId, instanceId: result.instanceId, step },
-        {
-          loaded,
-          stepRuns: rows.map((r) => (r.step === step ? pending.projected : r)),
-          partial: near !== undefined,
-          end: pending,
-        },
-      );
+      launched = await launch(pending.projected, { end: pending });
       await pending.commit();
       told = pending.result();
     } catch (err) {
@@ -150,18 +149,9 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     // A repeat (a redelivery) launches nothing new: what the first delivery launched is no longer NotStarted. It
     // dispatches again a successor left Queued without a worker, whose job that delivery may not have sent
     // (launchNext.ts, `again`); the run loop launches whatever is still NotStarted.
-    const written = told;
     launched =
-      deps.launchSuccessors && written.final && written.status === 'Completed'
-        ? await launchSuccessors(
-            deps,
-            { runId, instanceId: result.instanceId, step, again: written.repeat },
-            {
-              loaded,
-              stepRuns: rows.map((r) => (r.step === step ? written.row : r)),
-              partial: near !== undefined,
-            },
-          )
+      deps.launchSuccessors && told.final && told.status === 'Completed'
+        ? await launch(told.row, { again: told.repeat })
         : [];
   }
   const recorded = told;

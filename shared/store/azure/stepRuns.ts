@@ -84,13 +84,8 @@ export class AzureStepRunRepository implements StepRunRepository {
     }
   }
 
-  async list(runId: string): Promise<Stored<StepRunRecord>[]> {
-    const out: Stored<StepRunRecord>[] = [];
-    const rows = this.table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${runId}` },
-    });
-    for await (const row of rows) out.push(await this.fromEntity(row));
-    return out.sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
+  list(runId: string): Promise<Stored<StepRunRecord>[]> {
+    return this.query(odata`PartitionKey eq ${runId}`);
   }
 
   async listSome(
@@ -108,11 +103,15 @@ export class AzureStepRunRepository implements StepRunRepository {
       ...statuses.map((status) => odata`status eq ${status}`),
     ];
     if (any.length === 0) return [];
+    return this.query(`${odata`PartitionKey eq ${runId}`} and (${any.join(' or ')})`);
+  }
+
+  /** The rows `filter` selects, ordered by step name. */
+  private async query(filter: string): Promise<Stored<StepRunRecord>[]> {
     const out: Stored<StepRunRecord>[] = [];
-    const rows = this.table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: `${odata`PartitionKey eq ${runId}`} and (${any.join(' or ')})` },
-    });
-    for await (const row of rows) out.push(await this.fromEntity(row));
+    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      out.push(await this.fromEntity(row));
+    }
     return out.sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
   }
 
@@ -138,36 +137,26 @@ export class AzureStepRunRepository implements StepRunRepository {
     const planned = await Promise.all(
       updates.map(async (u) => {
         const current = u.known ?? (await this.get(runId, u.step));
-        const patch = current && u.mutate(current);
-        if (!current || !patch) return { u, current, next: undefined };
-        const { etag: _etag, ...fields } = current;
-        return { u, current, next: { ...fields, ...patch, runId, step: u.step } as StepRunRecord };
+        return { u, current, patch: current && u.mutate(current) };
       }),
     );
-    const changing = planned.filter((p) => p.next);
+    const changing = planned.filter((p) => p.current && p.patch);
     // An entity-group transaction holds up to 100 rows; a larger launch (or a single row) is written row by row.
     if (changing.length > 1 && changing.length <= 100) {
-      const actions: TransactionAction[] = await Promise.all(
-        changing.map(async (p): Promise<TransactionAction> => [
-          'update',
-          await this.toEntity(p.next!),
-          'Replace',
-          { etag: p.current!.etag },
-        ]),
-      );
-      let written: Awaited<ReturnType<TableClient['submitTransaction']>> | undefined;
+      let written: Stored<StepRunRecord>[] | undefined;
       try {
-        written = await this.table.submitTransaction(actions);
+        written = await this.writeTogether(
+          runId,
+          changing.map((p) => ({ step: p.u.step, patch: p.patch!, known: p.current! })),
+        );
       } catch {
-        // A row changed since it was read (412), or the write failed: the transaction wrote nothing (or, its answer
-        // lost, all of it), so each update is done again on its own below, on the stored row — where an update
-        // already written finds nothing left to do, and a real storage fault surfaces.
+        // The write failed: it wrote nothing (or, its answer lost, all of it) — as when a row changed since it was
+        // read, each update is done again on its own below, on the stored row, where an update already written
+        // finds nothing left to do and a real storage fault surfaces.
       }
       if (written) {
-        // The answers come in the order of the actions (they name no row). Without an ETag in an answer, one that
-        // never matches: a later update of that row reads it first.
-        const etags = new Map(changing.map((p, i) => [p.u.step, written!.subResponses[i]?.etag ?? UNKNOWN_ETAG]));
-        return planned.map((p) => (p.next ? { ...p.next, etag: etags.get(p.u.step)! } : p.current!));
+        const rows = new Map(written.map((r) => [r.step, r]));
+        return planned.map((p) => rows.get(p.u.step) ?? p.current!);
       }
       return Promise.all(updates.map((u) => this.update(runId, u.step, u.mutate)));
     }

@@ -32,10 +32,7 @@ export class MemoryStepRunRepository implements StepRunRepository {
   }
 
   async list(runId: string): Promise<Stored<StepRunRecord>[]> {
-    return [...this.rows.values()]
-      .filter((r) => r.runId === runId)
-      .sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0))
-      .map((r) => structuredClone(r));
+    return this.selected(runId, () => true);
   }
 
   async listSome(
@@ -43,8 +40,13 @@ export class MemoryStepRunRepository implements StepRunRepository {
     steps: readonly string[],
     statuses: readonly StepStatus[],
   ): Promise<Stored<StepRunRecord>[]> {
+    return this.selected(runId, (r) => steps.includes(r.step) || statuses.includes(r.status));
+  }
+
+  /** Copies of the run's rows that `keep` keeps, ordered by step name. */
+  private selected(runId: string, keep: (row: StepRunRecord) => boolean): Stored<StepRunRecord>[] {
     return [...this.rows.values()]
-      .filter((r) => r.runId === runId && (steps.includes(r.step) || statuses.includes(r.status)))
+      .filter((r) => r.runId === runId && keep(r))
       .sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0))
       .map((r) => structuredClone(r));
   }
@@ -86,13 +88,9 @@ export class MemoryStepRunRepository implements StepRunRepository {
     );
     if (changing.length > 0 && unchanged) {
       this.batches++;
-      return planned.map(({ u, current, patch }) => {
-        if (!patch) return current!;
-        const { etag: _etag, ...fields } = current!;
-        const next = { ...fields, ...patch, runId, step: u.step, etag: nextEtag() };
-        this.rows.set(this.key(runId, u.step), structuredClone(next));
-        return next;
-      });
+      return planned.map(({ u, current, patch }) =>
+        patch ? this.write(runId, { step: u.step, patch, known: current! }) : current!,
+      );
     }
     return Promise.all(updates.map((u) => this.update(runId, u.step, u.mutate)));
   }
@@ -103,11 +101,14 @@ export class MemoryStepRunRepository implements StepRunRepository {
   async writeTogether(runId: string, writes: StepRunWrite[]): Promise<Stored<StepRunRecord>[] | undefined> {
     if (writes.some((w) => this.rows.get(this.key(runId, w.step))?.etag !== w.known.etag)) return undefined;
     if (writes.length > 1) this.together++;
-    return writes.map((w) => {
-      const { etag: _etag, ...fields } = w.known;
-      const next = { ...fields, ...w.patch, runId, step: w.step, etag: nextEtag() };
-      this.rows.set(this.key(runId, w.step), structuredClone(next));
-      return structuredClone(next);
-    });
+    return writes.map((w) => this.write(runId, w));
+  }
+
+  /** Stores `known` with `patch` laid over it under a new ETag; answers a copy. */
+  private write(runId: string, w: StepRunWrite): Stored<StepRunRecord> {
+    const { etag: _etag, ...fields } = w.known;
+    const next = { ...fields, ...w.patch, runId, step: w.step, etag: nextEtag() };
+    this.rows.set(this.key(runId, w.step), structuredClone(next));
+    return structuredClone(next);
   }
 }
