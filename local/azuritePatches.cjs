@@ -1,6 +1,6 @@
 'use strict';
-// Two performance fixes Sluice applies inside the Azurite it starts (local/azurite.ts), before Azurite loads. Both
-// change only what a request costs, never its answer; each applies only to the code it was written against and
+// Performance fixes Sluice applies inside the Azurite it starts (local/azurite.ts), before Azurite loads. Each
+// changes only what a request costs, never its answer; each applies only to the code it was written against and
 // leaves anything else alone. docs/local-host.md says why.
 
 /**
@@ -83,7 +83,60 @@ function patchTableQueries(proto) {
 }
 
 /**
- * Applies both to the Azurite whose entry file is `entry` (a module that is not there is left alone) and says which
+ * uri-templates parses its template each time one is made, and Azurite makes one for every operation its dispatch
+ * tries on every request (tens per request: each operation of the service with the request's method). A template is
+ * immutable once made (`fill` and `fromUri` only read what the constructor built), so the same object serves every
+ * request with that template string. Returns the caching factory, or undefined for a module of another shape.
+ */
+function cachedUriTemplates(UriTemplate) {
+  if (typeof UriTemplate !== 'function') return undefined;
+  const probe = UriTemplate('/{a}');
+  if (!probe || typeof probe.fromUri !== 'function' || typeof probe.fill !== 'function') return undefined;
+  const made = new Map();
+  const cached = function (template) {
+    if (typeof template !== 'string') return UriTemplate(template);
+    let t = made.get(template);
+    if (!t) {
+      t = UriTemplate(template);
+      // Templates come from Azurite's operation specifications, a fixed set; a bound keeps an odd caller harmless.
+      if (made.size < 1000) made.set(template, t);
+    }
+    return t;
+  };
+  cached.prototype = UriTemplate.prototype;
+  return cached;
+}
+
+/**
+ * uuid 3's random source asks the operating system for 16 bytes per identifier, and Azurite makes at least one per
+ * request (its request id): one system call each. Bytes are now taken from a pool refilled 4 KiB at a time, as
+ * later versions of uuid and Node's own `crypto.randomUUID` do; each call still gets 16 fresh bytes of its own.
+ */
+function pooledRandom(randomFillSync) {
+  const pool = Buffer.alloc(4096);
+  let at = pool.length;
+  return function nodeRNG() {
+    if (at + 16 > pool.length) {
+      randomFillSync(pool);
+      at = 0;
+    }
+    const bytes = Buffer.from(pool.subarray(at, at + 16));
+    at += 16;
+    return bytes;
+  };
+}
+
+/** Replaces what `require` answers for the module at `path` (loaded first) with `make(its exports)`, if defined. */
+function replaceModule(path, make) {
+  const original = require(path);
+  const replacement = make(original);
+  if (replacement === undefined) return false;
+  require.cache[path].exports = replacement;
+  return true;
+}
+
+/**
+ * Applies them to the Azurite whose entry file is `entry` (a module that is not there is left alone) and says which
  * applied on one line of output, which local/azurite.ts reads.
  */
 function apply(entry) {
@@ -103,7 +156,24 @@ function apply(entry) {
   } catch {
     // not the Azurite this was written for
   }
+  try {
+    if (replaceModule(require.resolve('uri-templates', from), cachedUriTemplates)) applied.push('uri-template-cache');
+  } catch {
+    // no uri-templates where Azurite looks for it
+  }
+  try {
+    const uuid = require(require.resolve('uuid/package.json', from));
+    const rng = /^3\./.test(uuid.version) ? require.resolve('uuid/lib/rng.js', from) : undefined;
+    // The module answers a function that returns 16 random bytes; anything else is not the one this was written for.
+    const pooled = (original) =>
+      typeof original === 'function' && original().length === 16
+        ? pooledRandom(require('crypto').randomFillSync)
+        : undefined;
+    if (rng && replaceModule(rng, pooled)) applied.push('uuid-random-pool');
+  } catch {
+    // not the uuid this was written for
+  }
   console.log(`Sluice patches applied: ${applied.join(', ') || 'none'}`);
 }
 
-module.exports = { apply, patchLoki, patchTableQueries, partitionOfFilter };
+module.exports = { apply, patchLoki, patchTableQueries, partitionOfFilter, cachedUriTemplates, pooledRandom };

@@ -1,4 +1,4 @@
-// The performance fixes Sluice applies inside its Azurite (local/azuritePatches.cjs): both are applied to the Azurite
+// The performance fixes Sluice applies inside its Azurite (local/azuritePatches.cjs): all are applied to the Azurite
 // `npm ci` installs, and a table query narrowed to one partition answers exactly what the full scan answered.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,8 +40,13 @@ const expected = (keep: (r: (typeof rows)[number]) => boolean) =>
     .map((r) => `${r.partitionKey}/${r.rowKey}`)
     .sort();
 
-test('the Azurite that npm ci installs gets both fixes', () => {
-  assert.deepEqual(azurite.patches, ['lokijs-removals', 'table-partition-queries']);
+test('the Azurite that npm ci installs gets every fix', () => {
+  assert.deepEqual(azurite.patches, [
+    'lokijs-removals',
+    'table-partition-queries',
+    'uri-template-cache',
+    'uuid-random-pool',
+  ]);
 });
 
 test('a query of one partition answers exactly the rows a scan would, in order and across pages', async () => {
