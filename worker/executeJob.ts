@@ -158,6 +158,9 @@ export async function executeJob(
     log = await openAppendBlobLog(leanAppendBlob(await ensureContainer(deps.blobs, job.log.container), job.log.path), {
       flushMs: options.logFlushMs,
       onError: (err) => options.log(`log blob ${job.log.path}: ${(err as Error).message}`),
+      // A job not read first writes its log only after its claim held (below): a step that ends before its log
+      // needed the blob hands the whole log to the host, which writes it in one request (takeTail, `alone`).
+      deferCreate: guessed,
     });
     // `Running` is written with the ETag just read, so a cancel that came in between makes it fail. While that round
     // trip is in flight the step is got ready — the log blob created and its header written, the sandbox and its
@@ -236,10 +239,16 @@ export async function executeJob(
     // The log's last bytes ride with the result, which the host appends before recording it (so the log is whole
     // once the step's end is written): one append fewer between the step's end and its result. A tail that would
     // not fit the result's queue message is appended here, as before.
-    const tail = await log.takeTail(tailRoom(result));
+    // Alone: this delivery's `Running` write held on the launch's ETag, so no other delivery wrote this log.
+    const tail = await log.takeTail(tailRoom(result), await claimed);
     marks.mark('log-closed');
     return await finish(
-      tail ? { ...result, logTail: { offset: tail.offset, data: tail.data.toString('base64') } } : result,
+      tail
+        ? {
+            ...result,
+            logTail: { offset: tail.offset, data: tail.data.toString('base64'), ...(tail.whole && { whole: true }) },
+          }
+        : result,
     );
   } catch (err) {
     if (err instanceof CanceledBeforeStart) return await canceledBeforeStart();

@@ -12,15 +12,19 @@ export interface LogSink {
    * instead (its bytes, and the blob's length before them) — for the step's result to carry, the host appending it
    * (LogStore.appendAt). Flushes as `close` does, and answers undefined, when there is nothing buffered, more than
    * `maxBytes`, or the blob's length is not known (it existed before this log opened it: an earlier delivery of the
-   * attempt wrote to it; or a request failed).
+   * attempt wrote to it; or a request failed). `alone`: no other delivery of the attempt ever started, so no one
+   * else wrote its log; a log opened `deferCreate` that never needed its blob then hands over the whole log
+   * (`whole`), and the blob is never created here.
    */
-  takeTail(maxBytes: number): Promise<LogTail | undefined>;
+  takeTail(maxBytes: number, alone?: boolean): Promise<LogTail | undefined>;
 }
 
 /** What takeTail hands over. */
 export interface LogTail {
   offset: number;
   data: Buffer;
+  /** The whole log: the blob was never created (the host writes it in one request). */
+  whole?: true;
 }
 
 /** Azure's limit for one append (4 MiB) and for the number of appends per blob (50,000). */
@@ -31,11 +35,13 @@ const MAX_BLOCKS = 50_000;
  * Streams to an append blob: chunks are buffered and appended at least every `flushMs` (and sooner when a block's
  * worth is waiting), one append at a time so the blob keeps the order. Near the block limit it writes a last line
  * saying the log was truncated rather than failing the step. The blob is created first in that same order, so the
- * step need not wait for it: its process starts while the blob is being created.
+ * step need not wait for it: its process starts while the blob is being created. With `deferCreate` it is created
+ * only before the first append: a step whose whole log goes with its result (takeTail, `alone`) never creates it,
+ * and the host writes it in one request instead of the two a creation and an append take.
  */
 export async function openAppendBlobLog(
   blob: AppendBlob,
-  options: { flushMs: number; onError?: (err: unknown) => void },
+  options: { flushMs: number; onError?: (err: unknown) => void; deferCreate?: boolean },
 ): Promise<LogSink> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -51,9 +57,14 @@ export async function openAppendBlobLog(
     if (!reportedError) options.onError?.(err);
     reportedError = true;
   };
-  let chain: Promise<void> = blob
-    .createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } })
-    .then((created) => void (length = created.succeeded ? 0 : undefined), reportOnce);
+  let created = false;
+  const create = (): Promise<void> => {
+    created = true;
+    return blob
+      .createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } })
+      .then((res) => void (length = res.succeeded ? 0 : undefined), reportOnce);
+  };
+  let chain: Promise<void> = options.deferCreate ? Promise.resolve() : create();
 
   // What is appended is taken when the append's turn comes, not when the flush is asked for: a step that ends while
   // the blob is still being created gets its header and its tail in one append (one round trip fewer at its end).
@@ -66,6 +77,7 @@ export async function openAppendBlobLog(
   const flush = (): Promise<void> => {
     if (pendingBytes === 0) return chain;
     chain = chain.then(async () => {
+      if (!created) await create();
       const data = take();
       for (let off = 0; off < data.length && !truncated; off += MAX_BLOCK) {
         if (blocks >= MAX_BLOCKS - 1) {
@@ -105,10 +117,18 @@ export async function openAppendBlobLog(
       clearInterval(timer);
       await flush();
     },
-    async takeTail(maxBytes) {
+    async takeTail(maxBytes, alone) {
       clearInterval(timer);
       // Every append asked for so far (a flush may be asked for meanwhile, e.g. the header's) is done first.
       for (let last; last !== chain;) await (last = chain);
+      if (!created && alone && pendingBytes > 0 && pendingBytes <= maxBytes) {
+        truncated = true; // closed: nothing written after this is kept
+        return { offset: 0, data: take(), whole: true };
+      }
+      if (!created && pendingBytes > 0 && pendingBytes <= maxBytes) {
+        // Another delivery may have written the blob: create it (or find it there) to learn its length.
+        await (chain = chain.then(create));
+      }
       if (pendingBytes === 0 || pendingBytes > maxBytes || length === undefined || truncated) {
         await flush();
         return undefined;

@@ -163,9 +163,14 @@ export const ResultMessage = z.object({
   /**
    * The end of the attempt's log that the worker did not append itself (base64 of the bytes, and the log blob's
    * length before them): the host appends it before it records the result (LogStore.appendAt), so the log is
-   * complete when the step's end is, one storage round trip fewer on the worker's side of the hand-off.
+   * complete when the step's end is, one storage round trip fewer on the worker's side of the hand-off. `whole`: the
+   * worker never created the log blob and no other delivery of the attempt started, so the tail is the whole log
+   * (offset 0) and the host writes the blob in one request (an older host ignores it: it creates the blob and
+   * appends, as for a blob that is not there).
    */
-  logTail: z.object({ offset: z.number().int().min(0), data: z.string() }).optional(),
+  logTail: z
+    .object({ offset: z.number().int().min(0), data: z.string(), whole: z.literal(true).optional() })
+    .optional(),
   workerId: z.string(),
 });
 export type ResultMessage = z.infer<typeof ResultMessage>;

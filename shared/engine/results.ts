@@ -105,6 +105,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
         { container: CONTAINERS.logs, path: paths.log(runId, step, parsed.data.attempt) },
         tail.offset,
         Buffer.from(tail.data, 'base64'),
+        tail.whole,
       )
     : undefined;
   appending?.catch(() => undefined); // awaited next

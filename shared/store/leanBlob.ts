@@ -83,59 +83,110 @@ export class LeanAppendBlobClient implements AppendBlob {
   }
 
   #call(method: string, comp: string, ok: number[], body?: Buffer, extra: Record<string, string> = {}) {
-    const url = new URL(this.url);
-    if (comp) url.searchParams.set('comp', comp);
-    return leanCall({
-      method,
-      url,
-      body,
-      ok,
-      what: `${method} ${this.what}`,
-      errorOf: xmlError,
-      headers: () => {
-        const headers: Record<string, string> = {
-          'x-ms-date': new Date().toUTCString(),
-          'x-ms-version': API_VERSION,
-          'content-length': String(body?.length ?? 0),
-          ...extra,
-        };
-        // Shared Key (the full form; Azurite's blob service takes no other): the standard headers in their fixed
-        // order (a zero length as empty), then the x-ms-* headers, the account-qualified path and the `comp`.
-        const standard = [
-          '', // Content-Encoding
-          '', // Content-Language
-          headers['content-length'] === '0' ? '' : headers['content-length'],
-          '', // Content-MD5
-          headers['content-type'] ?? '',
-          '', // Date (x-ms-date is signed below)
-          '', // If-Modified-Since
-          '', // If-Match
-          headers['if-none-match'] ?? '',
-          '', // If-Unmodified-Since
-          '', // Range
-        ];
-        const resource = `/${this.#key.accountName}${url.pathname}${comp ? `\ncomp:${comp}` : ''}`;
-        const toSign = `${method}\n${standard.join('\n')}\n${canonicalHeaders(headers)}${resource}`;
-        headers.authorization = `SharedKey ${this.#key.accountName}:${this.#key.computeHMACSHA256(toSign)}`;
-        return headers;
-      },
-    });
+    return blobCall(this.url, this.#key, this.what, method, comp, ok, body, extra);
   }
+}
+
+/** A request to the blob at `blobUrl`, signed with the account key. */
+function blobCall(
+  blobUrl: string,
+  key: StorageSharedKeyCredential,
+  what: string,
+  method: string,
+  comp: string,
+  ok: number[],
+  body?: Buffer,
+  extra: Record<string, string> = {},
+) {
+  const url = new URL(blobUrl);
+  if (comp) url.searchParams.set('comp', comp);
+  return leanCall({
+    method,
+    url,
+    body,
+    ok,
+    what: `${method} ${what}`,
+    errorOf: xmlError,
+    headers: () => {
+      const headers: Record<string, string> = {
+        'x-ms-date': new Date().toUTCString(),
+        'x-ms-version': API_VERSION,
+        'content-length': String(body?.length ?? 0),
+        ...extra,
+      };
+      // Shared Key (the full form; Azurite's blob service takes no other): the standard headers in their fixed
+      // order (a zero length as empty), then the x-ms-* headers, the account-qualified path and the `comp`.
+      const standard = [
+        '', // Content-Encoding
+        '', // Content-Language
+        headers['content-length'] === '0' ? '' : headers['content-length'],
+        '', // Content-MD5
+        headers['content-type'] ?? '',
+        '', // Date (x-ms-date is signed below)
+        '', // If-Modified-Since
+        '', // If-Match
+        headers['if-none-match'] ?? '',
+        '', // If-Unmodified-Since
+        '', // Range
+      ];
+      const resource = `/${key.accountName}${url.pathname}${comp ? `\ncomp:${comp}` : ''}`;
+      const toSign = `${method}\n${standard.join('\n')}\n${canonicalHeaders(headers)}${resource}`;
+      headers.authorization = `SharedKey ${key.accountName}:${key.computeHMACSHA256(toSign)}`;
+      return headers;
+    },
+  });
 }
 
 const API_VERSION = '2021-12-02';
 
-/** The append blob `name` of `container`: a {@link LeanAppendBlobClient} when the account is reached with its key. */
-export function leanAppendBlob(container: ContainerClient, name: string): AppendBlob {
-  // The credential the SDK made of the connection string (protected in its types; public at run time).
+/** The account key the SDK made of the connection string, when the container is reached with it (not a SAS). */
+function accountKey(container: ContainerClient): StorageSharedKeyCredential | undefined {
+  // Protected in the SDK's types; public at run time.
   const credential = (container as unknown as { credential: unknown }).credential as StorageSharedKeyCredential;
   const keyed = typeof credential?.computeHMACSHA256 === 'function' && typeof credential.accountName === 'string';
-  if (!keyed || new URL(container.url).search) return container.getAppendBlobClient(name);
-  // One client, not the SDK's and then ours: a blob's URL is its container's and its name, each segment escaped.
-  const path = name.split('/').map(encodeURIComponent).join('/');
-  return new LeanAppendBlobClient(
-    `${container.url.replace(/\/+$/, '')}/${path}`,
-    credential,
-    `${container.containerName}/${name}`,
-  );
+  return keyed && !new URL(container.url).search ? credential : undefined;
+}
+
+/** The URL of blob `name` of `container`: its container's and its name, each segment escaped. */
+function blobUrl(container: ContainerClient, name: string): string {
+  return `${container.url.replace(/\/+$/, '')}/${name.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** The append blob `name` of `container`: a {@link LeanAppendBlobClient} when the account is reached with its key. */
+export function leanAppendBlob(container: ContainerClient, name: string): AppendBlob {
+  const key = accountKey(container);
+  // One client, not the SDK's and then ours.
+  if (!key) return container.getAppendBlobClient(name);
+  return new LeanAppendBlobClient(blobUrl(container, name), key, `${container.containerName}/${name}`);
+}
+
+/**
+ * Writes blob `name` of `container` with `data` in one request if it does not exist yet (a block blob); answers
+ * false, writing nothing, when it exists. A step's log that fits its result goes this way (LogStore.appendAt).
+ */
+export async function putBlobOnce(
+  container: ContainerClient,
+  name: string,
+  data: Buffer,
+  contentType: string,
+): Promise<boolean> {
+  const key = accountKey(container);
+  try {
+    if (!key) {
+      await container.getBlockBlobClient(name).upload(data, data.length, {
+        conditions: { ifNoneMatch: '*' },
+        blobHTTPHeaders: { blobContentType: contentType },
+      });
+      return true;
+    }
+    const what = `${container.containerName}/${name}`;
+    const extra = { 'x-ms-blob-type': 'BlockBlob', 'x-ms-blob-content-type': contentType, 'if-none-match': '*' };
+    const res = await blobCall(blobUrl(container, name), key, what, 'PUT', '', [201, 409, 412], data, extra);
+    return res.status === 201;
+  } catch (err) {
+    // The SDK's answer when the blob exists: 409 (BlobAlreadyExists), or 412 from a service that checks the condition.
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 409 || status === 412) return false;
+    throw err;
+  }
 }

@@ -146,9 +146,11 @@ export interface LogStore {
   /**
    * Appends `data` to the log blob if it is exactly `offset` bytes long (creating it when it does not exist and
    * `offset` is 0); a blob already longer is left as it is (the same bytes appended before: the call is safe to
-   * repeat). The host appends a step's log tail this way (a ResultMessage's `logTail`).
+   * repeat). The host appends a step's log tail this way (a ResultMessage's `logTail`). `whole`: `data` is the whole
+   * log and nobody else writes the blob (the worker never created it); it is written in one request if the blob does
+   * not exist, and a blob that exists is left as it is (written before: a repeat).
    */
-  appendAt(location: BlobLocation, offset: number, data: Buffer): Promise<void>;
+  appendAt(location: BlobLocation, offset: number, data: Buffer, whole?: boolean): Promise<void>;
 }
 
 export interface IdempotencyClaim {

@@ -1,7 +1,7 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { BlobLocation } from '../../compute/messages';
 import type { LogChunk, LogStore } from '../repositories';
-import { leanAppendBlob } from '../leanBlob';
+import { leanAppendBlob, putBlobOnce } from '../leanBlob';
 import { isNotFound, storageStatus } from './storageErrors';
 
 /** Reads step logs (append blobs the worker writes) from an offset, so followers fetch only what is new. */
@@ -26,10 +26,15 @@ export class AzureLogStore implements LogStore {
     }
   }
 
-  async appendAt(location: BlobLocation, offset: number, data: Buffer): Promise<void> {
+  async appendAt(location: BlobLocation, offset: number, data: Buffer, whole?: boolean): Promise<void> {
     let container = this.containers.get(location.container);
     if (!container)
       this.containers.set(location.container, (container = this.blobs.getContainerClient(location.container)));
+    if (whole && offset === 0) {
+      // One request instead of the blob's creation and an append; a blob that exists was written by a repeat of this.
+      await putBlobOnce(container, location.path, data, LOG_CONTENT_TYPE);
+      return;
+    }
     const blob = leanAppendBlob(container, location.path);
     const append = () => blob.appendBlock(data, data.length, { conditions: { appendPosition: offset } });
     try {
@@ -38,7 +43,7 @@ export class AzureLogStore implements LogStore {
       // 412: the blob is no longer `offset` bytes long — this tail was appended before (a repeated delivery).
       if (storageStatus(err) === 412) return;
       if (!isNotFound(err) || offset !== 0) throw err;
-      await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } });
+      await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: LOG_CONTENT_TYPE } });
       try {
         await append();
       } catch (again) {
@@ -47,3 +52,5 @@ export class AzureLogStore implements LogStore {
     }
   }
 }
+
+const LOG_CONTENT_TYPE = 'text/plain; charset=utf-8';

@@ -69,9 +69,13 @@ export class MemoryLogStore implements LogStore {
     this.blobs.set(key, Buffer.concat([this.blobs.get(key) ?? Buffer.alloc(0), Buffer.from(text)]));
   }
 
-  async appendAt(location: BlobLocation, offset: number, data: Buffer): Promise<void> {
+  async appendAt(location: BlobLocation, offset: number, data: Buffer, whole?: boolean): Promise<void> {
     const key = `${location.container}/${location.path}`;
     const blob = this.blobs.get(key);
+    if (whole && offset === 0) {
+      if (!blob) this.blobs.set(key, Buffer.from(data));
+      return;
+    }
     if ((blob?.length ?? 0) !== offset) {
       if (!blob && offset > 0) throw new Error(`The log blob ${key} does not exist.`);
       return;

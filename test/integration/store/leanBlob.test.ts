@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, ContainerClient, ContainerSASPermissions } from '@azure/storage-blob';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
-import { LeanAppendBlobClient, leanAppendBlob } from '../../../shared/store/leanBlob';
+import { LeanAppendBlobClient, leanAppendBlob, putBlobOnce } from '../../../shared/store/leanBlob';
 import { storageStatus } from '../../../shared/store/azure/storageErrors';
 
 /** The worker's log blob through the lean client, read back through the SDK on Azurite. */
@@ -50,4 +50,23 @@ test('a container reached with a SAS keeps the SDK’s client', () => {
   const sas = `BlobEndpoint=http://127.0.0.1:${azurite.blobPort}/devstoreaccount1;SharedAccessSignature=sv=2021-12-02&sig=x`;
   const viaSas = BlobServiceClient.fromConnectionString(sas).getContainerClient('logs');
   assert.ok(!(leanAppendBlob(viaSas, 'a.log') instanceof LeanAppendBlobClient));
+});
+
+test('a whole log is put once, with its content type, through the lean request and through the SDK alike', async () => {
+  const sasUrl = await container.generateSasUrl({
+    permissions: ContainerSASPermissions.parse('racw'),
+    expiresOn: new Date(Date.now() + 3600_000),
+  });
+  for (const [how, where] of [
+    ['account key', container],
+    ['SAS', new ContainerClient(sasUrl)],
+  ] as const) {
+    const name = `run-2/step ${how}/attempt-1.log`;
+    const data = Buffer.from(`header\n${how} — ü\n`);
+    assert.equal(await putBlobOnce(where, name, data, 'text/plain; charset=utf-8'), true, how);
+    assert.equal(await putBlobOnce(where, name, Buffer.from('other'), 'text/plain'), false, `${how}: a repeat`);
+    const sdk = container.getBlobClient(name);
+    assert.deepEqual(await sdk.downloadToBuffer(), data, how);
+    assert.equal((await sdk.getProperties()).contentType, 'text/plain; charset=utf-8', how);
+  }
 });

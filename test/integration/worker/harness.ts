@@ -75,7 +75,7 @@ export class ResultReader {
         if (result.logTail) {
           const log = { container: CONTAINERS.logs, path: paths.log(result.runId, result.step, result.attempt) };
           const tail = Buffer.from(result.logTail.data, 'base64');
-          await new AzureLogStore(this.clients.blobs).appendAt(log, result.logTail.offset, tail);
+          await new AzureLogStore(this.clients.blobs).appendAt(log, result.logTail.offset, tail, result.logTail.whole);
         }
         this.seen.push(result);
         await q.deleteMessage(m.messageId, m.popReceipt);

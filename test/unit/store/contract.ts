@@ -462,6 +462,12 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     await t.store.logs.appendAt(fresh, 0, Buffer.from('all of it\n'));
     await t.store.logs.appendAt(fresh, 0, Buffer.from('all of it\n'));
     assert.equal((await t.store.logs.read(fresh, 0))?.data.toString(), 'all of it\n');
+    // A whole log (the worker never created the blob) is written at once; a repeat leaves it as it is.
+    const whole = { container: 'logs', path: `r-${uid()}/s/attempt-1.log` };
+    await t.store.logs.appendAt(whole, 0, Buffer.from('header\nout\n'), true);
+    await t.store.logs.appendAt(whole, 0, Buffer.from('header\nout\n'), true);
+    assert.equal((await t.store.logs.read(whole, 0))?.data.toString(), 'header\nout\n');
+    assert.equal((await t.store.logs.read(whole, 7))?.data.toString(), 'out\n');
   });
 
   test(`${label}: idempotency keys bind a body to a run for 24 hours`, async () => {

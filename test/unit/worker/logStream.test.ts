@@ -8,9 +8,13 @@ function fakeBlob(existing = '') {
   const appends: string[] = [];
   let length = Buffer.byteLength(existing);
   let created!: () => void;
+  let creates = 0;
   const createdOnce = new Promise<void>((resolve) => (created = resolve));
   const blob = {
-    createIfNotExists: () => createdOnce.then(() => ({ succeeded: !existing })),
+    createIfNotExists: () => {
+      creates++;
+      return createdOnce.then(() => ({ succeeded: !existing }));
+    },
     appendBlock: async (data: Buffer) => {
       appends.push(data.toString('utf8'));
       const blobAppendOffset = String(length);
@@ -18,7 +22,7 @@ function fakeBlob(existing = '') {
       return { blobAppendOffset };
     },
   } as unknown as AppendBlobClient;
-  return { blob, appends, created: () => created() };
+  return { blob, appends, created: () => created(), creates: () => creates };
 }
 
 test('a step that ends while its log blob is still being created gets its header and tail in one append', async () => {
@@ -108,4 +112,58 @@ test('takeTail appends the tail itself when it is larger than asked, empty, or a
   assert.equal(await broken.takeTail(1024), undefined);
   assert.deepEqual(appends.at(-1), 'after\n');
   assert.equal(errors.length, 1);
+});
+
+test('a log that defers its blob hands the whole log over when it never needed the blob and ran alone', async () => {
+  const { blob, appends, created, creates } = fakeBlob();
+  created();
+  const log = await openAppendBlobLog(blob, { flushMs: 60_000, deferCreate: true });
+  log.write('header\n');
+  log.write('out\n');
+  const tail = await log.takeTail(1024, true);
+  assert.deepEqual(tail && [tail.offset, tail.data.toString('utf8'), tail.whole], [0, 'header\nout\n', true]);
+  assert.equal(creates(), 0, 'the blob is never created: the host writes it');
+  log.write('late\n');
+  await log.close();
+  assert.deepEqual(appends, []);
+});
+
+test('a deferred log creates its blob before its first append, and after that hands over a tail as before', async () => {
+  const { blob, appends, created, creates } = fakeBlob();
+  created();
+  const log = await openAppendBlobLog(blob, { flushMs: 60_000, deferCreate: true });
+  assert.equal(creates(), 0);
+  log.write('header\n');
+  await log.flush(); // a longer step: its header goes out on its own
+  assert.equal(creates(), 1);
+  log.write('tail\n');
+  const tail = await log.takeTail(1024, true);
+  assert.deepEqual(tail && [tail.offset, tail.data.toString('utf8'), tail.whole], [7, 'tail\n', undefined]);
+  assert.deepEqual(appends, ['header\n']);
+});
+
+test('a deferred log of a delivery that may not be alone finds out the blob first', async () => {
+  // Another delivery of the attempt wrote the blob: its length is unknown, so the worker appends the tail itself.
+  const earlier = fakeBlob('[sluice] first delivery\n');
+  earlier.created();
+  const again = await openAppendBlobLog(earlier.blob, { flushMs: 60_000, deferCreate: true });
+  again.write('second\n');
+  assert.equal(await again.takeTail(1024, false), undefined);
+  assert.equal(earlier.creates(), 1);
+  assert.deepEqual(earlier.appends, ['second\n']);
+  // Nobody wrote it: created here, and the tail goes from its first byte.
+  const fresh = fakeBlob();
+  fresh.created();
+  const log = await openAppendBlobLog(fresh.blob, { flushMs: 60_000, deferCreate: true });
+  log.write('header\n');
+  const tail = await log.takeTail(1024, false);
+  assert.deepEqual(tail && [tail.offset, tail.data.toString('utf8'), tail.whole], [0, 'header\n', undefined]);
+  assert.equal(fresh.creates(), 1);
+  // Too big to hand over: created and appended.
+  const big = fakeBlob();
+  big.created();
+  const large = await openAppendBlobLog(big.blob, { flushMs: 60_000, deferCreate: true });
+  large.write('0123456789');
+  assert.equal(await large.takeTail(9, true), undefined);
+  assert.deepEqual([big.creates(), big.appends], [1, ['0123456789']]);
 });
