@@ -17,6 +17,8 @@ interface Pending {
 interface Lane {
   queued: Pending[];
   busy: boolean;
+  /** Ends the lane's wait for company (an operation that may not wait arrived). */
+  hurry?: () => void;
 }
 
 type Table = Pick<TableClient, 'upsertEntity' | 'deleteEntity' | 'submitTransaction'>;
@@ -30,26 +32,43 @@ type Table = Pick<TableClient, 'upsertEntity' | 'deleteEntity' | 'submitTransact
  * Each caller's promise settles with its own operation's outcome, as if it had been sent alone: a transaction is
  * all or nothing, so one that fails is repeated operation by operation (a delete of a row that is not there counts
  * as done). Nothing is acknowledged before storage has answered, so a crash loses nothing that was acknowledged.
+ *
+ * `lingerMs` (per operation): one that finds its partition idle waits that long for company before it goes out, for
+ * rows that come one after another rather than at once (a chain's steps each mark their pipeline's latest run) and
+ * whose writers can wait (their callers only acknowledge a message once it is written). An operation that may not
+ * wait ends the wait: everything queued goes out with it.
  */
 export class PartitionBatcher {
   private readonly lanes = new Map<string, Lane>();
 
   constructor(private readonly table: Table) {}
 
-  run(op: RowOp): Promise<void> {
+  run(op: RowOp, options: { lingerMs?: number } = {}): Promise<void> {
     const partition = op.kind === 'upsert' ? op.entity.partitionKey : op.partitionKey;
     let lane = this.lanes.get(partition);
     if (!lane) this.lanes.set(partition, (lane = { queued: [], busy: false }));
     const settled = new Promise<void>((resolve, reject) =>
       lane.queued.push({ op, done: (err) => (err === undefined ? resolve() : reject(err)) }),
     );
-    if (!lane.busy) void this.drain(partition, lane);
+    const linger = options.lingerMs ?? 0;
+    if (!lane.busy) void this.drain(partition, lane, linger);
+    else if (linger <= 0) lane.hurry?.();
     return settled;
   }
 
-  private async drain(partition: string, lane: Lane): Promise<void> {
+  private async drain(partition: string, lane: Lane, linger = 0): Promise<void> {
     lane.busy = true;
     try {
+      if (linger > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, linger);
+          lane.hurry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        lane.hurry = undefined;
+      }
       while (lane.queued.length) await this.send(take(lane));
     } finally {
       lane.busy = false;

@@ -7,6 +7,13 @@ import { isNotFound } from './storageErrors';
 
 const JSON_FIELDS = ['outputs', 'components'] as const;
 
+/**
+ * How long a latest-run mark waits for others of its pipeline before it is written. Nothing on a step's path waits
+ * for it (the step-results trigger writes it after the launch, and only its result message's delete waits); a miss
+ * explained in that time names the run before (docs/reuse.md).
+ */
+const LATEST_LINGER_MS = 100;
+
 /** Row of an entry: PartitionKey = `key|<reuse key>`, RowKey = `entry` (one point read per lookup). */
 const entryKeys = (key: string) => ({ partitionKey: `key|${key}`, rowKey: 'entry' });
 
@@ -24,7 +31,9 @@ const latestKeys = (pipeline: string, step: string) => ({ partitionKey: latestPa
 export class AzureReuseCacheRepository implements ReuseCacheRepository {
   /**
    * The latest-run marks of one pipeline share a partition, so marks of concurrent runs of a pipeline (each step's
-   * completion writes one) go out together, one entity-group transaction per partition in flight (issue 19).
+   * completion writes one) go out together, one entity-group transaction per partition in flight (issue 19); and a
+   * completed step's mark waits LATEST_LINGER_MS for others, so a chain's steps, which complete one after another,
+   * share one too.
    */
   private readonly latestWrites: PartitionBatcher;
 
@@ -60,14 +69,22 @@ export class AzureReuseCacheRepository implements ReuseCacheRepository {
   async put(entry: ReuseCacheEntry): Promise<void> {
     const fields: Record<string, unknown> = { ...entry };
     const row = await toEntity(entryKeys(entry.key), fields, JSON_FIELDS, this.spill, `reuse-cache/${entry.key}`);
-    await Promise.all([this.table.upsertEntity(row, 'Replace'), this.markLatest(entry.pipeline, entry.step, entry)]);
+    await Promise.all([
+      this.table.upsertEntity(row, 'Replace'),
+      this.mark(entry.pipeline, entry.step, entry, LATEST_LINGER_MS),
+    ]);
   }
 
-  async markLatest(pipeline: string, step: string, entry: ReuseCacheEntry): Promise<void> {
+  markLatest(pipeline: string, step: string, entry: ReuseCacheEntry): Promise<void> {
+    // A launch's mark (a reused step) goes at once: the run's launch waits for it.
+    return this.mark(pipeline, step, entry, 0);
+  }
+
+  private async mark(pipeline: string, step: string, entry: ReuseCacheEntry, lingerMs: number): Promise<void> {
     const fields: Record<string, unknown> = { ...entry };
     const where = `reuse-cache/${entry.key}`;
     const entity = await toEntity(latestKeys(pipeline, step), fields, JSON_FIELDS, this.spill, where);
-    await this.latestWrites.run({ kind: 'upsert', entity });
+    await this.latestWrites.run({ kind: 'upsert', entity }, { lingerMs });
   }
 
   async markLatestMany(pipeline: string, latest: { step: string; entry: ReuseCacheEntry }[]): Promise<void> {

@@ -160,3 +160,47 @@ test('a failed transaction is repeated row by row: each caller gets its own outc
   assert.equal(await refused, 'storage refused the write');
   assert.deepEqual([...t.rows.keys()], ['p/a']);
 });
+
+test('a row that may wait waits for company: rows arriving meanwhile go in its transaction', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const table = fakeTable();
+  const batcher = new PartitionBatcher(table.table);
+  const written = ['r1', 'r2', 'r3'].map((r) => batcher.run(upsert('p', r), { lingerMs: 100 }));
+  await settle();
+  assert.equal(table.requests.length, 0, 'nothing goes out before the wait is over');
+  t.mock.timers.tick(99);
+  await settle();
+  assert.equal(table.requests.length, 0);
+  t.mock.timers.tick(1);
+  await settle();
+  assert.deepEqual(
+    table.requests.map((r) => [r.kind, r.rows]),
+    [['batch', ['p/r1', 'p/r2', 'p/r3']]],
+  );
+  await table.answerNext();
+  await Promise.all(written);
+  assert.deepEqual([...table.rows.keys()].sort(), ['p/r1', 'p/r2', 'p/r3']);
+});
+
+test('a row that may not wait ends the wait at once, taking the waiting rows with it', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const table = fakeTable();
+  const batcher = new PartitionBatcher(table.table);
+  const waiting = batcher.run(upsert('p', 'late'), { lingerMs: 100 });
+  const other = batcher.run(upsert('q', 'alone'), { lingerMs: 100 });
+  await settle();
+  const urgent = batcher.run(upsert('p', 'now'));
+  await settle();
+  assert.deepEqual(
+    table.requests.map((r) => [r.kind, r.rows]),
+    [['batch', ['p/late', 'p/now']]],
+    'the other partition still waits',
+  );
+  await table.answerNext();
+  await Promise.all([waiting, urgent]);
+  t.mock.timers.tick(100);
+  await settle();
+  assert.deepEqual(table.requests[1].rows, ['q/alone']);
+  await table.answerNext();
+  await other;
+});
