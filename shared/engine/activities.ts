@@ -146,6 +146,7 @@ export function createRunActivities(deps: RunActivitiesDeps) {
       run,
     );
     remember(started);
+    loadRun.remember(started);
     const steps = Object.fromEntries(plan.order.map((name) => [name, { dependsOn: plan.steps[name].dependsOn }]));
     const graph: RunGraph = { runId, continueOnStepFailure: run.continueOnStepFailure, order: plan.order, steps };
     // The rows as read, unless some were created just now (then launchSteps reads them all again).
@@ -251,6 +252,21 @@ export function createRunActivities(deps: RunActivitiesDeps) {
           .filter((r) => isActive(r.status))
           .map((r) => ({ step: r.step, attempt: r.attempt, canceling: r.status === 'Canceling' }));
         if (open.length > 0) return { open };
+      }
+      if (input.unconditional) {
+        // The run ends whatever its rows say (its orchestration failed): what is not finished is stopped as a
+        // cancel stops it, first, so nothing more starts in it — the step-results trigger learns of a run's end
+        // from its step rows (results.ts), and a worker stops a step whose row asks it to.
+        const rows = await store.stepRuns.list(input.runId);
+        await Promise.all(
+          rows
+            .filter((s) => !isTerminalStepStatus(s.status) && !s.cancelRequested)
+            .map((s) =>
+              store.stepRuns.update(s.runId, s.step, (cur) =>
+                isTerminalStepStatus(cur.status) || cur.cancelRequested ? undefined : { cancelRequested: true },
+              ),
+            ),
+        );
       }
       const known = written.get(input.runId);
       written.delete(input.runId);

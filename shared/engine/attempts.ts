@@ -234,13 +234,13 @@ export async function rollUpRunMetrics(
   recorded: RecordedAttempt,
   /** The run's row as the caller holds it: the write's ETag (a row changed since is read again). */
   known?: Stored<RunRecord>,
-): Promise<void> {
+): Promise<Stored<RunRecord> | undefined> {
   const share = r.metrics.some((m) => m.kind === 'scalar') || r.runMetrics.length > 0 || Object.keys(r.runTags).length;
-  if (!share) return;
+  if (!share) return undefined;
   const row = recorded.row;
   if (recorded.repeat && (row.attempt !== r.attempt || row.workerId !== r.workerId || row.endedAt !== r.endedAt))
-    return;
-  await store.runs.update(
+    return undefined;
+  return store.runs.update(
     r.runId,
     (run) =>
       run.metricsFrom?.[r.step] === r.attempt

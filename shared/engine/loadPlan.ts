@@ -12,14 +12,18 @@ export interface LoadedRun {
 
 /**
  * A run's plan, rebuilt from what the run record pins (spec by hash, parameters, data paths, snapshots). The plan of
- * a run never changes, so it is cached per process: activities of one run read the spec once.
+ * a run never changes, so it is cached per process: activities of one run read the spec once. Beside it the loader
+ * keeps the run's row as this process last read or wrote it (`known`, `remember`).
  */
 export function createPlanLoader(store: Store, defaultCompute: string, cacheSize = 200) {
   const cache = new Map<string, RunPlan>();
+  const rows = new Map<string, Stored<RunRecord>>();
   async function loadRun(runId: string): Promise<LoadedRun> {
     const run = await store.runs.get(runId);
     if (!run) throw new NotFoundError(`Run ${runId} does not exist.`);
-    return { run, plan: await planFor(run) };
+    const plan = await planFor(run);
+    remember(run);
+    return { run, plan };
   }
   async function planFor(run: Stored<RunRecord>): Promise<RunPlan> {
     const runId = run.id;
@@ -40,7 +44,11 @@ export function createPlanLoader(store: Store, defaultCompute: string, cacheSize
         datastoreContainers: run.datastoreContainers,
       });
       cache.set(runId, plan);
-      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+      if (cache.size > cacheSize) {
+        const oldest = cache.keys().next().value!;
+        cache.delete(oldest);
+        rows.delete(oldest);
+      }
     }
     return plan;
   }
@@ -52,7 +60,26 @@ export function createPlanLoader(store: Store, defaultCompute: string, cacheSize
   function cachedPlan(runId: string): RunPlan | undefined {
     return cache.get(runId);
   }
-  return Object.assign(loadRun, { planOf, cachedPlan });
+  /**
+   * Notes a run's row as this process just read or wrote it (kept only while its plan is: a row a process has no
+   * plan for is of no use to `known`).
+   */
+  function remember(run: Stored<RunRecord>): void {
+    if (cache.has(run.id)) rows.set(run.id, run);
+  }
+  /**
+   * The run and its plan as this process last saw them, without a read; undefined if it has not. The row may be
+   * stale: others may have written it since (a cancel, a parent metric, the run's end). What may be taken from it
+   * is what never changes once the run started (its experiment, pipeline, parameters, deadline sweep); its status
+   * stops a launch only when it says stop (a run never goes back to Running), and the step-results trigger learns
+   * of a cancel or an end from the step rows it reads anyway (results.ts).
+   */
+  function known(runId: string): LoadedRun | undefined {
+    const plan = cache.get(runId);
+    const run = rows.get(runId);
+    return plan && run ? { run, plan } : undefined;
+  }
+  return Object.assign(loadRun, { planOf, cachedPlan, remember, known });
 }
 
 export type PlanLoader = ReturnType<typeof createPlanLoader>;

@@ -90,12 +90,17 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
   // write, the others for what its completion makes ready (launchNext.ts) — one round trip for both. When this
   // process holds the run's plan (it launched the step, as under `npm start`), only the rows that decide the launch
   // are read (`near`): a step's cost then does not grow with its pipeline's length.
+  // The run's row is not read when this process has seen it Running: what the trigger takes from it never changes
+  // once the run started, and a cancel or an end that stops the launch shows on the step rows read here (a cancel
+  // and a failed orchestration mark every unfinished row; a failed step is a `Failed` row).
   const { runId, step } = parsed.data;
   const plan = deps.launchSuccessors ? deps.loadRun.cachedPlan(runId) : undefined;
   const near = plan?.steps[step] ? rowsForLaunch(plan, step) : undefined;
+  const known = near ? deps.loadRun.known(runId) : undefined;
+  const running = known?.run.status === 'Running' && !known.run.cancelRequested ? known : undefined;
   const reading = Promise.all([
     near ? store.stepRuns.listSome(runId, near, STOPPING) : store.stepRuns.list(runId),
-    deps.loadRun(runId),
+    running ?? deps.loadRun(runId),
   ]);
   reading.catch(() => undefined); // awaited next
   // The log's tail the worker left to the host goes in alongside: the log is whole before the step's end is written.
@@ -181,7 +186,8 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
   // The run's share of the result (metrics, tags) is written after the launch, and before the run is told: a run
   // that hears of its last step's end and completes already holds that step's metrics.
   const rollUpThenTell = async () => {
-    await rollUpRunMetrics(store, result, recorded, loaded.run);
+    const rolledUp = await rollUpRunMetrics(store, result, recorded, loaded.run);
+    if (rolledUp) deps.loadRun.remember(rolledUp);
     await tell();
   };
   await Promise.all([reusable(), rollUpThenTell()]);

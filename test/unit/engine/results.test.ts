@@ -6,7 +6,7 @@ import { createPlanLoader } from '../../../shared/engine/loadPlan';
 import { handleStepResult } from '../../../shared/engine/results';
 import type { RunEvent } from '../../../shared/engine/runLoop';
 import { parseSpec } from '../../../shared/spec';
-import { createMemoryStore } from '../../../shared/store';
+import { createMemoryStore, isTerminalStepStatus } from '../../../shared/store';
 import { resultFor } from './helpers';
 
 /**
@@ -225,6 +225,10 @@ test("a step's result reads the rows that decide its launch, not the whole run's
         .join('\n'),
   );
   const t = await launched(spec, ['s00']);
+  // The run's row is not read either: this process saw the run Running (its start).
+  let runReads = 0;
+  const { get } = t.store.runs;
+  t.store.runs.get = (runId) => (runReads++, get.call(t.store.runs, runId));
   // Which rows each read of the run's step rows answered.
   const answered: string[][] = [];
   const repo = t.store.stepRuns;
@@ -241,6 +245,7 @@ test("a step's result reads the rows that decide its launch, not the whole run's
   };
   await handleStepResult(t.deps, resultFor(t.job));
   assert.deepEqual(answered, [['s00', 's01']], 'the step and its successor');
+  assert.equal(runReads, 0, "the run's row is not read");
   const next = t.sent.find((s) => s.queue === 'compute-cpu')!.message as JobMessage;
   assert.deepEqual([next.step, (await t.store.stepRuns.get('r', 's01'))?.status], ['s01', 'Queued']);
 
@@ -252,6 +257,7 @@ test("a step's result reads the rows that decide its launch, not the whole run's
     answered.map((a) => a.length),
     [12],
   );
+  assert.equal(runReads, 1, 'nor has it seen the run');
   assert.equal((await t.store.stepRuns.get('r', 's02'))?.status, 'Queued');
   assert.equal(t.told.length, 0);
 });
@@ -352,8 +358,8 @@ steps:
   );
 });
 
-test('nothing is launched by the trigger once the run is canceled or a step failed: the run loop decides', async () => {
-  for (const stop of ['cancel', 'failure'] as const) {
+test('nothing is launched by the trigger once the run is canceled, a step failed or the orchestration failed: the run loop decides', async () => {
+  for (const stop of ['cancel', 'failure', 'orchestration'] as const) {
     const t = await launched(
       parseSpec(`
 name: stopped
@@ -364,8 +370,26 @@ steps:
 `),
       ['a', 'x'],
     );
-    if (stop === 'cancel') await t.store.runs.update('r', () => ({ cancelRequested: true }));
-    else await handleStepResult(t.deps, resultFor(t.jobs[1], 'Failed'));
+    if (stop === 'cancel') {
+      // As the cancel route does it: the run, then every unfinished step (the trigger reads only step rows of a
+      // run its process saw Running).
+      await t.store.runs.update('r', () => ({ status: 'CancelRequested', cancelRequested: true }));
+      for (const s of await t.store.stepRuns.list('r'))
+        if (!isTerminalStepStatus(s.status))
+          await t.store.stepRuns.update('r', s.step, () => ({ cancelRequested: true }));
+    } else if (stop === 'failure') await handleStepResult(t.deps, resultFor(t.jobs[1], 'Failed'));
+    else {
+      await t.activities.finishRun({ runId: 'r', status: 'Failed', message: 'x', unconditional: true });
+      assert.deepEqual(
+        (await t.store.stepRuns.list('r')).map((s) => [s.step, s.status, s.cancelRequested]),
+        [
+          ['a', 'Queued', true],
+          ['b', 'NotStarted', true],
+          ['x', 'Queued', true],
+        ],
+        'what was not finished is stopped as a cancel stops it',
+      );
+    }
     t.sent.length = 0;
     await handleStepResult(t.deps, resultFor(t.job));
     assert.equal(t.sent.length, 0, stop);
