@@ -11,6 +11,7 @@ import { updateWithEtag } from '../optimistic';
 import type { StepRunRepository, StepRunUpdate, StepRunWrite } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
 import { isAlreadyExists, isNotFound, isPreconditionFailed, replaceIfMatch } from './storageErrors';
+import { LeanTableClient } from '../leanTable';
 
 const JSON_FIELDS = [
   'dependsOn',
@@ -109,9 +110,11 @@ export class AzureStepRunRepository implements StepRunRepository {
   /** The rows `filter` selects, ordered by step name. */
   private async query(filter: string): Promise<Stored<StepRunRecord>[]> {
     const out: Stored<StepRunRecord>[] = [];
-    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      out.push(await this.fromEntity(row));
-    }
+    const rows =
+      this.table instanceof LeanTableClient
+        ? await this.table.queryAll(filter)
+        : this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } });
+    for await (const row of rows) out.push(await this.fromEntity(row));
     return out.sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
   }
 

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient, type TableEntity } from '@azure/data-tables';
+import { odata, TableClient, type TableEntity } from '@azure/data-tables';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
 import { LeanTableClient, leanTables } from '../../../shared/store/leanTable';
 import { storageStatus } from '../../../shared/store/azure/storageErrors';
@@ -198,4 +198,38 @@ test('an empty row key and a quote-only key are addressed like any other', async
 test('a connection string with a SAS and no key keeps the SDK’s client', () => {
   const sas = `TableEndpoint=http://127.0.0.1:${azurite.tablePort}/devstoreaccount1;SharedAccessSignature=sv=2019-02-02&sig=x`;
   assert.ok(!(leanTables(sas, { allowInsecureConnection: true })('t') instanceof LeanTableClient));
+});
+
+test('a query answers what the SDK’s listing answers, the same entities, across pages', async () => {
+  const partition = "query: it's ü+%";
+  const rows = Array.from({ length: 1005 }, (_, i) => ({
+    partitionKey: partition,
+    rowKey: `r${String(i).padStart(4, '0')}`,
+    n: i,
+    odd: i % 2 === 1,
+  }));
+  for (let i = 0; i < rows.length; i += 100) {
+    await sdk.submitTransaction(rows.slice(i, i + 100).map((r) => ['create', r] as ['create', typeof r]));
+  }
+  await sdk.createEntity({ ...sample('typed'), partitionKey: partition });
+  const viaSdk = async (filter: string) => {
+    const out: Record<string, unknown>[] = [];
+    for await (const e of sdk.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(e);
+    return out;
+  };
+  const queryAll = (lean as LeanTableClient).queryAll.bind(lean);
+  for (const filter of [
+    odata`PartitionKey eq ${partition}`,
+    `${odata`PartitionKey eq ${partition}`} and (RowKey eq 'r0003' or RowKey eq 'typed' or odd eq true)`,
+    odata`PartitionKey eq ${'nothing here'}`,
+  ]) {
+    const [leanRows, sdkRows] = [await queryAll(filter), await viaSdk(filter)];
+    assert.equal(leanRows.length, sdkRows.length, filter);
+    assert.deepEqual(leanRows.map(content), sdkRows.map(content), filter);
+    assert.deepEqual(
+      leanRows.map((e) => [e.etag, String(e.timestamp)]),
+      sdkRows.map((e) => [e.etag, String(e.timestamp)]),
+    );
+  }
+  assert.equal((await queryAll(odata`PartitionKey eq ${partition}`)).length, 1006, 'past the first page of 1,000');
 });
