@@ -3,6 +3,7 @@ import { isTerminalStepStatus, type RunRecord, type StepRunRecord, type Stored }
 import { isTerminalRunStatus } from '../store/model';
 import { QUEUES } from '../store/names';
 import { findStepKind } from '../steps/registry';
+import { requestCancelOfUnfinishedSteps } from '../runs/cancelSteps';
 import { firstPossibleDeadline, launchSteps, type DispatchDeps, type LaunchStepsInput } from './dispatch';
 import type { RunPlan } from './plan';
 import { isActive } from './status';
@@ -257,16 +258,7 @@ export function createRunActivities(deps: RunActivitiesDeps) {
         // The run ends whatever its rows say (its orchestration failed): what is not finished is stopped as a
         // cancel stops it, first, so nothing more starts in it — the step-results trigger learns of a run's end
         // from its step rows (results.ts), and a worker stops a step whose row asks it to.
-        const rows = await store.stepRuns.list(input.runId);
-        await Promise.all(
-          rows
-            .filter((s) => !isTerminalStepStatus(s.status) && !s.cancelRequested)
-            .map((s) =>
-              store.stepRuns.update(s.runId, s.step, (cur) =>
-                isTerminalStepStatus(cur.status) || cur.cancelRequested ? undefined : { cancelRequested: true },
-              ),
-            ),
-        );
+        await requestCancelOfUnfinishedSteps(store, input.runId);
       }
       const known = written.get(input.runId);
       written.delete(input.runId);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../errors';
-import { isTerminalRunStatus, isTerminalStepStatus } from '../../store/model';
+import { isTerminalRunStatus } from '../../store/model';
+import { requestCancelOfUnfinishedSteps } from '../../runs/cancelSteps';
 import { assertOpen, isInteractive } from '../../runs/interactive';
 import { defineRoute, json } from '../route';
 import { RunId, SubmitRunResponse } from '../schemas';
@@ -57,16 +58,7 @@ export const cancelRunRoute = defineRoute({
         ? undefined
         : { status: 'CancelRequested', cancelRequested: true };
     });
-    const steps = await store.stepRuns.list(params.runId);
-    await Promise.all(
-      steps
-        .filter((s) => !isTerminalStepStatus(s.status) && !s.cancelRequested)
-        .map((s) =>
-          store.stepRuns.update(s.runId, s.step, (cur) =>
-            isTerminalStepStatus(cur.status) || cur.cancelRequested ? undefined : { cancelRequested: true },
-          ),
-        ),
-    );
+    await requestCancelOfUnfinishedSteps(store, params.runId);
     const reason = body.reason ?? `canceled by ${principal?.name ?? 'a user'}`;
     await deps.launcher.cancel(run.id, reason);
     return json(202, { id: run.id, status: run.status, experiment: run.experiment, links: runLinks(baseUrl, run.id) });
