@@ -1,4 +1,5 @@
 import type { AppendBlob } from '../shared/store/leanBlob';
+import { LOG_CONTENT_TYPE } from '../shared/store/names';
 
 /** Where a step's output goes while it runs. */
 export interface LogSink {
@@ -61,7 +62,7 @@ export async function openAppendBlobLog(
   const create = (): Promise<void> => {
     created = true;
     return blob
-      .createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } })
+      .createIfNotExists({ blobHTTPHeaders: { blobContentType: LOG_CONTENT_TYPE } })
       .then((res) => void (length = res.succeeded ? 0 : undefined), reportOnce);
   };
   let chain: Promise<void> = options.deferCreate ? Promise.resolve() : create();

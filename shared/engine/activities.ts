@@ -1,5 +1,5 @@
 import { deadlineDelaySeconds, type SweepMessage } from '../compute/messages';
-import { isTerminalStepStatus, type RunRecord, type StepRunRecord, type Stored } from '../store';
+import { isTerminalStepStatus, type StepRunRecord } from '../store';
 import { isTerminalRunStatus } from '../store/model';
 import { QUEUES } from '../store/names';
 import { findStepKind } from '../steps/registry';
@@ -22,9 +22,6 @@ export interface RunActivitiesDeps extends DispatchDeps {
   /** The run has ended: its deadline sweep message may go (best effort, off the path; enqueue.ts). */
   settleSweep?(runId: string): void;
 }
-
-/** How many started runs' rows an activities instance keeps for finishRun (see `written`). */
-const REMEMBERED_RUNS = 2000;
 
 export interface PipelineRunInput {
   runId: string;
@@ -102,18 +99,6 @@ export function createRunActivities(deps: RunActivitiesDeps) {
   const now = () => deps.now().toISOString();
 
   /**
-   * The run rows this process's startRun wrote, for finishRun's ETag: a run's row is rarely written between its
-   * start and its end (a cancel or a parent metric does; then finishRun's write fails and it reads the row), so the
-   * run's end is usually one write instead of a read and a write. Bounded: the oldest entries go first.
-   */
-  const written = new Map<string, Stored<RunRecord>>();
-  function remember(run: Stored<RunRecord>): void {
-    written.delete(run.id);
-    written.set(run.id, run);
-    if (written.size > REMEMBERED_RUNS) written.delete(written.keys().next().value!);
-  }
-
-  /**
    * Marks the run Running (its rows created if any is missing) and returns its graph, and what it read. With the
    * run's orchestration (`sweep`), the run gets a deadline sweep (flagged on its row, the message sent by the caller
    * alongside the launch: `sendSweep`).
@@ -146,7 +131,8 @@ export function createRunActivities(deps: RunActivitiesDeps) {
           : undefined,
       run,
     );
-    remember(started);
+    // finishRun's ETag: a run's row is rarely written between its start and its end (a cancel or a parent metric
+    // does; then finishRun's write fails and it reads the row), so the end is usually one write, not a read and one.
     loadRun.remember(started);
     const steps = Object.fromEntries(plan.order.map((name) => [name, { dependsOn: plan.steps[name].dependsOn }]));
     const graph: RunGraph = { runId, continueOnStepFailure: run.continueOnStepFailure, order: plan.order, steps };
@@ -260,9 +246,7 @@ export function createRunActivities(deps: RunActivitiesDeps) {
         // from its step rows (results.ts), and a worker stops a step whose row asks it to.
         await requestCancelOfUnfinishedSteps(store, input.runId);
       }
-      const known = written.get(input.runId);
-      written.delete(input.runId);
-      await store.runs.update(
+      const ended = await store.runs.update(
         input.runId,
         (r) =>
           r.status === 'Completed' || r.status === 'Failed' || r.status === 'Canceled'
@@ -276,8 +260,9 @@ export function createRunActivities(deps: RunActivitiesDeps) {
                     : { code: input.status === 'Canceled' ? 'Canceled' : 'StepFailed', message: input.message ?? '' },
               },
         // A copy that is already ended needs no read either: a run's end is final.
-        known,
+        loadRun.known(input.runId)?.run,
       );
+      loadRun.remember(ended);
       deps.settleSweep?.(input.runId);
       return undefined;
     },

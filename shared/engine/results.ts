@@ -86,13 +86,13 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     deps.error(`Dropped a malformed step result: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     return;
   }
-  // The run and its step rows are read while the full result is fetched: the step's own row for the ETag of its
-  // write, the others for what its completion makes ready (launchNext.ts) — one round trip for both. When this
-  // process holds the run's plan (it launched the step, as under `npm start`), only the rows that decide the launch
-  // are read (`near`): a step's cost then does not grow with its pipeline's length.
-  // The run's row is not read when this process has seen it Running: what the trigger takes from it never changes
-  // once the run started, and a cancel or an end that stops the launch shows on the step rows read here (a cancel
-  // and a failed orchestration mark every unfinished row; a failed step is a `Failed` row).
+  // The step rows are read while the full result is fetched: the step's own row for the ETag of its write, the
+  // others for what its completion makes ready (launchNext.ts). When this process holds the run's plan (it launched
+  // the step, as under `npm start`), only the rows that decide the launch are read (`near`): a step's cost then does
+  // not grow with its pipeline's length; and the run's row is read alongside only if this process has not seen the
+  // run Running — what the trigger takes from it never changes once the run started, and a cancel or an end that
+  // stops the launch shows on the step rows (a cancel and a failed orchestration mark every unfinished row; a failed
+  // step is a `Failed` row).
   const { runId, step } = parsed.data;
   const plan = deps.launchSuccessors ? deps.loadRun.cachedPlan(runId) : undefined;
   const near = plan?.steps[step] ? rowsForLaunch(plan, step) : undefined;

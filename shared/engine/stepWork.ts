@@ -6,7 +6,7 @@ import type { StepWorkDeps, StepWorkJob, StepWorkOutcome } from '../steps/kind';
 import { findStepKind } from '../steps/registry';
 import { isTerminalStepStatus, type Store } from '../store';
 import type { StorageClients } from '../store/clients';
-import { QUEUES } from '../store/names';
+import { LOG_CONTENT_TYPE, QUEUES } from '../store/names';
 import type { StepPlan } from './plan';
 import type { PlanLoader } from './loadPlan';
 
@@ -181,7 +181,7 @@ export function stepWorkDeps(deps: Pick<StepWorkActivityDeps, 'store' | 'clients
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode !== 404) throw err;
         await deps.clients.blobs.getContainerClient(job.log.container).createIfNotExists();
-        await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } });
+        await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: LOG_CONTENT_TYPE } });
         await blob.appendBlock(body, body.length);
       }
     },

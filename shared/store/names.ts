@@ -36,6 +36,9 @@ export const CONTAINERS = {
   models: 'models',
 } as const;
 
+/** The content type of a step's log blob (`logs` container), whoever writes it. */
+export const LOG_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
 export const QUEUES = {
   stepResults: 'step-results',
   /** Attempts of steps that run outside workers, whose `stepWork` orchestration is to start (engine/stepWork.ts). */

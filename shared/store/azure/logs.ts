@@ -2,6 +2,7 @@ import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { BlobLocation } from '../../compute/messages';
 import type { LogChunk, LogStore } from '../repositories';
 import { leanAppendBlob, putBlobOnce } from '../leanBlob';
+import { LOG_CONTENT_TYPE } from '../names';
 import { isNotFound, storageStatus } from './storageErrors';
 
 /** Reads step logs (append blobs the worker writes) from an offset, so followers fetch only what is new. */
@@ -52,5 +53,3 @@ export class AzureLogStore implements LogStore {
     }
   }
 }
-
-const LOG_CONTENT_TYPE = 'text/plain; charset=utf-8';

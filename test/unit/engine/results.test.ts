@@ -158,6 +158,16 @@ test('a malformed message is logged and dropped', async () => {
   assert.match(t.logged[0], /^error: Dropped a malformed step result: /);
 });
 
+/** a, then b and c after it (and `more` steps). */
+const fanOut = (name: string, more = '') =>
+  parseSpec(`
+name: ${name}
+steps:
+  - { name: a, type: command, command: "true" }
+  - { name: b, type: command, command: "true", run_after: [a] }
+  - { name: c, type: command, command: "true", run_after: [a] }
+${more}`);
+
 const CHAIN = parseSpec(`
 name: chain
 steps:
@@ -330,16 +340,7 @@ test("a successor's row changed since it was read: nothing of the joint write is
 });
 
 test('a step that launches two writes its end alone first, then each successor', async () => {
-  const t = await launched(
-    parseSpec(`
-name: fanout
-steps:
-  - { name: a, type: command, command: "true" }
-  - { name: b, type: command, command: "true", run_after: [a] }
-  - { name: c, type: command, command: "true", run_after: [a] }
-`),
-    ['a'],
-  );
+  const t = await launched(fanOut('fanout'), ['a']);
   const order: string[] = [];
   const repo = t.store.stepRuns;
   const writeTogether = repo.writeTogether.bind(repo);
@@ -488,17 +489,7 @@ test('what waits for two steps is launched once: by the later one, or by neither
 });
 
 test('a skip that finds a step the trigger launched stops it: Canceled while queued, Canceling once started', async () => {
-  const t = await launched(
-    parseSpec(`
-name: skiplaunched
-steps:
-  - { name: a, type: command, command: "true" }
-  - { name: b, type: command, command: "true", run_after: [a] }
-  - { name: c, type: command, command: "true", run_after: [a] }
-  - { name: d, type: command, command: "true" }
-`),
-    ['a'],
-  );
+  const t = await launched(fanOut('skiplaunched', '  - { name: d, type: command, command: "true" }\n'), ['a']);
   await handleStepResult(t.deps, resultFor(t.job));
   await t.store.stepRuns.update('r', 'c', () => ({ status: 'Running' }));
   const answer = await t.activities.skipSteps({
