@@ -167,18 +167,21 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
   // attempt's deadline message goes, and a step that completed by running becomes reusable
   // (shared/reuse/cacheResult.ts; an upsert, so a repeat is harmless). The message is deleted once all is done.
   deps.settleDeadline?.(result.runId, result.step, result.attempt);
+  // A completed step whose successors are all queued here need not be told: each of them ends later with a result
+  // of its own, and the first that launches nothing tells the run, with the rows it read (`seen`), which show this
+  // step Completed (it was written before they were launched). So a chain's run hears once, at its end, instead of
+  // once per step: one control message, one episode and one history commit per step fewer (issue 19). Anything
+  // else is told at once: a failure, a retry, a cancel, a step that launched nothing or not only queued jobs
+  // (a reused successor has no result to come).
+  const goesOn = launched.length > 0 && launched.every((l) => l.outcome === 'queued');
   const reusable = async () => {
     if (!completed) return;
-    await recordReusableResult(store, loaded.plan.pipeline, recorded.row, now);
+    // While the run goes on, its latest-run mark may wait for its successors' (one write for a chain's marks); the
+    // step that tells the run writes its own at once, and the waiting ones with it.
+    await recordReusableResult(store, loaded.plan.pipeline, recorded.row, now, { latestMayWait: goesOn });
   };
   const tell = async () => {
-    // A completed step whose successors are all queued here need not be told: each of them ends later with a result
-    // of its own, and the first that launches nothing tells the run, with the rows it read (`seen`), which show this
-    // step Completed (it was written before they were launched). So a chain's run hears once, at its end, instead of
-    // once per step: one control message, one episode and one history commit per step fewer (issue 19). Anything
-    // else is told at once: a failure, a retry, a cancel, a step that launched nothing or not only queued jobs
-    // (a reused successor has no result to come).
-    if (launched.length > 0 && launched.every((l) => l.outcome === 'queued')) return;
+    if (goesOn) return;
     // The run hears of every step it may not know yet: with only the rows near the step in hand, all are read now.
     const seen = seenSteps(near ? await store.stepRuns.list(runId) : rows, result.step, result.attempt);
     await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched, seen));

@@ -12,19 +12,24 @@ export async function recordReusableResult(
   pipeline: string,
   row: StepRunRecord,
   now: () => Date,
+  /** The run goes on: the latest-run mark may wait for its pipeline's others (ReuseCacheRepository.put). */
+  options: { latestMayWait?: boolean } = {},
 ): Promise<boolean> {
   const record = readReuseRecord(row.reuseReasons);
   if (row.status !== 'Completed' || row.reused || !record?.key || !record.components) return false;
   const declared = record.components.outputs;
   if (!declared.every((name) => row.outputs.some((o) => o.name === name))) return false;
-  await store.reuseCache.put({
-    key: record.key,
-    pipeline,
-    runId: row.runId,
-    step: row.step,
-    outputs: row.outputs.filter((o) => declared.includes(o.name)),
-    completedAt: row.endedAt ?? now().toISOString(),
-    components: record.components,
-  });
+  await store.reuseCache.put(
+    {
+      key: record.key,
+      pipeline,
+      runId: row.runId,
+      step: row.step,
+      outputs: row.outputs.filter((o) => declared.includes(o.name)),
+      completedAt: row.endedAt ?? now().toISOString(),
+      components: record.components,
+    },
+    options,
+  );
   return true;
 }

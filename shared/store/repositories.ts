@@ -257,9 +257,11 @@ export interface ReuseCacheRepository {
   get(key: string): Promise<ReuseCacheEntry | undefined>;
   /**
    * Records a Completed step run's result under its key (replacing an older one: `regenerateOutputs` refreshes the
-   * cache) and as the latest completed run of that step in its pipeline. Safe to repeat.
+   * cache) and as the latest completed run of that step in its pipeline. Safe to repeat. `latestMayWait`: the run
+   * goes on (a later step of it records its own result), so the latest-run mark may wait a moment for its pipeline's
+   * other marks and go with them; without it the mark goes at once, with any that wait.
    */
-  put(entry: ReuseCacheEntry): Promise<void>;
+  put(entry: ReuseCacheEntry, options?: { latestMayWait?: boolean }): Promise<void>;
   /** The latest completed run of `step` in pipeline `pipeline` (see markLatest): what a miss is explained against. */
   latest(pipeline: string, step: string): Promise<ReuseCacheEntry | undefined>;
   /** Records that `step` of `pipeline` completed from `entry` (a reuse): the entry is now that step's latest run. */

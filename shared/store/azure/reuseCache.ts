@@ -8,9 +8,10 @@ import { isNotFound } from './storageErrors';
 const JSON_FIELDS = ['outputs', 'components'] as const;
 
 /**
- * How long a latest-run mark waits for others of its pipeline before it is written. Nothing on a step's path waits
- * for it (the step-results trigger writes it after the launch, and only its result message's delete waits); a miss
- * explained in that time names the run before (docs/reuse.md).
+ * How long a latest-run mark that may wait (`put`, `latestMayWait`: its run goes on) waits for others of its
+ * pipeline before it is written. Nothing on a step's path waits for it (the step-results trigger writes it after the
+ * launch, and only its result message's delete waits); the mark of a step that ends its run's part goes at once and
+ * takes the waiting ones with it, so a run that completed has its marks written (docs/reuse.md).
  */
 const LATEST_LINGER_MS = 100;
 
@@ -32,8 +33,8 @@ export class AzureReuseCacheRepository implements ReuseCacheRepository {
   /**
    * The latest-run marks of one pipeline share a partition, so marks of concurrent runs of a pipeline (each step's
    * completion writes one) go out together, one entity-group transaction per partition in flight (issue 19); and a
-   * completed step's mark waits LATEST_LINGER_MS for others, so a chain's steps, which complete one after another,
-   * share one too.
+   * completed step whose run goes on has its mark wait LATEST_LINGER_MS for others, so a chain's steps, which
+   * complete one after another, share one too.
    */
   private readonly latestWrites: PartitionBatcher;
 
@@ -66,12 +67,12 @@ export class AzureReuseCacheRepository implements ReuseCacheRepository {
     return new Map(await Promise.all(read));
   }
 
-  async put(entry: ReuseCacheEntry): Promise<void> {
+  async put(entry: ReuseCacheEntry, options: { latestMayWait?: boolean } = {}): Promise<void> {
     const fields: Record<string, unknown> = { ...entry };
     const row = await toEntity(entryKeys(entry.key), fields, JSON_FIELDS, this.spill, `reuse-cache/${entry.key}`);
     await Promise.all([
       this.table.upsertEntity(row, 'Replace'),
-      this.mark(entry.pipeline, entry.step, entry, LATEST_LINGER_MS),
+      this.mark(entry.pipeline, entry.step, entry, options.latestMayWait ? LATEST_LINGER_MS : 0),
     ]);
   }
 

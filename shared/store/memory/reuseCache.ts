@@ -38,7 +38,8 @@ export class MemoryReuseCacheRepository implements ReuseCacheRepository {
     for (const { step, entry } of latest) await this.markLatest(pipeline, step, entry);
   }
 
-  async put(entry: ReuseCacheEntry) {
+  /** Marks are written at once here: there is nothing to batch (`latestMayWait` changes nothing). */
+  async put(entry: ReuseCacheEntry, _options?: { latestMayWait?: boolean }) {
     this.entries.set(entry.key, structuredClone(entry));
     this.latestRows.set(`${entry.pipeline}\n${entry.step}`, structuredClone(entry));
   }

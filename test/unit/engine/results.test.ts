@@ -598,3 +598,25 @@ test('a result whose first delivery died before its metrics reached the run adds
   await handleStepResult(t.deps, result);
   assert.deepEqual((await t.store.runs.get('r'))?.tags, { owner: 'me' });
 });
+
+test('a step whose run goes on lets its latest-run mark wait; the step that tells the run writes its own at once', async () => {
+  const t = await launched(CHAIN, ['a']);
+  const puts: [string, boolean | undefined][] = [];
+  const { put } = t.store.reuseCache;
+  t.store.reuseCache.put = (entry, options) => {
+    puts.push([entry.step, options?.latestMayWait]);
+    return put.call(t.store.reuseCache, entry, options);
+  };
+  await handleStepResult(t.deps, resultFor(t.job));
+  const b = t.sent.find((s) => s.queue === 'compute-cpu')!.message as JobMessage;
+  t.sent.length = 0;
+  await handleStepResult(t.deps, resultFor(b));
+  const c = t.sent.find((s) => s.queue === 'compute-cpu')!.message as JobMessage;
+  await handleStepResult(t.deps, resultFor(c));
+  assert.deepEqual(puts, [
+    ['a', true],
+    ['b', true],
+    ['c', false],
+  ]);
+  assert.equal(t.told.length, 1, 'c told the run');
+});
