@@ -70,6 +70,12 @@ async function expectCompletedOnce(
     steps.map((s) => [s.name, 'Completed', 1]),
     where,
   );
+  // Every step's log is whole: its last bytes are stored before its end is written (shared/engine/results.ts),
+  // whatever moment the kill took.
+  for (const s of steps) {
+    const log = await (await fetch(`${host!.origin}/api/runs/${id}/steps/${s.name}/logs`, { headers })).text();
+    assert.match(log, /\[sluice\] process ended \(exit code 0\)/, `${where}: ${s.name}'s log:\n${log}`);
+  }
 }
 
 test('the host SIGKILLed at 5 random moments of running chains: every run completes, every step once', async () => {
