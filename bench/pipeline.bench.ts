@@ -207,6 +207,8 @@ const bench: Bench = {
         const pickup: number[] = [];
         const around: number[] = [];
         const handoff: number[] = [];
+        const startEnd: number[] = [];
+        const between: number[] = [];
         const requests: number[] = [];
         const hostCpu: number[] = [];
         const azuriteCpu: number[] = [];
@@ -239,6 +241,13 @@ const bench: Bench = {
           pickup.push(median(run.steps.map((s) => ms(s.queuedAt, s.startedAt))));
           around.push(median(run.steps.map((s) => ms(s.startedAt, s.endedAt) - own(s.name))));
           handoff.push(median(handoffs(spec, run)));
+          // The run's own start (submit → its first step's dispatch) and end (its last step's end → the run's), which
+          // the overhead spreads over the path's steps; and the overhead without them: what the steps' hand-offs cost.
+          const firstQueued = Math.min(...run.steps.map((s) => Date.parse(s.queuedAt!)));
+          const lastEnded = Math.max(...run.steps.map((s) => Date.parse(s.endedAt!)));
+          const runOwn = firstQueued - Date.parse(run.createdAt) + (Date.parse(run.endedAt) - lastEnded);
+          startEnd.push(runOwn);
+          between.push((wall - runOwn - path.processMs) / path.steps);
         }
         const n = spec.steps.length;
         console.log(`storage requests per step, ${spec.name}, last run (by operation):\n${breakdown.join('\n')}`);
@@ -291,6 +300,22 @@ const bench: Bench = {
             name: `  of which: worker ends a step → its successor is dispatched (median), ${spec.name}`,
             unit: 'ms',
             samples: handoff,
+          },
+          {
+            name: `  the run's own start (submit → first dispatch) + end (last step's end → run's end), ${spec.name}`,
+            unit: 'ms',
+            samples: startEnd,
+            note: `in the overhead as ÷ ${criticalPath(spec, () => 0).steps} steps`,
+          },
+          {
+            name: `  overhead per step without the run's own start and end, ${spec.name}`,
+            unit: 'ms',
+            samples: between,
+          },
+          {
+            name: `  the same in storage round trips (÷ baseline), ${spec.name}`,
+            unit: 'round trips',
+            samples: between.map((o) => o / tripMs),
           },
         );
       }
