@@ -19,7 +19,7 @@ import {
 import { firstPossibleDeadline, resultDeadlineSeconds, type DispatchDeps } from './dispatch';
 import type { PlanLoader } from './loadPlan';
 import { launchSuccessors } from './launchNext';
-import type { StepRunRecord, Stored } from '../store';
+import type { StepRunRecord, StepStanding, Stored } from '../store';
 import type { RunPlan } from './plan';
 import type { LaunchResult, RunEvent, SeenStep } from './runLoop';
 import { isActive } from './status';
@@ -68,7 +68,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
     const text = noResultWithin(d.seconds);
     // The run's rows go with the event (`seen`): it may not know yet of steps the trigger launched, this one
     // included (launchNext.ts). Read alongside the write; the step itself is named as launched on its attempt.
-    const reading = store.stepRuns.list(d.runId);
+    const reading = store.stepRuns.listStatuses(d.runId);
     reading.catch(() => undefined); // awaited below
     const recorded = await recordAttemptEnd(
       store,
@@ -183,7 +183,7 @@ export async function handleStepResult(deps: StepResultDeps, message: unknown): 
   const tell = async () => {
     if (goesOn) return;
     // The run hears of every step it may not know yet: with only the rows near the step in hand, all are read now.
-    const seen = seenSteps(near ? await store.stepRuns.list(runId) : rows, result.step, result.attempt);
+    const seen = seenSteps(near ? await store.stepRuns.listStatuses(runId) : rows, result.step, result.attempt);
     await deps.tell(result.instanceId, runEvent(result.step, result.attempt, recorded, launched, seen));
   };
   // The run's share of the result (metrics, tags) is written after the launch, and before the run is told: a run
@@ -306,7 +306,7 @@ function runEvent(
  * attempt; the told step itself as launched on the told attempt, whatever its row said when it was read (the event
  * says how it ended).
  */
-export function seenSteps(rows: readonly StepRunRecord[], step: string, attempt: number): SeenStep[] {
+export function seenSteps(rows: readonly StepStanding[], step: string, attempt: number): SeenStep[] {
   const seen: SeenStep[] = [{ step, status: 'open', attempt }];
   for (const r of rows) {
     if (r.step === step) continue;

@@ -129,14 +129,15 @@ export class LeanTableClient extends TableClient {
 
   /**
    * Every entity `filter` (an OData filter, as `listEntities` takes it) selects, page after page, read the way
-   * `getEntity` reads one. A query on a step's path (the step-results trigger's rows of a run) was the last request
-   * there that went through the SDK's pipeline.
+   * `getEntity` reads one; with `select`, only those properties (and the keys the service always answers). A query
+   * on a step's path (the step-results trigger's rows of a run) was the last request there that went through the
+   * SDK's pipeline.
    */
-  async queryAll(filter: string): Promise<Record<string, unknown>[]> {
+  async queryAll(filter: string, select?: readonly string[]): Promise<Record<string, unknown>[]> {
     const out: Record<string, unknown>[] = [];
     let next: { partition?: string; row?: string } | undefined = {};
     while (next) {
-      const query = new URLSearchParams({ $filter: filter });
+      const query = new URLSearchParams({ $filter: filter, ...(select && { $select: select.join(',') }) });
       if (next.partition !== undefined) query.set('NextPartitionKey', next.partition);
       if (next.row !== undefined) query.set('NextRowKey', next.row);
       const res = await this.#call('GET', `${this.#base}()?${query.toString().replace(/\+/g, '%20')}`, [200]);

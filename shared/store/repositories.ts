@@ -60,6 +60,9 @@ export interface RunRepository {
   list(query: ListRunsQuery): Promise<Page<RunSummary>>;
 }
 
+/** Where a step run stands: the part of its row `StepRunRepository.listStatuses` answers. */
+export type StepStanding = Pick<StepRunRecord, 'step' | 'status' | 'attempt' | 'reused'>;
+
 export interface StepRunRepository {
   /** Creates the rows that do not exist yet; existing rows are left untouched (safe to repeat). */
   createMany(runId: string, steps: NewStepRun[]): Promise<void>;
@@ -72,6 +75,12 @@ export interface StepRunRepository {
    * cost does not grow with the pipeline. A step without a row is left out.
    */
   listSome(runId: string, steps: readonly string[], statuses: readonly StepStatus[]): Promise<Stored<StepRunRecord>[]>;
+  /**
+   * Where every step of a run stands — its name, status, attempt and whether it was reused — ordered by step name:
+   * one query that answers only those properties (what a run event carries of the run, shared/engine/results.ts),
+   * a fraction of the whole rows.
+   */
+  listStatuses(runId: string): Promise<StepStanding[]>;
   /**
    * As RunRepository.update; throws NotFoundError for an unknown step run. `known`: the row as read earlier (from
    * `list` or `get`), which saves the first read when it is still current.

@@ -8,7 +8,7 @@ import {
   type Stored,
 } from '../model';
 import { updateWithEtag } from '../optimistic';
-import type { StepRunRepository, StepRunUpdate, StepRunWrite } from '../repositories';
+import type { StepRunRepository, StepRunUpdate, StepRunWrite, StepStanding } from '../repositories';
 import { etagOf, fromEntity, toEntity, type Spill } from './entity';
 import { isAlreadyExists, isNotFound, isPreconditionFailed, replaceIfMatch } from './storageErrors';
 import { LeanTableClient } from '../leanTable';
@@ -105,6 +105,25 @@ export class AzureStepRunRepository implements StepRunRepository {
     ];
     if (any.length === 0) return [];
     return this.query(`${odata`PartitionKey eq ${runId}`} and (${any.join(' or ')})`);
+  }
+
+  async listStatuses(runId: string): Promise<StepStanding[]> {
+    const filter = odata`PartitionKey eq ${runId}`;
+    const select = ['RowKey', 'status', 'attempt', 'reused'];
+    const rows =
+      this.table instanceof LeanTableClient
+        ? await this.table.queryAll(filter, select)
+        : this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } });
+    const out: StepStanding[] = [];
+    for await (const row of rows) {
+      out.push({
+        step: String(row.rowKey),
+        status: row.status as StepStatus,
+        attempt: Number(row.attempt ?? 0),
+        reused: row.reused === true,
+      });
+    }
+    return out.sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
   }
 
   /** The rows `filter` selects, ordered by step name. */

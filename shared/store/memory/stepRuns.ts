@@ -7,7 +7,7 @@ import {
   type Stored,
 } from '../model';
 import { updateWithEtag } from '../optimistic';
-import type { StepRunRepository, StepRunUpdate, StepRunWrite } from '../repositories';
+import type { StepRunRepository, StepRunUpdate, StepRunWrite, StepStanding } from '../repositories';
 import { nextEtag } from './etag';
 
 /** In-memory step runs for unit tests. */
@@ -41,6 +41,15 @@ export class MemoryStepRunRepository implements StepRunRepository {
     statuses: readonly StepStatus[],
   ): Promise<Stored<StepRunRecord>[]> {
     return this.selected(runId, (r) => steps.includes(r.step) || statuses.includes(r.status));
+  }
+
+  async listStatuses(runId: string): Promise<StepStanding[]> {
+    return this.selected(runId, () => true).map(({ step, status, attempt, reused }) => ({
+      step,
+      status,
+      attempt,
+      reused,
+    }));
   }
 
   /** Copies of the run's rows that `keep` keeps, ordered by step name. */

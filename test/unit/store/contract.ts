@@ -404,6 +404,28 @@ export function storeContract(label: string, make: () => Promise<StoreUnderTest>
     assert.deepEqual(await t.store.stepRuns.listSome(id, [], []), []);
   });
 
+  test(`${label}: listStatuses answers where each step of a run stands, and nothing of other runs`, async () => {
+    const t = await make();
+    const id = `r-${uid()}`;
+    const other = `r-${uid()}`;
+    await t.store.stepRuns.createMany(id, [{ step: 'b' }, { step: 'a' }, { step: 'c' }]);
+    await t.store.stepRuns.createMany(other, [{ step: 'a' }]);
+    await t.store.stepRuns.update(id, 'a', () => ({
+      status: 'Completed',
+      attempt: 2,
+      tags: { big: 'x'.repeat(1000) },
+      outputs: [{ name: 'out', container: 'c', path: 'p/', files: [], fingerprint: 'f' }],
+    }));
+    await t.store.stepRuns.update(id, 'c', () => ({ status: 'Completed', reused: true }));
+    await t.store.stepRuns.update(other, 'a', () => ({ status: 'Failed', attempt: 1 }));
+    assert.deepEqual(await t.store.stepRuns.listStatuses(id), [
+      { step: 'a', status: 'Completed', attempt: 2, reused: false },
+      { step: 'b', status: 'NotStarted', attempt: 0, reused: false },
+      { step: 'c', status: 'Completed', attempt: 0, reused: true },
+    ]);
+    assert.deepEqual(await t.store.stepRuns.listStatuses(`r-${uid()}`), []);
+  });
+
   test(`${label}: experiments are created on first use`, async () => {
     const t = await make();
     const name = `e${uid()}`;
