@@ -129,9 +129,8 @@ export class LeanTableClient extends TableClient {
 
   /**
    * Every entity `filter` (an OData filter, as `listEntities` takes it) selects, page after page, read the way
-   * `getEntity` reads one; with `select`, only those properties (and the keys the service always answers). A query
-   * on a step's path (the step-results trigger's rows of a run) was the last request there that went through the
-   * SDK's pipeline.
+   * `getEntity` reads one; with `select` (`$select`), only those properties. A query on a step's path (the
+   * step-results trigger's rows of a run) was the last request there that went through the SDK's pipeline.
    */
   async queryAll(filter: string, select?: readonly string[]): Promise<Record<string, unknown>[]> {
     const out: Record<string, unknown>[] = [];
