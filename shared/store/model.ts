@@ -21,6 +21,10 @@ export function isTerminalStepStatus(status: StepStatus): boolean {
   return TERMINAL.has(status);
 }
 
+/** Orders step runs (or anything named by step) by step name, as the repositories list them. */
+export const byStep = (a: { step: string }, b: { step: string }): number =>
+  a.step < b.step ? -1 : a.step > b.step ? 1 : 0;
+
 /**
  * The status of one attempt of a step run. The row holds the latest attempt's status; an earlier attempt ended
  * Failed (only a failure is retried), and so has the latest one while its retry waits to be dispatched (the row is

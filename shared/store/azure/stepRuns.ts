@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import {
+  byStep,
   newStepRunRecord,
   type Mutation,
   type NewStepRun,
@@ -108,14 +109,9 @@ export class AzureStepRunRepository implements StepRunRepository {
   }
 
   async listStatuses(runId: string): Promise<StepStanding[]> {
-    const filter = odata`PartitionKey eq ${runId}`;
     const select = ['RowKey', 'status', 'attempt', 'reused'];
-    const rows =
-      this.table instanceof LeanTableClient
-        ? await this.table.queryAll(filter, select)
-        : this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } });
     const out: StepStanding[] = [];
-    for await (const row of rows) {
+    for await (const row of await this.entities(odata`PartitionKey eq ${runId}`, select)) {
       out.push({
         step: String(row.rowKey),
         status: row.status as StepStatus,
@@ -123,18 +119,24 @@ export class AzureStepRunRepository implements StepRunRepository {
         reused: row.reused === true,
       });
     }
-    return out.sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
+    return out.sort(byStep);
   }
 
   /** The rows `filter` selects, ordered by step name. */
   private async query(filter: string): Promise<Stored<StepRunRecord>[]> {
     const out: Stored<StepRunRecord>[] = [];
-    const rows =
-      this.table instanceof LeanTableClient
-        ? await this.table.queryAll(filter)
-        : this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } });
-    for await (const row of rows) out.push(await this.fromEntity(row));
-    return out.sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
+    for await (const row of await this.entities(filter)) out.push(await this.fromEntity(row));
+    return out.sort(byStep);
+  }
+
+  /** The entities `filter` selects (only the `select` properties, if given): one lean request when it can be. */
+  private async entities(
+    filter: string,
+    select?: string[],
+  ): Promise<Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>> {
+    return this.table instanceof LeanTableClient
+      ? this.table.queryAll(filter, select)
+      : this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } });
   }
 
   update(

@@ -1,4 +1,5 @@
 import {
+  byStep,
   newStepRunRecord,
   type Mutation,
   type NewStepRun,
@@ -56,7 +57,7 @@ export class MemoryStepRunRepository implements StepRunRepository {
   private selected(runId: string, keep: (row: StepRunRecord) => boolean): Stored<StepRunRecord>[] {
     return [...this.rows.values()]
       .filter((r) => r.runId === runId && keep(r))
-      .sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : 0))
+      .sort(byStep)
       .map((r) => structuredClone(r));
   }
 
