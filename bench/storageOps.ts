@@ -14,9 +14,21 @@ export interface StorageOpCounter {
 }
 
 const CHANNEL = 'http.client.request.start';
-export const trace: string[] = [];
 
-export function countStorageOps(ports: { blobPort: number; queuePort: number; tablePort: number }): StorageOpCounter {
+/** A request as the trace holds it: when it went out and when its answer began (ms, `performance.now()`). */
+export interface TracedRequest {
+  start: number;
+  end: number;
+  key: string;
+}
+/** Every request since the bench last emptied it, when the counter records them (or `SLUICE_BENCH_TRACE` is set). */
+export const trace: TracedRequest[] = [];
+
+export function countStorageOps(
+  ports: { blobPort: number; queuePort: number; tablePort: number },
+  options: { record?: boolean } = {},
+): StorageOpCounter {
+  const record = options.record || !!process.env.SLUICE_BENCH_TRACE;
   const service = new Map<number, string>([
     [ports.blobPort, 'blob'],
     [ports.queuePort, 'queue'],
@@ -30,9 +42,9 @@ export function countStorageOps(ports: { blobPort: number; queuePort: number; ta
     if (!kind) return;
     const key = describeRequest(kind, request.method, request.path);
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    if (process.env.SLUICE_BENCH_TRACE) {
-      const t0 = performance.now();
-      request.once('response', () => trace.push(`${t0.toFixed(1)} +${(performance.now() - t0).toFixed(1)} ${key}`));
+    if (record) {
+      const start = performance.now();
+      request.once('response', () => trace.push({ start, end: performance.now(), key }));
     }
   };
   subscribe(CHANNEL, onRequest);
@@ -111,4 +123,55 @@ export function totalOps(counts: OpCounts): number {
 /** Counts divided by `per`, largest first, one line each: `  2.00  table write StepRuns`. */
 export function formatOps(counts: OpCounts, per: number): string[] {
   return [...counts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${(v / per).toFixed(2).padStart(7)}  ${k}`);
+}
+
+/** The trace as text, a request a line in the order they went out: `1234.5 +1.2 table write StepRuns`. */
+export function formatTrace(requests: TracedRequest[]): string {
+  return [...requests]
+    .sort((a, b) => a.start - b.start)
+    .map((r) => `${r.start.toFixed(1)} +${(r.end - r.start).toFixed(1)} ${r.key}`)
+    .join('\n');
+}
+
+/**
+ * Kinds of request that never hold up a step's hand-off: deletes, receives and visibility updates of messages
+ * already handled or handed over, reuse records, the run index, the Durable engine's own queues and tables, the host's
+ * lease blobs and listings. Anything else counts as possibly on the path, so a new request on it is never missed.
+ */
+const OFF_PATH = [
+  /^queue (delete|receive|update) /,
+  /^queue \w+ hub-/,
+  /^table \S+ (ReuseCache|RunIndex)$/,
+  /^table \S+ \w*Instances$/,
+  /^table \S+ \w*History$/,
+  /^blob \S+ azure-webjobs-/,
+  /^blob list /,
+];
+
+/**
+ * Storage requests in a row on the critical path of each step of a chain: between one job's send (`dispatch`, e.g.
+ * `queue send compute-cpu`) and the next one's, walking back from the later send to the request that answered last
+ * before it went out, and from that one likewise, until the earlier send — the requests each hand-off waited for,
+ * one after the other (requests that overlapped count once, as one round trip). What cannot stand on the path
+ * (OFF_PATH) is left out of the walk. One number per pair of consecutive sends.
+ */
+export function requestsInARow(requests: TracedRequest[], dispatch: string): number[] {
+  const onPath = requests.filter((r) => !OFF_PATH.some((p) => p.test(r.key)));
+  const sends = onPath.filter((r) => r.key === dispatch).sort((a, b) => a.start - b.start);
+  const counts: number[] = [];
+  for (let i = 1; i < sends.length; i++) {
+    const from = sends[i - 1];
+    let at = sends[i];
+    let n = 0;
+    while (at !== from) {
+      let before: TracedRequest | undefined;
+      for (const r of onPath)
+        if (r.start >= from.start && r.end <= at.start && r !== at && (!before || r.end > before.end)) before = r;
+      if (!before) break;
+      n++;
+      at = before;
+    }
+    if (at === from) counts.push(n);
+  }
+  return counts;
 }
