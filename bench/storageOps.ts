@@ -162,11 +162,12 @@ export function requestsInARow(requests: TracedRequest[], dispatch: string): num
   for (let i = 1; i < sends.length; i++) {
     const from = sends[i - 1];
     let at = sends[i];
+    // What went out from the earlier send on and answered before the later one: the walk's only candidates.
+    const between = onPath.filter((r) => r.start >= from.start && r.end <= at.start);
     let n = 0;
     while (at !== from) {
       let before: TracedRequest | undefined;
-      for (const r of onPath)
-        if (r.start >= from.start && r.end <= at.start && r !== at && (!before || r.end > before.end)) before = r;
+      for (const r of between) if (r.end <= at.start && r !== at && (!before || r.end > before.end)) before = r;
       if (!before) break;
       n++;
       at = before;
